@@ -1,0 +1,233 @@
+// Package attendance holds punchclock's domain types and their validation:
+// organisations (sites, departments, employees), devices and punches.
+//
+// It depends on the standard library only, builds for linux and js/wasm, and
+// never reads the clock: every "now" is an argument.
+package attendance
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Method is how a punch was made.
+type Method string
+
+// The punch methods. The set is closed: an unknown method is invalid.
+const (
+	MethodBadge    Method = "badge"    // badge QR/barcode decoded by the kiosk camera
+	MethodFace     Method = "face"     // face match by the LAN face service
+	MethodQR       Method = "qr"       // phone scanned the kiosk's rotating QR
+	MethodGPS      Method = "gps"      // phone punch with a location fix
+	MethodNFC      Method = "nfc"      // NFC card at a reader
+	MethodTerminal Method = "terminal" // third-party attendance terminal ingestion
+	MethodManual   Method = "manual"   // entered by a manager (make-up punch)
+)
+
+// Methods lists every valid method, in a stable order.
+var Methods = []Method{MethodBadge, MethodFace, MethodQR, MethodGPS, MethodNFC, MethodTerminal, MethodManual}
+
+// Valid reports whether m is one of the known methods.
+func (m Method) Valid() bool {
+	for _, k := range Methods {
+		if m == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Direction is an optional hint of the punch's direction. The rules engine
+// decides which punch is a shift's in and out; a hint only breaks ties.
+type Direction string
+
+// The direction hints.
+const (
+	DirectionNone Direction = ""
+	DirectionIn   Direction = "in"
+	DirectionOut  Direction = "out"
+)
+
+// Location is a position fix as a device reported it.
+type Location struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+	// AccuracyM is the radius of the 68% confidence circle in metres, as
+	// browsers report it; 0 means unknown.
+	AccuracyM float64 `json:"accuracy_m,omitempty"`
+	// Datum is "wgs84" (browsers, GPS) or "gcj02" (maps in mainland China).
+	Datum string `json:"datum,omitempty"`
+}
+
+// Validate checks the location's ranges.
+func (l Location) Validate() error {
+	if math.IsNaN(l.Lat) || math.IsNaN(l.Lng) || l.Lat < -90 || l.Lat > 90 || l.Lng < -180 || l.Lng > 180 {
+		return fmt.Errorf("location %v,%v out of range", l.Lat, l.Lng)
+	}
+	if l.AccuracyM < 0 || math.IsNaN(l.AccuracyM) || l.AccuracyM > 100000 {
+		return fmt.Errorf("location accuracy %v m out of range", l.AccuracyM)
+	}
+	switch l.Datum {
+	case "", "wgs84", "gcj02":
+	default:
+		return fmt.Errorf("location datum %q unknown (want wgs84 or gcj02)", l.Datum)
+	}
+	return nil
+}
+
+// Evidence is what backs a punch: the badge code read, the face verdict id,
+// the rotating QR token. Only the field of the punch's method is expected.
+type Evidence struct {
+	BadgeCode string `json:"badge_code,omitempty"`
+	FaceID    string `json:"face_verdict_id,omitempty"`
+	QRToken   string `json:"qr_token,omitempty"`
+	// Note is free text for manual punches (why it was made).
+	Note string `json:"note,omitempty"`
+}
+
+// Punch is one clock event as the capturing device recorded it. A punch is
+// an event, not an "in" or "out": the rules engine assigns it to a shift.
+// Punches are append-only; corrections are separate records.
+type Punch struct {
+	// ID is a UUIDv7 made by the device, so a retried upload is recognised.
+	ID         string    `json:"id"`
+	EmployeeID string    `json:"employee_id"`
+	DeviceID   string    `json:"device_id"`
+	SiteID     string    `json:"site_id,omitempty"`
+	Method     Method    `json:"method"`
+	Direction  Direction `json:"direction,omitempty"`
+	// DeviceTime is the device's wall clock when the punch was made.
+	DeviceTime time.Time `json:"device_time"`
+	// EstTime is the device's estimate of true time: DeviceTime corrected by
+	// the server offset learnt at the last sync. Zero when the device has
+	// never learnt an offset since it started.
+	EstTime time.Time `json:"est_time,omitzero"`
+	// OffsetMS is the offset (server minus device, milliseconds) used for EstTime.
+	OffsetMS int64 `json:"offset_ms,omitempty"`
+	// OffsetAgeS is how long ago, in seconds of monotonic time, that offset
+	// was learnt; -1 when unknown.
+	OffsetAgeS int64     `json:"offset_age_s,omitempty"`
+	Location   *Location `json:"location,omitempty"`
+	Evidence   Evidence  `json:"evidence,omitzero"`
+	// Seq is the device's punch counter, starting at 1, and Prev the hex
+	// SHA-256 of the previous punch's signed body ("" for Seq 1): the chain
+	// lets the server notice a missing, reordered or forged punch.
+	Seq  uint64 `json:"seq"`
+	Prev string `json:"prev,omitempty"`
+}
+
+// Limits of a plausible punch, relative to the server's clock.
+const (
+	// MaxFuture is how far past the server's now a corrected punch time may be.
+	MaxFuture = 10 * time.Minute
+	// MaxPast is how old a punch may be when it reaches the server. A kiosk
+	// may stay offline for days; older punches need a manual make-up.
+	MaxPast = 62 * 24 * time.Hour
+	// SkewFlag is the device clock error above which a punch is flagged.
+	SkewFlag = 2 * time.Minute
+)
+
+// ErrInvalid marks a validation failure; errors.Is(err, ErrInvalid) holds
+// for every error Validate returns.
+var ErrInvalid = errors.New("invalid")
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// Validate checks the punch's own fields (not its signature or chain).
+func (p *Punch) Validate() error {
+	if !IsUUIDv7(p.ID) {
+		return invalidf("punch id %q is not a UUIDv7", p.ID)
+	}
+	if strings.TrimSpace(p.EmployeeID) == "" && p.Method != MethodBadge {
+		return invalidf("punch %s has no employee", p.ID)
+	}
+	if p.Method == MethodBadge && p.EmployeeID == "" && p.Evidence.BadgeCode == "" {
+		return invalidf("badge punch %s has neither employee nor badge code", p.ID)
+	}
+	if !p.Method.Valid() {
+		return invalidf("punch %s: unknown method %q", p.ID, p.Method)
+	}
+	switch p.Direction {
+	case DirectionNone, DirectionIn, DirectionOut:
+	default:
+		return invalidf("punch %s: unknown direction %q", p.ID, p.Direction)
+	}
+	if p.DeviceTime.IsZero() {
+		return invalidf("punch %s has no device time", p.ID)
+	}
+	if p.Seq == 0 {
+		return invalidf("punch %s has no sequence number", p.ID)
+	}
+	if p.Seq == 1 && p.Prev != "" || p.Seq > 1 && !isHexHash(p.Prev) {
+		return invalidf("punch %s: prev %q is not the previous punch's SHA-256", p.ID, p.Prev)
+	}
+	if p.Location != nil {
+		if err := p.Location.Validate(); err != nil {
+			return invalidf("punch %s: %v", p.ID, err)
+		}
+	}
+	if len(p.Evidence.BadgeCode) > 256 || len(p.Evidence.QRToken) > 512 || len(p.Evidence.FaceID) > 128 || len(p.Evidence.Note) > 1000 {
+		return invalidf("punch %s: evidence too long", p.ID)
+	}
+	return nil
+}
+
+// TrueTime is the server's estimate of when the punch happened, and whether
+// the device clock was off by more than SkewFlag. batchOffset is the device
+// offset (server minus device) measured when the batch arrived; it is used
+// when the device did not know its offset at capture time, assuming the
+// clock ran steadily since.
+func (p *Punch) TrueTime(batchOffset time.Duration) (t time.Time, skewed bool) {
+	t = p.EstTime
+	if t.IsZero() {
+		t = p.DeviceTime.Add(batchOffset)
+	}
+	d := t.Sub(p.DeviceTime)
+	return t.UTC(), d > SkewFlag || d < -SkewFlag
+}
+
+// CheckTime rejects a punch whose true time is implausible next to the
+// server's clock now.
+func CheckTime(trueTime, now time.Time) error {
+	if trueTime.After(now.Add(MaxFuture)) {
+		return invalidf("punch time %s is %s in the future", trueTime.Format(time.RFC3339), trueTime.Sub(now).Round(time.Second))
+	}
+	if trueTime.Before(now.Add(-MaxPast)) {
+		return invalidf("punch time %s is older than %d days", trueTime.Format(time.RFC3339), int(MaxPast.Hours()/24))
+	}
+	return nil
+}
+
+func isHexHash(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// IsUUIDv7 reports whether s is a canonical lowercase UUID of version 7 and
+// the RFC 9562 variant.
+func IsUUIDv7(s string) bool {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return false
+	}
+	for i, c := range s {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return s[14] == '7' && strings.ContainsRune("89ab", rune(s[19]))
+}

@@ -1,0 +1,153 @@
+package attendance
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Site is a place with kiosks: a store or a workshop. Its zone decides the
+// local business day of every punch made there.
+type Site struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Zone is an IANA time zone name such as "Asia/Shanghai".
+	Zone string `json:"zone"`
+	// Version is the change counter of the last update (see Pull).
+	Version int64 `json:"version,omitempty"`
+}
+
+// Validate checks the site's fields; the zone must load.
+func (s *Site) Validate() error {
+	if err := validID("site", s.ID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		return invalidf("site %s has no name", s.ID)
+	}
+	if _, err := time.LoadLocation(s.Zone); err != nil || s.Zone == "" || s.Zone == "Local" {
+		return invalidf("site %s: time zone %q is not an IANA zone name", s.ID, s.Zone)
+	}
+	return nil
+}
+
+// Department is a node of the organisation tree.
+type Department struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	ParentID string `json:"parent_id,omitempty"`
+	// ManagerID is the employee who approves this department's requests.
+	ManagerID string `json:"manager_id,omitempty"`
+	Version   int64  `json:"version,omitempty"`
+}
+
+// Validate checks the department's own fields.
+func (d *Department) Validate() error {
+	if err := validID("department", d.ID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(d.Name) == "" {
+		return invalidf("department %s has no name", d.ID)
+	}
+	if d.ParentID == d.ID {
+		return invalidf("department %s is its own parent", d.ID)
+	}
+	return nil
+}
+
+// CheckTree reports a department whose parent is unknown or that is part of
+// a cycle.
+func CheckTree(depts []Department) error {
+	parent := make(map[string]string, len(depts))
+	for _, d := range depts {
+		parent[d.ID] = d.ParentID
+	}
+	for _, d := range depts {
+		seen := map[string]bool{}
+		for id := d.ID; id != ""; id = parent[id] {
+			if seen[id] {
+				return invalidf("department %s is in a cycle", d.ID)
+			}
+			seen[id] = true
+			if _, ok := parent[id]; !ok {
+				return invalidf("department %s: parent %s unknown", d.ID, id)
+			}
+		}
+	}
+	return nil
+}
+
+// Employee is a person who punches.
+type Employee struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	DepartmentID string `json:"department_id"`
+	// SiteID is the employee's home site; they may punch at any site.
+	SiteID string `json:"site_id,omitempty"`
+	// ManagerID overrides the department manager as direct manager.
+	ManagerID string `json:"manager_id,omitempty"`
+	// BadgeCode is the code printed on the badge (QR or Code 128).
+	BadgeCode string `json:"badge_code,omitempty"`
+	Position  string `json:"position,omitempty"`
+	// Active is false once the employee has left; a kiosk then refuses
+	// the badge.
+	Active  bool  `json:"active"`
+	Version int64 `json:"version,omitempty"`
+}
+
+// Validate checks the employee's own fields.
+func (e *Employee) Validate() error {
+	if err := validID("employee", e.ID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(e.Name) == "" {
+		return invalidf("employee %s has no name", e.ID)
+	}
+	if e.DepartmentID == "" {
+		return invalidf("employee %s has no department", e.ID)
+	}
+	if len(e.BadgeCode) > 256 || strings.ContainsAny(e.BadgeCode, "\x00\n\r") {
+		return invalidf("employee %s: badge code is too long or has control characters", e.ID)
+	}
+	return nil
+}
+
+// Device is an enrolled kiosk (or terminal) and the state of its punch chain.
+type Device struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	SiteID string `json:"site_id"`
+	// PublicKey is the device's Ed25519 public key.
+	PublicKey  []byte    `json:"public_key"`
+	EnrolledAt time.Time `json:"enrolled_at"`
+	Revoked    bool      `json:"revoked"`
+	// LastSeq and LastHash are the newest punch of its chain the server holds.
+	LastSeq  uint64 `json:"last_seq"`
+	LastHash string `json:"last_hash,omitempty"`
+	// OffsetMS is the clock offset (server minus device) last measured, and
+	// SeenAt when.
+	OffsetMS int64     `json:"offset_ms"`
+	SeenAt   time.Time `json:"seen_at,omitzero"`
+	// QRSecret is the device's rotating-QR HMAC key; never sent to anyone
+	// but the device at enrollment.
+	QRSecret []byte `json:"-"`
+}
+
+// validID accepts short identifiers of letters, digits and "-_.:".
+func validID(kind, id string) error {
+	if id == "" || len(id) > 64 {
+		return invalidf("%s id %q must have 1 to 64 characters", kind, id)
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_.:", c)) {
+			return invalidf("%s id %q: character %q not allowed", kind, id, c)
+		}
+	}
+	return nil
+}
+
+// ValidID checks an identifier of the given kind ("employee", "site", ...).
+func ValidID(kind, id string) error { return validID(kind, id) }
+
+// String gives "Name (id)" for messages.
+func (e Employee) String() string { return fmt.Sprintf("%s (%s)", e.Name, e.ID) }

@@ -1,0 +1,137 @@
+// Package wire holds the JSON types that cross the network between kiosks,
+// phones, integrators and punchd, the stable error codes, and the protocol
+// version history.
+//
+// Everything here builds for linux and js/wasm and uses the standard library
+// only. Types are only ever extended: a field once shipped keeps its name and
+// meaning, because kiosks may stay offline on an old app.wasm for days.
+package wire
+
+import (
+	"encoding/json"
+	"time"
+
+	"punchclock/app/attendance"
+)
+
+// ProtocolVersion is the version this build speaks. MinProtocolVersion is
+// the oldest the server still accepts.
+const (
+	ProtocolVersion    = 1
+	MinProtocolVersion = 1
+)
+
+// VersionNote records what a protocol version changed.
+type VersionNote struct {
+	Version int
+	Date    string // YYYY-MM-DD
+	Change  string
+}
+
+// History is the dated protocol version history, oldest first.
+var History = []VersionNote{
+	{1, "2026-11-22", "first protocol: enrollment by one-time code, Ed25519-signed and hash-chained punch batches, pull of roster, rules and revocations by cursor"},
+}
+
+// EnrollRequest registers a kiosk with a one-time code from an admin.
+type EnrollRequest struct {
+	Protocol int    `json:"protocol"`
+	Code     string `json:"code"`
+	// PublicKey is the kiosk's Ed25519 public key (32 bytes, base64 in JSON).
+	PublicKey []byte `json:"public_key"`
+	Name      string `json:"name,omitempty"`
+	// DeviceTime is the kiosk's wall clock when it sent the request.
+	DeviceTime time.Time `json:"device_time"`
+}
+
+// EnrollResponse gives the kiosk its identity and first configuration.
+type EnrollResponse struct {
+	Protocol int             `json:"protocol"`
+	DeviceID string          `json:"device_id"`
+	Site     attendance.Site `json:"site"`
+	// QRSecret is the HMAC key of the kiosk's rotating QR (base64 in JSON).
+	QRSecret   []byte       `json:"qr_secret"`
+	ServerTime time.Time    `json:"server_time"`
+	Pull       PullResponse `json:"pull"`
+}
+
+// SignedPunch is a punch as the device signed it. Body is the exact JSON of
+// an attendance.Punch; Sig is the Ed25519 signature of Body. The server
+// verifies and stores Body byte for byte, so a later field added to Punch
+// never breaks an older kiosk's signature.
+type SignedPunch struct {
+	Body json.RawMessage `json:"body"`
+	Sig  []byte          `json:"sig"`
+}
+
+// BatchRequest uploads punches from one device, in chain order.
+type BatchRequest struct {
+	Protocol int    `json:"protocol"`
+	DeviceID string `json:"device_id"`
+	// SentAt is the device's wall clock when it sent the batch; the server
+	// measures the device's clock offset from it.
+	SentAt  time.Time     `json:"sent_at"`
+	Punches []SignedPunch `json:"punches"`
+}
+
+// MaxBatch is the most punches one batch may carry.
+const MaxBatch = 500
+
+// Punch result statuses.
+const (
+	StatusAccepted  = "accepted"
+	StatusDuplicate = "duplicate"
+	StatusRejected  = "rejected"
+)
+
+// Punch flags the server may attach.
+const (
+	FlagClockSkew      = "clock_skew"      // device clock off by more than 2 min
+	FlagClockEstimated = "clock_estimated" // device did not know its offset; corrected at upload
+	FlagChainGap       = "chain_gap"       // an earlier punch of the chain never arrived
+	FlagUnknownBadge   = "unknown_badge"   // badge code matched no employee when stored
+)
+
+// PunchResult is the server's answer for one punch of a batch.
+type PunchResult struct {
+	ID     string `json:"id"`
+	Seq    uint64 `json:"seq,omitempty"`
+	Status string `json:"status"`
+	// Code and Message explain a rejection.
+	Code    Code     `json:"code,omitempty"`
+	Message string   `json:"message,omitempty"`
+	Flags   []string `json:"flags,omitempty"`
+}
+
+// BatchResponse answers a BatchRequest, one result per punch, in order.
+type BatchResponse struct {
+	Protocol   int           `json:"protocol"`
+	ServerTime time.Time     `json:"server_time"`
+	OffsetMS   int64         `json:"offset_ms"`
+	Results    []PunchResult `json:"results"`
+}
+
+// PullResponse carries what changed since the kiosk's cursor. When Full is
+// true the lists are complete and replace the kiosk's copy; otherwise they
+// are the changed items only (an inactive employee is a revocation).
+type PullResponse struct {
+	Protocol    int                     `json:"protocol"`
+	Cursor      string                  `json:"cursor"`
+	Full        bool                    `json:"full"`
+	ServerTime  time.Time               `json:"server_time"`
+	Site        *attendance.Site        `json:"site,omitempty"`
+	Departments []attendance.Department `json:"departments,omitempty"`
+	Employees   []attendance.Employee   `json:"employees,omitempty"`
+	// Rules is the site's rule set (app/rules format) when it changed.
+	Rules json.RawMessage `json:"rules,omitempty"`
+	// DeviceRevoked tells a kiosk it must stop and be enrolled again.
+	DeviceRevoked bool `json:"device_revoked,omitempty"`
+}
+
+// ErrorBody is the JSON envelope of every error answer.
+type ErrorBody struct {
+	Error struct {
+		Code    Code   `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
