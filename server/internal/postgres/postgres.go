@@ -1,0 +1,64 @@
+// Package postgres opens punchd's PostgreSQL store (pgx/v5 through
+// database/sql), for deployments that outgrow one machine. Migrations are
+// embedded and applied at open; row locks (SELECT ... FOR UPDATE) serialise
+// the batches of one device across server instances.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"punchclock/server/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is PostgreSQL's.
+var Dialect = sqlstore.Dialect{
+	Name:        "postgres",
+	Placeholder: func(n int) string { return fmt.Sprintf("$%d", n) },
+	ForUpdate:   " FOR UPDATE",
+	IsUnique: func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == "23505"
+	},
+}
+
+// Open connects to the database at dsn (a postgres:// URL) and migrates it.
+// Concurrent first starts of several instances serialise on an advisory lock.
+func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	defer conn.Close()
+	const lockKey = 7_420_815 // any constant shared by all punchd instances
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	err = sqlstore.Migrate(ctx, db, migrations, "migrations")
+	conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockKey)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return sqlstore.New(db, Dialect), nil
+}

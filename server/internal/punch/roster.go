@@ -1,0 +1,57 @@
+package punch
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"punchclock/app/attendance"
+	"punchclock/server/internal/store"
+)
+
+// roster caches employees by id and badge for ingest, refreshed from the
+// store's change feed so a batch costs one small query, not one per punch.
+type roster struct {
+	mu   sync.Mutex
+	snap *rosterSnapshot
+}
+
+// rosterSnapshot is immutable once published.
+type rosterSnapshot struct {
+	version int64
+	byID    map[string]attendance.Employee
+	byBadge map[string]attendance.Employee
+}
+
+// get returns a snapshot at least as new as the store's current version.
+func (r *roster) get(ctx context.Context, st store.Store) (*rosterSnapshot, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var since int64
+	if r.snap != nil {
+		since = r.snap.version
+	}
+	ch, err := st.Changes(ctx, since)
+	if err != nil {
+		return nil, fmt.Errorf("punch: roster: %w", err)
+	}
+	if r.snap != nil && ch.Version == since {
+		return r.snap, nil
+	}
+	next := &rosterSnapshot{version: ch.Version, byID: map[string]attendance.Employee{}, byBadge: map[string]attendance.Employee{}}
+	if r.snap != nil {
+		for k, v := range r.snap.byID {
+			next.byID[k] = v
+		}
+	}
+	for _, e := range ch.Employees {
+		next.byID[e.ID] = e
+	}
+	for _, e := range next.byID {
+		if e.Active && e.BadgeCode != "" {
+			next.byBadge[e.BadgeCode] = e
+		}
+	}
+	r.snap = next
+	return next, nil
+}

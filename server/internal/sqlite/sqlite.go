@@ -1,0 +1,68 @@
+// Package sqlite opens punchd's embedded default store: one SQLite file in
+// WAL mode (modernc.org/sqlite, no cgo), schema migrations embedded and
+// applied at open.
+//
+// Commits are synchronous=FULL: a punch the server has answered "accepted"
+// for is on disk, because the kiosk may drop its own copy after that answer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"punchclock/server/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is SQLite's: writers take the database lock at BEGIN (immediate
+// transactions), so no row locks are needed.
+var Dialect = sqlstore.Dialect{
+	Name:     "sqlite",
+	IsUnique: isUnique,
+}
+
+func isUnique(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// DSN returns the connection string for a database file.
+func DSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database file at path and migrates it.
+func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// WAL lets readers run beside the one writer; a few connections suffice.
+	db.SetMaxOpenConns(4)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := sqlstore.Migrate(ctx, db, migrations, "migrations"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	return sqlstore.New(db, Dialect), nil
+}

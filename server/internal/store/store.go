@@ -1,0 +1,190 @@
+// Package store defines punchd's storage interface, the types it stores,
+// and (in storetest) the one conformance suite every implementation passes.
+//
+// Implementations: package sqlite (embedded default) and package postgres,
+// both built on the shared SQL code of package sqlstore.
+//
+// Raw punches are append-only: the interface has no way to edit or delete
+// one. Business decisions (chain, duplicates, validation) are made by the
+// caller's pure decide function inside the store's transaction, so every
+// implementation applies the same rules.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"punchclock/app/attendance"
+)
+
+// Sentinel errors every implementation returns (possibly wrapped).
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	ErrExpired  = errors.New("expired")
+)
+
+// Store is punchd's persistent state.
+type Store interface {
+	// Organisation. Every Put bumps the global change version, which
+	// Changes uses to send a kiosk only what changed.
+	PutSite(ctx context.Context, s attendance.Site) (attendance.Site, error)
+	PutDepartment(ctx context.Context, d attendance.Department) (attendance.Department, error)
+	PutEmployee(ctx context.Context, e attendance.Employee) (attendance.Employee, error)
+	Site(ctx context.Context, id string) (attendance.Site, error)
+	Sites(ctx context.Context) ([]attendance.Site, error)
+	Departments(ctx context.Context) ([]attendance.Department, error)
+	Employee(ctx context.Context, id string) (attendance.Employee, error)
+	// EmployeeByBadge finds the active employee with that badge code.
+	EmployeeByBadge(ctx context.Context, code string) (attendance.Employee, error)
+	// Employees lists employees, by id.
+	Employees(ctx context.Context, f EmployeeFilter) ([]attendance.Employee, error)
+
+	// PutRules stores a site's rule set document ("" site id: the default).
+	PutRules(ctx context.Context, siteID string, doc json.RawMessage) (int64, error)
+	// Rules returns a site's rule set and its version, or the default's
+	// when the site has none; ErrNotFound when neither exists.
+	Rules(ctx context.Context, siteID string) (json.RawMessage, int64, error)
+
+	// Changes returns what changed after version since, and the newest
+	// version (the kiosk's next cursor).
+	Changes(ctx context.Context, since int64) (Changes, error)
+
+	// Enrollment codes are stored by hash only.
+	PutEnrollCode(ctx context.Context, c EnrollCode) error
+	// Enroll consumes the code and stores the device in one transaction:
+	// ErrNotFound for an unknown code, ErrConflict for a used one,
+	// ErrExpired for one past its expiry.
+	Enroll(ctx context.Context, codeHash string, d attendance.Device, now time.Time) (attendance.Device, error)
+	Device(ctx context.Context, id string) (attendance.Device, error)
+	Devices(ctx context.Context) ([]attendance.Device, error)
+	RevokeDevice(ctx context.Context, id string) error
+
+	// Ingest runs one batch of a device's punches in one transaction. It
+	// locks the device, loads what decide needs about keys, calls decide
+	// (pure), and writes its plan. Nothing is written when decide or any
+	// write fails.
+	Ingest(ctx context.Context, deviceID string, keys IngestKeys, decide func(IngestView) (IngestPlan, error)) error
+	// Punch returns one stored punch.
+	Punch(ctx context.Context, id string) (StoredPunch, error)
+	// Punches lists stored punches by true time, then id.
+	Punches(ctx context.Context, f PunchFilter) ([]StoredPunch, error)
+
+	// API tokens are stored by hash only.
+	PutToken(ctx context.Context, t Token) error
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+
+	Close() error
+}
+
+// EmployeeFilter selects employees; zero fields match all.
+type EmployeeFilter struct {
+	SiteID       string
+	DepartmentID string
+	ActiveOnly   bool
+}
+
+// Changes is what a kiosk pull needs.
+type Changes struct {
+	Version     int64
+	Sites       []attendance.Site
+	Departments []attendance.Department
+	Employees   []attendance.Employee
+	// RulesChanged lists site ids ("" the default) whose rules changed.
+	RulesChanged []string
+	// DevicesRevoked lists devices revoked after since.
+	DevicesRevoked []string
+}
+
+// EnrollCode is a one-time enrollment code for a kiosk at a site.
+type EnrollCode struct {
+	Hash      string
+	SiteID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	CreatedBy string
+}
+
+// Token is an API credential.
+type Token struct {
+	Hash string
+	Name string
+	// Role is "admin" or "integrator".
+	Role      string
+	CreatedAt time.Time
+}
+
+// Punch statuses as stored.
+const (
+	PunchAccepted = "accepted"
+	PunchRejected = "rejected"
+)
+
+// StoredPunch is a raw punch as received and judged at ingest.
+type StoredPunch struct {
+	attendance.Punch
+	// Body and Sig are exactly what the device signed.
+	Body []byte
+	Sig  []byte
+	// Hash is wire.HashBody(Body).
+	Hash       string
+	ReceivedAt time.Time
+	// TrueTime is the server's estimate of when the punch happened.
+	TrueTime time.Time
+	// Status is PunchAccepted or PunchRejected (authentic but refused:
+	// kept as evidence, never used for attendance).
+	Status  string
+	Code    string
+	Message string
+	Flags   []string
+}
+
+// PunchFilter selects punches; zero fields match all. From is inclusive,
+// To exclusive, on TrueTime.
+type PunchFilter struct {
+	EmployeeID string
+	DeviceID   string
+	SiteID     string
+	From, To   time.Time
+	Status     string
+	// AfterID pages: punches ordered after (TrueTime, ID) of this punch's
+	// key, given as AfterTime and AfterID.
+	AfterTime time.Time
+	AfterID   string
+	Limit     int
+}
+
+// IngestKeys names what a batch touches.
+type IngestKeys struct {
+	IDs []string
+	// Seqs are the chain positions whose stored punch decide must see
+	// (each punch's own and the one before it).
+	Seqs []uint64
+}
+
+// Existing is what decide needs to know of a stored punch.
+type Existing struct {
+	ID      string
+	Seq     uint64
+	Hash    string
+	Status  string
+	Code    string
+	Message string
+	Flags   []string
+}
+
+// IngestView is the state decide sees, read inside the transaction.
+type IngestView struct {
+	Device attendance.Device
+	ByID   map[string]Existing
+	BySeq  map[uint64]Existing
+}
+
+// IngestPlan is what decide wants written.
+type IngestPlan struct {
+	Insert []StoredPunch
+	// Device is written back: chain head, offset, last seen.
+	Device attendance.Device
+}

@@ -1,0 +1,435 @@
+// Package storetest is the conformance suite every store.Store passes.
+// An implementation's test calls Run with a factory for empty stores.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"punchclock/app/attendance"
+	"punchclock/server/internal/store"
+)
+
+// Run runs the suite; newStore returns a fresh, empty, migrated store and
+// closes it when the test ends.
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"Organisation", testOrganisation},
+		{"BadgeConflict", testBadgeConflict},
+		{"Changes", testChanges},
+		{"Rules", testRules},
+		{"Enroll", testEnroll},
+		{"Revoke", testRevoke},
+		{"Tokens", testTokens},
+		{"IngestWritesPlan", testIngestWritesPlan},
+		{"IngestView", testIngestView},
+		{"IngestAllOrNothing", testIngestAllOrNothing},
+		{"Punches", testPunches},
+		{"AppendOnly", testAppendOnly},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
+	}
+}
+
+var ctx = context.Background()
+
+// T0 is the suite's fixed "now".
+var T0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+// must returns v, or panics on an unexpected error (which fails the test
+// with the stack of the call that broke).
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func mustDo(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Seed stores the suite's organisation: site s1, department d1, employees
+// e1 (badge B-1) and e2 (badge B-2).
+func Seed(t *testing.T, s store.Store) { seedOrg(t, s) }
+
+func seedOrg(t *testing.T, s store.Store) {
+	t.Helper()
+	must(s.PutSite(ctx, attendance.Site{ID: "s1", Name: "Store 1", Zone: "Asia/Shanghai"}))
+	must(s.PutDepartment(ctx, attendance.Department{ID: "d1", Name: "Sales"}))
+	must(s.PutEmployee(ctx, attendance.Employee{ID: "e1", Name: "Li Wei", DepartmentID: "d1", SiteID: "s1", BadgeCode: "B-1", Active: true}))
+	must(s.PutEmployee(ctx, attendance.Employee{ID: "e2", Name: "Anna", DepartmentID: "d1", SiteID: "s1", BadgeCode: "B-2", Active: true}))
+}
+
+func testOrganisation(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	must(s.PutDepartment(ctx, attendance.Department{ID: "d2", Name: "Tills", ParentID: "d1", ManagerID: "e1"}))
+	site := must(s.Site(ctx, "s1"))
+	if site.Name != "Store 1" || site.Zone != "Asia/Shanghai" || site.Version == 0 {
+		t.Errorf("Site = %+v", site)
+	}
+	if _, err := s.Site(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Site(nope) err = %v, want ErrNotFound", err)
+	}
+	depts := must(s.Departments(ctx))
+	if len(depts) != 2 || depts[1].ParentID != "d1" || depts[1].ManagerID != "e1" {
+		t.Errorf("Departments = %+v", depts)
+	}
+	e := must(s.Employee(ctx, "e1"))
+	if e.Name != "Li Wei" || !e.Active || e.BadgeCode != "B-1" {
+		t.Errorf("Employee = %+v", e)
+	}
+	// Update in place.
+	e.Name = "Li Wei (Mgr)"
+	must(s.PutEmployee(ctx, e))
+	if got := must(s.Employee(ctx, "e1")); got.Name != "Li Wei (Mgr)" || got.Version <= e.Version-1 {
+		t.Errorf("after update: %+v", got)
+	}
+	if got := must(s.EmployeeByBadge(ctx, "B-2")); got.ID != "e2" {
+		t.Errorf("EmployeeByBadge(B-2) = %s", got.ID)
+	}
+	if _, err := s.EmployeeByBadge(ctx, "B-9"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("EmployeeByBadge(B-9) err = %v", err)
+	}
+	if _, err := s.EmployeeByBadge(ctx, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("EmployeeByBadge(\"\") err = %v", err)
+	}
+	// A leaver's badge no longer resolves.
+	e2 := must(s.Employee(ctx, "e2"))
+	e2.Active = false
+	must(s.PutEmployee(ctx, e2))
+	if _, err := s.EmployeeByBadge(ctx, "B-2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("leaver's badge err = %v", err)
+	}
+	all := must(s.Employees(ctx, store.EmployeeFilter{}))
+	active := must(s.Employees(ctx, store.EmployeeFilter{ActiveOnly: true, SiteID: "s1"}))
+	if len(all) != 2 || len(active) != 1 || active[0].ID != "e1" {
+		t.Errorf("Employees all=%d active=%v", len(all), active)
+	}
+}
+
+func testBadgeConflict(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	_, err := s.PutEmployee(ctx, attendance.Employee{ID: "e3", Name: "X", DepartmentID: "d1", BadgeCode: "B-1", Active: true})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("duplicate badge err = %v, want ErrConflict", err)
+	}
+	if _, err := s.Employee(ctx, "e3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("conflicting employee was stored: %v", err)
+	}
+	// An inactive employee may keep an old badge code.
+	must(s.PutEmployee(ctx, attendance.Employee{ID: "e4", Name: "Y", DepartmentID: "d1", BadgeCode: "B-1", Active: false}))
+}
+
+func testChanges(t *testing.T, s store.Store) {
+	c0 := must(s.Changes(ctx, 0))
+	seedOrg(t, s)
+	c1 := must(s.Changes(ctx, c0.Version))
+	if c1.Version <= c0.Version || len(c1.Sites) != 1 || len(c1.Departments) != 1 || len(c1.Employees) != 2 {
+		t.Fatalf("Changes after seed = %+v", c1)
+	}
+	none := must(s.Changes(ctx, c1.Version))
+	if none.Version != c1.Version || len(none.Employees)+len(none.Sites)+len(none.Departments) != 0 {
+		t.Errorf("Changes with current cursor = %+v, want nothing", none)
+	}
+	e := must(s.Employee(ctx, "e2"))
+	e.Active = false
+	must(s.PutEmployee(ctx, e))
+	c2 := must(s.Changes(ctx, c1.Version))
+	if len(c2.Employees) != 1 || c2.Employees[0].ID != "e2" || c2.Employees[0].Active {
+		t.Errorf("Changes after leaver = %+v", c2.Employees)
+	}
+}
+
+func testRules(t *testing.T, s store.Store) {
+	if _, _, err := s.Rules(ctx, "s1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Rules before any = %v", err)
+	}
+	v1 := must(s.PutRules(ctx, "", json.RawMessage(`{"default":true}`)))
+	doc, v, err := s.Rules(ctx, "s1")
+	if err != nil || string(doc) != `{"default":true}` || v != v1 {
+		t.Errorf("Rules(s1) falls back to default: %s %d %v", doc, v, err)
+	}
+	v2 := must(s.PutRules(ctx, "s1", json.RawMessage(`{"site":1}`)))
+	if doc, v, _ := s.Rules(ctx, "s1"); string(doc) != `{"site":1}` || v != v2 {
+		t.Errorf("Rules(s1) = %s %d", doc, v)
+	}
+	if doc, _, _ := s.Rules(ctx, "s2"); string(doc) != `{"default":true}` {
+		t.Errorf("Rules(s2) = %s", doc)
+	}
+	c := must(s.Changes(ctx, v1))
+	if !slices.Equal(c.RulesChanged, []string{"s1"}) {
+		t.Errorf("RulesChanged = %v", c.RulesChanged)
+	}
+}
+
+func enrollDevice(t *testing.T, s store.Store, code, id string) attendance.Device {
+	t.Helper()
+	if err := s.PutEnrollCode(ctx, store.EnrollCode{Hash: code, SiteID: "s1", CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return must(s.Enroll(ctx, code, attendance.Device{ID: id, Name: "Kiosk", PublicKey: make([]byte, 32), QRSecret: []byte("0123456789abcdef")}, T0))
+}
+
+func testEnroll(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	d := enrollDevice(t, s, "h1", "dev1")
+	if d.SiteID != "s1" || !d.EnrolledAt.Equal(T0) {
+		t.Errorf("Enroll = %+v", d)
+	}
+	got := must(s.Device(ctx, "dev1"))
+	if got.SiteID != "s1" || string(got.QRSecret) != "0123456789abcdef" || len(got.PublicKey) != 32 || got.Revoked {
+		t.Errorf("Device = %+v", got)
+	}
+	_, err := s.Enroll(ctx, "h1", attendance.Device{ID: "dev2", PublicKey: make([]byte, 32), QRSecret: []byte("x")}, T0)
+	if !errors.Is(err, store.ErrConflict) {
+		t.Errorf("code used twice: err = %v, want ErrConflict", err)
+	}
+	if _, err := s.Device(ctx, "dev2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second enrollment stored a device: %v", err)
+	}
+	if _, err := s.Enroll(ctx, "nope", attendance.Device{ID: "dev3"}, T0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown code err = %v", err)
+	}
+	mustDo(s.PutEnrollCode(ctx, store.EnrollCode{Hash: "h2", SiteID: "s1", CreatedAt: T0, ExpiresAt: T0.Add(time.Minute)}))
+	if _, err := s.Enroll(ctx, "h2", attendance.Device{ID: "dev4", PublicKey: make([]byte, 32), QRSecret: []byte("x")}, T0.Add(2*time.Minute)); !errors.Is(err, store.ErrExpired) {
+		t.Errorf("expired code err = %v", err)
+	}
+	if err := s.PutEnrollCode(ctx, store.EnrollCode{Hash: "h2", SiteID: "s1", CreatedAt: T0, ExpiresAt: T0}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("same code hash twice err = %v", err)
+	}
+	devs := must(s.Devices(ctx))
+	if len(devs) != 1 || devs[0].ID != "dev1" {
+		t.Errorf("Devices = %+v", devs)
+	}
+}
+
+func testRevoke(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	enrollDevice(t, s, "h1", "dev1")
+	c0 := must(s.Changes(ctx, 0))
+	if err := s.RevokeDevice(ctx, "dev1"); err != nil {
+		t.Fatal(err)
+	}
+	if d := must(s.Device(ctx, "dev1")); !d.Revoked {
+		t.Error("device not revoked")
+	}
+	c := must(s.Changes(ctx, c0.Version))
+	if !slices.Equal(c.DevicesRevoked, []string{"dev1"}) {
+		t.Errorf("DevicesRevoked = %v", c.DevicesRevoked)
+	}
+	if err := s.RevokeDevice(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoke unknown err = %v", err)
+	}
+}
+
+func testTokens(t *testing.T, s store.Store) {
+	mustDo(s.PutToken(ctx, store.Token{Hash: "th", Name: "hr", Role: "admin", CreatedAt: T0}))
+	tok := must(s.TokenByHash(ctx, "th"))
+	if tok.Role != "admin" || tok.Name != "hr" || !tok.CreatedAt.Equal(T0) {
+		t.Errorf("token = %+v", tok)
+	}
+	if _, err := s.TokenByHash(ctx, "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown token err = %v", err)
+	}
+}
+
+// punchN makes a stored punch of dev1 with seq n for employee e1.
+func punchN(n int, at time.Time) store.StoredPunch {
+	id := fmt.Sprintf("019a0000-0000-7000-8000-%012d", n)
+	p := attendance.Punch{ID: id, EmployeeID: "e1", DeviceID: "dev1", Method: attendance.MethodBadge,
+		DeviceTime: at, Seq: uint64(n), Evidence: attendance.Evidence{BadgeCode: "B-1"}}
+	body, _ := json.Marshal(p)
+	return store.StoredPunch{Punch: p, Body: body, Sig: []byte("sig"), Hash: fmt.Sprintf("h%d", n),
+		ReceivedAt: T0, TrueTime: at, Status: store.PunchAccepted, Flags: []string{"clock_skew"}}
+}
+
+func ingest(t *testing.T, s store.Store, ps ...store.StoredPunch) error {
+	t.Helper()
+	var keys store.IngestKeys
+	for _, p := range ps {
+		keys.IDs = append(keys.IDs, p.ID)
+	}
+	return s.Ingest(ctx, "dev1", keys, func(v store.IngestView) (store.IngestPlan, error) {
+		d := v.Device
+		for _, p := range ps {
+			d.LastSeq, d.LastHash = p.Seq, p.Hash
+		}
+		d.OffsetMS, d.SeenAt = 1234, T0
+		return store.IngestPlan{Insert: ps, Device: d}, nil
+	})
+}
+
+func testIngestWritesPlan(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	enrollDevice(t, s, "h1", "dev1")
+	p1, p2 := punchN(1, T0), punchN(2, T0.Add(time.Minute))
+	p1.SiteID, p2.SiteID = "s1", "s1"
+	if err := ingest(t, s, p1, p2); err != nil {
+		t.Fatal(err)
+	}
+	d := must(s.Device(ctx, "dev1"))
+	if d.LastSeq != 2 || d.LastHash != "h2" || d.OffsetMS != 1234 || !d.SeenAt.Equal(T0) {
+		t.Errorf("device after ingest = %+v", d)
+	}
+	got := must(s.Punch(ctx, p2.ID))
+	if string(got.Body) != string(p2.Body) || string(got.Sig) != "sig" || got.Hash != "h2" || got.Seq != 2 ||
+		!got.TrueTime.Equal(p2.TrueTime) || got.EmployeeID != "e1" || got.SiteID != "s1" || got.Status != store.PunchAccepted ||
+		!slices.Equal(got.Flags, []string{"clock_skew"}) || got.Evidence.BadgeCode != "B-1" {
+		t.Errorf("Punch = %+v", got)
+	}
+	if _, err := s.Punch(ctx, "019a0000-0000-7000-8000-999999999999"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown punch err = %v", err)
+	}
+	// The same id again is a conflict and writes nothing, not even the device.
+	if err := ingest(t, s, punchN(3, T0), p1); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("re-insert err = %v, want ErrConflict", err)
+	}
+	if _, err := s.Punch(ctx, punchN(3, T0).ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("half a failed batch was written: %v", err)
+	}
+	if d := must(s.Device(ctx, "dev1")); d.LastSeq != 2 {
+		t.Errorf("device moved on a failed batch: %+v", d)
+	}
+}
+
+func testIngestView(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	enrollDevice(t, s, "h1", "dev1")
+	if err := ingest(t, s, punchN(1, T0), punchN(2, T0)); err != nil {
+		t.Fatal(err)
+	}
+	var seen store.IngestView
+	err := s.Ingest(ctx, "dev1", store.IngestKeys{IDs: []string{punchN(2, T0).ID, "019a0000-0000-7000-8000-000000000042"}, Seqs: []uint64{1, 7}},
+		func(v store.IngestView) (store.IngestPlan, error) {
+			seen = v
+			return store.IngestPlan{Device: v.Device}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen.ByID) != 1 || seen.ByID[punchN(2, T0).ID].Hash != "h2" || seen.ByID[punchN(2, T0).ID].Seq != 2 {
+		t.Errorf("ByID = %+v", seen.ByID)
+	}
+	if len(seen.BySeq) != 1 || seen.BySeq[1].ID != punchN(1, T0).ID || !slices.Equal(seen.BySeq[1].Flags, []string{"clock_skew"}) {
+		t.Errorf("BySeq = %+v", seen.BySeq)
+	}
+	if seen.Device.ID != "dev1" || seen.Device.LastSeq != 2 {
+		t.Errorf("Device = %+v", seen.Device)
+	}
+	err = s.Ingest(ctx, "nope", store.IngestKeys{}, func(store.IngestView) (store.IngestPlan, error) {
+		t.Error("decide called for unknown device")
+		return store.IngestPlan{}, nil
+	})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown device err = %v", err)
+	}
+}
+
+func testIngestAllOrNothing(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	enrollDevice(t, s, "h1", "dev1")
+	boom := errors.New("boom")
+	err := s.Ingest(ctx, "dev1", store.IngestKeys{}, func(v store.IngestView) (store.IngestPlan, error) {
+		return store.IngestPlan{}, boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("decide error not returned: %v", err)
+	}
+	got := must(s.Punches(ctx, store.PunchFilter{}))
+	if len(got) != 0 {
+		t.Errorf("punches after failed decide: %d", len(got))
+	}
+	// A cancelled context writes nothing.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Ingest(cctx, "dev1", store.IngestKeys{}, func(v store.IngestView) (store.IngestPlan, error) {
+		return store.IngestPlan{Insert: []store.StoredPunch{punchN(1, T0)}, Device: v.Device}, nil
+	}); err == nil {
+		t.Error("ingest with cancelled context succeeded")
+	}
+	if got := must(s.Punches(ctx, store.PunchFilter{})); len(got) != 0 {
+		t.Errorf("punches after cancelled ingest: %d", len(got))
+	}
+}
+
+func testPunches(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	enrollDevice(t, s, "h1", "dev1")
+	var ps []store.StoredPunch
+	for i := 1; i <= 5; i++ {
+		p := punchN(i, T0.Add(time.Duration(6-i)*time.Hour)) // later seq, earlier time
+		p.SiteID = "s1"
+		if i == 3 {
+			p.EmployeeID = "e2"
+		}
+		ps = append(ps, p)
+	}
+	if err := ingest(t, s, ps...); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(xs []store.StoredPunch) []uint64 {
+		var out []uint64
+		for _, x := range xs {
+			out = append(out, x.Seq)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		f    store.PunchFilter
+		want []uint64
+	}{
+		{"all by time", store.PunchFilter{}, []uint64{5, 4, 3, 2, 1}},
+		{"employee", store.PunchFilter{EmployeeID: "e2"}, []uint64{3}},
+		{"range", store.PunchFilter{From: T0.Add(2 * time.Hour), To: T0.Add(4 * time.Hour)}, []uint64{4, 3}},
+		{"site and device", store.PunchFilter{SiteID: "s1", DeviceID: "dev1", Limit: 2}, []uint64{5, 4}},
+		{"page", store.PunchFilter{AfterTime: T0.Add(2 * time.Hour), AfterID: ps[3].ID, Limit: 2}, []uint64{3, 2}},
+		{"other site", store.PunchFilter{SiteID: "s2"}, nil},
+		{"status", store.PunchFilter{Status: store.PunchRejected}, nil},
+	}
+	for _, tt := range tests {
+		got := ids(must(s.Punches(ctx, tt.f)))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// testAppendOnly checks that the database itself refuses to change a raw
+// punch, for stores that expose their *sql.DB.
+func testAppendOnly(t *testing.T, s store.Store) {
+	sq, ok := s.(interface{ SQL() *sql.DB })
+	if !ok {
+		t.Skip("store has no SQL database to check")
+	}
+	seedOrg(t, s)
+	enrollDevice(t, s, "h1", "dev1")
+	p := punchN(1, T0)
+	if err := ingest(t, s, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE punches SET employee_id = 'e2'`,
+		`DELETE FROM punches`,
+	} {
+		if _, err := sq.SQL().ExecContext(ctx, q); err == nil {
+			t.Errorf("%s: succeeded on an append-only table", q)
+		}
+	}
+	if got := must(s.Punch(ctx, p.ID)); got.EmployeeID != "e1" {
+		t.Errorf("punch changed: %+v", got)
+	}
+}
