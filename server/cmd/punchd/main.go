@@ -1,0 +1,178 @@
+// Command punchd is the punchclock server.
+//
+//	punchd serve          serve the API and the kiosk PWA (the default)
+//	punchd migrate        create or update the database schema and exit
+//	punchd token          create an API token (admin or integrator)
+//	punchd enroll-code    issue a one-time code to enroll a kiosk
+//
+// Every flag can also be set by an environment variable: -db by PUNCHD_DB,
+// -addr by PUNCHD_ADDR, and so on. Run `punchd help` for the list.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // zones must load on hosts without a zone database
+
+	"github.com/peterbourgon/ff/v3"
+	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"punchclock/server/internal/httpapi"
+	"punchclock/server/internal/punchd"
+	"punchclock/server/internal/store"
+)
+
+// version is set at build time: -ldflags "-X main.version=..."
+var version = "dev"
+
+func main() {
+	if err := run(context.Background(), os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "punchd:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	root := flag.NewFlagSet("punchd", flag.ContinueOnError)
+	db := root.String("db", "var/punchclock.db", "SQLite file path, or a postgres:// URL")
+	cfg := punchd.Config{Version: version}
+
+	serveFS := flag.NewFlagSet("punchd serve", flag.ContinueOnError)
+	addr := serveFS.String("addr", "127.0.0.1:8080", "address to listen on (0.0.0.0:8080 for tablets on the LAN)")
+	serveFS.StringVar(&cfg.WebDir, "web", "web", "go-app static folder with app.wasm")
+	serveFS.StringVar(&cfg.DataDir, "data", "", "folder for demo credentials (default: the database file's folder)")
+	serveFS.BoolVar(&cfg.Demo, "demo", false, "seed an empty database with the demo organisation")
+	serve := &ffcli.Command{
+		Name: "serve", ShortUsage: "punchd [-db DB] serve [flags]", ShortHelp: "serve the API and the kiosk PWA",
+		FlagSet: serveFS, Options: []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
+		Exec: func(ctx context.Context, _ []string) error {
+			cfg.DB = *db
+			return serveCmd(ctx, cfg, *addr)
+		},
+	}
+
+	migrate := &ffcli.Command{
+		Name: "migrate", ShortUsage: "punchd [-db DB] migrate", ShortHelp: "create or update the database schema",
+		Exec: func(ctx context.Context, _ []string) error {
+			st, err := punchd.OpenStore(ctx, *db)
+			if err != nil {
+				return err
+			}
+			fmt.Println("database is up to date:", *db)
+			return st.Close()
+		},
+	}
+
+	tokenFS := flag.NewFlagSet("punchd token", flag.ContinueOnError)
+	role := tokenFS.String("role", httpapi.RoleIntegrator, "admin or integrator")
+	tokName := tokenFS.String("name", "", "who or what uses the token")
+	token := &ffcli.Command{
+		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator]", ShortHelp: "create an API token and print it once",
+		FlagSet: tokenFS,
+		Exec: func(ctx context.Context, _ []string) error {
+			if *role != httpapi.RoleAdmin && *role != httpapi.RoleIntegrator {
+				return fmt.Errorf("role must be admin or integrator, not %q", *role)
+			}
+			if strings.TrimSpace(*tokName) == "" {
+				return errors.New("-name is required: say who or what uses the token")
+			}
+			st, err := punchd.OpenStore(ctx, *db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var raw [20]byte
+			rand.Read(raw[:])
+			tok := "pc_" + *role + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:]))
+			if err := st.PutToken(ctx, store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+			fmt.Println(tok)
+			return nil
+		},
+	}
+
+	codeFS := flag.NewFlagSet("punchd enroll-code", flag.ContinueOnError)
+	site := codeFS.String("site", "", "site id the kiosk will serve")
+	ttl := codeFS.Duration("ttl", 24*time.Hour, "how long the code stays valid")
+	enrollCode := &ffcli.Command{
+		Name: "enroll-code", ShortUsage: "punchd [-db DB] enroll-code -site SITE [-ttl 24h]", ShortHelp: "issue a one-time kiosk enrollment code",
+		FlagSet: codeFS,
+		Exec: func(ctx context.Context, _ []string) error {
+			st, err := punchd.OpenStore(ctx, *db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			api := httpapi.New(st, time.Now, slog.Default(), version)
+			code, exp, err := api.Devices.IssueCode(ctx, *site, *ttl, "cli")
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%s (site %s, valid until %s)\n", code, *site, exp.Local().Format(time.RFC3339))
+			return nil
+		},
+	}
+
+	cmd := &ffcli.Command{
+		ShortUsage:  "punchd [-db DB] <subcommand> [flags]",
+		FlagSet:     root,
+		Options:     []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
+		Subcommands: []*ffcli.Command{serve, migrate, token, enrollCode},
+		Exec: func(ctx context.Context, args []string) error {
+			return serve.ParseAndRun(ctx, args)
+		},
+	}
+	return cmd.ParseAndRun(ctx, args)
+}
+
+func serveCmd(ctx context.Context, cfg punchd.Config, addr string) error {
+	cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m, err := punchd.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if err := m.Listen(addr); err != nil {
+		m.Close()
+		return err
+	}
+	printWelcome(ctx, m)
+	errc := make(chan error, 1)
+	go func() { errc <- m.Serve() }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		cfg.Log.Info("shutting down")
+	}
+	return errors.Join(err, m.Close())
+}
+
+func printWelcome(ctx context.Context, m *punchd.Main) {
+	u := m.URL()
+	fmt.Printf("\npunchd %s serving on %s (database %s)\n", m.Config.Version, u, m.Config.DB)
+	fmt.Printf("  kiosk PWA       %s/\n", u)
+	fmt.Printf("  API             %s/api/v1/   (OpenAPI: %s/api/v1/openapi.json)\n", u, u)
+	if m.Config.Demo && m.Demo.AdminToken != "" {
+		fmt.Printf("  admin token     %s   (curl -H 'Authorization: Bearer %s' %s/api/v1/punches)\n", m.Demo.AdminToken, m.Demo.AdminToken, u)
+		fmt.Printf("  demo kiosk      %s (key in %s)\n", m.Demo.KioskID, m.Config.DataDir)
+		fmt.Printf("  demo badges     PC-0001 to PC-0030 (employees E001 to E030)\n")
+		if code, _, err := m.API.Devices.IssueCode(ctx, "sh-jingan", 24*time.Hour, "make run"); err == nil {
+			fmt.Printf("  enroll a tablet with code %s (site sh-jingan, valid 24 h)\n", code)
+		}
+	}
+	fmt.Println()
+}

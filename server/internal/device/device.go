@@ -1,0 +1,217 @@
+// Package device enrolls kiosks with one-time codes, authenticates their
+// signed requests, and answers their pulls of roster, rules and
+// revocations.
+package device
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"punchclock/app/attendance"
+	"punchclock/app/wire"
+	"punchclock/server/internal/store"
+)
+
+// Service enrolls and serves devices.
+type Service struct {
+	Store store.Store
+	Now   func() time.Time
+}
+
+// CodeTTL is how long an enrollment code stays valid by default.
+const CodeTTL = 24 * time.Hour
+
+// codeAlphabet is Crockford's base32: no I, L, O or U to misread.
+const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NormalizeCode uppercases a typed code, drops separators and maps the
+// letters people confuse with digits, so "abcd-efgh-jk0o" and
+// "ABCDEFGHJK00" are the same code.
+func NormalizeCode(code string) string {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(code) {
+		switch {
+		case c == '-' || c == ' ' || c == '\t':
+		case c == 'O':
+			b.WriteByte('0')
+		case c == 'I' || c == 'L':
+			b.WriteByte('1')
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// HashCode is how codes are stored: SHA-256 of the normalised code.
+func HashCode(code string) string {
+	sum := sha256.Sum256([]byte(NormalizeCode(code)))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueCode makes a one-time code for enrolling a kiosk at a site. The
+// code has 60 random bits, shown as XXXX-XXXX-XXXX; only its hash is kept.
+func (s *Service) IssueCode(ctx context.Context, siteID string, ttl time.Duration, by string) (code string, expires time.Time, err error) {
+	if _, err := s.Store.Site(ctx, siteID); errors.Is(err, store.ErrNotFound) {
+		return "", time.Time{}, wire.Errorf(wire.CodeNotFound, "site %q does not exist", siteID)
+	} else if err != nil {
+		return "", time.Time{}, fmt.Errorf("device: issue code: %w", err)
+	}
+	if ttl <= 0 {
+		ttl = CodeTTL
+	}
+	if ttl > 30*24*time.Hour {
+		return "", time.Time{}, wire.Errorf(wire.CodeInvalid, "an enrollment code may live at most 30 days")
+	}
+	var raw [12]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", time.Time{}, fmt.Errorf("device: issue code: %w", err)
+	}
+	var b strings.Builder
+	for i, r := range raw {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(codeAlphabet[int(r)%32])
+	}
+	code = b.String()
+	now := s.Now().UTC()
+	expires = now.Add(ttl)
+	if err := s.Store.PutEnrollCode(ctx, store.EnrollCode{Hash: HashCode(code), SiteID: siteID, CreatedAt: now, ExpiresAt: expires, CreatedBy: by}); err != nil {
+		return "", time.Time{}, fmt.Errorf("device: issue code: %w", err)
+	}
+	return code, expires, nil
+}
+
+// Enroll registers a kiosk's public key with a one-time code.
+func (s *Service) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error) {
+	now := s.Now().UTC()
+	if req.Protocol < wire.MinProtocolVersion {
+		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "protocol %d is too old; update the kiosk", req.Protocol)
+	}
+	if len(req.PublicKey) != ed25519.PublicKeySize {
+		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "public_key must be a %d-byte Ed25519 key", ed25519.PublicKeySize)
+	}
+	if NormalizeCode(req.Code) == "" {
+		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "enrollment code is empty")
+	}
+	if len(req.Name) > 100 {
+		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "device name is longer than 100 characters")
+	}
+	secret := make([]byte, 32) // 256-bit rotating-QR key
+	if _, err := rand.Read(secret); err != nil {
+		return wire.EnrollResponse{}, fmt.Errorf("device: enroll: %w", err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return wire.EnrollResponse{}, fmt.Errorf("device: enroll: %w", err)
+	}
+	name := req.Name
+	if name == "" {
+		name = "kiosk"
+	}
+	dev, err := s.Store.Enroll(ctx, HashCode(req.Code), attendance.Device{
+		ID: "dev-" + id.String(), Name: name, PublicKey: req.PublicKey, QRSecret: secret,
+	}, now)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return wire.EnrollResponse{}, wire.Errorf(wire.CodeUnauthorized, "unknown enrollment code")
+	case errors.Is(err, store.ErrConflict):
+		return wire.EnrollResponse{}, wire.Errorf(wire.CodeConflict, "this enrollment code has already been used; ask for a new one")
+	case errors.Is(err, store.ErrExpired):
+		return wire.EnrollResponse{}, wire.Errorf(wire.CodeExpired, "this enrollment code has expired; ask for a new one")
+	case err != nil:
+		return wire.EnrollResponse{}, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	}
+	site, err := s.Store.Site(ctx, dev.SiteID)
+	if err != nil {
+		return wire.EnrollResponse{}, fmt.Errorf("device: enroll: %w", err)
+	}
+	pull, _, err := s.Pull(ctx, dev, "")
+	if err != nil {
+		return wire.EnrollResponse{}, err
+	}
+	return wire.EnrollResponse{Protocol: wire.ProtocolVersion, DeviceID: dev.ID, Site: site, QRSecret: secret, ServerTime: now, Pull: pull}, nil
+}
+
+// Authenticate checks a device-signed request and returns the device.
+// Revoked and unknown devices are unauthorized.
+func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery string, body []byte) (attendance.Device, error) {
+	a, err := wire.ParseDeviceAuth(header)
+	if err != nil {
+		return attendance.Device{}, err
+	}
+	dev, err := s.Store.Device(ctx, a.DeviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", a.DeviceID)
+	} else if err != nil {
+		return dev, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	}
+	if !a.Verify(dev.PublicKey, method, pathQuery, body) {
+		return dev, wire.Errorf(wire.CodeUnauthorized, "request signature does not verify for device %s", dev.ID)
+	}
+	if dev.Revoked {
+		return dev, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
+	}
+	return dev, nil
+}
+
+// Pull returns what changed since cursor for a device, and the ETag of
+// the answer. An empty or unparsable cursor gets a full snapshot.
+func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string) (wire.PullResponse, string, error) {
+	since, err := strconv.ParseInt(cursor, 10, 64)
+	if err != nil || since < 0 {
+		since = 0
+	}
+	ch, err := s.Store.Changes(ctx, since)
+	if err != nil {
+		return wire.PullResponse{}, "", &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	}
+	if ch.Version < since {
+		// A cursor from the future (a restored database): start over.
+		since = 0
+		if ch, err = s.Store.Changes(ctx, 0); err != nil {
+			return wire.PullResponse{}, "", &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		}
+	}
+	resp := wire.PullResponse{
+		Protocol: wire.ProtocolVersion, Cursor: strconv.FormatInt(ch.Version, 10), Full: since == 0,
+		ServerTime: s.Now().UTC(), Departments: ch.Departments, Employees: ch.Employees,
+	}
+	if resp.Full {
+		// A snapshot needs no leavers: the kiosk replaces its copy.
+		resp.Employees = resp.Employees[:0:0]
+		for _, e := range ch.Employees {
+			if e.Active {
+				resp.Employees = append(resp.Employees, e)
+			}
+		}
+	}
+	for _, site := range ch.Sites {
+		if site.ID == dev.SiteID {
+			resp.Site = &site
+		}
+	}
+	rulesChanged := resp.Full
+	for _, id := range ch.RulesChanged {
+		rulesChanged = rulesChanged || id == "" || id == dev.SiteID
+	}
+	if rulesChanged {
+		doc, _, err := s.Store.Rules(ctx, dev.SiteID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return wire.PullResponse{}, "", &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		}
+		resp.Rules = doc
+	}
+	return resp, `"v` + resp.Cursor + `"`, nil
+}

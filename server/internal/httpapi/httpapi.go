@@ -1,0 +1,599 @@
+// Package httpapi is punchd's HTTP transport: the /api/v1/ routes, their
+// authentication, request limits, and the one mapping from errors to HTTP
+// statuses (wire.Code.HTTPStatus). Handlers decode, call a service, and
+// encode; the decisions live in the services.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"punchclock/app/attendance"
+	"punchclock/app/wire"
+	"punchclock/server/internal/device"
+	"punchclock/server/internal/punch"
+	"punchclock/server/internal/store"
+)
+
+// Limits on request bodies.
+const (
+	MaxBatchBody = 4 << 20 // 500 punches of a few KiB each
+	MaxBody      = 1 << 20
+)
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+// OpenAPI returns the embedded OpenAPI document.
+func OpenAPI() []byte { return openapiDoc }
+
+// Server holds what the handlers need.
+type Server struct {
+	Store   store.Store
+	Devices *device.Service
+	Punches *punch.Service
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Version is the server build, reported by /api/v1/health.
+	Version string
+
+	enrollLimit limiter
+}
+
+// New wires a Server over st with the given clock.
+func New(st store.Store, now func() time.Time, log *slog.Logger, version string) *Server {
+	return &Server{
+		Store: st, Now: now, Log: log, Version: version,
+		Devices:     &device.Service{Store: st, Now: now},
+		Punches:     punch.New(st, now),
+		enrollLimit: limiter{every: 6 * time.Second, burst: 10}, // 10 tries, then one every 6 s per address
+	}
+}
+
+// Handler returns the /api/v1/ routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if err := h(w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+		})
+	}
+	route("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/json")
+		_, err := w.Write(openapiDoc)
+		return err
+	})
+	route("GET /api/v1/health", s.health)
+	route("POST /api/v1/devices/enroll", s.enroll)
+	route("POST /api/v1/device/punches", s.ingest)
+	route("GET /api/v1/device/pull", s.pull)
+	route("POST /api/v1/admin/enrollment-codes", s.admin(s.issueCode))
+	route("GET /api/v1/admin/devices", s.admin(s.listDevices))
+	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
+	route("GET /api/v1/sites", s.reader(s.listSites))
+	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
+	route("GET /api/v1/departments", s.reader(s.listDepartments))
+	route("PUT /api/v1/departments/{id}", s.admin(s.putDepartment))
+	route("GET /api/v1/employees", s.reader(s.listEmployees))
+	route("GET /api/v1/employees/{id}", s.reader(s.getEmployee))
+	route("PUT /api/v1/employees/{id}", s.admin(s.putEmployee))
+	route("GET /api/v1/punches", s.reader(s.listPunches))
+	route("GET /api/v1/punches/{id}", s.reader(s.getPunch))
+	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
+		return wire.Errorf(wire.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
+	})
+	return mux
+}
+
+// writeError is the one place an error becomes an HTTP answer.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := wire.CodeOf(err)
+	if code == wire.CodeInternal || code == wire.CodeTransient {
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var body wire.ErrorBody
+	body.Error.Code, body.Error.Message = code, wire.MessageOf(err)
+	if code == wire.CodeTransient {
+		w.Header().Set("Retry-After", "5")
+	}
+	writeJSON(w, code.HTTPStatus(), body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// readBody reads at most limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, wire.Errorf(wire.CodeTooLarge, "request body is larger than %d bytes", limit)
+	}
+	if err != nil {
+		return nil, wire.Errorf(wire.CodeInvalid, "cannot read request body: %v", err)
+	}
+	return body, nil
+}
+
+// decode parses one JSON value; strict refuses unknown fields (for admin
+// writes, where a misspelt field must not be silently dropped).
+func decode(body []byte, v any, strict bool) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return wire.Errorf(wire.CodeInvalid, "request body is empty; expected JSON")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return wire.Errorf(wire.CodeInvalid, "malformed JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return wire.Errorf(wire.CodeInvalid, "malformed JSON: data after the value")
+	}
+	return nil
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]any{
+		"status": "ok", "server_time": s.Now().UTC(), "version": s.Version,
+		"protocol": wire.ProtocolVersion, "min_protocol": wire.MinProtocolVersion,
+	})
+}
+
+// --- devices ---
+
+func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
+	if !s.enrollLimit.allow(clientAddr(r), s.Now()) {
+		return wire.Errorf(wire.CodeRateLimited, "too many enrollment attempts from this address; wait a minute")
+	}
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return err
+	}
+	var req wire.EnrollRequest
+	if err := decode(body, &req, false); err != nil {
+		return err
+	}
+	resp, err := s.Devices.Enroll(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r, MaxBatchBody)
+	if err != nil {
+		return err
+	}
+	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body)
+	if err != nil {
+		return err
+	}
+	var req wire.BatchRequest
+	if err := decode(body, &req, false); err != nil {
+		return err
+	}
+	resp, err := s.Punches.Ingest(r.Context(), dev.ID, req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) pull(w http.ResponseWriter, r *http.Request) error {
+	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), nil)
+	if err != nil {
+		return err
+	}
+	resp, etag, err := s.Devices.Pull(r.Context(), dev, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag)
+	if match := r.Header.Get("If-None-Match"); match != "" && match == etag && r.URL.Query().Get("cursor") == resp.Cursor {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// --- authentication of people and integrations ---
+
+// Roles of API tokens.
+const (
+	RoleAdmin      = "admin"
+	RoleIntegrator = "integrator"
+)
+
+// HashToken is how API tokens are stored.
+func HashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+type ctxKey struct{}
+
+func (s *Server) bearer(r *http.Request) (store.Token, error) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return store.Token{}, wire.Errorf(wire.CodeUnauthorized, "missing bearer token")
+	}
+	t, err := s.Store.TokenByHash(r.Context(), HashToken(strings.TrimSpace(tok)))
+	if errors.Is(err, store.ErrNotFound) {
+		return t, wire.Errorf(wire.CodeUnauthorized, "unknown or revoked token")
+	} else if err != nil {
+		return t, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	}
+	return t, nil
+}
+
+// admin wraps a handler that needs the admin role.
+func (s *Server) admin(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return s.withRole(h, RoleAdmin)
+}
+
+// reader wraps a handler any token may call.
+func (s *Server) reader(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return s.withRole(h, RoleAdmin, RoleIntegrator)
+}
+
+func (s *Server) withRole(h func(http.ResponseWriter, *http.Request) error, roles ...string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.bearer(r)
+		if err != nil {
+			return err
+		}
+		for _, role := range roles {
+			if t.Role == role {
+				return h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
+			}
+		}
+		return wire.Errorf(wire.CodeForbidden, "token %q (role %s) may not do this", t.Name, t.Role)
+	}
+}
+
+func tokenOf(r *http.Request) store.Token {
+	t, _ := r.Context().Value(ctxKey{}).(store.Token)
+	return t
+}
+
+// --- admin: devices ---
+
+type issueCodeRequest struct {
+	SiteID     string `json:"site_id"`
+	TTLMinutes int    `json:"ttl_minutes,omitempty"`
+}
+
+type issueCodeResponse struct {
+	Code      string    `json:"code"`
+	SiteID    string    `json:"site_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return err
+	}
+	var req issueCodeRequest
+	if err := decode(body, &req, true); err != nil {
+		return err
+	}
+	if req.TTLMinutes < 0 {
+		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
+	}
+	code, exp, err := s.Devices.IssueCode(r.Context(), req.SiteID, time.Duration(req.TTLMinutes)*time.Minute, tokenOf(r).Name)
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusCreated, issueCodeResponse{Code: code, SiteID: req.SiteID, ExpiresAt: exp})
+}
+
+func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
+	devs, err := s.Store.Devices(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"devices": nonNil(devs)})
+}
+
+func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Store.RevokeDevice(r.Context(), r.PathValue("id")); err != nil {
+		return storeErr(err)
+	}
+	d, err := s.Store.Device(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+// --- organisation ---
+
+func (s *Server) listSites(w http.ResponseWriter, r *http.Request) error {
+	xs, err := s.Store.Sites(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"sites": nonNil(xs)})
+}
+
+func (s *Server) putSite(w http.ResponseWriter, r *http.Request) error {
+	var x attendance.Site
+	if err := s.readPut(w, r, &x, &x.ID); err != nil {
+		return err
+	}
+	if err := x.Validate(); err != nil {
+		return wire.Errorf(wire.CodeInvalid, "%v", err)
+	}
+	x, err := s.Store.PutSite(r.Context(), x)
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, x)
+}
+
+func (s *Server) listDepartments(w http.ResponseWriter, r *http.Request) error {
+	xs, err := s.Store.Departments(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"departments": nonNil(xs)})
+}
+
+func (s *Server) putDepartment(w http.ResponseWriter, r *http.Request) error {
+	var x attendance.Department
+	if err := s.readPut(w, r, &x, &x.ID); err != nil {
+		return err
+	}
+	if err := x.Validate(); err != nil {
+		return wire.Errorf(wire.CodeInvalid, "%v", err)
+	}
+	all, err := s.Store.Departments(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	replaced := false
+	for i := range all {
+		if all[i].ID == x.ID {
+			all[i], replaced = x, true
+		}
+	}
+	if !replaced {
+		all = append(all, x)
+	}
+	if err := attendance.CheckTree(all); err != nil {
+		return wire.Errorf(wire.CodeInvalid, "%v", err)
+	}
+	if x, err = s.Store.PutDepartment(r.Context(), x); err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, x)
+}
+
+func (s *Server) listEmployees(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	xs, err := s.Store.Employees(r.Context(), store.EmployeeFilter{
+		SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), ActiveOnly: q.Get("active") == "true",
+	})
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"employees": nonNil(xs)})
+}
+
+func (s *Server) getEmployee(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.Store.Employee(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, x)
+}
+
+func (s *Server) putEmployee(w http.ResponseWriter, r *http.Request) error {
+	var x attendance.Employee
+	if err := s.readPut(w, r, &x, &x.ID); err != nil {
+		return err
+	}
+	if err := x.Validate(); err != nil {
+		return wire.Errorf(wire.CodeInvalid, "%v", err)
+	}
+	if _, err := s.Store.Site(r.Context(), x.SiteID); x.SiteID != "" && err != nil {
+		return wire.Errorf(wire.CodeInvalid, "employee %s: site %q does not exist", x.ID, x.SiteID)
+	}
+	depts, err := s.Store.Departments(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	found := false
+	for _, d := range depts {
+		found = found || d.ID == x.DepartmentID
+	}
+	if !found {
+		return wire.Errorf(wire.CodeInvalid, "employee %s: department %q does not exist", x.ID, x.DepartmentID)
+	}
+	if x, err = s.Store.PutEmployee(r.Context(), x); err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, x)
+}
+
+// readPut decodes a PUT body strictly; the id comes from the path and must
+// match the body's when the body has one.
+func (s *Server) readPut(w http.ResponseWriter, r *http.Request, v any, id *string) error {
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return err
+	}
+	if err := decode(body, v, true); err != nil {
+		return err
+	}
+	if *id != "" && *id != r.PathValue("id") {
+		return wire.Errorf(wire.CodeInvalid, "id %q in the body differs from %q in the path", *id, r.PathValue("id"))
+	}
+	*id = r.PathValue("id")
+	return nil
+}
+
+// --- punches ---
+
+type punchesPage struct {
+	Punches []punchView `json:"punches"`
+	// Next is the cursor of the next page ("" on the last).
+	Next string `json:"next,omitempty"`
+}
+
+// punchView is a stored punch as the API shows it.
+type punchView struct {
+	attendance.Punch
+	TrueTime   time.Time       `json:"true_time"`
+	ReceivedAt time.Time       `json:"received_at"`
+	Status     string          `json:"status"`
+	Flags      []string        `json:"flags,omitempty"`
+	Hash       string          `json:"hash"`
+	Signed     json.RawMessage `json:"signed_body"`
+	Sig        []byte          `json:"sig"`
+}
+
+func view(p store.StoredPunch) punchView {
+	return punchView{Punch: p.Punch, TrueTime: p.TrueTime, ReceivedAt: p.ReceivedAt, Status: p.Status,
+		Flags: p.Flags, Hash: p.Hash, Signed: p.Body, Sig: p.Sig}
+}
+
+func (s *Server) listPunches(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := store.PunchFilter{EmployeeID: q.Get("employee_id"), SiteID: q.Get("site_id"), DeviceID: q.Get("device_id"), Limit: 500}
+	var err error
+	if f.From, err = parseTime(q.Get("from"), "from"); err != nil {
+		return err
+	}
+	if f.To, err = parseTime(q.Get("to"), "to"); err != nil {
+		return err
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 5000 {
+			return wire.Errorf(wire.CodeInvalid, "limit must be a number from 1 to 5000")
+		}
+		f.Limit = n
+	}
+	if c := q.Get("cursor"); c != "" {
+		msPart, id, ok := strings.Cut(c, "_")
+		n, err := strconv.ParseInt(msPart, 10, 64)
+		if !ok || err != nil || !attendance.IsUUIDv7(id) {
+			return wire.Errorf(wire.CodeInvalid, "cursor %q is not one this API gave", c)
+		}
+		f.AfterTime, f.AfterID = time.UnixMilli(n), id
+	}
+	ps, err := s.Store.Punches(r.Context(), f)
+	if err != nil {
+		return storeErr(err)
+	}
+	page := punchesPage{Punches: make([]punchView, 0, len(ps))}
+	for _, p := range ps {
+		page.Punches = append(page.Punches, view(p))
+	}
+	if len(ps) == f.Limit {
+		last := ps[len(ps)-1]
+		page.Next = fmt.Sprintf("%d_%s", last.TrueTime.UnixMilli(), last.ID)
+	}
+	return writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) getPunch(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Store.Punch(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, view(p))
+}
+
+func parseTime(v, name string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return t, wire.Errorf(wire.CodeInvalid, "%s must be an RFC 3339 time such as 2026-11-20T09:00:00+08:00", name)
+	}
+	return t, nil
+}
+
+// storeErr maps store sentinels to codes; other errors are transient.
+func storeErr(err error) error {
+	var we *wire.Error
+	switch {
+	case errors.As(err, &we):
+		return err
+	case errors.Is(err, store.ErrNotFound):
+		return &wire.Error{Code: wire.CodeNotFound, Message: "not found", Err: err}
+	case errors.Is(err, store.ErrConflict):
+		return &wire.Error{Code: wire.CodeConflict, Message: "conflicts with stored data (a badge code already in use?)", Err: err}
+	case errors.Is(err, context.Canceled):
+		return &wire.Error{Code: wire.CodeTransient, Message: "request cancelled", Err: err}
+	}
+	return &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// --- rate limiting ---
+
+// limiter is a per-address token bucket.
+type limiter struct {
+	every time.Duration
+	burst int
+	mu    sync.Mutex
+	m     map[string]*rate.Limiter
+}
+
+func (l *limiter) allow(addr string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil || len(l.m) > 10000 {
+		l.m = map[string]*rate.Limiter{} // forget old addresses rather than grow
+	}
+	lim, ok := l.m[addr]
+	if !ok {
+		lim = rate.NewLimiter(rate.Every(l.every), l.burst)
+		l.m[addr] = lim
+	}
+	return lim.AllowN(now, 1)
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,161 @@
+// Package punchd assembles the punch server: storage chosen by the
+// database setting, the API, the go-app PWA, and the demo seed. Main has
+// Open, Serve and Close, and end-to-end tests use it exactly as the
+// command does.
+package punchd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/kiosk/pages"
+	"punchclock/server/internal/demo"
+	"punchclock/server/internal/httpapi"
+	"punchclock/server/internal/postgres"
+	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/store"
+)
+
+// Config is punchd's configuration.
+type Config struct {
+	// DB is a SQLite file path (the default) or a postgres:// URL.
+	DB string
+	// WebDir is go-app's static folder (app.wasm, icons, styles).
+	WebDir string
+	// DataDir holds the demo credentials.
+	DataDir string
+	// Demo seeds an empty store with the demo organisation.
+	Demo bool
+	// Version is the build's version; kiosks update when it changes.
+	Version string
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// Main is a running punchd.
+type Main struct {
+	Config Config
+	Store  store.Store
+	API    *httpapi.Server
+	Demo   demo.Result
+
+	srv *http.Server
+	ln  net.Listener
+}
+
+var routesOnce sync.Once
+
+// OpenStore opens the store the DB setting names.
+func OpenStore(ctx context.Context, db string) (store.Store, error) {
+	if isPostgres(db) {
+		return postgres.Open(ctx, db)
+	}
+	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
+		return nil, fmt.Errorf("punchd: %w", err)
+	}
+	return sqlite.Open(ctx, db)
+}
+
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// Open opens the store (migrating it), seeds the demo if asked, and builds
+// the HTTP handler.
+func Open(ctx context.Context, cfg Config) (*Main, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "var"
+		if !isPostgres(cfg.DB) {
+			cfg.DataDir = filepath.Dir(cfg.DB)
+		}
+	}
+	st, err := OpenStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{Config: cfg, Store: st, API: httpapi.New(st, cfg.Now, cfg.Log, cfg.Version)}
+	if cfg.Demo {
+		if m.Demo, err = demo.Seed(ctx, st, cfg.DataDir, cfg.Now, httpapi.HashToken); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Handler serves the API under /api/ and the PWA everywhere else.
+func (m *Main) Handler() http.Handler {
+	routesOnce.Do(pages.Routes)
+	h := pages.Handler(m.Config.Version)
+	if m.Config.WebDir != "" {
+		h.Resources = app.LocalDir(m.Config.WebDir)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", m.API.Handler())
+	mux.Handle("/", h)
+	return mux
+}
+
+// Listen binds addr ("127.0.0.1:0" picks a free port).
+func (m *Main) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("punchd: listen %s: %w", addr, err)
+	}
+	m.ln = ln
+	m.srv = &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return nil
+}
+
+// URL is the base URL of the listener.
+func (m *Main) URL() string {
+	return "http://" + m.ln.Addr().String()
+}
+
+// Serve serves until Close; it returns nil after a Close.
+func (m *Main) Serve() error {
+	if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("punchd: serve: %w", err)
+	}
+	return nil
+}
+
+// Close stops serving (letting requests in flight finish for up to ten
+// seconds) and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		errs = append(errs, m.srv.Shutdown(ctx))
+	}
+	errs = append(errs, m.Store.Close())
+	return errors.Join(errs...)
+}
