@@ -25,6 +25,7 @@ var Dialect = sqlstore.Dialect{
 	Name:        "postgres",
 	Placeholder: func(n int) string { return fmt.Sprintf("$%d", n) },
 	ForUpdate:   " FOR UPDATE",
+	Arrays:      true,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

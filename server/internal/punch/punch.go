@@ -117,28 +117,27 @@ func (s *Service) Ingest(ctx context.Context, deviceID string, req wire.BatchReq
 
 	// Chain and idempotency decisions run inside the store's transaction,
 	// in chain order.
-	var keys store.IngestKeys
 	var live []*item
 	for _, it := range items {
-		if it.done {
-			continue
+		if !it.done {
+			live = append(live, it)
 		}
-		live = append(live, it)
-		keys.IDs = append(keys.IDs, it.p.ID)
-		keys.Seqs = append(keys.Seqs, it.p.Seq, it.p.Seq-1)
 	}
 	slices.SortStableFunc(live, func(a, b *item) int { return cmp.Compare(a.p.Seq, b.p.Seq) })
-	keys.Seqs = slices.Compact(slices.Sorted(slices.Values(keys.Seqs)))
 	if len(live) > 0 || dev.OffsetMS != resp.OffsetMS {
-		err = s.Store.Ingest(ctx, deviceID, keys, func(v store.IngestView) (store.IngestPlan, error) {
-			return decide(v, live, offset, now), nil
-		})
-		if err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				// Another batch of this device stored the same punch
-				// between our read and write: a retry answers duplicate.
-				return resp, &wire.Error{Code: wire.CodeTransient, Message: "concurrent upload; retry", Err: err}
+		// First try: look up only what can exist, the punches at or below
+		// the device's chain head. A new punch reusing a stored id or seq
+		// then fails the insert on a unique key, and the second try looks
+		// everything up.
+		for _, full := range []bool{false, true} {
+			err = s.Store.Ingest(ctx, deviceID, lookupKeys(live, dev.LastSeq, full), func(v store.IngestView) (store.IngestPlan, error) {
+				return decide(v, live, offset, now), nil
+			})
+			if !errors.Is(err, store.ErrConflict) {
+				break
 			}
+		}
+		if err != nil {
 			return resp, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable; retry", Err: err}
 		}
 	}
@@ -267,6 +266,24 @@ func (s *Service) judge(it *item, dev attendance.Device, r *rosterSnapshot, offs
 	it.stored.SiteID = dev.SiteID
 }
 
+// lookupKeys lists the ids and chain positions decide must see: all of
+// them when full, otherwise those at or below head.
+func lookupKeys(live []*item, head uint64, full bool) store.IngestKeys {
+	var keys store.IngestKeys
+	for _, it := range live {
+		if full || it.p.Seq <= head {
+			keys.IDs = append(keys.IDs, it.p.ID)
+		}
+		for _, q := range []uint64{it.p.Seq, it.p.Seq - 1} {
+			if q > 0 && (full || q <= head) {
+				keys.Seqs = append(keys.Seqs, q)
+			}
+		}
+	}
+	keys.Seqs = slices.Compact(slices.Sorted(slices.Values(keys.Seqs)))
+	return keys
+}
+
 // decide applies idempotency and the hash chain to the authentic, valid
 // punches (sorted by seq) against what the store holds. It is pure.
 func decide(v store.IngestView, live []*item, offset time.Duration, now time.Time) store.IngestPlan {
@@ -275,6 +292,12 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 	plan.Device.SeenAt = now
 	byID := maps(v.ByID)
 	bySeq := maps(v.BySeq)
+	if h := v.Device.LastSeq; h > 0 {
+		if _, ok := bySeq[h]; !ok {
+			// The chain head is known from the device row itself.
+			bySeq[h] = store.Existing{Seq: h, Hash: v.Device.LastHash, ID: "at the chain head"}
+		}
+	}
 	for _, it := range live {
 		p := &it.p
 		it.result = wire.PunchResult{ID: p.ID, Seq: p.Seq}
@@ -292,18 +315,20 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 			it.result.Message = fmt.Sprintf("chain fork: seq %d of this device already holds punch %s", p.Seq, ex.ID)
 			continue
 		}
+		row := it.stored
+		row.Flags = slices.Clone(row.Flags)
 		if p.Seq > 1 {
 			if prev, ok := bySeq[p.Seq-1]; !ok {
-				it.stored.Flags = append(it.stored.Flags, wire.FlagChainGap)
+				row.Flags = append(row.Flags, wire.FlagChainGap)
 			} else if prev.Hash != p.Prev {
 				it.result.Status, it.result.Code = wire.StatusRejected, wire.CodeConflict
 				it.result.Message = fmt.Sprintf("broken chain: prev of seq %d does not match the stored punch %s", p.Seq, prev.ID)
 				continue
 			}
 		}
-		it.result.Status, it.result.Flags = wire.StatusAccepted, it.stored.Flags
-		plan.Insert = append(plan.Insert, it.stored)
-		ex := store.Existing{ID: p.ID, Seq: p.Seq, Hash: it.hash, Status: store.PunchAccepted, Flags: it.stored.Flags}
+		it.result.Status, it.result.Flags = wire.StatusAccepted, row.Flags
+		plan.Insert = append(plan.Insert, row)
+		ex := store.Existing{ID: p.ID, Seq: p.Seq, Hash: it.hash, Status: store.PunchAccepted, Flags: row.Flags}
 		byID[p.ID], bySeq[p.Seq] = ex, ex
 		if p.Seq > plan.Device.LastSeq {
 			plan.Device.LastSeq, plan.Device.LastHash = p.Seq, it.hash

@@ -33,6 +33,11 @@ type Dialect struct {
 	ForUpdate string
 	// IsUnique reports a unique-constraint violation.
 	IsUnique func(error) bool
+	// Arrays says the driver binds Go slices as SQL arrays, so a list
+	// test is "col = ANY(?)" with one parameter. That keeps one prepared
+	// statement and one good plan (PostgreSQL's generic plan for a long
+	// IN list of parameters degrades to a scan as the table grows).
+	Arrays bool
 }
 
 // DB is a store.Store over database/sql.
@@ -634,16 +639,18 @@ func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys,
 		}
 		view := store.IngestView{Device: dev, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}}
 		if len(keys.IDs) > 0 {
-			if err := s.existing(ctx, tx, `id IN (`+marks(len(keys.IDs))+`)`, anys(keys.IDs), view.ByID, nil); err != nil {
+			cond, args := in(s, "id", keys.IDs)
+			if err := s.existing(ctx, tx, cond, args, view.ByID, nil); err != nil {
 				return err
 			}
 		}
 		if len(keys.Seqs) > 0 {
-			args := []any{deviceID}
-			for _, q := range keys.Seqs {
-				args = append(args, int64(q))
+			seqs := make([]int64, len(keys.Seqs))
+			for i, q := range keys.Seqs {
+				seqs[i] = int64(q)
 			}
-			if err := s.existing(ctx, tx, `device_id = ? AND seq IN (`+marks(len(keys.Seqs))+`)`, args, nil, view.BySeq); err != nil {
+			cond, args := in(s, "seq", seqs)
+			if err := s.existing(ctx, tx, `device_id = ? AND `+cond, append([]any{deviceID}, args...), nil, view.BySeq); err != nil {
 				return err
 			}
 		}
@@ -695,14 +702,16 @@ func splitFlags(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-
-func anys[T any](xs []T) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
+// in returns the condition "col is one of vals" and its arguments.
+func in[T any](s *DB, col string, vals []T) (string, []any) {
+	if s.d.Arrays {
+		return col + ` = ANY(?)`, []any{vals}
 	}
-	return out
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return col + ` IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + `)`, args
 }
 
 const storedCols = `id, employee_id, site_id, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags`

@@ -1,0 +1,158 @@
+package punch_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"punchclock/app/attendance"
+	"punchclock/app/wire"
+	"punchclock/server/internal/punch"
+	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/store"
+	"punchclock/server/internal/store/storetest"
+)
+
+var t0 = storetest.T0
+
+type fixture struct {
+	st    store.Store
+	svc   *punch.Service
+	key   ed25519.PrivateKey
+	chain wire.Chain
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	st.PutSite(ctx, attendance.Site{ID: "s1", Name: "S", Zone: "Asia/Shanghai"})
+	st.PutDepartment(ctx, attendance.Department{ID: "d1", Name: "D"})
+	for i := range 100 {
+		st.PutEmployee(ctx, attendance.Employee{ID: fmt.Sprintf("e%d", i), Name: "N", DepartmentID: "d1", BadgeCode: fmt.Sprintf("B%d", i), Active: true})
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	st.PutEnrollCode(ctx, store.EnrollCode{Hash: "c", SiteID: "s1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
+	if _, err := st.Enroll(ctx, "c", attendance.Device{ID: "dev1", PublicKey: pub, QRSecret: []byte("k")}, t0); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{st: st, svc: punch.New(st, func() time.Time { return t0 }), key: priv}
+}
+
+func (f *fixture) next(t testing.TB, emp string) wire.SignedPunch {
+	id, _ := uuid.NewV7()
+	p := attendance.Punch{ID: id.String(), EmployeeID: emp, DeviceID: "dev1", Method: attendance.MethodBadge, DeviceTime: t0, EstTime: t0}
+	sp, c, err := f.chain.Next(&p, f.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.chain = c
+	return sp
+}
+
+func (f *fixture) ingest(t testing.TB, ps []wire.SignedPunch) []wire.PunchResult {
+	t.Helper()
+	resp, err := f.svc.Ingest(context.Background(), "dev1", wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: ps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Results
+}
+
+func summary(rs []wire.PunchResult) string {
+	var out []string
+	for _, r := range rs {
+		s := r.Status
+		if r.Code != "" {
+			s += ":" + string(r.Code)
+		}
+		for _, fl := range r.Flags {
+			s += "+" + fl
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestIngestRuns(t *testing.T) {
+	tests := []struct {
+		name   string
+		mangle func(ps []wire.SignedPunch, key ed25519.PrivateKey) []wire.SignedPunch
+		want   string
+	}{
+		{"clean", func(ps []wire.SignedPunch, _ ed25519.PrivateKey) []wire.SignedPunch { return ps },
+			"accepted accepted accepted accepted accepted"},
+		{"last signature bad", func(ps []wire.SignedPunch, _ ed25519.PrivateKey) []wire.SignedPunch {
+			ps[4].Sig = bytes.Repeat([]byte{1}, 64)
+			return ps
+		}, "accepted accepted accepted accepted rejected:invalid"},
+		{"reverse order", func(ps []wire.SignedPunch, _ ed25519.PrivateKey) []wire.SignedPunch {
+			slices.Reverse(ps)
+			return ps
+		}, "accepted accepted accepted accepted accepted"},
+		{"same punch twice", func(ps []wire.SignedPunch, _ ed25519.PrivateKey) []wire.SignedPunch {
+			return append(ps[:2], ps[1], ps[2], ps[3], ps[4])
+		}, "accepted accepted duplicate accepted accepted accepted"},
+		{"middle rewritten and the link after it patched", func(ps []wire.SignedPunch, _ ed25519.PrivateKey) []wire.SignedPunch {
+			// Without the key the forger cannot re-sign: punch 3's body
+			// changes, punch 4's prev is made to match it, and both fail.
+			ps[2].Body = bytes.Replace(ps[2].Body, []byte(`"e2"`), []byte(`"e9"`), 1)
+			var p4 map[string]any
+			json.Unmarshal(ps[3].Body, &p4)
+			p4["prev"] = wire.HashBody(ps[2].Body)
+			ps[3].Body, _ = json.Marshal(p4)
+			return ps
+		}, "accepted accepted rejected:invalid rejected:invalid accepted+chain_gap"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			var ps []wire.SignedPunch
+			for i := range 5 {
+				ps = append(ps, f.next(t, fmt.Sprintf("e%d", i)))
+			}
+			got := summary(f.ingest(t, tt.mangle(ps, f.key)))
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			stored, _ := f.st.Punches(context.Background(), store.PunchFilter{})
+			if want := strings.Count(tt.want, "accepted"); len(stored) != want {
+				t.Errorf("stored %d punches, want %d", len(stored), want)
+			}
+		})
+	}
+}
+
+// TestIngestBadge resolves a punch made with only a badge code.
+func TestIngestBadge(t *testing.T) {
+	f := newFixture(t)
+	id, _ := uuid.NewV7()
+	p := attendance.Punch{ID: id.String(), DeviceID: "dev1", Method: attendance.MethodBadge, DeviceTime: t0, EstTime: t0,
+		Evidence: attendance.Evidence{BadgeCode: "B7"}}
+	sp, c, _ := f.chain.Next(&p, f.key)
+	f.chain = c
+	p2 := attendance.Punch{ID: uuid.Must(uuid.NewV7()).String(), DeviceID: "dev1", Method: attendance.MethodBadge, DeviceTime: t0, EstTime: t0,
+		Evidence: attendance.Evidence{BadgeCode: "NOPE"}}
+	sp2, _, _ := f.chain.Next(&p2, f.key)
+	if got := summary(f.ingest(t, []wire.SignedPunch{sp, sp2})); got != "accepted rejected:invalid" {
+		t.Fatalf("got %s", got)
+	}
+	stored, err := f.st.Punch(context.Background(), p.ID)
+	if err != nil || stored.EmployeeID != "e7" || stored.SiteID != "s1" {
+		t.Errorf("stored %+v %v", stored, err)
+	}
+}
+
