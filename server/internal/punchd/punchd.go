@@ -17,8 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/maxence-charriere/go-app/v10/pkg/app"
-
 	"punchclock/kiosk/pages"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
@@ -108,12 +106,30 @@ func (m *Main) Handler() http.Handler {
 	routesOnce.Do(pages.Routes)
 	h := pages.Handler(m.Config.Version)
 	if m.Config.WebDir != "" {
-		h.Resources = app.LocalDir(m.Config.WebDir)
+		h.Resources = webDir(m.Config.WebDir)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", m.API.Handler())
 	mux.Handle("/", h)
 	return mux
+}
+
+// webDir serves go-app's /web/ resources from a folder anywhere on disk.
+// (app.LocalDir takes the folder's parent and puts that path into every
+// resource URL, which breaks for absolute paths.)
+type webDir string
+
+// Resolve keeps /web/ URLs as they are: they are served from this server.
+func (d webDir) Resolve(location string) string {
+	if location == "" {
+		return "/"
+	}
+	return location
+}
+
+// ServeHTTP serves /web/NAME from the folder's NAME.
+func (d webDir) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	http.StripPrefix("/web", http.FileServer(http.Dir(string(d)))).ServeHTTP(w, r)
 }
 
 // Listen binds addr ("127.0.0.1:0" picks a free port).

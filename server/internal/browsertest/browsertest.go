@@ -1,0 +1,74 @@
+// Package browsertest starts headless Chromium for end-to-end tests through
+// chromedp. The browser is Debian's chromium (CHROMIUM overrides the path);
+// a machine without it fails the test with the command that installs it,
+// because a skipped browser test would hide a broken kiosk.
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Path returns the Chromium binary to use.
+func Path() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// Flags are the switches headless Chromium needs on this kind of machine:
+// no sandbox as root, no GPU, and no background connections (the network
+// is closed; Chromium's own traffic would only fail and slow it down).
+func Flags(userDataDir string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(Path()),
+		chromedp.Flag("headless", "new"),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(userDataDir),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 800),
+	}
+	return append(opts, extra...)
+}
+
+// New starts a browser and returns a tab context that ends with the test
+// (or after limit, so a hung page fails instead of stalling the suite).
+func New(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	if Path() == "" {
+		t.Fatal("browsertest: Chromium not found; install it with: apt-get install -y chromium chromium-driver (or run make test, which does)")
+	}
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), limit)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, Flags(t.TempDir(), extra...)...)
+	tctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+		cancelTimeout()
+	})
+	if err := chromedp.Run(tctx); err != nil {
+		t.Fatalf("browsertest: start Chromium: %v", err)
+	}
+	return tctx
+}
