@@ -1,0 +1,72 @@
+package scan
+
+import "time"
+
+// DefaultGap is how long a code must be out of view before the same code
+// counts as a new presentation. Two seconds is longer than a decode gap
+// caused by a moving hand or glare and shorter than an employee walking
+// away and coming back.
+const DefaultGap = 2 * time.Second
+
+// Debouncer turns the stream of decodes a camera produces into
+// presentations: a badge held in view for five seconds decodes a hundred
+// times but is one punch. A code fires once when it is first seen and again
+// only after it has gone unseen for Gap. Frames that decode nothing need
+// not be reported: "out of view" is measured from the last sighting, so a
+// few missed frames while the badge is still held up do not re-arm it.
+//
+// Codes are tracked independently, so two badges shown one after the other
+// both fire. Times are passed in so that tests and the kiosk's injected
+// clock decide what "now" is; pass times that carry a monotonic reading
+// (the browser's time.Now does) so a wall-clock step does not matter. The
+// zero value uses DefaultGap. A Debouncer is
+// not safe for concurrent use.
+//
+// This is only about the camera; the outbox has its own, longer,
+// per-employee duplicate window.
+type Debouncer struct {
+	// Gap is how long a code must go unseen before it fires again;
+	// zero means DefaultGap.
+	Gap time.Duration
+
+	lastSeen map[string]time.Time
+}
+
+// NewDebouncer returns a Debouncer with the given gap (zero means
+// DefaultGap).
+func NewDebouncer(gap time.Duration) *Debouncer {
+	return &Debouncer{Gap: gap}
+}
+
+// Seen records that code was decoded at now and reports whether this is a
+// new presentation that should produce an event.
+func (d *Debouncer) Seen(code string, now time.Time) bool {
+	gap := d.Gap
+	if gap <= 0 {
+		gap = DefaultGap
+	}
+	if d.lastSeen == nil {
+		d.lastSeen = make(map[string]time.Time)
+	}
+	// Forget codes out of view for longer than the gap so that the map
+	// stays as small as the number of badges recently in front of the
+	// camera, however long the kiosk runs.
+	// A sighting more than a gap in the future means the clock stepped
+	// back; it is stale too, or a badge seen before the step could not
+	// fire until the clock caught up. Within a gap it counts as still in
+	// view: jitter must not fire a held badge twice.
+	for c, t := range d.lastSeen {
+		if age := now.Sub(t); age >= gap || age <= -gap {
+			delete(d.lastSeen, c)
+		}
+	}
+	_, inView := d.lastSeen[code]
+	d.lastSeen[code] = now
+	return !inView
+}
+
+// Reset forgets every code, so the next sighting of any code fires. The
+// kiosk calls it when it leaves the scanning screen.
+func (d *Debouncer) Reset() {
+	clear(d.lastSeen)
+}
