@@ -1,0 +1,270 @@
+package rules
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Evaluate compiles in and evaluates every employee of in.Employees from
+// from to to (inclusive). Records come in the order of in.Employees, then by
+// date.
+func Evaluate(in *Input, from, to Date) ([]DayRecord, error) {
+	return EvaluateParallel(in, from, to, 1)
+}
+
+// EvaluateParallel is Evaluate spread over workers goroutines (0: one per
+// CPU). Each employee is evaluated by the pure EvaluateEmployee, so the
+// result is the same for any number of workers.
+func EvaluateParallel(in *Input, from, to Date, workers int) ([]DayRecord, error) {
+	e, err := Compile(in)
+	if err != nil {
+		return nil, err
+	}
+	return e.EvaluateAll(in, from, to, workers)
+}
+
+// batch is one employee's share of the input.
+type batch struct {
+	punches     []Punch
+	corrections []Correction
+	approvals   []Approval
+}
+
+// EvaluateAll evaluates every employee of in.Employees with the compiled
+// engine e (which must have been compiled from the same rules, schedule and
+// organisation; in's punches, corrections and approvals are read here).
+func (e *Engine) EvaluateAll(in *Input, from, to Date, workers int) ([]DayRecord, error) {
+	if to < from {
+		return nil, fmt.Errorf("rules: date range %s to %s: want from <= to", from, to)
+	}
+	pos := make(map[string]int, len(in.Employees))
+	for i, emp := range in.Employees {
+		pos[emp.ID] = i
+	}
+	batches := make([]batch, len(in.Employees))
+	// Count first so that each employee's punches share one allocation.
+	counts := make([]int, len(in.Employees))
+	for _, p := range in.Punches {
+		i, ok := pos[p.EmployeeID]
+		if !ok {
+			return nil, fmt.Errorf("rules: punch %q: employee %q is not in the input", p.ID, p.EmployeeID)
+		}
+		counts[i]++
+	}
+	all := make([]Punch, len(in.Punches))
+	off := 0
+	for i, n := range counts {
+		batches[i].punches = all[off : off : off+n]
+		off += n
+	}
+	for _, p := range in.Punches {
+		i := pos[p.EmployeeID]
+		batches[i].punches = append(batches[i].punches, p)
+	}
+	for _, c := range in.Corrections {
+		i, ok := pos[c.EmployeeID]
+		if !ok {
+			return nil, fmt.Errorf("rules: correction %q: employee %q is not in the input", c.ID, c.EmployeeID)
+		}
+		batches[i].corrections = append(batches[i].corrections, c)
+	}
+	for _, a := range in.Approvals {
+		if i, ok := pos[a.EmployeeID]; ok {
+			batches[i].approvals = append(batches[i].approvals, a)
+		}
+	}
+
+	days := to.Sub(from) + 1
+	out := make([]DayRecord, len(in.Employees)*days)
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(1, len(in.Employees)))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	next := make(chan int, workers)
+	go func() {
+		// Chunks of employees keep the channel cheap next to the work.
+		const chunk = 64
+		for i := 0; i < len(in.Employees); i += chunk {
+			next <- i
+		}
+		close(next)
+	}()
+	for w := range workers {
+		wg.Go(func() {
+			for start := range next {
+				for i := start; i < min(start+64, len(in.Employees)); i++ {
+					b := &batches[i]
+					slot := out[i*days : i*days : (i+1)*days]
+					if _, err := e.evaluate(slot, in.Employees[i].ID, b.punches, b.corrections, b.approvals, from, to); err != nil && errs[w] == nil {
+						errs[w] = err
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Change is a difference between two evaluations of an employee-day: what
+// an admin previews before saving a rule change.
+type Change struct {
+	EmployeeID string     `json:"employee_id"`
+	Date       Date       `json:"date"`
+	Fields     []string   `json:"fields"`
+	Before     *DayRecord `json:"before,omitempty"`
+	After      *DayRecord `json:"after,omitempty"`
+}
+
+// Diff lists the employee-days whose verdict differs between before and
+// after (status, minutes, shift, day type or anomalies), ordered by
+// employee and date.
+func Diff(before, after []DayRecord) []Change {
+	type key struct {
+		emp  string
+		date Date
+	}
+	old := make(map[key]*DayRecord, len(before))
+	for i := range before {
+		old[key{before[i].EmployeeID, before[i].Date}] = &before[i]
+	}
+	var out []Change
+	seen := make(map[key]bool, len(after))
+	for i := range after {
+		a := &after[i]
+		k := key{a.EmployeeID, a.Date}
+		seen[k] = true
+		b := old[k]
+		if b == nil {
+			out = append(out, Change{EmployeeID: a.EmployeeID, Date: a.Date, Fields: []string{"added"}, After: a})
+			continue
+		}
+		if f := diffFields(b, a); len(f) > 0 {
+			out = append(out, Change{EmployeeID: a.EmployeeID, Date: a.Date, Fields: f, Before: b, After: a})
+		}
+	}
+	for i := range before {
+		b := &before[i]
+		if !seen[key{b.EmployeeID, b.Date}] {
+			out = append(out, Change{EmployeeID: b.EmployeeID, Date: b.Date, Fields: []string{"removed"}, Before: b})
+		}
+	}
+	slices.SortFunc(out, func(x, y Change) int {
+		if x.EmployeeID != y.EmployeeID {
+			if x.EmployeeID < y.EmployeeID {
+				return -1
+			}
+			return 1
+		}
+		return int(x.Date - y.Date)
+	})
+	return out
+}
+
+func diffFields(a, b *DayRecord) []string {
+	var f []string
+	add := func(name string, differ bool) {
+		if differ {
+			f = append(f, name)
+		}
+	}
+	add("status", a.Status != b.Status)
+	add("day_type", a.DayType != b.DayType)
+	add("shift", shiftKey(a.Shift) != shiftKey(b.Shift))
+	add("late_min", a.LateMin != b.LateMin)
+	add("early_min", a.EarlyMin != b.EarlyMin)
+	add("worked_min", a.WorkedMin != b.WorkedMin)
+	add("overtime_min", a.OvertimeMin != b.OvertimeMin || a.OvertimeType != b.OvertimeType)
+	add("anomalies", !slices.EqualFunc(a.Anomalies, b.Anomalies, func(x, y Anomaly) bool {
+		return x.Code == y.Code && x.Minutes == y.Minutes && x.PunchID == y.PunchID && x.Approval.State == y.Approval.State
+	}))
+	return f
+}
+
+func shiftKey(s *ShiftInfo) string {
+	if s == nil {
+		return ""
+	}
+	return s.ID + "|" + s.Start.String() + "|" + s.End.String()
+}
+
+// Summary totals an employee's attendance cycle, for payroll.
+type Summary struct {
+	EmployeeID         string `json:"employee_id"`
+	CycleStart         Date   `json:"cycle_start"`
+	Days               int    `json:"days"`
+	Workdays           int    `json:"workdays"`
+	Normal             int    `json:"normal"`
+	Late               int    `json:"late"`
+	SeriouslyLate      int    `json:"seriously_late"`
+	EarlyLeave         int    `json:"early_leave"`
+	Missing            int    `json:"missing"`
+	Absent             int    `json:"absent"`
+	LateMin            int    `json:"late_min"`
+	EarlyMin           int    `json:"early_min"`
+	WorkedMin          int    `json:"worked_min"`
+	OvertimeWorkdayMin int    `json:"overtime_workday_min"`
+	OvertimeRestDayMin int    `json:"overtime_rest_day_min"`
+	OvertimeHolidayMin int    `json:"overtime_holiday_min"`
+}
+
+// Summarize totals records by employee and attendance cycle, in the order
+// the pairs first appear.
+func Summarize(records []DayRecord) []Summary {
+	type key struct {
+		emp   string
+		cycle Date
+	}
+	idx := map[key]int{}
+	var out []Summary
+	for i := range records {
+		r := &records[i]
+		k := key{r.EmployeeID, r.CycleStart}
+		j, ok := idx[k]
+		if !ok {
+			j = len(out)
+			idx[k] = j
+			out = append(out, Summary{EmployeeID: r.EmployeeID, CycleStart: r.CycleStart})
+		}
+		s := &out[j]
+		s.Days++
+		if r.Shift != nil {
+			s.Workdays++
+		}
+		switch r.Status {
+		case StatusNormal:
+			s.Normal++
+		case StatusLate:
+			s.Late++
+		case StatusSeriouslyLate:
+			s.SeriouslyLate++
+		case StatusEarlyLeave:
+			s.EarlyLeave++
+		case StatusMissingIn, StatusMissingOut:
+			s.Missing++
+		case StatusAbsent:
+			s.Absent++
+		}
+		s.LateMin += r.LateMin
+		s.EarlyMin += r.EarlyMin
+		s.WorkedMin += r.WorkedMin
+		switch r.OvertimeType {
+		case DayWorkday:
+			s.OvertimeWorkdayMin += r.OvertimeMin
+		case DayRest:
+			s.OvertimeRestDayMin += r.OvertimeMin
+		case DayHoliday:
+			s.OvertimeHolidayMin += r.OvertimeMin
+		}
+	}
+	return out
+}

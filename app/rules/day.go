@@ -1,0 +1,443 @@
+package rules
+
+import (
+	"time"
+
+	"punchclock/app/attendance"
+)
+
+// truncMin truncates unix seconds to the minute: times are judged as the
+// wall clock shows them (09:10:59 is 09:10).
+func truncMin(u int64) int64 { return u - ((u%60)+60)%60 }
+
+// record builds the DayRecord of plans[i].
+func (ev *evaluation) record(i int) DayRecord {
+	p := &ev.plans[i]
+	e := ev.e
+	rec := DayRecord{
+		EmployeeID: ev.emp.e.ID, Date: p.date, DayType: p.dayType,
+		DayName: p.dayName, MakeupWorkday: p.makeup,
+	}
+	rec.CycleStart, _ = e.rules.Cycle(p.date)
+	r := &rec.Reasons
+	ev.dayReason(r, p)
+
+	j := ev.dayInst[i]
+	list := ev.pinsOf(i)
+	if j >= 0 {
+		in := &ev.insts[j]
+		s := p.shift
+		rec.Shift = &ShiftInfo{
+			ID: s.ID, Name: s.Name, Start: in.start, End: in.end,
+			ScheduledMin: int(in.scheduledSecs / 60), Flexible: s.Flex != nil,
+			Schedule: p.schedule, Source: p.source,
+		}
+		ev.shiftReason(r, rec.Shift, in)
+	}
+	rec.Punches = make([]PunchUse, 0, len(list))
+	for _, k32 := range list {
+		k := int(k32)
+		x := &ev.pins[k]
+		x.pos = len(rec.Punches)
+		if x.rejected != nil {
+			x.use.Role = RoleRejected
+		} else if x.inst < 0 && j >= 0 && x.leader == k {
+			x.use.Role = RoleOutsideWindow
+		}
+		rec.Punches = append(rec.Punches, x.use)
+		ev.punchReason(r, x, ev.pins)
+	}
+
+	if j >= 0 {
+		ev.shiftDay(&rec, &ev.insts[j])
+	} else {
+		ev.offDay(&rec, list)
+	}
+	rec.Status = ev.status(&rec)
+	if rec.Anomalies == nil {
+		rec.Anomalies = []Anomaly{}
+	}
+	return rec
+}
+
+// shiftDay evaluates a day with a scheduled shift.
+func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
+	e, p := ev.e, &ev.plans[in.day]
+	s := p.shift
+	x := e.rules.Exceptions
+	r := &rec.Reasons
+
+	complete := true
+	if !e.now.IsZero() {
+		nu := e.now.Unix()
+		if nu < in.ws {
+			rec.Provisional = true
+			rec.Status = StatusScheduled
+			addReason(r, "scheduled", ev.s("the shift's punch window opens at ", hhmm(in.start.Add(-s.inEarly))), ev.s("班次打卡时间从 ", hhmm(in.start.Add(-s.inEarly)), " 开始"))
+			return
+		}
+		if nu < in.we {
+			complete = false
+			rec.Provisional = true
+			addReason(r, "in_progress", ev.s("provisional: the punch window is open until ", hhmm(in.end.Add(s.outLate))), ev.s("暂定：打卡时间到 ", hhmm(in.end.Add(s.outLate)), " 结束"))
+		}
+	}
+
+	var inP, outP *pin
+	// In and Out point into Punches: the same data, no copy.
+	if in.in >= 0 {
+		inP = &ev.pins[in.in]
+		rec.In = &rec.Punches[inP.pos]
+	}
+	if in.out >= 0 {
+		outP = &ev.pins[in.out]
+		rec.Out = &rec.Punches[outP.pos]
+	}
+
+	startRef, endRef := in.s, in.e
+	if f := s.Flex; f != nil {
+		startRef = in.start.Add(minutes(offsetIn(s.Start, f.CoreStart))).Unix()
+		endRef = in.start.Add(minutes(offsetIn(s.Start, f.CoreEnd))).Unix()
+	}
+	startClock := hhmm(time.Unix(startRef, 0).In(e.loc))
+	endClock := hhmm(time.Unix(endRef, 0).In(e.loc))
+
+	if inP != nil {
+		late := int((truncMin(inP.unix) - startRef) / 60)
+		at := hhmm(inP.use.Time)
+		switch {
+		case late > x.LateGraceMin:
+			rec.LateMin = late
+			ev.lateReason(r, late, at, startClock, x.LateGraceMin, s.Flex != nil)
+			switch {
+			case x.AbsentLateMin > 0 && late >= x.AbsentLateMin:
+				ev.anomaly(rec, AnomalyAbsent, "waiver", late, "")
+				ev.thresholdReason(r, "absent_late", late, x.AbsentLateMin)
+			case x.SeriousLateMin > 0 && late >= x.SeriousLateMin:
+				ev.anomaly(rec, AnomalySeriouslyLate, "waiver", late, "")
+				ev.thresholdReason(r, "seriously_late", late, x.SeriousLateMin)
+			default:
+				ev.anomaly(rec, AnomalyLate, "waiver", late, "")
+			}
+		default:
+			ev.onTimeReason(r, at, startClock, x.LateGraceMin, s.Flex != nil)
+		}
+	}
+	if outP != nil && complete {
+		early := int((endRef - truncMin(outP.unix)) / 60)
+		at := hhmm(outP.use.Time)
+		if early > x.EarlyGraceMin {
+			rec.EarlyMin = early
+			ev.earlyReason(r, early, at, endClock, x.EarlyGraceMin, s.Flex != nil)
+			if x.AbsentEarlyMin > 0 && early >= x.AbsentEarlyMin {
+				ev.anomaly(rec, AnomalyAbsent, "waiver", early, "")
+				ev.thresholdReason(r, "absent_early", early, x.AbsentEarlyMin)
+			} else {
+				ev.anomaly(rec, AnomalyEarlyLeave, "waiver", early, "")
+			}
+		} else {
+			addReason(r, "left_on_time", ev.s("out-punch ", at, ", shift ends ", endClock), ev.s("下班打卡 ", at, "，班次 ", endClock, " 结束"))
+		}
+	}
+	if complete {
+		winFrom, winTo := hhmm(in.start.Add(-s.inEarly)), hhmm(in.end.Add(s.outLate))
+		switch {
+		case inP == nil && outP == nil:
+			ev.anomaly(rec, AnomalyAbsent, "waiver", rec.Shift.ScheduledMin, "")
+			addReason(r, "absent", ev.s("absent: no punch between ", winFrom, " and ", winTo), ev.s("旷工：", winFrom, " 至 ", winTo, " 之间没有打卡"))
+		case inP == nil:
+			ev.anomaly(rec, AnomalyMissingIn, "makeup_punch", 0, "")
+			addReason(r, "missing_in", ev.s("missing in-punch: no punch near the start ", hhmm(in.start), " (the window opens ", winFrom, ")"), ev.s("上班缺卡：班次开始 ", hhmm(in.start), " 前后没有打卡（打卡时间从 ", winFrom, " 开始）"))
+		case outP == nil:
+			ev.anomaly(rec, AnomalyMissingOut, "makeup_punch", 0, "")
+			addReason(r, "missing_out", ev.s("missing out-punch: no punch near the end ", hhmm(in.end), " (the window closes ", winTo, ")"), ev.s("下班缺卡：班次结束 ", hhmm(in.end), " 前后没有打卡（打卡时间到 ", winTo, " 结束）"))
+		}
+	}
+
+	if inP != nil && outP != nil {
+		a, b := max(inP.unix, in.s), min(outP.unix, in.e)
+		if b > a {
+			secs := b - a
+			for _, br := range in.breaks {
+				secs -= overlap(a, b, br[0], br[1])
+			}
+			rec.WorkedMin = int(secs / 60)
+		}
+		ev.workedReason(r, rec.WorkedMin, rec.Shift.ScheduledMin)
+		if f := s.Flex; f != nil && complete && rec.WorkedMin < f.RequiredMin {
+			short := f.RequiredMin - rec.WorkedMin
+			ev.anomaly(rec, AnomalyShortHours, "waiver", short, "")
+			addReason(r, "short_hours", ev.s("short by ", enMin(short), ": worked ", ev.enDur(rec.WorkedMin), " of the required ", ev.enDur(f.RequiredMin)), ev.s("工时不足 ", zhMin(short), "：工作 ", ev.zhDur(rec.WorkedMin), "，要求 ", ev.zhDur(f.RequiredMin)))
+		}
+		if complete {
+			ev.shiftOvertime(rec, in, outP)
+		}
+	}
+	ev.punchAnomalies(rec, inP, outP)
+}
+
+// shiftOvertime computes overtime on a shift day: past the end on workdays,
+// all the time worked when a rotation works through a holiday.
+func (ev *evaluation) shiftOvertime(rec *DayRecord, in *inst, outP *pin) {
+	rs := &ev.e.rules.Overtime
+	s := ev.plans[in.day].shift
+	if rec.DayType == DayHoliday {
+		ev.overtime(rec, DayHoliday, &rs.Holiday, rec.WorkedMin, ev.s("all ", ev.enDur(rec.WorkedMin), " worked on a holiday"), ev.s("节假日工作 ", ev.zhDur(rec.WorkedMin), " 全部计入"))
+		return
+	}
+	rule := &rs.Workday
+	if !rule.Enabled {
+		return
+	}
+	if f := s.Flex; f != nil {
+		raw := rec.WorkedMin - f.RequiredMin - rule.StartAfterMin
+		ev.overtime(rec, DayWorkday, rule, raw, ev.s("worked ", ev.enDur(rec.WorkedMin), ", required ", ev.enDur(f.RequiredMin)), ev.s("工作 ", ev.zhDur(rec.WorkedMin), "，要求 ", ev.zhDur(f.RequiredMin)))
+		return
+	}
+	from := in.e + int64(rule.StartAfterMin)*60
+	raw := int((truncMin(outP.unix) - from) / 60)
+	if raw <= 0 && truncMin(outP.unix) <= in.e {
+		return
+	}
+	fromClock := hhmm(time.Unix(from, 0).In(ev.e.loc))
+	ev.overtime(rec, DayWorkday, rule, raw, ev.s("out-punch ", hhmm(outP.use.Time), ", overtime counts from ", fromClock), ev.s("下班打卡 ", hhmm(outP.use.Time), "，加班从 ", fromClock, " 起算"))
+}
+
+// offDay evaluates a rest day or holiday without a shift: punches there are
+// overtime of the day's type.
+func (ev *evaluation) offDay(rec *DayRecord, loose []int32) {
+	r := &rec.Reasons
+	e := ev.e
+	if !e.now.IsZero() && e.now.Before(rec.Date.AddDays(1).At(0, e.loc)) {
+		rec.Provisional = true
+	}
+	var use []int
+	for _, k32 := range loose {
+		if k := int(k32); ev.pins[k].leader == k && ev.pins[k].rejected == nil {
+			use = append(use, k)
+		}
+	}
+	if len(use) == 0 {
+		return
+	}
+	first, last := &ev.pins[use[0]], &ev.pins[use[len(use)-1]]
+	setRole := func(k int, role Role) {
+		ev.pins[k].use.Role = role
+		rec.Punches[ev.pins[k].pos].Role = role
+	}
+	setRole(use[0], RoleIn)
+	rec.In = &rec.Punches[first.pos]
+	if len(use) == 1 {
+		addReason(r, "single_punch", ev.s("one punch (", hhmm(first.use.Time), ") on a ", enDayType(rec.DayType), ": no overtime without a second punch"), ev.s(zhDayType(rec.DayType), "只有一次打卡（", hhmm(first.use.Time), "），没有第二次打卡不计加班"))
+		ev.punchAnomalies(rec, first, nil)
+		return
+	}
+	for _, k := range use[1 : len(use)-1] {
+		setRole(k, RoleExtra)
+	}
+	setRole(use[len(use)-1], RoleOut)
+	rec.Out = &rec.Punches[last.pos]
+	rec.WorkedMin = int((truncMin(last.unix) - truncMin(first.unix)) / 60)
+	rule := &e.rules.Overtime.RestDay
+	if rec.DayType == DayHoliday {
+		rule = &e.rules.Overtime.Holiday
+	}
+	complete := !rec.Provisional
+	if complete {
+		ev.overtime(rec, rec.DayType, rule, rec.WorkedMin, ev.s("punches ", hhmm(first.use.Time), " to ", hhmm(last.use.Time), " on a ", enDayType(rec.DayType)), ev.s(zhDayType(rec.DayType), "打卡 ", hhmm(first.use.Time), " 至 ", hhmm(last.use.Time)))
+	}
+	ev.punchAnomalies(rec, first, last)
+}
+
+// overtime applies an overtime rule to raw minutes.
+func (ev *evaluation) overtime(rec *DayRecord, dt DayType, rule *OvertimeRule, raw int, whyEN, whyZH string) {
+	r := &rec.Reasons
+	if !rule.Enabled {
+		if raw > 0 {
+			addReason(r, "overtime_off", ev.s("no overtime: ", whyEN, ", but ", enDayType(dt), " overtime is not enabled"), ev.s("不计加班：", whyZH, "，但未启用", zhDayType(dt), "加班"))
+		}
+		return
+	}
+	if raw <= 0 {
+		return
+	}
+	if raw < rule.MinMin {
+		addReason(r, "overtime_below_min", ev.s("no overtime: ", enMin(raw), " is below the minimum of ", enMin(rule.MinMin), " (", whyEN, ")"), ev.s("不计加班：", zhMin(raw), " 不足最少 ", zhMin(rule.MinMin), "（", whyZH, "）"))
+		return
+	}
+	ot := raw
+	en, zh := "", ""
+	if rule.RoundMin > 1 {
+		ot = raw / rule.RoundMin * rule.RoundMin
+		en, zh = ev.s(", rounded down to ", enMin(rule.RoundMin), " steps"), ev.s("，按 ", zhMin(rule.RoundMin), " 向下取整")
+	}
+	if rule.MaxMin > 0 && ot > rule.MaxMin {
+		ot = rule.MaxMin
+		en, zh = ev.s(en, ", capped at ", enMin(rule.MaxMin)), ev.s(zh, "，上限 ", zhMin(rule.MaxMin))
+	}
+	if ot <= 0 {
+		return
+	}
+	rec.OvertimeMin, rec.OvertimeType = ot, dt
+	addReason(r, "overtime", ev.s("overtime ", enMin(ot), " (", enDayType(dt), "): ", whyEN, en), ev.s(zhDayType(dt), "加班 ", zhMin(ot), "：", whyZH, zh))
+	if rule.NeedsApproval {
+		ev.anomaly(rec, AnomalyOvertime, "overtime", ot, "")
+	}
+}
+
+// punchAnomalies adds the location, clock and verification findings of the
+// punches the day uses.
+func (ev *evaluation) punchAnomalies(rec *DayRecord, used ...*pin) {
+	e := ev.e
+	r := &rec.Reasons
+	for _, p := range used {
+		if p == nil {
+			continue
+		}
+		at := hhmm(p.use.Time)
+		switch p.locCode {
+		case AnomalyOutOfFence:
+			ev.anomaly(rec, AnomalyOutOfFence, "location", 0, p.use.ID)
+			addReason(r, "out_of_fence", ev.s("punch ", at, " (", string(p.use.Method), ") is outside every geofence and allowed network: the direct manager must approve it"), ev.s(at, " 的打卡（", string(p.use.Method), "）不在任何考勤范围或允许的网络内，需直属上级审批"))
+		case AnomalyLocUncertain:
+			ev.anomaly(rec, AnomalyLocUncertain, "location", 0, p.use.ID)
+			addReason(r, "location_uncertain", ev.s("punch ", at, " is too imprecise to place inside or outside fence ", p.use.Fence, ": the direct manager must approve it"), ev.s(at, " 的打卡定位精度不足，无法判断是否在 ", p.use.Fence, " 范围内，需直属上级审批"))
+		case AnomalyNoLocation:
+			ev.anomaly(rec, AnomalyNoLocation, "location", 0, p.use.ID)
+			addReason(r, "no_location", ev.s("punch ", at, " (", string(p.use.Method), ") has no location and no allowed network: the direct manager must approve it"), ev.s(at, " 的打卡（", string(p.use.Method), "）没有位置信息也不在允许的网络内，需直属上级审批"))
+		}
+		if p.use.ClockCorrected {
+			if e.rules.Exceptions.ClockCorrected == "accept" {
+				addReason(r, "clock_corrected", ev.s("punch ", at, " was made offline with a wrong device clock; its time was corrected"), ev.s(at, " 的打卡为离线打卡，设备时钟有误，时间已校正"))
+			} else {
+				ev.anomaly(rec, AnomalyClockCorrected, "clock", 0, p.use.ID)
+				addReason(r, "clock_corrected", ev.s("punch ", at, " was made offline with a wrong device clock; its corrected time needs the direct manager's approval"), ev.s(at, " 的打卡为离线打卡，设备时钟有误，校正后的时间需直属上级确认"))
+			}
+		}
+		if e.verify != nil && !p.use.Correction {
+			ev.verification(rec, p)
+		}
+	}
+}
+
+// verification checks that p is backed by two different methods within
+// the verification window.
+func (ev *evaluation) verification(rec *DayRecord, p *pin) {
+	v := ev.e.rules.Exceptions.Verification
+	win := int64(v.WindowMin) * 60
+	var seen []attendance.Method
+	for i := range ev.pins {
+		q := &ev.pins[i]
+		if q.rejected != nil || q.use.Correction || q.unix < p.unix-win || q.unix > p.unix+win || !ev.e.verify[q.use.Method] {
+			continue
+		}
+		dup := false
+		for _, m := range seen {
+			dup = dup || m == q.use.Method
+		}
+		if !dup {
+			seen = append(seen, q.use.Method)
+		}
+	}
+	at := hhmm(p.use.Time)
+	if len(seen) >= 2 {
+		addReason(&rec.Reasons, "verified", ev.s("punch ", at, " verified by ", joinMethods(seen), " within ", enMin(v.WindowMin)), ev.s(at, " 的打卡已在 ", zhMin(v.WindowMin), " 内通过 ", joinMethods(seen), " 双重验证"))
+		return
+	}
+	ev.anomaly(rec, AnomalyUnverified, "verification", 0, p.use.ID)
+	addReason(&rec.Reasons, "verification_incomplete", ev.s("punch ", at, " is not verified by two methods (", joinMethods(v.Methods), ") within ", enMin(v.WindowMin), "; only ", joinMethods(seen), ": the direct manager must approve it"), ev.s(at, " 的打卡未在 ", zhMin(v.WindowMin), " 内完成两种方式（", joinMethods(v.Methods), "）验证，仅有 ", joinMethods(seen), "，需直属上级审批"))
+}
+
+func joinMethods(ms []attendance.Method) string {
+	if len(ms) == 0 {
+		return "none"
+	}
+	s := string(ms[0])
+	for _, m := range ms[1:] {
+		s += "+" + string(m)
+	}
+	return s
+}
+
+// anomaly records a finding with the approval it needs and the state of
+// any matching approval.
+func (ev *evaluation) anomaly(rec *DayRecord, code AnomalyCode, kind string, mins int, punchID string) {
+	a := Anomaly{Code: code, Minutes: mins, PunchID: punchID, Approval: ApprovalNeed{
+		Kind: kind, Approver: "direct_manager", ApproverID: ev.emp.managerID, State: ApprovalRequired,
+	}}
+	var best *Approval
+	for i := range ev.approvals {
+		x := &ev.approvals[i]
+		if x.EmployeeID != ev.emp.e.ID || x.Anomaly != code {
+			continue
+		}
+		if punchID != "" && x.PunchID != punchID || punchID == "" && (x.Date != rec.Date || x.PunchID != "") {
+			continue
+		}
+		if best == nil || stateRank(x.State) > stateRank(best.State) || x.State == best.State && x.ID < best.ID {
+			best = x
+		}
+	}
+	if best != nil {
+		a.Approval.State, a.Approval.ApprovalID = best.State, best.ID
+		if best.By != "" {
+			a.Approval.ApproverID = best.By
+		}
+	}
+	rec.Anomalies = append(rec.Anomalies, a)
+}
+
+// stateRank orders approvals for one anomaly: a decision beats a request.
+func stateRank(s ApprovalState) int {
+	switch s {
+	case ApprovalApproved:
+		return 3
+	case ApprovalRejected:
+		return 2
+	case ApprovalPending:
+		return 1
+	}
+	return 0
+}
+
+var statusOrder = []struct {
+	code   AnomalyCode
+	status Status
+}{
+	{AnomalyAbsent, StatusAbsent},
+	{AnomalyMissingIn, StatusMissingIn},
+	{AnomalyMissingOut, StatusMissingOut},
+	{AnomalySeriouslyLate, StatusSeriouslyLate},
+	{AnomalyLate, StatusLate},
+	{AnomalyEarlyLeave, StatusEarlyLeave},
+	{AnomalyShortHours, StatusShortHours},
+	{AnomalyOutOfFence, StatusNeedsApproval},
+	{AnomalyLocUncertain, StatusNeedsApproval},
+	{AnomalyNoLocation, StatusNeedsApproval},
+	{AnomalyUnverified, StatusNeedsApproval},
+	{AnomalyClockCorrected, StatusNeedsApproval},
+}
+
+// status is the most serious unresolved anomaly's status; approved ones
+// are resolved.
+func (ev *evaluation) status(rec *DayRecord) Status {
+	if rec.Status == StatusScheduled {
+		return rec.Status
+	}
+	for _, o := range statusOrder {
+		for _, a := range rec.Anomalies {
+			if a.Code == o.code && a.Approval.State != ApprovalApproved {
+				return o.status
+			}
+		}
+	}
+	switch {
+	case rec.Shift != nil && rec.Provisional:
+		return StatusInProgress
+	case rec.Shift != nil:
+		return StatusNormal
+	case rec.DayType == DayHoliday:
+		return StatusHoliday
+	}
+	return StatusRest
+}

@@ -1,0 +1,130 @@
+package rules_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"punchclock/app/attendance"
+	"punchclock/app/rules"
+)
+
+// fuzzInput turns bytes into punches of two employees over a week around
+// the 2026 Spring Festival and the Berlin spring DST night is not needed
+// here: Shanghai has no DST, New York has; the rule set mixes everything.
+func fuzzInput(data []byte, zone string) *rules.Input {
+	in := genInput(3)
+	in.Zone = zone
+	in.Rules.Exceptions.Verification = &rules.Verification{Methods: []attendance.Method{attendance.MethodGPS, attendance.MethodFace}, WindowMin: 15}
+	base := rules.NewDate(2026, 2, 12).At(0, time.UTC).Add(-8 * time.Hour)
+	methods := attendance.Methods
+	for i := 0; i+3 <= len(data) && i < 3*200; i += 3 {
+		b0, b1, b2 := data[i], data[i+1], data[i+2]
+		p := rules.Punch{
+			ID:         "p" + strconv.Itoa(i/3),
+			EmployeeID: "e" + strconv.Itoa(int(b2>>6)%3),
+			Time:       base.Add(time.Duration(int(b0)<<8|int(b1)) * time.Minute / 6),
+			Method:     methods[int(b2)%len(methods)],
+		}
+		switch b2 >> 4 & 3 {
+		case 1:
+			p.Direction = attendance.DirectionIn
+		case 2:
+			p.Direction = attendance.DirectionOut
+		}
+		if b2&8 != 0 {
+			p.ClockCorrected = true
+		}
+		if p.Method == attendance.MethodGPS {
+			p.Location = &attendance.Location{Lat: 31.2304 + float64(b1)/10000, Lng: 121.4737, AccuracyM: float64(b0)}
+		}
+		in.Punches = append(in.Punches, p)
+		if b0&1 == 1 && b1&3 == 0 {
+			in.Corrections = append(in.Corrections, rules.Correction{ID: "c" + strconv.Itoa(i), EmployeeID: p.EmployeeID, Time: p.Time.Add(7 * time.Hour)})
+		}
+		if b1&7 == 1 {
+			in.Approvals = append(in.Approvals, rules.Approval{ID: "a" + strconv.Itoa(i), EmployeeID: p.EmployeeID, Anomaly: rules.AnomalyOutOfFence, PunchID: p.ID, State: rules.ApprovalRejected})
+		}
+	}
+	return in
+}
+
+// FuzzEvaluate checks invariants: no panic, the result does not depend on
+// the order of punches, corrections and approvals, evaluating twice gives
+// the same result, and every punch is accounted for at most once.
+func FuzzEvaluate(f *testing.F) {
+	f.Add([]byte{}, false)
+	f.Add([]byte{0x01, 0x10, 0x00, 0x02, 0x30, 0x40, 0x0a, 0x00, 0x81}, false)
+	f.Add([]byte{0x05, 0x46, 0x02, 0x05, 0x47, 0x03, 0x08, 0xe8, 0x13, 0x09, 0x00, 0x24}, true)
+	seed := make([]byte, 0, 300)
+	for i := range 100 {
+		seed = append(seed, byte(i*7), byte(i*31), byte(i*13))
+	}
+	f.Add(seed, false)
+	f.Add(seed, true)
+	f.Fuzz(func(t *testing.T, data []byte, ny bool) {
+		zone := "Asia/Shanghai"
+		if ny {
+			zone = "America/New_York"
+		}
+		from, to := rules.NewDate(2026, 2, 12), rules.NewDate(2026, 2, 18)
+		in := fuzzInput(data, zone)
+		a, err := rules.Evaluate(in, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := rules.Evaluate(in, from, to)
+		if !equalJSON(t, a, again) {
+			t.Fatal("evaluating twice gave different results")
+		}
+		slices.Reverse(in.Punches)
+		if len(in.Punches) > 2 {
+			in.Punches = append(in.Punches[1:], in.Punches[0])
+		}
+		slices.Reverse(in.Corrections)
+		slices.Reverse(in.Approvals)
+		b, err := rules.EvaluateParallel(in, from, to, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalJSON(t, a, b) {
+			t.Fatal("the result depends on the order of punches")
+		}
+		if len(a) != len(in.Employees)*(to.Sub(from)+1) {
+			t.Fatalf("%d records", len(a))
+		}
+		seen := map[string]bool{}
+		for _, r := range a {
+			if r.Status == "" || r.LateMin < 0 || r.EarlyMin < 0 || r.WorkedMin < 0 || r.OvertimeMin < 0 {
+				t.Fatalf("bad record %+v", r)
+			}
+			if r.Shift != nil && r.WorkedMin > r.Shift.ScheduledMin+24*60 {
+				t.Fatalf("worked %d of %d", r.WorkedMin, r.Shift.ScheduledMin)
+			}
+			for _, p := range r.Punches {
+				if seen[p.ID] {
+					t.Fatalf("punch %s in two records", p.ID)
+				}
+				seen[p.ID] = true
+			}
+			if r.In != nil && r.Out != nil && r.Out.Time.Before(r.In.Time) {
+				t.Fatalf("%s %s: out %s before in %s", r.EmployeeID, r.Date, r.Out.Time, r.In.Time)
+			}
+		}
+	})
+}
+
+func equalJSON(t *testing.T, a, b any) bool {
+	t.Helper()
+	x, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(x) == string(y)
+}
