@@ -4,6 +4,7 @@
 //	punchd migrate        create or update the database schema and exit
 //	punchd token          create an API token (admin or integrator)
 //	punchd enroll-code    issue a one-time code to enroll a kiosk
+//	punchd rules eval F   print the day records of a rule scenario file
 //
 // Every flag can also be set by an environment variable: -db by PUNCHD_DB,
 // -addr by PUNCHD_ADDR, and so on. Run `punchd help` for the list.
@@ -13,9 +14,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -27,6 +30,7 @@ import (
 	"github.com/peterbourgon/ff/v3"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"punchclock/app/rules"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
@@ -126,16 +130,55 @@ func run(ctx context.Context, args []string) error {
 		},
 	}
 
+	rulesEval := &ffcli.Command{
+		Name: "eval", ShortUsage: "punchd rules eval FILE", ShortHelp: "print the day records of a rule scenario file as JSON",
+		LongHelp: "Reads a scenario (testdata/rules/README.md documents the format: rules, calendar, schedule,\n" +
+			"punches and approvals in) and prints the computed day records, cycle summaries and any\n" +
+			"expectation of the file that does not hold. Exits 1 when an expectation fails.",
+		Exec: func(ctx context.Context, args []string) error { return rulesEvalCmd(os.Stdout, args) },
+	}
+	rulesCmd := &ffcli.Command{
+		Name: "rules", ShortUsage: "punchd rules <subcommand>", ShortHelp: "work with attendance rules",
+		Subcommands: []*ffcli.Command{rulesEval},
+		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
+	}
+
 	cmd := &ffcli.Command{
 		ShortUsage:  "punchd [-db DB] <subcommand> [flags]",
 		FlagSet:     root,
 		Options:     []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
-		Subcommands: []*ffcli.Command{serve, migrate, token, enrollCode},
+		Subcommands: []*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd},
 		Exec: func(ctx context.Context, args []string) error {
 			return serve.ParseAndRun(ctx, args)
 		},
 	}
 	return cmd.ParseAndRun(ctx, args)
+}
+
+// rulesEvalCmd evaluates a scenario file: "why was this day marked late?"
+func rulesEvalCmd(w io.Writer, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: punchd rules eval FILE")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := rules.EvalScenario(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return err
+	}
+	if len(res.Failures) > 0 {
+		return fmt.Errorf("%s: %d expectation(s) do not hold: %s", args[0], len(res.Failures), strings.Join(res.Failures, "; "))
+	}
+	return nil
 }
 
 func serveCmd(ctx context.Context, cfg punchd.Config, addr string) error {
