@@ -112,11 +112,21 @@ func (e *Employee) Validate() error {
 	return nil
 }
 
-// Device is an enrolled kiosk (or terminal) and the state of its punch chain.
+// Device kinds.
+const (
+	DeviceKiosk = "kiosk" // an entrance tablet: punches for anyone, shows the rotating QR
+	DevicePhone = "phone" // an employee's own phone: punches for that employee only
+)
+
+// Device is an enrolled kiosk or phone and the state of its punch chain.
 type Device struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	SiteID string `json:"site_id"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Kind is DeviceKiosk or DevicePhone.
+	Kind string `json:"kind"`
+	// EmployeeID is the phone's owner ("" for a kiosk).
+	EmployeeID string `json:"employee_id,omitempty"`
+	SiteID     string `json:"site_id"`
 	// PublicKey is the device's Ed25519 public key.
 	PublicKey  []byte    `json:"public_key"`
 	EnrolledAt time.Time `json:"enrolled_at"`

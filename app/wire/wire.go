@@ -53,6 +53,8 @@ type EnrollResponse struct {
 	QRSecret   []byte       `json:"qr_secret"`
 	ServerTime time.Time    `json:"server_time"`
 	Pull       PullResponse `json:"pull"`
+	// Employee is the owner of an activated phone (absent for a kiosk).
+	Employee *attendance.Employee `json:"employee,omitempty"`
 }
 
 // SignedPunch is a punch as the device signed it. Body is the exact JSON of

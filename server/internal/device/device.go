@@ -59,6 +59,77 @@ func HashCode(code string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// hashPhoneCode keeps phone codes apart from kiosk codes: a kiosk code
+// cannot activate a phone, nor the reverse.
+func hashPhoneCode(code string) string { return HashCode("phone:" + NormalizeCode(code)) }
+
+// newCode returns 60 random bits as XXXX-XXXX-XXXX.
+func newCode() (string, error) {
+	var raw [12]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i, r := range raw {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(codeAlphabet[int(r)%32])
+	}
+	return b.String(), nil
+}
+
+// PhoneLinkTTL is how long a phone activation link stays valid by default.
+const PhoneLinkTTL = 72 * time.Hour
+
+// IssuePhoneLink makes a one-time code that binds one phone to an employee
+// (the admin sends it as a link or shows it as a QR code).
+func (s *Service) IssuePhoneLink(ctx context.Context, employeeID string, ttl time.Duration, by string) (code string, expires time.Time, err error) {
+	emp, err := s.Store.Employee(ctx, employeeID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !emp.Active {
+		return "", time.Time{}, wire.Errorf(wire.CodeNotFound, "no active employee %q", employeeID)
+	} else if err != nil {
+		return "", time.Time{}, fmt.Errorf("device: phone link: %w", err)
+	}
+	if ttl <= 0 {
+		ttl = PhoneLinkTTL
+	}
+	if ttl > 30*24*time.Hour {
+		return "", time.Time{}, wire.Errorf(wire.CodeInvalid, "a phone link may live at most 30 days")
+	}
+	if code, err = newCode(); err != nil {
+		return "", time.Time{}, fmt.Errorf("device: phone link: %w", err)
+	}
+	now := s.Now().UTC()
+	expires = now.Add(ttl)
+	err = s.Store.PutEnrollCode(ctx, store.EnrollCode{Hash: hashPhoneCode(code), SiteID: emp.SiteID, EmployeeID: emp.ID, CreatedAt: now, ExpiresAt: expires, CreatedBy: by})
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("device: phone link: %w", err)
+	}
+	return code, expires, nil
+}
+
+// ActivatePhone binds a phone's key to the employee of a phone link code.
+func (s *Service) ActivatePhone(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error) {
+	dev, err := s.enroll(ctx, req, hashPhoneCode(req.Code), "phone")
+	if err != nil {
+		return wire.EnrollResponse{}, err
+	}
+	emp, err := s.Store.Employee(ctx, dev.EmployeeID)
+	if err != nil {
+		return wire.EnrollResponse{}, fmt.Errorf("device: activate phone: %w", err)
+	}
+	pull, _, err := s.Pull(ctx, dev, "")
+	if err != nil {
+		return wire.EnrollResponse{}, err
+	}
+	resp := wire.EnrollResponse{Protocol: wire.ProtocolVersion, DeviceID: dev.ID, ServerTime: s.Now().UTC(), Pull: pull, Employee: &emp}
+	if site, err := s.Store.Site(ctx, dev.SiteID); err == nil {
+		resp.Site = site
+	}
+	return resp, nil
+}
+
 // IssueCode makes a one-time code for enrolling a kiosk at a site. The
 // code has 60 random bits, shown as XXXX-XXXX-XXXX; only its hash is kept.
 func (s *Service) IssueCode(ctx context.Context, siteID string, ttl time.Duration, by string) (code string, expires time.Time, err error) {
@@ -73,18 +144,9 @@ func (s *Service) IssueCode(ctx context.Context, siteID string, ttl time.Duratio
 	if ttl > 30*24*time.Hour {
 		return "", time.Time{}, wire.Errorf(wire.CodeInvalid, "an enrollment code may live at most 30 days")
 	}
-	var raw [12]byte
-	if _, err := rand.Read(raw[:]); err != nil {
+	if code, err = newCode(); err != nil {
 		return "", time.Time{}, fmt.Errorf("device: issue code: %w", err)
 	}
-	var b strings.Builder
-	for i, r := range raw {
-		if i > 0 && i%4 == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(codeAlphabet[int(r)%32])
-	}
-	code = b.String()
 	now := s.Now().UTC()
 	expires = now.Add(ttl)
 	if err := s.Store.PutEnrollCode(ctx, store.EnrollCode{Hash: HashCode(code), SiteID: siteID, CreatedAt: now, ExpiresAt: expires, CreatedBy: by}); err != nil {
@@ -95,43 +157,9 @@ func (s *Service) IssueCode(ctx context.Context, siteID string, ttl time.Duratio
 
 // Enroll registers a kiosk's public key with a one-time code.
 func (s *Service) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error) {
-	now := s.Now().UTC()
-	if req.Protocol < wire.MinProtocolVersion {
-		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "protocol %d is too old; update the kiosk", req.Protocol)
-	}
-	if len(req.PublicKey) != ed25519.PublicKeySize {
-		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "public_key must be a %d-byte Ed25519 key", ed25519.PublicKeySize)
-	}
-	if NormalizeCode(req.Code) == "" {
-		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "enrollment code is empty")
-	}
-	if len(req.Name) > 100 {
-		return wire.EnrollResponse{}, wire.Errorf(wire.CodeInvalid, "device name is longer than 100 characters")
-	}
-	secret := make([]byte, 32) // 256-bit rotating-QR key
-	if _, err := rand.Read(secret); err != nil {
-		return wire.EnrollResponse{}, fmt.Errorf("device: enroll: %w", err)
-	}
-	id, err := uuid.NewV7()
+	dev, err := s.enroll(ctx, req, HashCode(req.Code), "kiosk")
 	if err != nil {
-		return wire.EnrollResponse{}, fmt.Errorf("device: enroll: %w", err)
-	}
-	name := req.Name
-	if name == "" {
-		name = "kiosk"
-	}
-	dev, err := s.Store.Enroll(ctx, HashCode(req.Code), attendance.Device{
-		ID: "dev-" + id.String(), Name: name, PublicKey: req.PublicKey, QRSecret: secret,
-	}, now)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return wire.EnrollResponse{}, wire.Errorf(wire.CodeUnauthorized, "unknown enrollment code")
-	case errors.Is(err, store.ErrConflict):
-		return wire.EnrollResponse{}, wire.Errorf(wire.CodeConflict, "this enrollment code has already been used; ask for a new one")
-	case errors.Is(err, store.ErrExpired):
-		return wire.EnrollResponse{}, wire.Errorf(wire.CodeExpired, "this enrollment code has expired; ask for a new one")
-	case err != nil:
-		return wire.EnrollResponse{}, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		return wire.EnrollResponse{}, err
 	}
 	site, err := s.Store.Site(ctx, dev.SiteID)
 	if err != nil {
@@ -141,7 +169,50 @@ func (s *Service) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.Enro
 	if err != nil {
 		return wire.EnrollResponse{}, err
 	}
-	return wire.EnrollResponse{Protocol: wire.ProtocolVersion, DeviceID: dev.ID, Site: site, QRSecret: secret, ServerTime: now, Pull: pull}, nil
+	return wire.EnrollResponse{Protocol: wire.ProtocolVersion, DeviceID: dev.ID, Site: site, QRSecret: dev.QRSecret, ServerTime: s.Now().UTC(), Pull: pull}, nil
+}
+
+// enroll checks a request and consumes the code whose hash is given.
+func (s *Service) enroll(ctx context.Context, req wire.EnrollRequest, codeHash, defaultName string) (attendance.Device, error) {
+	now := s.Now().UTC()
+	if req.Protocol < wire.MinProtocolVersion {
+		return attendance.Device{}, wire.Errorf(wire.CodeInvalid, "protocol %d is too old; update the kiosk", req.Protocol)
+	}
+	if len(req.PublicKey) != ed25519.PublicKeySize {
+		return attendance.Device{}, wire.Errorf(wire.CodeInvalid, "public_key must be a %d-byte Ed25519 key", ed25519.PublicKeySize)
+	}
+	if NormalizeCode(req.Code) == "" {
+		return attendance.Device{}, wire.Errorf(wire.CodeInvalid, "enrollment code is empty")
+	}
+	if len(req.Name) > 100 {
+		return attendance.Device{}, wire.Errorf(wire.CodeInvalid, "device name is longer than 100 characters")
+	}
+	secret := make([]byte, 32) // 256-bit rotating-QR key
+	if _, err := rand.Read(secret); err != nil {
+		return attendance.Device{}, fmt.Errorf("device: enroll: %w", err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return attendance.Device{}, fmt.Errorf("device: enroll: %w", err)
+	}
+	name := req.Name
+	if name == "" {
+		name = defaultName
+	}
+	dev, err := s.Store.Enroll(ctx, codeHash, attendance.Device{
+		ID: "dev-" + id.String(), Name: name, PublicKey: req.PublicKey, QRSecret: secret,
+	}, now)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return attendance.Device{}, wire.Errorf(wire.CodeUnauthorized, "unknown enrollment code")
+	case errors.Is(err, store.ErrConflict):
+		return attendance.Device{}, wire.Errorf(wire.CodeConflict, "this enrollment code has already been used; ask for a new one")
+	case errors.Is(err, store.ErrExpired):
+		return attendance.Device{}, wire.Errorf(wire.CodeExpired, "this enrollment code has expired; ask for a new one")
+	case err != nil:
+		return attendance.Device{}, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	}
+	return dev, nil
 }
 
 // Authenticate checks a device-signed request and returns the device.
@@ -196,6 +267,17 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 				resp.Employees = append(resp.Employees, e)
 			}
 		}
+	}
+	if dev.Kind == attendance.DevicePhone {
+		// A phone learns about its owner only, never the roster.
+		resp.Departments = nil
+		own := resp.Employees[:0:0]
+		for _, e := range ch.Employees {
+			if e.ID == dev.EmployeeID {
+				own = append(own, e)
+			}
+		}
+		resp.Employees = own
 	}
 	for _, site := range ch.Sites {
 		if site.ID == dev.SiteID {

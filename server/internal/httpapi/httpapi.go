@@ -54,7 +54,11 @@ type Server struct {
 	Version string
 
 	enrollLimit limiter
+	routes      []string
 }
+
+// Routes lists the patterns Handler registered ("POST /api/v1/...").
+func (s *Server) Routes() []string { return s.routes }
 
 // New wires a Server over st with the given clock.
 func New(st store.Store, now func() time.Time, log *slog.Logger, version string) *Server {
@@ -69,7 +73,9 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 // Handler returns the /api/v1/ routes.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	s.routes = s.routes[:0]
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+		s.routes = append(s.routes, pattern)
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			if err := h(w, r); err != nil {
 				s.writeError(w, r, err)
@@ -83,6 +89,8 @@ func (s *Server) Handler() http.Handler {
 	})
 	route("GET /api/v1/health", s.health)
 	route("POST /api/v1/devices/enroll", s.enroll)
+	route("POST /api/v1/phones/activate", s.activatePhone)
+	route("POST /api/v1/admin/phone-links", s.admin(s.issuePhoneLink))
 	route("POST /api/v1/device/punches", s.ingest)
 	route("GET /api/v1/device/pull", s.pull)
 	route("POST /api/v1/admin/enrollment-codes", s.admin(s.issueCode))
@@ -182,6 +190,67 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) activatePhone(w http.ResponseWriter, r *http.Request) error {
+	if !s.enrollLimit.allow(clientAddr(r), s.Now()) {
+		return wire.Errorf(wire.CodeRateLimited, "too many activation attempts from this address; wait a minute")
+	}
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return err
+	}
+	var req wire.EnrollRequest
+	if err := decode(body, &req, false); err != nil {
+		return err
+	}
+	resp, err := s.Devices.ActivatePhone(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+type phoneLinkRequest struct {
+	EmployeeID string `json:"employee_id"`
+	TTLMinutes int    `json:"ttl_minutes,omitempty"`
+}
+
+type phoneLinkResponse struct {
+	Code       string `json:"code"`
+	EmployeeID string `json:"employee_id"`
+	// URL opens the phone page with the code filled in; show it as a QR
+	// code or send it to the employee.
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) issuePhoneLink(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return err
+	}
+	var req phoneLinkRequest
+	if err := decode(body, &req, true); err != nil {
+		return err
+	}
+	if req.TTLMinutes < 0 {
+		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
+	}
+	code, exp, err := s.Devices.IssuePhoneLink(r.Context(), req.EmployeeID, time.Duration(req.TTLMinutes)*time.Minute, tokenOf(r).Name)
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusCreated, phoneLinkResponse{Code: code, EmployeeID: req.EmployeeID, URL: baseURL(r) + "/p?c=" + code, ExpiresAt: exp})
+}
+
+// baseURL is the scheme and host the client used to reach us.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {

@@ -2,8 +2,8 @@ package punch_test
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/ed25519"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -129,4 +129,3 @@ func plainInsert(s *sqlstore.DB, rows []store.StoredPunch) error {
 	}
 	return tx.Commit()
 }
-

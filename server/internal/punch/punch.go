@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"punchclock/app/attendance"
+	"punchclock/app/token"
 	"punchclock/app/wire"
 	"punchclock/server/internal/store"
 )
@@ -59,6 +60,7 @@ type item struct {
 	result wire.PunchResult
 	done   bool // result final before the transaction
 	stored store.StoredPunch
+	qr     *store.QRUse // the rotating-QR token use of a phone punch
 }
 
 func (it *item) reject(code wire.Code, format string, args ...any) {
@@ -109,9 +111,10 @@ func (s *Service) Ingest(ctx context.Context, deviceID string, req wire.BatchReq
 		parse(it, deviceID)
 	}
 	authenticate(items, ed25519.PublicKey(dev.PublicKey))
+	kiosks := map[string]kioskInfo{}
 	for _, it := range items {
 		if !it.done {
-			s.judge(it, dev, roster, offset, now)
+			s.judge(ctx, it, dev, roster, kiosks, offset, now)
 		}
 	}
 
@@ -227,10 +230,26 @@ func verifyEach(items []*item, pub ed25519.PublicKey) {
 	wg.Wait()
 }
 
+// kioskInfo is what a phone punch needs of the kiosk whose QR it scanned.
+type kioskInfo struct {
+	dev attendance.Device
+	err error
+}
+
 // judge resolves the employee, corrects the time and builds the row.
-func (s *Service) judge(it *item, dev attendance.Device, r *rosterSnapshot, offset time.Duration, now time.Time) {
+func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r *rosterSnapshot, kiosks map[string]kioskInfo, offset time.Duration, now time.Time) {
 	p := &it.p
 	var flags []string
+	if dev.Kind == attendance.DevicePhone {
+		if p.EmployeeID != dev.EmployeeID {
+			it.reject(wire.CodeInvalid, "punch %s: this phone punches for employee %s only", p.ID, dev.EmployeeID)
+			return
+		}
+		if p.Method != attendance.MethodQR {
+			it.reject(wire.CodeInvalid, "punch %s: a phone punches by scanning a kiosk's QR code (method qr), not %q", p.ID, p.Method)
+			return
+		}
+	}
 	emp, ok := r.byID[p.EmployeeID]
 	switch {
 	case p.EmployeeID != "" && !ok:
@@ -254,6 +273,18 @@ func (s *Service) judge(it *item, dev attendance.Device, r *rosterSnapshot, offs
 	if skewed {
 		flags = append(flags, wire.FlagClockSkew)
 	}
+	siteID := dev.SiteID
+	if p.Method == attendance.MethodQR {
+		k, claims, ok := s.checkQR(ctx, it, kiosks, trueTime)
+		if !ok {
+			return
+		}
+		// The punch time is the token's step on the kiosk's clock,
+		// corrected by the kiosk's offset: the kiosk is the witness.
+		trueTime = claims.StepTime().Add(time.Duration(k.OffsetMS) * time.Millisecond)
+		siteID = k.SiteID
+		it.qr = &store.QRUse{KioskID: claims.DeviceID, Step: claims.Step, EmployeeID: emp.ID, PunchID: p.ID}
+	}
 	if err := attendance.CheckTime(trueTime, now); err != nil {
 		it.reject(wire.CodeInvalid, "punch %s: %v", p.ID, err)
 		return
@@ -263,7 +294,47 @@ func (s *Service) judge(it *item, dev attendance.Device, r *rosterSnapshot, offs
 		ReceivedAt: now, TrueTime: trueTime.Truncate(time.Millisecond), Status: store.PunchAccepted, Flags: flags,
 	}
 	it.stored.EmployeeID = emp.ID
-	it.stored.SiteID = dev.SiteID
+	it.stored.SiteID = siteID
+}
+
+// checkQR verifies a phone punch's rotating QR token against the kiosk's
+// secret, at the phone's capture time expressed on the kiosk's clock.
+func (s *Service) checkQR(ctx context.Context, it *item, kiosks map[string]kioskInfo, phoneTime time.Time) (attendance.Device, token.Claims, bool) {
+	p := &it.p
+	if p.Evidence.QRToken == "" {
+		it.reject(wire.CodeInvalid, "punch %s: a QR punch needs the kiosk's QR token", p.ID)
+		return attendance.Device{}, token.Claims{}, false
+	}
+	var kiosk attendance.Device
+	claims, err := token.Parse(p.Evidence.QRToken)
+	if err == nil {
+		k, ok := kiosks[claims.DeviceID]
+		if !ok {
+			k.dev, k.err = s.Store.Device(ctx, claims.DeviceID)
+			if k.err == nil && (k.dev.Revoked || k.dev.Kind != attendance.DeviceKiosk) {
+				k.err = store.ErrNotFound
+			}
+			kiosks[claims.DeviceID] = k
+		}
+		kiosk, err = k.dev, k.err
+	}
+	if err == nil {
+		// The token's age is judged on the kiosk's clock: the phone's
+		// capture time minus the kiosk's known offset.
+		kioskNow := phoneTime.Add(-time.Duration(kiosk.OffsetMS) * time.Millisecond)
+		claims, err = token.Verify(p.Evidence.QRToken, func(string) ([]byte, error) { return kiosk.QRSecret, nil }, kioskNow)
+	}
+	switch {
+	case errors.Is(err, token.ErrExpired):
+		it.reject(wire.CodeExpired, "this QR code has expired: scan the code the kiosk shows now (二维码已过期，请扫描终端上当前的二维码)")
+	case errors.Is(err, store.ErrNotFound) || errors.Is(err, token.ErrBadMAC) || errors.Is(err, token.ErrMalformed):
+		it.reject(wire.CodeInvalid, "punch %s: not a QR code of one of our kiosks", p.ID)
+	case err != nil:
+		it.reject(wire.CodeTransient, "punch %s: cannot check the QR code now; it will be retried", p.ID)
+	default:
+		return kiosk, claims, true
+	}
+	return kiosk, claims, false
 }
 
 // lookupKeys lists the ids and chain positions decide must see: all of
@@ -271,6 +342,9 @@ func (s *Service) judge(it *item, dev attendance.Device, r *rosterSnapshot, offs
 func lookupKeys(live []*item, head uint64, full bool) store.IngestKeys {
 	var keys store.IngestKeys
 	for _, it := range live {
+		if it.qr != nil {
+			keys.QR = append(keys.QR, *it.qr)
+		}
 		if full || it.p.Seq <= head {
 			keys.IDs = append(keys.IDs, it.p.ID)
 		}
@@ -292,6 +366,7 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 	plan.Device.SeenAt = now
 	byID := maps(v.ByID)
 	bySeq := maps(v.BySeq)
+	usedQR := maps(v.UsedQR)
 	if h := v.Device.LastSeq; h > 0 {
 		if _, ok := bySeq[h]; !ok {
 			// The chain head is known from the device row itself.
@@ -309,6 +384,13 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 			}
 			it.result.Status, it.result.Flags = wire.StatusDuplicate, ex.Flags
 			continue
+		}
+		if it.qr != nil {
+			if used, ok := usedQR[it.qr.Key()]; ok && used.PunchID != p.ID {
+				it.result.Status, it.result.Code = wire.StatusRejected, wire.CodeConflict
+				it.result.Message = "you have already punched with this QR code (此二维码已使用)"
+				continue
+			}
 		}
 		if ex, ok := bySeq[p.Seq]; ok {
 			it.result.Status, it.result.Code = wire.StatusRejected, wire.CodeConflict
@@ -330,6 +412,10 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 		plan.Insert = append(plan.Insert, row)
 		ex := store.Existing{ID: p.ID, Seq: p.Seq, Hash: it.hash, Status: store.PunchAccepted, Flags: row.Flags}
 		byID[p.ID], bySeq[p.Seq] = ex, ex
+		if it.qr != nil {
+			plan.QRUses = append(plan.QRUses, *it.qr)
+			usedQR[it.qr.Key()] = *it.qr
+		}
 		if p.Seq > plan.Device.LastSeq {
 			plan.Device.LastSeq, plan.Device.LastHash = p.Seq, it.hash
 		}

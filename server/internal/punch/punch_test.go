@@ -155,4 +155,3 @@ func TestIngestBadge(t *testing.T) {
 		t.Errorf("stored %+v %v", stored, err)
 	}
 }
-

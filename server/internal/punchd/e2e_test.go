@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"punchclock/app/attendance"
+	"punchclock/app/token"
 	"punchclock/app/wire"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/postgres/pgtest"
@@ -30,7 +31,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 var t0 = time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
@@ -64,6 +65,8 @@ type kiosk struct {
 	key   ed25519.PrivateKey
 	chain wire.Chain
 	clk   *clock
+	// qrSecret is the kiosk's rotating-QR key from enrollment.
+	qrSecret []byte
 }
 
 func call(t *testing.T, method, url, auth string, body []byte, out any) (int, wire.ErrorBody) {
@@ -124,7 +127,7 @@ func enroll(t *testing.T, base, code string, clk *clock) *kiosk {
 	if resp.DeviceID == "" || resp.Site.ID != "sh-jingan" || len(resp.QRSecret) < 16 || !resp.Pull.Full || len(resp.Pull.Employees) != 30 {
 		t.Fatalf("enroll response: device %q site %q secret %d bytes, full %v, %d employees", resp.DeviceID, resp.Site.ID, len(resp.QRSecret), resp.Pull.Full, len(resp.Pull.Employees))
 	}
-	return &kiosk{t: t, base: base, id: resp.DeviceID, key: priv, clk: clk}
+	return &kiosk{t: t, base: base, id: resp.DeviceID, key: priv, clk: clk, qrSecret: resp.QRSecret}
 }
 
 // punch makes and signs the kiosk's next punch for an employee at device
@@ -262,7 +265,6 @@ func TestEndToEnd(t *testing.T) {
 	})
 }
 
-
 // count returns how many punches the store holds and the device's chain head.
 func count(t *testing.T, m *punchd.Main, deviceID string) string {
 	t.Helper()
@@ -373,7 +375,9 @@ func TestBadInput(t *testing.T) {
 			{"broken chain", func() wire.SignedPunch { p := base1("E005", t0); p.Prev = strings.Repeat("0", 64); return sign(p) }, wire.CodeConflict},
 			{"chain fork", func() wire.SignedPunch { p := base1("E005", t0); p.Seq, p.Prev = 1, ""; return sign(p) }, wire.CodeConflict},
 			{"id reused with other content", func() wire.SignedPunch { p := base1("E005", t0); p.ID = firstID; return sign(p) }, wire.CodeConflict},
-			{"not JSON", func() wire.SignedPunch { return wire.SignedPunch{Body: json.RawMessage(`"x"`), Sig: ed25519.Sign(k.key, []byte(`"x"`))} }, wire.CodeInvalid},
+			{"not JSON", func() wire.SignedPunch {
+				return wire.SignedPunch{Body: json.RawMessage(`"x"`), Sig: ed25519.Sign(k.key, []byte(`"x"`))}
+			}, wire.CodeInvalid},
 		}
 		for _, c := range cases {
 			st, resp, eb := k.send([]wire.SignedPunch{c.make()})
@@ -584,4 +588,90 @@ func TestEnrollRateLimit(t *testing.T) {
 	if st, _ := call(t, "POST", m.URL()+"/api/v1/devices/enroll", "", body, nil); st != 401 {
 		t.Errorf("after a minute: %d, want 401", st)
 	}
+}
+
+// TestPhoneQR: an employee's phone, activated with a one-time link, punches
+// with the kiosk's rotating QR token as proof of presence; an old token and
+// a reused one are refused with their messages.
+func TestPhoneQR(t *testing.T) {
+	backends(t, func(t *testing.T, db string) {
+		clk := &clock{t: t0.Add(4 * time.Second)}
+		m, admin := server(t, db, clk)
+		base := m.URL()
+		kio := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
+
+		var link struct{ Code, URL string }
+		if st, eb := call(t, "POST", base+"/api/v1/admin/phone-links", "Bearer "+admin, []byte(`{"employee_id":"E005"}`), &link); st != 201 || !strings.Contains(link.URL, "/p?c=") {
+			t.Fatalf("phone link: %d %+v %+v", st, eb, link)
+		}
+		pub, priv, _ := ed25519.GenerateKey(nil)
+		// A phone code does not enroll a kiosk.
+		if st, eb := call(t, "POST", base+"/api/v1/devices/enroll", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub}), nil); st != 401 {
+			t.Errorf("phone code at kiosk enrollment: %d %+v", st, eb)
+		}
+		var act wire.EnrollResponse
+		if st, eb := call(t, "POST", base+"/api/v1/phones/activate", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub, Name: "Pixel"}), &act); st != 200 {
+			t.Fatalf("activate: %d %+v", st, eb)
+		}
+		if act.Employee == nil || act.Employee.ID != "E005" || len(act.QRSecret) != 0 || len(act.Pull.Employees) != 1 || act.Pull.Employees[0].ID != "E005" || len(act.Pull.Departments) != 0 {
+			t.Fatalf("activation response: employee %+v, secret %d bytes, pull employees %+v", act.Employee, len(act.QRSecret), act.Pull.Employees)
+		}
+		// A used link does not activate a second phone.
+		if st, _ := call(t, "POST", base+"/api/v1/phones/activate", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub}), nil); st != 409 {
+			t.Errorf("link used twice: %d", st)
+		}
+		phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
+
+		qrPunch := func(emp string, method attendance.Method, tok string, at time.Time) wire.SignedPunch {
+			id, _ := uuid.NewV7()
+			p := attendance.Punch{ID: id.String(), EmployeeID: emp, DeviceID: phone.id, Method: method, DeviceTime: at, EstTime: at,
+				Evidence: attendance.Evidence{QRToken: tok}}
+			sp, next, err := phone.chain.Next(&p, priv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			phone.chain = next
+			return sp
+		}
+		now := clk.Now()
+		tok := string(token.Generate(kio.id, kio.qrSecret, now))
+		first := qrPunch("E005", attendance.MethodQR, tok, now.Add(2*time.Second))
+		st, resp, eb := phone.send([]wire.SignedPunch{first})
+		if st != 200 || statuses(resp.Results) != "accepted" {
+			t.Fatalf("phone punch: %d %+v %+v", st, eb, resp.Results)
+		}
+		var stored attendance.Punch
+		json.Unmarshal(first.Body, &stored)
+		got, err := m.Store.Punch(context.Background(), stored.ID)
+		if err != nil || !got.TrueTime.Equal(t0) || got.SiteID != "sh-jingan" || got.EmployeeID != "E005" {
+			t.Errorf("stored phone punch: time %v (want the token's step %v), site %q, employee %q, %v", got.TrueTime, t0, got.SiteID, got.EmployeeID, err)
+		}
+
+		cases := []struct {
+			name string
+			sp   wire.SignedPunch
+			code wire.Code
+			msg  string
+		}{
+			{"reused token", qrPunch("E005", attendance.MethodQR, tok, now.Add(5*time.Second)), wire.CodeConflict, "already punched with this QR code"},
+			{"old token", qrPunch("E005", attendance.MethodQR, string(token.Generate(kio.id, kio.qrSecret, now.Add(-time.Minute))), now), wire.CodeExpired, "expired"},
+			{"forged token", qrPunch("E005", attendance.MethodQR, string(token.Generate(kio.id, bytes.Repeat([]byte{7}, 32), now)), now), wire.CodeInvalid, "not a QR code of one of our kiosks"},
+			{"token of a phone", qrPunch("E005", attendance.MethodQR, string(token.Generate(phone.id, bytes.Repeat([]byte{7}, 32), now)), now), wire.CodeInvalid, "not a QR code"},
+			{"no token", qrPunch("E005", attendance.MethodQR, "", now), wire.CodeInvalid, "needs the kiosk's QR token"},
+			{"someone else", qrPunch("E006", attendance.MethodQR, tok, now), wire.CodeInvalid, "for employee E005 only"},
+			{"badge from a phone", qrPunch("E005", attendance.MethodBadge, tok, now), wire.CodeInvalid, "method qr"},
+		}
+		for _, c := range cases {
+			st, resp, eb := phone.send([]wire.SignedPunch{c.sp})
+			if st != 200 || len(resp.Results) != 1 || resp.Results[0].Code != c.code || !strings.Contains(resp.Results[0].Message, c.msg) {
+				t.Errorf("%s: %d %+v %+v, want %s %q", c.name, st, eb, resp.Results, c.code, c.msg)
+			}
+		}
+		// The token of the next step is fresh again.
+		clk.Set(now.Add(10 * time.Second))
+		next := qrPunch("E005", attendance.MethodQR, string(token.Generate(kio.id, kio.qrSecret, now.Add(10*time.Second))), now.Add(11*time.Second))
+		if st, resp, _ := phone.send([]wire.SignedPunch{next}); st != 200 || statuses(resp.Results) != "accepted+chain_gap" && statuses(resp.Results) != "accepted" {
+			t.Errorf("next step: %d %s", st, statuses(resp.Results))
+		}
+	})
 }

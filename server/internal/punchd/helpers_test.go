@@ -2,5 +2,5 @@ package punchd_test
 
 import "punchclock/server/internal/store"
 
-func storeFilterAll() store.PunchFilter        { return store.PunchFilter{} }
+func storeFilterAll() store.PunchFilter       { return store.PunchFilter{} }
 func storeEmployeesAll() store.EmployeeFilter { return store.EmployeeFilter{} }

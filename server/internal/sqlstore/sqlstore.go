@@ -454,8 +454,8 @@ func (s *DB) strings(ctx context.Context, q string, args ...any) ([]string, erro
 
 // PutEnrollCode stores a new one-time code.
 func (s *DB) PutEnrollCode(ctx context.Context, c store.EnrollCode) error {
-	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO enroll_codes (hash, site_id, created_at_ms, expires_at_ms, created_by) VALUES (?, ?, ?, ?, ?)`),
-		c.Hash, c.SiteID, ms(c.CreatedAt), ms(c.ExpiresAt), c.CreatedBy)
+	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO enroll_codes (hash, site_id, employee_id, created_at_ms, expires_at_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)`),
+		c.Hash, c.SiteID, c.EmployeeID, ms(c.CreatedAt), ms(c.ExpiresAt), c.CreatedBy)
 	if err != nil {
 		if s.d.IsUnique(err) {
 			return fmt.Errorf("sqlstore: put enroll code: %w", store.ErrConflict)
@@ -468,11 +468,11 @@ func (s *DB) PutEnrollCode(ctx context.Context, c store.EnrollCode) error {
 // Enroll consumes a code and stores the device.
 func (s *DB) Enroll(ctx context.Context, codeHash string, d attendance.Device, now time.Time) (attendance.Device, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var siteID string
+		var siteID, employeeID string
 		var expires int64
 		var used sql.NullInt64
-		err := tx.QueryRowContext(ctx, s.Rebind(`SELECT site_id, expires_at_ms, used_at_ms FROM enroll_codes WHERE hash = ?`+s.d.ForUpdate), codeHash).
-			Scan(&siteID, &expires, &used)
+		err := tx.QueryRowContext(ctx, s.Rebind(`SELECT site_id, employee_id, expires_at_ms, used_at_ms FROM enroll_codes WHERE hash = ?`+s.d.ForUpdate), codeHash).
+			Scan(&siteID, &employeeID, &expires, &used)
 		if err != nil {
 			return notFound(err, "enroll code")
 		}
@@ -482,13 +482,16 @@ func (s *DB) Enroll(ctx context.Context, codeHash string, d attendance.Device, n
 		if now.UnixMilli() > expires {
 			return fmt.Errorf("sqlstore: enroll code expired: %w", store.ErrExpired)
 		}
-		d.SiteID = siteID
+		d.SiteID, d.EmployeeID, d.Kind = siteID, employeeID, attendance.DeviceKiosk
+		if employeeID != "" {
+			d.Kind = attendance.DevicePhone
+		}
 		d.EnrolledAt = now.UTC().Truncate(time.Millisecond)
 		if _, err := tx.ExecContext(ctx, s.Rebind(`UPDATE enroll_codes SET used_at_ms = ?, device_id = ? WHERE hash = ?`), ms(now), d.ID, codeHash); err != nil {
 			return fmt.Errorf("sqlstore: use enroll code: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO devices (id, name, site_id, public_key, qr_secret, enrolled_at_ms) VALUES (?, ?, ?, ?, ?, ?)`),
-			d.ID, d.Name, d.SiteID, d.PublicKey, d.QRSecret, ms(d.EnrolledAt))
+		_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO devices (id, name, kind, employee_id, site_id, public_key, qr_secret, enrolled_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			d.ID, d.Name, d.Kind, d.EmployeeID, d.SiteID, d.PublicKey, d.QRSecret, ms(d.EnrolledAt))
 		if err != nil {
 			if s.d.IsUnique(err) {
 				return fmt.Errorf("sqlstore: device %s exists: %w", d.ID, store.ErrConflict)
@@ -500,13 +503,13 @@ func (s *DB) Enroll(ctx context.Context, codeHash string, d attendance.Device, n
 	return d, err
 }
 
-const deviceCols = `id, name, site_id, public_key, qr_secret, enrolled_at_ms, revoked, last_seq, last_hash, offset_ms, seen_at_ms`
+const deviceCols = `id, name, kind, employee_id, site_id, public_key, qr_secret, enrolled_at_ms, revoked, last_seq, last_hash, offset_ms, seen_at_ms`
 
 func scanDevice(sc interface{ Scan(...any) error }) (attendance.Device, error) {
 	var d attendance.Device
 	var enrolled, seen int64
 	var revoked int
-	err := sc.Scan(&d.ID, &d.Name, &d.SiteID, &d.PublicKey, &d.QRSecret, &enrolled, &revoked, &d.LastSeq, &d.LastHash, &d.OffsetMS, &seen)
+	err := sc.Scan(&d.ID, &d.Name, &d.Kind, &d.EmployeeID, &d.SiteID, &d.PublicKey, &d.QRSecret, &enrolled, &revoked, &d.LastSeq, &d.LastHash, &d.OffsetMS, &seen)
 	d.EnrolledAt, d.SeenAt, d.Revoked = fromMS(enrolled), fromMS(seen), revoked != 0
 	return d, err
 }
@@ -637,7 +640,17 @@ func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys,
 		if err != nil {
 			return notFound(err, "device "+deviceID)
 		}
-		view := store.IngestView{Device: dev, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}}
+		view := store.IngestView{Device: dev, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}, UsedQR: map[store.QRUse]store.QRUse{}}
+		for _, u := range keys.QR {
+			var punchID string
+			err := tx.QueryRowContext(ctx, s.Rebind(`SELECT punch_id FROM qr_uses WHERE kiosk_id = ? AND step = ? AND employee_id = ?`), u.KioskID, u.Step, u.EmployeeID).Scan(&punchID)
+			if err == nil {
+				k := u.Key()
+				view.UsedQR[k] = store.QRUse{KioskID: k.KioskID, Step: k.Step, EmployeeID: k.EmployeeID, PunchID: punchID}
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("sqlstore: qr uses: %w", err)
+			}
+		}
 		if len(keys.IDs) > 0 {
 			cond, args := in(s, "id", keys.IDs)
 			if err := s.existing(ctx, tx, cond, args, view.ByID, nil); err != nil {
@@ -660,6 +673,15 @@ func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys,
 		}
 		if err := s.InsertPunches(ctx, tx, plan.Insert); err != nil {
 			return err
+		}
+		for _, u := range plan.QRUses {
+			_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO qr_uses (kiosk_id, step, employee_id, punch_id) VALUES (?, ?, ?, ?)`), u.KioskID, u.Step, u.EmployeeID, u.PunchID)
+			if err != nil {
+				if s.d.IsUnique(err) {
+					return fmt.Errorf("sqlstore: qr use: %w", store.ErrConflict)
+				}
+				return fmt.Errorf("sqlstore: qr use: %w", err)
+			}
 		}
 		d := plan.Device
 		_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET last_seq = ?, last_hash = ?, offset_ms = ?, seen_at_ms = ? WHERE id = ?`),

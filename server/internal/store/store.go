@@ -98,13 +98,15 @@ type Changes struct {
 	DevicesRevoked []string
 }
 
-// EnrollCode is a one-time enrollment code for a kiosk at a site.
+// EnrollCode is a one-time enrollment code for a kiosk at a site, or (with
+// EmployeeID) for an employee's phone.
 type EnrollCode struct {
-	Hash      string
-	SiteID    string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	CreatedBy string
+	Hash       string
+	SiteID     string
+	EmployeeID string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	CreatedBy  string
 }
 
 // Token is an API credential.
@@ -162,7 +164,22 @@ type IngestKeys struct {
 	// Seqs are the chain positions whose stored punch decide must see
 	// (each punch's own and the one before it).
 	Seqs []uint64
+	// QR are the rotating-QR token uses of the batch's phone punches.
+	QR []QRUse
 }
+
+// QRUse is one employee's use of one kiosk's rotating QR token. A token
+// (kiosk, step) is single use per employee.
+type QRUse struct {
+	KioskID    string
+	Step       int64
+	EmployeeID string
+	// PunchID is the punch that used it (in IngestView and IngestPlan).
+	PunchID string
+}
+
+// Key is the use without its punch, for map lookups.
+func (u QRUse) Key() QRUse { u.PunchID = ""; return u }
 
 // Existing is what decide needs to know of a stored punch.
 type Existing struct {
@@ -180,11 +197,16 @@ type IngestView struct {
 	Device attendance.Device
 	ByID   map[string]Existing
 	BySeq  map[uint64]Existing
+	// UsedQR maps each already stored use of the keys' QR (by Key) to
+	// the use with its punch id.
+	UsedQR map[QRUse]QRUse
 }
 
 // IngestPlan is what decide wants written.
 type IngestPlan struct {
 	Insert []StoredPunch
+	// QRUses are recorded with the punches.
+	QRUses []QRUse
 	// Device is written back: chain head, offset, last seen.
 	Device attendance.Device
 }

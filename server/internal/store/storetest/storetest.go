@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"IngestAllOrNothing", testIngestAllOrNothing},
 		{"Punches", testPunches},
 		{"AppendOnly", testAppendOnly},
+		{"PhonesAndQRUses", testPhonesAndQRUses},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -431,5 +432,48 @@ func testAppendOnly(t *testing.T, s store.Store) {
 	}
 	if got := must(s.Punch(ctx, p.ID)); got.EmployeeID != "e1" {
 		t.Errorf("punch changed: %+v", got)
+	}
+}
+
+func testPhonesAndQRUses(t *testing.T, s store.Store) {
+	seedOrg(t, s)
+	enrollDevice(t, s, "h1", "dev1")
+	if d := must(s.Device(ctx, "dev1")); d.Kind != attendance.DeviceKiosk || d.EmployeeID != "" {
+		t.Errorf("kiosk: kind %q employee %q", d.Kind, d.EmployeeID)
+	}
+	mustDo(s.PutEnrollCode(ctx, store.EnrollCode{Hash: "ph", SiteID: "s1", EmployeeID: "e2", CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}))
+	ph := must(s.Enroll(ctx, "ph", attendance.Device{ID: "phone1", PublicKey: make([]byte, 32), QRSecret: []byte("x")}, T0))
+	if got := must(s.Device(ctx, "phone1")); got.Kind != attendance.DevicePhone || got.EmployeeID != "e2" || ph.EmployeeID != "e2" {
+		t.Errorf("phone: %+v", got)
+	}
+	use := store.QRUse{KioskID: "dev1", Step: 42, EmployeeID: "e1", PunchID: punchN(1, T0).ID}
+	if err := s.Ingest(ctx, "dev1", store.IngestKeys{QR: []store.QRUse{use}}, func(v store.IngestView) (store.IngestPlan, error) {
+		if len(v.UsedQR) != 0 {
+			t.Errorf("UsedQR before any use: %v", v.UsedQR)
+		}
+		return store.IngestPlan{Insert: []store.StoredPunch{punchN(1, T0)}, QRUses: []store.QRUse{use}, Device: v.Device}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	other := use
+	other.EmployeeID = "e2"
+	var seen store.IngestView
+	mustDo(s.Ingest(ctx, "dev1", store.IngestKeys{QR: []store.QRUse{use.Key(), other}}, func(v store.IngestView) (store.IngestPlan, error) {
+		seen = v
+		return store.IngestPlan{Device: v.Device}, nil
+	}))
+	if got := seen.UsedQR[use.Key()]; got.PunchID != use.PunchID || len(seen.UsedQR) != 1 {
+		t.Errorf("UsedQR = %+v", seen.UsedQR)
+	}
+	// The same use twice is refused by the store itself, and nothing of
+	// that batch is written.
+	err := s.Ingest(ctx, "dev1", store.IngestKeys{}, func(v store.IngestView) (store.IngestPlan, error) {
+		return store.IngestPlan{Insert: []store.StoredPunch{punchN(2, T0)}, QRUses: []store.QRUse{use}, Device: v.Device}, nil
+	})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Errorf("second use err = %v, want ErrConflict", err)
+	}
+	if _, err := s.Punch(ctx, punchN(2, T0).ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("punch of the refused batch was written: %v", err)
 	}
 }
