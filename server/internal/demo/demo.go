@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"punchclock/app/attendance"
+	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/punch"
@@ -57,8 +58,9 @@ var names = []string{
 }
 
 // Employees returns the thirty demo employees: E001 to E030, badge codes
-// PC-0001 to PC-0030. E001 to E003 manage the departments; E003 to E030
-// work nights on odd numbers at the workshop.
+// PC-0001 to PC-0030. E001 to E003 manage the departments; E002 and E004
+// to E020 work days at the Shanghai store, E003 and E021 to E030 nights at
+// the Munich workshop.
 func Employees() []attendance.Employee {
 	out := make([]attendance.Employee, len(names))
 	for i, n := range names {
@@ -82,20 +84,24 @@ func Employees() []attendance.Employee {
 	return out
 }
 
-// Rules is the demo rule set: a day shift and a night shift. The document
-// is stored as is; the rules engine reads it.
-var Rules = json.RawMessage(`{
-  "shifts": [
-    {"id": "day", "name": "Day 白班", "start": "09:00", "end": "18:00", "break_minutes": 60, "grace_late_minutes": 10, "grace_early_minutes": 0},
-    {"id": "night", "name": "Night 夜班", "start": "22:00", "end": "06:00", "break_minutes": 30, "grace_late_minutes": 10, "grace_early_minutes": 0}
-  ],
-  "assignments": [
-    {"department_id": "retail", "shift_id": "day"},
-    {"department_id": "hq", "shift_id": "day"},
-    {"department_id": "works", "shift_id": "night"}
-  ],
-  "work_days": ["mon", "tue", "wed", "thu", "fri"]
-}`)
+// Config is the demo's default rule configuration: China's holidays, the
+// day shift 09:00 to 18:00 (lunch 12:00 to 13:00, 10 minutes' grace) on
+// weekdays. The workshop has its own (WorkshopConfig).
+var Config = rules.Config{Rules: rules.RuleSet{
+	Basic:  rules.Basic{HolidayCountry: "CN", DefaultSchedule: "office"},
+	Shifts: []rules.Shift{{ID: "day", Name: "Day 白班", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0), Breaks: []rules.Break{{Start: rules.NewClock(12, 0), End: rules.NewClock(13, 0)}}}},
+	Weekly: []rules.WeeklySchedule{{ID: "office", Name: "Office weekdays", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
+	Exceptions: rules.Exceptions{LateGraceMin: 10, SeriousLateMin: 30, DuplicateMin: 5},
+}}
+
+// WorkshopConfig is the Munich workshop's: Germany's holidays and the
+// night shift 22:00 to 06:00 (a 30-minute break at 02:00) Monday to Friday.
+var WorkshopConfig = rules.Config{Rules: rules.RuleSet{
+	Basic:  rules.Basic{HolidayCountry: "DE", DefaultSchedule: "nights"},
+	Shifts: []rules.Shift{{ID: "night", Name: "Night 夜班", Start: rules.NewClock(22, 0), End: rules.NewClock(6, 0), Breaks: []rules.Break{{Start: rules.NewClock(2, 0), End: rules.NewClock(2, 30)}}}},
+	Weekly: []rules.WeeklySchedule{{ID: "nights", Name: "Weeknights", Days: rules.WeekDays{Mon: "night", Tue: "night", Wed: "night", Thu: "night", Fri: "night"}}},
+	Exceptions: rules.Exceptions{LateGraceMin: 10, SeriousLateMin: 30, DuplicateMin: 5},
+}}
 
 // Result is what Seed made, for printing.
 type Result struct {
@@ -133,8 +139,17 @@ func Seed(ctx context.Context, st store.Store, dataDir string, now func() time.T
 			return Result{}, fmt.Errorf("demo: %w", err)
 		}
 	}
-	if _, err := st.PutRules(ctx, "", Rules); err != nil {
-		return Result{}, fmt.Errorf("demo: %w", err)
+	for site, c := range map[string]rules.Config{"": Config, Sites[1].ID: WorkshopConfig} {
+		if err := c.Validate(); err != nil {
+			return Result{}, fmt.Errorf("demo: rules: %w", err)
+		}
+		doc, err := json.Marshal(c)
+		if err != nil {
+			return Result{}, fmt.Errorf("demo: %w", err)
+		}
+		if _, err := st.PutRules(ctx, site, doc); err != nil {
+			return Result{}, fmt.Errorf("demo: %w", err)
+		}
 	}
 
 	tok := "pc_admin_" + randomString(24)

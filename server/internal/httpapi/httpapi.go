@@ -26,6 +26,8 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/app/rules"
+	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/store"
@@ -48,6 +50,7 @@ type Server struct {
 	Store   store.Store
 	Devices *device.Service
 	Punches *punch.Service
+	Days    *dayrec.Service
 	Now     func() time.Time
 	Log     *slog.Logger
 	// Version is the server build, reported by /api/v1/health.
@@ -66,6 +69,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Store: st, Now: now, Log: log, Version: version,
 		Devices:     &device.Service{Store: st, Now: now},
 		Punches:     punch.New(st, now),
+		Days:        &dayrec.Service{Store: st, Now: now},
 		enrollLimit: limiter{every: 6 * time.Second, burst: 10}, // 10 tries, then one every 6 s per address
 	}
 }
@@ -103,6 +107,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/employees", s.reader(s.listEmployees))
 	route("GET /api/v1/employees/{id}", s.reader(s.getEmployee))
 	route("PUT /api/v1/employees/{id}", s.admin(s.putEmployee))
+	route("GET /api/v1/attendance/record", s.reader(s.attendanceRecord))
+	route("GET /api/v1/rule/config", s.reader(s.getRuleConfig))
+	route("PUT /api/v1/rule/config", s.admin(s.putRuleConfig))
 	route("GET /api/v1/punches", s.reader(s.listPunches))
 	route("GET /api/v1/punches/{id}", s.reader(s.getPunch))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
@@ -665,4 +672,115 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// --- attendance records and rules ---
+
+// dateRange reads from and to (YYYY-MM-DD, business days in the site's
+// zone); to defaults to from.
+func dateRange(r *http.Request) (rules.Date, rules.Date, error) {
+	q := r.URL.Query()
+	from, err := rules.ParseDate(q.Get("from"))
+	if err != nil {
+		return 0, 0, wire.Errorf(wire.CodeInvalid, "from must be a date such as 2026-11-20")
+	}
+	to := from
+	if v := q.Get("to"); v != "" {
+		if to, err = rules.ParseDate(v); err != nil {
+			return 0, 0, wire.Errorf(wire.CodeInvalid, "to must be a date such as 2026-11-20")
+		}
+	}
+	return from, to, nil
+}
+
+type recordResponse struct {
+	Records []rules.DayRecord `json:"records"`
+	Punches []punchView       `json:"punches"`
+}
+
+// attendanceRecord answers GET /attendance/record: the day records of an
+// employee or a department (with its sub-departments) and the punches
+// they were computed from.
+func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error {
+	from, to, err := dateRange(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := dayrec.Filter{EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), From: from, To: to}
+	if f.EmployeeID == "" && f.DepartmentID == "" {
+		return wire.Errorf(wire.CodeInvalid, "give employee_id or department_id")
+	}
+	res, err := s.Days.Records(r.Context(), f)
+	if err != nil {
+		return storeErr(err)
+	}
+	out := recordResponse{Records: nonNil(res.Records), Punches: make([]punchView, 0, len(res.Punches))}
+	for _, p := range res.Punches {
+		out.Punches = append(out.Punches, view(p))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type ruleConfigResponse struct {
+	SiteID  string       `json:"site_id"`
+	Version int64        `json:"version,omitempty"`
+	Config  rules.Config `json:"config"`
+	// Changes lists the employee-days whose verdict the new configuration
+	// changes in the from..to range of a PUT.
+	Changes []rules.Change `json:"changes,omitempty"`
+	Saved   bool           `json:"saved"`
+}
+
+func (s *Server) getRuleConfig(w http.ResponseWriter, r *http.Request) error {
+	site := r.URL.Query().Get("site_id")
+	c, v, err := s.Days.Config(r.Context(), site)
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, ruleConfigResponse{SiteID: site, Version: v, Config: c, Saved: true})
+}
+
+// putRuleConfig validates a configuration and, with preview=true, answers
+// what it would change in from..to without saving; otherwise it saves it
+// and answers the changes it made there.
+func (s *Server) putRuleConfig(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	site := q.Get("site_id")
+	if site != "" {
+		if _, err := s.Store.Site(r.Context(), site); err != nil {
+			return wire.Errorf(wire.CodeNotFound, "no site %q", site)
+		}
+	}
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return err
+	}
+	c, err := rules.ParseConfig(body)
+	if err != nil {
+		return wire.Errorf(wire.CodeInvalid, "%v", err)
+	}
+	resp := ruleConfigResponse{SiteID: site, Config: c}
+	if q.Get("from") != "" {
+		from, to, err := dateRange(r)
+		if err != nil {
+			return err
+		}
+		f := dayrec.Filter{From: from, To: to, DepartmentID: q.Get("department_id")}
+		if resp.Changes, err = s.Days.Preview(r.Context(), f, site, c); err != nil {
+			return storeErr(err)
+		}
+	}
+	if q.Get("preview") == "true" {
+		return writeJSON(w, http.StatusOK, resp)
+	}
+	canonical, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if resp.Version, err = s.Store.PutRules(r.Context(), site, canonical); err != nil {
+		return storeErr(err)
+	}
+	resp.Saved = true
+	return writeJSON(w, http.StatusOK, resp)
 }

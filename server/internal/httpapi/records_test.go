@@ -1,0 +1,196 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"punchclock/app/rules"
+	"punchclock/server/internal/demo"
+	"punchclock/server/internal/httpapi"
+	"punchclock/server/internal/sqlite"
+)
+
+// now is Friday 2026-11-20, 20:00 in Shanghai: the demo week before it
+// has one late arrival a day and E006's forgotten check-out on the 18th.
+var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func demoServer(t *testing.T) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := func() time.Time { return now }
+	res, err := demo.Seed(ctx, st, t.TempDir(), clock, httpapi.HashToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(st, clock, slog.Default(), "test").Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL, res.AdminToken
+}
+
+func do(t *testing.T, method, url, tok string, body []byte, out any) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == 200 && out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, url, err, data)
+		}
+	}
+	return resp.StatusCode, string(data)
+}
+
+type record struct {
+	EmployeeID string     `json:"employee_id"`
+	Date       rules.Date `json:"date"`
+	Status     string     `json:"status"`
+	Reasons    []struct{ En, Zh string }
+}
+
+func find(recs []record, emp, date string) *record {
+	for i := range recs {
+		if recs[i].EmployeeID == emp && recs[i].Date.String() == date {
+			return &recs[i]
+		}
+	}
+	return nil
+}
+
+func reasons(r *record) string {
+	var b []string
+	for _, x := range r.Reasons {
+		b = append(b, x.En)
+	}
+	return strings.Join(b, "; ")
+}
+
+func TestAttendanceRecord(t *testing.T) {
+	base, tok := demoServer(t)
+	var out struct {
+		Records []record
+		Punches []struct {
+			ID         string `json:"id"`
+			EmployeeID string `json:"employee_id"`
+		}
+	}
+	st, body := do(t, "GET", base+"/api/v1/attendance/record?employee_id=E006&from=2026-11-16&to=2026-11-20", tok, nil, &out)
+	if st != 200 {
+		t.Fatalf("record: %d %s", st, body)
+	}
+	if len(out.Records) != 5 || len(out.Punches) == 0 {
+		t.Fatalf("E006: %d records, %d punches", len(out.Records), len(out.Punches))
+	}
+	if r := find(out.Records, "E006", "2026-11-18"); r == nil || r.Status != "missing_out" {
+		t.Errorf("E006 forgot to punch out on the 18th: %+v", r)
+	}
+	if r := find(out.Records, "E006", "2026-11-19"); r == nil || r.Status != "normal" {
+		t.Errorf("the next day is not flipped by the forgotten check-out: %+v", r)
+	}
+	// E008 arrives at 09:12 on the 18th: 12 minutes late, past the grace.
+	st, body = do(t, "GET", base+"/api/v1/attendance/record?department_id=retail&from=2026-11-18", tok, nil, &out)
+	if st != 200 {
+		t.Fatalf("department record: %d %s", st, body)
+	}
+	if len(out.Records) != 18 {
+		t.Errorf("retail on the 18th: %d records, want 18", len(out.Records))
+	}
+	late := find(out.Records, "E008", "2026-11-18")
+	if late == nil || late.Status != "late" || !strings.Contains(reasons(late), "late 12 min") {
+		t.Fatalf("E008 on the 18th: %+v", late)
+	}
+	if !strings.Contains(late.Reasons[1].Zh+late.Reasons[0].Zh, "迟到") {
+		t.Errorf("no Chinese reason: %+v", late.Reasons)
+	}
+
+	for _, bad := range []string{"?employee_id=E006", "?employee_id=E006&from=18.11.2026", "?from=2026-11-18", "?employee_id=E006&from=2026-01-01&to=2026-12-31", "?employee_id=nobody&from=2026-11-18"} {
+		if st, body := do(t, "GET", base+"/api/v1/attendance/record"+bad, tok, nil, nil); st != 400 && st != 404 {
+			t.Errorf("%s: %d %s", bad, st, body)
+		}
+	}
+}
+
+func TestRuleConfig(t *testing.T) {
+	base, tok := demoServer(t)
+	var cur struct {
+		Version int64
+		Config  rules.Config
+	}
+	if st, body := do(t, "GET", base+"/api/v1/rule/config", tok, nil, &cur); st != 200 || cur.Config.Rules.Exceptions.LateGraceMin != 10 {
+		t.Fatalf("get: %d %s", st, body)
+	}
+	next := cur.Config
+	next.Rules.Exceptions.LateGraceMin = 15
+	doc, _ := json.Marshal(next)
+
+	var preview struct {
+		Saved   bool
+		Changes []struct {
+			EmployeeID string     `json:"employee_id"`
+			Date       rules.Date `json:"date"`
+			Fields     []string
+		}
+	}
+	if st, body := do(t, "PUT", base+"/api/v1/rule/config?preview=true&from=2026-11-16&to=2026-11-19", tok, doc, &preview); st != 200 || preview.Saved {
+		t.Fatalf("preview: %d %s", st, body)
+	}
+	found := false
+	for _, c := range preview.Changes {
+		found = found || c.EmployeeID == "E008" && c.Date.String() == "2026-11-18"
+	}
+	if !found {
+		t.Errorf("preview of 15 min grace does not list E008 on the 18th: %+v", preview.Changes)
+	}
+	var after struct{ Version int64 }
+	do(t, "GET", base+"/api/v1/rule/config", tok, nil, &after)
+	if after.Version != cur.Version {
+		t.Errorf("a preview saved the rules: version %d -> %d", cur.Version, after.Version)
+	}
+
+	var saved struct {
+		Saved   bool
+		Version int64
+	}
+	if st, body := do(t, "PUT", base+"/api/v1/rule/config?from=2026-11-16&to=2026-11-19", tok, doc, &saved); st != 200 || !saved.Saved || saved.Version <= cur.Version {
+		t.Fatalf("save: %d %s", st, body)
+	}
+	var out struct{ Records []record }
+	do(t, "GET", base+"/api/v1/attendance/record?employee_id=E008&from=2026-11-18", tok, nil, &out)
+	if r := find(out.Records, "E008", "2026-11-18"); r == nil || r.Status != "normal" {
+		t.Errorf("after the grace change E008 is on time: %+v", r)
+	}
+
+	for name, body := range map[string]string{
+		"unknown field":     `{"rules": {"shifts": [], "graec": 3}}`,
+		"bad shift":         `{"rules": {"shifts": [{"id": "x", "start": "9am", "end": "18:00"}]}}`,
+		"unknown schedule":  `{"rules": {"shifts": []}, "schedule": {"assignments": [{"scope": "department", "target": "retail", "schedule": "nope"}]}}`,
+		"not JSON":          `{`,
+		"fence radius 10 m": `{"rules": {"shifts": [], "sites": [{"id": "s", "fences": [{"center": {"lat": 31.2, "lng": 121.4}, "radius_m": 10}]}]}}`,
+	} {
+		st, resp := do(t, "PUT", base+"/api/v1/rule/config", tok, []byte(body), nil)
+		if st != 400 || !strings.Contains(resp, `"invalid"`) {
+			t.Errorf("%s: %d %s", name, st, resp)
+		}
+	}
+	if st, _ := do(t, "PUT", base+"/api/v1/rule/config?site_id=nowhere", tok, doc, nil); st != 404 {
+		t.Errorf("unknown site: %d", st)
+	}
+}
