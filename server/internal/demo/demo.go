@@ -88,18 +88,18 @@ func Employees() []attendance.Employee {
 // day shift 09:00 to 18:00 (lunch 12:00 to 13:00, 10 minutes' grace) on
 // weekdays. The workshop has its own (WorkshopConfig).
 var Config = rules.Config{Rules: rules.RuleSet{
-	Basic:  rules.Basic{HolidayCountry: "CN", DefaultSchedule: "office"},
-	Shifts: []rules.Shift{{ID: "day", Name: "Day 白班", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0), Breaks: []rules.Break{{Start: rules.NewClock(12, 0), End: rules.NewClock(13, 0)}}}},
-	Weekly: []rules.WeeklySchedule{{ID: "office", Name: "Office weekdays", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
+	Basic:      rules.Basic{HolidayCountry: "CN", DefaultSchedule: "office"},
+	Shifts:     []rules.Shift{{ID: "day", Name: "Day 白班", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0), Breaks: []rules.Break{{Start: rules.NewClock(12, 0), End: rules.NewClock(13, 0)}}}},
+	Weekly:     []rules.WeeklySchedule{{ID: "office", Name: "Office weekdays", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
 	Exceptions: rules.Exceptions{LateGraceMin: 10, SeriousLateMin: 30, DuplicateMin: 5},
 }}
 
 // WorkshopConfig is the Munich workshop's: Germany's holidays and the
 // night shift 22:00 to 06:00 (a 30-minute break at 02:00) Monday to Friday.
 var WorkshopConfig = rules.Config{Rules: rules.RuleSet{
-	Basic:  rules.Basic{HolidayCountry: "DE", DefaultSchedule: "nights"},
-	Shifts: []rules.Shift{{ID: "night", Name: "Night 夜班", Start: rules.NewClock(22, 0), End: rules.NewClock(6, 0), Breaks: []rules.Break{{Start: rules.NewClock(2, 0), End: rules.NewClock(2, 30)}}}},
-	Weekly: []rules.WeeklySchedule{{ID: "nights", Name: "Weeknights", Days: rules.WeekDays{Mon: "night", Tue: "night", Wed: "night", Thu: "night", Fri: "night"}}},
+	Basic:      rules.Basic{HolidayCountry: "DE", DefaultSchedule: "nights"},
+	Shifts:     []rules.Shift{{ID: "night", Name: "Night 夜班", Start: rules.NewClock(22, 0), End: rules.NewClock(6, 0), Breaks: []rules.Break{{Start: rules.NewClock(2, 0), End: rules.NewClock(2, 30)}}}},
+	Weekly:     []rules.WeeklySchedule{{ID: "nights", Name: "Weeknights", Days: rules.WeekDays{Mon: "night", Tue: "night", Wed: "night", Thu: "night", Fri: "night"}}},
 	Exceptions: rules.Exceptions{LateGraceMin: 10, SeriousLateMin: 30, DuplicateMin: 5},
 }}
 

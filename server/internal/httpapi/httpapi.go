@@ -25,8 +25,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"punchclock/app/attendance"
-	"punchclock/app/wire"
 	"punchclock/app/rules"
+	"punchclock/app/wire"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/punch"
