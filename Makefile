@@ -12,6 +12,7 @@ WASMBROWSERTEST := $(GOBIN)/wasmbrowsertest
 # Packages that build for the browser and are tested there too.
 WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./kiosk/rotate/...
 APT_TEST     := chromium chromium-driver
+APT_BENCH    := zbar-tools zxing-cpp-tools
 export CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
@@ -26,12 +27,15 @@ run: build ## set up and start punchd with the demo organisation on $(ADDR)
 	./bin/punchd -db $(DB) serve -demo -addr $(ADDR) -web web
 
 .PHONY: build
-build: deps wasm ## build bin/punchd and web/app.wasm
+build: deps ## build bin/punchd and web/app.wasm (with its brotli and gzip copies)
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/punchd ./server/cmd/punchd
+	@$(MAKE) --no-print-directory wasm
+	./bin/punchd precompress web/app.wasm
 
 .PHONY: wasm
-wasm: ## build the kiosk PWA into web/app.wasm
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w" -o web/app.wasm ./wasm
+wasm: ## build the kiosk PWA into web/app.wasm (replaced only when it changed)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w" -o web/app.wasm.tmp ./wasm
+	@if cmp -s web/app.wasm.tmp web/app.wasm; then rm web/app.wasm.tmp; else mv web/app.wasm.tmp web/app.wasm; fi
 
 .PHONY: deps
 deps: ## download Go modules
@@ -68,12 +72,29 @@ test: test-deps ## set up and run every test: vet, native tests (SQLite, Postgre
 	$(GO) test -count=1 ./...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMBROWSERTEST)" $(WASM_PKGS)
 
+.PHONY: bench-deps
+bench-deps: test-deps
+	@missing=""; for p in $(APT_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "Please install:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || { echo "apt-get install$$missing failed"; exit 1; }; \
+	fi
+
 .PHONY: bench
-bench: test-deps ## run the benchmarks and print the figures the issues ask for
-	@echo "== batch ingest vs plain batched INSERT (punches/s; ratio = ingest / baseline)"
+bench: bench-deps build ## run the benchmarks and print the figures the issues ask for (results also in var/bench-*.txt)
 	@mkdir -p var
+	@echo "== batch ingest vs plain batched INSERT of the same rows (punches/s; ratio = ingest / baseline)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkIngest$$' -benchtime 200x -count 3 ./server/internal/punch/ | tee var/bench-ingest.txt | awk -f .ci/benchratio.awk
+	@echo; echo "== rules engine: 10,000 employees x 31 days, and a month's recompute after a rule change"
+	@$(GO) test -run '^$$' -bench . -benchtime 3x ./app/rules/ | tee var/bench-rules.txt | grep -E '^Benchmark'
+	@echo; echo "== badge decode per 640x480 frame: native, then wasm inside Chromium"
+	@$(GO) test -run '^$$' -bench Decode640x480 -count 3 ./kiosk/scan/ | tee var/bench-scan.txt | grep -E '^Benchmark'
+	@GOOS=js GOARCH=wasm $(GO) test -exec="$(WASMBROWSERTEST)" -run '^$$' -bench Decode640x480 -count 3 ./kiosk/scan/ 2>/dev/null | tee var/bench-scan-wasm.txt | grep -E '^Benchmark'
+	@echo; echo "== badge decode next to zbarimg and ZXingReader on the same frames"
+	@$(GO) run ./kiosk/scan/internal/peerbench -n 30 -reps 3 | tee var/bench-peers.txt
+	@echo; echo "== web/app.wasm size (bytes): raw, gzip, brotli (target: brotli <= 2.5 MB)"
+	@stat -c '%s %n' web/app.wasm web/app.wasm.gz web/app.wasm.br | tee var/bench-wasm-size.txt
 
 .PHONY: clean
 clean: ## remove build outputs (keeps var/ with the demo database)
-	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br
+	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp

@@ -3,6 +3,8 @@ module punchclock
 go 1.26.0
 
 require (
+	github.com/Kagami/go-face v0.0.0-20210630145111-0c14797b4d0e
+	github.com/andybalholm/brotli v1.2.8
 	github.com/chromedp/chromedp v0.14.2
 	github.com/google/uuid v1.6.0
 	github.com/hack-pad/go-indexeddb v0.3.2

@@ -5,6 +5,7 @@
 //	punchd token          create an API token (admin or integrator)
 //	punchd enroll-code    issue a one-time code to enroll a kiosk
 //	punchd rules eval F   print the day records of a rule scenario file
+//	punchd precompress F  write F.br and F.gz beside F (web/app.wasm)
 //
 // Every flag can also be set by an environment variable: -db by PUNCHD_DB,
 // -addr by PUNCHD_ADDR, and so on. Run `punchd help` for the list.
@@ -130,6 +131,16 @@ func run(ctx context.Context, args []string) error {
 		},
 	}
 
+	precompress := &ffcli.Command{
+		Name: "precompress", ShortUsage: "punchd precompress FILE...", ShortHelp: "write FILE.br and FILE.gz for serving compressed (make does it for web/app.wasm)",
+		Exec: func(_ context.Context, args []string) error {
+			if len(args) == 0 {
+				return errors.New("usage: punchd precompress FILE...")
+			}
+			return punchd.Precompress(args...)
+		},
+	}
+
 	rulesEval := &ffcli.Command{
 		Name: "eval", ShortUsage: "punchd rules eval FILE", ShortHelp: "print the day records of a rule scenario file as JSON",
 		LongHelp: "Reads a scenario (testdata/rules/README.md documents the format: rules, calendar, schedule,\n" +
@@ -147,7 +158,7 @@ func run(ctx context.Context, args []string) error {
 		ShortUsage:  "punchd [-db DB] <subcommand> [flags]",
 		FlagSet:     root,
 		Options:     []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
-		Subcommands: []*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd},
+		Subcommands: []*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress},
 		Exec: func(ctx context.Context, args []string) error {
 			return serve.ParseAndRun(ctx, args)
 		},

@@ -106,30 +106,14 @@ func (m *Main) Handler() http.Handler {
 	routesOnce.Do(pages.Routes)
 	h := pages.Handler(m.Config.Version)
 	if m.Config.WebDir != "" {
-		h.Resources = webDir(m.Config.WebDir)
+		d := webDir(m.Config.WebDir)
+		h.Resources = d
+		h.WasmContentLength = d.wasmLength()
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", m.API.Handler())
 	mux.Handle("/", h)
 	return mux
-}
-
-// webDir serves go-app's /web/ resources from a folder anywhere on disk.
-// (app.LocalDir takes the folder's parent and puts that path into every
-// resource URL, which breaks for absolute paths.)
-type webDir string
-
-// Resolve keeps /web/ URLs as they are: they are served from this server.
-func (d webDir) Resolve(location string) string {
-	if location == "" {
-		return "/"
-	}
-	return location
-}
-
-// ServeHTTP serves /web/NAME from the folder's NAME.
-func (d webDir) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	http.StripPrefix("/web", http.FileServer(http.Dir(string(d)))).ServeHTTP(w, r)
 }
 
 // Listen binds addr ("127.0.0.1:0" picks a free port).
