@@ -17,14 +17,18 @@ export CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
 
+include .ci/face.mk
+
 .PHONY: help
 help: ## show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: build ## set up and start punchd with the demo organisation on $(ADDR)
+run: build facematchd face-deps face-keys ## set up and start punchd with the demo organisation (127.0.0.1:8080) and facematchd beside it (127.0.0.1:8090)
 	@mkdir -p $(dir $(DB))
-	./bin/punchd -db $(DB) serve -demo -addr $(ADDR) -web web
+	@echo "facematchd (face matching) on http://$(FACE_ADDR); admin token in var/facematch.token"
+	@$(FACEMATCHD) & fpid=$$!; trap 'kill $$fpid 2>/dev/null' EXIT; \
+		./bin/punchd -db $(DB) serve -demo -addr $(ADDR) -web web
 
 .PHONY: build
 build: deps ## build bin/punchd and web/app.wasm (with its brotli and gzip copies)
@@ -71,6 +75,7 @@ test: test-deps ## set up and run every test: vet, native tests (SQLite, Postgre
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./kiosk/pages/
 	$(GO) test -count=1 ./...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMBROWSERTEST)" $(WASM_PKGS)
+	@$(MAKE) --no-print-directory face-test
 
 .PHONY: bench-deps
 bench-deps: test-deps
@@ -94,6 +99,8 @@ bench: bench-deps build ## run the benchmarks and print the figures the issues a
 	@$(GO) run ./kiosk/scan/internal/peerbench -n 30 -reps 3 | tee var/bench-peers.txt
 	@echo; echo "== web/app.wasm size (bytes): raw, gzip, brotli (target: brotli <= 2.5 MB)"
 	@stat -c '%s %n' web/app.wasm web/app.wasm.gz web/app.wasm.br | tee var/bench-wasm-size.txt
+	@echo; echo "== face matching: latency per 640x480 frame, extraction per face, 1:N search"
+	@$(MAKE) --no-print-directory face-bench 2>&1 | tee var/bench-face.txt | grep -E '^Benchmark|^ok|^FAIL'
 
 .PHONY: clean
 clean: ## remove build outputs (keeps var/ with the demo database)

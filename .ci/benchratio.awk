@@ -17,6 +17,6 @@ END {
 	printf "%-22s %14s %14s %8s\n", "database batch", "ingest/s", "baseline/s", "ratio"
 	for (k in keys) {
 		i = median(vals[k, "ingest"]); b = median(vals[k, "baseline"])
-		printf "%-22s %14.0f %14.0f %7.0f%%\n", k, i, b, (b > 0 ? 100 * i / b : 0)
+		printf "%-22s %14.0f %14.0f %7.0f%%\n", k, i, b, (b > 0 ? 100 * i / b : 0) | "sort"
 	}
 }

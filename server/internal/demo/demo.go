@@ -234,7 +234,7 @@ func seedPunches(ctx context.Context, svc *punch.Service, deviceID string, key e
 	}
 	for len(batch) > 0 {
 		n := min(len(batch), 100)
-		resp, err := svc.Ingest(ctx, deviceID, wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: deviceID, SentAt: now, Punches: batch[:n]})
+		resp, err := svc.IngestByID(ctx, deviceID, wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: deviceID, SentAt: now, Punches: batch[:n]})
 		if err != nil {
 			return fmt.Errorf("demo: ingest: %w", err)
 		}

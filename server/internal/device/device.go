@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,11 @@ import (
 type Service struct {
 	Store store.Store
 	Now   func() time.Time
+
+	// known caches devices by id for request authentication: a device's
+	// key never changes, and whoever acts on a request that matters
+	// (ingest) reads the device again in its transaction.
+	known sync.Map
 }
 
 // CodeTTL is how long an enrollment code stays valid by default.
@@ -216,17 +222,25 @@ func (s *Service) enroll(ctx context.Context, req wire.EnrollRequest, codeHash, 
 }
 
 // Authenticate checks a device-signed request and returns the device.
-// Revoked and unknown devices are unauthorized.
-func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery string, body []byte) (attendance.Device, error) {
+// Revoked and unknown devices are unauthorized. With cached, a device seen
+// before is not read again: its revocation may then be missed, so only a
+// caller that re-reads the device (punch ingest) asks for it.
+func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery string, body []byte, cached bool) (attendance.Device, error) {
 	a, err := wire.ParseDeviceAuth(header)
 	if err != nil {
 		return attendance.Device{}, err
 	}
-	dev, err := s.Store.Device(ctx, a.DeviceID)
-	if errors.Is(err, store.ErrNotFound) {
-		return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", a.DeviceID)
-	} else if err != nil {
-		return dev, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	var dev attendance.Device
+	if v, ok := s.known.Load(a.DeviceID); ok && cached {
+		dev = v.(attendance.Device)
+	} else {
+		dev, err = s.Store.Device(ctx, a.DeviceID)
+		if errors.Is(err, store.ErrNotFound) {
+			return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", a.DeviceID)
+		} else if err != nil {
+			return dev, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		}
+		s.known.Store(dev.ID, dev)
 	}
 	if !a.Verify(dev.PublicKey, method, pathQuery, body) {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "request signature does not verify for device %s", dev.ID)

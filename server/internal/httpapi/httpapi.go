@@ -265,7 +265,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body)
+	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, true)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(body, &req, false); err != nil {
 		return err
 	}
-	resp, err := s.Punches.Ingest(r.Context(), dev.ID, req)
+	resp, err := s.Punches.Ingest(r.Context(), dev, req)
 	if err != nil {
 		return err
 	}
@@ -281,7 +281,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pull(w http.ResponseWriter, r *http.Request) error {
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), nil)
+	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), nil, false)
 	if err != nil {
 		return err
 	}

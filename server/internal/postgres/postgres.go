@@ -25,7 +25,11 @@ var Dialect = sqlstore.Dialect{
 	Name:        "postgres",
 	Placeholder: func(n int) string { return fmt.Sprintf("$%d", n) },
 	ForUpdate:   " FOR UPDATE",
-	Arrays:      true,
+	// A transaction-scoped advisory lock in its own key space (two int4
+	// keys), rather than FOR UPDATE, which would write a lock marker into
+	// the device row on every batch.
+	LockDevice: `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
+	Arrays:     true,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -70,28 +70,42 @@ func (it *item) reject(code wire.Code, format string, args ...any) {
 	it.done = true
 }
 
-// Ingest stores a batch from the device named in req, which the caller has
-// authenticated as deviceID.
-func (s *Service) Ingest(ctx context.Context, deviceID string, req wire.BatchRequest) (wire.BatchResponse, error) {
+// Errors decide returns to abort a transaction.
+var (
+	errRevoked     = errors.New("punch: device revoked")
+	errStaleRoster = errors.New("punch: roster changed since the punches were judged")
+	errNeedLookup  = errors.New("punch: the batch reaches below the chain head")
+)
+
+// IngestByID loads the device and ingests its batch; for callers that have
+// not authenticated a request (tools, the demo seed, tests).
+func (s *Service) IngestByID(ctx context.Context, deviceID string, req wire.BatchRequest) (wire.BatchResponse, error) {
+	dev, err := s.Store.Device(ctx, deviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return wire.BatchResponse{}, wire.Errorf(wire.CodeUnauthorized, "unknown device %q", deviceID)
+	} else if err != nil {
+		return wire.BatchResponse{}, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	}
+	return s.Ingest(ctx, dev, req)
+}
+
+// Ingest stores a batch from dev, the device the caller authenticated. dev
+// may come from a cache: the transaction reads the device again, refuses
+// it if it was revoked since, and uses its current chain head.
+func (s *Service) Ingest(ctx context.Context, dev attendance.Device, req wire.BatchRequest) (wire.BatchResponse, error) {
 	now := s.Now().UTC()
 	resp := wire.BatchResponse{Protocol: wire.ProtocolVersion, ServerTime: now}
 	if req.Protocol < wire.MinProtocolVersion {
 		return resp, wire.Errorf(wire.CodeInvalid, "protocol %d is older than the oldest supported (%d); update the kiosk", req.Protocol, wire.MinProtocolVersion)
 	}
-	if req.DeviceID != deviceID {
-		return resp, wire.Errorf(wire.CodeForbidden, "batch names device %q but is signed by %q", req.DeviceID, deviceID)
+	if req.DeviceID != dev.ID {
+		return resp, wire.Errorf(wire.CodeForbidden, "batch names device %q but is signed by %q", req.DeviceID, dev.ID)
 	}
 	if len(req.Punches) > wire.MaxBatch {
 		return resp, wire.Errorf(wire.CodeTooLarge, "batch has %d punches; at most %d", len(req.Punches), wire.MaxBatch)
 	}
-	dev, err := s.Store.Device(ctx, deviceID)
-	if errors.Is(err, store.ErrNotFound) {
-		return resp, wire.Errorf(wire.CodeUnauthorized, "unknown device %q", deviceID)
-	} else if err != nil {
-		return resp, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
-	}
 	if dev.Revoked {
-		return resp, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", deviceID)
+		return resp, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
 	}
 	var offset time.Duration
 	if !req.SentAt.IsZero() {
@@ -99,56 +113,85 @@ func (s *Service) Ingest(ctx context.Context, deviceID string, req wire.BatchReq
 	}
 	resp.OffsetMS = offset.Milliseconds()
 
-	roster, err := s.roster.get(ctx, s.Store)
-	if err != nil {
-		return resp, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
-	}
-
 	items := make([]*item, len(req.Punches))
 	for i, sp := range req.Punches {
 		it := &item{idx: i, sp: sp, hash: wire.HashBody(sp.Body)}
 		items[i] = it
-		parse(it, deviceID)
+		parse(it, dev.ID)
 	}
 	authenticate(items, ed25519.PublicKey(dev.PublicKey))
-	kiosks := map[string]kioskInfo{}
-	for _, it := range items {
-		if !it.done {
-			s.judge(ctx, it, dev, roster, kiosks, offset, now)
-		}
+	// What follows depends on the roster; keep the state to judge again if
+	// the roster turns out to have changed.
+	authed := make([]item, len(items))
+	for i, it := range items {
+		authed[i] = *it
 	}
-
-	// Chain and idempotency decisions run inside the store's transaction,
-	// in chain order.
-	var live []*item
-	for _, it := range items {
-		if !it.done {
-			live = append(live, it)
-		}
-	}
-	slices.SortStableFunc(live, func(a, b *item) int { return cmp.Compare(a.p.Seq, b.p.Seq) })
-	if len(live) > 0 || dev.OffsetMS != resp.OffsetMS {
-		// First try: look up only what can exist, the punches at or below
-		// the device's chain head. A new punch reusing a stored id or seq
-		// then fails the insert on a unique key, and the second try looks
-		// everything up.
-		for _, full := range []bool{false, true} {
-			err = s.Store.Ingest(ctx, deviceID, lookupKeys(live, dev.LastSeq, full), func(v store.IngestView) (store.IngestPlan, error) {
-				return decide(v, live, offset, now), nil
-			})
-			if !errors.Is(err, store.ErrConflict) {
-				break
+	roster, err := s.roster.cached(ctx, s.Store)
+	for attempt := 0; err == nil; attempt++ {
+		kiosks := map[string]kioskInfo{}
+		var live []*item
+		for i, it := range items {
+			*it = authed[i]
+			if !it.done {
+				s.judge(ctx, it, dev, roster, kiosks, offset, now)
+			}
+			if !it.done {
+				live = append(live, it)
 			}
 		}
-		if err != nil {
-			return resp, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable; retry", Err: err}
+		if len(live) == 0 && dev.OffsetMS == resp.OffsetMS {
+			break
 		}
+		err = s.write(ctx, dev, live, roster.version, offset, now)
+		if !errors.Is(err, errStaleRoster) || attempt == 3 {
+			break
+		}
+		roster, err = s.roster.get(ctx, s.Store)
+	}
+	switch {
+	case errors.Is(err, errRevoked):
+		return resp, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
+	case err != nil:
+		return resp, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable; retry", Err: err}
 	}
 	resp.Results = make([]wire.PunchResult, len(items))
 	for i, it := range items {
 		resp.Results[i] = it.result
 	}
 	return resp, nil
+}
+
+// write runs the chain and idempotency decisions inside the store's
+// transaction, in chain order. The first try looks up only what can exist,
+// the punches at or below the device's chain head as dev knew it; if the
+// head has moved past a punch of the batch since, or a new punch reuses a
+// stored id or seq (the insert fails on a unique key), the second try
+// looks everything up.
+func (s *Service) write(ctx context.Context, dev attendance.Device, live []*item, rosterVersion int64, offset time.Duration, now time.Time) error {
+	slices.SortStableFunc(live, func(a, b *item) int { return cmp.Compare(a.p.Seq, b.p.Seq) })
+	var err error
+	for _, full := range []bool{false, true} {
+		err = s.Store.Ingest(ctx, dev.ID, lookupKeys(live, dev.LastSeq, full), func(v store.IngestView) (store.IngestPlan, error) {
+			if v.Device.Revoked {
+				return store.IngestPlan{}, errRevoked
+			}
+			if v.Version != rosterVersion {
+				return store.IngestPlan{}, errStaleRoster
+			}
+			if !full {
+				for _, it := range live {
+					if it.p.Seq > dev.LastSeq && it.p.Seq <= v.Device.LastSeq {
+						return store.IngestPlan{}, errNeedLookup
+					}
+				}
+			}
+			return decide(v, live, offset, now), nil
+		})
+		if !errors.Is(err, store.ErrConflict) && !errors.Is(err, errNeedLookup) {
+			break
+		}
+	}
+	return err
 }
 
 // parse decodes a punch body and checks the fields that do not need the
@@ -362,6 +405,11 @@ func lookupKeys(live []*item, head uint64, full bool) store.IngestKeys {
 // punches (sorted by seq) against what the store holds. It is pure.
 func decide(v store.IngestView, live []*item, offset time.Duration, now time.Time) store.IngestPlan {
 	plan := store.IngestPlan{Device: v.Device}
+	// The device row is rewritten only when its offset moved by more than
+	// a second or it was last seen over a minute ago: one write fewer per
+	// batch, which is most of a small batch's cost.
+	drift := offset.Milliseconds() - v.Device.OffsetMS
+	plan.UpdateDevice = drift > 1000 || drift < -1000 || now.Sub(v.Device.SeenAt) > time.Minute
 	plan.Device.OffsetMS = offset.Milliseconds()
 	plan.Device.SeenAt = now
 	byID := maps(v.ByID)
@@ -415,9 +463,6 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 		if it.qr != nil {
 			plan.QRUses = append(plan.QRUses, *it.qr)
 			usedQR[it.qr.Key()] = *it.qr
-		}
-		if p.Seq > plan.Device.LastSeq {
-			plan.Device.LastSeq, plan.Device.LastHash = p.Seq, it.hash
 		}
 	}
 	return plan

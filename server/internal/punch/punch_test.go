@@ -65,7 +65,7 @@ func (f *fixture) next(t testing.TB, emp string) wire.SignedPunch {
 
 func (f *fixture) ingest(t testing.TB, ps []wire.SignedPunch) []wire.PunchResult {
 	t.Helper()
-	resp, err := f.svc.Ingest(context.Background(), "dev1", wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: ps})
+	resp, err := f.svc.IngestByID(context.Background(), "dev1", wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: ps})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,5 +153,65 @@ func TestIngestBadge(t *testing.T) {
 	stored, err := f.st.Punch(context.Background(), p.ID)
 	if err != nil || stored.EmployeeID != "e7" || stored.SiteID != "s1" {
 		t.Errorf("stored %+v %v", stored, err)
+	}
+}
+
+// TestIngestStaleDevice: the device the HTTP layer authenticated comes from
+// a cache and knows an old chain head; a punch that fills a gap below the
+// current head is still checked against its stored neighbours.
+func TestIngestStaleDevice(t *testing.T) {
+	f := newFixture(t)
+	stale, err := f.st.Device(context.Background(), "dev1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := []wire.SignedPunch{f.next(t, "e1"), f.next(t, "e2"), f.next(t, "e3")}
+	held := ps[1]
+	ps = []wire.SignedPunch{ps[0], ps[2]} // the second lost in transit
+	ingest := func(batch []wire.SignedPunch) string {
+		t.Helper()
+		resp, err := f.svc.Ingest(context.Background(), stale, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: batch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return summary(resp.Results)
+	}
+	if got := ingest(ps); got != "accepted accepted+chain_gap" {
+		t.Fatalf("first: %s", got)
+	}
+	if got := ingest([]wire.SignedPunch{held}); got != "accepted" {
+		t.Errorf("gap filled with a stale device: %s, want accepted without chain_gap", got)
+	}
+	if got := ingest(ps[:1]); got != "duplicate" {
+		t.Errorf("retry with a stale device: %s", got)
+	}
+	// A revoked device is refused by the transaction even when the caller
+	// still holds it as valid.
+	if err := f.st.RevokeDevice(context.Background(), "dev1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.Ingest(context.Background(), stale, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: []wire.SignedPunch{f.next(t, "e4")}})
+	if wire.CodeOf(err) != wire.CodeUnauthorized {
+		t.Errorf("revoked since authentication: %v, want unauthorized", err)
+	}
+}
+
+// TestIngestRosterChange: an employee added after the roster was cached
+// is found (the transaction sees the newer version and the batch is judged
+// again), and a leaver is refused.
+func TestIngestRosterChange(t *testing.T) {
+	f := newFixture(t)
+	if got := summary(f.ingest(t, []wire.SignedPunch{f.next(t, "e1")})); got != "accepted" {
+		t.Fatalf("warm-up: %s", got)
+	}
+	ctx := context.Background()
+	if _, err := f.st.PutEmployee(ctx, attendance.Employee{ID: "new1", Name: "New", DepartmentID: "d1", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.PutEmployee(ctx, attendance.Employee{ID: "e2", Name: "N", DepartmentID: "d1", Active: false}); err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(f.ingest(t, []wire.SignedPunch{f.next(t, "new1"), f.next(t, "e2")})); got != "accepted rejected:invalid" {
+		t.Errorf("after roster change: %s, want the new employee accepted and the leaver refused", got)
 	}
 }

@@ -23,6 +23,19 @@ type rosterSnapshot struct {
 	byBadge map[string]attendance.Employee
 }
 
+// cached returns the snapshot in hand, loading one only when there is none.
+// The caller checks its version inside its transaction (IngestView.Version)
+// and asks get for a fresh one when it is behind.
+func (r *roster) cached(ctx context.Context, st store.Store) (*rosterSnapshot, error) {
+	r.mu.Lock()
+	snap := r.snap
+	r.mu.Unlock()
+	if snap != nil {
+		return snap, nil
+	}
+	return r.get(ctx, st)
+}
+
 // get returns a snapshot at least as new as the store's current version.
 func (r *roster) get(ctx context.Context, st store.Store) (*rosterSnapshot, error) {
 	r.mu.Lock()

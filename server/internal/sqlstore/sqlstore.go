@@ -31,6 +31,10 @@ type Dialect struct {
 	// ForUpdate is appended to a SELECT that must lock its rows for the
 	// rest of the transaction ("" where transactions lock the database).
 	ForUpdate string
+	// LockDevice, when set, is run first in an ingest transaction with
+	// the device id: it serialises the batches of one device without
+	// writing to its row ("" where transactions lock the database).
+	LockDevice string
 	// IsUnique reports a unique-constraint violation.
 	IsUnique func(error) bool
 	// Arrays says the driver binds Go slices as SQL arrays, so a list
@@ -503,7 +507,11 @@ func (s *DB) Enroll(ctx context.Context, codeHash string, d attendance.Device, n
 	return d, err
 }
 
-const deviceCols = `id, name, kind, employee_id, site_id, public_key, qr_secret, enrolled_at_ms, revoked, last_seq, last_hash, offset_ms, seen_at_ms`
+// deviceCols reads a device with its chain head, the newest of its punches.
+const deviceCols = `id, name, kind, employee_id, site_id, public_key, qr_secret, enrolled_at_ms, revoked,
+	COALESCE((SELECT p.seq FROM punches p WHERE p.device_id = devices.id ORDER BY p.seq DESC LIMIT 1), 0),
+	COALESCE((SELECT p.hash FROM punches p WHERE p.device_id = devices.id ORDER BY p.seq DESC LIMIT 1), ''),
+	offset_ms, seen_at_ms`
 
 func scanDevice(sc interface{ Scan(...any) error }) (attendance.Device, error) {
 	var d attendance.Device
@@ -636,11 +644,20 @@ func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPun
 // Ingest runs one batch in a transaction; see store.Store.
 func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys, decide func(store.IngestView) (store.IngestPlan, error)) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		dev, err := scanDevice(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+deviceCols+` FROM devices WHERE id = ?`+s.d.ForUpdate), deviceID))
+		if s.d.LockDevice != "" {
+			if _, err := tx.ExecContext(ctx, s.Rebind(s.d.LockDevice), deviceID); err != nil {
+				return fmt.Errorf("sqlstore: lock device %s: %w", deviceID, err)
+			}
+		}
+		var version int64
+		dev, err := scanDevice(scanFunc(func(dest ...any) error {
+			return tx.QueryRowContext(ctx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE id = ?`), deviceID).
+				Scan(append(dest, &version)...)
+		}))
 		if err != nil {
 			return notFound(err, "device "+deviceID)
 		}
-		view := store.IngestView{Device: dev, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}, UsedQR: map[store.QRUse]store.QRUse{}}
+		view := store.IngestView{Device: dev, Version: version, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}, UsedQR: map[store.QRUse]store.QRUse{}}
 		for _, u := range keys.QR {
 			var punchID string
 			err := tx.QueryRowContext(ctx, s.Rebind(`SELECT punch_id FROM qr_uses WHERE kiosk_id = ? AND step = ? AND employee_id = ?`), u.KioskID, u.Step, u.EmployeeID).Scan(&punchID)
@@ -683,9 +700,11 @@ func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys,
 				return fmt.Errorf("sqlstore: qr use: %w", err)
 			}
 		}
+		if !plan.UpdateDevice {
+			return nil
+		}
 		d := plan.Device
-		_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET last_seq = ?, last_hash = ?, offset_ms = ?, seen_at_ms = ? WHERE id = ?`),
-			int64(d.LastSeq), d.LastHash, d.OffsetMS, ms(d.SeenAt), deviceID)
+		_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
 		if err != nil {
 			return fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
 		}
@@ -716,6 +735,11 @@ func (s *DB) existing(ctx context.Context, tx *sql.Tx, where string, args []any,
 	}
 	return rows.Err()
 }
+
+// scanFunc adapts a function to the Scan interface of the scan helpers.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 func splitFlags(s string) []string {
 	if s == "" {

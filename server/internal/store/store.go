@@ -195,8 +195,12 @@ type Existing struct {
 // IngestView is the state decide sees, read inside the transaction.
 type IngestView struct {
 	Device attendance.Device
-	ByID   map[string]Existing
-	BySeq  map[uint64]Existing
+	// Version is the global change version (see Changes) as the
+	// transaction sees it: a caller that judged punches against an older
+	// roster can tell.
+	Version int64
+	ByID    map[string]Existing
+	BySeq   map[uint64]Existing
 	// UsedQR maps each already stored use of the keys' QR (by Key) to
 	// the use with its punch id.
 	UsedQR map[QRUse]QRUse
@@ -207,6 +211,8 @@ type IngestPlan struct {
 	Insert []StoredPunch
 	// QRUses are recorded with the punches.
 	QRUses []QRUse
-	// Device is written back: chain head, offset, last seen.
-	Device attendance.Device
+	// Device's clock offset and last-seen time are written back when
+	// UpdateDevice is set. (Its chain head is its newest punch.)
+	Device       attendance.Device
+	UpdateDevice bool
 }

@@ -265,11 +265,8 @@ func ingest(t *testing.T, s store.Store, ps ...store.StoredPunch) error {
 	}
 	return s.Ingest(ctx, "dev1", keys, func(v store.IngestView) (store.IngestPlan, error) {
 		d := v.Device
-		for _, p := range ps {
-			d.LastSeq, d.LastHash = p.Seq, p.Hash
-		}
 		d.OffsetMS, d.SeenAt = 1234, T0
-		return store.IngestPlan{Insert: ps, Device: d}, nil
+		return store.IngestPlan{Insert: ps, Device: d, UpdateDevice: true}, nil
 	})
 }
 
@@ -291,17 +288,28 @@ func testIngestWritesPlan(t *testing.T, s store.Store) {
 		!slices.Equal(got.Flags, []string{"clock_skew"}) || got.Evidence.BadgeCode != "B-1" {
 		t.Errorf("Punch = %+v", got)
 	}
+	// Without UpdateDevice the device row stays as it was; the chain head
+	// still follows the punches.
+	p3 := punchN(3, T0)
+	mustDo(s.Ingest(ctx, "dev1", store.IngestKeys{}, func(v store.IngestView) (store.IngestPlan, error) {
+		d := v.Device
+		d.OffsetMS = 99
+		return store.IngestPlan{Insert: []store.StoredPunch{p3}, Device: d}, nil
+	}))
+	if d := must(s.Device(ctx, "dev1")); d.OffsetMS != 1234 || d.LastSeq != 3 || d.LastHash != "h3" {
+		t.Errorf("device after an ingest without UpdateDevice = %+v", d)
+	}
 	if _, err := s.Punch(ctx, "019a0000-0000-7000-8000-999999999999"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown punch err = %v", err)
 	}
 	// The same id again is a conflict and writes nothing, not even the device.
-	if err := ingest(t, s, punchN(3, T0), p1); !errors.Is(err, store.ErrConflict) {
+	if err := ingest(t, s, punchN(4, T0), p1); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("re-insert err = %v, want ErrConflict", err)
 	}
-	if _, err := s.Punch(ctx, punchN(3, T0).ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Punch(ctx, punchN(4, T0).ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("half a failed batch was written: %v", err)
 	}
-	if d := must(s.Device(ctx, "dev1")); d.LastSeq != 2 {
+	if d := must(s.Device(ctx, "dev1")); d.LastSeq != 3 || d.OffsetMS != 1234 {
 		t.Errorf("device moved on a failed batch: %+v", d)
 	}
 }

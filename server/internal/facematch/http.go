@@ -1,0 +1,341 @@
+package facematch
+
+import (
+	"crypto/subtle"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"punchclock/app/wire"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI returns the OpenAPI document of the HTTP API.
+func OpenAPI() []byte { return openAPI }
+
+// Handler is the HTTP API of facematchd under /api/v1/.
+type Handler struct {
+	svc *Service
+	// AdminToken guards enrolment, deletion, employee records and audit
+	// records (punchd uses it); empty refuses every admin request.
+	AdminToken string
+	// KioskToken, when set, is required from kiosks on identify and liveness.
+	KioskToken string
+	Log        *slog.Logger
+	mux        *http.ServeMux
+}
+
+// NewHandler makes the HTTP handler of svc.
+func NewHandler(svc *Service, adminToken, kioskToken string) *Handler {
+	h := &Handler{svc: svc, AdminToken: adminToken, KioskToken: kioskToken, Log: slog.Default(), mux: http.NewServeMux()}
+	route := func(pattern string, f func(http.ResponseWriter, *http.Request) error) {
+		h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if err := f(w, r); err != nil {
+				h.writeError(w, r, err)
+			}
+		})
+	}
+	route("GET /api/v1/health", h.health)
+	route("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/json")
+		_, err := w.Write(openAPI)
+		return err
+	})
+	route("POST /api/v1/enroll", h.admin(h.enroll))
+	route("GET /api/v1/employees/{id}", h.admin(h.employee))
+	route("DELETE /api/v1/employees/{id}", h.admin(h.deleteEmployee))
+	route("GET /api/v1/audit/{id}", h.admin(h.audit))
+	route("POST /api/v1/identify", h.kiosk(h.identify))
+	route("POST /api/v1/liveness", h.kiosk(h.liveness))
+	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
+		return wire.Errorf(wire.CodeNotFound, "no route %s %s", r.Method, r.URL.Path)
+	})
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A panic in one request must not take the service down for every kiosk.
+	defer func() {
+		if v := recover(); v != nil {
+			h.Log.Error("facematch: panic", "path", r.URL.Path, "panic", v)
+			h.writeError(w, r, fmt.Errorf("panic: %v", v))
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
+}
+
+// writeError writes the project's error envelope with the code's status.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := wire.CodeOf(err)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		code = wire.CodeTooLarge
+		err = wire.Errorf(wire.CodeTooLarge, "request body is larger than %d bytes", mbe.Limit)
+	}
+	if code == wire.CodeInternal {
+		h.Log.Error("facematch: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var ra RetryAfter
+	if errors.As(err, &ra) {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((time.Duration(ra)+time.Second-1)/time.Second))))
+	}
+	var body wire.ErrorBody
+	body.Error.Code = code
+	body.Error.Message = wire.MessageOf(err)
+	writeJSON(w, code.HTTPStatus(), body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+func bearer(r *http.Request) string {
+	a := r.Header.Get("Authorization")
+	if len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+		return strings.TrimSpace(a[7:])
+	}
+	return ""
+}
+
+func tokenOK(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (h *Handler) admin(f func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !tokenOK(bearer(r), h.AdminToken) {
+			return wire.Errorf(wire.CodeUnauthorized, "admin bearer token required")
+		}
+		return f(w, r)
+	}
+}
+
+func (h *Handler) kiosk(f func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if h.KioskToken != "" && !tokenOK(bearer(r), h.KioskToken) {
+			return wire.Errorf(wire.CodeUnauthorized, "kiosk bearer token required")
+		}
+		return f(w, r)
+	}
+}
+
+func (h *Handler) health(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "gallery": h.svc.Stats()})
+}
+
+// maxRequest is the body limit of requests carrying several images (base64
+// adds a third).
+func (h *Handler) maxRequest(images int) int64 {
+	return int64(images)*h.svc.cfg.Limits.MaxBytes*4/3 + 64<<10
+}
+
+// readImages reads images from a multipart form (file parts named field,
+// other parts returned as fields) or from JSON (base64 strings in the array
+// named field; the whole object is decoded into v).
+func readImages(w http.ResponseWriter, r *http.Request, limit int64, field string, maxImages int, v any) ([][]byte, map[string]string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		mr := multipart.NewReader(r.Body, params["boundary"])
+		var imgs [][]byte
+		fields := map[string]string{}
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, nil, badBody(err, "malformed multipart body")
+			}
+			b, err := io.ReadAll(p)
+			if err != nil {
+				return nil, nil, badBody(err, "malformed multipart body")
+			}
+			if p.FormName() == field {
+				if len(imgs) == maxImages {
+					return nil, nil, wire.Errorf(wire.CodeInvalid, "at most %d %s parts", maxImages, field)
+				}
+				imgs = append(imgs, b)
+			} else if len(fields) < 32 {
+				fields[p.FormName()] = string(b)
+			}
+		}
+		return imgs, fields, nil
+	case "application/json":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, nil, badBody(err, "could not read the body")
+		}
+		if len(body) == 0 {
+			return nil, nil, wire.Errorf(wire.CodeInvalid, "empty body")
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			return nil, nil, badBody(err, "malformed JSON")
+		}
+		var raw map[string]json.RawMessage
+		_ = json.Unmarshal(body, &raw)
+		var enc []string
+		if m, ok := raw[field]; ok {
+			if err := json.Unmarshal(m, &enc); err != nil {
+				return nil, nil, badBody(err, field+" must be an array of base64 JPEG strings")
+			}
+		}
+		if len(enc) > maxImages {
+			return nil, nil, wire.Errorf(wire.CodeInvalid, "at most %d %s", maxImages, field)
+		}
+		imgs := make([][]byte, len(enc))
+		for i, s := range enc {
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return nil, nil, badBody(err, fmt.Sprintf("%s[%d] is not base64", field, i))
+			}
+			imgs[i] = b
+		}
+		return imgs, nil, nil
+	default:
+		return nil, nil, wire.Errorf(wire.CodeInvalid, "send multipart/form-data or application/json, not %q", ct)
+	}
+}
+
+func badBody(err error, msg string) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return &wire.Error{Code: wire.CodeInvalid, Message: msg, Err: err}
+}
+
+type enrollJSON struct {
+	EmployeeID string `json:"employee_id"`
+	SiteID     string `json:"site_id"`
+	Consent    struct {
+		By      string `json:"by"`
+		Purpose string `json:"purpose"`
+	} `json:"consent"`
+}
+
+func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) error {
+	var in enrollJSON
+	photos, fields, err := readImages(w, r, h.maxRequest(MaxPhotos), "photos", MaxPhotos, &in)
+	if err != nil {
+		return err
+	}
+	if fields != nil {
+		in.EmployeeID, in.SiteID = fields["employee_id"], fields["site_id"]
+		in.Consent.By, in.Consent.Purpose = fields["consent_by"], fields["consent_purpose"]
+	}
+	res, err := h.svc.Enroll(r.Context(), EnrollRequest{EmployeeID: in.EmployeeID, SiteID: in.SiteID, Photos: photos,
+		ConsentBy: in.Consent.By, Purpose: in.Consent.Purpose})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, res)
+}
+
+func (h *Handler) employee(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.svc.Employee(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, e)
+}
+
+func (h *Handler) deleteEmployee(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.svc.DeleteEmployee(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request) error {
+	rec, err := h.svc.Audit(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rec)
+}
+
+// kioskIDs reads the site and kiosk from headers, falling back to the query.
+func kioskIDs(r *http.Request) (site, kiosk string) {
+	site, kiosk = r.Header.Get("X-Site-ID"), r.Header.Get("X-Kiosk-ID")
+	if site == "" {
+		site = r.URL.Query().Get("site")
+	}
+	if kiosk == "" {
+		kiosk = r.URL.Query().Get("kiosk")
+	}
+	return site, kiosk
+}
+
+func (h *Handler) identify(w http.ResponseWriter, r *http.Request) error {
+	if enc := r.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {
+		return wire.Errorf(wire.CodeInvalid, "Content-Encoding %q is not accepted; send the JPEG as is", enc)
+	}
+	lim := h.svc.cfg.Limits.MaxBytes
+	if r.ContentLength > lim {
+		return wire.Errorf(wire.CodeTooLarge, "image is %d bytes; at most %d", r.ContentLength, lim)
+	}
+	site, kiosk := kioskIDs(r)
+	// Refuse a flood before reading its body.
+	if err := checkID("site id (X-Site-ID or ?site=)", site); err != nil {
+		return err
+	}
+	if err := checkID("kiosk id (X-Kiosk-ID or ?kiosk=)", kiosk); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, lim))
+	if err != nil {
+		return badBody(err, "could not read the body")
+	}
+	res, err := h.svc.Identify(r.Context(), IdentifyRequest{SiteID: site, KioskID: kiosk, JPEG: body})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+type livenessJSON struct {
+	SiteID  string `json:"site_id"`
+	KioskID string `json:"kiosk_id"`
+}
+
+func (h *Handler) liveness(w http.ResponseWriter, r *http.Request) error {
+	var in livenessJSON
+	maxF := h.svc.cfg.Liveness.MaxFrames
+	frames, fields, err := readImages(w, r, h.maxRequest(maxF), "frames", maxF, &in)
+	if err != nil {
+		return err
+	}
+	if fields != nil {
+		in.SiteID, in.KioskID = fields["site_id"], fields["kiosk_id"]
+	}
+	site, kiosk := kioskIDs(r)
+	if in.SiteID == "" {
+		in.SiteID = site
+	}
+	if in.KioskID == "" {
+		in.KioskID = kiosk
+	}
+	res, err := h.svc.Liveness(r.Context(), LivenessRequest{SiteID: in.SiteID, KioskID: in.KioskID, Frames: frames})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
