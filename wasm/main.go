@@ -1,17 +1,82 @@
 // Command wasm is the kiosk PWA's entry point for GOOS=js: it registers
-// the pages and hands the page to go-app. Build it into web/app.wasm with
-// `make wasm`.
+// the pages, tells them how to open the kiosk's storage and syncer, and
+// hands the page to go-app. Build it into web/app.wasm with `make wasm`.
 package main
 
 import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
 	_ "time/tzdata" // the browser has no zone database for Go
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"punchclock/kiosk/outbox"
 	"punchclock/kiosk/pages"
+	"punchclock/kiosk/syncer"
 )
+
+// dbName is the kiosk's IndexedDB database.
+const dbName = "punchclock-outbox"
 
 func main() {
 	pages.Routes()
+	if app.IsClient {
+		pages.Boot(boot)
+	}
 	app.RunWhenOnBrowser()
 }
+
+// boot opens the outbox over IndexedDB and asks the browser to keep it.
+// The syncer starts once the kiosk is enrolled (pages call StartSync).
+func boot(ctx context.Context) (*pages.Env, error) {
+	st, err := openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ob, err := outbox.Open(ctx, st, outbox.Options{Clock: time.Now})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	env := &pages.Env{
+		Outbox: ob,
+		Client: http.DefaultClient,
+		Clock:  time.Now,
+		StartSync: func(base string, notify func()) (*syncer.Syncer, error) {
+			s, err := syncer.New(syncer.Config{
+				BaseURL: base,
+				Client:  http.DefaultClient,
+				Outbox:  ob,
+				Clock:   time.Now,
+				Rand:    rand.Float64,
+				Wait:    syncer.Sleep,
+				Notify:  notify,
+			})
+			if err != nil {
+				return nil, err
+			}
+			go func() {
+				// Run returns only on a fatal error (an unknown or revoked
+				// device); the status strip shows it from the syncer's
+				// Status, so there is nothing more to do with it here.
+				err := s.Run(context.Background())
+				app.Logf("syncer stopped: %v", err)
+				notify()
+			}()
+			return s, nil
+		},
+	}
+	// An evicted outbox loses punches: ask for persistent storage and let
+	// the status strip say when the browser refused.
+	env.Persisted, env.PersistErr = requestPersist(ctx)
+	if env.PersistErr != nil {
+		app.Logf("storage persistence: %v", env.PersistErr)
+	}
+	return env, nil
+}
+
+// errNotBrowser is what the native build's stubs return.
+var errNotBrowser = fmt.Errorf("wasm: IndexedDB needs the browser (GOOS=js)")

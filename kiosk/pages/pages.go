@@ -2,11 +2,20 @@
 // browser (wasm/) and the server (punchd) register: go-app prerenders a
 // page on the server and takes it over in the browser, so both sides must
 // know the same routes.
+//
+// The pages are the kiosk screen (/: enrollment until the kiosk has an
+// identity, then clock, rotating QR, camera with badge scanning and the
+// status strip) and the manager's view (/manager: today's punches and the
+// rejected ones). In the browser they share one Env (the outbox, the
+// syncer, the roster cache) that wasm/main makes through Boot; the punch
+// and enrollment logic lives on Env, in plain Go, so it is tested natively
+// over memstore, while the components only draw and wire browser APIs.
+//
+// Every browser-only call (camera, canvas, audio, storage) happens in
+// OnMount or later, never in Render, so the server can prerender the pages.
 package pages
 
 import (
-	"time"
-
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -14,6 +23,7 @@ import (
 // in the browser and before serving the Handler on the server.
 func Routes() {
 	app.Route("/", func() app.Composer { return &Kiosk{} })
+	app.Route("/manager", func() app.Composer { return &Manager{} })
 }
 
 // Handler is the PWA handler with punchclock's manifest. version is the
@@ -35,41 +45,8 @@ func Handler(version string) *app.Handler {
 		Icon:            app.Icon{Default: "/web/icon-192.png", Large: "/web/icon-512.png", SVG: "/web/icon.svg"},
 		Styles:          []string{"/web/punchclock.css"},
 		Version:         version,
+		// The manager's view must open offline too, from a reload as well
+		// as from the kiosk's link: cache its page next to "/".
+		CacheableResources: []string{"/manager"},
 	}
-}
-
-// Kiosk is the entrance tablet's screen.
-type Kiosk struct {
-	app.Compo
-	now time.Time
-}
-
-// OnMount starts the clock; it runs in the browser only.
-func (k *Kiosk) OnMount(ctx app.Context) {
-	k.now = time.Now()
-	ctx.Async(func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-t.C:
-				ctx.Dispatch(func(app.Context) { k.now = now })
-			}
-		}
-	})
-}
-
-// Render draws the screen.
-func (k *Kiosk) Render() app.UI {
-	clock := "--:--"
-	if !k.now.IsZero() {
-		clock = k.now.Format("15:04:05")
-	}
-	return app.Main().Class("kiosk").Body(
-		app.H1().Class("brand").Text("punchclock"),
-		app.Div().Class("clock").ID("clock").Text(clock),
-		app.P().Class("status").ID("status").Text("This kiosk is not enrolled yet. 本终端尚未注册。"),
-	)
 }

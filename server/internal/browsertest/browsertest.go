@@ -52,6 +52,16 @@ func Flags(userDataDir string, extra ...chromedp.ExecAllocatorOption) []chromedp
 	return append(opts, extra...)
 }
 
+// removeProfile removes a profile folder, trying again for up to ten
+// seconds while exiting helper processes still write into it; what cannot
+// be removed is left in the temporary folder.
+func removeProfile(dir string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for os.RemoveAll(dir) != nil && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // New starts a browser and returns a tab context that ends with the test
 // (or after limit, so a hung page fails instead of stalling the suite).
 func New(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
@@ -59,13 +69,22 @@ func New(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOptio
 	if Path() == "" {
 		t.Fatal("browsertest: Chromium not found; install it with: apt-get install -y chromium chromium-driver (or run make test, which does)")
 	}
+	// A profile folder of our own rather than t.TempDir: Chromium's helper
+	// processes (the service worker's storage among them) may still write
+	// to it for a moment after the browser quits, and a failed TempDir
+	// cleanup would fail the test for nothing.
+	profile, err := os.MkdirTemp("", "punchclock-chromium-")
+	if err != nil {
+		t.Fatalf("browsertest: %v", err)
+	}
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), limit)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, Flags(t.TempDir(), extra...)...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, Flags(profile, extra...)...)
 	tctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() {
 		cancelTab()
-		cancelAlloc()
+		cancelAlloc() // waits for the browser process to exit
 		cancelTimeout()
+		removeProfile(profile)
 	})
 	if err := chromedp.Run(tctx); err != nil {
 		t.Fatalf("browsertest: start Chromium: %v", err)

@@ -1,0 +1,155 @@
+package pages
+
+import (
+	"context"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/app/attendance"
+	"punchclock/kiosk/outbox"
+)
+
+// Manager is the manager's view on the kiosk: today's punches recorded
+// here (whatever their sync state) and the punches the server rejected,
+// with its codes and messages. It reads only the local outbox, so it works
+// offline.
+type Manager struct {
+	app.Compo
+
+	lang     Lang
+	env      *Env
+	err      error
+	enrolled bool
+	loc      *time.Location
+	today    []outbox.Entry
+	rejected []outbox.Entry
+	names    map[string]attendance.Employee
+}
+
+// OnMount loads the lists and reloads them whenever the outbox changes.
+func (m *Manager) OnMount(ctx app.Context) {
+	m.lang = pickLang(ctx)
+	ctx.Async(func() {
+		env, err := Use(ctx)
+		if err != nil {
+			ctx.Dispatch(func(app.Context) { m.err = err })
+			return
+		}
+		for {
+			m.load(ctx, env)
+			select {
+			case <-ctx.Done():
+				return
+			case <-env.Changed():
+			case <-time.After(10 * time.Second):
+			}
+		}
+	})
+}
+
+// load reads the outbox and hands the result to the UI goroutine.
+func (m *Manager) load(ctx app.Context, env *Env) {
+	bg := context.Background()
+	_, loc, err := env.Site(bg)
+	enrolled := err == nil
+	var today, rejected []outbox.Entry
+	var names map[string]attendance.Employee
+	if enrolled {
+		today, err = env.Outbox.Today(bg, loc)
+		if err == nil {
+			rejected, err = env.Outbox.Rejected(bg)
+		}
+		if err == nil {
+			names, err = env.Roster(bg)
+		}
+	} else {
+		err = nil
+	}
+	ctx.Dispatch(func(app.Context) {
+		m.env, m.enrolled, m.loc, m.err = env, enrolled, loc, err
+		m.today, m.rejected, m.names = today, rejected, names
+	})
+}
+
+func (m *Manager) toggleLang(ctx app.Context, e app.Event) {
+	m.lang = m.lang.Other()
+	ctx.LocalStorage().Set("punchclock.lang", string(m.lang))
+}
+
+// Render draws the two lists.
+func (m *Manager) Render() app.UI {
+	l := m.lang
+	body := []app.UI{
+		app.Header().Class("top").Body(
+			app.H1().Class("brand").Text(l.T("manager.title")),
+			app.Div().Class("actions").Body(
+				app.Button().Class("button").ID("back").Text(l.T("manager.back")).
+					OnClick(func(ctx app.Context, e app.Event) { ctx.Navigate("/") }),
+				app.Button().Class("button").Text(l.T("lang.toggle")).OnClick(m.toggleLang),
+			),
+		),
+	}
+	switch {
+	case m.err != nil:
+		body = append(body, app.P().Class("error").ID("manager-error").Text(l.T("st.error", errText(m.err))))
+	case m.env != nil && !m.enrolled:
+		body = append(body, app.P().Class("notice").Text(l.T("manager.notEnrolled")))
+	case m.env != nil:
+		body = append(body,
+			app.Section().Class("panel").Body(
+				m.table("today", m.today, false),
+			),
+			app.Section().Class("panel").Body(
+				app.H2().Text(l.T("manager.rejected")),
+				m.table("rejected", m.rejected, true),
+			),
+		)
+	}
+	return app.Main().Class("manager").Body(body...)
+}
+
+// table lists entries; the rejected list adds the server's code and
+// message.
+func (m *Manager) table(id string, es []outbox.Entry, why bool) app.UI {
+	l := m.lang
+	if len(es) == 0 {
+		return app.P().Class("none").ID(id).DataSet("count", "0").Text(l.T("manager.none"))
+	}
+	loc := m.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	head := []string{l.T("col.time"), l.T("col.employee"), l.T("col.method"), l.T("col.state")}
+	if why {
+		head = append(head, l.T("col.code"), l.T("col.message"))
+	}
+	return app.Table().ID(id).DataSet("count", len(es)).Body(
+		app.THead().Body(app.Tr().Body(
+			app.Range(head).Slice(func(i int) app.UI { return app.Th().Text(head[i]) }),
+		)),
+		app.TBody().Body(
+			app.Range(es).Slice(func(i int) app.UI {
+				e := es[i]
+				who := e.Punch.EmployeeID
+				if emp, ok := m.names[who]; ok {
+					who = emp.ID + " " + emp.Name
+				} else if who == "" {
+					who = e.Punch.Evidence.BadgeCode + " ?"
+				}
+				cells := []string{
+					punchTime(e.Punch).In(loc).Format("15:04:05"),
+					who,
+					l.T("method." + string(e.Punch.Method)),
+					l.T("state." + string(e.State)),
+				}
+				if why {
+					cells = append(cells, string(e.Code), e.Message)
+				}
+				return app.Tr().Class(string(e.State)).DataSet("id", e.ID).Body(
+					app.Range(cells).Slice(func(j int) app.UI { return app.Td().Text(cells[j]) }),
+				)
+			}),
+		),
+	)
+}
