@@ -2,6 +2,7 @@ package attendance
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -13,6 +14,10 @@ type Site struct {
 	Name string `json:"name"`
 	// Zone is an IANA time zone name such as "Asia/Shanghai".
 	Zone string `json:"zone"`
+	// FaceURL is the base URL of the site's face matching service on its
+	// LAN ("http://192.168.1.20:8090"); "" when the site has none. Kiosks
+	// offer face punching when it answers.
+	FaceURL string `json:"face_url,omitempty"`
 	// Version is the change counter of the last update (see Pull).
 	Version int64 `json:"version,omitempty"`
 }
@@ -27,6 +32,12 @@ func (s *Site) Validate() error {
 	}
 	if _, err := time.LoadLocation(s.Zone); err != nil || s.Zone == "" || s.Zone == "Local" {
 		return invalidf("site %s: time zone %q is not an IANA zone name", s.ID, s.Zone)
+	}
+	if s.FaceURL != "" {
+		u, err := url.Parse(s.FaceURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalidf("site %s: face_url %q is not an http(s) URL", s.ID, s.FaceURL)
+		}
 	}
 	return nil
 }

@@ -38,7 +38,8 @@ const (
 
 // Sites of the demo organisation.
 var Sites = []attendance.Site{
-	{ID: "sh-jingan", Name: "Shanghai Jing'an Store 上海静安店", Zone: "Asia/Shanghai"},
+	// make run starts facematchd on this address beside punchd.
+	{ID: "sh-jingan", Name: "Shanghai Jing'an Store 上海静安店", Zone: "Asia/Shanghai", FaceURL: "http://127.0.0.1:8090"},
 	{ID: "muc-works", Name: "Munich Workshop", Zone: "Europe/Berlin"},
 }
 

@@ -196,9 +196,9 @@ func (s *DB) PutSite(ctx context.Context, x attendance.Site) (attendance.Site, e
 			return err
 		}
 		x.Version = v
-		_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO sites (id, name, zone, version) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, zone = excluded.zone, version = excluded.version`),
-			x.ID, x.Name, x.Zone, v)
+		_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO sites (id, name, zone, face_url, version) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, zone = excluded.zone, face_url = excluded.face_url, version = excluded.version`),
+			x.ID, x.Name, x.Zone, x.FaceURL, v)
 		return err
 	})
 	if err != nil {
@@ -256,8 +256,8 @@ func (s *DB) PutEmployee(ctx context.Context, x attendance.Employee) (attendance
 // Site returns one site.
 func (s *DB) Site(ctx context.Context, id string) (attendance.Site, error) {
 	var x attendance.Site
-	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT id, name, zone, version FROM sites WHERE id = ?`), id).
-		Scan(&x.ID, &x.Name, &x.Zone, &x.Version)
+	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT id, name, zone, face_url, version FROM sites WHERE id = ?`), id).
+		Scan(&x.ID, &x.Name, &x.Zone, &x.FaceURL, &x.Version)
 	if err != nil {
 		return x, notFound(err, "site "+id)
 	}
@@ -266,7 +266,7 @@ func (s *DB) Site(ctx context.Context, id string) (attendance.Site, error) {
 
 // Sites lists all sites by id.
 func (s *DB) Sites(ctx context.Context) ([]attendance.Site, error) {
-	return s.sites(ctx, `SELECT id, name, zone, version FROM sites ORDER BY id`)
+	return s.sites(ctx, `SELECT id, name, zone, face_url, version FROM sites ORDER BY id`)
 }
 
 func (s *DB) sites(ctx context.Context, q string, args ...any) ([]attendance.Site, error) {
@@ -278,7 +278,7 @@ func (s *DB) sites(ctx context.Context, q string, args ...any) ([]attendance.Sit
 	var out []attendance.Site
 	for rows.Next() {
 		var x attendance.Site
-		if err := rows.Scan(&x.ID, &x.Name, &x.Zone, &x.Version); err != nil {
+		if err := rows.Scan(&x.ID, &x.Name, &x.Zone, &x.FaceURL, &x.Version); err != nil {
 			return nil, fmt.Errorf("sqlstore: sites: %w", err)
 		}
 		out = append(out, x)
@@ -419,7 +419,7 @@ func (s *DB) Changes(ctx context.Context, since int64) (store.Changes, error) {
 		return c, nil
 	}
 	var err error
-	if c.Sites, err = s.sites(ctx, `SELECT id, name, zone, version FROM sites WHERE version > ? AND version <= ? ORDER BY id`, since, c.Version); err != nil {
+	if c.Sites, err = s.sites(ctx, `SELECT id, name, zone, face_url, version FROM sites WHERE version > ? AND version <= ? ORDER BY id`, since, c.Version); err != nil {
 		return c, err
 	}
 	if c.Departments, err = s.departments(ctx, `SELECT id, name, parent_id, manager_id, version FROM departments WHERE version > ? AND version <= ? ORDER BY id`, since, c.Version); err != nil {
