@@ -10,7 +10,7 @@ GOBIN        := $(shell $(GO) env GOPATH)/bin
 LDFLAGS      := -X main.version=$(VERSION)
 WASMBROWSERTEST := $(GOBIN)/wasmbrowsertest
 # Packages that build for the browser and are tested there too.
-WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./kiosk/rotate/...
+WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./kiosk/rotate/... ./kiosk/fetch/
 APT_TEST     := chromium chromium-driver
 APT_BENCH    := zbar-tools zxing-cpp-tools
 export CHROMIUM ?= /usr/bin/chromium

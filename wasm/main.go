@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"time"
 	_ "time/tzdata" // the browser has no zone database for Go
 
@@ -43,12 +42,12 @@ func boot(ctx context.Context) (*pages.Env, error) {
 	}
 	env := &pages.Env{
 		Outbox: ob,
-		Client: http.DefaultClient,
+		Client: httpClient,
 		Clock:  time.Now,
 		StartSync: func(base string, notify func()) (*syncer.Syncer, error) {
 			s, err := syncer.New(syncer.Config{
 				BaseURL: base,
-				Client:  http.DefaultClient,
+				Client:  httpClient,
 				Outbox:  ob,
 				Clock:   time.Now,
 				Rand:    rand.Float64,
