@@ -155,6 +155,10 @@ func compressFile(src, dst string, newWriter func(io.Writer) io.WriteCloser) err
 		return fmt.Errorf("punchd: precompress: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
+		tmp.Close()
+		return fmt.Errorf("punchd: precompress: %w", err)
+	}
 	zw := newWriter(tmp)
 	if _, err := io.Copy(zw, in); err != nil {
 		tmp.Close()

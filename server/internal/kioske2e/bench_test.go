@@ -1,0 +1,191 @@
+package kioske2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"punchclock/server/internal/browsertest"
+	"punchclock/server/internal/punchd"
+)
+
+// benchServer serves the kiosk as `make run` does: the repository's web/
+// with app.wasm and its brotli and gzip copies (run `make build` first;
+// `make bench` does).
+func benchServer(b *testing.B) *punchd.Main {
+	b.Helper()
+	web := filepath.Join(root, "web")
+	wasm, err := os.Stat(filepath.Join(web, "app.wasm"))
+	if err != nil {
+		b.Fatalf("no web/app.wasm: run make build first (%v)", err)
+	}
+	if br, err := os.Stat(filepath.Join(web, "app.wasm.br")); err != nil || br.ModTime().Before(wasm.ModTime()) {
+		b.Fatalf("web/app.wasm.br is missing or older than app.wasm: run make build first")
+	}
+	dir := b.TempDir()
+	m, err := punchd.Open(context.Background(), punchd.Config{DB: filepath.Join(dir, "p.db"), DataDir: dir, Demo: true, WebDir: web, Version: version})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := m.Listen("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	go m.Serve()
+	b.Cleanup(func() { m.Close() })
+	return m
+}
+
+// since evaluates a promise-returning expression and returns its number.
+func since(b *testing.B, ctx context.Context, expr string) float64 {
+	b.Helper()
+	var ms float64
+	err := chromedp.Run(ctx, chromedp.Evaluate(expr, &ms, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+	if err != nil {
+		b.Fatalf("%v", err)
+	}
+	return ms
+}
+
+// ready resolves with the milliseconds from the page's navigation start to
+// the moment cond holds, watched on every DOM change (not polled, so the
+// figure has no polling step in it).
+func ready(cond string) string {
+	return fmt.Sprintf(`new Promise(resolve => {
+		const check = () => { if (%s) { obs.disconnect(); clearInterval(tick); resolve(performance.now()); return true; } return false; };
+		const obs = new MutationObserver(check);
+		const tick = setInterval(check, 5);
+		if (!check()) obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+	})`, cond)
+}
+
+// benchEnroll types the code into the enrollment form and submits it, as
+// tryEnroll does for the tests.
+func benchEnroll(b *testing.B, ctx context.Context, code string) {
+	b.Helper()
+	err := chromedp.Run(ctx,
+		chromedp.Evaluate(fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, code), nil),
+		chromedp.Click("#enroll-submit", chromedp.ByQuery))
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// appRunning holds once the wasm app has replaced the prerendered page:
+// the clock ticks.
+const appRunning = `(() => { const c = document.getElementById("clock"); return !!c && /\d\d:\d\d:\d\d/.test(c.textContent); })()`
+
+// BenchmarkKioskLoad measures, in headless Chromium against punchd on the
+// loopback, the time from navigation start to a running kiosk app:
+//
+//   - cold: a browser that never saw the kiosk (empty cache, no service
+//     worker) downloads app.wasm (brotli) and starts it;
+//   - reload: an enrolled kiosk reloads with app.wasm in the service
+//     worker's cache, until its kiosk screen runs again.
+func BenchmarkKioskLoad(b *testing.B) {
+	m := benchServer(b)
+	base := m.URL() + "/"
+	b.Run("cold", func(b *testing.B) {
+		var total float64
+		for range b.N {
+			b.StopTimer()
+			ctx := browsertest.New(b, 2*time.Minute)
+			b.StartTimer()
+			if err := chromedp.Run(ctx, chromedp.Navigate(base)); err != nil {
+				b.Fatal(err)
+			}
+			total += since(b, ctx, ready(appRunning))
+		}
+		b.ReportMetric(total/float64(b.N), "ms/load")
+		b.ReportMetric(0, "ns/op")
+	})
+	b.Run("reload", func(b *testing.B) {
+		ctx := browsertest.New(b, 5*time.Minute)
+		code, _, err := m.API.Devices.IssueCode(context.Background(), "sh-jingan", time.Hour, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := chromedp.Run(ctx, chromedp.Navigate(base)); err != nil {
+			b.Fatal(err)
+		}
+		since(b, ctx, ready(`!!document.getElementById("enroll-code")`))
+		benchEnroll(b, ctx, code)
+		enrolled := `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`
+		since(b, ctx, ready(enrolled))
+		since(b, ctx, `(async () => {
+			for (;;) {
+				if (navigator.serviceWorker.controller)
+					for (const k of await caches.keys())
+						if (await (await caches.open(k)).match("/web/app.wasm")) return 0;
+				await new Promise(r => setTimeout(r, 20));
+			}
+		})()`)
+		var total float64
+		b.ResetTimer()
+		for range b.N {
+			if err := chromedp.Run(ctx, chromedp.Reload()); err != nil {
+				b.Fatal(err)
+			}
+			total += since(b, ctx, ready(appRunning+` && `+enrolled))
+		}
+		b.ReportMetric(total/float64(b.N), "ms/load")
+		b.ReportMetric(0, "ns/op")
+	})
+}
+
+// BenchmarkDecodeToConfirmation measures, in the running kiosk, the time
+// from a decoded badge code (handed in where the camera's decoder hands
+// it, through the #debug hook) to its confirmation on screen: roster
+// lookup, the strictly durable IndexedDB commit, signing, and rendering.
+// The decode itself is BenchmarkDecode640x480 in kiosk/scan (run as wasm
+// in Chromium by make bench). Use -benchtime of at most 26x: each
+// iteration punches another demo employee, since one employee's repeat
+// within the dedup window is refused by design.
+func BenchmarkDecodeToConfirmation(b *testing.B) {
+	if b.N > 26 {
+		b.Fatalf("at most 26 iterations (one per demo employee E005 to E030); use -benchtime 20x")
+	}
+	m := benchServer(b)
+	ctx := browsertest.New(b, 5*time.Minute)
+	code, _, err := m.API.Devices.IssueCode(context.Background(), "sh-jingan", time.Hour, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = chromedp.Run(ctx, chromedp.Navigate(m.URL()+"/#debug"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	since(b, ctx, ready(`!!document.getElementById("enroll-code")`))
+	benchEnroll(b, ctx, code)
+	since(b, ctx, ready(`!!document.getElementById("debug-scan")`))
+	var total, worst float64
+	b.ResetTimer()
+	for i := range b.N {
+		emp := fmt.Sprintf("E%03d", 5+i)
+		badge := fmt.Sprintf("PC-%04d", 5+i)
+		ms := since(b, ctx, fmt.Sprintf(`new Promise(resolve => {
+			const t0 = performance.now();
+			const check = () => {
+				const c = document.getElementById("confirm");
+				if (c && c.dataset.outcome === "recorded" && c.dataset.employee === %q) { obs.disconnect(); resolve(performance.now() - t0); }
+			};
+			const obs = new MutationObserver(check);
+			obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+			const input = document.getElementById("debug-scan");
+			input.value = %q;
+			input.dispatchEvent(new Event("change", {bubbles: true}));
+		})`, emp, badge))
+		total += ms
+		worst = max(worst, ms)
+	}
+	b.ReportMetric(total/float64(b.N), "ms/confirmation")
+	b.ReportMetric(worst, "ms-worst")
+	b.ReportMetric(0, "ns/op")
+}
