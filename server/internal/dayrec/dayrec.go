@@ -157,7 +157,7 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 			}
 			for i := range ps {
 				p := &ps[i]
-				in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, slices.Contains(p.Flags, wire.FlagClockSkew), ""))
+				in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, slices.Contains(p.Flags, wire.FlagClockSkew), p.Addr))
 			}
 			res.Punches = append(res.Punches, ps...)
 		}

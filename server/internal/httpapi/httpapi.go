@@ -273,7 +273,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(body, &req, false); err != nil {
 		return err
 	}
-	resp, err := s.Punches.Ingest(r.Context(), dev, req)
+	resp, err := s.Punches.Ingest(r.Context(), dev, req, clientAddr(r))
 	if err != nil {
 		return err
 	}
@@ -550,6 +550,7 @@ type punchView struct {
 	ReceivedAt time.Time       `json:"received_at"`
 	Status     string          `json:"status"`
 	Flags      []string        `json:"flags,omitempty"`
+	Addr       string          `json:"addr,omitempty"`
 	Hash       string          `json:"hash"`
 	Signed     json.RawMessage `json:"signed_body"`
 	Sig        []byte          `json:"sig"`
@@ -557,7 +558,7 @@ type punchView struct {
 
 func view(p store.StoredPunch) punchView {
 	return punchView{Punch: p.Punch, TrueTime: p.TrueTime, ReceivedAt: p.ReceivedAt, Status: p.Status,
-		Flags: p.Flags, Hash: p.Hash, Signed: p.Body, Sig: p.Sig}
+		Flags: p.Flags, Addr: p.Addr, Hash: p.Hash, Signed: p.Body, Sig: p.Sig}
 }
 
 func (s *Server) listPunches(w http.ResponseWriter, r *http.Request) error {

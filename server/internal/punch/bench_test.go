@@ -67,7 +67,7 @@ func BenchmarkIngest(b *testing.B) {
 				}
 				b.ResetTimer()
 				for i := range b.N {
-					resp, err := f.svc.Ingest(context.Background(), dev, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: batches[i]})
+					resp, err := f.svc.Ingest(context.Background(), dev, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: batches[i]}, "127.0.0.1")
 					if err != nil || resp.Results[0].Status != wire.StatusAccepted {
 						b.Fatalf("ingest: %v %+v", err, resp.Results)
 					}
@@ -120,7 +120,7 @@ func storedRow(b *testing.B, sp wire.SignedPunch, c wire.Chain) store.StoredPunc
 		b.Fatal(err)
 	}
 	p.SiteID = "s1"
-	return store.StoredPunch{Punch: p, Body: sp.Body, Sig: sp.Sig, Hash: c.Hash, ReceivedAt: t0, TrueTime: p.EstTime, Status: store.PunchAccepted}
+	return store.StoredPunch{Punch: p, Body: sp.Body, Sig: sp.Sig, Hash: c.Hash, ReceivedAt: t0, TrueTime: p.EstTime, Status: store.PunchAccepted, Addr: "127.0.0.1"}
 }
 
 // plainInsert is the baseline: one transaction, one multi-row INSERT.

@@ -86,13 +86,14 @@ func (s *Service) IngestByID(ctx context.Context, deviceID string, req wire.Batc
 	} else if err != nil {
 		return wire.BatchResponse{}, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
 	}
-	return s.Ingest(ctx, dev, req)
+	return s.Ingest(ctx, dev, req, "")
 }
 
-// Ingest stores a batch from dev, the device the caller authenticated. dev
-// may come from a cache: the transaction reads the device again, refuses
-// it if it was revoked since, and uses its current chain head.
-func (s *Service) Ingest(ctx context.Context, dev attendance.Device, req wire.BatchRequest) (wire.BatchResponse, error) {
+// Ingest stores a batch from dev, the device the caller authenticated, sent
+// from the client address addr. dev may come from a cache: the transaction
+// reads the device again, refuses it if it was revoked since, and uses its
+// current chain head.
+func (s *Service) Ingest(ctx context.Context, dev attendance.Device, req wire.BatchRequest, addr string) (wire.BatchResponse, error) {
 	now := s.Now().UTC()
 	resp := wire.BatchResponse{Protocol: wire.ProtocolVersion, ServerTime: now}
 	if req.Protocol < wire.MinProtocolVersion {
@@ -134,6 +135,7 @@ func (s *Service) Ingest(ctx context.Context, dev attendance.Device, req wire.Ba
 			*it = authed[i]
 			if !it.done {
 				s.judge(ctx, it, dev, roster, kiosks, offset, now)
+				it.stored.Addr = addr
 			}
 			if !it.done {
 				live = append(live, it)

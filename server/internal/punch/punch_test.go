@@ -170,7 +170,7 @@ func TestIngestStaleDevice(t *testing.T) {
 	ps = []wire.SignedPunch{ps[0], ps[2]} // the second lost in transit
 	ingest := func(batch []wire.SignedPunch) string {
 		t.Helper()
-		resp, err := f.svc.Ingest(context.Background(), stale, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: batch})
+		resp, err := f.svc.Ingest(context.Background(), stale, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: batch}, "192.0.2.7")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestIngestStaleDevice(t *testing.T) {
 	if err := f.st.RevokeDevice(context.Background(), "dev1"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.Ingest(context.Background(), stale, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: []wire.SignedPunch{f.next(t, "e4")}})
+	_, err = f.svc.Ingest(context.Background(), stale, wire.BatchRequest{Protocol: 1, DeviceID: "dev1", SentAt: t0, Punches: []wire.SignedPunch{f.next(t, "e4")}}, "")
 	if wire.CodeOf(err) != wire.CodeUnauthorized {
 		t.Errorf("revoked since authentication: %v, want unauthorized", err)
 	}

@@ -252,8 +252,9 @@ func TestEndToEnd(t *testing.T) {
 		var one struct {
 			attendance.Punch
 			Status string
+			Addr   string
 		}
-		if st, _ := call(t, "GET", base+"/api/v1/punches/"+page.Punches[0].ID, "Bearer "+admin, nil, &one); st != 200 || one.EmployeeID != "E004" || one.Status != "accepted" {
+		if st, _ := call(t, "GET", base+"/api/v1/punches/"+page.Punches[0].ID, "Bearer "+admin, nil, &one); st != 200 || one.EmployeeID != "E004" || one.Status != "accepted" || one.Addr != "127.0.0.1" {
 			t.Errorf("get punch: %d %+v", st, one)
 		}
 		// Nothing in the API edits or deletes a punch.

@@ -595,18 +595,18 @@ func (s *DB) TokenByHash(ctx context.Context, hash string) (store.Token, error) 
 // --- punches ---
 
 // punchCols are the columns of a punch insert, in InsertPunches' order.
-const punchCols = `id, device_id, seq, employee_id, site_id, method, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags`
+const punchCols = `id, device_id, seq, employee_id, site_id, method, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags, addr`
 
 // punchArgs returns p's values in punchCols order.
 func punchArgs(p *store.StoredPunch) []any {
 	return []any{p.ID, p.DeviceID, int64(p.Seq), p.EmployeeID, p.SiteID, string(p.Method), ms(p.TrueTime),
-		ms(p.ReceivedAt), p.Body, p.Sig, p.Hash, p.Status, p.Code, p.Message, strings.Join(p.Flags, ",")}
+		ms(p.ReceivedAt), p.Body, p.Sig, p.Hash, p.Status, p.Code, p.Message, strings.Join(p.Flags, ","), p.Addr}
 }
 
 // InsertPunches writes punches with multi-row INSERTs in tx. It is the one
 // write path of raw punches (and the benchmark's baseline).
 func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
-	const perRow = 15
+	const perRow = 16
 	const maxRows = 500 // stays far below both databases' bind limits
 	for len(ps) > 0 {
 		n := min(len(ps), maxRows)
@@ -760,13 +760,13 @@ func in[T any](s *DB, col string, vals []T) (string, []any) {
 	return col + ` IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + `)`, args
 }
 
-const storedCols = `id, employee_id, site_id, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags`
+const storedCols = `id, employee_id, site_id, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags, addr`
 
 func scanStored(sc interface{ Scan(...any) error }) (store.StoredPunch, error) {
 	var p store.StoredPunch
 	var trueMS, recvMS int64
 	var flags, id, emp, site string
-	if err := sc.Scan(&id, &emp, &site, &trueMS, &recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &flags); err != nil {
+	if err := sc.Scan(&id, &emp, &site, &trueMS, &recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &flags, &p.Addr); err != nil {
 		return p, err
 	}
 	if err := json.Unmarshal(p.Body, &p.Punch); err != nil {

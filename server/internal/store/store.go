@@ -141,6 +141,10 @@ type StoredPunch struct {
 	Code    string
 	Message string
 	Flags   []string
+	// Addr is the client address the punch's batch came from (for the
+	// rules' allowed networks; a punch queued offline may have been made
+	// elsewhere than it was sent from).
+	Addr string
 }
 
 // PunchFilter selects punches; zero fields match all. From is inclusive,
