@@ -390,11 +390,8 @@ func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
-	devs, err := s.Store.Devices(r.Context())
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"devices": nonNil(devs)})
+	xs, err := s.Store.Devices(r.Context())
+	return answerList(w, "devices", xs, err)
 }
 
 func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
@@ -412,10 +409,7 @@ func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listSites(w http.ResponseWriter, r *http.Request) error {
 	xs, err := s.Store.Sites(r.Context())
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"sites": nonNil(xs)})
+	return answerList(w, "sites", xs, err)
 }
 
 func (s *Server) putSite(w http.ResponseWriter, r *http.Request) error {
@@ -435,10 +429,7 @@ func (s *Server) putSite(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listDepartments(w http.ResponseWriter, r *http.Request) error {
 	xs, err := s.Store.Departments(r.Context())
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"departments": nonNil(xs)})
+	return answerList(w, "departments", xs, err)
 }
 
 func (s *Server) putDepartment(w http.ResponseWriter, r *http.Request) error {
@@ -476,10 +467,7 @@ func (s *Server) listEmployees(w http.ResponseWriter, r *http.Request) error {
 	xs, err := s.Store.Employees(r.Context(), store.EmployeeFilter{
 		SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), ActiveOnly: q.Get("active") == "true",
 	})
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"employees": nonNil(xs)})
+	return answerList(w, "employees", xs, err)
 }
 
 func (s *Server) getEmployee(w http.ResponseWriter, r *http.Request) error {
@@ -634,6 +622,14 @@ func storeErr(err error) error {
 		return &wire.Error{Code: wire.CodeTransient, Message: "request cancelled", Err: err}
 	}
 	return &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+}
+
+// answerList writes {key: xs}, or the store's error.
+func answerList[T any](w http.ResponseWriter, key string, xs []T, err error) error {
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{key: nonNil(xs)})
 }
 
 func nonNil[T any](xs []T) []T {
