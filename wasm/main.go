@@ -1,6 +1,7 @@
-// Command wasm is the kiosk PWA's entry point for GOOS=js: it registers
-// the pages, tells them how to open the kiosk's storage and syncer, and
-// hands the page to go-app. Build it into web/app.wasm with `make wasm`.
+// Command wasm is the PWA's entry point for GOOS=js: it registers the
+// pages, tells them how to open the kiosk's and the phone's storage and
+// syncer, and hands the page to go-app. Build it into web/app.wasm with
+// `make wasm`.
 package main
 
 import (
@@ -23,19 +24,28 @@ const dbName = "punchclock-outbox"
 func main() {
 	pages.Routes()
 	if app.IsClient {
-		pages.Boot(boot)
+		pages.Boot(func(ctx context.Context) (*pages.Env, error) {
+			return boot(ctx, openStore, outbox.Options{Clock: time.Now})
+		})
+		// The phone page keeps its own database, and no dedup window: a
+		// phone punch is single use per kiosk token, which the server
+		// enforces (see pages.BootPhone).
+		pages.BootPhone(func(ctx context.Context) (*pages.Env, error) {
+			return boot(ctx, pages.OpenPhoneStore, outbox.Options{Clock: time.Now, DedupWindow: -1})
+		})
 	}
 	app.RunWhenOnBrowser()
 }
 
-// boot opens the outbox over IndexedDB and asks the browser to keep it.
-// The syncer starts once the kiosk is enrolled (pages call StartSync).
-func boot(ctx context.Context) (*pages.Env, error) {
-	st, err := openStore(ctx)
+// boot opens the outbox over the IndexedDB store open returns and asks the
+// browser to keep it. The syncer starts once the device is enrolled or
+// activated (pages call StartSync).
+func boot(ctx context.Context, open func(context.Context) (outbox.Store, error), opts outbox.Options) (*pages.Env, error) {
+	st, err := open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ob, err := outbox.Open(ctx, st, outbox.Options{Clock: time.Now})
+	ob, err := outbox.Open(ctx, st, opts)
 	if err != nil {
 		st.Close()
 		return nil, err

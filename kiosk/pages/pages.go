@@ -5,10 +5,13 @@
 //
 // The pages are the kiosk screen (/: enrollment until the kiosk has an
 // identity, then clock, rotating QR, camera with badge scanning and the
-// status strip) and the manager's view (/manager: today's punches and the
-// rejected ones). In the browser they share one Env (the outbox, the
-// syncer, the roster cache) that wasm/main makes through Boot; the punch
-// and enrollment logic lives on Env, in plain Go, so it is tested natively
+// status strip), the manager's view (/manager: today's punches and the
+// rejected ones) and the employee's phone page (/p: activation by a
+// one-time link, then punches with the kiosk's rotating QR). The kiosk
+// pages share one Env (the outbox, the syncer, the roster cache) that
+// wasm/main makes through Boot; the phone page has its own, over its own
+// database (PhoneEnv, made through BootPhone). The punch, enrollment and
+// activation logic lives on them, in plain Go, so it is tested natively
 // over memstore, while the components only draw and wire browser APIs.
 //
 // Every browser-only call (camera, canvas, audio, storage) happens in
@@ -16,7 +19,11 @@
 package pages
 
 import (
+	"strings"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/app/token"
 )
 
 // Routes registers every page. Call it once, before app.RunWhenOnBrowser
@@ -24,6 +31,7 @@ import (
 func Routes() {
 	app.Route("/", func() app.Composer { return &Kiosk{} })
 	app.Route("/manager", func() app.Composer { return &Manager{} })
+	app.Route(token.PhonePath, func() app.Composer { return &Phone{} })
 }
 
 // Handler is the PWA handler with punchclock's manifest. version is the
@@ -46,7 +54,53 @@ func Handler(version string) *app.Handler {
 		Styles:          []string{"/web/punchclock.css"},
 		Version:         version,
 		// The manager's view must open offline too, from a reload as well
-		// as from the kiosk's link: cache its page next to "/".
-		CacheableResources: []string{"/manager"},
+		// as from the kiosk's link: cache its page next to "/"; and so
+		// must the phone page, whatever kiosk token its query carries
+		// (see ServiceWorkerTemplate).
+		CacheableResources:    []string{"/manager", token.PhonePath},
+		ServiceWorkerTemplate: ServiceWorkerTemplate(),
 	}
+}
+
+// defaultFetch is the fetch handler of go-app's service worker
+// (app.DefaultAppWorkerJS, go-app v10.1.11), which ServiceWorkerTemplate
+// replaces.
+const defaultFetch = `async function fetchWithCache(request) {
+  const cachedResponse = await caches.match(request);
+  if (cachedResponse) {
+    return cachedResponse;
+  }
+  return await fetch(request);
+}`
+
+// pageFetch is punchclock's fetch handler: go-app's, plus a fallback for
+// page loads whose URL has a query. Every page is the same app shell
+// (the query is read by the page, in the browser), but the cache holds
+// each page under its bare path, and caches.match compares the query too:
+// the phone page opened from a kiosk's QR (/p?t=TOKEN, a new token every
+// ten seconds) would otherwise never load offline.
+const pageFetch = `async function fetchWithCache(request) {
+  const cachedResponse = await caches.match(request);
+  if (cachedResponse) {
+    return cachedResponse;
+  }
+  if (request.mode === "navigate") {
+    // punchclock: a page with a query is its bare page (/p?t=... is /p).
+    const page = await caches.match(request, { ignoreSearch: true });
+    if (page) {
+      return page;
+    }
+  }
+  return await fetch(request);
+}`
+
+// ServiceWorkerTemplate is go-app's service worker (app.DefaultAppWorkerJS)
+// with one change: a navigation whose URL is not cached as such is served
+// the cached page of the same path, ignoring the query (pageFetch). The rest
+// (install, the resources to cache, activation, notifications) is go-app's
+// own, for the go-app version in go.mod; a test fails if an upgrade changes
+// the fetch handler this replaces. It is empty in the browser build, where
+// go-app has no worker template and the Handler is not served.
+func ServiceWorkerTemplate() string {
+	return strings.Replace(app.DefaultAppWorkerJS, defaultFetch, pageFetch, 1)
 }

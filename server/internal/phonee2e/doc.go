@@ -1,0 +1,20 @@
+// Package phonee2e holds the browser end-to-end acceptance test of the
+// employee's phone page (/p): a real punchd (punchd.Open on a temporary
+// SQLite with the demo organisation), the real app.wasm built by the test,
+// and headless Chromium with two browser contexts, one for the kiosk at the
+// entrance and one for the employee's phone.
+//
+// The test enrolls the kiosk, activates the phone with an admin's one-time
+// link, opens the kiosk's current QR URL (read from the kiosk page, and
+// checked against the QR image it draws) on the phone, confirms, and sees
+// the punch accepted and stored once; then a reused and an expired token
+// are refused with their messages; last, with punchd stopped, the phone
+// page opens from the service worker with a new token in its query, keeps
+// the punch, and sends it once punchd is back.
+//
+// Run it with
+//
+//	go test -count=1 ./server/internal/phonee2e/
+//
+// It needs Debian's chromium (make test-deps installs it).
+package phonee2e

@@ -1,0 +1,555 @@
+package phonee2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"punchclock/app/attendance"
+	"punchclock/app/token"
+	"punchclock/kiosk/scan"
+	"punchclock/server/internal/browsertest"
+	"punchclock/server/internal/punchd"
+	"punchclock/server/internal/store"
+)
+
+// root is the module's root, from this package's folder.
+const root = "../../.."
+
+// employee is the demo employee whose phone the test activates.
+const employee = "E005"
+
+// webDir is a copy of web/ with a freshly built app.wasm, made by TestMain.
+var webDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "phonee2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	err = setup(dir)
+	code := 1
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "phonee2e:", err)
+	} else {
+		code = m.Run()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// setup builds app.wasm as `make wasm` does into a copy of web/.
+func setup(dir string) error {
+	webDir = filepath.Join(dir, "web")
+	if err := os.CopyFS(webDir, os.DirFS(filepath.Join(root, "web"))); err != nil {
+		return err
+	}
+	for _, f := range []string{"app.wasm", "app.wasm.br", "app.wasm.gz"} {
+		os.Remove(filepath.Join(webDir, f)) // stale builds must not be served
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(webDir, "app.wasm"), "./wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build app.wasm: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// server is punchd with the demo organisation, restartable on the same
+// address and database, so the pages' origin and service workers stay
+// valid across a stop.
+type server struct {
+	t              *testing.T
+	db, data, addr string
+	mu             sync.Mutex
+	m              *punchd.Main
+	hs             *http.Server
+}
+
+// startServer starts punchd on a free port with a fresh SQLite database.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	dir := t.TempDir()
+	s := &server{t: t, db: filepath.Join(dir, "punchclock.db"), data: dir, addr: "127.0.0.1:0"}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+// start opens the database and serves on the server's address.
+func (s *server) start() {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m != nil {
+		s.t.Fatal("server already running")
+	}
+	m, err := punchd.Open(context.Background(), punchd.Config{
+		DB: s.db, DataDir: s.data, Demo: true, WebDir: webDir, Version: "phone-e2e",
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		m.Close()
+		s.t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	s.hs = &http.Server{Handler: m.Handler()}
+	s.m = m
+	go s.hs.Serve(ln)
+}
+
+// stop stops serving and closes the database, like a killed punchd.
+func (s *server) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.hs.Shutdown(ctx)
+	s.hs.Close()
+	s.m.Close()
+	s.m, s.hs = nil, nil
+}
+
+// main returns the running punchd.
+func (s *server) main() *punchd.Main {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.t.Fatal("server not running")
+	}
+	return s.m
+}
+
+func (s *server) url() string { return "http://" + s.addr }
+
+// issueCode makes a one-time enrollment code for the Shanghai store.
+func (s *server) issueCode() string {
+	s.t.Helper()
+	code, _, err := s.main().API.Devices.IssueCode(context.Background(), "sh-jingan", 0, "phonee2e")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return code
+}
+
+// phoneLink asks for a one-time phone link as an admin does, through the
+// HTTP API with the demo admin's token, and returns its URL.
+func (s *server) phoneLink(employeeID string) string {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url()+"/api/v1/admin/phone-links", strings.NewReader(`{"employee_id":"`+employeeID+`"}`))
+	req.Header.Set("Authorization", "Bearer "+s.main().Demo.AdminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Code       string `json:"code"`
+		URL        string `json:"url"`
+		EmployeeID string `json:"employee_id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusCreated || body.EmployeeID != employeeID {
+		s.t.Fatalf("phone link: %s %+v %v", resp.Status, body, err)
+	}
+	if !strings.HasPrefix(body.URL, s.url()+"/p?c=") {
+		s.t.Fatalf("phone link URL %q is not this server's phone page", body.URL)
+	}
+	return body.URL
+}
+
+// qrPunches returns the QR punches punchd stored for an employee, the
+// accepted ones and the refused ones kept as evidence.
+func (s *server) qrPunches(employeeID string) (accepted, rejected []store.StoredPunch) {
+	s.t.Helper()
+	ps, err := s.main().Store.Punches(context.Background(), store.PunchFilter{EmployeeID: employeeID})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, p := range ps {
+		switch {
+		case p.Method != attendance.MethodQR:
+			// The demo's history of badge punches.
+		case p.Status == store.PunchAccepted:
+			accepted = append(accepted, p)
+		default:
+			rejected = append(rejected, p)
+		}
+	}
+	return accepted, rejected
+}
+
+// run runs chromedp actions or fails the test with what the page shows.
+func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v\npage: %s", what, err, pageText(ctx))
+	}
+}
+
+// wait polls a JavaScript condition until it holds.
+func wait(t *testing.T, ctx context.Context, what, cond string, limit time.Duration) {
+	t.Helper()
+	run(t, ctx, "waiting for "+what, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(limit)))
+}
+
+// pageText is the page's visible text, for failure messages.
+func pageText(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	var s string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.body ? document.body.innerText : ""`, &s)); err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// eval evaluates a JavaScript expression into out.
+func eval(t *testing.T, ctx context.Context, expr string, out any) {
+	t.Helper()
+	run(t, ctx, "evaluating "+expr, chromedp.Evaluate(expr, out))
+}
+
+// text returns the text of the element with id ("" if there is none).
+func text(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	var s string
+	eval(t, ctx, fmt.Sprintf(`(document.getElementById(%q) || {}).innerText || ""`, id), &s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// newBrowser starts headless Chromium (with a fake camera for the kiosk:
+// Chromium's test pattern, no code in it) and returns the first tab, in the
+// default browser context.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	return browsertest.New(t, 3*time.Minute,
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+	)
+}
+
+// newBrowserContext opens a tab in a new browser context of the same
+// browser: its own cookies, storage, IndexedDB and service workers, as
+// another device would have. The tab is made here, in a new window,
+// because this Chromium's headless mode refuses a new tab in a context
+// with no window (chromedp's WithNewBrowserContext makes a tab).
+func newBrowserContext(t *testing.T, browser context.Context) context.Context {
+	t.Helper()
+	var tab target.ID
+	err := chromedp.Run(browser, chromedp.ActionFunc(func(ctx context.Context) error {
+		bx := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		id, err := target.CreateBrowserContext().Do(bx)
+		if err != nil {
+			return err
+		}
+		tab, err = target.CreateTarget("about:blank").WithBrowserContextID(id).WithNewWindow(true).Do(bx)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithTargetID(tab))
+	t.Cleanup(cancel)
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	return ctx
+}
+
+// screenshot saves the whole page as a PNG, as a test artefact.
+func screenshot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	var png []byte
+	run(t, ctx, "screenshot", chromedp.FullScreenshot(&png, 100))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// enrollKiosk opens the kiosk page, enrolls it with a fresh code through
+// its form and returns its device id.
+func enrollKiosk(t *testing.T, ctx context.Context, s *server) string {
+	t.Helper()
+	run(t, ctx, "open the kiosk", chromedp.Navigate(s.url()+"/"))
+	wait(t, ctx, "the enrollment form", `!!document.getElementById("enroll-code")`, 90*time.Second)
+	var ok bool
+	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, s.issueCode()), &ok)
+	run(t, ctx, "submit the enrollment", chromedp.Click("#enroll-submit", chromedp.ByQuery))
+	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
+	var device string
+	eval(t, ctx, `document.getElementById("status").dataset.device`, &device)
+	return device
+}
+
+// kioskQR reads the URL of the QR code the kiosk shows now, unless it is
+// not, and checks that the image drawn encodes exactly that URL.
+func kioskQR(t *testing.T, ctx context.Context, kioskID, not string) string {
+	t.Helper()
+	wait(t, ctx, "a new QR code on the kiosk", fmt.Sprintf(`(() => { const q = document.getElementById("qr"); return !!q && !!q.dataset.url && q.dataset.url !== %q; })()`, not), 30*time.Second)
+	var qr struct {
+		URL string `json:"url"`
+		Src string `json:"src"`
+	}
+	eval(t, ctx, `(() => { const q = document.getElementById("qr"); return {url: q.dataset.url, src: q.src}; })()`, &qr)
+	data, ok := strings.CutPrefix(qr.Src, "data:image/png;base64,")
+	if !ok {
+		t.Fatalf("the kiosk's QR image is not a PNG data URL: %.40s", qr.Src)
+	}
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scan.NewDecoder(scan.FormatQR).Decode(img)
+	if err != nil || res.Text != qr.URL {
+		t.Fatalf("the kiosk's QR image reads %q (%v), its data-url is %q", res.Text, err, qr.URL)
+	}
+	claims, err := token.Parse(tokenOf(t, qr.URL))
+	if err != nil || claims.DeviceID != kioskID {
+		t.Fatalf("the kiosk's QR token %q: %+v %v, want one of kiosk %s", qr.URL, claims, err, kioskID)
+	}
+	return qr.URL
+}
+
+// tokenOf returns the kiosk token of a phone URL.
+func tokenOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil || u.Path != token.PhonePath {
+		t.Fatalf("phone URL %q: %v", raw, err)
+	}
+	return u.Query().Get(token.QueryParam)
+}
+
+// phoneState waits until the phone page shows state (data-state of #phone).
+func phoneState(t *testing.T, ctx context.Context, state string, limit time.Duration) {
+	t.Helper()
+	wait(t, ctx, "the phone page in state "+state, fmt.Sprintf(`(document.getElementById("phone") || {dataset: {}}).dataset.state === %q`, state), limit)
+}
+
+// punchWith opens a kiosk QR URL on the phone, as its camera app would,
+// checks the page names the employee, saves a screenshot of the page to
+// shot if set, and confirms.
+func punchWith(t *testing.T, ctx context.Context, qrURL, name, shot string) {
+	t.Helper()
+	run(t, ctx, "open "+qrURL, chromedp.Navigate(qrURL))
+	phoneState(t, ctx, "confirm", 60*time.Second)
+	if got := text(t, ctx, "phone-name"); got != name {
+		t.Errorf("the phone page names %q, want %q", got, name)
+	}
+	if shot != "" {
+		screenshot(t, ctx, shot)
+	}
+	run(t, ctx, "confirm the punch", chromedp.Click("#confirm-punch", chromedp.ByQuery))
+}
+
+// waitResult waits until the phone page's punch result is in state (and
+// has the server's code, when code is set) and returns its text.
+func waitResult(t *testing.T, ctx context.Context, state, code string, limit time.Duration) string {
+	t.Helper()
+	wait(t, ctx, "the punch result "+state+" "+code, fmt.Sprintf(`(() => {
+		const r = document.getElementById("punch-result");
+		return !!r && r.dataset.state === %q && (%q === "" || r.dataset.code === %q);
+	})()`, state, code, code), limit)
+	return text(t, ctx, "punch-result")
+}
+
+// waitCached waits until the phone's service worker cache holds app.wasm
+// and the phone page (DESIGN.md §7, trap 2).
+func waitCached(t *testing.T, ctx context.Context) {
+	t.Helper()
+	wait(t, ctx, "app.wasm and /p in the service worker's cache", `(async () => {
+		if (!navigator.serviceWorker.controller) return false;
+		for (const k of await caches.keys()) {
+			const c = await caches.open(k);
+			if (await c.match("/web/app.wasm") && await c.match("/p")) return true;
+		}
+		return false;
+	})()`, 60*time.Second)
+}
+
+// checkWorker checks the service worker punchd serves: every resource it
+// caches is local (DESIGN.md §7, trap 1), the phone page among them, and a
+// page opened with a query falls back to its cached bare page.
+func checkWorker(t *testing.T, base string) {
+	t.Helper()
+	resp, err := http.Get(base + "/app-worker.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var js strings.Builder
+	if _, err := io.Copy(&js, resp.Body); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("app-worker.js: %s %v", resp.Status, err)
+	}
+	_, list, ok := strings.Cut(js.String(), "const resourcesToCache = ")
+	list, _, ok2 := strings.Cut(list, ";")
+	var resources []string
+	if !ok || !ok2 || json.Unmarshal([]byte(list), &resources) != nil {
+		t.Fatalf("app-worker.js has no resourcesToCache list:\n%s", js.String())
+	}
+	for _, r := range resources {
+		if !strings.HasPrefix(r, "/") || strings.HasPrefix(r, "//") {
+			t.Errorf("the service worker caches %q, which is not on this server", r)
+		}
+	}
+	if !slices.Contains(resources, token.PhonePath) {
+		t.Errorf("the service worker does not cache the phone page: %v", resources)
+	}
+	if !strings.Contains(js.String(), "ignoreSearch: true") {
+		t.Error("the service worker has no fallback for pages opened with a query")
+	}
+}
+
+// TestPhoneQR is the acceptance test "Phone QR flow" of the kiosk issue,
+// and the phone page's offline start (see the package doc).
+func TestPhoneQR(t *testing.T) {
+	s := startServer(t)
+	kiosk := newBrowser(t)
+	phone := newBrowserContext(t, kiosk)
+	run(t, phone, "size the phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	emp, err := s.main().Store.Employee(context.Background(), employee)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	checkWorker(t, s.url())
+	kioskID := enrollKiosk(t, kiosk, s)
+
+	// A phone nobody activated says so.
+	run(t, phone, "open the phone page", chromedp.Navigate(s.url()+"/p"))
+	phoneState(t, phone, "not-activated", 90*time.Second)
+	if got := text(t, phone, "not-activated"); !strings.Contains(got, "activation link") {
+		t.Errorf("a phone not activated shows %q", got)
+	}
+
+	// The admin's one-time link activates it for the employee; the code
+	// leaves the address bar.
+	run(t, phone, "open the activation link", chromedp.Navigate(s.phoneLink(employee)))
+	phoneState(t, phone, "ready", 30*time.Second)
+	if got := text(t, phone, "phone-owner"); !strings.Contains(got, "This phone punches for") || !strings.Contains(got, emp.Name) {
+		t.Errorf("the activated phone shows %q, want it to punch for %s", got, emp.Name)
+	}
+	var href string
+	eval(t, phone, `location.href`, &href)
+	if href != s.url()+"/p" {
+		t.Errorf("after activation the phone's address is %q, want the bare page", href)
+	}
+	wait(t, phone, "the phone's device id", `!!document.getElementById("phone-status").dataset.device`, 10*time.Second)
+	var phoneID string
+	eval(t, phone, `document.getElementById("phone-status").dataset.device`, &phoneID)
+	if phoneID == "" || phoneID == kioskID {
+		t.Fatalf("phone device id %q (kiosk %q)", phoneID, kioskID)
+	}
+
+	// The kiosk's current QR code, opened on the phone and confirmed, is
+	// accepted and stored once, as a QR punch of the employee at the
+	// kiosk's site.
+	first := kioskQR(t, kiosk, kioskID, "")
+	punchWith(t, phone, first, emp.Name, filepath.Join(root, "var", "artefacts", "phone-confirm.png"))
+	if got := waitResult(t, phone, "accepted", "", 30*time.Second); !strings.Contains(got, "IN") || !strings.Contains(got, "Recorded") {
+		t.Errorf("accepted punch shows %q, want IN and Recorded", got)
+	}
+	accepted, rejected := s.qrPunches(employee)
+	if len(accepted) != 1 || len(rejected) != 0 {
+		t.Fatalf("punchd has %d accepted and %d rejected punches of %s, want 1 and 0", len(accepted), len(rejected), employee)
+	}
+	if p := accepted[0]; p.DeviceID != phoneID || p.Evidence.QRToken != tokenOf(t, first) || p.SiteID != "sh-jingan" {
+		t.Errorf("stored punch: device %s, token %s, site %s", p.DeviceID, p.Evidence.QRToken, p.SiteID)
+	}
+
+	// The same code again is refused, and the phone says why.
+	punchWith(t, phone, first, emp.Name, "")
+	if got := waitResult(t, phone, "rejected", "conflict", 30*time.Second); !strings.Contains(got, "already punched with this QR code") {
+		t.Errorf("reused code shows %q", got)
+	}
+
+	// So is an old code (a photo of the kiosk's screen ten minutes ago).
+	dev, err := s.main().Store.Device(context.Background(), kioskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := token.URL(s.url(), token.Generate(kioskID, dev.QRSecret, time.Now().Add(-10*time.Minute)))
+	punchWith(t, phone, old, emp.Name, "")
+	if got := waitResult(t, phone, "rejected", "expired", 30*time.Second); !strings.Contains(got, "expired") || !strings.Contains(got, "scan the code the kiosk shows now") {
+		t.Errorf("expired code shows %q", got)
+	}
+	// In Chinese too.
+	run(t, phone, "switch to Chinese", chromedp.Click("#lang", chromedp.ByQuery))
+	wait(t, phone, "the Chinese message", `(document.getElementById("punch-result") || {}).innerText.includes("二维码已过期")`, 10*time.Second)
+	run(t, phone, "back to English", chromedp.Click("#lang", chromedp.ByQuery))
+	if accepted, _ := s.qrPunches(employee); len(accepted) != 1 {
+		t.Errorf("after the refusals punchd has %d accepted punches of %s, want 1", len(accepted), employee)
+	}
+
+	// Offline: with punchd down, the phone page opens from the service
+	// worker although its query (a new token) was never cached, keeps the
+	// punch, and says it will be sent.
+	waitCached(t, phone)
+	second := kioskQR(t, kiosk, kioskID, first)
+	s.stop()
+	punchWith(t, phone, second, emp.Name, "")
+	if got := waitResult(t, phone, "offline", "", 30*time.Second); !strings.Contains(got, "sent when the phone is online") {
+		t.Errorf("offline punch shows %q", got)
+	}
+	s.start()
+	waitResult(t, phone, "accepted", "", 60*time.Second)
+	accepted, _ = s.qrPunches(employee)
+	if len(accepted) != 2 || accepted[0].Evidence.QRToken == accepted[1].Evidence.QRToken {
+		t.Fatalf("punchd has %d accepted punches of %s, want 2 with different tokens", len(accepted), employee)
+	}
+
+	// The phone lists its four punches with their states, newest first.
+	var states []string
+	eval(t, phone, `[...document.querySelectorAll("#recent li")].map(li => li.dataset.state + "/" + (li.dataset.code || ""))`, &states)
+	if got, want := strings.Join(states, " "), "accepted/ rejected/expired rejected/conflict accepted/"; got != want {
+		t.Errorf("recent punches %q, want %q", got, want)
+	}
+	screenshot(t, phone, filepath.Join(root, "var", "artefacts", "phone.png"))
+
+	// A URL that carries no kiosk token is refused on the phone, before it
+	// costs anything.
+	run(t, phone, "open a foreign code", chromedp.Navigate(s.url()+"/p?t=not-a-token"))
+	phoneState(t, phone, "punched", 30*time.Second)
+	if got := waitResult(t, phone, "failed", "not-qr", 10*time.Second); !strings.Contains(got, "not a kiosk's QR code") {
+		t.Errorf("foreign code shows %q", got)
+	}
+}
