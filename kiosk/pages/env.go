@@ -202,6 +202,65 @@ var (
 	ErrUnreachable = errors.New("pages: server unreachable")
 )
 
+// postEnroll makes a device key and sends its public half with a one-time
+// code to url (kiosk enrollment or phone activation, which answer alike).
+// It returns the answer, the private key, and the device clock when the
+// request left and the answer came back. Errors wrap ErrUnknownCode,
+// ErrUsedCode, ErrExpiredCode or ErrUnreachable when the server said so,
+// or are a *wire.Error for any other answer.
+func postEnroll(ctx context.Context, client syncer.Doer, clock func() time.Time, url, code, name string) (er wire.EnrollResponse, key ed25519.PrivateKey, sent, recv time.Time, err error) {
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return er, nil, sent, recv, fmt.Errorf("pages: enroll: key: %w", err)
+	}
+	sent = clock()
+	body, err := json.Marshal(wire.EnrollRequest{Protocol: wire.ProtocolVersion, Code: code, PublicKey: pub, Name: name, DeviceTime: sent.Round(0).UTC()})
+	if err != nil {
+		return er, nil, sent, recv, fmt.Errorf("pages: enroll: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return er, nil, sent, recv, fmt.Errorf("pages: enroll: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return er, nil, sent, recv, fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	recv = clock()
+	if err != nil {
+		return er, nil, sent, recv, fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return er, nil, sent, recv, enrollError(resp.StatusCode, data)
+	}
+	if err := json.Unmarshal(data, &er); err != nil {
+		return er, nil, sent, recv, fmt.Errorf("pages: enroll: decode answer: %w", err)
+	}
+	return er, key, sent, recv, nil
+}
+
+// enrollError turns an error answer to enrollment or activation into the
+// error the screen explains.
+func enrollError(status int, body []byte) error {
+	var eb wire.ErrorBody
+	if json.Unmarshal(body, &eb) != nil || eb.Error.Code == "" {
+		return wire.Errorf(wire.CodeInternal, "server answered HTTP %d", status)
+	}
+	werr := &wire.Error{Code: eb.Error.Code, Message: eb.Error.Message}
+	switch werr.Code {
+	case wire.CodeUnauthorized:
+		return fmt.Errorf("%w: %w", ErrUnknownCode, werr)
+	case wire.CodeConflict:
+		return fmt.Errorf("%w: %w", ErrUsedCode, werr)
+	case wire.CodeExpired:
+		return fmt.Errorf("%w: %w", ErrExpiredCode, werr)
+	}
+	return werr
+}
+
 // Enroll registers the kiosk with the server at base using a one-time
 // code: it makes the device's Ed25519 key, sends the public half, and
 // stores the identity, the QR secret, the clock offset and the first pull
@@ -214,49 +273,9 @@ func (e *Env) Enroll(ctx context.Context, base, code, name string) (attendance.S
 	if code == "" {
 		return attendance.Site{}, wire.Errorf(wire.CodeInvalid, "enter the enrollment code")
 	}
-	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	er, key, sent, recv, err := postEnroll(ctx, e.Client, e.Clock, base+PathEnroll, code, name)
 	if err != nil {
-		return attendance.Site{}, fmt.Errorf("pages: enroll: key: %w", err)
-	}
-	sent := e.Clock()
-	body, err := json.Marshal(wire.EnrollRequest{Protocol: wire.ProtocolVersion, Code: code, PublicKey: pub, Name: name, DeviceTime: sent.Round(0).UTC()})
-	if err != nil {
-		return attendance.Site{}, fmt.Errorf("pages: enroll: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+PathEnroll, bytes.NewReader(body))
-	if err != nil {
-		return attendance.Site{}, fmt.Errorf("pages: enroll: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := e.Client.Do(req)
-	if err != nil {
-		return attendance.Site{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	recv := e.Clock()
-	if err != nil {
-		return attendance.Site{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var eb wire.ErrorBody
-		if json.Unmarshal(data, &eb) != nil || eb.Error.Code == "" {
-			return attendance.Site{}, wire.Errorf(wire.CodeInternal, "server answered HTTP %d", resp.StatusCode)
-		}
-		werr := &wire.Error{Code: eb.Error.Code, Message: eb.Error.Message}
-		switch werr.Code {
-		case wire.CodeUnauthorized:
-			return attendance.Site{}, fmt.Errorf("%w: %w", ErrUnknownCode, werr)
-		case wire.CodeConflict:
-			return attendance.Site{}, fmt.Errorf("%w: %w", ErrUsedCode, werr)
-		case wire.CodeExpired:
-			return attendance.Site{}, fmt.Errorf("%w: %w", ErrExpiredCode, werr)
-		}
-		return attendance.Site{}, werr
-	}
-	var er wire.EnrollResponse
-	if err := json.Unmarshal(data, &er); err != nil {
-		return attendance.Site{}, fmt.Errorf("pages: enroll: decode answer: %w", err)
+		return attendance.Site{}, err
 	}
 	// The server URL first: should the page die between the writes, a
 	// stored identity must never point the syncer at the wrong origin.

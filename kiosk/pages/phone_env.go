@@ -1,15 +1,10 @@
 package pages
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -130,36 +125,9 @@ func (p *PhoneEnv) Activate(ctx context.Context, base, code, name string) (atten
 	if code == "" {
 		return attendance.Employee{}, wire.Errorf(wire.CodeInvalid, "the activation link has no code")
 	}
-	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	er, key, sent, recv, err := postEnroll(ctx, p.Client, p.Clock, base+PathActivate, code, name)
 	if err != nil {
-		return attendance.Employee{}, fmt.Errorf("pages: activate: key: %w", err)
-	}
-	sent := p.Clock()
-	body, err := json.Marshal(wire.EnrollRequest{Protocol: wire.ProtocolVersion, Code: code, PublicKey: pub, Name: name, DeviceTime: sent.Round(0).UTC()})
-	if err != nil {
-		return attendance.Employee{}, fmt.Errorf("pages: activate: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+PathActivate, bytes.NewReader(body))
-	if err != nil {
-		return attendance.Employee{}, fmt.Errorf("pages: activate: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.Client.Do(req)
-	if err != nil {
-		return attendance.Employee{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	recv := p.Clock()
-	if err != nil {
-		return attendance.Employee{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return attendance.Employee{}, activationError(resp.StatusCode, data)
-	}
-	var er wire.EnrollResponse
-	if err := json.Unmarshal(data, &er); err != nil {
-		return attendance.Employee{}, fmt.Errorf("pages: activate: decode answer: %w", err)
+		return attendance.Employee{}, err
 	}
 	if er.Employee == nil || er.Employee.ID == "" || er.DeviceID == "" {
 		return attendance.Employee{}, wire.Errorf(wire.CodeInternal, "the server's answer names no employee or device")
@@ -199,25 +167,6 @@ func (p *PhoneEnv) Activate(ctx context.Context, base, code, name string) (atten
 	p.startSync(base)
 	p.notify()
 	return *er.Employee, nil
-}
-
-// activationError turns an error answer to an activation into the error
-// Activate returns.
-func activationError(status int, body []byte) error {
-	var eb wire.ErrorBody
-	if json.Unmarshal(body, &eb) != nil || eb.Error.Code == "" {
-		return wire.Errorf(wire.CodeInternal, "server answered HTTP %d", status)
-	}
-	werr := &wire.Error{Code: eb.Error.Code, Message: eb.Error.Message}
-	switch werr.Code {
-	case wire.CodeUnauthorized:
-		return fmt.Errorf("%w: %w", ErrUnknownCode, werr)
-	case wire.CodeConflict:
-		return fmt.Errorf("%w: %w", ErrUsedCode, werr)
-	case wire.CodeExpired:
-		return fmt.Errorf("%w: %w", ErrExpiredCode, werr)
-	}
-	return werr
 }
 
 // Employee returns the employee the phone punches for: as the latest pull
