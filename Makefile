@@ -28,7 +28,7 @@ run: build facematchd face-deps face-keys ## set up and start punchd with the de
 	@mkdir -p $(dir $(DB))
 	@echo "facematchd (face matching) on http://$(FACE_ADDR); admin token in var/facematch.token"
 	@$(FACEMATCHD) & fpid=$$!; trap 'kill $$fpid 2>/dev/null' EXIT; \
-		./bin/punchd -db $(DB) serve -demo -addr $(ADDR) -web web
+		PUNCHD_FACE_AUDIT_KEY=$$(cat var/face-audit.key) ./bin/punchd -db $(DB) serve -demo -addr $(ADDR) -web web
 
 .PHONY: build
 build: deps ## build bin/punchd and web/app.wasm (with its brotli and gzip copies)

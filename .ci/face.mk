@@ -92,9 +92,11 @@ face-keys: # a development encryption key and admin token for facematchd in var/
 	@mkdir -p var
 	@[ -s var/facematch.key ] || { od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > var/facematch.key; chmod 600 var/facematch.key; }
 	@[ -s var/facematch.token ] || { od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > var/facematch.token; chmod 600 var/facematch.token; }
+	@[ -s var/face-audit.key ] || { od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > var/face-audit.key; chmod 600 var/face-audit.key; }
 
 # FACEMATCHD starts the service with the development key; `make run` puts it beside punchd.
 FACEMATCHD = PUNCHCLOCK_FACE_KEY=$$(cat var/facematch.key) PUNCHCLOCK_FACE_ADMIN_TOKEN=$$(cat var/facematch.token) \
+		PUNCHCLOCK_FACE_AUDIT_KEY=$$(cat var/face-audit.key) \
 		./bin/facematchd -addr $(FACE_ADDR) -models $(PUNCHCLOCK_FACE_MODELS) -db var/facematch.db
 
 .PHONY: face-run

@@ -83,6 +83,9 @@ func (l Location) Validate() error {
 type Evidence struct {
 	BadgeCode string `json:"badge_code,omitempty"`
 	FaceID    string `json:"face_verdict_id,omitempty"`
+	// FaceAudit is the face service's audit record of the verdict (its
+	// distances), sealed for the server: the kiosk carries it unread.
+	FaceAudit string `json:"face_audit,omitempty"`
 	QRToken   string `json:"qr_token,omitempty"`
 	// Note is free text for manual punches (why it was made).
 	Note string `json:"note,omitempty"`
@@ -171,7 +174,7 @@ func (p *Punch) Validate() error {
 			return invalidf("punch %s: %v", p.ID, err)
 		}
 	}
-	if len(p.Evidence.BadgeCode) > 256 || len(p.Evidence.QRToken) > 512 || len(p.Evidence.FaceID) > 128 || len(p.Evidence.Note) > 1000 {
+	if len(p.Evidence.BadgeCode) > 256 || len(p.Evidence.QRToken) > 512 || len(p.Evidence.FaceID) > 128 || len(p.Evidence.FaceAudit) > 4096 || len(p.Evidence.Note) > 1000 {
 		return invalidf("punch %s: evidence too long", p.ID)
 	}
 	return nil

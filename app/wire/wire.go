@@ -92,6 +92,7 @@ const (
 	FlagClockEstimated = "clock_estimated" // device did not know its offset; corrected at upload
 	FlagChainGap       = "chain_gap"       // an earlier punch of the chain never arrived
 	FlagUnknownBadge   = "unknown_badge"   // badge code matched no employee when stored
+	FlagFaceUnverified = "face_unverified" // face punch accepted without checking the face service's sealed verdict (no key configured)
 )
 
 // PunchResult is the server's answer for one punch of a batch.

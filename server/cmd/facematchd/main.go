@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	siteThresholds := fs.String("site-thresholds", "", "per-site thresholds, e.g. shop1=0.5,shop2=0.55")
 	adminToken := fs.String("admin-token", "", "bearer token for enrolment, deletion and audit (punchd); required")
 	kioskToken := fs.String("kiosk-token", "", "optional bearer token kiosks must send to identify")
+	auditKey := fs.String("audit-key", "", "32-byte key shared with punchd (its -face-audit-key), hex or base64: verdicts carry their audit record sealed for punchd")
 	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("PUNCHCLOCK_FACE")); err != nil {
 		return err
 	}
@@ -58,6 +59,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if *adminToken == "" {
 		return errors.New("an admin token is required (-admin-token or PUNCHCLOCK_FACE_ADMIN_TOKEN)")
+	}
+	var ak []byte
+	if *auditKey != "" {
+		if ak, err = facematch.ParseKey(*auditKey); err != nil {
+			return fmt.Errorf("-audit-key: %w", err)
+		}
 	}
 	sites, err := parseSites(*siteThresholds)
 	if err != nil {
@@ -73,7 +80,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	svc, err := facematch.New(ctx, ex, st, facematch.Config{Threshold: *threshold, Margin: *margin, Sites: sites})
+	svc, err := facematch.New(ctx, ex, st, facematch.Config{Threshold: *threshold, Margin: *margin, Sites: sites, AuditKey: ak})
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"punchclock/app/rules"
+	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
@@ -59,11 +60,19 @@ func run(ctx context.Context, args []string) error {
 	serveFS.StringVar(&cfg.WebDir, "web", "web", "go-app static folder with app.wasm")
 	serveFS.StringVar(&cfg.DataDir, "data", "", "folder for demo credentials (default: the database file's folder)")
 	serveFS.BoolVar(&cfg.Demo, "demo", false, "seed an empty database with the demo organisation")
+	faceKey := serveFS.String("face-audit-key", "", "32-byte key (hex or base64) shared with the sites' facematchd -audit-key: face punches must carry a verdict sealed with it")
 	serve := &ffcli.Command{
 		Name: "serve", ShortUsage: "punchd [-db DB] serve [flags]", ShortHelp: "serve the API and the kiosk PWA",
 		FlagSet: serveFS, Options: []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
 		Exec: func(ctx context.Context, _ []string) error {
 			cfg.DB = *db
+			if *faceKey != "" {
+				k, err := facematch.ParseKey(*faceKey)
+				if err != nil {
+					return fmt.Errorf("-face-audit-key: %w", err)
+				}
+				cfg.FaceAuditKey = k
+			}
 			return serveCmd(ctx, cfg, *addr)
 		},
 	}

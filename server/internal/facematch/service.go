@@ -59,6 +59,9 @@ type Config struct {
 	// MaxConcurrent bounds extractions running at once (dlib uses a core each).
 	MaxConcurrent int
 	Now           func() time.Time
+	// AuditKey, when set, seals each verdict's audit record for punchd
+	// into Result.Audit (see SealAudit).
+	AuditKey []byte
 }
 
 // Defaults.
@@ -369,6 +372,9 @@ type Result struct {
 	EmployeeID string  `json:"employee_id,omitempty"`
 	// Reason is a hint for the kiosk's screen ("turn your head a little").
 	Reason string `json:"reason,omitempty"`
+	// Audit is the verdict's audit record sealed for punchd (with
+	// Config.AuditKey); the kiosk puts it in the face punch's evidence.
+	Audit string `json:"audit,omitempty"`
 }
 
 // Search looks a descriptor up in a site's gallery.
@@ -483,6 +489,11 @@ func (s *Service) record(ctx context.Context, rec AuditRecord, hint string) (Res
 		return Result{}, err
 	}
 	r := Result{VerdictID: rec.VerdictID, Verdict: rec.Verdict, Reason: hint}
+	if s.cfg.AuditKey != nil {
+		if r.Audit, err = SealAudit(s.cfg.AuditKey, rec); err != nil {
+			return Result{}, err
+		}
+	}
 	if rec.Verdict == VerdictMatch {
 		r.EmployeeID = rec.EmployeeID
 	}

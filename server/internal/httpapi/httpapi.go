@@ -29,6 +29,7 @@ import (
 	"punchclock/app/wire"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
+	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/store"
 )
@@ -539,9 +540,23 @@ type punchView struct {
 	Status     string          `json:"status"`
 	Flags      []string        `json:"flags,omitempty"`
 	Addr       string          `json:"addr,omitempty"`
+	// FaceAudit is a face punch's verdict with its distances, opened
+	// from the sealed envelope in its evidence.
+	FaceAudit *facematch.AuditRecord `json:"face_audit_record,omitempty"`
 	Hash       string          `json:"hash"`
 	Signed     json.RawMessage `json:"signed_body"`
 	Sig        []byte          `json:"sig"`
+}
+
+// view shows a stored punch; a face punch's sealed verdict is opened.
+func (s *Server) view(p store.StoredPunch) punchView {
+	v := view(p)
+	if key := s.Punches.FaceAuditKey; key != nil && p.Evidence.FaceAudit != "" {
+		if rec, err := facematch.OpenAudit(key, p.Evidence.FaceAudit); err == nil {
+			v.FaceAudit = &rec
+		}
+	}
+	return v
 }
 
 func view(p store.StoredPunch) punchView {
@@ -580,7 +595,7 @@ func (s *Server) listPunches(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := punchesPage{Punches: make([]punchView, 0, len(ps))}
 	for _, p := range ps {
-		page.Punches = append(page.Punches, view(p))
+		page.Punches = append(page.Punches, s.view(p))
 	}
 	if len(ps) == f.Limit {
 		last := ps[len(ps)-1]
@@ -594,7 +609,7 @@ func (s *Server) getPunch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err)
 	}
-	return writeJSON(w, http.StatusOK, view(p))
+	return writeJSON(w, http.StatusOK, s.view(p))
 }
 
 func parseTime(v, name string) (time.Time, error) {
@@ -714,7 +729,7 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := recordResponse{Records: nonNil(res.Records), Punches: make([]punchView, 0, len(res.Punches))}
 	for _, p := range res.Punches {
-		out.Punches = append(out.Punches, view(p))
+		out.Punches = append(out.Punches, s.view(p))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

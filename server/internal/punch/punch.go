@@ -32,6 +32,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/token"
 	"punchclock/app/wire"
+	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/store"
 )
 
@@ -40,6 +41,10 @@ type Service struct {
 	Store store.Store
 	// Now is the server clock, read once per batch.
 	Now func() time.Time
+	// FaceAuditKey opens the verdicts the sites' face services seal for
+	// the server (facematch.SealAudit). Without it, face punches are
+	// accepted on the kiosk's word and flagged face_unverified.
+	FaceAuditKey []byte
 
 	roster roster
 }
@@ -311,6 +316,14 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 		it.reject(wire.CodeInvalid, "punch %s: employee %s has left", p.ID, emp.ID)
 		return
 	}
+	if p.Method == attendance.MethodFace {
+		if s.FaceAuditKey == nil {
+			flags = append(flags, wire.FlagFaceUnverified)
+		} else if msg := checkFace(s.FaceAuditKey, p, emp.ID, dev.ID); msg != "" {
+			it.reject(wire.CodeInvalid, "punch %s: %s", p.ID, msg)
+			return
+		}
+	}
 	trueTime, skewed := p.TrueTime(offset)
 	if p.EstTime.IsZero() {
 		flags = append(flags, wire.FlagClockEstimated)
@@ -340,6 +353,24 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 	}
 	it.stored.EmployeeID = emp.ID
 	it.stored.SiteID = siteID
+}
+
+// checkFace opens the face service's sealed verdict of a face punch and
+// checks it is a match of this employee at this kiosk; it returns what is
+// wrong, or "".
+func checkFace(key []byte, p *attendance.Punch, employeeID, deviceID string) string {
+	rec, err := facematch.OpenAudit(key, p.Evidence.FaceAudit)
+	switch {
+	case err != nil:
+		return "the face verdict is not sealed by this deployment's face service"
+	case rec.VerdictID != p.Evidence.FaceID:
+		return "the sealed face verdict is not the one the punch names"
+	case rec.Verdict != facematch.VerdictMatch || rec.EmployeeID != employeeID:
+		return "the face service did not recognise this employee"
+	case rec.KioskID != deviceID:
+		return "the face verdict was made for another kiosk"
+	}
+	return ""
 }
 
 // checkQR verifies a phone punch's rotating QR token against the kiosk's

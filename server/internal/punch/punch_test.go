@@ -16,6 +16,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
@@ -213,5 +214,59 @@ func TestIngestRosterChange(t *testing.T) {
 	}
 	if got := summary(f.ingest(t, []wire.SignedPunch{f.next(t, "new1"), f.next(t, "e2")})); got != "accepted rejected:invalid" {
 		t.Errorf("after roster change: %s, want the new employee accepted and the leaver refused", got)
+	}
+}
+
+// TestIngestFace: a face punch carries the face service's verdict sealed
+// for the server; the server accepts it only when the envelope opens with
+// its key and names a match of this employee at this kiosk.
+func TestIngestFace(t *testing.T) {
+	key := bytes.Repeat([]byte{5}, 32)
+	d := 0.32
+	seal := func(verdictID, emp, kiosk string, v facematch.Verdict) string {
+		env, err := facematch.SealAudit(key, facematch.AuditRecord{VerdictID: verdictID, Kind: "identify", SiteID: "s1", KioskID: kiosk,
+			Verdict: v, EmployeeID: emp, Distance: &d, Threshold: 0.55, Margin: 0.08, Faces: 1, At: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env
+	}
+	facePunch := func(f *fixture, emp, verdictID, audit string) wire.SignedPunch {
+		p := attendance.Punch{ID: uuid.Must(uuid.NewV7()).String(), EmployeeID: emp, DeviceID: "dev1", Method: attendance.MethodFace,
+			DeviceTime: t0, EstTime: t0, Evidence: attendance.Evidence{FaceID: verdictID, FaceAudit: audit}}
+		sp, c, err := f.chain.Next(&p, f.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.chain = c
+		return sp
+	}
+	f := newFixture(t)
+	f.svc.FaceAuditKey = key
+	cases := []struct {
+		name string
+		sp   wire.SignedPunch
+		want string
+	}{
+		{"sealed match", facePunch(f, "e1", "v1", seal("v1", "e1", "dev1", facematch.VerdictMatch)), "accepted"},
+		{"no envelope", facePunch(f, "e1", "v2", ""), "rejected:invalid"},
+		{"other key", facePunch(f, "e1", "v3", func() string {
+			env, _ := facematch.SealAudit(bytes.Repeat([]byte{6}, 32), facematch.AuditRecord{VerdictID: "v3", KioskID: "dev1", Verdict: facematch.VerdictMatch, EmployeeID: "e1"})
+			return env
+		}()), "rejected:invalid"},
+		{"other verdict id", facePunch(f, "e1", "v4", seal("v9", "e1", "dev1", facematch.VerdictMatch)), "rejected:invalid"},
+		{"not a match", facePunch(f, "e1", "v5", seal("v5", "e1", "dev1", facematch.VerdictNotSure)), "rejected:invalid"},
+		{"someone else's face", facePunch(f, "e2", "v6", seal("v6", "e1", "dev1", facematch.VerdictMatch)), "rejected:invalid"},
+		{"another kiosk's verdict", facePunch(f, "e1", "v7", seal("v7", "e1", "dev9", facematch.VerdictMatch)), "rejected:invalid"},
+	}
+	for _, c := range cases {
+		if got := summary(f.ingest(t, []wire.SignedPunch{c.sp})); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	// Without a key the punch is taken on the kiosk's word, flagged.
+	g := newFixture(t)
+	if got := summary(g.ingest(t, []wire.SignedPunch{facePunch(g, "e1", "v1", "")})); got != "accepted+face_unverified" {
+		t.Errorf("no key: %s", got)
 	}
 }

@@ -37,6 +37,10 @@ type Config struct {
 	Demo bool
 	// Version is the build's version; kiosks update when it changes.
 	Version string
+	// FaceAuditKey is the 32-byte key the sites' face services seal their
+	// verdicts with (facematchd -audit-key); nil accepts face punches
+	// unverified.
+	FaceAuditKey []byte
 	Now     func() time.Time
 	Log     *slog.Logger
 }
@@ -92,6 +96,7 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 		return nil, err
 	}
 	m := &Main{Config: cfg, Store: st, API: httpapi.New(st, cfg.Now, cfg.Log, cfg.Version)}
+	m.API.Punches.FaceAuditKey = cfg.FaceAuditKey
 	if cfg.Demo {
 		if m.Demo, err = demo.Seed(ctx, st, cfg.DataDir, cfg.Now, httpapi.HashToken); err != nil {
 			st.Close()
