@@ -535,17 +535,17 @@ type punchesPage struct {
 // punchView is a stored punch as the API shows it.
 type punchView struct {
 	attendance.Punch
-	TrueTime   time.Time       `json:"true_time"`
-	ReceivedAt time.Time       `json:"received_at"`
-	Status     string          `json:"status"`
-	Flags      []string        `json:"flags,omitempty"`
-	Addr       string          `json:"addr,omitempty"`
+	TrueTime   time.Time `json:"true_time"`
+	ReceivedAt time.Time `json:"received_at"`
+	Status     string    `json:"status"`
+	Flags      []string  `json:"flags,omitempty"`
+	Addr       string    `json:"addr,omitempty"`
 	// FaceAudit is a face punch's verdict with its distances, opened
 	// from the sealed envelope in its evidence.
 	FaceAudit *facematch.AuditRecord `json:"face_audit_record,omitempty"`
-	Hash       string          `json:"hash"`
-	Signed     json.RawMessage `json:"signed_body"`
-	Sig        []byte          `json:"sig"`
+	Hash      string                 `json:"hash"`
+	Signed    json.RawMessage        `json:"signed_body"`
+	Sig       []byte                 `json:"sig"`
 }
 
 // view shows a stored punch; a face punch's sealed verdict is opened.

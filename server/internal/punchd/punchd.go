@@ -41,8 +41,8 @@ type Config struct {
 	// verdicts with (facematchd -audit-key); nil accepts face punches
 	// unverified.
 	FaceAuditKey []byte
-	Now     func() time.Time
-	Log     *slog.Logger
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Main is a running punchd.
