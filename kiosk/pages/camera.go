@@ -143,6 +143,7 @@ func (k *Kiosk) scanLoop(ctx app.Context) {
 			buf = buf[:n]
 			app.CopyBytesToGo(buf, u8.New(data.Get("buffer"), data.Get("byteOffset"), n))
 			res, err := dec.DecodeRGBA(buf, w, h)
+			k.faceMotion(buf, w, h)
 			frames++
 			// Counters on the element itself (not component state, which
 			// would redraw the page ten times a second) tell a test or a

@@ -60,6 +60,7 @@ type Kiosk struct {
 	sc       *scanner // made at enrollment; the camera and the debug hook share it
 	cam      *camera
 	onOnline app.Func
+	face     *faceCtl // face punching (faceui.go); made at enrollment
 }
 
 // OnMount picks the language, makes the Env and starts the screen's loop.
@@ -89,6 +90,7 @@ func (k *Kiosk) OnMount(ctx app.Context) {
 // OnDismount stops the camera and the listener; the loops end with the
 // context.
 func (k *Kiosk) OnDismount() {
+	k.face.cancelAttempt()
 	if k.cam != nil {
 		k.cam.stop()
 		k.cam = nil
@@ -165,6 +167,7 @@ func (k *Kiosk) refresh(ctx app.Context) {
 		k.startQR()
 		k.sc = &scanner{}
 		ctx.Defer(k.startCamera)
+		k.startFace()
 	}
 	k.now = env.Now(bg)
 	if k.enrolled {
@@ -265,10 +268,12 @@ func (k *Kiosk) renderKiosk() app.UI {
 			app.Div().Class("clock").ID("clock").Text(k.clockText()),
 			app.Div().Class("date").ID("date").Text(k.dateText()),
 			k.renderConfirm(),
+			k.renderFace(),
 		),
 		app.Section().Class("right").Body(
 			app.Div().Class("camera").Body(
 				app.Video().ID("camera").Class("preview").AutoPlay(true).Muted(true).Attr("playsinline", true),
+				k.renderFaceGuide(),
 				app.If(k.cam != nil && k.cam.err != nil, func() app.UI {
 					return app.P().Class("error camera-error").ID("camera-error").Text(k.lang.T("camera.error", errText(k.cam.err)))
 				}),
@@ -304,6 +309,9 @@ func (k *Kiosk) renderConfirm() app.UI {
 	c := k.confirm
 	if c == nil {
 		prompt := k.lang.T("scan.prompt")
+		if st, _ := k.faceStatus(); st == faceReady {
+			prompt = k.lang.T("scan.promptFace")
+		}
 		if k.hint != "" {
 			prompt = k.lang.T(k.hint)
 		}
@@ -331,6 +339,9 @@ func (k *Kiosk) renderConfirm() app.UI {
 		cls, outcome = "bad", "inactive"
 		head = c.Employee.Name
 		detail = l.T("punch.inactive", c.Code)
+		if c.Method == attendance.MethodFace {
+			detail = l.T("face.inactive")
+		}
 	case Duplicate:
 		cls, outcome = "warn", "duplicate"
 		head = c.Employee.Name
@@ -405,17 +416,25 @@ func (k *Kiosk) renderStatus() app.UI {
 	if id, err := k.env.Outbox.Identity(); err == nil {
 		device = id.DeviceID
 	}
+	faceState, faceText := k.faceStatus()
 	return app.Footer().Class("strip").ID("status").
 		DataSet("device", device).
 		DataSet("online", online).
 		DataSet("pending", strconv.Itoa(s.Pending)).
 		DataSet("rejected", strconv.Itoa(s.Rejected)).
+		DataSet("face", faceState).
 		Body(
 			app.Span().Class("item net "+online).ID("st-online").Text(onlineText),
 			item("st-pending", l.T("st.waiting"), strconv.Itoa(s.Pending)),
 			item("st-oldest", l.T("st.oldest"), oldest),
 			item("st-last", l.T("st.lastSync"), last),
 			item("st-offset", l.T("st.offset"), offset),
+			app.If(faceState != faceNone, func() app.UI {
+				return app.Span().Class("item face "+faceState).ID("st-face").Body(
+					app.Span().Class("label").Text(l.T("st.face")),
+					app.Span().Class("value").Text(faceText),
+				)
+			}),
 			app.If(s.Rejected > 0, func() app.UI {
 				return item("st-rejected", l.T("st.rejected"), strconv.Itoa(s.Rejected))
 			}),
@@ -495,6 +514,9 @@ func (k *Kiosk) handleCode(ctx app.Context, sc *scanner, code string) {
 		k.confirm = &c
 		k.confirmUntil = k.env.Clock().Add(confirmFor)
 		k.hint = ""
+		// The badge settled it: a face attempt still running would only
+		// show a second outcome over this one.
+		k.face.cancelAttempt()
 		k.refresh(ctx)
 	})
 	beep(c.Outcome == Recorded)

@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	siteThresholds := fs.String("site-thresholds", "", "per-site thresholds, e.g. shop1=0.5,shop2=0.55")
 	adminToken := fs.String("admin-token", "", "bearer token for enrolment, deletion and audit (punchd); required")
 	kioskToken := fs.String("kiosk-token", "", "optional bearer token kiosks must send to identify")
+	requireLiveness := fs.Bool("require-liveness", false, "refuse single-frame identification: kiosks must send a head turn to /api/v1/liveness")
 	auditKey := fs.String("audit-key", "", "32-byte key shared with punchd (its -face-audit-key), hex or base64: verdicts carry their audit record sealed for punchd")
 	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("PUNCHCLOCK_FACE")); err != nil {
 		return err
@@ -86,6 +87,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h := facematch.NewHandler(svc, *adminToken, *kioskToken)
+	h.RequireLiveness = *requireLiveness
 	h.Log = log
 	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}

@@ -33,8 +33,13 @@ type Handler struct {
 	AdminToken string
 	// KioskToken, when set, is required from kiosks on identify and liveness.
 	KioskToken string
-	Log        *slog.Logger
-	mux        *http.ServeMux
+	// RequireLiveness refuses single-frame identification: kiosks must
+	// send a head turn to /api/v1/liveness. Health announces it, so the
+	// kiosk knows which flow to run. A service serves one site's LAN, so
+	// this is the site's choice.
+	RequireLiveness bool
+	Log             *slog.Logger
+	mux             *http.ServeMux
 }
 
 // NewHandler makes the HTTP handler of svc.
@@ -73,7 +78,45 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, fmt.Errorf("panic: %v", v))
 		}
 	}()
+	if corsPaths[r.URL.Path] && cors(w, r) {
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// corsPaths are the endpoints the kiosk page calls. The page comes from
+// punchd, another origin than this service on the store's LAN, so the
+// browser sends them only if the answers allow it.
+var corsPaths = map[string]bool{"/api/v1/identify": true, "/api/v1/liveness": true, "/api/v1/health": true}
+
+// corsHeaders are the request headers a kiosk sends: the JPEG's or the
+// JSON's type, the site and kiosk ids, and the optional kiosk token.
+const corsHeaders = "Content-Type, X-Site-ID, X-Kiosk-ID, Authorization"
+
+// cors lets pages of any origin call the kiosk endpoints, and answers a
+// preflight (reporting true: nothing more to do). Any origin, because a
+// kiosk's origin is wherever punchd runs, which this service does not know;
+// that opens nothing a LAN client without a browser could not already do,
+// and no cookies are involved (the optional kiosk token is a header). The
+// admin endpoints stay same-origin.
+func cors(w http.ResponseWriter, r *http.Request) bool {
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Origin", "*")
+	// The kiosk honours Retry-After on rate_limited.
+	hd.Set("Access-Control-Expose-Headers", "Retry-After")
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		return false
+	}
+	hd.Set("Access-Control-Allow-Methods", "GET, POST")
+	hd.Set("Access-Control-Allow-Headers", corsHeaders)
+	hd.Set("Access-Control-Max-Age", "600")
+	// Chromium's Private Network Access: a page from a public address
+	// calling this LAN service asks first.
+	if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
+		hd.Set("Access-Control-Allow-Private-Network", "true")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return true
 }
 
 // writeError writes the project's error envelope with the code's status.
@@ -135,7 +178,14 @@ func (h *Handler) kiosk(f func(http.ResponseWriter, *http.Request) error) func(h
 }
 
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "gallery": h.svc.Stats()})
+	// liveness tells kiosks whether identify takes a single frame
+	// ("offered": the head-turn check is available) or refuses it
+	// ("required").
+	liveness := "offered"
+	if h.RequireLiveness {
+		liveness = "required"
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "gallery": h.svc.Stats(), "liveness": liveness})
 }
 
 // maxRequest is the body limit of requests carrying several images (base64
@@ -285,6 +335,10 @@ func kioskIDs(r *http.Request) (site, kiosk string) {
 }
 
 func (h *Handler) identify(w http.ResponseWriter, r *http.Request) error {
+	if h.RequireLiveness {
+		return wire.Errorf(wire.CodeForbidden, "this face service requires the liveness check: send %d to %d frames of a head turn to /api/v1/liveness",
+			h.svc.cfg.Liveness.MinFrames, h.svc.cfg.Liveness.MaxFrames)
+	}
 	if enc := r.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {
 		return wire.Errorf(wire.CodeInvalid, "Content-Encoding %q is not accepted; send the JPEG as is", enc)
 	}

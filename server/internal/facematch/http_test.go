@@ -231,3 +231,96 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestCORS checks what a kiosk page from another origin (punchd's) needs:
+// the preflight of identify with the kiosk's headers, the allow-origin on
+// real answers (errors too, so the page can read the code), Retry-After
+// exposed, and no cross-origin access to the admin endpoints.
+func TestCORS(t *testing.T) {
+	srv, ex, _ := newTestServer(t, Config{})
+	u := srv.URL + "/api/v1"
+	preflight := func(path, method, headers string, extra ...string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodOptions, u+path, nil)
+		req.Header.Set("Origin", "http://kiosk.example:8080")
+		req.Header.Set("Access-Control-Request-Method", method)
+		if headers != "" {
+			req.Header.Set("Access-Control-Request-Headers", headers)
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			req.Header.Set(extra[i], extra[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for _, p := range []struct{ path, method, headers string }{
+		{"/identify", "POST", "content-type,x-site-id,x-kiosk-id"},
+		{"/liveness", "POST", "content-type,x-site-id,x-kiosk-id,authorization"},
+		{"/health", "GET", ""},
+	} {
+		resp := preflight(p.path, p.method, p.headers)
+		h := resp.Header
+		if resp.StatusCode != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(h.Get("Access-Control-Allow-Methods"), p.method) {
+			t.Errorf("preflight %s: %d %v", p.path, resp.StatusCode, h)
+		}
+		allowed := strings.ToLower(h.Get("Access-Control-Allow-Headers"))
+		for _, want := range strings.Split(p.headers, ",") {
+			if want != "" && !strings.Contains(allowed, want) {
+				t.Errorf("preflight %s: header %s not allowed (%q)", p.path, want, allowed)
+			}
+		}
+	}
+	if h := preflight("/identify", "POST", "content-type", "Access-Control-Request-Private-Network", "true").Header; h.Get("Access-Control-Allow-Private-Network") != "true" {
+		t.Errorf("private network preflight: %v", h)
+	}
+	// Admin endpoints are not opened to other origins.
+	if resp := preflight("/enroll", "POST", "content-type,authorization"); resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight of enroll allowed: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	// Real answers carry the allow-origin, errors included.
+	hdr := []string{"Origin", "http://kiosk.example:8080", "X-Site-ID", "s1", "X-Kiosk-ID", "k1"}
+	st, m, h := do(t, "POST", u+"/identify", "", "image/jpeg", ex.photo(1, face(desc(1))), hdr...)
+	if st != 200 || m["verdict"] != "unknown" || h.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(h.Get("Access-Control-Expose-Headers"), "Retry-After") {
+		t.Errorf("identify from another origin: %d %v %v", st, m, h)
+	}
+	if st, m, h := do(t, "POST", u+"/identify", "", "image/jpeg", []byte("not a jpeg"), hdr...); st != 400 || h.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("identify error from another origin: %d %v %v", st, m, h)
+	}
+	if st, m, h := do(t, "GET", u+"/health", "", "", nil, "Origin", "http://kiosk.example:8080"); st != 200 || m["liveness"] != "offered" || h.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("health from another origin: %d %v %v", st, m, h)
+	}
+	if _, _, h := do(t, "GET", u+"/employees/x", adminToken, "", nil, "Origin", "http://kiosk.example:8080"); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("admin answer allows other origins: %v", h)
+	}
+}
+
+// TestRequireLiveness: a service that requires the head turn says so on
+// health (the kiosk picks its flow from it) and refuses single frames.
+func TestRequireLiveness(t *testing.T) {
+	svc, ex, _, _ := newTestService(t, Config{})
+	h := NewHandler(svc, adminToken, "")
+	h.RequireLiveness = true
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	if st, m, _ := do(t, "GET", srv.URL+"/api/v1/health", "", "", nil); st != 200 || m["liveness"] != "required" {
+		t.Fatalf("health: %d %v", st, m)
+	}
+	st, m, _ := do(t, "POST", srv.URL+"/api/v1/identify", "", "image/jpeg", ex.photo(1, face(desc(1))), "X-Site-ID", "s1", "X-Kiosk-ID", "k1")
+	if st != 403 || errCode(m) != "forbidden" || !strings.Contains(m["error"].(map[string]any)["message"].(string), "/api/v1/liveness") {
+		t.Fatalf("single-frame identify: %d %v", st, m)
+	}
+	// The liveness endpoint still answers (here: a still face is not live).
+	var frames []string
+	for i := range 3 {
+		frames = append(frames, base64.StdEncoding.EncodeToString(ex.photo(10+i, face(desc(1)))))
+	}
+	b, _ := json.Marshal(map[string]any{"site_id": "s1", "kiosk_id": "k1", "frames": frames})
+	if st, m, _ := do(t, "POST", srv.URL+"/api/v1/liveness", "", "application/json", b); st != 200 || m["verdict"] != "not_live" {
+		t.Fatalf("liveness: %d %v", st, m)
+	}
+}
