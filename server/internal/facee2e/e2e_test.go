@@ -30,7 +30,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/kiosk/scan/scantest"
-	"punchclock/server/internal/browsertest"
+	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/facematch/dlib"
 	"punchclock/server/internal/facematch/variants"
@@ -306,72 +306,28 @@ func (f *faceService) admin(method, path string, body []byte, out any) int {
 	return resp.StatusCode
 }
 
-// server is punchd with the demo organisation.
-type server struct {
-	t    *testing.T
-	m    *punchd.Main
-	hs   *http.Server
-	addr string
-}
-
 // startPunchd starts punchd with a fresh SQLite database and points the
 // Shanghai site's face_url at faceURL, before any kiosk enrolls there.
-func startPunchd(t *testing.T, faceURL string) *server {
+func startPunchd(t *testing.T, faceURL string) *e2etest.Server {
 	t.Helper()
-	dir := t.TempDir()
-	m, err := punchd.Open(context.Background(), punchd.Config{
-		DB: filepath.Join(dir, "punchclock.db"), DataDir: dir, Demo: true, WebDir: webDir, Version: version, FaceAuditKey: auditKey,
-		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, FaceAuditKey: auditKey})
 	ctx := context.Background()
+	m := s.Main()
 	st, err := m.Store.Site(ctx, site)
 	if err != nil {
-		m.Close()
 		t.Fatal(err)
 	}
 	st.FaceURL = faceURL
 	if _, err := m.Store.PutSite(ctx, st); err != nil {
-		m.Close()
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		m.Close()
-		t.Fatal(err)
-	}
-	s := &server{t: t, m: m, hs: &http.Server{Handler: m.Handler()}, addr: ln.Addr().String()}
-	go s.hs.Serve(ln)
-	t.Cleanup(func() {
-		s.hs.Close()
-		m.Close()
-	})
 	return s
-}
-
-func (s *server) url() string { return "http://" + s.addr }
-
-// punches returns what punchd stored from a device.
-func (s *server) punches(deviceID string) []store.StoredPunch {
-	s.t.Helper()
-	ps, err := s.m.Store.Punches(context.Background(), store.PunchFilter{DeviceID: deviceID})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return ps
 }
 
 // newBrowser starts headless Chromium whose fake camera plays y4m.
 func newBrowser(t *testing.T, y4m string) context.Context {
 	t.Helper()
-	ctx := browsertest.New(t, 2*time.Minute,
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("use-file-for-fake-video-capture", y4m),
-	)
+	ctx := e2etest.NewBrowser(t, 2*time.Minute, y4m)
 	// The page's errors (a Go panic in the wasm lands there) go to the
 	// test log.
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -384,45 +340,6 @@ func newBrowser(t *testing.T, y4m string) context.Context {
 	return ctx
 }
 
-// run runs chromedp actions or fails the test with what the page shows.
-func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
-	t.Helper()
-	if err := chromedp.Run(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v\npage: %s", what, err, pageText(ctx))
-	}
-}
-
-// wait polls a JavaScript condition until it holds.
-func wait(t *testing.T, ctx context.Context, what, cond string, limit time.Duration) {
-	t.Helper()
-	run(t, ctx, "waiting for "+what, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(limit)))
-}
-
-// pageText is the page's visible text and the face panel's state, for
-// failure messages.
-func pageText(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	var s string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`(() => {
-		let s = document.body ? document.body.innerText : "";
-		const f = document.getElementById("face");
-		if (f) s += " [face: " + JSON.stringify(f.dataset) + "]";
-		const st = document.getElementById("status");
-		if (st) s += " [status: " + JSON.stringify(st.dataset) + "]";
-		return s;
-	})()`, &s)); err != nil {
-		return "(" + err.Error() + ")"
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// eval evaluates a JavaScript expression into out.
-func eval(t *testing.T, ctx context.Context, expr string, out any) {
-	t.Helper()
-	run(t, ctx, "evaluating "+expr, chromedp.Evaluate(expr, out))
-}
-
 // waitStatus waits until the status strip's data attribute key is want.
 func waitStatus(t *testing.T, ctx context.Context, key, want string, limit time.Duration) {
 	t.Helper()
@@ -432,13 +349,13 @@ func waitStatus(t *testing.T, ctx context.Context, key, want string, limit time.
 
 // openAndEnroll loads the kiosk page with the test hook (#debug), enrolls
 // it at the Shanghai store and returns its device id.
-func openAndEnroll(t *testing.T, ctx context.Context, s *server) string {
+func openAndEnroll(t *testing.T, ctx context.Context, s *e2etest.Server) string {
 	t.Helper()
-	code, _, err := s.m.API.Devices.IssueCode(context.Background(), site, 0, "facee2e")
+	code, _, err := s.Main().API.Devices.IssueCode(context.Background(), site, 0, "facee2e")
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, ctx, "open the kiosk", chromedp.Navigate(s.url()+"/#debug"))
+	run(t, ctx, "open the kiosk", chromedp.Navigate(s.URL()+"/#debug"))
 	wait(t, ctx, "the enrollment form", `!!document.getElementById("enroll-code")`, 90*time.Second)
 	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, code), nil)
 	run(t, ctx, "submit the enrollment", chromedp.Click("#enroll-submit", chromedp.ByQuery))
@@ -480,10 +397,10 @@ func waitConfirm(t *testing.T, ctx context.Context, employee string, limit time.
 // checkFacePunch checks that punchd holds exactly one punch from device,
 // E004's, by face, with a verdict id that facematchd's audit trail knows
 // (kind identify or liveness), and returns it.
-func checkFacePunch(t *testing.T, ctx context.Context, s *server, f *faceService, device, kind string) store.StoredPunch {
+func checkFacePunch(t *testing.T, ctx context.Context, s *e2etest.Server, f *faceService, device, kind string) store.StoredPunch {
 	t.Helper()
 	waitStatus(t, ctx, "pending", "0", 30*time.Second)
-	ps := s.punches(device)
+	ps := s.Punches(device)
 	if len(ps) != 1 {
 		t.Fatalf("punchd has %d punches from the kiosk, want 1: %+v", len(ps), ps)
 	}
@@ -505,16 +422,7 @@ func checkFacePunch(t *testing.T, ctx context.Context, s *server, f *faceService
 // screenshot saves the page as a PNG under var/artefacts.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	var png []byte
-	run(t, ctx, "screenshot", chromedp.FullScreenshot(&png, 100))
-	path := filepath.Join(root, "var", "artefacts", name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
+	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", name))
 }
 
 // TestFacePunch: E004 is enrolled in facematchd from sample2.jpg; the
@@ -562,7 +470,7 @@ func TestFacePunch(t *testing.T) {
 		t.Errorf("facematchd got %d identify requests; the kiosk says it sent %s", len(ids), panel["frames"])
 	}
 	for i, r := range ids {
-		if r.width != 640 || r.height != 480 || r.origin != s.url() {
+		if r.width != 640 || r.height != 480 || r.origin != s.URL() {
 			t.Errorf("identify %d: %dx%d JPEG of %d bytes from origin %q", i, r.width, r.height, r.size, r.origin)
 		}
 		if i > 0 && r.at.Sub(ids[i-1].at) < 450*time.Millisecond {
@@ -572,7 +480,7 @@ func TestFacePunch(t *testing.T) {
 	if pre := f.requests(http.MethodOptions, "/api/v1/identify"); len(pre) == 0 {
 		t.Error("no CORS preflight of identify: was the request really cross-origin?")
 	}
-	if hs := f.requests(http.MethodGet, "/api/v1/health"); len(hs) == 0 || hs[0].origin != s.url() {
+	if hs := f.requests(http.MethodGet, "/api/v1/health"); len(hs) == 0 || hs[0].origin != s.URL() {
 		t.Errorf("health checks from the kiosk: %+v", hs)
 	}
 	t.Logf("face punch: %d frame(s) of %d bytes; first frame to confirmation %s ms (kiosk), tap to confirmation on screen %v (test)",
@@ -616,7 +524,7 @@ func TestFaceUnavailable(t *testing.T) {
 	eval(t, ctx, `(() => { const i = document.getElementById("debug-scan"); i.value = "PC-0005"; i.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
 	waitConfirm(t, ctx, "E005", 30*time.Second)
 	waitStatus(t, ctx, "pending", "0", 30*time.Second)
-	ps := s.punches(device)
+	ps := s.Punches(device)
 	if len(ps) != 1 || ps[0].EmployeeID != "E005" || ps[0].Method != attendance.MethodBadge {
 		t.Errorf("punchd has %+v, want one badge punch of E005", ps)
 	}
@@ -657,7 +565,7 @@ func TestFaceLiveness(t *testing.T) {
 		if outcome != "" {
 			t.Errorf("the screen shows outcome %q after a refused photo", outcome)
 		}
-		if ps := s.punches(device); len(ps) != 0 {
+		if ps := s.Punches(device); len(ps) != 0 {
 			t.Errorf("a photo punched: %+v", ps)
 		}
 	})

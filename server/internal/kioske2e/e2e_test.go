@@ -8,17 +8,13 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,7 +23,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/kiosk/scan/scantest"
-	"punchclock/server/internal/browsertest"
+	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
 )
@@ -66,16 +62,9 @@ func TestMain(m *testing.M) {
 // setup builds app.wasm as `make wasm` does into a copy of web/, and
 // writes the badge video.
 func setup(dir string) error {
-	webDir = filepath.Join(dir, "web")
-	if err := os.CopyFS(webDir, os.DirFS(filepath.Join(root, "web"))); err != nil {
+	var err error
+	if webDir, err = e2etest.BuildWeb(dir); err != nil {
 		return err
-	}
-	os.Remove(filepath.Join(webDir, "app.wasm"))
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(webDir, "app.wasm"), "./wasm")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build app.wasm: %v\n%s", err, out)
 	}
 	badgeY4M = filepath.Join(dir, "badge-PC-0004.y4m")
 	return writeBadgeVideo(badgeY4M, "PC-0004")
@@ -108,160 +97,6 @@ func writeBadgeVideo(path, text string) error {
 	return f.Close()
 }
 
-// server is punchd with the demo organisation, restartable on the same
-// address and database (a kiosk's origin and service worker stay valid),
-// with an optional hook in front of its handler.
-type server struct {
-	t               *testing.T
-	db, data, addr  string
-	mu              sync.Mutex
-	m               *punchd.Main
-	hs              *http.Server
-	hook            atomic.Pointer[func(w http.ResponseWriter, r *http.Request, next http.Handler) bool]
-	stopped, killed chan struct{}
-}
-
-// startServer starts punchd on a free port with a fresh SQLite database.
-func startServer(t *testing.T) *server {
-	t.Helper()
-	dir := t.TempDir()
-	s := &server{t: t, db: filepath.Join(dir, "punchclock.db"), data: dir, addr: "127.0.0.1:0"}
-	s.start()
-	t.Cleanup(s.stop)
-	return s
-}
-
-// start opens the database and serves on the server's address.
-func (s *server) start() {
-	s.t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m != nil {
-		s.t.Fatal("server already running")
-	}
-	m, err := punchd.Open(context.Background(), punchd.Config{
-		DB: s.db, DataDir: s.data, Demo: true, WebDir: webDir, Version: version,
-		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		m.Close()
-		s.t.Fatal(err)
-	}
-	s.addr = ln.Addr().String()
-	next := m.Handler()
-	s.hs = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h := s.hook.Load(); h != nil && (*h)(w, r, next) {
-			return
-		}
-		next.ServeHTTP(w, r)
-	})}
-	s.m = m
-	go s.hs.Serve(ln)
-}
-
-// stop stops serving and closes the database, like a killed punchd: the
-// browser's open connections are closed too.
-func (s *server) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s.hs.Shutdown(ctx)
-	s.hs.Close()
-	s.m.Close()
-	s.m, s.hs = nil, nil
-}
-
-// main returns the running punchd.
-func (s *server) main() *punchd.Main {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.t.Fatal("server not running")
-	}
-	return s.m
-}
-
-func (s *server) url() string { return "http://" + s.addr }
-
-// issueCode makes a one-time enrollment code for the demo's Shanghai store.
-func (s *server) issueCode(ttl time.Duration) string {
-	s.t.Helper()
-	code, _, err := s.main().API.Devices.IssueCode(context.Background(), "sh-jingan", ttl, "kioske2e")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return code
-}
-
-// punches returns what punchd stored from a device, ordered by time.
-func (s *server) punches(deviceID string) []store.StoredPunch {
-	s.t.Helper()
-	ps, err := s.main().Store.Punches(context.Background(), store.PunchFilter{DeviceID: deviceID})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return ps
-}
-
-// newBrowser starts headless Chromium with a fake camera: the badge video
-// when y4m is set, else Chromium's own test pattern (no code in it).
-func newBrowser(t *testing.T, y4m string) context.Context {
-	t.Helper()
-	flags := []chromedp.ExecAllocatorOption{
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-	}
-	if y4m != "" {
-		flags = append(flags, chromedp.Flag("use-file-for-fake-video-capture", y4m))
-	}
-	return browsertest.New(t, 3*time.Minute, flags...)
-}
-
-// run runs chromedp actions or fails the test with what the page shows.
-func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
-	t.Helper()
-	if err := chromedp.Run(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v\npage: %s", what, err, pageText(ctx))
-	}
-}
-
-// wait polls a JavaScript condition until it holds.
-func wait(t *testing.T, ctx context.Context, what, cond string, limit time.Duration) {
-	t.Helper()
-	run(t, ctx, "waiting for "+what, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(limit)))
-}
-
-// pageText is the page's visible text, for failure messages.
-func pageText(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	var s string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`(() => {
-		let s = document.body ? document.body.innerText : "";
-		const v = document.getElementById("camera");
-		if (v) s += " [camera: readyState " + v.readyState + ", " + v.videoWidth + "x" + v.videoHeight + ", frames " + v.dataset.frames + ", reads " + v.dataset.reads + "]";
-		return s;
-	})()`, &s)); err != nil {
-		return "(" + err.Error() + ")"
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// eval evaluates a JavaScript expression into out.
-func eval(t *testing.T, ctx context.Context, expr string, out any) {
-	t.Helper()
-	run(t, ctx, "evaluating "+expr, chromedp.Evaluate(expr, out))
-}
-
 // status reads one data attribute of the status strip.
 func status(t *testing.T, ctx context.Context, key string) string {
 	t.Helper()
@@ -275,17 +110,6 @@ func waitStatus(t *testing.T, ctx context.Context, key, want string, limit time.
 	t.Helper()
 	wait(t, ctx, fmt.Sprintf("status %s=%s", key, want),
 		fmt.Sprintf(`(() => { const s = document.getElementById("status"); return !!s && s.dataset.%s === %q; })()`, key, want), limit)
-}
-
-// setInput types value into the input with id, as a person would (go-app
-// reads inputs on their input event).
-func setInput(t *testing.T, ctx context.Context, id, value string) {
-	t.Helper()
-	var ok bool
-	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById(%q); if (!i) return false; i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, id, value), &ok)
-	if !ok {
-		t.Fatalf("no input #%s; page: %s", id, pageText(ctx))
-	}
 }
 
 // openKiosk loads the kiosk page with the test hook (#debug) and waits for
@@ -306,9 +130,9 @@ func tryEnroll(t *testing.T, ctx context.Context, code string) {
 
 // enroll enrolls the kiosk in the browser with a fresh code and returns
 // its device id.
-func enroll(t *testing.T, ctx context.Context, s *server) string {
+func enroll(t *testing.T, ctx context.Context, s *e2etest.Server) string {
 	t.Helper()
-	tryEnroll(t, ctx, s.issueCode(0))
+	tryEnroll(t, ctx, s.IssueCode(0))
 	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
 	var site string
 	run(t, ctx, "read the site", chromedp.Text("#site", &site, chromedp.ByQuery))
@@ -336,19 +160,6 @@ func waitConfirm(t *testing.T, ctx context.Context, employee string) {
 		fmt.Sprintf(`(() => { const c = document.getElementById("confirm"); return !!c && c.dataset.outcome === "recorded" && c.dataset.employee === %q; })()`, employee), 30*time.Second)
 }
 
-// waitCached waits until the service worker's cache holds app.wasm, the
-// moment the kiosk can start without the server (DESIGN.md §7, trap 2).
-func waitCached(t *testing.T, ctx context.Context) {
-	t.Helper()
-	wait(t, ctx, "app.wasm in the service worker's cache", `(async () => {
-		if (!navigator.serviceWorker.controller) return false;
-		for (const k of await caches.keys()) {
-			if (await (await caches.open(k)).match("/web/app.wasm")) return true;
-		}
-		return false;
-	})()`, 60*time.Second)
-}
-
 // employees lists the employee ids of stored punches and fails on a
 // repeated punch id.
 func employees(t *testing.T, ps []store.StoredPunch) []string {
@@ -373,9 +184,9 @@ func employees(t *testing.T, ps []store.StoredPunch) []string {
 // kiosk screen with the confirmation, in English and in Chinese, as test
 // artefacts (var/artefacts/kiosk.png, kiosk-zh.png).
 func TestCameraPunch(t *testing.T) {
-	s := startServer(t)
-	ctx := newBrowser(t, badgeY4M)
-	openKiosk(t, ctx, s.url())
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version})
+	ctx := e2etest.NewBrowser(t, 3*time.Minute, badgeY4M)
+	openKiosk(t, ctx, s.URL())
 	device := enroll(t, ctx, s)
 
 	// The camera starts with the kiosk screen, and the badge is in view.
@@ -412,7 +223,7 @@ func TestCameraPunch(t *testing.T) {
 	}
 
 	waitStatus(t, ctx, "pending", "0", 30*time.Second)
-	ps := s.punches(device)
+	ps := s.Punches(device)
 	if len(ps) != 1 {
 		t.Fatalf("punchd has %d punches from the kiosk, want 1: %+v", len(ps), ps)
 	}
@@ -430,20 +241,6 @@ func TestCameraPunch(t *testing.T) {
 	}
 }
 
-// screenshot saves the whole page as a PNG.
-func screenshot(t *testing.T, ctx context.Context, path string) {
-	t.Helper()
-	var png []byte
-	run(t, ctx, "screenshot", chromedp.FullScreenshot(&png, 100))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
-
 // TestOfflineEndToEnd enrolls a kiosk (after the three refusals an
 // enrollment can meet), stops punchd, scans three badges, reloads the page
 // from the service worker, checks the punches are still queued (status
@@ -451,16 +248,16 @@ func screenshot(t *testing.T, ctx context.Context, path string) {
 // punches arrive exactly once and the strip drops to zero waiting. Last,
 // a badge no one has is parked in the manager's rejected list.
 func TestOfflineEndToEnd(t *testing.T) {
-	s := startServer(t)
-	ctx := newBrowser(t, "")
-	openKiosk(t, ctx, s.url())
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version})
+	ctx := e2etest.NewBrowser(t, 3*time.Minute, "")
+	openKiosk(t, ctx, s.URL())
 
 	// Refused enrollments say why.
-	used := s.issueCode(0)
-	enrollDirect(t, s.url(), used)
+	used := s.IssueCode(0)
+	enrollDirect(t, s.URL(), used)
 	for _, c := range []struct{ code, want string }{
 		{"AAAA-BBBB-CCCC", "unknown"},
-		{s.issueCode(time.Nanosecond), "expired"},
+		{s.IssueCode(time.Nanosecond), "expired"},
 		{used, "used"},
 	} {
 		tryEnroll(t, ctx, c.code)
@@ -471,7 +268,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	waitCached(t, ctx)
 	waitStatus(t, ctx, "online", "yes", 30*time.Second)
 
-	s.stop()
+	s.Stop()
 	for _, b := range []struct{ badge, employee string }{{"PC-0005", "E005"}, {"PC-0006", "E006"}, {"PC-0007", "E007"}} {
 		scanBadge(t, ctx, b.badge)
 		waitConfirm(t, ctx, b.employee)
@@ -498,10 +295,10 @@ func TestOfflineEndToEnd(t *testing.T) {
 	run(t, ctx, "back to the kiosk", chromedp.Click("#back", chromedp.ByQuery))
 	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
 
-	s.start()
+	s.Start()
 	waitStatus(t, ctx, "pending", "0", 90*time.Second)
 	waitStatus(t, ctx, "online", "yes", 30*time.Second)
-	if got, want := employees(t, s.punches(device)), []string{"E005", "E006", "E007"}; !slices.Equal(got, want) {
+	if got, want := employees(t, s.Punches(device)), []string{"E005", "E006", "E007"}; !slices.Equal(got, want) {
 		t.Errorf("punchd has punches of %v, want %v", got, want)
 	}
 	if got := status(t, ctx, "rejected"); got != "0" {
@@ -544,14 +341,14 @@ func enrollDirect(t *testing.T, base, code string) {
 // The kiosk must resend (the stored punches come back as duplicates), and
 // punchd must end with every punch exactly once.
 func TestKillDuringSync(t *testing.T) {
-	s := startServer(t)
-	ctx := newBrowser(t, "")
-	openKiosk(t, ctx, s.url())
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version})
+	ctx := e2etest.NewBrowser(t, 3*time.Minute, "")
+	openKiosk(t, ctx, s.URL())
 	device := enroll(t, ctx, s)
 	waitStatus(t, ctx, "online", "yes", 30*time.Second)
 
 	// Queue three punches while punchd is down, so they go as one batch.
-	s.stop()
+	s.Stop()
 	for _, b := range []struct{ badge, employee string }{{"PC-0008", "E008"}, {"PC-0009", "E009"}, {"PC-0010", "E010"}} {
 		scanBadge(t, ctx, b.badge)
 		waitConfirm(t, ctx, b.employee)
@@ -586,16 +383,16 @@ func TestKillDuringSync(t *testing.T) {
 		})
 		return fired
 	}
-	s.hook.Store(&hook)
-	s.start()
+	s.SetHook(hook)
+	s.Start()
 	var k kill
 	select {
 	case k = <-killed:
 	case <-time.After(90 * time.Second):
 		t.Fatalf("the kiosk sent no batch; page: %s", pageText(ctx))
 	}
-	s.stop()
-	s.hook.Store(nil)
+	s.Stop()
+	s.SetHook(nil)
 	if k.punches != 3 || k.status != http.StatusOK {
 		t.Fatalf("killed batch: %d punches, ingest answered %d; want 3 and 200", k.punches, k.status)
 	}
@@ -606,12 +403,12 @@ func TestKillDuringSync(t *testing.T) {
 	waitConfirm(t, ctx, "E011")
 	waitStatus(t, ctx, "pending", "4", 10*time.Second)
 
-	s.start()
+	s.Start()
 	waitStatus(t, ctx, "pending", "0", 90*time.Second)
-	if got, want := employees(t, s.punches(device)), []string{"E008", "E009", "E010", "E011"}; !slices.Equal(got, want) {
+	if got, want := employees(t, s.Punches(device)), []string{"E008", "E009", "E010", "E011"}; !slices.Equal(got, want) {
 		t.Errorf("punchd has punches of %v, want %v", got, want)
 	}
-	for _, p := range s.punches(device) {
+	for _, p := range s.Punches(device) {
 		if p.Status != store.PunchAccepted {
 			t.Errorf("punch %s of %s: %s %s", p.ID, p.EmployeeID, p.Status, p.Message)
 		}

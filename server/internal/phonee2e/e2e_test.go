@@ -8,16 +8,12 @@ import (
 	"fmt"
 	"image/png"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +24,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/token"
 	"punchclock/kiosk/scan"
-	"punchclock/server/internal/browsertest"
+	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
 )
@@ -61,112 +57,28 @@ func TestMain(m *testing.M) {
 
 // setup builds app.wasm as `make wasm` does into a copy of web/.
 func setup(dir string) error {
-	webDir = filepath.Join(dir, "web")
-	if err := os.CopyFS(webDir, os.DirFS(filepath.Join(root, "web"))); err != nil {
-		return err
-	}
-	for _, f := range []string{"app.wasm", "app.wasm.br", "app.wasm.gz"} {
-		os.Remove(filepath.Join(webDir, f)) // stale builds must not be served
-	}
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(webDir, "app.wasm"), "./wasm")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build app.wasm: %v\n%s", err, out)
-	}
-	return nil
+	var err error
+	webDir, err = e2etest.BuildWeb(dir)
+	return err
 }
 
-// server is punchd with the demo organisation, restartable on the same
-// address and database, so the pages' origin and service workers stay
-// valid across a stop.
+// server is the restartable punchd of e2etest, with the phone's helpers.
 type server struct {
-	t              *testing.T
-	db, data, addr string
-	mu             sync.Mutex
-	m              *punchd.Main
-	hs             *http.Server
+	*e2etest.Server
+	t *testing.T
 }
 
 // startServer starts punchd on a free port with a fresh SQLite database.
 func startServer(t *testing.T) *server {
-	t.Helper()
-	dir := t.TempDir()
-	s := &server{t: t, db: filepath.Join(dir, "punchclock.db"), data: dir, addr: "127.0.0.1:0"}
-	s.start()
-	t.Cleanup(s.stop)
-	return s
-}
-
-// start opens the database and serves on the server's address.
-func (s *server) start() {
-	s.t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m != nil {
-		s.t.Fatal("server already running")
-	}
-	m, err := punchd.Open(context.Background(), punchd.Config{
-		DB: s.db, DataDir: s.data, Demo: true, WebDir: webDir, Version: "phone-e2e",
-		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		m.Close()
-		s.t.Fatal(err)
-	}
-	s.addr = ln.Addr().String()
-	s.hs = &http.Server{Handler: m.Handler()}
-	s.m = m
-	go s.hs.Serve(ln)
-}
-
-// stop stops serving and closes the database, like a killed punchd.
-func (s *server) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s.hs.Shutdown(ctx)
-	s.hs.Close()
-	s.m.Close()
-	s.m, s.hs = nil, nil
-}
-
-// main returns the running punchd.
-func (s *server) main() *punchd.Main {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.t.Fatal("server not running")
-	}
-	return s.m
-}
-
-func (s *server) url() string { return "http://" + s.addr }
-
-// issueCode makes a one-time enrollment code for the Shanghai store.
-func (s *server) issueCode() string {
-	s.t.Helper()
-	code, _, err := s.main().API.Devices.IssueCode(context.Background(), "sh-jingan", 0, "phonee2e")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return code
+	return &server{Server: e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "phone-e2e"}), t: t}
 }
 
 // phoneLink asks for a one-time phone link as an admin does, through the
 // HTTP API with the demo admin's token, and returns its URL.
 func (s *server) phoneLink(employeeID string) string {
 	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.url()+"/api/v1/admin/phone-links", strings.NewReader(`{"employee_id":"`+employeeID+`"}`))
-	req.Header.Set("Authorization", "Bearer "+s.main().Demo.AdminToken)
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/api/v1/admin/phone-links", strings.NewReader(`{"employee_id":"`+employeeID+`"}`))
+	req.Header.Set("Authorization", "Bearer "+s.Main().Demo.AdminToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -181,7 +93,7 @@ func (s *server) phoneLink(employeeID string) string {
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusCreated || body.EmployeeID != employeeID {
 		s.t.Fatalf("phone link: %s %+v %v", resp.Status, body, err)
 	}
-	if !strings.HasPrefix(body.URL, s.url()+"/p?c=") {
+	if !strings.HasPrefix(body.URL, s.URL()+"/p?c=") {
 		s.t.Fatalf("phone link URL %q is not this server's phone page", body.URL)
 	}
 	return body.URL
@@ -191,7 +103,7 @@ func (s *server) phoneLink(employeeID string) string {
 // accepted ones and the refused ones kept as evidence.
 func (s *server) qrPunches(employeeID string) (accepted, rejected []store.StoredPunch) {
 	s.t.Helper()
-	ps, err := s.main().Store.Punches(context.Background(), store.PunchFilter{EmployeeID: employeeID})
+	ps, err := s.Main().Store.Punches(context.Background(), store.PunchFilter{EmployeeID: employeeID})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -208,55 +120,12 @@ func (s *server) qrPunches(employeeID string) (accepted, rejected []store.Stored
 	return accepted, rejected
 }
 
-// run runs chromedp actions or fails the test with what the page shows.
-func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
-	t.Helper()
-	if err := chromedp.Run(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v\npage: %s", what, err, pageText(ctx))
-	}
-}
-
-// wait polls a JavaScript condition until it holds.
-func wait(t *testing.T, ctx context.Context, what, cond string, limit time.Duration) {
-	t.Helper()
-	run(t, ctx, "waiting for "+what, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(limit)))
-}
-
-// pageText is the page's visible text, for failure messages.
-func pageText(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	var s string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.body ? document.body.innerText : ""`, &s)); err != nil {
-		return "(" + err.Error() + ")"
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// eval evaluates a JavaScript expression into out.
-func eval(t *testing.T, ctx context.Context, expr string, out any) {
-	t.Helper()
-	run(t, ctx, "evaluating "+expr, chromedp.Evaluate(expr, out))
-}
-
 // text returns the text of the element with id ("" if there is none).
 func text(t *testing.T, ctx context.Context, id string) string {
 	t.Helper()
 	var s string
 	eval(t, ctx, fmt.Sprintf(`(document.getElementById(%q) || {}).innerText || ""`, id), &s)
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// newBrowser starts headless Chromium (with a fake camera for the kiosk:
-// Chromium's test pattern, no code in it) and returns the first tab, in the
-// default browser context.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	return browsertest.New(t, 3*time.Minute,
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-	)
 }
 
 // newBrowserContext opens a tab in a new browser context of the same
@@ -287,28 +156,14 @@ func newBrowserContext(t *testing.T, browser context.Context) context.Context {
 	return ctx
 }
 
-// screenshot saves the whole page as a PNG, as a test artefact.
-func screenshot(t *testing.T, ctx context.Context, path string) {
-	t.Helper()
-	var png []byte
-	run(t, ctx, "screenshot", chromedp.FullScreenshot(&png, 100))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
-
 // enrollKiosk opens the kiosk page, enrolls it with a fresh code through
 // its form and returns its device id.
 func enrollKiosk(t *testing.T, ctx context.Context, s *server) string {
 	t.Helper()
-	run(t, ctx, "open the kiosk", chromedp.Navigate(s.url()+"/"))
+	run(t, ctx, "open the kiosk", chromedp.Navigate(s.URL()+"/"))
 	wait(t, ctx, "the enrollment form", `!!document.getElementById("enroll-code")`, 90*time.Second)
 	var ok bool
-	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, s.issueCode()), &ok)
+	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, s.IssueCode(0)), &ok)
 	run(t, ctx, "submit the enrollment", chromedp.Click("#enroll-submit", chromedp.ByQuery))
 	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
 	var device string
@@ -392,20 +247,6 @@ func waitResult(t *testing.T, ctx context.Context, state, code string, limit tim
 	return text(t, ctx, "punch-result")
 }
 
-// waitCached waits until the phone's service worker cache holds app.wasm
-// and the phone page (DESIGN.md §7, trap 2).
-func waitCached(t *testing.T, ctx context.Context) {
-	t.Helper()
-	wait(t, ctx, "app.wasm and /p in the service worker's cache", `(async () => {
-		if (!navigator.serviceWorker.controller) return false;
-		for (const k of await caches.keys()) {
-			const c = await caches.open(k);
-			if (await c.match("/web/app.wasm") && await c.match("/p")) return true;
-		}
-		return false;
-	})()`, 60*time.Second)
-}
-
 // checkWorker checks the service worker punchd serves: every resource it
 // caches is local (DESIGN.md §7, trap 1), the phone page among them, and a
 // page opened with a query falls back to its cached bare page.
@@ -443,19 +284,19 @@ func checkWorker(t *testing.T, base string) {
 // and the phone page's offline start (see the package doc).
 func TestPhoneQR(t *testing.T) {
 	s := startServer(t)
-	kiosk := newBrowser(t)
+	kiosk := e2etest.NewBrowser(t, 3*time.Minute, "")
 	phone := newBrowserContext(t, kiosk)
 	run(t, phone, "size the phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	emp, err := s.main().Store.Employee(context.Background(), employee)
+	emp, err := s.Main().Store.Employee(context.Background(), employee)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	checkWorker(t, s.url())
+	checkWorker(t, s.URL())
 	kioskID := enrollKiosk(t, kiosk, s)
 
 	// A phone nobody activated says so.
-	run(t, phone, "open the phone page", chromedp.Navigate(s.url()+"/p"))
+	run(t, phone, "open the phone page", chromedp.Navigate(s.URL()+"/p"))
 	phoneState(t, phone, "not-activated", 90*time.Second)
 	if got := text(t, phone, "not-activated"); !strings.Contains(got, "activation link") {
 		t.Errorf("a phone not activated shows %q", got)
@@ -470,7 +311,7 @@ func TestPhoneQR(t *testing.T) {
 	}
 	var href string
 	eval(t, phone, `location.href`, &href)
-	if href != s.url()+"/p" {
+	if href != s.URL()+"/p" {
 		t.Errorf("after activation the phone's address is %q, want the bare page", href)
 	}
 	wait(t, phone, "the phone's device id", `!!document.getElementById("phone-status").dataset.device`, 10*time.Second)
@@ -503,11 +344,11 @@ func TestPhoneQR(t *testing.T) {
 	}
 
 	// So is an old code (a photo of the kiosk's screen ten minutes ago).
-	dev, err := s.main().Store.Device(context.Background(), kioskID)
+	dev, err := s.Main().Store.Device(context.Background(), kioskID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := token.URL(s.url(), token.Generate(kioskID, dev.QRSecret, time.Now().Add(-10*time.Minute)))
+	old := token.URL(s.URL(), token.Generate(kioskID, dev.QRSecret, time.Now().Add(-10*time.Minute)))
 	punchWith(t, phone, old, emp.Name, "")
 	if got := waitResult(t, phone, "rejected", "expired", 30*time.Second); !strings.Contains(got, "expired") || !strings.Contains(got, "scan the code the kiosk shows now") {
 		t.Errorf("expired code shows %q", got)
@@ -523,14 +364,14 @@ func TestPhoneQR(t *testing.T) {
 	// Offline: with punchd down, the phone page opens from the service
 	// worker although its query (a new token) was never cached, keeps the
 	// punch, and says it will be sent.
-	waitCached(t, phone)
+	e2etest.WaitCached(t, phone, "/p")
 	second := kioskQR(t, kiosk, kioskID, first)
-	s.stop()
+	s.Stop()
 	punchWith(t, phone, second, emp.Name, "")
 	if got := waitResult(t, phone, "offline", "", 30*time.Second); !strings.Contains(got, "sent when the phone is online") {
 		t.Errorf("offline punch shows %q", got)
 	}
-	s.start()
+	s.Start()
 	waitResult(t, phone, "accepted", "", 60*time.Second)
 	accepted, _ = s.qrPunches(employee)
 	if len(accepted) != 2 || accepted[0].Evidence.QRToken == accepted[1].Evidence.QRToken {
@@ -547,7 +388,7 @@ func TestPhoneQR(t *testing.T) {
 
 	// A URL that carries no kiosk token is refused on the phone, before it
 	// costs anything.
-	run(t, phone, "open a foreign code", chromedp.Navigate(s.url()+"/p?t=not-a-token"))
+	run(t, phone, "open a foreign code", chromedp.Navigate(s.URL()+"/p?t=not-a-token"))
 	phoneState(t, phone, "punched", 30*time.Second)
 	if got := waitResult(t, phone, "failed", "not-qr", 10*time.Second); !strings.Contains(got, "not a kiosk's QR code") {
 		t.Errorf("foreign code shows %q", got)

@@ -1,0 +1,287 @@
+// Package e2etest holds what the browser end-to-end tests share: building
+// the kiosk's app.wasm as `make wasm` does, a punchd with the demo
+// organisation that can be stopped and started again on the same address
+// and database, and helpers that drive headless Chromium (chromedp) and
+// fail a test with what the page shows.
+//
+// Waiting is always polling of page state, never a sleep standing in for
+// synchronisation.
+package e2etest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"punchclock/server/internal/browsertest"
+	"punchclock/server/internal/punchd"
+	"punchclock/server/internal/store"
+)
+
+// Root returns the module's root folder.
+func Root() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("e2etest: go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("e2etest: not inside the module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// BuildWeb copies the module's web/ into dir/web and builds a fresh
+// app.wasm there, as `make wasm` does; stale builds and their compressed
+// copies are not carried over. It returns the new web folder.
+func BuildWeb(dir string) (string, error) {
+	root, err := Root()
+	if err != nil {
+		return "", err
+	}
+	web := filepath.Join(dir, "web")
+	if err := os.CopyFS(web, os.DirFS(filepath.Join(root, "web"))); err != nil {
+		return "", fmt.Errorf("e2etest: copy web: %w", err)
+	}
+	for _, f := range []string{"app.wasm", "app.wasm.br", "app.wasm.gz", "app.wasm.tmp"} {
+		os.Remove(filepath.Join(web, f))
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(web, "app.wasm"), "./wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("e2etest: build app.wasm: %v\n%s", err, out)
+	}
+	return web, nil
+}
+
+// Hook sees every request before punchd; it returns true when it answered
+// (or broke) the request itself.
+type Hook func(w http.ResponseWriter, r *http.Request, next http.Handler) bool
+
+// Server is punchd with the demo organisation, restartable on the same
+// address and database: a kiosk's origin and service worker stay valid
+// across a restart, as after a real crash.
+type Server struct {
+	t    testing.TB
+	cfg  punchd.Config
+	addr string
+	mu   sync.Mutex
+	m    *punchd.Main
+	hs   *http.Server
+	hook atomic.Pointer[Hook]
+}
+
+// StartServer starts punchd on a free port with a fresh SQLite database.
+// cfg gives the web folder, version and anything else; its database, data
+// folder, demo and log are set here. The server stops with the test.
+func StartServer(t testing.TB, cfg punchd.Config) *Server {
+	t.Helper()
+	dir := t.TempDir()
+	cfg.DB, cfg.DataDir, cfg.Demo = filepath.Join(dir, "punchclock.db"), dir, true
+	cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s := &Server{t: t, cfg: cfg, addr: "127.0.0.1:0"}
+	s.Start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Start opens the database and serves on the server's address.
+func (s *Server) Start() {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m != nil {
+		s.t.Fatal("e2etest: server already running")
+	}
+	m, err := punchd.Open(context.Background(), s.cfg)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		m.Close()
+		s.t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	next := m.Handler()
+	s.hs = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := s.hook.Load(); h != nil && (*h)(w, r, next) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})}
+	s.m = m
+	go s.hs.Serve(ln)
+}
+
+// Stop stops serving and closes the database, like a killed punchd: the
+// browser's open connections are closed too.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.hs.Shutdown(ctx)
+	s.hs.Close()
+	s.m.Close()
+	s.m, s.hs = nil, nil
+}
+
+// SetHook puts h in front of punchd (nil removes it).
+func (s *Server) SetHook(h Hook) {
+	if h == nil {
+		s.hook.Store(nil)
+		return
+	}
+	s.hook.Store(&h)
+}
+
+// Main returns the running punchd.
+func (s *Server) Main() *punchd.Main {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.t.Fatal("e2etest: server not running")
+	}
+	return s.m
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string { return "http://" + s.addr }
+
+// IssueCode makes a one-time enrollment code for the demo's Shanghai store.
+func (s *Server) IssueCode(ttl time.Duration) string {
+	s.t.Helper()
+	code, _, err := s.Main().API.Devices.IssueCode(context.Background(), "sh-jingan", ttl, "e2etest")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return code
+}
+
+// Punches returns what punchd stored from a device, ordered by time.
+func (s *Server) Punches(deviceID string) []store.StoredPunch {
+	s.t.Helper()
+	ps, err := s.Main().Store.Punches(context.Background(), store.PunchFilter{DeviceID: deviceID})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return ps
+}
+
+// NewBrowser starts headless Chromium with a fake camera that plays y4m
+// (Chromium's own test pattern when y4m is ""), camera permission granted,
+// and autoplay allowed. The browser ends with the test or after limit.
+func NewBrowser(t testing.TB, limit time.Duration, y4m string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	flags := []chromedp.ExecAllocatorOption{
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+	}
+	if y4m != "" {
+		flags = append(flags, chromedp.Flag("use-file-for-fake-video-capture", y4m))
+	}
+	return browsertest.New(t, limit, append(flags, extra...)...)
+}
+
+// Run runs chromedp actions or fails the test with what the page shows.
+func Run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v\npage: %s", what, err, PageText(ctx))
+	}
+}
+
+// Wait polls a JavaScript condition until it holds.
+func Wait(t testing.TB, ctx context.Context, what, cond string, limit time.Duration) {
+	t.Helper()
+	Run(t, ctx, "waiting for "+what, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(limit)))
+}
+
+// Eval evaluates a JavaScript expression into out.
+func Eval(t testing.TB, ctx context.Context, expr string, out any) {
+	t.Helper()
+	Run(t, ctx, "evaluating "+expr, chromedp.Evaluate(expr, out))
+}
+
+// PageText is the page's visible text with the state the kiosk exposes
+// for tests (status strip, camera, face), for failure messages.
+func PageText(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	var s string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`(() => {
+		let s = document.body ? document.body.innerText : "";
+		const v = document.getElementById("camera");
+		if (v) s += " [camera: readyState " + v.readyState + ", " + v.videoWidth + "x" + v.videoHeight + ", frames " + v.dataset.frames + ", reads " + v.dataset.reads + "]";
+		for (const id of ["status", "face"]) {
+			const e = document.getElementById(id);
+			if (e) s += " [" + id + ": " + JSON.stringify(e.dataset) + "]";
+		}
+		return s;
+	})()`, &s)); err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// SetInput types value into the input with id, as a person would (go-app
+// reads inputs on their input event).
+func SetInput(t testing.TB, ctx context.Context, id, value string) {
+	t.Helper()
+	var ok bool
+	Eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById(%q); if (!i) return false; i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, id, value), &ok)
+	if !ok {
+		t.Fatalf("no input #%s; page: %s", id, PageText(ctx))
+	}
+}
+
+// Screenshot writes the whole page as a PNG to path (a test artefact).
+func Screenshot(t testing.TB, ctx context.Context, path string) {
+	t.Helper()
+	var png []byte
+	Run(t, ctx, "screenshot", chromedp.FullScreenshot(&png, 100))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// WaitCached waits until the service worker controls the page and its
+// cache holds /web/app.wasm and every other path given: the moment the
+// app can start without the server (DESIGN.md §7, trap 2).
+func WaitCached(t testing.TB, ctx context.Context, paths ...string) {
+	t.Helper()
+	want := append([]string{"/web/app.wasm"}, paths...)
+	list := `"` + strings.Join(want, `", "`) + `"`
+	Wait(t, ctx, strings.Join(want, " and ")+" in the service worker's cache", `(async () => {
+		if (!navigator.serviceWorker.controller) return false;
+		for (const k of await caches.keys()) {
+			const c = await caches.open(k);
+			let all = true;
+			for (const p of [`+list+`]) all = all && !!(await c.match(p));
+			if (all) return true;
+		}
+		return false;
+	})()`, 60*time.Second)
+}
