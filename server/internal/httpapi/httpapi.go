@@ -153,6 +153,15 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return body, nil
 }
 
+// readJSON reads a body of at most limit bytes and decodes it (see decode).
+func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any, strict bool) error {
+	body, err := readBody(w, r, limit)
+	if err != nil {
+		return err
+	}
+	return decode(body, v, strict)
+}
+
 // decode parses one JSON value; strict refuses unknown fields (for admin
 // writes, where a misspelt field must not be silently dropped).
 func decode(body []byte, v any, strict bool) error {
@@ -185,12 +194,8 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
 	if !s.enrollLimit.allow(clientAddr(r), s.Now()) {
 		return wire.Errorf(wire.CodeRateLimited, "too many enrollment attempts from this address; wait a minute")
 	}
-	body, err := readBody(w, r, MaxBody)
-	if err != nil {
-		return err
-	}
 	var req wire.EnrollRequest
-	if err := decode(body, &req, false); err != nil {
+	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
 		return err
 	}
 	resp, err := s.Devices.Enroll(r.Context(), req)
@@ -204,12 +209,8 @@ func (s *Server) activatePhone(w http.ResponseWriter, r *http.Request) error {
 	if !s.enrollLimit.allow(clientAddr(r), s.Now()) {
 		return wire.Errorf(wire.CodeRateLimited, "too many activation attempts from this address; wait a minute")
 	}
-	body, err := readBody(w, r, MaxBody)
-	if err != nil {
-		return err
-	}
 	var req wire.EnrollRequest
-	if err := decode(body, &req, false); err != nil {
+	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
 		return err
 	}
 	resp, err := s.Devices.ActivatePhone(r.Context(), req)
@@ -234,12 +235,8 @@ type phoneLinkResponse struct {
 }
 
 func (s *Server) issuePhoneLink(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxBody)
-	if err != nil {
-		return err
-	}
 	var req phoneLinkRequest
-	if err := decode(body, &req, true); err != nil {
+	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
 		return err
 	}
 	if req.TTLMinutes < 0 {
@@ -372,12 +369,8 @@ type issueCodeResponse struct {
 }
 
 func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxBody)
-	if err != nil {
-		return err
-	}
 	var req issueCodeRequest
-	if err := decode(body, &req, true); err != nil {
+	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
 		return err
 	}
 	if req.TTLMinutes < 0 {
