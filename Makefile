@@ -88,8 +88,8 @@ bench-deps: test-deps
 .PHONY: bench
 bench: bench-deps build ## run the benchmarks and print the figures the issues ask for (results also in var/bench-*.txt)
 	@mkdir -p var
-	@echo "== batch ingest vs plain batched INSERT of the same rows (punches/s; ratio = ingest / baseline)"
-	@$(GO) test -run '^$$' -bench '^BenchmarkIngest$$' -benchtime 200x -count 3 ./server/internal/punch/ | tee var/bench-ingest.txt | awk -f .ci/benchratio.awk
+	@echo "== batch ingest vs plain batched INSERT of the same rows, alternating batch by batch (ratio-% = ingest / baseline; target >= 50)"
+	@$(GO) test -run '^$$' -bench '^BenchmarkIngest$$' -benchtime 200x -count 3 ./server/internal/punch/ | tee var/bench-ingest.txt | grep -E '^Benchmark' 
 	@echo; echo "== rules engine: 10,000 employees x 31 days, and a month's recompute after a rule change"
 	@$(GO) test -run '^$$' -bench . -benchtime 3x ./app/rules/ | tee var/bench-rules.txt | grep -E '^Benchmark'
 	@echo; echo "== badge decode per 640x480 frame: native, then wasm inside Chromium"
