@@ -49,6 +49,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	siteThresholds := fs.String("site-thresholds", "", "per-site thresholds, e.g. shop1=0.5,shop2=0.55")
 	adminToken := fs.String("admin-token", "", "bearer token for enrolment, deletion and audit (punchd); required")
 	kioskToken := fs.String("kiosk-token", "", "optional bearer token kiosks must send to identify")
+	punchdURL := fs.String("punchd-url", "", "punchd's base URL: the face data of employees who left are deleted (asked every -leaver-sync)")
+	punchdToken := fs.String("punchd-token", "", "punchd API token (role integrator) for -punchd-url")
+	leaverSync := fs.Duration("leaver-sync", 5*time.Minute, "how often to ask punchd who has left")
 	requireLiveness := fs.Bool("require-liveness", false, "refuse single-frame identification: kiosks must send a head turn to /api/v1/liveness")
 	auditKey := fs.String("audit-key", "", "32-byte key shared with punchd (its -face-audit-key), hex or base64: verdicts carry their audit record sealed for punchd")
 	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("PUNCHCLOCK_FACE")); err != nil {
@@ -57,6 +60,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	k, err := facematch.ParseKey(*key)
 	if err != nil {
 		return err
+	}
+	if *punchdURL != "" && *punchdToken == "" {
+		return errors.New("-punchd-url needs -punchd-token (a punchd integrator token)")
 	}
 	if *adminToken == "" {
 		return errors.New("an admin token is required (-admin-token or PUNCHCLOCK_FACE_ADMIN_TOKEN)")
@@ -95,6 +101,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	if *punchdURL != "" {
+		ls := &facematch.LeaverSync{Service: svc, PunchdURL: *punchdURL, Token: *punchdToken, Log: log,
+			Client: &http.Client{Timeout: 30 * time.Second}}
+		go ls.Run(ctx, *leaverSync)
+	}
 	log.Info("facematchd listening", "addr", *addr, "version", version, "gallery", svc.Stats())
 	select {
 	case err := <-errc:

@@ -1,0 +1,115 @@
+package facematch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"punchclock/app/attendance"
+)
+
+// Enrolled lists the employees with descriptors at any site, sorted.
+func (s *Service) Enrolled() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	seen := map[string]bool{}
+	for _, g := range s.galleries {
+		for e := range g.descs {
+			seen[e] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for e := range seen {
+		out = append(out, e)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// LeaverSync deletes the face data of employees who have left, as punchd
+// reports them (GET /api/v1/employees, active false). The face service
+// asks, rather than punchd telling it, because it runs on a store's LAN:
+// it can reach punchd, while punchd may not reach it.
+type LeaverSync struct {
+	Service *Service
+	// PunchdURL is punchd's base URL; Token a bearer token with the
+	// integrator (or admin) role.
+	PunchdURL string
+	Token     string
+	Client    *http.Client
+	Log       *slog.Logger
+}
+
+// Once fetches punchd's employees and deletes every enrolled leaver. It
+// returns the ids it deleted; on any error from punchd it deletes nothing.
+func (l *LeaverSync) Once(ctx context.Context) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(l.PunchdURL, "/")+"/api/v1/employees", nil)
+	if err != nil {
+		return nil, fmt.Errorf("facematch: leavers: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+l.Token)
+	client := l.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("facematch: leavers: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return nil, fmt.Errorf("facematch: leavers: punchd answered %s: %s", resp.Status, body)
+	}
+	var list struct {
+		Employees []attendance.Employee `json:"employees"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&list); err != nil {
+		return nil, fmt.Errorf("facematch: leavers: %w", err)
+	}
+	left := map[string]bool{}
+	for _, e := range list.Employees {
+		if !e.Active {
+			left[e.ID] = true
+		}
+	}
+	var deleted []string
+	for _, id := range l.Service.Enrolled() {
+		if !left[id] {
+			continue
+		}
+		if _, err := l.Service.DeleteEmployee(ctx, id); err != nil {
+			return deleted, fmt.Errorf("facematch: leavers: delete %s: %w", id, err)
+		}
+		deleted = append(deleted, id)
+	}
+	return deleted, nil
+}
+
+// Run calls Once now and then every interval until ctx ends, logging what
+// it deleted and any error (punchd unreachable is retried next time).
+func (l *LeaverSync) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		deleted, err := l.Once(ctx)
+		if l.Log != nil {
+			if err != nil {
+				l.Log.Warn("leaver sync", "err", err)
+			} else if len(deleted) > 0 {
+				l.Log.Info("deleted the face data of employees who left", "employees", deleted)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
