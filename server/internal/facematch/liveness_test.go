@@ -50,6 +50,24 @@ func TestCheckLiveness(t *testing.T) {
 			}
 		})
 	}
+	t.Run("squeezed picture read as a turn", func(t *testing.T) {
+		// A flat photo tilted about its vertical axis: the face narrows by
+		// 30% while the landmark predictor moves the nose as if it turned.
+		var fs []Face
+		for i := range 4 {
+			lm := headLandmarks(0, 80, 0, 300, 200)
+			sx := 1 - 0.1*float64(i)
+			for k := range lm {
+				lm[k].X = 300 + int(math.Round(float64(lm[k].X-300)*sx))
+			}
+			lm[4].X += 4 * i // the predictor's bias toward a turn
+			fs = append(fs, Face{Landmarks: lm, Descriptor: near(d, 0.05, uint64(i))})
+		}
+		r, _ := CheckLiveness(fs, DefaultLiveness, 0.6)
+		if r.Live || r.AspectChange < 0.2 {
+			t.Fatalf("live=%v (%s), aspect change %.3f", r.Live, r.Reason, r.AspectChange)
+		}
+	})
 	t.Run("face swapped between frames", func(t *testing.T) {
 		fs := frames(headLandmarks(0, 80, 0, 300, 200), headLandmarks(10, 80, 0, 300, 200), headLandmarks(20, 80, 0, 300, 200))
 		fs[2].Descriptor = desc(2)

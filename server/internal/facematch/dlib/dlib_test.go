@@ -374,7 +374,8 @@ func TestLiveness(t *testing.T) {
 		{"shifted", still(func(i int, s sample) []byte { return frame640(s, 1, 0, float64(40*i), float64(-15*i), 1) }), true},
 		{"scaled+rotated", still(func(i int, s sample) []byte { return frame640(s, 0.8+0.15*float64(i), float64(-6+4*i), 0, 0, 1) }), true},
 		// Measured, not asserted: dlib's predictor reads a squeezed face as
-		// a turned one, so tilted photos get through (see the report).
+		// a turned one; the aspect bound stops most tilted photos, not all
+		// (2 of 8 yawed still passed when it was set).
 		{"photo yawed", still(func(i int, s sample) []byte { return tilted(s, 1-0.1*float64(i), 1) }), false},
 		{"photo pitched", still(func(i int, s sample) []byte { return tilted(s, 1, 1-0.1*float64(i)) }), false},
 		{"head turn proxy", still(func(i int, s sample) []byte { return turned(s, float64(8*i)) }), false},
@@ -382,6 +383,7 @@ func TestLiveness(t *testing.T) {
 	for _, sq := range seqs {
 		accepted, rejected, unusable := 0, 0, 0
 		var yaws []float64
+		var maxAspect float64
 		for k, s := range samples {
 			if k%2 == 1 {
 				continue // every other face keeps the test under a minute
@@ -403,6 +405,7 @@ func TestLiveness(t *testing.T) {
 			}
 			r, _ := facematch.CheckLiveness(faces, cfg, facematch.DefaultThreshold)
 			yaws = append(yaws, r.YawChange)
+			maxAspect = math.Max(maxAspect, r.AspectChange)
 			if r.Live {
 				accepted++
 			} else {
@@ -410,8 +413,8 @@ func TestLiveness(t *testing.T) {
 			}
 		}
 		sort.Float64s(yaws)
-		t.Logf("%-16s live=%2d not_live=%2d unusable=%d  yaw change min/median/max %.3f/%.3f/%.3f", sq.name, accepted, rejected, unusable,
-			yaws[0], yaws[len(yaws)/2], yaws[len(yaws)-1])
+		t.Logf("%-16s live=%2d not_live=%2d unusable=%d  yaw change min/median/max %.3f/%.3f/%.3f  aspect change max %.3f", sq.name, accepted, rejected, unusable,
+			yaws[0], yaws[len(yaws)/2], yaws[len(yaws)-1], maxAspect)
 		if sq.mustReject && accepted > 0 {
 			t.Errorf("%s: %d still-photo sequences accepted as live", sq.name, accepted)
 		}
