@@ -127,6 +127,12 @@ type Outbox struct {
 	identity *Identity
 	offset   *ClockOffset // learnt in this process (monotonic At), or nil
 	lastV7   int64        // last UUIDv7 time (ms<<12 | sub-ms sequence)
+
+	// pull caches the decoded pull state: every scan looks the badge up
+	// in the roster, and decoding a large roster from the store each time
+	// would cost more than the rest of a punch. Only this Outbox writes it.
+	pullMu sync.Mutex
+	pull   *PullState
 }
 
 // Open makes an Outbox over store and loads its chain position and identity.
@@ -410,19 +416,32 @@ func (o *Outbox) SetClock(ctx context.Context, c ClockOffset) error {
 }
 
 // Pull returns the pulled state; the zero PullState before the first pull.
+//
+// The state is read from the store once and then kept in memory; callers
+// must not modify its slices.
 func (o *Outbox) Pull(ctx context.Context) (PullState, error) {
+	o.pullMu.Lock()
+	defer o.pullMu.Unlock()
+	if o.pull != nil {
+		return *o.pull, nil
+	}
 	var s PullState
 	if err := o.loadState(ctx, KeyPull, &s); err != nil && !errors.Is(err, ErrNotFound) {
 		return PullState{}, fmt.Errorf("outbox: pull state: %w", err)
 	}
+	o.pull = &s
 	return s, nil
 }
 
 // SetPull stores the pulled state.
 func (o *Outbox) SetPull(ctx context.Context, s PullState) error {
+	o.pullMu.Lock()
+	defer o.pullMu.Unlock()
+	o.pull = nil
 	if err := o.saveState(ctx, KeyPull, s); err != nil {
 		return fmt.Errorf("outbox: set pull state: %w", err)
 	}
+	o.pull = &s
 	return nil
 }
 

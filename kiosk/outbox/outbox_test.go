@@ -326,3 +326,36 @@ func TestStateAndViews(t *testing.T) {
 		t.Errorf("Stats: got %+v, %v", st, err)
 	}
 }
+
+// TestPullCached: the pull state is decoded once and kept; SetPull
+// replaces it, and a reopened outbox reads it back from the store.
+func TestPullCached(t *testing.T) {
+	ctx := context.Background()
+	ob, st, _ := newOutbox(t, outbox.Options{})
+	if s, err := ob.Pull(ctx); err != nil || s.Cursor != "" {
+		t.Fatalf("before any pull: %+v %v", s, err)
+	}
+	if err := ob.SetPull(ctx, outbox.PullState{Cursor: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	// A write behind the outbox's back is not seen: it owns the state.
+	if err := st.SetState(ctx, outbox.KeyPull, []byte(`{"cursor":"elsewhere"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := ob.Pull(ctx); s.Cursor != "c1" {
+		t.Errorf("cached pull state: %q, want c1", s.Cursor)
+	}
+	if err := ob.SetPull(ctx, outbox.PullState{Cursor: "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := ob.Pull(ctx); s.Cursor != "c2" {
+		t.Errorf("after SetPull: %q, want c2", s.Cursor)
+	}
+	again, err := outbox.Open(ctx, st, outbox.Options{Clock: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := again.Pull(ctx); s.Cursor != "c2" {
+		t.Errorf("reopened: %q, want c2", s.Cursor)
+	}
+}

@@ -56,6 +56,8 @@ type Env struct {
 	server   string
 	roster   map[string]attendance.Employee // by badge code
 	rosterAt time.Time                      // PullState.At the roster was built from
+	byID     map[string]attendance.Employee // Roster's map, by employee id
+	byIDAt   time.Time                      // PullState.At byID was built from
 	changed  chan struct{}
 }
 
@@ -470,14 +472,22 @@ func (e *Env) direction(ctx context.Context, employeeID string, loc *time.Locati
 }
 
 // Roster returns the cached employees, for the manager view's names.
+//
+// The map is built once per pull and shared: callers must not modify it.
 func (e *Env) Roster(ctx context.Context) (map[string]attendance.Employee, error) {
 	st, err := e.Outbox.Pull(ctx)
 	if err != nil {
 		return nil, err
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.byID != nil && st.At.Equal(e.byIDAt) {
+		return e.byID, nil
+	}
 	out := make(map[string]attendance.Employee, len(st.Employees))
 	for _, emp := range st.Employees {
 		out[emp.ID] = emp
 	}
+	e.byID, e.byIDAt = out, st.At
 	return out, nil
 }
