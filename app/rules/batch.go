@@ -99,7 +99,7 @@ func (e *Engine) EvaluateAll(in *Input, from, to Date, workers int) ([]DayRecord
 				for i := start; i < min(start+64, len(in.Employees)); i++ {
 					b := &batches[i]
 					slot := out[i*days : i*days : (i+1)*days]
-					if _, err := e.evaluate(slot, in.Employees[i].ID, b.punches, b.corrections, b.approvals, from, to); err != nil && errs[w] == nil {
+					if _, err := e.evaluate(slot, e.now, in.Employees[i].ID, b.punches, b.corrections, b.approvals, from, to); err != nil && errs[w] == nil {
 						errs[w] = err
 					}
 				}

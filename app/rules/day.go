@@ -68,8 +68,8 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 	r := &rec.Reasons
 
 	complete := true
-	if !e.now.IsZero() {
-		nu := e.now.Unix()
+	if !ev.now.IsZero() {
+		nu := ev.now.Unix()
 		if nu < in.ws {
 			rec.Provisional = true
 			rec.Status = StatusScheduled
@@ -208,7 +208,7 @@ func (ev *evaluation) shiftOvertime(rec *DayRecord, in *inst, outP *pin) {
 func (ev *evaluation) offDay(rec *DayRecord, loose []int32) {
 	r := &rec.Reasons
 	e := ev.e
-	if !e.now.IsZero() && e.now.Before(rec.Date.AddDays(1).At(0, e.loc)) {
+	if !ev.now.IsZero() && ev.now.Before(rec.Date.AddDays(1).At(0, e.loc)) {
 		rec.Provisional = true
 	}
 	var use []int

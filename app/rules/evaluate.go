@@ -45,12 +45,20 @@ type inst struct {
 // range is widened internally by two days on each side so that night shifts
 // and punch windows crossing its ends are judged as in a longer range.
 func (e *Engine) EvaluateEmployee(employeeID string, punches []Punch, corrections []Correction, approvals []Approval, from, to Date) ([]DayRecord, error) {
-	return e.evaluate(nil, employeeID, punches, corrections, approvals, from, to)
+	return e.evaluate(nil, e.now, employeeID, punches, corrections, approvals, from, to)
+}
+
+// EvaluateEmployeeAt is EvaluateEmployee with "now" given here instead of
+// compiled in from Input.Now, so one compiled Engine serves evaluations at
+// different times (the kiosk compiles once per pull and evaluates at every
+// punch).
+func (e *Engine) EvaluateEmployeeAt(now time.Time, employeeID string, punches []Punch, corrections []Correction, approvals []Approval, from, to Date) ([]DayRecord, error) {
+	return e.evaluate(nil, now, employeeID, punches, corrections, approvals, from, to)
 }
 
 // evaluate appends the records to dst (EvaluateAll hands each employee its
 // slot of one big slice).
-func (e *Engine) evaluate(dst []DayRecord, employeeID string, punches []Punch, corrections []Correction, approvals []Approval, from, to Date) ([]DayRecord, error) {
+func (e *Engine) evaluate(dst []DayRecord, now time.Time, employeeID string, punches []Punch, corrections []Correction, approvals []Approval, from, to Date) ([]DayRecord, error) {
 	emp := e.emps[employeeID]
 	if emp == nil {
 		return nil, fmt.Errorf("rules: employee %q is not in the input", employeeID)
@@ -63,7 +71,7 @@ func (e *Engine) evaluate(dst []DayRecord, employeeID string, punches []Punch, c
 	}
 	idx := e.cal.Load()
 	// About 400 bytes of reasons per day, English and Chinese, on average.
-	ev := evaluation{e: e, emp: emp, approvals: approvals, from: from, textHint: 512 * (to.Sub(from) + 1)}
+	ev := evaluation{e: e, now: now, emp: emp, approvals: approvals, from: from, textHint: 512 * (to.Sub(from) + 1)}
 
 	// Plan every day, with two days of context on each side.
 	nd := to.Sub(from) + 5
@@ -138,6 +146,7 @@ func overlap(a0, a1, b0, b1 int64) int64 {
 // evaluation is the working state of one EvaluateEmployee call.
 type evaluation struct {
 	e         *Engine
+	now       time.Time // Input.Now, or the time given to EvaluateEmployeeAt
 	emp       *empC
 	approvals []Approval
 	from      Date

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -513,5 +514,65 @@ func TestCompileErrors(t *testing.T) {
 	}
 	if _, err := rules.Evaluate(&in, date("2027-03-02"), date("2027-03-01")); err == nil {
 		t.Error("reversed range accepted")
+	}
+}
+
+// TestEvaluateEmployeeAt: one engine compiled without a "now" gives, at a
+// time passed per call, the records an input with that Now gives.
+func TestEvaluateEmployeeAt(t *testing.T) {
+	f, err := os.Open("../../testdata/rules/provisional.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc, in, err := rules.ParseScenario(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Now.IsZero() {
+		t.Fatal("the provisional scenario has no now")
+	}
+	want, err := rules.Evaluate(in, sc.From, sc.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := in.Now
+	in.Now = time.Time{}
+	e, err := rules.Compile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []rules.DayRecord
+	for _, emp := range in.Employees {
+		var ps []rules.Punch
+		for _, p := range in.Punches {
+			if p.EmployeeID == emp.ID {
+				ps = append(ps, p)
+			}
+		}
+		recs, err := e.EvaluateEmployeeAt(now, emp.ID, ps, in.Corrections, in.Approvals, sc.From, sc.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, recs...)
+	}
+	if len(rules.Diff(want, got)) != 0 || len(got) != len(want) {
+		t.Errorf("EvaluateEmployeeAt differs from Evaluate with Now: %+v", rules.Diff(want, got))
+	}
+	provisional := 0
+	for _, r := range got {
+		if r.Provisional {
+			provisional++
+		}
+	}
+	if provisional == 0 {
+		t.Error("no provisional day: now was not applied")
+	}
+	// The compiled engine's own evaluation (no now) concludes every day.
+	plain, _ := e.EvaluateEmployee(in.Employees[0].ID, nil, nil, nil, sc.From, sc.To)
+	for _, r := range plain {
+		if r.Provisional {
+			t.Errorf("%s provisional without a now", r.Date)
+		}
 	}
 }

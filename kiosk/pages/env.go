@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"punchclock/app/attendance"
+	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 	"punchclock/kiosk/syncer"
@@ -58,6 +59,9 @@ type Env struct {
 	rosterAt time.Time                      // PullState.At the roster was built from
 	byID     map[string]attendance.Employee // Roster's map, by employee id
 	byIDAt   time.Time                      // PullState.At byID was built from
+	eng      *rules.Engine                  // the rules of the latest pull, compiled (provisional.go)
+	engErr   error
+	engAt    time.Time
 	changed  chan struct{}
 }
 
@@ -126,7 +130,11 @@ func (e *Env) startSync(base string) {
 	if e.sync != nil || e.StartSync == nil {
 		return
 	}
-	e.sync, e.syncErr = e.StartSync(base, e.notify)
+	e.sync, e.syncErr = e.StartSync(base, func() {
+		e.notify()
+		// Compile the rules of a new pull now, not at the next scan.
+		go e.warmRules()
+	})
 }
 
 // Changed returns a channel closed at the next change of the sync state or
@@ -336,9 +344,12 @@ type Confirmation struct {
 	Outcome  Outcome
 	Code     string // the badge code read
 	Employee attendance.Employee
-	// Direction is the provisional in/out from today's local punches (the
-	// server's rules engine decides for real).
+	// Direction is the provisional in/out, and LateMin the provisional
+	// lateness of an in-punch, from the rules engine run on the kiosk with
+	// its own punches (or, without usable rules, from counting today's
+	// punches); the server's evaluation decides for real.
 	Direction attendance.Direction
+	LateMin   int
 	// At is the punch's time (corrected by the known offset when there is
 	// one) in the site's zone.
 	At     time.Time
@@ -434,7 +445,7 @@ func (e *Env) Punch(ctx context.Context, code string, method attendance.Method) 
 	}
 	c.At = punchTime(entry.Punch).In(loc)
 	if known {
-		c.Direction = e.direction(ctx, emp.ID, loc)
+		c.Direction, c.LateMin = e.direction(ctx, emp, entry.ID, loc)
 	}
 	if s := e.Syncer(); s != nil {
 		s.Kick()
@@ -454,7 +465,16 @@ func punchTime(p attendance.Punch) time.Time {
 // direction is the provisional direction of the employee's latest punch:
 // the first of the day (by this kiosk's records) is in, the next out, and
 // so on. A failure to read only loses the hint.
-func (e *Env) direction(ctx context.Context, employeeID string, loc *time.Location) attendance.Direction {
+func (e *Env) direction(ctx context.Context, emp attendance.Employee, punchID string, loc *time.Location) (attendance.Direction, int) {
+	if dir, late, ok := e.provisional(ctx, emp, punchID, loc); ok {
+		return dir, late
+	}
+	return e.countDirection(ctx, emp.ID, loc), 0
+}
+
+// countDirection guesses in or out by counting the employee's punches of
+// today on this kiosk: odd is in.
+func (e *Env) countDirection(ctx context.Context, employeeID string, loc *time.Location) attendance.Direction {
 	es, err := e.Outbox.Today(ctx, loc)
 	if err != nil {
 		return attendance.DirectionNone

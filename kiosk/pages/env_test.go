@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"punchclock/app/attendance"
+	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 	"punchclock/kiosk/outbox/memstore"
@@ -255,5 +256,50 @@ func TestAge(t *testing.T) {
 	}
 	if got := signed(-1500 * time.Millisecond); got != "-1.50s" {
 		t.Errorf("signed: %q", got)
+	}
+}
+
+// TestPunchProvisionalRules: with the rules of the latest pull, the kiosk
+// tells in from out, and says how late, with the rules engine itself.
+func TestPunchProvisionalRules(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 20, 1, 12, 0, 0, time.UTC)} // Friday 09:12 in Shanghai
+	srv := enrollServer(t, clk.now())
+	env, _ := newEnv(t, clk)
+	ctx := context.Background()
+	if _, err := env.Enroll(ctx, srv.URL, "GOOD", "k"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := rules.Config{Rules: rules.RuleSet{
+		Basic:      rules.Basic{DefaultSchedule: "office"},
+		Shifts:     []rules.Shift{{ID: "day", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0)}},
+		Weekly:     []rules.WeeklySchedule{{ID: "office", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
+		Exceptions: rules.Exceptions{LateGraceMin: 10},
+	}}
+	doc, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := env.Outbox.Pull(ctx)
+	st.Rules, st.At = doc, clk.now()
+	if err := env.Outbox.SetPull(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	c := env.Punch(ctx, "PC-0004", attendance.MethodBadge)
+	if c.Outcome != Recorded || c.Direction != attendance.DirectionIn || c.LateMin != 12 {
+		t.Fatalf("09:12 with 10 min grace: %s late %d (%+v), want in, 12 min late", c.Direction, c.LateMin, c)
+	}
+	clk.add(9 * time.Hour) // 18:12
+	if c := env.Punch(ctx, "PC-0004", attendance.MethodBadge); c.Outcome != Recorded || c.Direction != attendance.DirectionOut || c.LateMin != 0 {
+		t.Errorf("18:12: %s late %d, want out", c.Direction, c.LateMin)
+	}
+	// Broken rules: the kiosk falls back to counting.
+	st.Rules = []byte(`{"rules": {"nonsense": 1}}`)
+	st.At = clk.now()
+	if err := env.Outbox.SetPull(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(time.Hour)
+	if c := env.Punch(ctx, "PC-0004", attendance.MethodBadge); c.Outcome != Recorded || c.Direction != attendance.DirectionIn {
+		t.Errorf("third punch of the day without usable rules: %s, want in by counting", c.Direction)
 	}
 }

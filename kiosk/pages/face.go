@@ -472,7 +472,7 @@ func (e *Env) PunchFace(ctx context.Context, res FaceResult) Confirmation {
 	}
 	c.Outcome = Recorded
 	c.At = punchTime(entry.Punch).In(loc)
-	c.Direction = e.direction(ctx, employeeID, loc)
+	c.Direction, c.LateMin = e.direction(ctx, emp, entry.ID, loc)
 	if s := e.Syncer(); s != nil {
 		s.Kick()
 	}

@@ -331,6 +331,9 @@ func (k *Kiosk) renderConfirm() app.UI {
 			dir = l.T("punch.out")
 		}
 		detail = dir + " " + at + " · " + l.T("method."+string(c.Method))
+		if c.LateMin > 0 {
+			detail += " · " + l.T("punch.late", c.LateMin)
+		}
 	case UnknownBadge:
 		cls, outcome = "warn", "unknown"
 		head = l.T("punch.unknown", c.Code)
@@ -361,7 +364,7 @@ func (k *Kiosk) renderConfirm() app.UI {
 		dir = string(c.Direction)
 	}
 	return app.Div().Class("confirm "+cls).ID("confirm").
-		DataSet("outcome", outcome).DataSet("employee", c.Employee.ID).DataSet("direction", dir).
+		DataSet("outcome", outcome).DataSet("employee", c.Employee.ID).DataSet("direction", dir).DataSet("late", c.LateMin).
 		Body(
 			app.P().Class("who").ID("confirm-who").Text(head),
 			app.If(detail != "", func() app.UI {

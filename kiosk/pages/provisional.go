@@ -1,0 +1,101 @@
+package pages
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"punchclock/app/attendance"
+	"punchclock/app/rules"
+	"punchclock/kiosk/outbox"
+)
+
+// provisional runs the rules engine on the kiosk, offline, to tell the
+// employee on the spot whether their newest punch is the shift's in or its
+// out, and how late it is. It sees only the rules and roster of the latest
+// pull and this kiosk's own punches of yesterday and today, so the server's
+// evaluation stays the authority. ok is false when the kiosk has no usable
+// rules or the punch falls in no shift; the caller then falls back to
+// counting punches.
+func (e *Env) provisional(ctx context.Context, emp attendance.Employee, punchID string, loc *time.Location) (dir attendance.Direction, lateMin int, ok bool) {
+	eng, err := e.ruleEngine(ctx, loc)
+	if err != nil {
+		return "", 0, false
+	}
+	now := e.Now(ctx).In(loc)
+	today := rules.DateOf(now)
+	yesterday := today.AddDays(-1)
+	es, err := e.Outbox.Store().List(ctx, outbox.Filter{Since: yesterday.At(rules.Clock(0), loc)})
+	if err != nil {
+		return "", 0, false
+	}
+	var punches []rules.Punch
+	for _, en := range es {
+		if en.Punch.EmployeeID != emp.ID || en.State == outbox.StateRejected {
+			continue
+		}
+		p := en.Punch
+		punches = append(punches, rules.FromAttendance(&p, punchTime(p), false, ""))
+	}
+	recs, err := eng.EvaluateEmployeeAt(now, emp.ID, punches, nil, nil, yesterday, today)
+	if err != nil {
+		return "", 0, false
+	}
+	for _, r := range recs {
+		for _, u := range r.Punches {
+			if u.ID != punchID {
+				continue
+			}
+			switch u.Role {
+			case rules.RoleIn:
+				return attendance.DirectionIn, r.LateMin, true
+			case rules.RoleOut:
+				return attendance.DirectionOut, 0, true
+			case rules.RoleMerged:
+				// A repeat of an earlier punch: it says what that one was.
+				if r.In != nil && r.In.ID == u.MergedInto {
+					return attendance.DirectionIn, r.LateMin, true
+				}
+				return attendance.DirectionOut, 0, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// ruleEngine returns the rules engine compiled from the latest pull (its
+// rules, roster and departments), compiling it once per pull: compiling
+// loads the holiday calendar, which a scan must not wait for each time.
+func (e *Env) ruleEngine(ctx context.Context, loc *time.Location) (*rules.Engine, error) {
+	st, err := e.Outbox.Pull(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.engAt.Equal(st.At) && (e.eng != nil || e.engErr != nil) {
+		return e.eng, e.engErr
+	}
+	e.eng, e.engErr, e.engAt = nil, nil, st.At
+	if len(st.Rules) == 0 {
+		e.engErr = errNoRules
+		return nil, e.engErr
+	}
+	cfg, err := rules.ParseConfig(st.Rules)
+	if err == nil {
+		e.eng, err = rules.Compile(&rules.Input{Rules: cfg.Rules, Schedule: cfg.Schedule, Calendar: cfg.Calendar,
+			Employees: st.Employees, Departments: st.Departments, Zone: loc.String()})
+	}
+	e.engErr = err
+	return e.eng, err
+}
+
+var errNoRules = errors.New("pages: no rules pulled")
+
+// warmRules compiles the rules of the latest pull if they are new.
+func (e *Env) warmRules() {
+	ctx := context.Background()
+	if _, loc, err := e.Site(ctx); err == nil {
+		e.ruleEngine(ctx, loc)
+	}
+}
