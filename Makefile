@@ -98,7 +98,7 @@ bench: bench-deps build ## run the benchmarks and print the figures the issues a
 	@echo; echo "== badge decode next to zbarimg and ZXingReader on the same frames"
 	@$(GO) run ./kiosk/scan/internal/peerbench -n 30 -reps 3 | tee var/bench-peers.txt
 	@echo; echo "== kiosk in Chromium: cold load and service-worker reload to a running app, decoded badge to confirmation on screen"
-	@$(GO) test -run '^$$' -bench 'KioskLoad|DecodeToConfirmation' -benchtime 10x ./server/internal/kioske2e/ | tee var/bench-kiosk.txt | grep -E '^Benchmark'
+	@$(GO) test -run '^$$' -bench 'KioskLoad|DecodeToConfirmation' -benchtime 20x ./server/internal/kioske2e/ | tee var/bench-kiosk.txt | grep -E '^Benchmark'
 	@echo; echo "== web/app.wasm size (bytes): raw, gzip, brotli (target: brotli <= 2.5 MB)"
 	@stat -c '%s %n' web/app.wasm web/app.wasm.gz web/app.wasm.br | tee var/bench-wasm-size.txt
 	@echo; echo "== face matching: latency per 640x480 frame, extraction per face, 1:N search"

@@ -131,8 +131,9 @@ type Outbox struct {
 	// pull caches the decoded pull state: every scan looks the badge up
 	// in the roster, and decoding a large roster from the store each time
 	// would cost more than the rest of a punch. Only this Outbox writes it.
-	pullMu sync.Mutex
-	pull   *PullState
+	pullMu  sync.Mutex
+	pull    *PullState
+	pullGen uint64 // bumped by every SetPull
 }
 
 // Open makes an Outbox over store and loads its chain position and identity.
@@ -422,6 +423,10 @@ func (o *Outbox) SetClock(ctx context.Context, c ClockOffset) error {
 func (o *Outbox) Pull(ctx context.Context) (PullState, error) {
 	o.pullMu.Lock()
 	defer o.pullMu.Unlock()
+	return o.pullLocked(ctx)
+}
+
+func (o *Outbox) pullLocked(ctx context.Context) (PullState, error) {
 	if o.pull != nil {
 		return *o.pull, nil
 	}
@@ -442,7 +447,17 @@ func (o *Outbox) SetPull(ctx context.Context, s PullState) error {
 		return fmt.Errorf("outbox: set pull state: %w", err)
 	}
 	o.pull = &s
+	o.pullGen++
 	return nil
+}
+
+// PullGen is Pull with the number of SetPull calls of this Outbox so far:
+// a cache built from the state is current while that number stays.
+func (o *Outbox) PullGen(ctx context.Context) (PullState, uint64, error) {
+	o.pullMu.Lock()
+	defer o.pullMu.Unlock()
+	s, err := o.pullLocked(ctx)
+	return s, o.pullGen, err
 }
 
 func (o *Outbox) loadState(ctx context.Context, key string, v any) error {

@@ -56,12 +56,12 @@ type Env struct {
 	syncErr  error
 	server   string
 	roster   map[string]attendance.Employee // by badge code
-	rosterAt time.Time                      // PullState.At the roster was built from
+	rosterAt uint64                         // Outbox.PullGen the roster was built from
 	byID     map[string]attendance.Employee // Roster's map, by employee id
-	byIDAt   time.Time                      // PullState.At byID was built from
+	byIDAt   uint64                         // Outbox.PullGen byID was built from
 	eng      *rules.Engine                  // the rules of the latest pull, compiled (provisional.go)
 	engErr   error
-	engAt    time.Time
+	engAt    uint64 // Outbox.PullGen eng was compiled from
 	changed  chan struct{}
 }
 
@@ -135,6 +135,7 @@ func (e *Env) startSync(base string) {
 		// Compile the rules of a new pull now, not at the next scan.
 		go e.warmRules()
 	})
+	go e.warmRules() // the rules of enrollment's pull, or of the last run
 }
 
 // Changed returns a channel closed at the next change of the sync state or
@@ -388,20 +389,20 @@ func (e *Env) Now(ctx context.Context) time.Time {
 // employee looks a badge code up in the cached roster, rebuilding the
 // cache when a newer pull was stored.
 func (e *Env) employee(ctx context.Context, code string) (attendance.Employee, bool, error) {
-	st, err := e.Outbox.Pull(ctx)
+	st, gen, err := e.Outbox.PullGen(ctx)
 	if err != nil {
 		return attendance.Employee{}, false, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.roster == nil || !st.At.Equal(e.rosterAt) {
+	if e.roster == nil || gen != e.rosterAt {
 		e.roster = make(map[string]attendance.Employee, len(st.Employees))
 		for _, emp := range st.Employees {
 			if emp.BadgeCode != "" {
 				e.roster[emp.BadgeCode] = emp
 			}
 		}
-		e.rosterAt = st.At
+		e.rosterAt = gen
 	}
 	emp, ok := e.roster[code]
 	return emp, ok, nil
@@ -495,19 +496,19 @@ func (e *Env) countDirection(ctx context.Context, employeeID string, loc *time.L
 //
 // The map is built once per pull and shared: callers must not modify it.
 func (e *Env) Roster(ctx context.Context) (map[string]attendance.Employee, error) {
-	st, err := e.Outbox.Pull(ctx)
+	st, gen, err := e.Outbox.PullGen(ctx)
 	if err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.byID != nil && st.At.Equal(e.byIDAt) {
+	if e.byID != nil && gen == e.byIDAt {
 		return e.byID, nil
 	}
 	out := make(map[string]attendance.Employee, len(st.Employees))
 	for _, emp := range st.Employees {
 		out[emp.ID] = emp
 	}
-	e.byID, e.byIDAt = out, st.At
+	e.byID, e.byIDAt = out, gen
 	return out, nil
 }

@@ -67,16 +67,16 @@ func (e *Env) provisional(ctx context.Context, emp attendance.Employee, punchID 
 // rules, roster and departments), compiling it once per pull: compiling
 // loads the holiday calendar, which a scan must not wait for each time.
 func (e *Env) ruleEngine(ctx context.Context, loc *time.Location) (*rules.Engine, error) {
-	st, err := e.Outbox.Pull(ctx)
+	st, gen, err := e.Outbox.PullGen(ctx)
 	if err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.engAt.Equal(st.At) && (e.eng != nil || e.engErr != nil) {
+	if e.engAt == gen && (e.eng != nil || e.engErr != nil) {
 		return e.eng, e.engErr
 	}
-	e.eng, e.engErr, e.engAt = nil, nil, st.At
+	e.eng, e.engErr, e.engAt = nil, nil, gen
 	if len(st.Rules) == 0 {
 		e.engErr = errNoRules
 		return nil, e.engErr

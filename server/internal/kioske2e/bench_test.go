@@ -146,8 +146,8 @@ func BenchmarkKioskLoad(b *testing.B) {
 // lookup, the strictly durable IndexedDB commit, signing, and rendering.
 // The decode itself is BenchmarkDecode640x480 in kiosk/scan (run as wasm
 // in Chromium by make bench). Use -benchtime of at most 26x: each
-// iteration punches another demo employee, since one employee's repeat
-// within the dedup window is refused by design.
+// iteration punches another demo employee (E005 on; E004 warms up), since
+// one employee's repeat within the dedup window is refused by design.
 func BenchmarkDecodeToConfirmation(b *testing.B) {
 	if b.N > 26 {
 		b.Fatalf("at most 26 iterations (one per demo employee E005 to E030); use -benchtime 20x")
@@ -165,12 +165,8 @@ func BenchmarkDecodeToConfirmation(b *testing.B) {
 	since(b, ctx, ready(`!!document.getElementById("enroll-code")`))
 	benchEnroll(b, ctx, code)
 	since(b, ctx, ready(`!!document.getElementById("debug-scan")`))
-	var total, worst float64
-	b.ResetTimer()
-	for i := range b.N {
-		emp := fmt.Sprintf("E%03d", 5+i)
-		badge := fmt.Sprintf("PC-%04d", 5+i)
-		ms := since(b, ctx, fmt.Sprintf(`new Promise(resolve => {
+	punch := func(emp, badge string) float64 {
+		return since(b, ctx, fmt.Sprintf(`new Promise(resolve => {
 			const t0 = performance.now();
 			const check = () => {
 				const c = document.getElementById("confirm");
@@ -182,9 +178,22 @@ func BenchmarkDecodeToConfirmation(b *testing.B) {
 			input.value = %q;
 			input.dispatchEvent(new Event("change", {bubbles: true}));
 		})`, emp, badge))
+	}
+	// The first punch after the page starts pays one-off costs (the first
+	// IndexedDB write of the session, audio set-up); it is reported apart,
+	// and the loop measures the kiosk as it runs all day.
+	first := punch("E004", "PC-0004")
+	var total, worst float64
+	b.ResetTimer()
+	for i := range b.N {
+		ms := punch(fmt.Sprintf("E%03d", 5+i), fmt.Sprintf("PC-%04d", 5+i))
 		total += ms
 		worst = max(worst, ms)
+		if os.Getenv("PUNCHCLOCK_BENCH_VERBOSE") != "" {
+			b.Logf("punch %d: %.1f ms", i+1, ms)
+		}
 	}
+	b.ReportMetric(first, "ms-first")
 	b.ReportMetric(total/float64(b.N), "ms/confirmation")
 	b.ReportMetric(worst, "ms-worst")
 	b.ReportMetric(0, "ns/op")
