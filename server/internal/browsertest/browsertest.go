@@ -69,25 +69,45 @@ func New(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOptio
 	if Path() == "" {
 		t.Fatal("browsertest: Chromium not found; install it with: apt-get install -y chromium chromium-driver (or run make test, which does)")
 	}
+	// Chromium on a loaded machine now and then dies while starting (its
+	// zygote or GPU process); one more try keeps that from failing a test
+	// that never reached the page.
+	var err error
+	for attempt := 1; attempt <= 2; attempt++ {
+		var tctx context.Context
+		if tctx, err = start(t, limit, extra...); err == nil {
+			return tctx
+		}
+		t.Logf("browsertest: start Chromium (attempt %d): %v", attempt, err)
+	}
+	t.Fatalf("browsertest: start Chromium: %v", err)
+	return nil
+}
+
+// start launches one browser with a profile folder of its own, cleaned up
+// with the test.
+func start(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOption) (context.Context, error) {
 	// A profile folder of our own rather than t.TempDir: Chromium's helper
 	// processes (the service worker's storage among them) may still write
 	// to it for a moment after the browser quits, and a failed TempDir
 	// cleanup would fail the test for nothing.
 	profile, err := os.MkdirTemp("", "punchclock-chromium-")
 	if err != nil {
-		t.Fatalf("browsertest: %v", err)
+		return nil, err
 	}
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), limit)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, Flags(profile, extra...)...)
 	tctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() {
+	stop := func() {
 		cancelTab()
 		cancelAlloc() // waits for the browser process to exit
 		cancelTimeout()
 		removeProfile(profile)
-	})
-	if err := chromedp.Run(tctx); err != nil {
-		t.Fatalf("browsertest: start Chromium: %v", err)
 	}
-	return tctx
+	if err := chromedp.Run(tctx); err != nil {
+		stop()
+		return nil, err
+	}
+	t.Cleanup(stop)
+	return tctx, nil
 }
