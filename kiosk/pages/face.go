@@ -242,6 +242,19 @@ func (e *faceEnd) fail(ctx context.Context, err error) {
 
 // run runs the attempt until a match, a decisive verdict, an error, the
 // frame budget or ctx's end.
+// pace waits until faceEvery has passed since *last (the previous frame),
+// then sets *last to now: the face service gets at most one frame per
+// faceEvery from a kiosk.
+func (a *faceAttempt) pace(ctx context.Context, last *time.Time) error {
+	if d := faceEvery - a.clock().Sub(*last); !last.IsZero() && d > 0 {
+		if err := a.wait(ctx, d); err != nil {
+			return err
+		}
+	}
+	*last = a.clock()
+	return nil
+}
+
 func (a *faceAttempt) run(ctx context.Context) faceEnd {
 	if a.liveness {
 		return a.runLiveness(ctx)
@@ -254,13 +267,10 @@ func (a *faceAttempt) run(ctx context.Context) faceEnd {
 	unknowns, notSure, many, faces := 0, 0, false, false
 	var last time.Time
 	for try := 0; try < budget; try++ {
-		if d := faceEvery - a.clock().Sub(last); !last.IsZero() && d > 0 {
-			if err := a.wait(ctx, d); err != nil {
-				end.Err = err
-				return end
-			}
+		if err := a.pace(ctx, &last); err != nil {
+			end.Err = err
+			return end
 		}
-		last = a.clock()
 		jpeg, err := a.grab(ctx)
 		switch {
 		case errors.Is(err, errNoPicture):
@@ -362,13 +372,10 @@ func (a *faceAttempt) runLiveness(ctx context.Context) faceEnd {
 		frames := make([][]byte, 0, livenessFrames)
 		var last time.Time
 		for blank := 0; len(frames) < livenessFrames; {
-			if d := faceEvery - a.clock().Sub(last); !last.IsZero() && d > 0 {
-				if err := a.wait(ctx, d); err != nil {
-					end.Err = err
-					return end
-				}
+			if err := a.pace(ctx, &last); err != nil {
+				end.Err = err
+				return end
 			}
-			last = a.clock()
 			jpeg, err := a.grab(ctx)
 			switch {
 			case errors.Is(err, errNoPicture) && blank < faceFrames:

@@ -150,17 +150,20 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 		// ends the day after, belong to the range's edge days.
 		from := f.From.AddDays(-1).At(rules.Clock(0), loc)
 		to := f.To.AddDays(2).At(rules.Clock(0), loc)
-		for _, e := range group {
-			ps, err := s.Store.Punches(ctx, store.PunchFilter{EmployeeID: e.ID, From: from, To: to, Status: store.PunchAccepted})
-			if err != nil {
-				return Result{}, err
-			}
-			for i := range ps {
-				p := &ps[i]
-				in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, slices.Contains(p.Flags, wire.FlagClockSkew), p.Addr))
-			}
-			res.Punches = append(res.Punches, ps...)
+		// One query for the whole group, not one per employee.
+		ids := make([]string, len(group))
+		for i, e := range group {
+			ids[i] = e.ID
 		}
+		ps, err := s.Store.Punches(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted})
+		if err != nil {
+			return Result{}, err
+		}
+		for i := range ps {
+			p := &ps[i]
+			in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, slices.Contains(p.Flags, wire.FlagClockSkew), p.Addr))
+		}
+		res.Punches = append(res.Punches, ps...)
 		recs, err := rules.Evaluate(in, f.From, f.To)
 		if err != nil {
 			return Result{}, wire.Errorf(wire.CodeInvalid, "rules of site %q: %v", siteID, err)

@@ -285,3 +285,24 @@ func WaitCached(t testing.TB, ctx context.Context, paths ...string) {
 		return false;
 	})()`, 60*time.Second)
 }
+
+// Main is a TestMain body: it makes a temporary folder, runs setup in it
+// (build the app, write videos), runs the tests unless setup failed, runs
+// cleanup if given, removes the folder and exits with the tests' code.
+func Main(m *testing.M, name string, setup func(dir string) error, cleanup func()) {
+	code := 1
+	dir, err := os.MkdirTemp("", name)
+	if err == nil {
+		err = setup(dir)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+	} else {
+		code = m.Run()
+	}
+	if cleanup != nil {
+		cleanup()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}

@@ -59,22 +59,13 @@ var (
 	stillY4M, turnY4M string
 )
 
-func TestMain(m *testing.M) {
-	code := 1
-	dir, err := os.MkdirTemp("", "facee2e")
-	if err == nil {
-		err = setup(dir)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "facee2e:", err)
-	} else {
-		code = m.Run()
-	}
+func TestMain(m *testing.M) { e2etest.Main(m, "facee2e", setup, closeExtractor) }
+
+// closeExtractor frees the dlib models setup loaded.
+func closeExtractor() {
 	if ex != nil {
 		ex.Close()
 	}
-	os.RemoveAll(dir)
-	os.Exit(code)
 }
 
 // setup checks the face data, loads the models, builds app.wasm into a

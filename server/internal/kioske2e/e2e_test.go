@@ -42,22 +42,7 @@ var (
 	badgeY4M string
 )
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "kioske2e")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	err = setup(dir)
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "kioske2e:", err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { e2etest.Main(m, "kioske2e", setup, nil) }
 
 // setup builds app.wasm as `make wasm` does into a copy of web/, and
 // writes the badge video.

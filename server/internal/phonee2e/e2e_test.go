@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,22 +37,7 @@ const employee = "E005"
 // webDir is a copy of web/ with a freshly built app.wasm, made by TestMain.
 var webDir string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "phonee2e")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	err = setup(dir)
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "phonee2e:", err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { e2etest.Main(m, "phonee2e", setup, nil) }
 
 // setup builds app.wasm as `make wasm` does into a copy of web/.
 func setup(dir string) error {

@@ -445,9 +445,9 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 	plan.UpdateDevice = drift > 1000 || drift < -1000 || now.Sub(v.Device.SeenAt) > time.Minute
 	plan.Device.OffsetMS = offset.Milliseconds()
 	plan.Device.SeenAt = now
-	byID := maps(v.ByID)
-	bySeq := maps(v.BySeq)
-	usedQR := maps(v.UsedQR)
+	byID := cloneMap(v.ByID)
+	bySeq := cloneMap(v.BySeq)
+	usedQR := cloneMap(v.UsedQR)
 	if h := v.Device.LastSeq; h > 0 {
 		if _, ok := bySeq[h]; !ok {
 			// The chain head is known from the device row itself.
@@ -501,7 +501,9 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 	return plan
 }
 
-func maps[K comparable, V any](m map[K]V) map[K]V {
+// cloneMap copies m (never nil, unlike maps.Clone of a nil map), so decide
+// can add the batch's own punches without touching the view.
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 	out := make(map[K]V, len(m)+8)
 	for k, v := range m {
 		out[k] = v

@@ -796,6 +796,11 @@ func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPu
 	if f.EmployeeID != "" {
 		add(`employee_id = ?`, f.EmployeeID)
 	}
+	if len(f.EmployeeIDs) > 0 {
+		cond, a := in(s, "employee_id", f.EmployeeIDs)
+		q += ` AND ` + cond
+		args = append(args, a...)
+	}
 	if f.DeviceID != "" {
 		add(`device_id = ?`, f.DeviceID)
 	}

@@ -151,10 +151,12 @@ type StoredPunch struct {
 // To exclusive, on TrueTime.
 type PunchFilter struct {
 	EmployeeID string
-	DeviceID   string
-	SiteID     string
-	From, To   time.Time
-	Status     string
+	// EmployeeIDs, when given, selects the punches of any of them.
+	EmployeeIDs []string
+	DeviceID    string
+	SiteID      string
+	From, To    time.Time
+	Status      string
 	// AfterID pages: punches ordered after (TrueTime, ID) of this punch's
 	// key, given as AfterTime and AfterID.
 	AfterTime time.Time

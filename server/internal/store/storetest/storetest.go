@@ -403,6 +403,8 @@ func testPunches(t *testing.T, s store.Store) {
 	}{
 		{"all by time", store.PunchFilter{}, []uint64{5, 4, 3, 2, 1}},
 		{"employee", store.PunchFilter{EmployeeID: "e2"}, []uint64{3}},
+		{"employees", store.PunchFilter{EmployeeIDs: []string{"e2", "e9"}}, []uint64{3}},
+		{"employees and range", store.PunchFilter{EmployeeIDs: []string{"e1", "e2"}, From: T0.Add(2 * time.Hour), To: T0.Add(4 * time.Hour)}, []uint64{4, 3}},
 		{"range", store.PunchFilter{From: T0.Add(2 * time.Hour), To: T0.Add(4 * time.Hour)}, []uint64{4, 3}},
 		{"site and device", store.PunchFilter{SiteID: "s1", DeviceID: "dev1", Limit: 2}, []uint64{5, 4}},
 		{"page", store.PunchFilter{AfterTime: T0.Add(2 * time.Hour), AfterID: ps[3].ID, Limit: 2}, []uint64{3, 2}},
