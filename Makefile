@@ -26,8 +26,9 @@ help: ## show the targets
 .PHONY: run
 run: build facematchd face-deps face-keys ## set up and start punchd with the demo organisation (127.0.0.1:8080) and facematchd beside it (127.0.0.1:8090)
 	@mkdir -p $(dir $(DB))
-	@echo "facematchd (face matching) on http://$(FACE_ADDR); admin token in var/facematch.token"
-	@$(FACEMATCHD) & fpid=$$!; trap 'kill $$fpid 2>/dev/null' EXIT; \
+	@./bin/punchd -db $(DB) token -name facematchd -role face -file $(FACE_PUNCHD_TOKEN)
+	@echo "facematchd (face matching) on http://$(FACE_ADDR), linked to punchd (token in $(FACE_PUNCHD_TOKEN)); admin token in var/facematch.token"
+	@$(FACEMATCHD_LINKED) & fpid=$$!; trap 'kill $$fpid 2>/dev/null' EXIT; \
 		PUNCHD_FACE_AUDIT_KEY=$$(cat var/face-audit.key) ./bin/punchd -db $(DB) serve -demo -addr $(ADDR) -web web
 
 .PHONY: build

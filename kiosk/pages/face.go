@@ -9,12 +9,15 @@ package pages
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -69,12 +72,34 @@ type FaceResult struct {
 	Audit      string `json:"audit,omitempty"`
 }
 
-// faceClient talks to one site's face service.
+// faceClient talks to one site's face service. Identify and liveness are
+// signed with the kiosk's device key, as its requests to punchd are: the
+// service knows the enrolled kiosks from punchd and takes no one else's
+// frames. Health is not signed.
 type faceClient struct {
 	doer  syncer.Doer
 	base  string // face_url without the trailing slash
 	site  string
 	kiosk string // the device id: the service rate-limits per kiosk
+	key   ed25519.PrivateKey
+	// clock is the device clock, the one the syncer signs punchd's
+	// requests with.
+	clock func() time.Time
+}
+
+// post makes a signed POST of body to the API path (signed as the path
+// alone, like the syncer's requests: a face_url with a prefix behind a
+// proxy signs the same).
+func (c *faceClient) post(ctx context.Context, path, ctype string, body []byte) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFaceUnreachable, err)
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("X-Site-ID", c.site)
+	req.Header.Set("X-Kiosk-ID", c.kiosk)
+	req.Header.Set("Authorization", wire.SignRequest(c.kiosk, c.key, http.MethodPost, path, c.clock(), body))
+	return req, nil
 }
 
 // retryAfter is a rate_limited answer: wait, then send the next frame.
@@ -137,13 +162,10 @@ func (c *faceClient) health(ctx context.Context) (FaceHealth, error) {
 // identify sends one JPEG frame.
 func (c *faceClient) identify(ctx context.Context, jpeg []byte) (FaceResult, error) {
 	var r FaceResult
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+PathFaceIdentify, bytes.NewReader(jpeg))
+	req, err := c.post(ctx, PathFaceIdentify, "image/jpeg", jpeg)
 	if err != nil {
-		return r, fmt.Errorf("%w: %w", ErrFaceUnreachable, err)
+		return r, err
 	}
-	req.Header.Set("Content-Type", "image/jpeg")
-	req.Header.Set("X-Site-ID", c.site)
-	req.Header.Set("X-Kiosk-ID", c.kiosk)
 	return r, c.do(req, &r)
 }
 
@@ -158,14 +180,32 @@ func (c *faceClient) liveness(ctx context.Context, frames [][]byte) (FaceResult,
 	if err != nil {
 		return r, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+PathFaceLiveness, bytes.NewReader(body))
+	req, err := c.post(ctx, PathFaceLiveness, "application/json", body)
 	if err != nil {
-		return r, fmt.Errorf("%w: %w", ErrFaceUnreachable, err)
+		return r, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Site-ID", c.site)
-	req.Header.Set("X-Kiosk-ID", c.kiosk)
 	return r, c.do(req, &r)
+}
+
+// faceMixedContent reports whether a page at pageURL cannot call the face
+// service at faceURL: browsers block http:// requests from an https://
+// page (mixed content) without telling the page why, so the kiosk says so
+// itself instead of "unavailable". Loopback addresses are exempt, as the
+// browsers treat them as secure.
+func faceMixedContent(pageURL, faceURL string) bool {
+	p, err := url.Parse(pageURL)
+	if err != nil || p.Scheme != "https" {
+		return false
+	}
+	f, err := url.Parse(faceURL)
+	if err != nil || f.Scheme != "http" {
+		return false
+	}
+	host := f.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return !ip.IsLoopback()
+	}
+	return host != "localhost" && !strings.HasSuffix(host, ".localhost")
 }
 
 // Pacing and patience of a face attempt.

@@ -1,20 +1,42 @@
 package pages
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 )
+
+// faceKey is the test kiosk dev-1's device key.
+var faceKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize))
+
+// checkSigned fails the test unless r is signed by dev-1 over body, as
+// the face service verifies it, at the kiosk's clock.
+func checkSigned(t *testing.T, r *http.Request, body []byte, clk func() time.Time) {
+	t.Helper()
+	a, err := wire.ParseDeviceAuth(r.Header.Get("Authorization"))
+	if err != nil || a.DeviceID != "dev-1" || !a.Verify(faceKey.Public().(ed25519.PublicKey), r.Method, r.URL.RequestURI(), body) {
+		t.Errorf("%s %s: not signed by dev-1 over its body (%q: %v)", r.Method, r.URL.Path, r.Header.Get("Authorization"), err)
+	}
+	// The kiosk's clock does not move while a request is out.
+	if clk != nil && !a.TS.Equal(clk()) {
+		t.Errorf("signed at %v, not at the kiosk's clock %v", a.TS, clk())
+	}
+}
 
 // fakeFace is a face service answering identify with scripted verdicts.
 type fakeFace struct {
@@ -26,6 +48,8 @@ type fakeFace struct {
 	identify  int
 	liveness  [][]string // frames per liveness call
 	headers   []http.Header
+	// clock is the kiosk's clock, for the signature's time (nil: not checked).
+	clock func() time.Time
 }
 
 func (f *fakeFace) next(script []string, n int) string {
@@ -58,9 +82,11 @@ func (f *fakeFace) server(t *testing.T) *httptest.Server {
 			json.NewEncoder(w).Encode(map[string]string{"status": "ok", "liveness": map[bool]string{true: "required", false: "offered"}[f.forbidden]})
 		case PathFaceIdentify:
 			f.headers = append(f.headers, r.Header.Clone())
-			if body, _ := io.ReadAll(r.Body); string(body) != "jpeg" {
+			body, _ := io.ReadAll(r.Body)
+			if string(body) != "jpeg" {
 				t.Errorf("identify body %q", body)
 			}
+			checkSigned(t, r, body, f.clock)
 			if f.forbidden {
 				fail(http.StatusForbidden, wire.CodeForbidden, "liveness required")
 				return
@@ -79,7 +105,9 @@ func (f *fakeFace) server(t *testing.T) *httptest.Server {
 				Kiosk  string   `json:"kiosk_id"`
 				Frames []string `json:"frames"`
 			}
-			if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Site != "sh-jingan" || in.Kiosk != "dev-1" {
+			body, _ := io.ReadAll(r.Body)
+			checkSigned(t, r, body, f.clock)
+			if err := json.Unmarshal(body, &in); err != nil || in.Site != "sh-jingan" || in.Kiosk != "dev-1" {
 				t.Errorf("liveness request %+v: %v", in, err)
 			}
 			f.liveness = append(f.liveness, in.Frames)
@@ -99,7 +127,7 @@ func attempt(srv *httptest.Server, auto, liveness bool) (*faceAttempt, *[]time.D
 	var waits []time.Duration
 	var steps []string
 	a := &faceAttempt{
-		client: &faceClient{doer: http.DefaultClient, base: srv.URL, site: "sh-jingan", kiosk: "dev-1"},
+		client: &faceClient{doer: http.DefaultClient, base: srv.URL, site: "sh-jingan", kiosk: "dev-1", key: faceKey, clock: clk.now},
 		grab: func(ctx context.Context) ([]byte, error) {
 			clk.add(20 * time.Millisecond) // the encode
 			return []byte("jpeg"), nil
@@ -146,6 +174,9 @@ func TestFaceAttempt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tt.face.server(t)
 			a, waits, steps := attempt(srv, tt.auto, tt.live)
+			tt.face.mu.Lock()
+			tt.face.clock = a.clock
+			tt.face.mu.Unlock()
 			end := a.run(context.Background())
 			if end.Err != nil {
 				t.Fatalf("error %v", end.Err)
@@ -317,6 +348,48 @@ func TestFaceCameraStarting(t *testing.T) {
 		}
 		if end := a.run(context.Background()); end.Result.Verdict != VerdictMatch || end.Frames != want {
 			t.Errorf("liveness %v: %+v", live, end)
+		}
+	}
+}
+
+// TestFaceMixedContent: an https kiosk page cannot call an http face
+// service (the browser blocks it), except on loopback addresses.
+func TestFaceMixedContent(t *testing.T) {
+	for _, tc := range []struct {
+		page, face string
+		blocked    bool
+	}{
+		{"https://punch.example.com/", "http://192.168.1.20:8090", true},
+		{"https://punch.example.com/", "http://face.store.lan:8090", true},
+		{"https://punch.example.com/", "https://192.168.1.20:8090", false},
+		{"http://192.168.1.10:8080/", "http://192.168.1.20:8090", false},
+		{"https://punch.example.com/", "http://127.0.0.1:8090", false},
+		{"https://punch.example.com/", "http://[::1]:8090", false},
+		{"https://punch.example.com/", "http://localhost:8090", false},
+		{"https://punch.example.com/#debug", "http://face.localhost", false},
+	} {
+		if got := faceMixedContent(tc.page, tc.face); got != tc.blocked {
+			t.Errorf("page %s, face %s: blocked %v, want %v", tc.page, tc.face, got, tc.blocked)
+		}
+	}
+}
+
+// TestFacePanelInsecure: the face panel says why face punching is off when
+// the browser blocks the face service, in both languages, and offers no
+// Face button; the generic "unavailable" stays for a service that is down.
+func TestFacePanelInsecure(t *testing.T) {
+	for _, l := range []Lang{English, Chinese} {
+		k := &Kiosk{lang: l, face: &faceCtl{state: faceUnavailable, insecure: true}}
+		html := app.HTMLString(k.renderFace())
+		if !strings.Contains(html, `data-notice="insecure"`) || !strings.Contains(html, l.T("face.insecure")) || strings.Contains(html, "face-start") {
+			t.Errorf("%s: insecure face panel %s", l, html)
+		}
+		if !strings.Contains(l.T("face.insecure"), "https") {
+			t.Errorf("%s: the message does not name https: %q", l, l.T("face.insecure"))
+		}
+		k.face = &faceCtl{state: faceUnavailable}
+		if html := app.HTMLString(k.renderFace()); !strings.Contains(html, `data-notice="down"`) {
+			t.Errorf("%s: face panel of a service down: %s", l, html)
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/kiosk/outbox"
 )
 
 // Health check rhythm: a ready service is checked every faceCheckReady so
@@ -53,6 +55,9 @@ type faceCtl struct {
 	url      string
 	liveness bool
 	err      error
+	// insecure is set when the page is https and the face service http:
+	// the browser blocks the calls (faceMixedContent).
+	insecure bool
 
 	active bool
 	auto   bool
@@ -76,7 +81,7 @@ type faceCtl struct {
 // faceView is a copy of faceCtl for drawing.
 type faceView struct {
 	state, step, notice, noticeErr string
-	liveness, active               bool
+	liveness, active, insecure     bool
 	frames                         int
 	ms                             int64
 }
@@ -87,7 +92,7 @@ func (f *faceCtl) view(now time.Time) faceView {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	v := faceView{state: f.state, step: f.step, liveness: f.liveness, active: f.active, frames: f.frames, ms: f.ms}
+	v := faceView{state: f.state, step: f.step, liveness: f.liveness, active: f.active, insecure: f.insecure, frames: f.frames, ms: f.ms}
 	if v.state == "" {
 		v.state = faceNone
 	}
@@ -112,6 +117,12 @@ func (f *faceCtl) cancelAttempt() {
 // noop is a Dispatch that only redraws.
 func noop(app.Context) {}
 
+// newFaceClient makes the client of the face service at base for the
+// kiosk id at site: it signs with the kiosk's key on the device clock.
+func (e *Env) newFaceClient(id outbox.Identity, base, site string) *faceClient {
+	return &faceClient{doer: e.Client, base: base, site: site, kiosk: id.DeviceID, key: id.Key, clock: e.Clock}
+}
+
 // startFace starts the health loop of the site's face service. It runs
 // for the mount's life; the site is read again at every check, so a
 // face_url changed by a pull is followed.
@@ -122,16 +133,21 @@ func (k *Kiosk) startFace() {
 	f := &faceCtl{state: faceChecking, kick: make(chan struct{}, 1)}
 	k.face = f
 	env, mctx := k.env, k.mctx
+	page := app.Window().URL().String()
 	mctx.Async(func() {
 		for {
 			site, _, err := env.Site(context.Background())
 			base := strings.TrimRight(strings.TrimSpace(site.FaceURL), "/")
-			state, liveness := faceNone, false
-			if err == nil && base != "" {
+			state, liveness, insecure := faceNone, false, false
+			switch {
+			case err != nil || base == "":
+			case faceMixedContent(page, base):
+				// The browser would block every call: no need to try.
+				state, insecure = faceUnavailable, true
+			default:
 				id, _ := env.Outbox.Identity()
-				cl := &faceClient{doer: env.Client, base: base, site: site.ID, kiosk: id.DeviceID}
 				cctx, cancel := context.WithTimeout(mctx, faceCheckLimit)
-				h, herr := cl.health(cctx)
+				h, herr := env.newFaceClient(id, base, site.ID).health(cctx)
 				cancel()
 				err = herr
 				state, liveness = faceReady, h.Liveness == "required"
@@ -140,8 +156,8 @@ func (k *Kiosk) startFace() {
 				}
 			}
 			f.mu.Lock()
-			changed := f.state != state || f.liveness != liveness || f.url != base
-			f.url, f.liveness, f.err = base, liveness, err
+			changed := f.state != state || f.liveness != liveness || f.url != base || f.insecure != insecure
+			f.url, f.liveness, f.err, f.insecure = base, liveness, err, insecure
 			// An attempt that just failed to reach the service has said
 			// "unavailable" already; a check must not flip it back to ready
 			// while the attempt is still winding down.
@@ -220,7 +236,7 @@ func (k *Kiosk) startFaceAttempt(auto bool) {
 		f.step = "face.turn"
 	}
 	a := &faceAttempt{
-		client:   &faceClient{doer: env.Client, base: f.url, site: k.site.ID, kiosk: id.DeviceID},
+		client:   env.newFaceClient(id, f.url, k.site.ID),
 		grab:     newFrameGrabber(),
 		wait:     pause,
 		clock:    env.Clock,
@@ -381,6 +397,8 @@ func (k *Kiosk) renderFace() app.UI {
 			text = l.T(v.notice, v.noticeErr)
 		}
 		msg = app.P().Class("face-notice").ID("face-notice").DataSet("notice", strings.TrimPrefix(v.notice, "face.")).Text(text)
+	case v.state == faceUnavailable && v.insecure:
+		msg = app.P().Class("face-notice").ID("face-notice").DataSet("notice", "insecure").Text(l.T("face.insecure"))
 	case v.state == faceUnavailable:
 		msg = app.P().Class("face-notice").ID("face-notice").DataSet("notice", "down").Text(l.T("face.down"))
 	}

@@ -4,17 +4,29 @@
 // it builds but refuses to start, so that go build ./... works everywhere.
 //
 // Every flag can also come from the environment as PUNCHCLOCK_FACE_<FLAG>
-// (e.g. PUNCHCLOCK_FACE_KEY, PUNCHCLOCK_FACE_ADMIN_TOKEN), which keeps the
-// key and tokens out of the process list.
+// (e.g. PUNCHCLOCK_FACE_KEY, PUNCHCLOCK_FACE_ADMIN_TOKEN,
+// PUNCHCLOCK_FACE_TLS_CERT), which keeps the key and tokens out of the
+// process list.
+//
+// Kiosks authenticate in one of two ways. Linked to punchd (-punchd-url
+// and a -punchd-token of role face), the service learns the enrolled
+// kiosks and their public keys, keeps them in its database for when
+// punchd is out of reach, and takes only requests the kiosks sign with
+// their device keys. Without a link, -kiosk-token is a shared bearer
+// token the clients send; with neither, the kiosk endpoints are open to
+// the LAN. Kiosk pages served over https can only call an https face
+// service: give it a certificate with -tls-cert and -tls-key.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -48,11 +60,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	margin := fs.Float64("margin", facematch.DefaultMargin, "least gap to the next employee for a match, else not_sure")
 	siteThresholds := fs.String("site-thresholds", "", "per-site thresholds, e.g. shop1=0.5,shop2=0.55")
 	adminToken := fs.String("admin-token", "", "bearer token for enrolment, deletion and audit (punchd); required")
-	kioskToken := fs.String("kiosk-token", "", "optional bearer token kiosks must send to identify")
-	punchdURL := fs.String("punchd-url", "", "punchd's base URL: the face data of employees who left are deleted (asked every -leaver-sync)")
-	punchdToken := fs.String("punchd-token", "", "punchd API token (role integrator) for -punchd-url")
+	kioskToken := fs.String("kiosk-token", "", "bearer token clients may send to identify instead of a kiosk signature (setups without -punchd-url)")
+	punchdURL := fs.String("punchd-url", "", "punchd's base URL: kiosks must sign their requests as the devices punchd enrolled (asked every -device-sync), and the face data of employees who left are deleted (asked every -leaver-sync)")
+	punchdToken := fs.String("punchd-token", "", "punchd API token of role face (punchd token -role face) for -punchd-url")
 	leaverSync := fs.Duration("leaver-sync", 5*time.Minute, "how often to ask punchd who has left")
-	requireLiveness := fs.Bool("require-liveness", false, "refuse single-frame identification: kiosks must send a head turn to /api/v1/liveness")
+	deviceSync := fs.Duration("device-sync", time.Minute, "how often to ask punchd for its kiosks (a kiosk not yet known is asked for at once)")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain) to serve HTTPS with, as kiosk pages served over https need")
+	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
+	requireLiveness := fs.Bool("require-liveness", true, "refuse single-frame identification: kiosks must send a head turn to /api/v1/liveness (false lets a photo of an enrolled employee punch)")
 	auditKey := fs.String("audit-key", "", "32-byte key shared with punchd (its -face-audit-key), hex or base64: verdicts carry their audit record sealed for punchd")
 	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("PUNCHCLOCK_FACE")); err != nil {
 		return err
@@ -62,7 +77,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if *punchdURL != "" && *punchdToken == "" {
-		return errors.New("-punchd-url needs -punchd-token (a punchd integrator token)")
+		return errors.New("-punchd-url needs -punchd-token (a punchd token of role face: punchd token -role face)")
+	}
+	tc, err := tlsConfig(*tlsCert, *tlsKey)
+	if err != nil {
+		return err
 	}
 	if *adminToken == "" {
 		return errors.New("an admin token is required (-admin-token or PUNCHCLOCK_FACE_ADMIN_TOKEN)")
@@ -95,18 +114,30 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	h := facematch.NewHandler(svc, *adminToken, *kioskToken)
 	h.RequireLiveness = *requireLiveness
 	h.Log = log
-	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
 	if *punchdURL != "" {
-		ls := &facematch.LeaverSync{Service: svc, PunchdURL: *punchdURL, Token: *punchdToken, Log: log,
-			Client: &http.Client{Timeout: 30 * time.Second}}
+		client := &http.Client{Timeout: 30 * time.Second}
+		ds := &facematch.DeviceSync{Store: st, PunchdURL: *punchdURL, Token: *punchdToken, Client: client, Log: log}
+		h.Devices = ds
+		go ds.Run(ctx, *deviceSync)
+		ls := &facematch.LeaverSync{Service: svc, PunchdURL: *punchdURL, Token: *punchdToken, Log: log, Client: client}
 		go ls.Run(ctx, *leaverSync)
+	} else if *kioskToken == "" {
+		log.Warn("identify and liveness are open to anyone on the network: link punchd (-punchd-url) so kiosks sign, or set -kiosk-token")
 	}
-	log.Info("facematchd listening", "addr", *addr, "version", version, "gallery", svc.Stats())
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := newServer(h, tc)
+	errc := make(chan error, 1)
+	go func() { errc <- serve(srv, ln) }()
+	scheme := "http"
+	if tc != nil {
+		scheme = "https"
+	}
+	log.Info("facematchd listening", "url", scheme+"://"+ln.Addr().String(), "version", version, "gallery", svc.Stats())
 	select {
 	case err := <-errc:
 		return err
@@ -115,6 +146,36 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shut)
+}
+
+// tlsConfig loads the certificate and key facematchd serves HTTPS with;
+// neither gives nil (plain HTTP), one without the other an error.
+func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, errors.New("-tls-cert and -tls-key go together")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("-tls-cert/-tls-key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// newServer makes the HTTP server of h, with HTTPS when tc is set.
+func newServer(h http.Handler, tc *tls.Config) *http.Server {
+	return &http.Server{Handler: h, TLSConfig: tc, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
+}
+
+// serve serves srv on ln, over TLS when srv has a TLS configuration.
+func serve(srv *http.Server, ln net.Listener) error {
+	if srv.TLSConfig != nil {
+		return srv.ServeTLS(ln, "", "")
+	}
+	return srv.Serve(ln)
 }
 
 func parseSites(s string) (map[string]facematch.SiteConfig, error) {

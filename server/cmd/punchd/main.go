@@ -2,7 +2,7 @@
 //
 //	punchd serve          serve the API and the kiosk PWA (the default)
 //	punchd migrate        create or update the database schema and exit
-//	punchd token          create an API token (admin or integrator)
+//	punchd token          create an API token (admin, integrator or face)
 //	punchd enroll-code    issue a one-time code to enroll a kiosk
 //	punchd rules eval F   print the day records of a rule scenario file
 //	punchd precompress F  write F.br and F.gz beside F (web/app.wasm)
@@ -23,6 +23,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -90,30 +92,34 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	tokenFS := flag.NewFlagSet("punchd token", flag.ContinueOnError)
-	role := tokenFS.String("role", httpapi.RoleIntegrator, "admin or integrator")
+	role := tokenFS.String("role", httpapi.RoleIntegrator, "admin, integrator, or face (facematchd's -punchd-token: reads employees and devices only)")
 	tokName := tokenFS.String("name", "", "who or what uses the token")
+	tokFile := tokenFS.String("file", "", "keep the token in this file (mode 600) instead of printing it: made once, registered again at every call, so `make run` can call it at every start")
 	token := &ffcli.Command{
-		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator]", ShortHelp: "create an API token and print it once",
+		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator|face] [-file FILE]", ShortHelp: "create an API token and print it once",
 		FlagSet: tokenFS,
 		Exec: func(ctx context.Context, _ []string) error {
-			if *role != httpapi.RoleAdmin && *role != httpapi.RoleIntegrator {
-				return fmt.Errorf("role must be admin or integrator, not %q", *role)
+			if !slices.Contains(httpapi.Roles, *role) {
+				return fmt.Errorf("role must be one of %s, not %q", strings.Join(httpapi.Roles, ", "), *role)
 			}
 			if strings.TrimSpace(*tokName) == "" {
 				return errors.New("-name is required: say who or what uses the token")
+			}
+			tok, err := tokenFor(*role, *tokFile)
+			if err != nil {
+				return err
 			}
 			st, err := punchd.OpenStore(ctx, *db)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			var raw [20]byte
-			rand.Read(raw[:])
-			tok := "pc_" + *role + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:]))
 			if err := st.PutToken(ctx, store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, CreatedAt: time.Now()}); err != nil {
 				return err
 			}
-			fmt.Println(tok)
+			if *tokFile == "" {
+				fmt.Println(tok)
+			}
 			return nil
 		},
 	}
@@ -173,6 +179,44 @@ func run(ctx context.Context, args []string) error {
 		},
 	}
 	return cmd.ParseAndRun(ctx, args)
+}
+
+// tokenFor returns a new API token of role, or with file the token kept
+// there, made and written (mode 600) if the file does not exist yet. Kept
+// in a file, the same token is registered again at every call: the
+// database may be new (a removed var/punchclock.db), the token's user
+// (facematchd) keeps working.
+func tokenFor(role, file string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		switch {
+		case err == nil && strings.TrimSpace(string(b)) == "":
+			return "", fmt.Errorf("%s is empty: remove it to make a new token", file)
+		case err == nil:
+			return strings.TrimSpace(string(b)), nil
+		case !errors.Is(err, os.ErrNotExist):
+			return "", err
+		}
+	}
+	var raw [20]byte
+	rand.Read(raw[:])
+	tok := "pc_" + role + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:]))
+	if file == "" {
+		return tok, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return "", err
+	}
+	// O_EXCL: two starts at once do not overwrite each other's token.
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("token file: %w", err)
+	}
+	if _, err := f.WriteString(tok + "\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("token file: %w", err)
+	}
+	return tok, f.Close()
 }
 
 // rulesEvalCmd evaluates a scenario file: "why was this day marked late?"

@@ -34,6 +34,7 @@ import (
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/facematch/dlib"
 	"punchclock/server/internal/facematch/variants"
+	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
 )
@@ -200,7 +201,8 @@ type faceRequest struct {
 	at            time.Time
 	method, path  string
 	origin        string
-	width, height int // of an identify's JPEG
+	auth          string // the Authorization scheme ("PC-Device" for a signed request)
+	width, height int    // of an identify's JPEG
 	size          int
 }
 
@@ -208,9 +210,12 @@ type faceRequest struct {
 // sealed for punchd inside the kiosk's signed punch, and punchd checks them.
 var auditKey = bytes.Repeat([]byte{9}, 32)
 
-// startFace starts facematchd; requireLiveness makes it refuse single
-// frames (the site's choice).
-func startFace(t *testing.T, requireLiveness bool) *faceService {
+// startFace starts facematchd linked to punchd s as make run does: with a
+// face-role token, it learns punchd's kiosks and takes only their signed
+// requests. It points the Shanghai site's face_url at itself, before any
+// kiosk enrolls there. requireLiveness makes it refuse single frames (the
+// site's choice).
+func startFace(t *testing.T, s *e2etest.Server, requireLiveness bool) *faceService {
 	t.Helper()
 	ctx := context.Background()
 	st, err := facematch.OpenStore(ctx, filepath.Join(t.TempDir(), "facematch.db"), bytes.Repeat([]byte{7}, 32))
@@ -222,16 +227,23 @@ func startFace(t *testing.T, requireLiveness bool) *faceService {
 	if err != nil {
 		t.Fatal(err)
 	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	const faceToken = "face-e2e-punchd-token"
+	if err := s.Main().Store.PutToken(ctx, store.Token{Hash: httpapi.HashToken(faceToken), Name: "facematchd", Role: httpapi.RoleFace, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	h := facematch.NewHandler(svc, adminToken, "")
+	h.Devices = &facematch.DeviceSync{Store: st, PunchdURL: s.URL(), Token: faceToken, Log: log}
 	h.RequireLiveness = requireLiveness
-	h.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h.Log = log
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &faceService{t: t, url: "http://" + ln.Addr().String()}
 	f.hs = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rq := faceRequest{at: time.Now(), method: r.Method, path: r.URL.Path, origin: r.Header.Get("Origin")}
+		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		rq := faceRequest{at: time.Now(), method: r.Method, path: r.URL.Path, origin: r.Header.Get("Origin"), auth: scheme}
 		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/identify" {
 			body, _ := io.ReadAll(r.Body)
 			rq.size = len(body)
@@ -247,6 +259,14 @@ func startFace(t *testing.T, requireLiveness bool) *faceService {
 	})}
 	go f.hs.Serve(ln)
 	t.Cleanup(f.stop)
+	shop, err := s.Main().Store.Site(ctx, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop.FaceURL = f.url
+	if _, err := s.Main().Store.PutSite(ctx, shop); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -297,22 +317,10 @@ func (f *faceService) admin(method, path string, body []byte, out any) int {
 	return resp.StatusCode
 }
 
-// startPunchd starts punchd with a fresh SQLite database and points the
-// Shanghai site's face_url at faceURL, before any kiosk enrolls there.
-func startPunchd(t *testing.T, faceURL string) *e2etest.Server {
+// startPunchd starts punchd with a fresh SQLite database.
+func startPunchd(t *testing.T) *e2etest.Server {
 	t.Helper()
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, FaceAuditKey: auditKey})
-	ctx := context.Background()
-	m := s.Main()
-	st, err := m.Store.Site(ctx, site)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.FaceURL = faceURL
-	if _, err := m.Store.PutSite(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, FaceAuditKey: auditKey})
 }
 
 // newBrowser starts headless Chromium whose fake camera plays y4m.
@@ -387,7 +395,8 @@ func waitConfirm(t *testing.T, ctx context.Context, employee string, limit time.
 
 // checkFacePunch checks that punchd holds exactly one punch from device,
 // E004's, by face, with a verdict id that facematchd's audit trail knows
-// (kind identify or liveness), and returns it.
+// (kind identify or liveness), and that every frame came signed by the
+// kiosk; it returns the punch.
 func checkFacePunch(t *testing.T, ctx context.Context, s *e2etest.Server, f *faceService, device, kind string) store.StoredPunch {
 	t.Helper()
 	waitStatus(t, ctx, "pending", "0", 30*time.Second)
@@ -399,6 +408,12 @@ func checkFacePunch(t *testing.T, ctx context.Context, s *e2etest.Server, f *fac
 	if p.EmployeeID != "E004" || p.Method != attendance.MethodFace || p.Evidence.FaceID == "" || p.Evidence.BadgeCode != "" || p.Status != store.PunchAccepted ||
 		p.Evidence.FaceAudit == "" || slices.Contains(p.Flags, wire.FlagFaceUnverified) {
 		t.Fatalf("stored punch %+v (%s %s)", p.Punch, p.Status, p.Message)
+	}
+	// The kiosk signed every frame it sent: facematchd took nothing else.
+	for _, r := range append(f.requests(http.MethodPost, "/api/v1/identify"), f.requests(http.MethodPost, "/api/v1/liveness")...) {
+		if r.auth != wire.AuthScheme {
+			t.Errorf("%s %s with authorization %q, want the kiosk's %s signature", r.method, r.path, r.auth, wire.AuthScheme)
+		}
 	}
 	var audit map[string]any
 	if st := f.admin(http.MethodGet, "/api/v1/audit/"+p.Evidence.FaceID, nil, &audit); st != http.StatusOK ||
@@ -423,9 +438,9 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // The frames are 640x480 JPEGs at most two a second, sent cross-origin
 // after a CORS preflight.
 func TestFacePunch(t *testing.T) {
-	f := startFace(t, false)
+	s := startPunchd(t)
+	f := startFace(t, s, false)
 	f.enroll("E004", photo)
-	s := startPunchd(t, f.url)
 	ctx := newBrowser(t, stillY4M)
 	device := openAndEnroll(t, ctx, s)
 
@@ -483,8 +498,8 @@ func TestFacePunch(t *testing.T) {
 // goes, the kiosk says to use the badge or the phone QR (still on screen),
 // and a badge punch still works.
 func TestFaceUnavailable(t *testing.T) {
-	f := startFace(t, false)
-	s := startPunchd(t, f.url)
+	s := startPunchd(t)
+	f := startFace(t, s, false)
 	ctx := newBrowser(t, stillY4M)
 	device := openAndEnroll(t, ctx, s)
 	waitStatus(t, ctx, "face", "ready", 30*time.Second)
@@ -527,9 +542,9 @@ func TestFaceUnavailable(t *testing.T) {
 // message and no punch, a turning head (the depth-warp proxy) punches.
 func TestFaceLiveness(t *testing.T) {
 	t.Run("photo", func(t *testing.T) {
-		f := startFace(t, true)
+		s := startPunchd(t)
+		f := startFace(t, s, true)
 		f.enroll("E004", photo)
-		s := startPunchd(t, f.url)
 		ctx := newBrowser(t, stillY4M)
 		device := openAndEnroll(t, ctx, s)
 		waitStatus(t, ctx, "face", "ready", 30*time.Second)
@@ -561,9 +576,9 @@ func TestFaceLiveness(t *testing.T) {
 		}
 	})
 	t.Run("head turn", func(t *testing.T) {
-		f := startFace(t, true)
+		s := startPunchd(t)
+		f := startFace(t, s, true)
 		f.enroll("E004", photo)
-		s := startPunchd(t, f.url)
 		ctx := newBrowser(t, turnY4M)
 		device := openAndEnroll(t, ctx, s)
 		waitStatus(t, ctx, "face", "ready", 30*time.Second)

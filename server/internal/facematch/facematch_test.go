@@ -38,6 +38,11 @@ func (f *fakeExtractor) photo(seed int, faces ...Face) []byte {
 	}
 	img.Set(seed%64, seed/64%48, color.RGBA{0, 0, 0, 255})
 	img.Set((seed/3)%64, 5, color.RGBA{uint8(seed), 0, 0, 255})
+	return f.image(img, faces...)
+}
+
+// image encodes img as a JPEG and registers its faces.
+func (f *fakeExtractor) image(img image.Image, faces ...Face) []byte {
 	b := variants.Encode(img, 90)
 	f.mu.Lock()
 	if f.faces == nil {

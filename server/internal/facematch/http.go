@@ -1,6 +1,8 @@
 package facematch
 
 import (
+	"bytes"
+	"context"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
@@ -31,7 +33,13 @@ type Handler struct {
 	// AdminToken guards enrolment, deletion, employee records and audit
 	// records (punchd uses it); empty refuses every admin request.
 	AdminToken string
-	// KioskToken, when set, is required from kiosks on identify and liveness.
+	// Devices, when set, are the kiosks whose signed requests (PC-Device,
+	// as to punchd) identify and liveness accept: a DeviceSync, the copy of
+	// punchd's enrolled kiosks.
+	Devices Devices
+	// KioskToken, when set, is a bearer token identify and liveness accept
+	// instead of a signature: for setups without a link to punchd. With
+	// neither, the kiosk endpoints are open to the LAN.
 	KioskToken string
 	// RequireLiveness refuses single-frame identification: kiosks must
 	// send a head turn to /api/v1/liveness. Health announces it, so the
@@ -40,12 +48,17 @@ type Handler struct {
 	RequireLiveness bool
 	Log             *slog.Logger
 	mux             *http.ServeMux
+	routes          []string
 }
+
+// Routes lists the patterns the handler serves ("POST /api/v1/identify").
+func (h *Handler) Routes() []string { return h.routes }
 
 // NewHandler makes the HTTP handler of svc.
 func NewHandler(svc *Service, adminToken, kioskToken string) *Handler {
 	h := &Handler{svc: svc, AdminToken: adminToken, KioskToken: kioskToken, Log: slog.Default(), mux: http.NewServeMux()}
 	route := func(pattern string, f func(http.ResponseWriter, *http.Request) error) {
+		h.routes = append(h.routes, pattern)
 		h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			if err := f(w, r); err != nil {
 				h.writeError(w, r, err)
@@ -62,8 +75,8 @@ func NewHandler(svc *Service, adminToken, kioskToken string) *Handler {
 	route("GET /api/v1/employees/{id}", h.admin(h.employee))
 	route("DELETE /api/v1/employees/{id}", h.admin(h.deleteEmployee))
 	route("GET /api/v1/audit/{id}", h.admin(h.audit))
-	route("POST /api/v1/identify", h.kiosk(h.identify))
-	route("POST /api/v1/liveness", h.kiosk(h.liveness))
+	route("POST /api/v1/identify", h.kiosk(func() int64 { return h.svc.cfg.Limits.MaxBytes }, h.identify))
+	route("POST /api/v1/liveness", h.kiosk(func() int64 { return h.maxRequest(h.svc.cfg.Liveness.MaxFrames) }, h.liveness))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
 		return wire.Errorf(wire.CodeNotFound, "no route %s %s", r.Method, r.URL.Path)
 	})
@@ -90,15 +103,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var corsPaths = map[string]bool{"/api/v1/identify": true, "/api/v1/liveness": true, "/api/v1/health": true}
 
 // corsHeaders are the request headers a kiosk sends: the JPEG's or the
-// JSON's type, the site and kiosk ids, and the optional kiosk token.
+// JSON's type, the site and kiosk ids, and its signature (or the kiosk
+// token).
 const corsHeaders = "Content-Type, X-Site-ID, X-Kiosk-ID, Authorization"
 
 // cors lets pages of any origin call the kiosk endpoints, and answers a
 // preflight (reporting true: nothing more to do). Any origin, because a
 // kiosk's origin is wherever punchd runs, which this service does not know;
 // that opens nothing a LAN client without a browser could not already do,
-// and no cookies are involved (the optional kiosk token is a header). The
-// admin endpoints stay same-origin.
+// and no cookies are involved (the signature or kiosk token is a header).
+// The admin endpoints stay same-origin.
 func cors(w http.ResponseWriter, r *http.Request) bool {
 	hd := w.Header()
 	hd.Set("Access-Control-Allow-Origin", "*")
@@ -168,13 +182,93 @@ func (h *Handler) admin(f func(http.ResponseWriter, *http.Request) error) func(h
 	}
 }
 
-func (h *Handler) kiosk(f func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+// kiosk wraps identify and liveness: it authenticates the request (see
+// authenticate) and hands the signing device, if any, to f. limit is the
+// route's body limit.
+func (h *Handler) kiosk(limit func() int64, f func(http.ResponseWriter, *http.Request, *Device) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if h.KioskToken != "" && !tokenOK(bearer(r), h.KioskToken) {
-			return wire.Errorf(wire.CodeUnauthorized, "kiosk bearer token required")
+		dev, err := h.authenticate(w, r, limit())
+		if err != nil {
+			return err
 		}
-		return f(w, r)
+		return f(w, r, dev)
 	}
+}
+
+// authenticate admits a kiosk request: signed by a kiosk of Devices, or
+// carrying the KioskToken, or anything when the service has neither. It
+// returns the signing kiosk (nil for the other two). A signed request's
+// device is looked up before its body is read, so unknown and revoked
+// kiosks cost nothing; then the body is read (up to limit) for the
+// signature and put back for the handler.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, limit int64) (*Device, error) {
+	authz := r.Header.Get("Authorization")
+	switch {
+	case h.Devices != nil && strings.HasPrefix(authz, wire.AuthScheme+" "):
+		return h.verifyDevice(w, r, authz, limit)
+	case h.KioskToken != "" && tokenOK(bearer(r), h.KioskToken):
+		return nil, nil
+	case h.Devices == nil && h.KioskToken == "":
+		return nil, nil
+	case h.Devices != nil && h.KioskToken != "":
+		return nil, wire.Errorf(wire.CodeUnauthorized, "sign the request as a kiosk enrolled in punchd (Authorization: %s ...) or send the kiosk bearer token", wire.AuthScheme)
+	case h.Devices != nil:
+		return nil, wire.Errorf(wire.CodeUnauthorized, "sign the request as a kiosk enrolled in punchd (Authorization: %s ...)", wire.AuthScheme)
+	default:
+		return nil, wire.Errorf(wire.CodeUnauthorized, "kiosk bearer token required")
+	}
+}
+
+// verifyDevice checks a PC-Device signature with the kiosk's key from
+// Devices. Unknown, revoked and bad signatures are unauthorized.
+func (h *Handler) verifyDevice(w http.ResponseWriter, r *http.Request, authz string, limit int64) (*Device, error) {
+	a, err := wire.ParseDeviceAuth(authz)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := h.Devices.Device(r.Context(), a.DeviceID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, wire.Errorf(wire.CodeUnauthorized, "unknown kiosk %q: it is not enrolled in punchd, or this face service has not learnt it yet", a.DeviceID)
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return nil, &wire.Error{Code: wire.CodeTransient, Message: "busy, try again", Err: err}
+	case err != nil:
+		return nil, err
+	case dev.Revoked:
+		return nil, wire.Errorf(wire.CodeUnauthorized, "kiosk %s is revoked in punchd", dev.ID)
+	}
+	if r.ContentLength > limit {
+		return nil, wire.Errorf(wire.CodeTooLarge, "request body is %d bytes; at most %d", r.ContentLength, limit)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return nil, badBody(err, "could not read the body")
+	}
+	if !a.Verify(dev.PublicKey, r.Method, r.URL.RequestURI(), body) {
+		return nil, wire.Errorf(wire.CodeUnauthorized, "request signature does not verify for kiosk %s", dev.ID)
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return &dev, nil
+}
+
+// bind checks the site and kiosk a request names against its signing
+// kiosk: the signer is the kiosk (an id naming another is refused), and it
+// serves its own site only (an empty site is its site). Without a signer
+// (kiosk token, open service) the request's word stands.
+func bind(dev *Device, site, kiosk string) (string, string, error) {
+	if dev == nil {
+		return site, kiosk, nil
+	}
+	if kiosk != "" && kiosk != dev.ID {
+		return "", "", wire.Errorf(wire.CodeForbidden, "kiosk id %q is not the signing kiosk %s", kiosk, dev.ID)
+	}
+	if site == "" {
+		site = dev.SiteID
+	}
+	if site != dev.SiteID {
+		return "", "", wire.Errorf(wire.CodeForbidden, "kiosk %s serves site %s, not %s", dev.ID, dev.SiteID, site)
+	}
+	return site, dev.ID, nil
 }
 
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) error {
@@ -334,7 +428,7 @@ func kioskIDs(r *http.Request) (site, kiosk string) {
 	return site, kiosk
 }
 
-func (h *Handler) identify(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) identify(w http.ResponseWriter, r *http.Request, dev *Device) error {
 	if h.RequireLiveness {
 		return wire.Errorf(wire.CodeForbidden, "this face service requires the liveness check: send %d to %d frames of a head turn to /api/v1/liveness",
 			h.svc.cfg.Liveness.MinFrames, h.svc.cfg.Liveness.MaxFrames)
@@ -347,6 +441,10 @@ func (h *Handler) identify(w http.ResponseWriter, r *http.Request) error {
 		return wire.Errorf(wire.CodeTooLarge, "image is %d bytes; at most %d", r.ContentLength, lim)
 	}
 	site, kiosk := kioskIDs(r)
+	site, kiosk, err := bind(dev, site, kiosk)
+	if err != nil {
+		return err
+	}
 	// Refuse a flood before reading its body.
 	if err := checkID("site id (X-Site-ID or ?site=)", site); err != nil {
 		return err
@@ -370,7 +468,7 @@ type livenessJSON struct {
 	KioskID string `json:"kiosk_id"`
 }
 
-func (h *Handler) liveness(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) liveness(w http.ResponseWriter, r *http.Request, dev *Device) error {
 	var in livenessJSON
 	maxF := h.svc.cfg.Liveness.MaxFrames
 	frames, fields, err := readImages(w, r, h.maxRequest(maxF), "frames", maxF, &in)
@@ -380,7 +478,15 @@ func (h *Handler) liveness(w http.ResponseWriter, r *http.Request) error {
 	if fields != nil {
 		in.SiteID, in.KioskID = fields["site_id"], fields["kiosk_id"]
 	}
+	// The headers and the body must both name the signer, if they do.
 	site, kiosk := kioskIDs(r)
+	site, kiosk, err = bind(dev, site, kiosk)
+	if err != nil {
+		return err
+	}
+	if in.SiteID, in.KioskID, err = bind(dev, in.SiteID, in.KioskID); err != nil {
+		return err
+	}
 	if in.SiteID == "" {
 		in.SiteID = site
 	}

@@ -134,16 +134,10 @@ func TestHTTPFlow(t *testing.T) {
 	if st, m, _ := do(t, "GET", u+"/health", "", "", nil); st != 200 || m["status"] != "ok" {
 		t.Fatalf("health: %d %v", st, m)
 	}
+	// The document (TestOpenAPICoversRoutes checks it against the routes).
 	st, m, _ = do(t, "GET", u+"/openapi.json", "", "", nil)
 	if st != 200 || m["openapi"] != "3.1.0" {
 		t.Fatalf("openapi: %d", st)
-	}
-	// Every route of the handler is documented.
-	paths := m["paths"].(map[string]any)
-	for _, p := range []string{"/api/v1/enroll", "/api/v1/employees/{id}", "/api/v1/identify", "/api/v1/liveness", "/api/v1/audit/{id}", "/api/v1/health", "/api/v1/openapi.json"} {
-		if paths[p] == nil {
-			t.Errorf("OpenAPI lacks %s", p)
-		}
 	}
 }
 

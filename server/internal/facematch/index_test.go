@@ -1,6 +1,7 @@
 package facematch
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -17,7 +18,7 @@ func bruteForce(ids []string, descs map[string][]Descriptor, q Descriptor, limit
 		}
 	}
 	order := slices.Clone(ids)
-	slices.SortStableFunc(order, func(a, b string) int { return cmpF(best[a], best[b]) })
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(best[a], best[b]) })
 	h := Hit{Distance: math.Inf(1), SecondDistance: math.Inf(1)}
 	if len(order) > 0 && best[order[0]] < limit {
 		h.Employee, h.Distance = order[0], best[order[0]]
@@ -26,16 +27,6 @@ func bruteForce(ids []string, descs map[string][]Descriptor, q Descriptor, limit
 		h.Second, h.SecondDistance = order[1], best[order[1]]
 	}
 	return h
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func galleryOf(n, perEmployee int) ([]string, map[string][]Descriptor) {

@@ -38,8 +38,8 @@ func (s *Service) Enrolled() []string {
 // it can reach punchd, while punchd may not reach it.
 type LeaverSync struct {
 	Service *Service
-	// PunchdURL is punchd's base URL; Token a bearer token with the
-	// integrator (or admin) role.
+	// PunchdURL is punchd's base URL; Token a bearer token with the face
+	// role (integrator and admin tokens work too).
 	PunchdURL string
 	Token     string
 	Client    *http.Client
@@ -49,28 +49,10 @@ type LeaverSync struct {
 // Once fetches punchd's employees and deletes every enrolled leaver. It
 // returns the ids it deleted; on any error from punchd it deletes nothing.
 func (l *LeaverSync) Once(ctx context.Context) ([]string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(l.PunchdURL, "/")+"/api/v1/employees", nil)
-	if err != nil {
-		return nil, fmt.Errorf("facematch: leavers: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+l.Token)
-	client := l.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("facematch: leavers: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-		return nil, fmt.Errorf("facematch: leavers: punchd answered %s: %s", resp.Status, body)
-	}
 	var list struct {
 		Employees []attendance.Employee `json:"employees"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&list); err != nil {
+	if err := getPunchd(ctx, l.Client, l.PunchdURL, l.Token, "/api/v1/employees", &list); err != nil {
 		return nil, fmt.Errorf("facematch: leavers: %w", err)
 	}
 	left := map[string]bool{}
@@ -95,9 +77,7 @@ func (l *LeaverSync) Once(ctx context.Context) ([]string, error) {
 // Run calls Once now and then every interval until ctx ends, logging what
 // it deleted and any error (punchd unreachable is retried next time).
 func (l *LeaverSync) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	repeat(ctx, every, func() {
 		deleted, err := l.Once(ctx)
 		if l.Log != nil {
 			if err != nil {
@@ -106,10 +86,52 @@ func (l *LeaverSync) Run(ctx context.Context, every time.Duration) {
 				l.Log.Info("deleted the face data of employees who left", "employees", deleted)
 			}
 		}
+	})
+}
+
+// repeat calls f now and then every interval until ctx ends.
+func repeat(ctx context.Context, every time.Duration, f func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		f()
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// punchdError is a punchd answer other than 200.
+type punchdError struct {
+	status int
+	body   string
+}
+
+func (e *punchdError) Error() string {
+	return fmt.Sprintf("punchd answered %d %s: %s", e.status, http.StatusText(e.status), e.body)
+}
+
+// getPunchd GETs path from punchd at base with a bearer token and decodes
+// the JSON answer into out.
+func getPunchd(ctx context.Context, client *http.Client, base, token, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return &punchdError{status: resp.StatusCode, body: strings.TrimSpace(string(body))}
+	}
+	return json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(out)
 }

@@ -1,9 +1,11 @@
 package facematch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"math"
 	"slices"
 	"strings"
@@ -539,7 +541,7 @@ func (s *Service) Liveness(ctx context.Context, req LivenessRequest) (Result, er
 	sc := s.Site(req.SiteID)
 	rec := AuditRecord{Kind: "liveness", SiteID: req.SiteID, KioskID: req.KioskID, Frames: len(req.Frames),
 		Threshold: sc.Threshold, Margin: sc.Margin}
-	faces := make([]Face, 0, len(req.Frames))
+	frames := make([]LivenessFrame, 0, len(req.Frames))
 	for i, f := range req.Frames {
 		fs, err := s.extract(ctx, f)
 		if err != nil {
@@ -550,14 +552,20 @@ func (s *Service) Liveness(ctx context.Context, req LivenessRequest) (Result, er
 		case 0:
 			return Result{Verdict: VerdictNoFace, Reason: fmt.Sprintf("no face in frame %d", i+1)}, nil
 		case 1:
-			faces = append(faces, fs[0])
 		default:
 			rec.Verdict = VerdictManyFaces
 			rec.Reason = fmt.Sprintf("frame %d: %d faces", i+1, len(fs))
 			return s.record(ctx, rec, "one person at a time, please")
 		}
+		// The parallax check reads the pixels; CheckJPEG has bounded
+		// the frame's size already.
+		img, err := jpeg.Decode(bytes.NewReader(f))
+		if err != nil {
+			return Result{}, wire.Errorf(wire.CodeInvalid, "frame %d: %v", i+1, err)
+		}
+		frames = append(frames, LivenessFrame{Face: fs[0], Image: GrayOf(img)})
 	}
-	lr, mean := CheckLiveness(faces, lc, sc.Threshold)
+	lr, mean := CheckLiveness(frames, lc, sc.Threshold)
 	if !lr.Live {
 		rec.Verdict = VerdictNotLive
 		rec.Reason = lr.Reason

@@ -11,8 +11,8 @@ import (
 	_ "modernc.org/sqlite" // database/sql driver "sqlite", pure Go
 )
 
-// Store keeps the gallery, the consent records and the audit trail in one
-// SQLite file. SQLite rather than an encrypted flat file because deletion on
+// Store keeps the gallery, the consent records, the audit trail and the
+// copy of punchd's kiosks (DeviceSync) in one SQLite file. SQLite rather than an encrypted flat file because deletion on
 // request must remove descriptors and record the withdrawal atomically, and
 // punchd looks audit records up by id; both are one statement here and a
 // rewrite of the whole file there. Only the descriptors are secret and they
@@ -58,6 +58,13 @@ CREATE TABLE IF NOT EXISTS audit (
 	frames             INTEGER NOT NULL,
 	reason             TEXT NOT NULL,
 	at                 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+	id         TEXT PRIMARY KEY,
+	site_id    TEXT NOT NULL,
+	public_key BLOB NOT NULL,
+	revoked    INTEGER NOT NULL,
+	synced_at  TEXT NOT NULL
 );
 `
 

@@ -99,13 +99,13 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/device/punches", s.ingest)
 	route("GET /api/v1/device/pull", s.pull)
 	route("POST /api/v1/admin/enrollment-codes", s.admin(s.issueCode))
-	route("GET /api/v1/admin/devices", s.admin(s.listDevices))
+	route("GET /api/v1/admin/devices", s.withRole(s.listDevices, RoleAdmin, RoleFace))
 	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))
 	route("PUT /api/v1/departments/{id}", s.admin(s.putDepartment))
-	route("GET /api/v1/employees", s.reader(s.listEmployees))
+	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace))
 	route("GET /api/v1/employees/{id}", s.reader(s.getEmployee))
 	route("PUT /api/v1/employees/{id}", s.admin(s.putEmployee))
 	route("GET /api/v1/attendance/record", s.reader(s.attendanceRecord))
@@ -301,7 +301,15 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) error {
 const (
 	RoleAdmin      = "admin"
 	RoleIntegrator = "integrator"
+	// RoleFace is the face service's (facematchd -punchd-token): it may
+	// list the employees (to delete the face data of leavers) and the
+	// devices (to verify the kiosks' signed requests), and nothing else,
+	// so a token kept on a store's LAN server reads no punches or records.
+	RoleFace = "face"
 )
+
+// Roles lists the roles a token may have.
+var Roles = []string{RoleAdmin, RoleIntegrator, RoleFace}
 
 // HashToken is how API tokens are stored.
 func HashToken(tok string) string {
@@ -330,7 +338,7 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request) error) func(ht
 	return s.withRole(h, RoleAdmin)
 }
 
-// reader wraps a handler any token may call.
+// reader wraps a handler admins and integrators may call.
 func (s *Server) reader(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return s.withRole(h, RoleAdmin, RoleIntegrator)
 }

@@ -17,6 +17,7 @@ import (
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/store"
 )
 
 // now is Friday 2026-11-20, 20:00 in Shanghai: the demo week before it
@@ -24,6 +25,13 @@ import (
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 func demoServer(t *testing.T) (string, string) {
+	t.Helper()
+	u, admin, _ := demoStoreServer(t)
+	return u, admin
+}
+
+// demoStoreServer is demoServer with its store.
+func demoStoreServer(t *testing.T) (string, string, store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
@@ -38,7 +46,7 @@ func demoServer(t *testing.T) (string, string) {
 	}
 	srv := httptest.NewServer(httpapi.New(st, clock, slog.Default(), "test").Handler())
 	t.Cleanup(srv.Close)
-	return srv.URL, res.AdminToken
+	return srv.URL, res.AdminToken, st
 }
 
 func do(t *testing.T, method, url, tok string, body []byte, out any) (int, string) {

@@ -113,7 +113,7 @@ type EnrollCode struct {
 type Token struct {
 	Hash string
 	Name string
-	// Role is "admin" or "integrator".
+	// Role is "admin", "integrator" or "face" (facematchd: employees and devices only).
 	Role      string
 	CreatedAt time.Time
 }

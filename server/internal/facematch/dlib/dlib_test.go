@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -344,81 +345,117 @@ func TestGallery(t *testing.T) {
 	}
 }
 
-// TestLiveness measures the active check with the real landmark predictor.
-// False accepts: each sample face as a still photo, in sequences of 4
-// frames that are identical, moved/scaled/rotated in the image plane, or
-// tilted about the vertical or horizontal axis. False rejects: we have no
-// video of a real head turn, so the proxy is variants.HeadTurn, a depth
-// warp of the same photo (0°, 8°, 16°, 24°); it shows the check responds to
-// the geometry of a turn, not that real people pass it.
+// TestLiveness measures the active check with the real landmark predictor
+// on every sample face, 4 frames per sequence.
+//
+// False accepts: each face as a flat picture that stays still, moves,
+// grows and rotates, or tilts up to 36° about its vertical, horizontal or
+// a diagonal axis, far from the camera or close up (dist 300 is a picture
+// whose face fills a third of the frame of a 93° lens).
+//
+// False rejects: there is no video of a real head turn here, so the proxy
+// is variants.HeadTurn, a depth warp of the same photo turned by 0, 6, 12
+// and 18°, either way. It shows the check answers to the geometry of a
+// turn; it does not show that real people pass it, which the kiosk's
+// field trial must measure (the audit trail keeps every not_live reason).
 func TestLiveness(t *testing.T) {
 	setup(t)
 	ctx := context.Background()
 	cfg := facematch.DefaultLiveness
-	type seq struct {
-		name       string
-		frames     func(s sample) [][]byte
-		mustReject bool
+	frame := func(i int, s sample) []byte { return frame640(s, 1, 0, 0, 0, 1) }
+	seqs := []struct {
+		name  string
+		frame func(i int, s sample) []byte
+		flat  bool
+	}{
+		{"still picture", frame, true},
+		{"picture moved", func(i int, s sample) []byte { return frame640(s, 1, 0, float64(40*i), float64(-15*i), 1) }, true},
+		{"picture scaled, rotated", func(i int, s sample) []byte { return frame640(s, 0.8+0.15*float64(i), float64(-6+4*i), 0, 0, 1) }, true},
+		{"picture squeezed sideways", func(i int, s sample) []byte { return tilted(s, 1-0.1*float64(i), 1) }, true},
+		{"picture squeezed down", func(i int, s sample) []byte { return tilted(s, 1, 1-0.1*float64(i)) }, true},
+		{"picture turned, far", func(i int, s sample) []byte { return planar(s, float64(12*i), 90, 2000) }, true},
+		{"picture turned, 600", func(i int, s sample) []byte { return planar(s, float64(12*i), 90, 600) }, true},
+		{"picture turned, 400", func(i int, s sample) []byte { return planar(s, float64(12*i), 90, 400) }, true},
+		{"picture turned, 300", func(i int, s sample) []byte { return planar(s, float64(12*i), 90, 300) }, true},
+		{"picture tilted diagonally, 600", func(i int, s sample) []byte { return planar(s, float64(12*i), 45, 600) }, true},
+		{"picture tilted diagonally, 400", func(i int, s sample) []byte { return planar(s, float64(12*i), 45, 400) }, true},
+		{"picture pitched, 400", func(i int, s sample) []byte { return planar(s, float64(12*i), 0, 400) }, true},
+		{"head turn proxy", func(i int, s sample) []byte { return turned(s, float64(6*i)) }, false},
+		{"head turn proxy, other way", func(i int, s sample) []byte { return turned(s, -float64(6*i)) }, false},
 	}
-	still := func(f func(i int, s sample) []byte) func(s sample) [][]byte {
-		return func(s sample) [][]byte {
-			var out [][]byte
-			for i := range 4 {
-				out = append(out, f(i, s))
-			}
-			return out
-		}
-	}
-	seqs := []seq{
-		{"identical", still(func(i int, s sample) []byte { return frame640(s, 1, 0, 0, 0, 1) }), true},
-		{"shifted", still(func(i int, s sample) []byte { return frame640(s, 1, 0, float64(40*i), float64(-15*i), 1) }), true},
-		{"scaled+rotated", still(func(i int, s sample) []byte { return frame640(s, 0.8+0.15*float64(i), float64(-6+4*i), 0, 0, 1) }), true},
-		// Measured, not asserted: dlib's predictor reads a squeezed face as
-		// a turned one; the aspect bound stops most tilted photos, not all
-		// (2 of 8 yawed still passed when it was set).
-		{"photo yawed", still(func(i int, s sample) []byte { return tilted(s, 1-0.1*float64(i), 1) }), false},
-		{"photo pitched", still(func(i int, s sample) []byte { return tilted(s, 1, 1-0.1*float64(i)) }), false},
-		{"head turn proxy", still(func(i int, s sample) []byte { return turned(s, float64(8*i)) }), false},
-	}
+	flatLive, flatAll, proxyLive, proxyAll := 0, 0, 0, 0
 	for _, sq := range seqs {
-		accepted, rejected, unusable := 0, 0, 0
-		var yaws []float64
-		var maxAspect float64
-		for k, s := range samples {
-			if k%2 == 1 {
-				continue // every other face keeps the test under a minute
-			}
-			var faces []facematch.Face
-			for _, f := range sq.frames(s) {
-				fs, err := ex.Extract(ctx, f)
+		live, notLive, unusable := 0, 0, 0
+		var scores []float64
+		reasons := map[string]int{}
+		for _, s := range samples {
+			var frames []facematch.LivenessFrame
+			for i := range 4 {
+				jb := sq.frame(i, s)
+				fs, err := ex.Extract(ctx, jb)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if len(fs) != 1 {
 					break
 				}
-				faces = append(faces, fs[0])
+				img, err := variants.Decode(jb)
+				if err != nil {
+					t.Fatal(err)
+				}
+				frames = append(frames, facematch.LivenessFrame{Face: fs[0], Image: facematch.GrayOf(img)})
 			}
-			if len(faces) != 4 {
-				unusable++
+			if len(frames) != 4 {
+				unusable++ // the kiosk would get no_face and ask again
 				continue
 			}
-			r, _ := facematch.CheckLiveness(faces, cfg, facematch.DefaultThreshold)
-			yaws = append(yaws, r.YawChange)
-			maxAspect = math.Max(maxAspect, r.AspectChange)
+			r, _ := facematch.CheckLiveness(frames, cfg, facematch.DefaultThreshold)
+			if r.Parallax.Tracked > 0 {
+				scores = append(scores, r.Parallax.Score())
+			}
 			if r.Live {
-				accepted++
+				live++
+				if sq.flat {
+					t.Logf("%s, face %s: a flat picture passed: %s", sq.name, s.name, r.Reason)
+				}
 			} else {
-				rejected++
+				notLive++
+				reason, _, _ := strings.Cut(r.Reason, ":")
+				reasons[reason]++
 			}
 		}
-		sort.Float64s(yaws)
-		t.Logf("%-16s live=%2d not_live=%2d unusable=%d  yaw change min/median/max %.3f/%.3f/%.3f  aspect change max %.3f", sq.name, accepted, rejected, unusable,
-			yaws[0], yaws[len(yaws)/2], yaws[len(yaws)-1], maxAspect)
-		if sq.mustReject && accepted > 0 {
-			t.Errorf("%s: %d still-photo sequences accepted as live", sq.name, accepted)
+		sort.Float64s(scores)
+		var spread string
+		if len(scores) > 0 {
+			spread = fmt.Sprintf("parallax min/median/max %.3f/%.3f/%.3f", scores[0], scores[len(scores)/2], scores[len(scores)-1])
+		}
+		t.Logf("%-32s live=%2d not_live=%2d no_face=%d  %s  %v", sq.name, live, notLive, unusable, spread, reasons)
+		if sq.flat {
+			flatLive, flatAll = flatLive+live, flatAll+live+notLive
+		} else {
+			proxyLive, proxyAll = proxyLive+live, proxyAll+live+notLive
 		}
 	}
+	t.Logf("flat pictures accepted (false accepts): %d of %d; head-turn proxies refused (false rejects): %d of %d", flatLive, flatAll, proxyAll-proxyLive, proxyAll)
+	// Measured with MinParallax 0.018 on this machine: 0 of 212 flat
+	// pictures passed (the closest scored 0.017: face 1.0 pitched 36° at
+	// dist 400) and 0 of 34 proxies were refused (the lowest scored
+	// 0.018). The margins are thin, and dlib's arithmetic can differ a
+	// little between CPUs, so the test allows one flat picture through
+	// and 20% of the proxies refused; more than that is a regression.
+	if flatLive > 1 {
+		t.Errorf("%d of %d flat pictures passed as live heads", flatLive, flatAll)
+	}
+	if proxyLive*10 < proxyAll*8 {
+		t.Errorf("only %d of %d head-turn proxies passed: the check refuses turns", proxyLive, proxyAll)
+	}
+}
+
+// planar renders the face's frame as a flat picture turned by deg about an
+// axis at axisDeg, seen from dist (variants.PlanarTilt).
+func planar(s sample, deg, axisDeg, dist float64) []byte {
+	img, _ := variants.Decode(frame640(s, 1, 0, 0, 0, 1))
+	return variants.Encode(variants.PlanarTilt(img, 320, 240, deg, axisDeg, dist), 85)
 }
 
 // tilted renders the face's frame as a flat photo squeezed horizontally

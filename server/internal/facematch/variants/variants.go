@@ -176,3 +176,50 @@ func HeadTurn(img *image.RGBA, cx, cy, r, nx, ny, nose, deg float64) *image.RGBA
 		return x, y
 	})
 }
+
+// PlanarTilt shows img as a flat picture (a print or a phone screen) turned
+// by deg degrees about an axis in its own plane through (cx, cy), seen by a
+// pinhole camera. axisDeg is the axis's direction in the image: 90 turns
+// the picture about its vertical axis (as a head turns), 0 about its
+// horizontal axis, 45 about a diagonal. dist is the camera's distance from
+// the picture, in the picture's pixels, and also its focal length, so that
+// at 0° the picture maps onto itself; the smaller dist, the stronger the
+// perspective (a picture held close to the camera). Unlike a head, every
+// point of the picture stays on one plane whatever the turn.
+func PlanarTilt(img *image.RGBA, cx, cy, deg, axisDeg, dist float64) *image.RGBA {
+	th, al := deg*math.Pi/180, axisDeg*math.Pi/180
+	// Rotation by th about the unit axis k = (cos al, sin al, 0) (Rodrigues).
+	kx, ky := math.Cos(al), math.Sin(al)
+	c, s := math.Cos(th), math.Sin(th)
+	var r [3][3]float64
+	k := [3]float64{kx, ky, 0}
+	for i := range 3 {
+		for j := range 3 {
+			r[i][j] = (1 - c) * k[i] * k[j]
+			if i == j {
+				r[i][j] += c
+			}
+		}
+	}
+	// + sin·[k]x, with [k]x the cross-product matrix of k (k has no z).
+	r[0][2] += s * ky
+	r[1][2] -= s * kx
+	r[2][0] -= s * ky
+	r[2][1] += s * kx
+	// The picture's normal after the turn; the picture passes through (0, 0, dist).
+	nx, ny, nz := r[0][2], r[1][2], r[2][2]
+	b := img.Rect
+	return WarpFunc(img, b.Dx(), b.Dy(), func(u, v float64) (float64, float64) {
+		a, bb := (u-cx)/dist, (v-cy)/dist
+		den := a*nx + bb*ny + nz
+		if den <= 1e-9 {
+			return -1, -1 // behind the camera: background
+		}
+		t := dist * nz / den
+		px, py, pz := t*a, t*bb, t-dist
+		// Back into the picture's own coordinates: R transposed.
+		x := r[0][0]*px + r[1][0]*py + r[2][0]*pz
+		y := r[0][1]*px + r[1][1]*py + r[2][1]*pz
+		return cx + x, cy + y
+	})
+}
