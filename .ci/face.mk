@@ -82,7 +82,7 @@ face-test: face-deps ## vet and test the face service with the real dlib models
 .PHONY: face-bench
 face-bench: face-deps ## face latency per 640x480 frame (p50/p95), extraction per face, 1:N search 1k/10k/100k
 	$(GO) test -tags dlib -run '^$$' -bench . -benchtime 3x ./server/internal/facematch/dlib/
-	$(GO) test -run '^$$' -bench '^BenchmarkSearch' ./server/internal/facematch/
+	$(GO) test -run '^$$' -bench '^(BenchmarkSearch|BenchmarkMeasureParallax)' ./server/internal/facematch/
 
 .PHONY: facematchd
 facematchd: face-apt ## build bin/facematchd with dlib

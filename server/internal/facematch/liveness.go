@@ -26,7 +26,9 @@ type LivenessConfig struct {
 	// (TestLiveness) 212 flat pictures moved, scaled, tilted and seen in
 	// perspective scored 0.001 to 0.017 (the 0.017 a picture pitched by
 	// 36° close to the camera; all others under 0.012), 34 head-turn
-	// proxies 0.018 to 0.055: the margin is thin.
+	// proxies about 0.018 to 0.055 (2 of them just under 0.018, refused):
+	// the margin is thin, and refusing a turn costs a retry while passing
+	// a picture costs someone's pay.
 	MinParallax float64
 }
 

@@ -165,3 +165,16 @@ func slideNose(a *image.Gray, la []LandmarkPoint, d float64) (*image.Gray, []Lan
 	}
 	return b, lb
 }
+
+// BenchmarkMeasureParallax: the pixel work of one liveness check (two
+// 640x480 frames, eyes 80 px apart), on top of the frames' extraction.
+func BenchmarkMeasureParallax(b *testing.B) {
+	a := texture(640, 480, 7)
+	la := faceLandmarks68()
+	g, lb := slideNose(a, la, 10)
+	for b.Loop() {
+		if _, err := MeasureParallax(a, g, la, lb); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
