@@ -25,8 +25,9 @@ type LivenessConfig struct {
 	// distance between the eyes, that counts as depth. On the sample faces
 	// (TestLiveness) 212 flat pictures moved, scaled, tilted and seen in
 	// perspective scored 0.001 to 0.017 (the 0.017 a picture pitched by
-	// 36° close to the camera; all others under 0.012), 34 head-turn
-	// proxies about 0.018 to 0.055 (2 of them just under 0.018, refused):
+	// 36° close to the camera; all others under 0.012); 35 head-turn
+	// proxies scored 0.014 to 0.066, and 5 were refused (4 under 0.018,
+	// 1 whose landmarks showed too small a turn):
 	// the margin is thin, and refusing a turn costs a retry while passing
 	// a picture costs someone's pay.
 	MinParallax float64
