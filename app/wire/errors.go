@@ -21,11 +21,14 @@ const (
 	CodeRateLimited  Code = "rate_limited"
 	CodeTransient    Code = "transient" // try again later
 	CodeInternal     Code = "internal"
+	// CodeLivenessRequired: the face service refuses single frames and
+	// wants the frames of a head turn at /api/v1/liveness.
+	CodeLivenessRequired Code = "liveness_required"
 )
 
 // Codes lists every code, in the order they were introduced.
 var Codes = []Code{CodeInvalid, CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict,
-	CodeExpired, CodeTooLarge, CodeRateLimited, CodeTransient, CodeInternal}
+	CodeExpired, CodeTooLarge, CodeRateLimited, CodeTransient, CodeInternal, CodeLivenessRequired}
 
 // HTTPStatus is the one mapping from code to HTTP status.
 func (c Code) HTTPStatus() int {
@@ -44,6 +47,8 @@ func (c Code) HTTPStatus() int {
 		return 410
 	case CodeTooLarge:
 		return 413
+	case CodeLivenessRequired:
+		return 428
 	case CodeRateLimited:
 		return 429
 	case CodeTransient:

@@ -340,7 +340,7 @@ func (a *faceAttempt) run(ctx context.Context) faceEnd {
 				return end
 			}
 			continue
-		case wire.CodeOf(err) == wire.CodeForbidden && ctx.Err() == nil:
+		case wire.CodeOf(err) == wire.CodeLivenessRequired && ctx.Err() == nil:
 			// The service now requires the head turn.
 			a.liveness = true
 			le := a.runLiveness(ctx)

@@ -44,6 +44,7 @@ type fakeFace struct {
 	verdicts  []string // identify answers in order; the last repeats
 	live      []string // liveness answers in order; the last repeats
 	forbidden bool     // identify refuses single frames
+	wrongSite bool     // identify answers forbidden: the kiosk is not this site's
 	limited   int      // rate_limited answers before the script
 	identify  int
 	liveness  [][]string // frames per liveness call
@@ -87,8 +88,12 @@ func (f *fakeFace) server(t *testing.T) *httptest.Server {
 				t.Errorf("identify body %q", body)
 			}
 			checkSigned(t, r, body, f.clock)
+			if f.wrongSite {
+				fail(http.StatusForbidden, wire.CodeForbidden, "kiosk dev-1 serves site pd-1, not sh-jingan")
+				return
+			}
 			if f.forbidden {
-				fail(http.StatusForbidden, wire.CodeForbidden, "liveness required")
+				fail(http.StatusPreconditionRequired, wire.CodeLivenessRequired, "liveness required")
 				return
 			}
 			if f.limited > 0 {
@@ -391,5 +396,17 @@ func TestFacePanelInsecure(t *testing.T) {
 		if html := app.HTMLString(k.renderFace()); !strings.Contains(html, `data-notice="down"`) {
 			t.Errorf("%s: face panel of a service down: %s", l, html)
 		}
+	}
+}
+
+// TestFaceAttemptForbidden: a kiosk the face service does not take for
+// this site gets the error at once, not a head-turn round it cannot pass.
+func TestFaceAttemptForbidden(t *testing.T) {
+	f := &fakeFace{wrongSite: true}
+	srv := f.server(t)
+	a, _, _ := attempt(srv, false, false)
+	end := a.run(context.Background())
+	if wire.CodeOf(end.Err) != wire.CodeForbidden || len(f.liveness) != 0 || end.Liveness {
+		t.Fatalf("end %+v (error %v), %d liveness calls; want forbidden and none", end, end.Err, len(f.liveness))
 	}
 }

@@ -430,7 +430,7 @@ func kioskIDs(r *http.Request) (site, kiosk string) {
 
 func (h *Handler) identify(w http.ResponseWriter, r *http.Request, dev *Device) error {
 	if h.RequireLiveness {
-		return wire.Errorf(wire.CodeForbidden, "this face service requires the liveness check: send %d to %d frames of a head turn to /api/v1/liveness",
+		return wire.Errorf(wire.CodeLivenessRequired, "this face service requires the liveness check: send %d to %d frames of a head turn to /api/v1/liveness",
 			h.svc.cfg.Liveness.MinFrames, h.svc.cfg.Liveness.MaxFrames)
 	}
 	if enc := r.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {

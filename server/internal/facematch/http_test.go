@@ -305,7 +305,7 @@ func TestRequireLiveness(t *testing.T) {
 		t.Fatalf("health: %d %v", st, m)
 	}
 	st, m, _ := do(t, "POST", srv.URL+"/api/v1/identify", "", "image/jpeg", ex.photo(1, face(desc(1))), "X-Site-ID", "s1", "X-Kiosk-ID", "k1")
-	if st != 403 || errCode(m) != "forbidden" || !strings.Contains(m["error"].(map[string]any)["message"].(string), "/api/v1/liveness") {
+	if st != 428 || errCode(m) != "liveness_required" || !strings.Contains(m["error"].(map[string]any)["message"].(string), "/api/v1/liveness") {
 		t.Fatalf("single-frame identify: %d %v", st, m)
 	}
 	// The liveness endpoint still answers (here: a still face is not live).
