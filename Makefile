@@ -29,7 +29,7 @@ run: build facematchd face-deps face-keys ## set up and start punchd with the de
 	@./bin/punchd -db $(DB) token -name facematchd -role face -file $(FACE_PUNCHD_TOKEN)
 	@echo "facematchd (face matching) on http://$(FACE_ADDR), linked to punchd (token in $(FACE_PUNCHD_TOKEN)); admin token in var/facematch.token"
 	@$(FACEMATCHD_LINKED) & fpid=$$!; trap 'kill $$fpid 2>/dev/null' EXIT; \
-		PUNCHD_FACE_AUDIT_KEY=$$(cat var/face-audit.key) ./bin/punchd -db $(DB) serve -demo -addr $(ADDR) -web web
+		PUNCHD_FACE_AUDIT_KEY=$$(cat var/face-audit.key) ./bin/punchd -db $(DB) serve -demo -demo-face-url $(FACE_URL) -addr $(ADDR) -web web
 
 .PHONY: build
 build: deps ## build bin/punchd and web/app.wasm (with its brotli and gzip copies)

@@ -10,6 +10,9 @@
 GO            ?= go
 FACE_CACHE    := $(CURDIR)/.cache/face
 FACE_ADDR     ?= 127.0.0.1:8090
+# The address kiosks reach facematchd at (the demo store's face_url): FACE_ADDR, or this
+# machine's first LAN address when facematchd listens on every interface.
+FACE_URL      ?= http://$(if $(filter 0.0.0.0:%,$(FACE_ADDR)),$(shell hostname -I 2>/dev/null | cut -d' ' -f1)$(FACE_ADDR:0.0.0.0%=%),$(FACE_ADDR))
 FACE_APT      := libdlib-dev libblas-dev libatlas-base-dev liblapack-dev libjpeg62-turbo-dev
 FACE_PKGS     := ./server/internal/facematch/... ./server/cmd/facematchd/ ./server/internal/facee2e/
 # Pinned npm versions: the models package has had one release since 2018; face-api only ships the photos.

@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string) error {
 	serveFS.StringVar(&cfg.WebDir, "web", "web", "go-app static folder with app.wasm")
 	serveFS.StringVar(&cfg.DataDir, "data", "", "folder for demo credentials (default: the database file's folder)")
 	serveFS.BoolVar(&cfg.Demo, "demo", false, "seed an empty database with the demo organisation")
+	serveFS.StringVar(&cfg.DemoFaceURL, "demo-face-url", "", "face service address of the demo store (default http://127.0.0.1:8090); only when -demo seeds an empty database")
 	faceKey := serveFS.String("face-audit-key", "", "32-byte key (hex or base64) shared with the sites' facematchd -audit-key: face punches must carry a verdict sealed with it")
 	serve := &ffcli.Command{
 		Name: "serve", ShortUsage: "punchd [-db DB] serve [flags]", ShortHelp: "serve the API and the kiosk PWA",

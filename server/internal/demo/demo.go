@@ -114,7 +114,10 @@ type Result struct {
 // Seed fills an empty store and writes the demo credentials into dataDir.
 // A store that already has sites is left alone. hashToken is how the API
 // stores tokens.
-func Seed(ctx context.Context, st store.Store, dataDir string, now func() time.Time, hashToken func(string) string) (Result, error) {
+//
+// faceURL, when not empty, replaces the face service address of the site
+// that has one (make run passes the address it starts facematchd on).
+func Seed(ctx context.Context, st store.Store, dataDir string, now func() time.Time, hashToken func(string) string, faceURL string) (Result, error) {
 	sites, err := st.Sites(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: %w", err)
@@ -126,6 +129,9 @@ func Seed(ctx context.Context, st store.Store, dataDir string, now func() time.T
 		return Result{}, fmt.Errorf("demo: %w", err)
 	}
 	for _, s := range Sites {
+		if s.FaceURL != "" && faceURL != "" {
+			s.FaceURL = faceURL
+		}
 		if _, err := st.PutSite(ctx, s); err != nil {
 			return Result{}, fmt.Errorf("demo: %w", err)
 		}

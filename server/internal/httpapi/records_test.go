@@ -40,7 +40,7 @@ func demoStoreServer(t *testing.T) (string, string, store.Store) {
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := func() time.Time { return now }
-	res, err := demo.Seed(ctx, st, t.TempDir(), clock, httpapi.HashToken)
+	res, err := demo.Seed(ctx, st, t.TempDir(), clock, httpapi.HashToken, "")
 	if err != nil {
 		t.Fatal(err)
 	}

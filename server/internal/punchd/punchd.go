@@ -35,6 +35,9 @@ type Config struct {
 	DataDir string
 	// Demo seeds an empty store with the demo organisation.
 	Demo bool
+	// DemoFaceURL is the demo store's face service address ("" keeps
+	// demo's default, http://127.0.0.1:8090).
+	DemoFaceURL string
 	// Version is the build's version; kiosks update when it changes.
 	Version string
 	// FaceAuditKey is the 32-byte key the sites' face services seal their
@@ -98,7 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	m := &Main{Config: cfg, Store: st, API: httpapi.New(st, cfg.Now, cfg.Log, cfg.Version)}
 	m.API.Punches.FaceAuditKey = cfg.FaceAuditKey
 	if cfg.Demo {
-		if m.Demo, err = demo.Seed(ctx, st, cfg.DataDir, cfg.Now, httpapi.HashToken); err != nil {
+		if m.Demo, err = demo.Seed(ctx, st, cfg.DataDir, cfg.Now, httpapi.HashToken, cfg.DemoFaceURL); err != nil {
 			st.Close()
 			return nil, err
 		}
