@@ -202,6 +202,11 @@ func MeasureParallax(a, b *image.Gray, la, lb []LandmarkPoint) (Parallax, error)
 				if !ok {
 					continue
 				}
+				// Forward-backward: the patch found must lead back to
+				// where it came from, or the match was ambiguous.
+				if back, ok := track(bw, ab, q, p, rad, 2); !ok || math.Hypot(back.X-p.X, back.Y-p.Y) > 1 {
+					continue
+				}
 				src, dst = append(src, p), append(dst, q)
 				if inNose(p) {
 					noseS, noseD = append(noseS, p), append(noseD, q)
