@@ -89,7 +89,7 @@ face-bench: face-deps ## face latency per 640x480 frame (p50/p95), extraction pe
 
 .PHONY: facematchd
 facematchd: face-apt ## build bin/facematchd with dlib
-	$(GO) build -tags dlib -o bin/facematchd ./server/cmd/facematchd
+	$(GO) build -tags dlib -ldflags "$(LDFLAGS)" -o bin/facematchd ./server/cmd/facematchd
 
 .PHONY: face-keys
 face-keys: # a development encryption key and admin token for facematchd in var/ (made once)
