@@ -215,6 +215,30 @@ func Wait(t testing.TB, ctx context.Context, what, cond string, limit time.Durat
 	Run(t, ctx, "waiting for "+what, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(limit)))
 }
 
+// Confirmation is what the kiosk's confirmation screen said.
+type Confirmation struct {
+	Who  string `json:"who"`
+	What string `json:"what"`
+}
+
+// WaitConfirm waits for the kiosk to confirm a recorded punch of employee
+// and returns its texts, read in the same poll that saw it: the screen
+// clears itself after 4 s of wall clock, which a loaded machine can spend
+// between two round trips to the browser.
+func WaitConfirm(t testing.TB, ctx context.Context, employee string, limit time.Duration) Confirmation {
+	t.Helper()
+	Wait(t, ctx, "the confirmation for "+employee, fmt.Sprintf(`(() => {
+		const c = document.getElementById("confirm");
+		if (!c || c.dataset.outcome !== "recorded" || c.dataset.employee !== %q) return false;
+		const text = id => (document.getElementById(id) || {}).textContent || "";
+		window.lastConfirm = {who: text("confirm-who"), what: text("confirm-what")};
+		return true;
+	})()`, employee), limit)
+	var c Confirmation
+	Eval(t, ctx, `window.lastConfirm`, &c)
+	return c
+}
+
 // Eval evaluates a JavaScript expression into out.
 func Eval(t testing.TB, ctx context.Context, expr string, out any) {
 	t.Helper()

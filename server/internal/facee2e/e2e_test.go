@@ -387,10 +387,9 @@ func watchGuide(t *testing.T, ctx context.Context) {
 }
 
 // waitConfirm waits for a recorded punch of employee on the screen.
-func waitConfirm(t *testing.T, ctx context.Context, employee string, limit time.Duration) {
+func waitConfirm(t *testing.T, ctx context.Context, employee string, limit time.Duration) e2etest.Confirmation {
 	t.Helper()
-	wait(t, ctx, "the confirmation for "+employee,
-		fmt.Sprintf(`(() => { const c = document.getElementById("confirm"); return !!c && c.dataset.outcome === "recorded" && c.dataset.employee === %q; })()`, employee), limit)
+	return e2etest.WaitConfirm(t, ctx, employee, limit)
 }
 
 // checkFacePunch checks that punchd holds exactly one punch from device,
@@ -453,10 +452,8 @@ func TestFacePunch(t *testing.T) {
 	watchGuide(t, ctx)
 	tapped := time.Now()
 	tapFace(t, ctx)
-	waitConfirm(t, ctx, "E004", 30*time.Second)
+	what := waitConfirm(t, ctx, "E004", 30*time.Second).What
 	onScreen := time.Since(tapped)
-	var what string
-	run(t, ctx, "read the confirmation", chromedp.Text("#confirm-what", &what, chromedp.ByQuery))
 	if !strings.Contains(what, "face") || !strings.Contains(what, "IN") {
 		t.Errorf("confirmation %q, want IN and face", what)
 	}
