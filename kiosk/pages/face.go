@@ -280,8 +280,6 @@ func (e *faceEnd) fail(ctx context.Context, err error) {
 	}
 }
 
-// run runs the attempt until a match, a decisive verdict, an error, the
-// frame budget or ctx's end.
 // pace waits until faceEvery has passed since *last (the previous frame),
 // then sets *last to now: the face service gets at most one frame per
 // faceEvery from a kiosk.
@@ -295,6 +293,8 @@ func (a *faceAttempt) pace(ctx context.Context, last *time.Time) error {
 	return nil
 }
 
+// run runs the attempt until a match, a decisive verdict, an error, the
+// frame budget or ctx's end.
 func (a *faceAttempt) run(ctx context.Context) faceEnd {
 	if a.liveness {
 		return a.runLiveness(ctx)

@@ -128,9 +128,8 @@ func videos(dir, models, photos string) error {
 	// A head turning from 12° one way to 12° the other and back, looped
 	// by Chromium every three seconds: 1.25 s facing each side, a quick
 	// turn of 0.25 s between. Any five frames half a second apart then see
-	// both sides. (On sample2, HeadTurn moves the yaw ratio by 0.16 over
-	// these 24°, against the 0.085 the check needs; past 16° dlib no longer
-	// finds the warped face.)
+	// both sides, a turn wide enough for facematch.DefaultLiveness (past
+	// 16° dlib no longer finds the warped face).
 	poses := map[int]image.Image{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

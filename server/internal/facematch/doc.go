@@ -1,7 +1,8 @@
 // Package facematch is the face matching service of punchclock: a gallery
 // of 128-d face descriptors per employee and site, 1:N identification with a
-// distance threshold and a margin rule, an active liveness check from
-// landmarks across frames, consent and deletion records, an audit trail of
+// distance threshold and a margin rule, an active liveness check (a head
+// turn seen in the landmarks, and depth seen in the pixels: see
+// CheckLiveness and MeasureParallax), consent and deletion records, an audit trail of
 // every verdict for punchd, and the HTTP handler of facematchd.
 //
 // The package is pure Go. Faces are found and described by an Extractor; the

@@ -27,21 +27,10 @@ func squaredDistance(a, b []float32) float32 {
 	return s
 }
 
-// Landmark indices of dlib's 5-point shape predictor
-// (shape_predictor_5_face_landmarks.dat): two corners of each eye and the
-// bottom of the nose. "Left" and "right" are as seen in the image.
-const (
-	LandmarkRightEyeOuter = 0 // image left side of the picture's right... see eyeCentres
-	LandmarkRightEyeInner = 1
-	LandmarkLeftEyeOuter  = 2
-	LandmarkLeftEyeInner  = 3
-	LandmarkNose          = 4
-)
-
 // Face is one face found in an image.
 type Face struct {
 	Rect       image.Rectangle
-	Landmarks  []image.Point // 5 points in dlib's order, see the Landmark constants
+	Landmarks  []image.Point // dlib's 68 points (iBUG 300-W order; see liveness.go)
 	Descriptor Descriptor
 }
 

@@ -75,7 +75,15 @@ func NewHandler(svc *Service, adminToken, kioskToken string) *Handler {
 	route("GET /api/v1/employees/{id}", h.admin(h.employee))
 	route("DELETE /api/v1/employees/{id}", h.admin(h.deleteEmployee))
 	route("GET /api/v1/audit/{id}", h.admin(h.audit))
-	route("POST /api/v1/identify", h.kiosk(func() int64 { return h.svc.cfg.Limits.MaxBytes }, h.identify))
+	identify := h.kiosk(func() int64 { return h.svc.cfg.Limits.MaxBytes }, h.identify)
+	route("POST /api/v1/identify", func(w http.ResponseWriter, r *http.Request) error {
+		// Refused before the signature check reads the frame.
+		if h.RequireLiveness {
+			return wire.Errorf(wire.CodeLivenessRequired, "this face service requires the liveness check: send %d to %d frames of a head turn to /api/v1/liveness",
+				h.svc.cfg.Liveness.MinFrames, h.svc.cfg.Liveness.MaxFrames)
+		}
+		return identify(w, r)
+	})
 	route("POST /api/v1/liveness", h.kiosk(func() int64 { return h.maxRequest(h.svc.cfg.Liveness.MaxFrames) }, h.liveness))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
 		return wire.Errorf(wire.CodeNotFound, "no route %s %s", r.Method, r.URL.Path)
@@ -429,10 +437,6 @@ func kioskIDs(r *http.Request) (site, kiosk string) {
 }
 
 func (h *Handler) identify(w http.ResponseWriter, r *http.Request, dev *Device) error {
-	if h.RequireLiveness {
-		return wire.Errorf(wire.CodeLivenessRequired, "this face service requires the liveness check: send %d to %d frames of a head turn to /api/v1/liveness",
-			h.svc.cfg.Liveness.MinFrames, h.svc.cfg.Liveness.MaxFrames)
-	}
 	if enc := r.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {
 		return wire.Errorf(wire.CodeInvalid, "Content-Encoding %q is not accepted; send the JPEG as is", enc)
 	}

@@ -86,9 +86,6 @@ type Pose struct {
 	// predictor, trained on real faces, also reads a turn into a squeezed
 	// picture, which is why the check does not rely on it alone.
 	Turn float64
-	// Aspect is the eye distance over the nose tip's height below the eye
-	// line (diagnostics: a tilted picture is squeezed).
-	Aspect float64
 }
 
 var errPose = errors.New("the face's landmarks do not make a face")
@@ -98,15 +95,7 @@ func PoseOf(lm []LandmarkPoint) (Pose, error) {
 	if len(lm) != LandmarksLen {
 		return Pose{}, fmt.Errorf("%d landmarks, want %d", len(lm), LandmarksLen)
 	}
-	centre := func(first int) LandmarkPoint {
-		var c LandmarkPoint
-		for _, p := range lm[first : first+6] {
-			c.X += p.X / 6
-			c.Y += p.Y / 6
-		}
-		return c
-	}
-	a, b := centre(lmLeftEyeFirst), centre(lmRightEyeFirst)
+	a, b := eyeCentres(lm)
 	eye := math.Hypot(b.X-a.X, b.Y-a.Y)
 	if eye == 0 {
 		return Pose{}, errPose
@@ -140,7 +129,19 @@ func PoseOf(lm []LandmarkPoint) (Pose, error) {
 	if !okL || !okR || r-l <= 0 {
 		return Pose{}, errPose
 	}
-	return Pose{Turn: (nx - l) / (r - l), Aspect: eye / h}, nil
+	return Pose{Turn: (nx - l) / (r - l)}, nil
+}
+
+// eyeCentres are the centres of the six landmarks around each eye, the
+// image's left eye first.
+func eyeCentres(lm []LandmarkPoint) (left, right LandmarkPoint) {
+	for i := range 6 {
+		left.X += lm[lmLeftEyeFirst+i].X / 6
+		left.Y += lm[lmLeftEyeFirst+i].Y / 6
+		right.X += lm[lmRightEyeFirst+i].X / 6
+		right.Y += lm[lmRightEyeFirst+i].Y / 6
+	}
+	return left, right
 }
 
 // CheckLiveness decides from one face per frame whether the frames show a

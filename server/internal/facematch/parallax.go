@@ -162,15 +162,12 @@ func MeasureParallax(a, b *image.Gray, la, lb []LandmarkPoint) (Parallax, error)
 	if err != nil {
 		return Parallax{}, err
 	}
-	eye := eyeDistance(la)
+	l, r := eyeCentres(la)
+	eye := math.Hypot(r.X-l.X, r.Y-l.Y)
 	if eye < 20 {
 		return Parallax{}, fmt.Errorf("the face is too small to track (eyes %.0f px apart)", eye)
 	}
-	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, p := range la[lmInnerFirst:] {
-		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
-		minY, maxY = math.Min(minY, p.Y), math.Max(maxY, p.Y)
-	}
+	minX, minY, maxX, maxY := bounds(la[lmInnerFirst:])
 	step := eye / 8
 	rad := max(5, int(eye/10))    // patch radius
 	search := max(4, int(eye/12)) // search radius around the prediction
@@ -178,11 +175,7 @@ func MeasureParallax(a, b *image.Gray, la, lb []LandmarkPoint) (Parallax, error)
 	box := image.Rect(int(minX-pad), int(minY-pad), int(maxX+pad)+1, int(maxY+pad)+1).Intersect(a.Rect)
 	// The nose region: on a head it stands in front of everything around
 	// it, so as the head turns it slides across the face.
-	nMinX, nMinY, nMaxX, nMaxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, p := range la[lmNoseFirst : lmNoseLast+1] {
-		nMinX, nMaxX = math.Min(nMinX, p.X), math.Max(nMaxX, p.X)
-		nMinY, nMaxY = math.Min(nMinY, p.Y), math.Max(nMaxY, p.Y)
-	}
+	nMinX, nMinY, nMaxX, nMaxY := bounds(la[lmNoseFirst : lmNoseLast+1])
 	inNose := func(p LandmarkPoint) bool {
 		return p.X >= nMinX-step/2 && p.X <= nMaxX+step/2 && p.Y >= nMinY-step/2 && p.Y <= nMaxY+step/2
 	}
@@ -244,6 +237,16 @@ func MeasureParallax(a, b *image.Gray, la, lb []LandmarkPoint) (Parallax, error)
 		out.Nose = math.Hypot(dx[len(dx)/2], dy[len(dy)/2]) / eye
 	}
 	return out, nil
+}
+
+// bounds is the bounding box of ps.
+func bounds(ps []LandmarkPoint) (minX, minY, maxX, maxY float64) {
+	minX, minY, maxX, maxY = math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range ps {
+		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
+		minY, maxY = math.Min(minY, p.Y), math.Max(maxY, p.Y)
+	}
+	return minX, minY, maxX, maxY
 }
 
 // Then returns the map x → h(g(x)), the matrix product h·g.
@@ -342,17 +345,6 @@ func residuals(h Homography, src, dst []LandmarkPoint) []float64 {
 		out[i] = math.Hypot(q.X-dst[i].X, q.Y-dst[i].Y)
 	}
 	return out
-}
-
-func eyeDistance(lm []LandmarkPoint) float64 {
-	var ax, ay, bx, by float64
-	for i := range 6 {
-		ax += lm[lmLeftEyeFirst+i].X / 6
-		ay += lm[lmLeftEyeFirst+i].Y / 6
-		bx += lm[lmRightEyeFirst+i].X / 6
-		by += lm[lmRightEyeFirst+i].Y / 6
-	}
-	return math.Hypot(bx-ax, by-ay)
 }
 
 // track finds the patch of a around p in b near the predicted point q:
