@@ -326,11 +326,10 @@ func (k *Kiosk) renderConfirm() app.UI {
 	case Recorded:
 		cls, outcome = "ok", "recorded"
 		head = c.Employee.Name
-		dir := l.T("punch.in")
-		if c.Direction == attendance.DirectionOut {
-			dir = l.T("punch.out")
+		detail = l.T(directionKeyOf(c.Direction)) + " " + at + " · " + l.T("method."+string(c.Method))
+		if c.Direction == attendance.DirectionNone {
+			detail += " · " + l.T("punch.noShift")
 		}
-		detail = dir + " " + at + " · " + l.T("method."+string(c.Method))
 		if c.LateMin > 0 {
 			detail += " · " + l.T("punch.late", c.LateMin)
 		}
@@ -537,4 +536,16 @@ func (k *Kiosk) onDebugScan(ctx app.Context, e app.Event) {
 	}
 	sc, mctx := k.sc, k.mctx
 	mctx.Async(func() { k.handleCode(mctx, sc, code) })
+}
+
+// directionKeyOf is the message key of a provisional direction: a punch in
+// no shift's window is just "recorded".
+func directionKeyOf(d attendance.Direction) string {
+	switch d {
+	case attendance.DirectionIn:
+		return "punch.in"
+	case attendance.DirectionOut:
+		return "punch.out"
+	}
+	return "punch.recorded"
 }

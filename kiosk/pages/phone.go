@@ -74,6 +74,10 @@ type Phone struct {
 	busy     bool   // the punch is being committed
 	punchID  string // the punch made from this page, once committed
 	punchErr error  // why it could not be committed
+	// punchDir and punchLate are the rules engine's provisional verdict on
+	// the punch, worked out on the phone when it was committed.
+	punchDir  attendance.Direction
+	punchLate int
 
 	onOnline app.Func
 }
@@ -213,9 +217,16 @@ func (p *Phone) confirm(ctx app.Context, e app.Event) {
 	mctx.Async(func() {
 		// Not the component's context: leaving the page must not abort
 		// the write half way.
-		en, err := env.PunchQR(context.WithoutCancel(mctx), tok)
+		bg := context.WithoutCancel(mctx)
+		en, err := env.PunchQR(bg, tok)
+		var dir attendance.Direction
+		var late int
+		if err == nil {
+			dir, late = env.punchDirection(bg, en)
+		}
 		mctx.Dispatch(func(ctx app.Context) {
 			p.busy, p.punchID, p.punchErr = false, en.ID, err
+			p.punchDir, p.punchLate = dir, late
 			if err == nil {
 				// The token is spent: a reload shows the phone's punches,
 				// not the same Confirm button again.
@@ -345,7 +356,8 @@ func (p *Phone) punchOutcome(e outbox.Entry) string {
 func (p *Phone) renderResult() app.UI {
 	l := p.lang
 	result := func(cls, state, code, head, detail string) app.UI {
-		return app.Div().Class("confirm "+cls).ID("punch-result").DataSet("state", state).DataSet("code", code).Body(
+		return app.Div().Class("confirm "+cls).ID("punch-result").DataSet("state", state).DataSet("code", code).
+			DataSet("direction", string(p.punchDir)).DataSet("late", p.punchLate).Body(
 			app.P().Class("who").ID("result-head").Text(head),
 			app.If(detail != "", func() app.UI {
 				return app.P().Class("what").ID("result-detail").Text(detail)
@@ -374,7 +386,11 @@ func (p *Phone) renderResult() app.UI {
 	at := punchTime(e.Punch).In(p.location()).Format("15:04")
 	switch outcome := p.punchOutcome(*e); outcome {
 	case "accepted":
-		return result("ok", outcome, "", l.T(directionKey(p.entries, e.ID, p.location()))+" "+at, l.T("phone.accepted"))
+		head := l.T(directionKeyOf(p.punchDir)) + " " + at
+		if p.punchLate > 0 {
+			head += " · " + l.T("punch.late", p.punchLate)
+		}
+		return result("ok", outcome, "", head, l.T("phone.accepted"))
 	case "rejected":
 		return result("bad", outcome, string(e.Code), rejectMessage(l, *e), "")
 	case "offline":
@@ -397,33 +413,6 @@ func rejectMessage(l Lang, e outbox.Entry) string {
 		return l.T("phone.used")
 	}
 	return l.T("phone.rejected", e.Message)
-}
-
-// directionKey is the message key of the provisional direction of the
-// punch id: counting the phone's punches that were not refused on the same
-// local day, the first is in, the next out, and so on (the server's rules
-// engine decides for real). es is newest first.
-func directionKey(es []outbox.Entry, id string, loc *time.Location) string {
-	var day string
-	for _, e := range es {
-		if e.ID == id {
-			day = punchTime(e.Punch).In(loc).Format(time.DateOnly)
-		}
-	}
-	n := 0
-	for i := len(es) - 1; i >= 0; i-- {
-		e := es[i]
-		if e.State != outbox.StateRejected && punchTime(e.Punch).In(loc).Format(time.DateOnly) == day {
-			n++
-		}
-		if e.ID == id {
-			break
-		}
-	}
-	if n%2 == 1 {
-		return "punch.in"
-	}
-	return "punch.out"
 }
 
 // location is the zone punches are shown in: the employee's home site's.

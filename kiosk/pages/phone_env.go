@@ -225,6 +225,20 @@ func (p *PhoneEnv) PunchQR(ctx context.Context, tok string) (outbox.Entry, error
 	return e, nil
 }
 
+// punchDirection is the provisional verdict on the phone's punch e, by the
+// rules of the owner's site on the phone's own punches (see provisional).
+func (p *PhoneEnv) punchDirection(ctx context.Context, e outbox.Entry) (attendance.Direction, int) {
+	emp, err := p.Employee(ctx)
+	if err != nil {
+		return attendance.DirectionNone, 0
+	}
+	_, loc, err := p.Site(ctx)
+	if err != nil {
+		return attendance.DirectionNone, 0
+	}
+	return p.direction(ctx, emp, e.ID, loc)
+}
+
 // Recent returns the phone's punches still in its outbox (pending,
 // rejected, and synced ones until the syncer prunes them), newest first,
 // at most n of them (n <= 0: all).

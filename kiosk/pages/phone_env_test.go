@@ -212,32 +212,6 @@ func TestPhonePunchQR(t *testing.T) {
 	}
 }
 
-// TestDirectionKey: a phone's punches of one day alternate in and out,
-// not counting refused ones.
-func TestDirectionKey(t *testing.T) {
-	shanghai, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := func(id string, d time.Duration, st outbox.State) outbox.Entry {
-		return outbox.Entry{ID: id, State: st, Punch: attendance.Punch{DeviceTime: t0.Add(d)}}
-	}
-	// Newest first, as Recent returns them. t0 is 09:00 in Shanghai; the
-	// last is the next day.
-	es := []outbox.Entry{
-		at("e", 20*time.Hour, outbox.StatePending),
-		at("d", 9*time.Hour, outbox.StateSynced),
-		at("c", 2*time.Hour, outbox.StateRejected),
-		at("b", time.Hour, outbox.StateSynced),
-		at("a", 0, outbox.StateSynced),
-	}
-	for id, want := range map[string]string{"a": "punch.in", "b": "punch.out", "d": "punch.in", "e": "punch.in"} {
-		if got := directionKey(es, id, shanghai); got != want {
-			t.Errorf("%s: %s, want %s", id, got, want)
-		}
-	}
-}
-
 // TestServiceWorkerTemplate: the worker is go-app's own but for the fetch
 // handler, which falls back to the bare page for a navigation with a
 // query; an upgrade of go-app that changes the replaced handler fails here

@@ -7,6 +7,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/rules"
+	"punchclock/app/token"
 	"punchclock/kiosk/outbox"
 )
 
@@ -14,9 +15,9 @@ import (
 // employee on the spot whether their newest punch is the shift's in or its
 // out, and how late it is. It sees only the rules and roster of the latest
 // pull and this kiosk's own punches of yesterday and today, so the server's
-// evaluation stays the authority. ok is false when the kiosk has no usable
-// rules or the punch falls in no shift; the caller then falls back to
-// counting punches.
+// evaluation stays the authority. dir is DirectionNone when the punch falls
+// in no shift's punch window. ok is false when the kiosk has no usable
+// rules; the caller then falls back to counting punches.
 func (e *Env) provisional(ctx context.Context, emp attendance.Employee, punchID string, loc *time.Location) (dir attendance.Direction, lateMin int, ok bool) {
 	eng, err := e.ruleEngine(ctx, loc)
 	if err != nil {
@@ -35,7 +36,7 @@ func (e *Env) provisional(ctx context.Context, emp attendance.Employee, punchID 
 			continue
 		}
 		p := en.Punch
-		punches = append(punches, rules.FromAttendance(&p, punchTime(p), false, ""))
+		punches = append(punches, rules.FromAttendance(&p, rulesTime(p), false, ""))
 	}
 	recs, err := eng.EvaluateEmployeeAt(now, emp.ID, punches, nil, nil, yesterday, today)
 	if err != nil {
@@ -51,6 +52,10 @@ func (e *Env) provisional(ctx context.Context, emp attendance.Employee, punchID 
 				return attendance.DirectionIn, r.LateMin, true
 			case rules.RoleOut:
 				return attendance.DirectionOut, 0, true
+			case rules.RoleOutsideWindow:
+				// In no shift's punch window (03:00 for a day shift): the
+				// punch is kept, but calling it in or out would mislead.
+				return attendance.DirectionNone, 0, true
 			case rules.RoleMerged:
 				// A repeat of an earlier punch: it says what that one was.
 				if r.In != nil && r.In.ID == u.MergedInto {
@@ -98,4 +103,17 @@ func (e *Env) warmRules() {
 	if _, loc, err := e.Site(ctx); err == nil {
 		e.ruleEngine(ctx, loc)
 	}
+}
+
+// rulesTime is the time the server's rules will give a punch: a phone's QR
+// punch counts at the step of the kiosk token it carries (the kiosk's
+// clock when it showed the code), every other punch at its best known
+// true time.
+func rulesTime(p attendance.Punch) time.Time {
+	if p.Method == attendance.MethodQR {
+		if c, err := token.Parse(p.Evidence.QRToken); err == nil {
+			return c.StepTime()
+		}
+	}
+	return punchTime(p)
 }

@@ -168,7 +168,13 @@ func (s *Server) URL() string { return "http://" + s.addr }
 // IssueCode makes a one-time enrollment code for the demo's Shanghai store.
 func (s *Server) IssueCode(ttl time.Duration) string {
 	s.t.Helper()
-	code, _, err := s.Main().API.Devices.IssueCode(context.Background(), "sh-jingan", ttl, "e2etest")
+	return s.IssueCodeAt("sh-jingan", ttl)
+}
+
+// IssueCodeAt makes a one-time enrollment code for a site.
+func (s *Server) IssueCodeAt(site string, ttl time.Duration) string {
+	s.t.Helper()
+	code, _, err := s.Main().API.Devices.IssueCode(context.Background(), site, ttl, "e2etest")
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -219,6 +225,10 @@ func Wait(t testing.TB, ctx context.Context, what, cond string, limit time.Durat
 type Confirmation struct {
 	Who  string `json:"who"`
 	What string `json:"what"`
+	// Direction and Late are the kiosk's data attributes: the provisional
+	// direction ("" when the punch is in no shift's window) and lateness.
+	Direction string `json:"direction"`
+	Late      int    `json:"late"`
 }
 
 // WaitConfirm waits for the kiosk to confirm a recorded punch of employee
@@ -231,7 +241,7 @@ func WaitConfirm(t testing.TB, ctx context.Context, employee string, limit time.
 		const c = document.getElementById("confirm");
 		if (!c || c.dataset.outcome !== "recorded" || c.dataset.employee !== %q) return false;
 		const text = id => (document.getElementById(id) || {}).textContent || "";
-		window.lastConfirm = {who: text("confirm-who"), what: text("confirm-what")};
+		window.lastConfirm = {who: text("confirm-who"), what: text("confirm-what"), direction: c.dataset.direction || "", late: Number(c.dataset.late || 0)};
 		return true;
 	})()`, employee), limit)
 	var c Confirmation

@@ -36,23 +36,41 @@ const root = "../../.."
 const version = "e2e-1"
 
 // Made once by TestMain: a copy of web/ with a freshly built app.wasm, and
-// a fake-camera video of employee E004's badge.
+// for each demo site a fake-camera video of one of its employees' badges.
 var (
-	webDir   string
-	badgeY4M string
+	webDir     string
+	badgeVideo = map[string]string{}
 )
+
+// cameraSites is who stands in front of each demo site's kiosk camera in
+// the clock matrix, and who punches by the test hook once the midnight
+// cell has crossed into the next day.
+var cameraSites = []struct {
+	site, badge, employee, name string
+	// after and afterEmployee punch after midnight (the camera's badge
+	// has punched already and is held in view).
+	after, afterEmployee string
+}{
+	{"sh-jingan", "PC-0004", "E004", "Li Na", "PC-0005", "E005"},
+	{"muc-works", "PC-0021", "E021", "Jonas Weber", "PC-0022", "E022"},
+}
 
 func TestMain(m *testing.M) { e2etest.Main(m, "kioske2e", setup, nil) }
 
 // setup builds app.wasm as `make wasm` does into a copy of web/, and
-// writes the badge video.
+// writes the badge videos.
 func setup(dir string) error {
 	var err error
 	if webDir, err = e2etest.BuildWeb(dir); err != nil {
 		return err
 	}
-	badgeY4M = filepath.Join(dir, "badge-PC-0004.y4m")
-	return writeBadgeVideo(badgeY4M, "PC-0004")
+	for _, cs := range cameraSites {
+		badgeVideo[cs.site] = filepath.Join(dir, "badge-"+cs.badge+".y4m")
+		if err := writeBadgeVideo(badgeVideo[cs.site], cs.badge); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeBadgeVideo writes a third of a second of a badge held in front of
@@ -82,62 +100,6 @@ func writeBadgeVideo(path, text string) error {
 	return f.Close()
 }
 
-// status reads one data attribute of the status strip.
-func status(t *testing.T, ctx context.Context, key string) string {
-	t.Helper()
-	var v string
-	eval(t, ctx, `(document.getElementById("status") || {dataset: {}}).dataset.`+key+` || ""`, &v)
-	return v
-}
-
-// waitStatus waits until the status strip's data attribute key is want.
-func waitStatus(t *testing.T, ctx context.Context, key, want string, limit time.Duration) {
-	t.Helper()
-	wait(t, ctx, fmt.Sprintf("status %s=%s", key, want),
-		fmt.Sprintf(`(() => { const s = document.getElementById("status"); return !!s && s.dataset.%s === %q; })()`, key, want), limit)
-}
-
-// openKiosk loads the kiosk page with the test hook (#debug) and waits for
-// the wasm app to run.
-func openKiosk(t *testing.T, ctx context.Context, base string) {
-	t.Helper()
-	run(t, ctx, "open the kiosk", chromedp.Navigate(base+"/#debug"))
-	wait(t, ctx, "the app to start", `(() => { const c = document.getElementById("clock"); return !!c && /\d\d:\d\d:\d\d/.test(c.textContent); })()`, 90*time.Second)
-}
-
-// tryEnroll submits the enrollment form with code.
-func tryEnroll(t *testing.T, ctx context.Context, code string) {
-	t.Helper()
-	wait(t, ctx, "the enrollment form", `!!document.getElementById("enroll-code")`, 30*time.Second)
-	setInput(t, ctx, "enroll-code", code)
-	run(t, ctx, "submit the enrollment", chromedp.Click("#enroll-submit", chromedp.ByQuery))
-}
-
-// enroll enrolls the kiosk in the browser with a fresh code and returns
-// its device id.
-func enroll(t *testing.T, ctx context.Context, s *e2etest.Server) string {
-	t.Helper()
-	tryEnroll(t, ctx, s.IssueCode(0))
-	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
-	var site string
-	run(t, ctx, "read the site", chromedp.Text("#site", &site, chromedp.ByQuery))
-	if !strings.Contains(site, "Jing'an") {
-		t.Errorf("kiosk shows site %q, want the Jing'an store", site)
-	}
-	return status(t, ctx, "device")
-}
-
-// scanBadge hands a decoded badge code to the kiosk through the test hook,
-// which takes the camera's path from the debouncer on.
-func scanBadge(t *testing.T, ctx context.Context, code string) {
-	t.Helper()
-	var ok bool
-	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("debug-scan"); if (!i) return false; i.value = %q; i.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, code), &ok)
-	if !ok {
-		t.Fatalf("no test hook on the kiosk page; page: %s", pageText(ctx))
-	}
-}
-
 // waitConfirm waits for the confirmation of a recorded punch of employee.
 func waitConfirm(t *testing.T, ctx context.Context, employee string) e2etest.Confirmation {
 	t.Helper()
@@ -161,38 +123,93 @@ func employees(t *testing.T, ps []store.StoredPunch) []string {
 	return out
 }
 
-// TestCameraPunch feeds Chromium's fake camera a looping video of badge
-// PC-0004: the kiosk must decode it from real camera frames and record
-// exactly one punch for E004 however long the badge stays in view, and
-// that punch must reach punchd once. It also keeps screenshots of the
-// kiosk screen with the confirmation, in English and in Chinese, as test
-// artefacts (var/artefacts/kiosk.png, kiosk-zh.png).
+// TestCameraPunch runs the camera punch at every cell of the clock matrix
+// (e2etest.Matrix), on a clock fixed at the cell's site-local instant:
+// Chromium's fake camera plays a looping video of a badge of the site's,
+// the kiosk must decode it from real camera frames, record exactly one
+// punch however long the badge stays in view, and say the direction and
+// lateness the rules give at that instant; punchd must store the punch
+// once, on the business day the rules give (a night shift's end belongs to
+// the day before). Each cell has a fresh punchd and a fresh browser
+// context, in one of three browser time zones. At Shanghai 09:20 the
+// tablet's own clock is also 3 h 7 min slow, which the kiosk must correct
+// with the offset it learns from punchd; that cell keeps screenshots of
+// the kiosk screen with the confirmation, in English and in Chinese, as
+// test artefacts (var/artefacts/kiosk.png, kiosk-zh.png).
 func TestCameraPunch(t *testing.T) {
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version})
-	ctx := e2etest.NewBrowser(t, 3*time.Minute, badgeY4M)
-	openKiosk(t, ctx, s.URL())
-	device := enroll(t, ctx, s)
+	for _, cs := range cameraSites {
+		t.Run(cs.site, func(t *testing.T) {
+			browser := e2etest.NewBrowser(t, 15*time.Minute, badgeVideo[cs.site])
+			for i, cell := range e2etest.SiteCells(cs.site) {
+				t.Run(cell.Name, func(t *testing.T) {
+					var skew time.Duration
+					if cell.Site == "sh-jingan" && cell.Name == "09:20" {
+						skew = -(3*time.Hour + 7*time.Minute)
+					}
+					clock := e2etest.NewClock(cell.Start())
+					s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
+					ctx := e2etest.NewTab(t, browser)
+					clock.Install(t, ctx, skew, e2etest.Zone(i))
+					e2etest.OpenKiosk(t, ctx, s.URL())
+					device := cell.EnrollKiosk(t, ctx, s, clock)
 
-	// The camera starts with the kiosk screen, and the badge is in view.
-	c := waitConfirm(t, ctx, "E004")
-	who, what := c.Who, c.What
-	if !strings.Contains(who, "Li Na") || !strings.Contains(what, "IN") || !strings.Contains(what, "badge") {
-		t.Errorf("confirmation %q / %q, want Li Na, IN, badge", who, what)
+					// The camera starts with the kiosk screen, and the badge is in view.
+					c := waitConfirm(t, ctx, cs.employee)
+					if !strings.Contains(c.Who, cs.name) || !strings.Contains(c.What, "badge") {
+						t.Errorf("confirmation %q / %q, want %s and badge", c.Who, c.What, cs.name)
+					}
+					if skew != 0 {
+						checkHeldBadge(t, ctx)
+					}
+					e2etest.WaitStatus(t, ctx, "pending", "0", 30*time.Second)
+					ps := s.Punches(device)
+					if len(ps) != 1 {
+						t.Fatalf("punchd has %d punches from the kiosk, want 1: %+v", len(ps), ps)
+					}
+					p := ps[0]
+					if p.EmployeeID != cs.employee || p.Method != attendance.MethodBadge || p.Evidence.BadgeCode != cs.badge || p.Status != store.PunchAccepted {
+						t.Errorf("stored punch %+v", p.Punch)
+					}
+					if skew != 0 && !slices.Contains(p.Flags, wire.FlagClockSkew) {
+						t.Errorf("a punch from a tablet %v off has flags %v, want %s", skew, p.Flags, wire.FlagClockSkew)
+					}
+					want := cell.For(p.TrueTime)
+					want.CheckConfirm(t, c, p.TrueTime)
+					want.CheckDay(t, s, p)
+					if skew != 0 {
+						checkScreens(t, ctx)
+					}
+					if !cell.Crosses {
+						return
+					}
+					// The page stays open into the next day; the next punch
+					// belongs to the business day the rules give it.
+					cell.CrossMidnight(t, ctx)
+					e2etest.ScanBadge(t, ctx, cs.after)
+					c = waitConfirm(t, ctx, cs.afterEmployee)
+					e2etest.WaitStatus(t, ctx, "pending", "0", 30*time.Second)
+					ps = s.Punches(device)
+					if len(ps) != 2 || ps[1].EmployeeID != cs.afterEmployee {
+						t.Fatalf("punchd has %+v from the kiosk, want a second punch of %s", ps, cs.afterEmployee)
+					}
+					if after := cell.For(ps[1].TrueTime); after.Name != cell.Name {
+						t.Fatalf("the punch after midnight was made at %s", ps[1].TrueTime.In(cell.Loc()))
+					}
+					cell.CheckConfirm(t, c, ps[1].TrueTime)
+					cell.CheckDay(t, s, ps[1])
+				})
+			}
+		})
 	}
-	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk.png"))
-	// The same screen in Chinese, from the toggle. The confirmation stays
-	// 4 s of wall clock, which a loaded machine can spend before the click
-	// lands, so the check reads elements that stay: the toggle and the
-	// status strip (the screenshot shows whatever is on screen then).
-	run(t, ctx, "switch to Chinese", chromedp.Click("#lang", chromedp.ByQuery))
-	wait(t, ctx, "the Chinese screen", `document.getElementById("lang").textContent === "English" && /[\u4e00-\u9fff]/.test(document.getElementById("st-online").textContent)`, 10*time.Second)
-	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-zh.png"))
+}
 
-	// From now on the badge stays in front of the camera. Watch every
-	// outcome the screen shows while the camera reads it thirty more times
-	// (over three seconds, longer than the debouncer's gap): a second
-	// punch, or even a "duplicate" from the outbox's guard, means the
-	// debouncer let a held badge through.
+// checkHeldBadge watches every outcome the kiosk screen shows while the
+// camera reads the badge still in view thirty more times (over three
+// seconds, longer than the debouncer's gap): a second punch, or even a
+// "duplicate" from the outbox's guard, means the debouncer let a held
+// badge through.
+func checkHeldBadge(t *testing.T, ctx context.Context) {
+	t.Helper()
 	var reads int
 	eval(t, ctx, `Number(document.getElementById("camera").dataset.reads || 0)`, &reads)
 	eval(t, ctx, `(() => {
@@ -207,17 +224,22 @@ func TestCameraPunch(t *testing.T) {
 	if len(outcomes) > 0 {
 		t.Errorf("the held badge produced more scans: %v", outcomes)
 	}
+}
 
-	waitStatus(t, ctx, "pending", "0", 30*time.Second)
-	ps := s.Punches(device)
-	if len(ps) != 1 {
-		t.Fatalf("punchd has %d punches from the kiosk, want 1: %+v", len(ps), ps)
-	}
-	p := ps[0]
-	if p.EmployeeID != "E004" || p.Method != attendance.MethodBadge || p.Evidence.BadgeCode != "PC-0004" || p.Status != store.PunchAccepted {
-		t.Errorf("stored punch %+v", p.Punch)
-	}
-	if got := status(t, ctx, "online"); got != "yes" {
+// checkScreens keeps screenshots of the kiosk screen in English and in
+// Chinese, and checks the strip's online state and version.
+func checkScreens(t *testing.T, ctx context.Context) {
+	t.Helper()
+	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk.png"))
+	// The same screen in Chinese, from the toggle. The confirmation stays
+	// 4 s of wall clock, which a loaded machine can spend before the click
+	// lands, so the check reads elements that stay: the toggle and the
+	// status strip (the screenshot shows whatever is on screen then).
+	run(t, ctx, "switch to Chinese", chromedp.Click("#lang", chromedp.ByQuery))
+	wait(t, ctx, "the Chinese screen", `document.getElementById("lang").textContent === "English" && /[\u4e00-\u9fff]/.test(document.getElementById("st-online").textContent)`, 10*time.Second)
+	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-zh.png"))
+	run(t, ctx, "back to English", chromedp.Click("#lang", chromedp.ByQuery))
+	if got := e2etest.Status(t, ctx, "online"); got != "yes" {
 		t.Errorf("status strip online=%q after a sync", got)
 	}
 	var shown string
@@ -234,13 +256,15 @@ func TestCameraPunch(t *testing.T) {
 // punches arrive exactly once and the strip drops to zero waiting. Last,
 // a badge no one has is parked in the manager's rejected list.
 func TestOfflineEndToEnd(t *testing.T) {
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version})
+	clock := e2etest.NewClock(e2etest.Matrix[2].At())
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
 	ctx := e2etest.NewBrowser(t, 3*time.Minute, "")
+	clock.Install(t, ctx, 0, "")
 	openKiosk(t, ctx, s.URL())
 
 	// Refused enrollments say why.
 	used := s.IssueCode(0)
-	enrollDirect(t, s.URL(), used)
+	enrollDirect(t, s.URL(), used, clock.Now())
 	for _, c := range []struct{ code, want string }{
 		{"AAAA-BBBB-CCCC", "unknown"},
 		{s.IssueCode(time.Nanosecond), "expired"},
@@ -250,7 +274,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 		wait(t, ctx, "the "+c.want+" code message", fmt.Sprintf(`(() => { const e = document.getElementById("enroll-error"); return !!e && e.dataset.code === %q; })()`, c.want), 30*time.Second)
 	}
 
-	device := enroll(t, ctx, s)
+	device := e2etest.EnrollKiosk(t, ctx, s, "sh-jingan")
 	waitCached(t, ctx)
 	waitStatus(t, ctx, "online", "yes", 30*time.Second)
 
@@ -307,10 +331,10 @@ func TestOfflineEndToEnd(t *testing.T) {
 }
 
 // enrollDirect uses up an enrollment code with a bare HTTP client.
-func enrollDirect(t *testing.T, base, code string) {
+func enrollDirect(t *testing.T, base, code string, now time.Time) {
 	t.Helper()
 	pub, _, _ := ed25519.GenerateKey(nil)
-	body, _ := json.Marshal(wire.EnrollRequest{Protocol: wire.ProtocolVersion, Code: code, PublicKey: pub, Name: "other", DeviceTime: time.Now()})
+	body, _ := json.Marshal(wire.EnrollRequest{Protocol: wire.ProtocolVersion, Code: code, PublicKey: pub, Name: "other", DeviceTime: now})
 	resp, err := http.Post(base+"/api/v1/devices/enroll", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -327,10 +351,12 @@ func enrollDirect(t *testing.T, base, code string) {
 // The kiosk must resend (the stored punches come back as duplicates), and
 // punchd must end with every punch exactly once.
 func TestKillDuringSync(t *testing.T) {
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version})
+	clock := e2etest.NewClock(e2etest.Matrix[1].At())
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
 	ctx := e2etest.NewBrowser(t, 3*time.Minute, "")
+	clock.Install(t, ctx, 0, "")
 	openKiosk(t, ctx, s.URL())
-	device := enroll(t, ctx, s)
+	device := e2etest.EnrollKiosk(t, ctx, s, "sh-jingan")
 	waitStatus(t, ctx, "online", "yes", 30*time.Second)
 
 	// Queue three punches while punchd is down, so they go as one batch.

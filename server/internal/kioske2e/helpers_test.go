@@ -11,4 +11,9 @@ var (
 	setInput   = e2etest.SetInput
 	screenshot = e2etest.Screenshot
 	waitCached = e2etest.WaitCached
+	openKiosk  = e2etest.OpenKiosk
+	tryEnroll  = e2etest.TryEnroll
+	status     = e2etest.Status
+	waitStatus = e2etest.WaitStatus
+	scanBadge  = e2etest.ScanBadge
 )

@@ -1,0 +1,111 @@
+package e2etest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Clock is the "now" of a browser end-to-end test, shared by punchd
+// (punchd.Config.Now) and every tab it is installed in: it starts at an
+// instant the test fixes and runs at the speed of the real clock, so
+// timers, back-off and the kiosk's monotonic offset logic behave as on a
+// real day, at whatever hour the test runs.
+//
+// In a tab the clock replaces the page's Date before any script runs, so
+// Go's time.Now in the kiosk's WebAssembly (which reads `new Date`) sees
+// it; performance.now, Go's monotonic clock there, is left alone. A tab
+// may be given a skew: its device clock is then wrong by that much, as a
+// kiosk's can be after a power cut, and the kiosk has to correct it with
+// the offset it learns from punchd.
+type Clock struct {
+	off atomic.Int64 // nanoseconds added to the real clock
+
+	mu   sync.Mutex
+	tabs []clockTab
+}
+
+type clockTab struct {
+	ctx  context.Context
+	skew time.Duration
+}
+
+// NewClock returns a clock that reads at now.
+func NewClock(at time.Time) *Clock {
+	c := &Clock{}
+	c.off.Store(int64(time.Until(at)))
+	return c
+}
+
+// Now is the test's current time (punchd.Config.Now).
+func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.off.Load())) }
+
+// offset is how far the clock is ahead of the real one.
+func (c *Clock) offset() time.Duration { return time.Duration(c.off.Load()) }
+
+// clockScript replaces Date in a page with one offset from the real clock
+// by a number of milliseconds kept in sessionStorage, so a reload of the
+// tab keeps the clock where the test last set it. __pcSetClockOffset moves
+// it.
+const clockScript = `(() => {
+	const Real = Date;
+	let off = %d;
+	try { const s = sessionStorage.getItem("__pcClockOffset"); if (s !== null) off = Number(s); } catch (e) {}
+	class TestDate extends Real {
+		constructor(...a) { if (a.length === 0) super(Real.now() + off); else super(...a); }
+		static now() { return Real.now() + off; }
+	}
+	globalThis.Date = new Proxy(TestDate, { apply() { return new TestDate().toString(); } });
+	globalThis.__pcSetClockOffset = ms => {
+		off = ms;
+		try { sessionStorage.setItem("__pcClockOffset", String(ms)); } catch (e) {}
+		return true;
+	};
+})();`
+
+// Install puts the clock, wrong by skew, into the tab ctx before the tab
+// loads a page, and sets the tab's time zone to zone (an IANA name; ""
+// keeps the process's): the browser's zone must not matter to the kiosk,
+// which works in its site's zone. Later Set calls move the tab's clock too.
+func (c *Clock) Install(t testing.TB, ctx context.Context, skew time.Duration, zone string) {
+	t.Helper()
+	ms := (c.offset() + skew).Milliseconds()
+	actions := []chromedp.Action{chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(fmt.Sprintf(clockScript, ms)).Do(ctx)
+		return err
+	})}
+	if zone != "" {
+		actions = append(actions, emulation.SetTimezoneOverride(zone))
+	}
+	Run(t, ctx, "install the test clock", actions...)
+	c.mu.Lock()
+	c.tabs = append(c.tabs, clockTab{ctx, skew})
+	c.mu.Unlock()
+}
+
+// Set moves the clock to at, in punchd and in every open tab it was
+// installed in. Call it only before a device learns its clock offset (a
+// kiosk's enrollment, a phone's activation): from then on the device
+// counts true time on its monotonic clock, as it must, and a jump of
+// punchd's clock would look to it like a server clock error.
+func (c *Clock) Set(t testing.TB, at time.Time) {
+	t.Helper()
+	c.off.Store(int64(time.Until(at)))
+	c.mu.Lock()
+	tabs := append([]clockTab(nil), c.tabs...)
+	c.mu.Unlock()
+	for _, tab := range tabs {
+		if tab.ctx.Err() != nil {
+			continue // the tab has closed
+		}
+		var ok bool
+		Eval(t, tab.ctx, fmt.Sprintf(`globalThis.__pcSetClockOffset(%d)`, (c.offset()+tab.skew).Milliseconds()), &ok)
+	}
+}
