@@ -33,8 +33,9 @@ type Clock struct {
 }
 
 type clockTab struct {
-	ctx  context.Context
-	skew time.Duration
+	ctx    context.Context
+	skew   time.Duration
+	script page.ScriptIdentifier // the clock script new documents get
 }
 
 // NewClock returns a clock that reads at now.
@@ -76,18 +77,31 @@ const clockScript = `(() => {
 // which works in its site's zone. Later Set calls move the tab's clock too.
 func (c *Clock) Install(t testing.TB, ctx context.Context, skew time.Duration, zone string) {
 	t.Helper()
-	ms := (c.offset() + skew).Milliseconds()
-	actions := []chromedp.Action{chromedp.ActionFunc(func(ctx context.Context) error {
-		_, err := page.AddScriptToEvaluateOnNewDocument(fmt.Sprintf(clockScript, ms)).Do(ctx)
-		return err
-	})}
+	tab := clockTab{ctx: ctx, skew: skew}
+	tab.install(t, c.offset())
 	if zone != "" {
-		actions = append(actions, emulation.SetTimezoneOverride(zone))
+		Run(t, ctx, "set the time zone", emulation.SetTimezoneOverride(zone))
 	}
-	Run(t, ctx, "install the test clock", actions...)
 	c.mu.Lock()
-	c.tabs = append(c.tabs, clockTab{ctx, skew})
+	c.tabs = append(c.tabs, tab)
 	c.mu.Unlock()
+}
+
+// install gives the tab's next documents the clock at offset, replacing
+// the script an earlier install gave them.
+func (tab *clockTab) install(t testing.TB, offset time.Duration) {
+	t.Helper()
+	ms := (offset + tab.skew).Milliseconds()
+	Run(t, tab.ctx, "install the test clock", chromedp.ActionFunc(func(ctx context.Context) error {
+		if tab.script != "" {
+			if err := page.RemoveScriptToEvaluateOnNewDocument(tab.script).Do(ctx); err != nil {
+				return err
+			}
+		}
+		var err error
+		tab.script, err = page.AddScriptToEvaluateOnNewDocument(fmt.Sprintf(clockScript, ms)).Do(ctx)
+		return err
+	}))
 }
 
 // Set moves the clock to at, in punchd and in every open tab it was
@@ -99,13 +113,16 @@ func (c *Clock) Set(t testing.TB, at time.Time) {
 	t.Helper()
 	c.off.Store(int64(time.Until(at)))
 	c.mu.Lock()
-	tabs := append([]clockTab(nil), c.tabs...)
-	c.mu.Unlock()
-	for _, tab := range tabs {
+	defer c.mu.Unlock()
+	for i := range c.tabs {
+		tab := &c.tabs[i]
 		if tab.ctx.Err() != nil {
 			continue // the tab has closed
 		}
+		// The page open now, if it has the clock (not about:blank), and
+		// the documents the tab loads next.
 		var ok bool
-		Eval(t, tab.ctx, fmt.Sprintf(`globalThis.__pcSetClockOffset(%d)`, (c.offset()+tab.skew).Milliseconds()), &ok)
+		Eval(t, tab.ctx, fmt.Sprintf(`globalThis.__pcSetClockOffset ? globalThis.__pcSetClockOffset(%d) : false`, (c.offset()+tab.skew).Milliseconds()), &ok)
+		tab.install(t, c.offset())
 	}
 }

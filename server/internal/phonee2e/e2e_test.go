@@ -10,14 +10,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/attendance"
@@ -52,9 +51,10 @@ type server struct {
 	t *testing.T
 }
 
-// startServer starts punchd on a free port with a fresh SQLite database.
-func startServer(t *testing.T) *server {
-	return &server{Server: e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "phone-e2e"}), t: t}
+// startServer starts punchd on a free port with a fresh SQLite database
+// and the test's clock.
+func startServer(t *testing.T, clock *e2etest.Clock) *server {
+	return &server{Server: e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "phone-e2e", Now: clock.Now}), t: t}
 }
 
 // phoneLink asks for a one-time phone link as an admin does, through the
@@ -112,49 +112,6 @@ func text(t *testing.T, ctx context.Context, id string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// newBrowserContext opens a tab in a new browser context of the same
-// browser: its own cookies, storage, IndexedDB and service workers, as
-// another device would have. The tab is made here, in a new window,
-// because this Chromium's headless mode refuses a new tab in a context
-// with no window (chromedp's WithNewBrowserContext makes a tab).
-func newBrowserContext(t *testing.T, browser context.Context) context.Context {
-	t.Helper()
-	var tab target.ID
-	err := chromedp.Run(browser, chromedp.ActionFunc(func(ctx context.Context) error {
-		bx := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
-		id, err := target.CreateBrowserContext().Do(bx)
-		if err != nil {
-			return err
-		}
-		tab, err = target.CreateTarget("about:blank").WithBrowserContextID(id).WithNewWindow(true).Do(bx)
-		return err
-	}))
-	if err != nil {
-		t.Fatalf("new browser context: %v", err)
-	}
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithTargetID(tab))
-	t.Cleanup(cancel)
-	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("new browser context: %v", err)
-	}
-	return ctx
-}
-
-// enrollKiosk opens the kiosk page, enrolls it with a fresh code through
-// its form and returns its device id.
-func enrollKiosk(t *testing.T, ctx context.Context, s *server) string {
-	t.Helper()
-	run(t, ctx, "open the kiosk", chromedp.Navigate(s.URL()+"/"))
-	wait(t, ctx, "the enrollment form", `!!document.getElementById("enroll-code")`, 90*time.Second)
-	var ok bool
-	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, s.IssueCode(0)), &ok)
-	run(t, ctx, "submit the enrollment", chromedp.Click("#enroll-submit", chromedp.ByQuery))
-	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
-	var device string
-	eval(t, ctx, `document.getElementById("status").dataset.device`, &device)
-	return device
-}
-
 // kioskQR reads the URL of the QR code the kiosk shows now, unless it is
 // not, and checks that the image drawn encodes exactly that URL.
 func kioskQR(t *testing.T, ctx context.Context, kioskID, not string) string {
@@ -179,6 +136,8 @@ func kioskQR(t *testing.T, ctx context.Context, kioskID, not string) string {
 	}
 	res, err := scan.NewDecoder(scan.FormatQR).Decode(img)
 	if err != nil || res.Text != qr.URL {
+		os.MkdirAll(filepath.Join(root, "var", "artefacts"), 0o755)
+		os.WriteFile(filepath.Join(root, "var", "artefacts", "qr-unread.png"), raw, 0o644)
 		t.Fatalf("the kiosk's QR image reads %q (%v), its data-url is %q", res.Text, err, qr.URL)
 	}
 	claims, err := token.Parse(tokenOf(t, qr.URL))
@@ -267,9 +226,12 @@ func checkWorker(t *testing.T, base string) {
 // TestPhoneQR is the acceptance test "Phone QR flow" of the kiosk issue,
 // and the phone page's offline start (see the package doc).
 func TestPhoneQR(t *testing.T) {
-	s := startServer(t)
+	clock := e2etest.NewClock(e2etest.Matrix[1].At())
+	s := startServer(t, clock)
 	kiosk := e2etest.NewBrowser(t, 3*time.Minute, "")
-	phone := newBrowserContext(t, kiosk)
+	phone := e2etest.NewTab(t, kiosk)
+	clock.Install(t, kiosk, 0, "")
+	clock.Install(t, phone, 0, "")
 	run(t, phone, "size the phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	emp, err := s.Main().Store.Employee(context.Background(), employee)
 	if err != nil {
@@ -277,7 +239,8 @@ func TestPhoneQR(t *testing.T) {
 	}
 
 	checkWorker(t, s.URL())
-	kioskID := enrollKiosk(t, kiosk, s)
+	e2etest.OpenKiosk(t, kiosk, s.URL())
+	kioskID := e2etest.EnrollKiosk(t, kiosk, s.Server, "sh-jingan")
 
 	// A phone nobody activated says so.
 	run(t, phone, "open the phone page", chromedp.Navigate(s.URL()+"/p"))
@@ -310,6 +273,7 @@ func TestPhoneQR(t *testing.T) {
 	// kiosk's site.
 	first := kioskQR(t, kiosk, kioskID, "")
 	punchWith(t, phone, first, emp.Name, filepath.Join(root, "var", "artefacts", "phone-confirm.png"))
+	// At 08:55 in Shanghai the first punch is the day shift's in.
 	if got := waitResult(t, phone, "accepted", "", 30*time.Second); !strings.Contains(got, "IN") || !strings.Contains(got, "Recorded") {
 		t.Errorf("accepted punch shows %q, want IN and Recorded", got)
 	}
@@ -332,7 +296,7 @@ func TestPhoneQR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := token.URL(s.URL(), token.Generate(kioskID, dev.QRSecret, time.Now().Add(-10*time.Minute)))
+	old := token.URL(s.URL(), token.Generate(kioskID, dev.QRSecret, clock.Now().Add(-10*time.Minute)))
 	punchWith(t, phone, old, emp.Name, "")
 	if got := waitResult(t, phone, "rejected", "expired", 30*time.Second); !strings.Contains(got, "expired") || !strings.Contains(got, "scan the code the kiosk shows now") {
 		t.Errorf("expired code shows %q", got)
