@@ -189,6 +189,7 @@ func writeY4M(path string, frames []image.Image) error {
 // the dlib extractor, on its own port, with a log of the requests it got.
 type faceService struct {
 	t    *testing.T
+	site string // the site whose face service it is
 	url  string
 	hs   *http.Server
 	mu   sync.Mutex
@@ -216,6 +217,12 @@ var auditKey = bytes.Repeat([]byte{9}, 32)
 // site's choice).
 func startFace(t *testing.T, s *e2etest.Server, requireLiveness bool) *faceService {
 	t.Helper()
+	return startFaceAt(t, s, site, requireLiveness)
+}
+
+// startFaceAt is startFace for the face service of another site.
+func startFaceAt(t *testing.T, s *e2etest.Server, site string, requireLiveness bool) *faceService {
+	t.Helper()
 	ctx := context.Background()
 	st, err := facematch.OpenStore(ctx, filepath.Join(t.TempDir(), "facematch.db"), bytes.Repeat([]byte{7}, 32))
 	if err != nil {
@@ -228,7 +235,7 @@ func startFace(t *testing.T, s *e2etest.Server, requireLiveness bool) *faceServi
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	const faceToken = "face-e2e-punchd-token"
-	if err := s.Main().Store.PutToken(ctx, store.Token{Hash: httpapi.HashToken(faceToken), Name: "facematchd", Role: httpapi.RoleFace, CreatedAt: time.Now()}); err != nil {
+	if err := s.Main().Store.PutToken(ctx, store.Token{Hash: httpapi.HashToken(faceToken), Name: "facematchd", Role: httpapi.RoleFace, CreatedAt: s.Main().Config.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	h := facematch.NewHandler(svc, adminToken, "")
@@ -239,7 +246,7 @@ func startFace(t *testing.T, s *e2etest.Server, requireLiveness bool) *faceServi
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &faceService{t: t, url: "http://" + ln.Addr().String()}
+	f := &faceService{t: t, site: site, url: "http://" + ln.Addr().String()}
 	f.hs = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		rq := faceRequest{at: time.Now(), method: r.Method, path: r.URL.Path, origin: r.Header.Get("Origin"), auth: scheme}
@@ -289,7 +296,7 @@ func (f *faceService) requests(method, path string) []faceRequest {
 func (f *faceService) enroll(employee string, jpeg []byte) {
 	f.t.Helper()
 	body, _ := json.Marshal(map[string]any{
-		"employee_id": employee, "site_id": site,
+		"employee_id": employee, "site_id": f.site,
 		"photos":  []string{base64.StdEncoding.EncodeToString(jpeg)},
 		"consent": map[string]string{"by": employee, "purpose": "face punches at the store entrance"},
 	})
@@ -316,11 +323,16 @@ func (f *faceService) admin(method, path string, body []byte, out any) int {
 	return resp.StatusCode
 }
 
-// startPunchd starts punchd with a fresh SQLite database.
-func startPunchd(t *testing.T) *e2etest.Server {
+// startPunchd starts punchd with a fresh SQLite database on the test's
+// clock.
+func startPunchd(t *testing.T, clock *e2etest.Clock) *e2etest.Server {
 	t.Helper()
-	return e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, FaceAuditKey: auditKey})
+	return e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, FaceAuditKey: auditKey, Now: clock.Now})
 }
+
+// morning is the clock of the tests outside the matrix: 08:55 at the
+// Shanghai store, before the day shift, so a first punch is its in.
+func morning() *e2etest.Clock { return e2etest.NewClock(e2etest.Matrix[1].At()) }
 
 // newBrowser starts headless Chromium whose fake camera plays y4m.
 func newBrowser(t *testing.T, y4m string) context.Context {
@@ -338,29 +350,14 @@ func newBrowser(t *testing.T, y4m string) context.Context {
 	return ctx
 }
 
-// waitStatus waits until the status strip's data attribute key is want.
-func waitStatus(t *testing.T, ctx context.Context, key, want string, limit time.Duration) {
+// openAndEnroll gives the tab the test's clock, loads the kiosk page with
+// the test hook (#debug), enrolls it at the Shanghai store and returns its
+// device id.
+func openAndEnroll(t *testing.T, ctx context.Context, s *e2etest.Server, clock *e2etest.Clock) string {
 	t.Helper()
-	wait(t, ctx, fmt.Sprintf("status %s=%s", key, want),
-		fmt.Sprintf(`(() => { const s = document.getElementById("status"); return !!s && s.dataset.%s === %q; })()`, key, want), limit)
-}
-
-// openAndEnroll loads the kiosk page with the test hook (#debug), enrolls
-// it at the Shanghai store and returns its device id.
-func openAndEnroll(t *testing.T, ctx context.Context, s *e2etest.Server) string {
-	t.Helper()
-	code, _, err := s.Main().API.Devices.IssueCode(context.Background(), site, 0, "facee2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run(t, ctx, "open the kiosk", chromedp.Navigate(s.URL()+"/#debug"))
-	wait(t, ctx, "the enrollment form", `!!document.getElementById("enroll-code")`, 90*time.Second)
-	eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, code), nil)
-	run(t, ctx, "submit the enrollment", chromedp.Click("#enroll-submit", chromedp.ByQuery))
-	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
-	var device string
-	eval(t, ctx, `document.getElementById("status").dataset.device`, &device)
-	return device
+	clock.Install(t, ctx, 0, "")
+	e2etest.OpenKiosk(t, ctx, s.URL())
+	return e2etest.EnrollKiosk(t, ctx, s, site)
 }
 
 // tapFace waits for the camera to run and the "Face" button, and taps it.
@@ -395,7 +392,7 @@ func waitConfirm(t *testing.T, ctx context.Context, employee string, limit time.
 // E004's, by face, with a verdict id that facematchd's audit trail knows
 // (kind identify or liveness), and that every frame came signed by the
 // kiosk; it returns the punch.
-func checkFacePunch(t *testing.T, ctx context.Context, s *e2etest.Server, f *faceService, device, kind string) store.StoredPunch {
+func checkFacePunch(t *testing.T, ctx context.Context, s *e2etest.Server, f *faceService, device, kind, employee string) store.StoredPunch {
 	t.Helper()
 	waitStatus(t, ctx, "pending", "0", 30*time.Second)
 	ps := s.Punches(device)
@@ -403,7 +400,7 @@ func checkFacePunch(t *testing.T, ctx context.Context, s *e2etest.Server, f *fac
 		t.Fatalf("punchd has %d punches from the kiosk, want 1: %+v", len(ps), ps)
 	}
 	p := ps[0]
-	if p.EmployeeID != "E004" || p.Method != attendance.MethodFace || p.Evidence.FaceID == "" || p.Evidence.BadgeCode != "" || p.Status != store.PunchAccepted ||
+	if p.EmployeeID != employee || p.Method != attendance.MethodFace || p.Evidence.FaceID == "" || p.Evidence.BadgeCode != "" || p.Status != store.PunchAccepted ||
 		p.Evidence.FaceAudit == "" || slices.Contains(p.Flags, wire.FlagFaceUnverified) {
 		t.Fatalf("stored punch %+v (%s %s)", p.Punch, p.Status, p.Message)
 	}
@@ -415,7 +412,7 @@ func checkFacePunch(t *testing.T, ctx context.Context, s *e2etest.Server, f *fac
 	}
 	var audit map[string]any
 	if st := f.admin(http.MethodGet, "/api/v1/audit/"+p.Evidence.FaceID, nil, &audit); st != http.StatusOK ||
-		audit["employee_id"] != "E004" || audit["verdict"] != "match" || audit["kind"] != kind || audit["kiosk_id"] != device || audit["site_id"] != site {
+		audit["employee_id"] != employee || audit["verdict"] != "match" || audit["kind"] != kind || audit["kiosk_id"] != device || audit["site_id"] != f.site {
 		t.Errorf("facematchd's audit record of verdict %s: %d %v", p.Evidence.FaceID, st, audit)
 	} else {
 		t.Logf("audit: distance %.3f, threshold %v, reason %v", audit["distance"], audit["threshold"], audit["reason"])
@@ -436,11 +433,12 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // The frames are 640x480 JPEGs at most two a second, sent cross-origin
 // after a CORS preflight.
 func TestFacePunch(t *testing.T) {
-	s := startPunchd(t)
+	clock := morning()
+	s := startPunchd(t, clock)
 	f := startFace(t, s, false)
 	f.enroll("E004", photo)
 	ctx := newBrowser(t, stillY4M)
-	device := openAndEnroll(t, ctx, s)
+	device := openAndEnroll(t, ctx, s, clock)
 
 	waitStatus(t, ctx, "face", "ready", 30*time.Second)
 	var strip string
@@ -463,7 +461,7 @@ func TestFacePunch(t *testing.T) {
 	}
 	screenshot(t, ctx, "kiosk-face.png")
 
-	checkFacePunch(t, ctx, s, f, device, "identify")
+	checkFacePunch(t, ctx, s, f, device, "identify", "E004")
 
 	ids := f.requests(http.MethodPost, "/api/v1/identify")
 	var panel map[string]string
@@ -494,10 +492,11 @@ func TestFacePunch(t *testing.T) {
 // goes, the kiosk says to use the badge or the phone QR (still on screen),
 // and a badge punch still works.
 func TestFaceUnavailable(t *testing.T) {
-	s := startPunchd(t)
+	clock := morning()
+	s := startPunchd(t, clock)
 	f := startFace(t, s, false)
 	ctx := newBrowser(t, stillY4M)
-	device := openAndEnroll(t, ctx, s)
+	device := openAndEnroll(t, ctx, s, clock)
 	waitStatus(t, ctx, "face", "ready", 30*time.Second)
 
 	f.stop()
@@ -538,11 +537,12 @@ func TestFaceUnavailable(t *testing.T) {
 // message and no punch, a turning head (the depth-warp proxy) punches.
 func TestFaceLiveness(t *testing.T) {
 	t.Run("photo", func(t *testing.T) {
-		s := startPunchd(t)
+		clock := morning()
+		s := startPunchd(t, clock)
 		f := startFace(t, s, true)
 		f.enroll("E004", photo)
 		ctx := newBrowser(t, stillY4M)
-		device := openAndEnroll(t, ctx, s)
+		device := openAndEnroll(t, ctx, s, clock)
 		waitStatus(t, ctx, "face", "ready", 30*time.Second)
 		watchGuide(t, ctx)
 		tapFace(t, ctx)
@@ -572,15 +572,16 @@ func TestFaceLiveness(t *testing.T) {
 		}
 	})
 	t.Run("head turn", func(t *testing.T) {
-		s := startPunchd(t)
+		clock := morning()
+		s := startPunchd(t, clock)
 		f := startFace(t, s, true)
 		f.enroll("E004", photo)
 		ctx := newBrowser(t, turnY4M)
-		device := openAndEnroll(t, ctx, s)
+		device := openAndEnroll(t, ctx, s, clock)
 		waitStatus(t, ctx, "face", "ready", 30*time.Second)
 		tapFace(t, ctx)
 		waitConfirm(t, ctx, "E004", 60*time.Second)
-		checkFacePunch(t, ctx, s, f, device, "liveness")
+		checkFacePunch(t, ctx, s, f, device, "liveness", "E004")
 		var ms string
 		eval(t, ctx, `document.getElementById("face").dataset.ms`, &ms)
 		t.Logf("liveness punch: %d liveness request(s); first frame to confirmation %s ms", len(f.requests(http.MethodPost, "/api/v1/liveness")), ms)

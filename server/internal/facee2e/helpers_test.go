@@ -10,4 +10,6 @@ var (
 	wait     = e2etest.Wait
 	eval     = e2etest.Eval
 	pageText = e2etest.PageText
+	// waitStatus waits until the status strip's data attribute key is want.
+	waitStatus = e2etest.WaitStatus
 )
