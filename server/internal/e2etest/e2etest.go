@@ -85,10 +85,16 @@ type Server struct {
 }
 
 // StartServer starts punchd on a free port with a fresh SQLite database.
-// cfg gives the web folder, version and anything else; its database, data
-// folder, demo and log are set here. The server stops with the test.
+// cfg gives the web folder, version, the test's clock (Now, required) and
+// anything else; its database, data folder, demo and log are set here.
+// The server stops with the test.
 func StartServer(t testing.TB, cfg punchd.Config) *Server {
 	t.Helper()
+	if cfg.Now == nil {
+		// The wall clock would make what the kiosk says depend on the
+		// hour the test runs.
+		t.Fatal("e2etest: StartServer needs Config.Now, a test clock (NewClock)")
+	}
 	dir := t.TempDir()
 	cfg.DB, cfg.DataDir, cfg.Demo = filepath.Join(dir, "punchclock.db"), dir, true
 	cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
