@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string) error {
 	addr := serveFS.String("addr", "127.0.0.1:8080", "address to listen on (0.0.0.0:8080 for tablets on the LAN)")
 	serveFS.StringVar(&cfg.WebDir, "web", "web", "go-app static folder with app.wasm")
 	serveFS.StringVar(&cfg.DataDir, "data", "", "folder for demo credentials (default: the database file's folder)")
-	serveFS.BoolVar(&cfg.Demo, "demo", false, "seed an empty database with the demo organisation")
+	serveFS.BoolVar(&cfg.Demo, "demo", false, "seed an empty database with the demo organisation (a seed a crash interrupted is finished at the next start)")
 	serveFS.StringVar(&cfg.DemoFaceURL, "demo-face-url", "", "face service address of the demo store (default http://127.0.0.1:8090); only when -demo seeds an empty database")
 	faceKey := serveFS.String("face-audit-key", "", "32-byte key (hex or base64) shared with the sites' facematchd -audit-key: face punches must carry a verdict sealed with it")
 	serve := &ffcli.Command{
@@ -274,9 +274,18 @@ func printWelcome(ctx context.Context, m *punchd.Main) {
 	fmt.Printf("\npunchd %s serving on %s (database %s)\n", m.Config.Version, u, m.Config.DB)
 	fmt.Printf("  kiosk PWA       %s/\n", u)
 	fmt.Printf("  API             %s/api/v1/   (OpenAPI: %s/api/v1/openapi.json)\n", u, u)
-	if m.Config.Demo && m.Demo.AdminToken != "" {
-		fmt.Printf("  admin token     %s   (curl -H 'Authorization: Bearer %s' %s/api/v1/punches)\n", m.Demo.AdminToken, m.Demo.AdminToken, u)
-		fmt.Printf("  demo kiosk      %s (key in %s)\n", m.Demo.KioskID, m.Config.DataDir)
+	switch d := m.Demo; {
+	case !m.Config.Demo:
+	case d.Skipped != "":
+		fmt.Printf("  demo            not seeded: %s\n", d.Skipped)
+	case d.AdminToken != "":
+		if d.Resumed {
+			fmt.Printf("  demo            finished seeding the demo organisation an earlier start left incomplete\n")
+		}
+		fmt.Printf("  admin token     %s   (curl -H 'Authorization: Bearer %s' %s/api/v1/punches)\n", d.AdminToken, d.AdminToken, u)
+		if d.KioskID != "" {
+			fmt.Printf("  demo kiosk      %s (key in %s)\n", d.KioskID, m.Config.DataDir)
+		}
 		fmt.Printf("  demo badges     PC-0001 to PC-0030 (employees E001 to E030)\n")
 		if code, _, err := m.API.Devices.IssueCode(ctx, "sh-jingan", 24*time.Hour, "make run"); err == nil {
 			fmt.Printf("  enroll a tablet with code %s (site sh-jingan, valid 24 h)\n", code)

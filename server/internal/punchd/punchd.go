@@ -33,7 +33,8 @@ type Config struct {
 	WebDir string
 	// DataDir holds the demo credentials.
 	DataDir string
-	// Demo seeds an empty store with the demo organisation.
+	// Demo seeds an empty store with the demo organisation, or finishes
+	// a demo seed a crash interrupted (see demo.Seed).
 	Demo bool
 	// DemoFaceURL is the demo store's face service address ("" keeps
 	// demo's default, http://127.0.0.1:8090).

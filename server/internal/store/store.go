@@ -76,7 +76,27 @@ type Store interface {
 	PutToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, hash string) (Token, error)
 
+	// DemoSeed returns the demo seed's progress marker; ErrNotFound when
+	// no demo seed has begun on this store.
+	DemoSeed(ctx context.Context) (DemoSeed, error)
+	// PutDemoSeed writes the demo seed's progress marker. It does not
+	// bump the change version: kiosks have nothing to pull from it.
+	PutDemoSeed(ctx context.Context, m DemoSeed) error
+
 	Close() error
+}
+
+// DemoSeed is the progress marker of the demo seed (package demo). The
+// seed writes it before anything else and again, with Done, after
+// everything else, so a store tells a finished demo from one a crash
+// interrupted, and both from data the demo did not make.
+type DemoSeed struct {
+	// Anchor is the instant the demo's week of punches is laid out
+	// before. The first attempt fixes it, so an attempt that finishes
+	// the seed days later makes the very same punches.
+	Anchor time.Time
+	// Done is when the seed finished; zero while it is incomplete.
+	Done time.Time
 }
 
 // EmployeeFilter selects employees; zero fields match all.

@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Enroll", testEnroll},
 		{"Revoke", testRevoke},
 		{"Tokens", testTokens},
+		{"DemoSeed", testDemoSeed},
 		{"IngestWritesPlan", testIngestWritesPlan},
 		{"IngestView", testIngestView},
 		{"IngestAllOrNothing", testIngestAllOrNothing},
@@ -244,6 +245,25 @@ func testTokens(t *testing.T, s store.Store) {
 	}
 	if _, err := s.TokenByHash(ctx, "x"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown token err = %v", err)
+	}
+}
+
+// testDemoSeed: the marker reads back as written, starts absent, and
+// leaves the change version alone.
+func testDemoSeed(t *testing.T, s store.Store) {
+	if _, err := s.DemoSeed(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DemoSeed before any: err = %v, want ErrNotFound", err)
+	}
+	v0 := must(s.Changes(ctx, 0)).Version
+	for _, want := range []store.DemoSeed{{Anchor: T0}, {Anchor: T0, Done: T0.Add(time.Minute)}} {
+		mustDo(s.PutDemoSeed(ctx, want))
+		got := must(s.DemoSeed(ctx))
+		if !got.Anchor.Equal(want.Anchor) || !got.Done.Equal(want.Done) {
+			t.Errorf("DemoSeed = %+v, want %+v", got, want)
+		}
+	}
+	if v := must(s.Changes(ctx, 0)).Version; v != v0 {
+		t.Errorf("PutDemoSeed moved the change version from %d to %d", v0, v)
 	}
 }
 
