@@ -11,7 +11,8 @@ LDFLAGS      := -X main.version=$(VERSION)
 WASMBROWSERTEST := $(GOBIN)/wasmbrowsertest
 # Packages that build for the browser and are tested there too.
 WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./kiosk/rotate/... ./kiosk/fetch/
-APT_TEST     := chromium chromium-driver
+# fonts-noto-cjk: the kiosk's Chinese screens, screenshotted by the browser tests, need CJK glyphs.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk
 APT_BENCH    := zbar-tools zxing-cpp-tools
 export CHROMIUM ?= /usr/bin/chromium
 
@@ -71,12 +72,22 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 		pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432 (trust auth for user postgres expected; or set PUNCHCLOCK_PG_ADMIN)"; exit 1; }; }
 
 .PHONY: test
-test: test-deps ## set up and run every test: vet, native tests (SQLite, PostgreSQL, Chromium), wasm tests in Chromium
+test: test-deps ## set up and run every test: vet, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./kiosk/pages/
 	$(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory test-zones
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMBROWSERTEST)" $(WASM_PKGS)
 	@$(MAKE) --no-print-directory face-test
+
+# Site zones come from the data, never from the machine: the native tests
+# pass whatever the process's time zone. The browser packages run once
+# above; their clock matrix sets each tab's zone to one of these three.
+TEST_ZONES := UTC Asia/Shanghai America/Los_Angeles
+.PHONY: test-zones
+test-zones: ## run the native tests (but the browser ones) with TZ set to each of $(TEST_ZONES)
+	@pkgs=$$($(GO) list ./... | grep -v 'e2e'); \
+	for tz in $(TEST_ZONES); do echo "== TZ=$$tz"; TZ=$$tz $(GO) test -count=1 $$pkgs || exit 1; done
 
 .PHONY: bench-deps
 bench-deps: test-deps

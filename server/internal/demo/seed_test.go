@@ -157,6 +157,9 @@ func TestSeedCrashAnywhere(t *testing.T) {
 			}
 			for _, after := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%02d_%s_done=%v", n, count.names[n-1], after), func(t *testing.T) {
+					// Each crash point has its own store and folder; the
+					// time is spent waiting on fsync, so they overlap.
+					t.Parallel()
 					st := open(t)
 					defer st.Close()
 					dir := t.TempDir()
