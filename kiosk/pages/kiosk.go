@@ -331,6 +331,9 @@ func (k *Kiosk) renderConfirm() app.UI {
 			detail += " · " + l.T("punch.noShift")
 		}
 		if c.LateMin > 0 {
+			// Recorded all the same, but the employee should see at a
+			// glance that it counts as late.
+			cls = "warn"
 			detail += " · " + l.T("punch.late", c.LateMin)
 		}
 	case UnknownBadge:
