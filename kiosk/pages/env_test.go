@@ -292,6 +292,12 @@ func TestPunchProvisionalRules(t *testing.T) {
 	if c := env.Punch(ctx, "PC-0004", attendance.MethodBadge); c.Outcome != Recorded || c.Direction != attendance.DirectionOut || c.LateMin != 0 {
 		t.Errorf("18:12: %s late %d, want out", c.Direction, c.LateMin)
 	}
+	// Monday 03:00 is in no shift's punch window: recorded, but neither
+	// in nor out.
+	clk.add(2*24*time.Hour + 8*time.Hour + 48*time.Minute)
+	if c := env.Punch(ctx, "PC-0004", attendance.MethodBadge); c.Outcome != Recorded || c.Direction != attendance.DirectionNone || c.LateMin != 0 {
+		t.Errorf("03:00: %q late %d (%+v), want no direction", c.Direction, c.LateMin, c)
+	}
 	// Broken rules: the kiosk falls back to counting.
 	st.Rules = []byte(`{"rules": {"nonsense": 1}}`)
 	st.At = clk.now()
@@ -299,7 +305,7 @@ func TestPunchProvisionalRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.add(time.Hour)
-	if c := env.Punch(ctx, "PC-0004", attendance.MethodBadge); c.Outcome != Recorded || c.Direction != attendance.DirectionIn {
-		t.Errorf("third punch of the day without usable rules: %s, want in by counting", c.Direction)
+	if c := env.Punch(ctx, "PC-0004", attendance.MethodBadge); c.Outcome != Recorded || c.Direction != attendance.DirectionOut {
+		t.Errorf("second punch of the day without usable rules: %s, want out by counting", c.Direction)
 	}
 }
