@@ -21,7 +21,6 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/oned"
-	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
 // Format names a barcode symbology. The values are stable strings so that
@@ -76,7 +75,7 @@ const maxPixels = 1 << 24
 // concurrent use.
 type Decoder struct {
 	gray   []byte
-	qr     gozxing.Reader // nil when QR is not wanted
+	qr     *qrReader // nil when QR is not wanted
 	oneD   []oned.RowDecoder
 	row    *gozxing.BitArray
 	hints1 map[gozxing.DecodeHintType]interface{}
@@ -99,7 +98,7 @@ func NewDecoder(formats ...Format) *Decoder {
 	}
 	d := &Decoder{}
 	if slices.Contains(formats, FormatQR) {
-		d.qr = qrcode.NewQRCodeReader()
+		d.qr = newQRReader()
 	}
 	// Code 128 first: it is what our badges print when they are 1D.
 	if slices.Contains(formats, FormatCode128) {
@@ -208,10 +207,10 @@ func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 
 	var qrErr error = gozxing.NewNotFoundException()
 	if d.qr != nil {
-		var r *gozxing.Result
-		r, qrErr = d.qr.Decode(bmp, nil)
+		var text string
+		text, qrErr = d.qr.decode(bmp)
 		if qrErr == nil {
-			return Result{Text: r.GetText(), Format: FormatQR}, nil
+			return Result{Text: text, Format: FormatQR}, nil
 		}
 		if !isReaderException(qrErr) {
 			return Result{}, fmt.Errorf("scan: qr: %w", qrErr)
