@@ -5,8 +5,8 @@
 #   1. start punchd with the demo organisation at once (it prints the URLs, the admin
 #      token and an enrollment code as soon as it listens);
 #   2. beside it, in the background and with progress messages: install dlib's Debian
-#      packages, fetch the face models, build bin/facematchd (a cgo build of dlib's
-#      headers, several minutes the first time) and start it linked to punchd. The
+#      packages, fetch the face models, build bin/facematchd (a cgo build against
+#      dlib's headers, minutes the first time) and start it linked to punchd. The
 #      kiosk checks its site's face service every few seconds and offers face punches
 #      once it answers. If any step fails, punchd keeps running and a message says
 #      why face punches are unavailable;
@@ -97,7 +97,7 @@ face() {
 	if [[ $(nice "$GO" list -tags dlib -f '{{.Stale}}' github.com/Kagami/go-face 2>/dev/null) == false ]]; then
 		say "face service: building bin/facematchd (dlib already compiled: seconds)…"
 	else
-		say "face service: building bin/facematchd (compiling dlib through cgo: about 8 minutes on 2 cores the first time, seconds afterwards)…"
+		say "face service: building bin/facematchd (go-face compiles against dlib's headers through cgo: a few minutes the first time, seconds afterwards)…"
 	fi
 	local b0=$SECONDS
 	nice "$MAKE" --no-print-directory -s facematchd >>"$log" 2>&1 &
@@ -114,7 +114,8 @@ face() {
 		unavailable "building bin/facematchd failed (whole log: $log)"
 	}
 	# Start it, linked to punchd, and wait until it answers.
-	eval "exec $FACEMATCHD_CMD" &
+	# FACEMATCHD_CMD starts with VAR=value assignments: env applies them.
+	eval "exec env $FACEMATCHD_CMD" &
 	local fm=$!
 	until http_ok "$FACE_ADDR" /api/v1/health; do
 		kill -0 "$fm" 2>/dev/null || {
