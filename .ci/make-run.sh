@@ -22,7 +22,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# local turns a listen address into one to connect to (0.0.0.0 -> 127.0.0.1).
+# local_addr turns a listen address into one to connect to (0.0.0.0 -> 127.0.0.1).
 local_addr() { local a=$1; echo "${a/#0.0.0.0:/127.0.0.1:}"; }
 
 # http_ok reports whether http://ADDR/PATH answers 200, with bash alone (no curl needed).
