@@ -2,6 +2,7 @@
 # Included from the Makefile; every target is idempotent and skips work already done.
 #
 #   make face-deps   Debian packages for dlib, the dlib models and the sample photos (cached in .cache/face/)
+#   make face-models the dlib models alone (what facematchd needs; make run uses it)
 #   make face-test   vet and test the face packages with the real models (-tags dlib)
 #   make face-bench  latency per frame, extraction per face, 1:N search at 1k/10k/100k
 #   make facematchd  build bin/facematchd (-tags dlib)
@@ -41,15 +42,19 @@ endef
 export FACE_MODEL_SUMS FACE_PHOTO_SUMS
 
 .PHONY: face-deps
-face-deps: face-apt $(FACE_CACHE)/models/.verified $(FACE_CACHE)/photos/.verified ## install dlib and fetch the face models and sample photos
+face-deps: face-apt face-models $(FACE_CACHE)/photos/.verified ## install dlib and fetch the face models and sample photos
+
+# face-models is what facematchd needs to run (make run); the photos are for the tests.
+.PHONY: face-models
+face-models: $(FACE_CACHE)/models/.verified
 
 .PHONY: face-apt
 face-apt:
 	@missing=""; for p in $(FACE_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "face: dlib needs Debian packages; please run: sudo apt-get install -y$$missing"; exit 1; fi; \
-		echo "face: installing$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || { echo "face: apt-get install$$missing failed"; exit 1; }; \
+		echo "face service: installing dlib's Debian packages:$$missing (a minute or two)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing >/dev/null || { echo "face: apt-get install$$missing failed"; exit 1; }; \
 	fi
 
 # npm pack downloads the tarball without installing anything; the stamp is written

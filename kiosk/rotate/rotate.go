@@ -18,7 +18,7 @@ import (
 )
 
 // Step is how often the code changes. It must match the token's time step
-// (DESIGN.md: 10 s, ±1 step accepted by the server).
+// (token.Step: 10 s, one step either way accepted by the server).
 const Step = 10 * time.Second
 
 // DefaultSize is the rendered image's width in pixels. A phone reads a

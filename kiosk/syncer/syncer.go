@@ -25,7 +25,7 @@
 //
 // Time, randomness, waiting and HTTP are injected, so tests run natively
 // against an httptest server without sleeping; in the browser the Doer is
-// net/http's client, which uses fetch under js/wasm.
+// kiosk/fetch's Client, which calls the Fetch API directly.
 package syncer
 
 import (

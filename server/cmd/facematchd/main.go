@@ -1,6 +1,8 @@
 // Command facematchd is punchclock's face matching service for a store's
-// LAN: kiosks send frames, it answers with a verdict, punchd fetches the
-// audit record. Build it with -tags dlib (make facematchd); without the tag
+// LAN: kiosks send frames, it answers with a verdict and that verdict's
+// audit record sealed for punchd (-audit-key), which the kiosk carries in
+// the signed face punch; admins read its own audit trail at
+// /api/v1/audit/{id}. Build it with -tags dlib (make facematchd); without the tag
 // it builds but refuses to start, so that go build ./... works everywhere.
 //
 // Every flag can also come from the environment as PUNCHCLOCK_FACE_<FLAG>

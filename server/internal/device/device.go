@@ -1,6 +1,30 @@
 // Package device enrolls kiosks with one-time codes, authenticates their
 // signed requests, and answers their pulls of roster, rules and
 // revocations.
+//
+// Enrollment: an admin issues a one-time code for a site (IssueCode:
+// Crockford base32, stored hashed, CodeTTL by default). The kiosk sends it
+// with the Ed25519 public key it made in the browser and gets its device
+// id, its site, the secret of its rotating QR and a first pull. A code
+// works once: used again it is a conflict, past its time expired.
+//
+// Phones are devices too, bound to one employee: an admin issues a
+// one-time phone link (IssuePhoneLink) and the phone activates with it
+// (ActivatePhone) exactly as a kiosk enrolls. Its punches then go through
+// the same signed ingest, where punch.Service holds it to its employee
+// and to QR punches.
+//
+// Requests: every device request carries wire.SignRequest's
+// "Authorization: PC-Device id=…,ts=…,sig=…" over method, path and query,
+// time and the body's hash. Authenticate checks it against the stored key;
+// an unknown or revoked device is unauthorized. The signature's time is
+// not held to a window: device clocks may be hours off, and the requests
+// it guards are idempotent or read-only (a replayed batch answers
+// duplicate).
+//
+// Pull answers what changed since the device's cursor (the organisation's
+// change counter), or a full snapshot for an empty cursor, with an ETag
+// so an unchanged pull costs a 304.
 package device
 
 import (

@@ -309,7 +309,8 @@ func Screenshot(t testing.TB, ctx context.Context, path string) {
 
 // WaitCached waits until the service worker controls the page and its
 // cache holds /web/app.wasm and every other path given: the moment the
-// app can start without the server (DESIGN.md §7, trap 2).
+// app can start without the server. A controlling worker alone is not
+// enough: it may still be filling its cache.
 func WaitCached(t testing.TB, ctx context.Context, paths ...string) {
 	t.Helper()
 	want := append([]string{"/web/app.wasm"}, paths...)

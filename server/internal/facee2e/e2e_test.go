@@ -188,12 +188,14 @@ func writeY4M(path string, frames []image.Image) error {
 // faceService is facematchd in process: the real handler and service with
 // the dlib extractor, on its own port, with a log of the requests it got.
 type faceService struct {
-	t    *testing.T
-	site string // the site whose face service it is
-	url  string
-	hs   *http.Server
-	mu   sync.Mutex
-	reqs []faceRequest
+	t       *testing.T
+	site    string // the site whose face service it is
+	url     string
+	addr    string
+	handler http.Handler
+	hs      *http.Server
+	mu      sync.Mutex
+	reqs    []faceRequest
 }
 
 // faceRequest is one request as facematchd saw it.
@@ -246,8 +248,8 @@ func startFaceAt(t *testing.T, s *e2etest.Server, site string, requireLiveness b
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &faceService{t: t, site: site, url: "http://" + ln.Addr().String()}
-	f.hs = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f := &faceService{t: t, site: site, addr: ln.Addr().String(), url: "http://" + ln.Addr().String()}
+	f.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		rq := faceRequest{at: time.Now(), method: r.Method, path: r.URL.Path, origin: r.Header.Get("Origin"), auth: scheme}
 		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/identify" {
@@ -262,8 +264,8 @@ func startFaceAt(t *testing.T, s *e2etest.Server, site string, requireLiveness b
 		f.reqs = append(f.reqs, rq)
 		f.mu.Unlock()
 		h.ServeHTTP(w, r)
-	})}
-	go f.hs.Serve(ln)
+	})
+	f.serve(ln)
 	t.Cleanup(f.stop)
 	shop, err := s.Main().Store.Site(ctx, site)
 	if err != nil {
@@ -276,8 +278,25 @@ func startFaceAt(t *testing.T, s *e2etest.Server, site string, requireLiveness b
 	return f
 }
 
+// serve serves facematchd on ln.
+func (f *faceService) serve(ln net.Listener) {
+	f.hs = &http.Server{Handler: f.handler}
+	go f.hs.Serve(ln)
+}
+
 // stop stops facematchd as a crash would: listener and connections closed.
 func (f *faceService) stop() { f.hs.Close() }
+
+// restart starts facematchd again on the address it had, as a service that
+// comes up late does (make run starts it minutes after punchd).
+func (f *faceService) restart() {
+	f.t.Helper()
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		f.t.Fatalf("listen again on %s: %v", f.addr, err)
+	}
+	f.serve(ln)
+}
 
 // requests returns the requests facematchd got for path (all with "").
 func (f *faceService) requests(method, path string) []faceRequest {
@@ -490,7 +509,9 @@ func TestFacePunch(t *testing.T) {
 // TestFaceUnavailable: facematchd goes down while the kiosk runs. The
 // strip turns to "unavailable" at the next health check, the Face button
 // goes, the kiosk says to use the badge or the phone QR (still on screen),
-// and a badge punch still works.
+// and a badge punch still works. When facematchd answers again (as it does
+// when make run starts it minutes after the kiosk), the kiosk picks it up
+// at its next health check, without a reload, and offers the Face button.
 func TestFaceUnavailable(t *testing.T) {
 	clock := morning()
 	s := startPunchd(t, clock)
@@ -529,6 +550,13 @@ func TestFaceUnavailable(t *testing.T) {
 	if len(ps) != 1 || ps[0].EmployeeID != "E005" || ps[0].Method != attendance.MethodBadge {
 		t.Errorf("punchd has %+v, want one badge punch of E005", ps)
 	}
+
+	// The service comes (back) up: ready again within one check, no reload.
+	f.restart()
+	up := time.Now()
+	waitStatus(t, ctx, "face", "ready", 30*time.Second)
+	t.Logf("ready on the strip %v after facematchd answered again", time.Since(up).Round(time.Millisecond))
+	wait(t, ctx, "the Face button", `!!document.getElementById("face-start")`, 10*time.Second)
 }
 
 // TestFaceLiveness: the site's facematchd requires the head turn. The

@@ -13,8 +13,12 @@
 // only descriptors are stored, sealed with AES-GCM under a key from the
 // configuration, next to the consent record (who, when, for what). Deleting
 // an employee removes every descriptor and marks the consent withdrawn in one
-// transaction. The kiosk only ever learns {verdict_id, verdict, employee_id};
-// distances stay in the audit record that punchd fetches by verdict id.
+// transaction. The kiosk only ever learns {verdict_id, verdict, employee_id}
+// and an envelope it cannot open: the verdict's audit record, distances
+// included, sealed for punchd with a key they share (SealAudit). The kiosk
+// carries it inside the signed face punch and punchd opens it at ingest
+// (OpenAudit), so punchd checks face punches without reaching the store's
+// LAN; the service also keeps every record in its own audit trail.
 //
 // Kiosks: identify and liveness accept a request signed by a kiosk
 // enrolled in punchd, with the same PC-Device signature its requests to

@@ -191,7 +191,9 @@ func waitResult(t *testing.T, ctx context.Context, state, code string, limit tim
 }
 
 // checkWorker checks the service worker punchd serves: every resource it
-// caches is local (DESIGN.md §7, trap 1), the phone page among them, and a
+// caches is local (one unreachable resource, such as go-app's default icon
+// on the internet, fails the whole cache.addAll and the PWA silently does
+// not work offline), the phone page among them, and a
 // page opened with a query falls back to its cached bare page.
 func checkWorker(t *testing.T, base string) {
 	t.Helper()

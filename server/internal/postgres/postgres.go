@@ -1,7 +1,9 @@
 // Package postgres opens punchd's PostgreSQL store (pgx/v5 through
 // database/sql), for deployments that outgrow one machine. Migrations are
-// embedded and applied at open; row locks (SELECT ... FOR UPDATE) serialise
-// the batches of one device across server instances.
+// embedded and applied at open, under a session advisory lock so that
+// several instances may start together; a transaction-scoped advisory lock
+// per device (Dialect.LockDevice) serialises the batches of one device
+// across server instances.
 package postgres
 
 import (
