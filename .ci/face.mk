@@ -85,7 +85,7 @@ $(FACE_CACHE)/photos/.verified:
 .PHONY: face-test
 face-test: face-deps ## vet and test the face service with the real dlib models
 	$(GO) vet -tags dlib $(FACE_PKGS)
-	$(GO) test -count=1 -tags dlib $(FACE_PKGS)
+	$(GO) test -count=1 -timeout 30m -tags dlib $(FACE_PKGS)
 
 .PHONY: face-bench
 face-bench: face-deps ## face latency per 640x480 frame (p50/p95), extraction per face, 1:N search 1k/10k/100k
