@@ -245,6 +245,40 @@ func (s *Service) enroll(ctx context.Context, req wire.EnrollRequest, codeHash, 
 	return dev, nil
 }
 
+// Identify returns the device a signed request's Authorization header
+// names, without checking the signature (which needs the body): an
+// unknown or revoked device is unauthorized before its body is read. The
+// device is read from the cache of devices seen before.
+func (s *Service) Identify(ctx context.Context, header string) (attendance.Device, error) {
+	a, err := wire.ParseDeviceAuth(header)
+	if err != nil {
+		return attendance.Device{}, err
+	}
+	dev, err := s.lookup(ctx, a.DeviceID, true)
+	if err != nil {
+		return dev, err
+	}
+	if dev.Revoked {
+		return dev, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
+	}
+	return dev, nil
+}
+
+// lookup reads a device, from the cache when cached allows it.
+func (s *Service) lookup(ctx context.Context, id string, cached bool) (attendance.Device, error) {
+	if v, ok := s.known.Load(id); ok && cached {
+		return v.(attendance.Device), nil
+	}
+	dev, err := s.Store.Device(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", id)
+	} else if err != nil {
+		return dev, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+	}
+	s.known.Store(dev.ID, dev)
+	return dev, nil
+}
+
 // Authenticate checks a device-signed request and returns the device.
 // Revoked and unknown devices are unauthorized. With cached, a device seen
 // before is not read again: its revocation may then be missed, so only a
@@ -254,17 +288,9 @@ func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery st
 	if err != nil {
 		return attendance.Device{}, err
 	}
-	var dev attendance.Device
-	if v, ok := s.known.Load(a.DeviceID); ok && cached {
-		dev = v.(attendance.Device)
-	} else {
-		dev, err = s.Store.Device(ctx, a.DeviceID)
-		if errors.Is(err, store.ErrNotFound) {
-			return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", a.DeviceID)
-		} else if err != nil {
-			return dev, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
-		}
-		s.known.Store(dev.ID, dev)
+	dev, err := s.lookup(ctx, a.DeviceID, cached)
+	if err != nil {
+		return dev, err
 	}
 	if !a.Verify(dev.PublicKey, method, pathQuery, body) {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "request signature does not verify for device %s", dev.ID)

@@ -56,6 +56,9 @@ type Server struct {
 	Log     *slog.Logger
 	// Version is the server build, reported by /api/v1/health.
 	Version string
+	// Bodies bounds the request bodies held in memory at once (nil: no
+	// bound).
+	Bodies *Budget
 
 	enrollLimit limiter
 	routes      []string
@@ -71,6 +74,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Devices:     &device.Service{Store: st, Now: now},
 		Punches:     punch.New(st, now),
 		Days:        &dayrec.Service{Store: st, Now: now},
+		Bodies:      DefaultBudget(),
 		enrollLimit: limiter{every: 6 * time.Second, burst: 10}, // 10 tries, then one every 6 s per address
 	}
 }
@@ -116,6 +120,9 @@ func (s *Server) Handler() http.Handler {
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
 		return wire.Errorf(wire.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	})
+	if s.Bodies != nil {
+		return s.Bodies.limit(s, mux)
+	}
 	return mux
 }
 
@@ -140,9 +147,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// readBody reads at most limit bytes.
+// readBody reads at most limit bytes. A body of known length is read into
+// a buffer of that size: io.ReadAll's doubling would hold up to twice the
+// bytes the Budget reserved.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n > 0 && n <= limit {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(rd, body); err != nil {
+			return nil, wire.Errorf(wire.CodeInvalid, "cannot read request body: %v", err)
+		}
+		return body, nil
+	}
+	body, err := io.ReadAll(rd)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, wire.Errorf(wire.CodeTooLarge, "request body is larger than %d bytes", limit)
@@ -259,6 +276,12 @@ func baseURL(r *http.Request) string {
 }
 
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
+	// Who sends is checked before the body is read: an unknown or revoked
+	// device costs no memory. The signature, which covers the body, is
+	// checked once it is read.
+	if _, err := s.Devices.Identify(r.Context(), r.Header.Get("Authorization")); err != nil {
+		return err
+	}
 	body, err := readBody(w, r, MaxBatchBody)
 	if err != nil {
 		return err
