@@ -31,6 +31,7 @@ type VersionNote struct {
 // History is the dated protocol version history, oldest first.
 var History = []VersionNote{
 	{1, "2026-11-22", "first protocol: enrollment by one-time code, Ed25519-signed and hash-chained punch batches, pull of roster, rules and revocations by cursor"},
+	{1, "2026-12-01", "compatible: a kiosk's pull carries its site's employees and those with no home site only; a partial pull lists in removed the employees a change took out of the site (older kiosks ignore it and keep them)"},
 }
 
 // EnrollRequest registers a kiosk with a one-time code from an admin.
@@ -125,6 +126,11 @@ type PullResponse struct {
 	Site        *attendance.Site        `json:"site,omitempty"`
 	Departments []attendance.Department `json:"departments,omitempty"`
 	Employees   []attendance.Employee   `json:"employees,omitempty"`
+	// Removed lists employees a kiosk must drop from its roster: in a
+	// partial answer, those whose change took them out of the kiosk's
+	// site (a kiosk carries its site's employees and those with no home
+	// site). Ids only; a kiosk that never had them ignores them.
+	Removed []string `json:"removed,omitempty"`
 	// Rules is the site's rule set (app/rules format) when it changed.
 	Rules json.RawMessage `json:"rules,omitempty"`
 	// DeviceRevoked tells a kiosk it must stop and be enrolled again.

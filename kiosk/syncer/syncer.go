@@ -37,6 +37,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -668,6 +669,9 @@ func merge(st *outbox.PullState, r *wire.PullResponse) {
 	}
 	st.Departments = upsert(st.Departments, r.Departments, func(d attendance.Department) string { return d.ID })
 	st.Employees = upsert(st.Employees, r.Employees, func(e attendance.Employee) string { return e.ID })
+	if len(r.Removed) > 0 {
+		st.Employees = slices.DeleteFunc(st.Employees, func(e attendance.Employee) bool { return slices.Contains(r.Removed, e.ID) })
+	}
 }
 
 // upsert replaces the items of have that changed carries (by key) and

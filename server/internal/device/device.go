@@ -301,6 +301,22 @@ func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery st
 	return dev, nil
 }
 
+// siteRoster splits employees into those a kiosk at site carries (home
+// site there, or none: staff who work at every site) and the ids of the
+// others. A store's roster is its own: a kiosk has no use for the rest
+// of the company's names, and a company-wide pull costs every kiosk.
+func siteRoster(emps []attendance.Employee, site string) (carried []attendance.Employee, others []string) {
+	carried = emps[:0:0]
+	for _, e := range emps {
+		if e.SiteID == site || e.SiteID == "" {
+			carried = append(carried, e)
+		} else {
+			others = append(others, e.ID)
+		}
+	}
+	return carried, others
+}
+
 // Pull returns what changed since cursor for a device, and the ETag of
 // the answer. An empty or unparsable cursor gets a full snapshot.
 func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string) (wire.PullResponse, string, error) {
@@ -330,6 +346,12 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 			if e.Active {
 				resp.Employees = append(resp.Employees, e)
 			}
+		}
+	}
+	if dev.Kind == attendance.DeviceKiosk {
+		resp.Employees, resp.Removed = siteRoster(resp.Employees, dev.SiteID)
+		if resp.Full {
+			resp.Removed = nil // a snapshot replaces the kiosk's copy
 		}
 	}
 	if dev.Kind == attendance.DevicePhone {

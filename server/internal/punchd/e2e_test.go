@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -124,7 +125,8 @@ func enroll(t *testing.T, base, code string, clk *clock) *kiosk {
 	if st != 200 {
 		t.Fatalf("enroll: %d %+v", st, eb)
 	}
-	if resp.DeviceID == "" || resp.Site.ID != "sh-jingan" || len(resp.QRSecret) < 16 || !resp.Pull.Full || len(resp.Pull.Employees) != 30 {
+	// The Shanghai store's nineteen: its own staff only.
+	if resp.DeviceID == "" || resp.Site.ID != "sh-jingan" || len(resp.QRSecret) < 16 || !resp.Pull.Full || len(resp.Pull.Employees) != 19 {
 		t.Fatalf("enroll response: device %q site %q secret %d bytes, full %v, %d employees", resp.DeviceID, resp.Site.ID, len(resp.QRSecret), resp.Pull.Full, len(resp.Pull.Employees))
 	}
 	return &kiosk{t: t, base: base, id: resp.DeviceID, key: priv, clk: clk, qrSecret: resp.QRSecret}
@@ -518,19 +520,42 @@ func TestPull(t *testing.T) {
 		}
 		return resp.StatusCode, pr, resp.Header.Get("ETag")
 	}
+	// The snapshot carries the Shanghai store's staff (E001, E002, E004 to
+	// E020), not the Munich workshop's.
 	st, full, etag := pull("", "")
-	if st != 200 || !full.Full || len(full.Employees) != 30 || full.Site == nil || full.Site.Zone != "Asia/Shanghai" || len(full.Rules) == 0 || len(full.Departments) != 3 {
-		t.Fatalf("full pull: %d full=%v employees=%d site=%v rules=%d", st, full.Full, len(full.Employees), full.Site, len(full.Rules))
+	if st != 200 || !full.Full || len(full.Employees) != 19 || full.Site == nil || full.Site.Zone != "Asia/Shanghai" || len(full.Rules) == 0 || len(full.Departments) != 3 || len(full.Removed) != 0 {
+		t.Fatalf("full pull: %d full=%v employees=%d site=%v rules=%d removed=%v", st, full.Full, len(full.Employees), full.Site, len(full.Rules), full.Removed)
+	}
+	for _, e := range full.Employees {
+		if e.SiteID != "sh-jingan" {
+			t.Errorf("the Shanghai kiosk's snapshot carries %s of %s", e.ID, e.SiteID)
+		}
 	}
 	if st, _, _ := pull(full.Cursor, etag); st != 304 {
 		t.Errorf("unchanged pull: %d, want 304", st)
 	}
-	if st, eb := call(t, "PUT", base+"/api/v1/employees/E030", "Bearer "+admin, []byte(`{"name":"Hannah Wolf","department_id":"works","site_id":"muc-works","badge_code":"PC-0030","active":false}`), nil); st != 200 {
-		t.Fatalf("leaver: %d %+v", st, eb)
+	put := func(id, body string) {
+		t.Helper()
+		if st, eb := call(t, "PUT", base+"/api/v1/employees/"+id, "Bearer "+admin, []byte(body), nil); st != 200 {
+			t.Fatalf("put %s: %d %+v", id, st, eb)
+		}
 	}
+	// A Shanghai leaver comes as a change; a Munich leaver, a Shanghai
+	// employee moved to Munich, come as ids to drop; someone with no home
+	// site (works everywhere) comes as a change.
+	put("E020", `{"name":"Gao Yan","department_id":"retail","site_id":"sh-jingan","badge_code":"PC-0020","active":false}`)
+	put("E030", `{"name":"Hannah Wolf","department_id":"works","site_id":"muc-works","badge_code":"PC-0030","active":false}`)
+	put("E019", `{"name":"Lin Tao","department_id":"works","site_id":"muc-works","badge_code":"PC-0019","active":true}`)
+	put("E003", `{"name":"Anna Schmidt","department_id":"works","badge_code":"PC-0003","active":true}`)
 	st, delta, _ := pull(full.Cursor, etag)
-	if st != 200 || delta.Full || len(delta.Employees) != 1 || delta.Employees[0].ID != "E030" || delta.Employees[0].Active || len(delta.Rules) != 0 {
-		t.Errorf("delta pull: %d %+v", st, delta)
+	var changed []string
+	for _, e := range delta.Employees {
+		changed = append(changed, e.ID)
+	}
+	slices.Sort(changed)
+	slices.Sort(delta.Removed)
+	if st != 200 || delta.Full || !slices.Equal(changed, []string{"E003", "E020"}) || !slices.Equal(delta.Removed, []string{"E019", "E030"}) || len(delta.Rules) != 0 {
+		t.Errorf("delta pull: %d, changed %v, removed %v, want changed [E003 E020], removed [E019 E030]", st, changed, delta.Removed)
 	}
 }
 

@@ -1,0 +1,32 @@
+package syncer
+
+import (
+	"slices"
+	"testing"
+
+	"punchclock/app/attendance"
+	"punchclock/app/wire"
+	"punchclock/kiosk/outbox"
+)
+
+// TestMerge: a full answer replaces the roster; a partial one updates the
+// employees it carries and drops those it lists as removed.
+func TestMerge(t *testing.T) {
+	ids := func(st *outbox.PullState) []string {
+		var out []string
+		for _, e := range st.Employees {
+			out = append(out, e.ID+map[bool]string{true: "", false: "(left)"}[e.Active])
+		}
+		return out
+	}
+	st := &outbox.PullState{}
+	merge(st, &wire.PullResponse{Full: true, Cursor: "1", Employees: []attendance.Employee{{ID: "E1", Active: true}, {ID: "E2", Active: true}, {ID: "E3", Active: true}}})
+	merge(st, &wire.PullResponse{Cursor: "2", Employees: []attendance.Employee{{ID: "E2"}, {ID: "E4", Active: true}}, Removed: []string{"E3", "E9"}})
+	if got, want := ids(st), []string{"E1", "E2(left)", "E4"}; !slices.Equal(got, want) || st.Cursor != "2" {
+		t.Errorf("after a partial pull: %v at cursor %s, want %v at 2", got, st.Cursor, want)
+	}
+	merge(st, &wire.PullResponse{Full: true, Cursor: "3", Employees: []attendance.Employee{{ID: "E5", Active: true}}})
+	if got := ids(st); !slices.Equal(got, []string{"E5"}) {
+		t.Errorf("after a full pull: %v, want [E5]", got)
+	}
+}
