@@ -110,7 +110,8 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	return m, nil
 }
 
-// Handler serves the API under /api/ and the PWA everywhere else.
+// Handler serves the API under /api/ and the PWA everywhere else, compressed
+// for clients that take it.
 func (m *Main) Handler() http.Handler {
 	routesOnce.Do(pages.Routes)
 	h := pages.Handler(m.Config.Version)
@@ -122,7 +123,7 @@ func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", m.API.Handler())
 	mux.Handle("/", h)
-	return mux
+	return compress(mux)
 }
 
 // Listen binds addr ("127.0.0.1:0" picks a free port).
