@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"punchclock/app/attendance"
@@ -39,12 +40,21 @@ type Filter struct {
 	// DepartmentID selects the department and its sub-departments.
 	DepartmentID string
 	From, To     rules.Date
+	// After and Limit page a department or the company in employee id
+	// order: the employees after After, at most Limit of them (0: all).
+	// A page's records and punches are all a caller holds at once,
+	// however large the company.
+	After string
+	Limit int
 }
 
 // Result is the records and the punches they were computed from.
 type Result struct {
 	Records []rules.DayRecord   `json:"records"`
 	Punches []store.StoredPunch `json:"-"`
+	// Next is the last employee of a page that has more after it: the
+	// next page's Filter.After. "" when the filter is exhausted.
+	Next string `json:"-"`
 }
 
 // Config returns a site's rule configuration ("" the default) and its
@@ -98,6 +108,8 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 	if err != nil {
 		return Result{}, err
 	}
+	var res Result
+	emps, res.Next = page(emps, f.After, f.Limit)
 	sites, err := s.Store.Sites(ctx)
 	if err != nil {
 		return Result{}, err
@@ -116,7 +128,6 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 		}
 		bySite[e.SiteID] = append(bySite[e.SiteID], e)
 	}
-	var res Result
 	now := s.Now()
 	for _, siteID := range order {
 		group := bySite[siteID]
@@ -180,6 +191,23 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 		return a.Date.Sub(b.Date)
 	})
 	return res, nil
+}
+
+// page returns the employees after the id after, at most limit (0: all),
+// in id order, and the last of them when more follow.
+func page(emps []attendance.Employee, after string, limit int) ([]attendance.Employee, string) {
+	slices.SortFunc(emps, func(a, b attendance.Employee) int { return strings.Compare(a.ID, b.ID) })
+	i, _ := slices.BinarySearchFunc(emps, after, func(e attendance.Employee, id string) int {
+		if e.ID <= id {
+			return -1
+		}
+		return 1
+	})
+	emps = emps[i:]
+	if limit <= 0 || len(emps) <= limit {
+		return emps, ""
+	}
+	return emps[:limit], emps[limit-1].ID
 }
 
 // employees resolves the filter: one employee, a department subtree, or

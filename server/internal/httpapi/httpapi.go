@@ -568,8 +568,11 @@ type punchView struct {
 	// from the sealed envelope in its evidence.
 	FaceAudit *facematch.AuditRecord `json:"face_audit_record,omitempty"`
 	Hash      string                 `json:"hash"`
-	Signed    json.RawMessage        `json:"signed_body"`
-	Sig       []byte                 `json:"sig"`
+	// Signed and Sig are the body as the device signed it and its
+	// signature: the evidence, left out of day-record answers unless
+	// asked for (evidence=true).
+	Signed json.RawMessage `json:"signed_body,omitempty"`
+	Sig    []byte          `json:"sig,omitempty"`
 }
 
 // view shows a stored punch; a face punch's sealed verdict is opened.
@@ -727,35 +730,6 @@ func dateRange(r *http.Request) (rules.Date, rules.Date, error) {
 		}
 	}
 	return from, to, nil
-}
-
-type recordResponse struct {
-	Records []rules.DayRecord `json:"records"`
-	Punches []punchView       `json:"punches"`
-}
-
-// attendanceRecord answers GET /attendance/record: the day records of an
-// employee or a department (with its sub-departments) and the punches
-// they were computed from.
-func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := dateRange(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	f := dayrec.Filter{EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), From: from, To: to}
-	if f.EmployeeID == "" && f.DepartmentID == "" {
-		return wire.Errorf(wire.CodeInvalid, "give employee_id or department_id")
-	}
-	res, err := s.Days.Records(r.Context(), f)
-	if err != nil {
-		return storeErr(err)
-	}
-	out := recordResponse{Records: nonNil(res.Records), Punches: make([]punchView, 0, len(res.Punches))}
-	for _, p := range res.Punches {
-		out.Punches = append(out.Punches, s.view(p))
-	}
-	return writeJSON(w, http.StatusOK, out)
 }
 
 type ruleConfigResponse struct {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +130,44 @@ func TestAttendanceRecord(t *testing.T) {
 		t.Errorf("no Chinese reason: %+v", late.Reasons)
 	}
 
-	for _, bad := range []string{"?employee_id=E006", "?employee_id=E006&from=18.11.2026", "?from=2026-11-18", "?employee_id=E006&from=2026-01-01&to=2026-12-31", "?employee_id=nobody&from=2026-11-18"} {
+	// Paged: five employees a page, in id order, until no next_cursor;
+	// every retail employee once. Punches carry their signed body only
+	// when asked.
+	var seen []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		var page struct {
+			Records []record
+			Punches []map[string]any
+			Next    string `json:"next_cursor"`
+		}
+		st, body := do(t, "GET", base+"/api/v1/attendance/record?department_id=retail&from=2026-11-18&limit=5&cursor="+cursor, tok, nil, &page)
+		if st != 200 || len(page.Records) > 5 || pages > 4 {
+			t.Fatalf("page %d after %q: %d, %d records: %s", pages, cursor, st, len(page.Records), body)
+		}
+		for _, r := range page.Records {
+			seen = append(seen, r.EmployeeID)
+		}
+		for _, p := range page.Punches {
+			if _, ok := p["signed_body"]; ok {
+				t.Fatalf("a punch with its signed body, not asked for: %v", p)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	if !slices.IsSorted(seen) || len(slices.Compact(slices.Clone(seen))) != 18 || len(seen) != 18 {
+		t.Errorf("pages of retail on the 18th: %v, want the 18 employees once each, in order", seen)
+	}
+	var ev struct{ Punches []map[string]any }
+	if st, body := do(t, "GET", base+"/api/v1/attendance/record?employee_id=E006&from=2026-11-18&evidence=true", tok, nil, &ev); st != 200 || len(ev.Punches) == 0 || ev.Punches[0]["signed_body"] == nil || ev.Punches[0]["sig"] == nil {
+		t.Errorf("evidence=true: %d, %d punches: %s", st, len(ev.Punches), body)
+	}
+
+	for _, bad := range []string{"?employee_id=E006", "?employee_id=E006&from=18.11.2026", "?from=2026-11-18", "?employee_id=E006&from=2026-01-01&to=2026-12-31", "?employee_id=nobody&from=2026-11-18",
+		"?department_id=retail&from=2026-11-18&limit=0", "?department_id=retail&from=2026-11-18&limit=5000", "?employee_id=E006&from=2026-11-18&evidence=maybe"} {
 		if st, body := do(t, "GET", base+"/api/v1/attendance/record"+bad, tok, nil, nil); st != 400 && st != 404 {
 			t.Errorf("%s: %d %s", bad, st, body)
 		}
