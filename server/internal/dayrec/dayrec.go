@@ -175,7 +175,7 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 			in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, slices.Contains(p.Flags, wire.FlagClockSkew), p.Addr))
 		}
 		res.Punches = append(res.Punches, ps...)
-		recs, err := rules.Evaluate(in, f.From, f.To)
+		recs, err := rules.EvaluateParallel(in, f.From, f.To, 0)
 		if err != nil {
 			return Result{}, wire.Errorf(wire.CodeInvalid, "rules of site %q: %v", siteID, err)
 		}

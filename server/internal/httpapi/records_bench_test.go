@@ -1,0 +1,222 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"punchclock/app/attendance"
+	"punchclock/app/rules"
+	"punchclock/server/internal/demo"
+	"punchclock/server/internal/httpapi"
+	"punchclock/server/internal/postgres"
+	"punchclock/server/internal/postgres/pgtest"
+	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/sqlstore"
+	"punchclock/server/internal/store"
+)
+
+// company is the benchmark's organisation: 10,000 employees in ten
+// departments of 1,000 at one Shanghai site with the demo's day shift,
+// and their punches of October 2026: in and out on every weekday.
+type company struct {
+	in       *rules.Input
+	from, to rules.Date
+	punches  int
+}
+
+// seedCompany writes the company into st, rows inserted in bulk (the
+// benchmark is about reading), and returns the engine's input for the
+// same employees and punches.
+func seedCompany(b *testing.B, st *sqlstore.DB, n int) *company {
+	b.Helper()
+	ctx := context.Background()
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	c := &company{from: rules.NewDate(2026, 10, 1), to: rules.NewDate(2026, 10, 31)}
+	doc, _ := json.Marshal(demo.Config)
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	_, err := st.PutSite(ctx, attendance.Site{ID: "s1", Name: "Store", Zone: "Asia/Shanghai"})
+	must(err)
+	_, err = st.PutRules(ctx, "", doc)
+	must(err)
+	depts := []attendance.Department{{ID: "root", Name: "Company"}}
+	_, err = st.PutDepartment(ctx, depts[0])
+	must(err)
+	for d := range n / 1000 {
+		depts = append(depts, attendance.Department{ID: fmt.Sprintf("d%d", d), Name: "Dept", ParentID: "root"})
+		_, err = st.PutDepartment(ctx, depts[len(depts)-1])
+		must(err)
+	}
+	tx, err := st.SQL().BeginTx(ctx, nil)
+	must(err)
+	emps := make([]attendance.Employee, n)
+	for i := range emps {
+		e := attendance.Employee{ID: fmt.Sprintf("E%05d", i), Name: "Employee", DepartmentID: fmt.Sprintf("d%d", i/1000), SiteID: "s1", Active: true}
+		emps[i] = e
+		_, err := tx.ExecContext(ctx, st.Rebind(`INSERT INTO employees (id, name, department_id, site_id, active, version) VALUES (?, ?, ?, ?, 1, 1)`), e.ID, e.Name, e.DepartmentID, e.SiteID)
+		must(err)
+	}
+	_, err = tx.ExecContext(ctx, st.Rebind(`INSERT INTO devices (id, site_id, public_key, qr_secret, name, enrolled_at_ms, revoked) VALUES ('dev1', 's1', ?, ?, 'bench', 0, 0)`), make([]byte, 32), make([]byte, 16))
+	must(err)
+	var rows []store.StoredPunch
+	var seq uint64
+	flush := func() {
+		must(st.InsertPunches(ctx, tx, rows))
+		rows = rows[:0]
+	}
+	var ps []rules.Punch
+	for d := c.from; d <= c.to; d++ {
+		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		for i, e := range emps {
+			for _, at := range []time.Time{
+				d.At(rules.NewClock(8, 40+i%30), loc),
+				d.At(rules.NewClock(18, i%40), loc),
+			} {
+				seq++
+				p := attendance.Punch{ID: fmt.Sprintf("p%08d", seq), EmployeeID: e.ID, DeviceID: "dev1", SiteID: "s1", Seq: seq,
+					Method: attendance.MethodBadge, DeviceTime: at.UTC(), EstTime: at.UTC()}
+				body, _ := json.Marshal(p)
+				rows = append(rows, store.StoredPunch{Punch: p, Body: body, Sig: make([]byte, 64), Hash: p.ID, TrueTime: at, ReceivedAt: at, Status: store.PunchAccepted})
+				ps = append(ps, rules.FromAttendance(&p, at, false, ""))
+				if len(rows) == 5000 {
+					flush()
+				}
+			}
+		}
+	}
+	flush()
+	must(tx.Commit())
+	c.in = &rules.Input{Rules: demo.Config.Rules, Employees: emps, Departments: depts, Punches: ps, Zone: "Asia/Shanghai",
+		Now: c.to.AddDays(1).At(0, loc)}
+	c.punches = len(ps)
+	return c
+}
+
+var nextCursor = regexp.MustCompile(`"next_cursor":"([^"]*)"\}\s*$`)
+
+// fetchAll reads every page of the department's records and returns the
+// bytes and pages read.
+func fetchAll(b *testing.B, base, tok, dept string, c *company) (int64, int) {
+	b.Helper()
+	var total int64
+	cursor := ""
+	for pages := 1; ; pages++ {
+		url := fmt.Sprintf("%s/api/v1/attendance/record?department_id=%s&from=%s&to=%s&limit=1000&cursor=%s", base, dept, c.from, c.to, cursor)
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		n, err := io.Copy(&buf, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("%s: %s %v", url, resp.Status, err)
+		}
+		total += n
+		m := nextCursor.FindSubmatch(buf.Bytes())
+		if m == nil {
+			return total, pages
+		}
+		cursor = string(m[1])
+	}
+}
+
+// BenchmarkRecordsCompany reads the day records of 10,000 employees x 31
+// days through GET /attendance/record, following its pages, and of one
+// 1,000-employee department, on SQLite and PostgreSQL; each iteration also
+// times the rules engine alone on the same employees and punches, so
+// x-engine, the ratio of the two, is measured side by side.
+func BenchmarkRecordsCompany(b *testing.B) {
+	backends := []struct {
+		name string
+		open func(b *testing.B) *sqlstore.DB
+	}{
+		{"sqlite", func(b *testing.B) *sqlstore.DB {
+			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "p.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return s
+		}},
+		{"postgres", func(b *testing.B) *sqlstore.DB {
+			s, err := postgres.Open(context.Background(), pgtest.NewDB(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return s
+		}},
+	}
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			st := be.open(b)
+			defer st.Close()
+			c := seedCompany(b, st, 10000)
+			now := func() time.Time { return c.in.Now }
+			const tok = "bench-admin-token"
+			if err := st.PutToken(context.Background(), store.Token{Hash: httpapi.HashToken(tok), Name: "bench", Role: httpapi.RoleAdmin, CreatedAt: now()}); err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(httpapi.New(st, now, slog.New(slog.DiscardHandler), "bench").Handler())
+			defer srv.Close()
+			for _, q := range []struct {
+				name, dept string
+				engine     func() *rules.Input
+			}{
+				{"company", "root", func() *rules.Input { return c.in }},
+				{"department-1000", "d3", func() *rules.Input {
+					in := *c.in
+					in.Employees = c.in.Employees[3000:4000]
+					in.Punches = nil
+					for _, p := range c.in.Punches {
+						if p.EmployeeID >= "E03000" && p.EmployeeID < "E04000" {
+							in.Punches = append(in.Punches, p)
+						}
+					}
+					return &in
+				}},
+			} {
+				b.Run(q.name, func(b *testing.B) {
+					in := q.engine()
+					var tEngine, tAPI time.Duration
+					var bytes int64
+					var pages int
+					b.ResetTimer()
+					for b.Loop() {
+						t0 := time.Now()
+						if _, err := rules.EvaluateParallel(in, c.from, c.to, 0); err != nil {
+							b.Fatal(err)
+						}
+						t1 := time.Now()
+						bytes, pages = fetchAll(b, srv.URL, tok, q.dept, c)
+						tEngine += t1.Sub(t0)
+						tAPI += time.Since(t1)
+					}
+					n := float64(b.N)
+					b.ReportMetric(tAPI.Seconds()/n, "api-s")
+					b.ReportMetric(tEngine.Seconds()/n, "engine-s")
+					b.ReportMetric(tAPI.Seconds()/tEngine.Seconds(), "x-engine")
+					b.ReportMetric(float64(bytes)/(1<<20), "MB")
+					b.ReportMetric(float64(pages), "pages")
+					b.ReportMetric(0, "ns/op")
+				})
+			}
+		})
+	}
+}
