@@ -166,6 +166,11 @@ func (p *Punch) Validate() error {
 	if p.Seq == 0 {
 		return invalidf("punch %s has no sequence number", p.ID)
 	}
+	if p.Seq > math.MaxInt64 {
+		// Databases store seq as a signed 64-bit integer; above this it
+		// would come back negative.
+		return invalidf("punch %s: seq %d is above 2^63-1", p.ID, p.Seq)
+	}
 	if p.Seq == 1 && p.Prev != "" || p.Seq > 1 && !isHexHash(p.Prev) {
 		return invalidf("punch %s: prev %q is not the previous punch's SHA-256", p.ID, p.Prev)
 	}
@@ -180,18 +185,51 @@ func (p *Punch) Validate() error {
 	return nil
 }
 
-// TrueTime is the server's estimate of when the punch happened, and whether
-// the device clock was off by more than SkewFlag. batchOffset is the device
-// offset (server minus device) measured when the batch arrived; it is used
-// when the device did not know its offset at capture time, assuming the
-// clock ran steadily since.
-func (p *Punch) TrueTime(batchOffset time.Duration) (t time.Time, skewed bool) {
-	t = p.EstTime
-	if t.IsZero() {
-		t = p.DeviceTime.Add(batchOffset)
+// EstTolerance is how far a punch's est_time may be from its device_time
+// corrected by the offset measured on its batch before the server stops
+// trusting est_time. It covers the upload's transit time (which the
+// measured offset includes) and the drift of a tablet's clock while
+// offline (some 20 ppm: under 2 minutes over MaxPast).
+const EstTolerance = 2 * time.Minute
+
+// Timing is when the server holds a punch happened, and how it knows.
+type Timing struct {
+	// Time is the true time (UTC).
+	Time time.Time
+	// Estimated: the device knew no offset (no est_time); Time is its
+	// device_time corrected by the batch's offset.
+	Estimated bool
+	// Mismatch: est_time and the batch's offset disagreed by more than
+	// EstTolerance. Time is device_time corrected by the batch's offset,
+	// or est_time when only est_time passes CheckTime (the wall clock may
+	// have jumped between the punch and its upload, which est_time, kept
+	// on a monotonic clock, survives).
+	Mismatch bool
+	// Skewed: the device clock was off by more than SkewFlag.
+	Skewed bool
+}
+
+// Timing judges when the punch happened. batchOffset is the device's
+// clock offset (server minus device) the server measured when the punch's
+// batch arrived, assumed to have held since the punch; now is the server's
+// clock. A device's est_time is the better estimate (it was learnt against
+// the midpoint of a round trip) but only the device vouches for it, so it
+// is used only while it agrees with what the server measured.
+func (p *Punch) Timing(batchOffset time.Duration, now time.Time) Timing {
+	measured := p.DeviceTime.Add(batchOffset)
+	t := Timing{Time: p.EstTime}
+	switch d := p.EstTime.Sub(measured); {
+	case p.EstTime.IsZero():
+		t.Time, t.Estimated = measured, true
+	case d > EstTolerance || d < -EstTolerance:
+		t.Mismatch = true
+		if CheckTime(measured, now) == nil || CheckTime(p.EstTime, now) != nil {
+			t.Time = measured
+		}
 	}
-	d := t.Sub(p.DeviceTime)
-	return t.UTC(), d > SkewFlag || d < -SkewFlag
+	skew := t.Time.Sub(p.DeviceTime)
+	t.Time, t.Skewed = t.Time.UTC(), skew > SkewFlag || skew < -SkewFlag
+	return t
 }
 
 // CheckTime rejects a punch whose true time is implausible next to the

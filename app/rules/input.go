@@ -88,12 +88,14 @@ type Punch struct {
 	// Addr is the client address the server saw ("203.0.113.7").
 	Addr string `json:"addr,omitempty"`
 	// ClockCorrected marks a punch whose device clock was off by more than
-	// attendance.SkewFlag and whose time was corrected.
+	// attendance.SkewFlag and whose time was corrected, or whose est_time
+	// the server overrode (attendance.Timing.Mismatch).
 	ClockCorrected bool `json:"clock_corrected,omitempty"`
 }
 
-// FromAttendance makes a rules punch from a stored punch, its true time and
-// skew flag (see attendance.Punch.TrueTime) and the client address.
+// FromAttendance makes a rules punch from a stored punch, its true time,
+// whether that time was corrected (see attendance.Punch.Timing) and the
+// client address.
 func FromAttendance(p *attendance.Punch, trueTime time.Time, skewed bool, addr string) Punch {
 	return Punch{
 		ID: p.ID, EmployeeID: p.EmployeeID, Time: trueTime, Method: p.Method,

@@ -102,6 +102,10 @@ func ParseDeviceAuth(header string) (DeviceAuth, error) {
 	if a.DeviceID == "" || a.sig == nil || a.ms == 0 {
 		return DeviceAuth{}, Errorf(CodeUnauthorized, "authorization needs id, ts and sig")
 	}
+	// The id is looked up in the database: garbage is refused here.
+	if err := CheckID("the device id of the authorization header", a.DeviceID); err != nil {
+		return DeviceAuth{}, err
+	}
 	return a, nil
 }
 

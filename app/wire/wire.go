@@ -28,10 +28,13 @@ type VersionNote struct {
 	Change  string
 }
 
-// History is the dated protocol version history, oldest first.
+// History is the dated protocol version history, oldest first. A change
+// that every client of a version already satisfies, or may ignore (a new
+// flag), is noted under that version with its own date.
 var History = []VersionNote{
 	{1, "2026-11-22", "first protocol: enrollment by one-time code, Ed25519-signed and hash-chained punch batches, pull of roster, rules and revocations by cursor"},
 	{1, "2026-12-01", "compatible: a kiosk's pull carries its site's employees and those with no home site only; a partial pull lists in removed the employees a change took out of the site (older kiosks ignore it and keep them)"},
+	{1, "2026-12-01", "flag est_time_mismatch; sent_at required in a batch; invalid: text that is not UTF-8 or holds NUL (control characters in ids), a duplicated JSON key, seq above 2^63-1"},
 }
 
 // EnrollRequest registers a kiosk with a one-time code from an admin.
@@ -72,7 +75,8 @@ type BatchRequest struct {
 	Protocol int    `json:"protocol"`
 	DeviceID string `json:"device_id"`
 	// SentAt is the device's wall clock when it sent the batch; the server
-	// measures the device's clock offset from it.
+	// measures the device's clock offset from it and checks each punch's
+	// est_time against that offset. Required.
 	SentAt  time.Time     `json:"sent_at"`
 	Punches []SignedPunch `json:"punches"`
 }
@@ -94,6 +98,11 @@ const (
 	FlagChainGap       = "chain_gap"       // an earlier punch of the chain never arrived
 	FlagUnknownBadge   = "unknown_badge"   // badge code matched no employee when stored
 	FlagFaceUnverified = "face_unverified" // face punch accepted without checking the face service's sealed verdict (no key configured)
+	// FlagEstTimeMismatch: the punch's est_time disagreed by more than
+	// attendance.EstTolerance with its device_time corrected by the offset
+	// measured on its batch; the server used the latter (or est_time,
+	// flagged, when only est_time was plausible).
+	FlagEstTimeMismatch = "est_time_mismatch"
 )
 
 // PunchResult is the server's answer for one punch of a batch.

@@ -172,7 +172,10 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 		}
 		for i := range ps {
 			p := &ps[i]
-			in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, slices.Contains(p.Flags, wire.FlagClockSkew), p.Addr))
+			// A time the server corrected against the device's word wants a
+			// manager's look as much as a skewed clock does.
+			corrected := slices.Contains(p.Flags, wire.FlagClockSkew) || slices.Contains(p.Flags, wire.FlagEstTimeMismatch)
+			in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, corrected, p.Addr))
 		}
 		res.Punches = append(res.Punches, ps...)
 		recs, err := rules.EvaluateParallel(in, f.From, f.To, 0)

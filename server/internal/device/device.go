@@ -240,7 +240,7 @@ func (s *Service) enroll(ctx context.Context, req wire.EnrollRequest, codeHash, 
 	case errors.Is(err, store.ErrExpired):
 		return attendance.Device{}, wire.Errorf(wire.CodeExpired, "this enrollment code has expired; ask for a new one")
 	case err != nil:
-		return attendance.Device{}, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		return attendance.Device{}, store.Coded(err)
 	}
 	return dev, nil
 }
@@ -273,7 +273,7 @@ func (s *Service) lookup(ctx context.Context, id string, cached bool) (attendanc
 	if errors.Is(err, store.ErrNotFound) {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", id)
 	} else if err != nil {
-		return dev, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		return dev, store.Coded(err)
 	}
 	s.known.Store(dev.ID, dev)
 	return dev, nil
@@ -326,13 +326,13 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 	}
 	ch, err := s.Store.Changes(ctx, since)
 	if err != nil {
-		return wire.PullResponse{}, "", &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		return wire.PullResponse{}, "", store.Coded(err)
 	}
 	if ch.Version < since {
 		// A cursor from the future (a restored database): start over.
 		since = 0
 		if ch, err = s.Store.Changes(ctx, 0); err != nil {
-			return wire.PullResponse{}, "", &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+			return wire.PullResponse{}, "", store.Coded(err)
 		}
 	}
 	resp := wire.PullResponse{
@@ -377,7 +377,7 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 	if rulesChanged {
 		doc, _, err := s.Store.Rules(ctx, dev.SiteID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return wire.PullResponse{}, "", &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+			return wire.PullResponse{}, "", store.Coded(err)
 		}
 		resp.Rules = doc
 	}

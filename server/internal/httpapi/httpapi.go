@@ -86,7 +86,11 @@ func (s *Server) Handler() http.Handler {
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 		s.routes = append(s.routes, pattern)
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			if err := h(w, r); err != nil {
+			err := checkRequest(r)
+			if err == nil {
+				err = h(w, r)
+			}
+			if err != nil {
 				s.writeError(w, r, err)
 			}
 		})
@@ -128,6 +132,7 @@ func (s *Server) Handler() http.Handler {
 
 // writeError is the one place an error becomes an HTTP answer.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = codeSentinel(err)
 	code := wire.CodeOf(err)
 	if code == wire.CodeInternal || code == wire.CodeTransient {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -195,7 +200,7 @@ func decode(body []byte, v any, strict bool) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return wire.Errorf(wire.CodeInvalid, "malformed JSON: data after the value")
 	}
-	return nil
+	return checkBody(body, v)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
@@ -351,7 +356,7 @@ func (s *Server) bearer(r *http.Request) (store.Token, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return t, wire.Errorf(wire.CodeUnauthorized, "unknown or revoked token")
 	} else if err != nil {
-		return t, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		return t, store.Coded(err)
 	}
 	return t, nil
 }
@@ -650,21 +655,8 @@ func parseTime(v, name string) (time.Time, error) {
 	return t, nil
 }
 
-// storeErr maps store sentinels to codes; other errors are transient.
-func storeErr(err error) error {
-	var we *wire.Error
-	switch {
-	case errors.As(err, &we):
-		return err
-	case errors.Is(err, store.ErrNotFound):
-		return &wire.Error{Code: wire.CodeNotFound, Message: "not found", Err: err}
-	case errors.Is(err, store.ErrConflict):
-		return &wire.Error{Code: wire.CodeConflict, Message: "conflicts with stored data (a badge code already in use?)", Err: err}
-	case errors.Is(err, context.Canceled):
-		return &wire.Error{Code: wire.CodeTransient, Message: "request cancelled", Err: err}
-	}
-	return &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
-}
+// storeErr gives a store error its code (store.Coded).
+func storeErr(err error) error { return store.Coded(err) }
 
 // answerList writes {key: xs}, or the store's error.
 func answerList[T any](w http.ResponseWriter, key string, xs []T, err error) error {
@@ -769,6 +761,9 @@ func (s *Server) putRuleConfig(w http.ResponseWriter, r *http.Request) error {
 	c, err := rules.ParseConfig(body)
 	if err != nil {
 		return wire.Errorf(wire.CodeInvalid, "%v", err)
+	}
+	if err := checkBody(body, &c); err != nil {
+		return err
 	}
 	resp := ruleConfigResponse{SiteID: site, Config: c}
 	if q.Get("from") != "" {

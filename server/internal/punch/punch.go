@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sync"
 	"time"
@@ -89,7 +90,7 @@ func (s *Service) IngestByID(ctx context.Context, deviceID string, req wire.Batc
 	if errors.Is(err, store.ErrNotFound) {
 		return wire.BatchResponse{}, wire.Errorf(wire.CodeUnauthorized, "unknown device %q", deviceID)
 	} else if err != nil {
-		return wire.BatchResponse{}, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable", Err: err}
+		return wire.BatchResponse{}, store.Coded(err)
 	}
 	return s.Ingest(ctx, dev, req, "")
 }
@@ -113,10 +114,11 @@ func (s *Service) Ingest(ctx context.Context, dev attendance.Device, req wire.Ba
 	if dev.Revoked {
 		return resp, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
 	}
-	var offset time.Duration
-	if !req.SentAt.IsZero() {
-		offset = now.Sub(req.SentAt).Truncate(time.Millisecond)
+	if req.SentAt.IsZero() {
+		// Without it the server could not check any punch's est_time.
+		return resp, wire.Errorf(wire.CodeInvalid, "sent_at is missing: the server measures the device's clock from it")
 	}
+	offset := now.Sub(req.SentAt).Truncate(time.Millisecond)
 	resp.OffsetMS = offset.Milliseconds()
 
 	items := make([]*item, len(req.Punches))
@@ -159,7 +161,7 @@ func (s *Service) Ingest(ctx context.Context, dev attendance.Device, req wire.Ba
 	case errors.Is(err, errRevoked):
 		return resp, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
 	case err != nil:
-		return resp, &wire.Error{Code: wire.CodeTransient, Message: "storage unavailable; retry", Err: err}
+		return resp, store.Coded(err)
 	}
 	resp.Results = make([]wire.PunchResult, len(items))
 	for i, it := range items {
@@ -213,10 +215,24 @@ func parse(it *item, deviceID string) {
 		it.reject(wire.CodeInvalid, "punch %d: body is not a punch: %v", it.idx, err)
 		return
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		it.reject(wire.CodeInvalid, "punch %d: body has data after the punch", it.idx)
+		return
+	}
 	it.parsed = true
 	it.result.ID, it.result.Seq = it.p.ID, it.p.Seq
 	if err := it.p.Validate(); err != nil {
 		it.reject(wire.CodeInvalid, "%v", err)
+		return
+	}
+	// The body is evidence others will read: it must say one thing to
+	// every reader, and hold only text the databases can store.
+	if err := wire.CheckJSON(it.sp.Body, 0); err != nil {
+		it.reject(wire.CodeInvalid, "punch %s: %s", it.p.ID, wire.MessageOf(err))
+		return
+	}
+	if err := wire.CheckStrings(&it.p); err != nil {
+		it.reject(wire.CodeInvalid, "punch %s: %s", it.p.ID, wire.MessageOf(err))
 		return
 	}
 	if it.p.DeviceID != deviceID {
@@ -324,12 +340,16 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 			return
 		}
 	}
-	trueTime, skewed := p.TrueTime(offset)
-	if p.EstTime.IsZero() {
+	timing := p.Timing(offset, now)
+	trueTime := timing.Time
+	if timing.Estimated {
 		flags = append(flags, wire.FlagClockEstimated)
 	}
-	if skewed {
+	if timing.Skewed {
 		flags = append(flags, wire.FlagClockSkew)
+	}
+	if timing.Mismatch {
+		flags = append(flags, wire.FlagEstTimeMismatch)
 	}
 	siteID := dev.SiteID
 	if p.Method == attendance.MethodQR {
@@ -403,7 +423,7 @@ func (s *Service) checkQR(ctx context.Context, it *item, kiosks map[string]kiosk
 	switch {
 	case errors.Is(err, token.ErrExpired):
 		it.reject(wire.CodeExpired, "this QR code has expired: scan the code the kiosk shows now (二维码已过期，请扫描终端上当前的二维码)")
-	case errors.Is(err, store.ErrNotFound) || errors.Is(err, token.ErrBadMAC) || errors.Is(err, token.ErrMalformed):
+	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) || errors.Is(err, token.ErrBadMAC) || errors.Is(err, token.ErrMalformed):
 		it.reject(wire.CodeInvalid, "punch %s: not a QR code of one of our kiosks", p.ID)
 	case err != nil:
 		it.reject(wire.CodeTransient, "punch %s: cannot check the QR code now; it will be retried", p.ID)

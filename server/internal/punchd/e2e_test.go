@@ -286,13 +286,8 @@ func count(t *testing.T, m *punchd.Main, deviceID string) string {
 // gets its clear code and changes nothing.
 func TestBadInput(t *testing.T) {
 	backends(t, func(t *testing.T, db string) {
-		clk := &clock{t: t0}
-		m, admin := server(t, db, clk)
+		clk, m, admin, k := kioskWithPunch(t, db)
 		base := m.URL()
-		k := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
-		if st, resp, _ := k.send([]wire.SignedPunch{k.punch("E004", t0.Add(-time.Minute))}); st != 200 || statuses(resp.Results) != "accepted" {
-			t.Fatalf("first punch: %d %s", st, statuses(resp.Results))
-		}
 		before := count(t, m, k.id)
 		unchanged := func(what string) {
 			t.Helper()

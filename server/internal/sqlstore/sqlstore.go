@@ -190,6 +190,9 @@ func (s *DB) nextVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 
 // PutSite inserts or replaces a site.
 func (s *DB) PutSite(ctx context.Context, x attendance.Site) (attendance.Site, error) {
+	if err := checkAll("put site", x); err != nil {
+		return x, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		v, err := s.nextVersion(ctx, tx)
 		if err != nil {
@@ -209,6 +212,9 @@ func (s *DB) PutSite(ctx context.Context, x attendance.Site) (attendance.Site, e
 
 // PutDepartment inserts or replaces a department.
 func (s *DB) PutDepartment(ctx context.Context, x attendance.Department) (attendance.Department, error) {
+	if err := checkAll("put department", x); err != nil {
+		return x, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		v, err := s.nextVersion(ctx, tx)
 		if err != nil {
@@ -230,6 +236,9 @@ func (s *DB) PutDepartment(ctx context.Context, x attendance.Department) (attend
 // PutEmployee inserts or replaces an employee. A badge code held by another
 // active employee is ErrConflict.
 func (s *DB) PutEmployee(ctx context.Context, x attendance.Employee) (attendance.Employee, error) {
+	if err := checkAll("put employee", x); err != nil {
+		return x, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		v, err := s.nextVersion(ctx, tx)
 		if err != nil {
@@ -255,6 +264,9 @@ func (s *DB) PutEmployee(ctx context.Context, x attendance.Employee) (attendance
 
 // Site returns one site.
 func (s *DB) Site(ctx context.Context, id string) (attendance.Site, error) {
+	if err := checkID("site", id); err != nil {
+		return attendance.Site{}, err
+	}
 	var x attendance.Site
 	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT id, name, zone, face_url, version FROM sites WHERE id = ?`), id).
 		Scan(&x.ID, &x.Name, &x.Zone, &x.FaceURL, &x.Version)
@@ -320,6 +332,9 @@ func scanEmployee(sc interface{ Scan(...any) error }) (attendance.Employee, erro
 
 // Employee returns one employee.
 func (s *DB) Employee(ctx context.Context, id string) (attendance.Employee, error) {
+	if err := checkID("employee", id); err != nil {
+		return attendance.Employee{}, err
+	}
 	x, err := scanEmployee(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+employeeCols+` FROM employees WHERE id = ?`), id))
 	if err != nil {
 		return x, notFound(err, "employee "+id)
@@ -329,6 +344,9 @@ func (s *DB) Employee(ctx context.Context, id string) (attendance.Employee, erro
 
 // EmployeeByBadge returns the active employee holding a badge code.
 func (s *DB) EmployeeByBadge(ctx context.Context, code string) (attendance.Employee, error) {
+	if err := checkText("employee by badge", code); err != nil {
+		return attendance.Employee{}, err
+	}
 	x, err := scanEmployee(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+employeeCols+` FROM employees WHERE badge_code = ? AND active = 1`), code))
 	if err != nil || code == "" {
 		return x, notFound(cmpErr(err, sql.ErrNoRows), "employee with badge")
@@ -345,6 +363,9 @@ func cmpErr(err, dflt error) error {
 
 // Employees lists employees by id.
 func (s *DB) Employees(ctx context.Context, f store.EmployeeFilter) ([]attendance.Employee, error) {
+	if err := checkAll("employees", f); err != nil {
+		return nil, err
+	}
 	q := `SELECT ` + employeeCols + ` FROM employees WHERE 1 = 1`
 	var args []any
 	if f.SiteID != "" {
@@ -380,6 +401,12 @@ func (s *DB) employees(ctx context.Context, q string, args ...any) ([]attendance
 
 // PutRules stores a site's rule document and returns its version.
 func (s *DB) PutRules(ctx context.Context, siteID string, doc json.RawMessage) (int64, error) {
+	if err := checkID("put rules", siteID); err != nil {
+		return 0, err
+	}
+	if err := checkText("put rules", string(doc)); err != nil {
+		return 0, err
+	}
 	var v int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -398,6 +425,9 @@ func (s *DB) PutRules(ctx context.Context, siteID string, doc json.RawMessage) (
 
 // Rules returns the site's rule document, or the default's.
 func (s *DB) Rules(ctx context.Context, siteID string) (json.RawMessage, int64, error) {
+	if err := checkID("rules", siteID); err != nil {
+		return nil, 0, err
+	}
 	var doc string
 	var v int64
 	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT doc, version FROM rules WHERE site_id = ? OR site_id = '' ORDER BY site_id DESC LIMIT 1`), siteID).Scan(&doc, &v)
@@ -458,6 +488,9 @@ func (s *DB) strings(ctx context.Context, q string, args ...any) ([]string, erro
 
 // PutEnrollCode stores a new one-time code.
 func (s *DB) PutEnrollCode(ctx context.Context, c store.EnrollCode) error {
+	if err := checkAll("put enroll code", c); err != nil {
+		return err
+	}
 	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO enroll_codes (hash, site_id, employee_id, created_at_ms, expires_at_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)`),
 		c.Hash, c.SiteID, c.EmployeeID, ms(c.CreatedAt), ms(c.ExpiresAt), c.CreatedBy)
 	if err != nil {
@@ -471,6 +504,12 @@ func (s *DB) PutEnrollCode(ctx context.Context, c store.EnrollCode) error {
 
 // Enroll consumes a code and stores the device.
 func (s *DB) Enroll(ctx context.Context, codeHash string, d attendance.Device, now time.Time) (attendance.Device, error) {
+	if err := checkText("enroll", codeHash); err != nil {
+		return d, err
+	}
+	if err := checkAll("enroll", d); err != nil {
+		return d, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var siteID, employeeID string
 		var expires int64
@@ -524,6 +563,9 @@ func scanDevice(sc interface{ Scan(...any) error }) (attendance.Device, error) {
 
 // Device returns one device.
 func (s *DB) Device(ctx context.Context, id string) (attendance.Device, error) {
+	if err := checkID("device", id); err != nil {
+		return attendance.Device{}, err
+	}
 	d, err := scanDevice(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+deviceCols+` FROM devices WHERE id = ?`), id))
 	if err != nil {
 		return d, notFound(err, "device "+id)
@@ -551,6 +593,9 @@ func (s *DB) Devices(ctx context.Context) ([]attendance.Device, error) {
 
 // RevokeDevice marks a device revoked; its requests are refused from then on.
 func (s *DB) RevokeDevice(ctx context.Context, id string) error {
+	if err := checkID("revoke device", id); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		v, err := s.nextVersion(ctx, tx)
 		if err != nil {
@@ -571,6 +616,9 @@ func (s *DB) RevokeDevice(ctx context.Context, id string) error {
 
 // PutToken stores an API token by hash.
 func (s *DB) PutToken(ctx context.Context, t store.Token) error {
+	if err := checkAll("put token", t); err != nil {
+		return err
+	}
 	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO tokens (hash, name, role, created_at_ms) VALUES (?, ?, ?, ?)
 		ON CONFLICT (hash) DO UPDATE SET name = excluded.name, role = excluded.role`), t.Hash, t.Name, t.Role, ms(t.CreatedAt))
 	if err != nil {
@@ -581,6 +629,9 @@ func (s *DB) PutToken(ctx context.Context, t store.Token) error {
 
 // TokenByHash finds a token.
 func (s *DB) TokenByHash(ctx context.Context, hash string) (store.Token, error) {
+	if err := checkText("token", hash); err != nil {
+		return store.Token{}, err
+	}
 	var t store.Token
 	var created int64
 	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT hash, name, role, created_at_ms FROM tokens WHERE hash = ?`), hash).
@@ -643,6 +694,15 @@ func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPun
 
 // Ingest runs one batch in a transaction; see store.Store.
 func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys, decide func(store.IngestView) (store.IngestPlan, error)) error {
+	if err := checkID("ingest", deviceID); err != nil {
+		return err
+	}
+	if err := checkAll("ingest", keys); err != nil {
+		return err
+	}
+	if err := checkSeqs("ingest", keys.Seqs...); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.d.LockDevice != "" {
 			if _, err := tx.ExecContext(ctx, s.Rebind(s.d.LockDevice), deviceID); err != nil {
@@ -686,6 +746,9 @@ func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys,
 		}
 		plan, err := decide(view)
 		if err != nil {
+			return err
+		}
+		if err := checkPlan(plan); err != nil {
 			return err
 		}
 		if err := s.InsertPunches(ctx, tx, plan.Insert); err != nil {
@@ -781,6 +844,9 @@ func scanStored(sc interface{ Scan(...any) error }) (store.StoredPunch, error) {
 
 // Punch returns one stored punch.
 func (s *DB) Punch(ctx context.Context, id string) (store.StoredPunch, error) {
+	if err := checkID("punch", id); err != nil {
+		return store.StoredPunch{}, err
+	}
 	p, err := scanStored(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+storedCols+` FROM punches WHERE id = ?`), id))
 	if err != nil {
 		return p, notFound(err, "punch "+id)
@@ -790,6 +856,9 @@ func (s *DB) Punch(ctx context.Context, id string) (store.StoredPunch, error) {
 
 // Punches lists stored punches by true time, then id.
 func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPunch, error) {
+	if err := checkAll("punches", f); err != nil {
+		return nil, err
+	}
 	q := `SELECT ` + storedCols + ` FROM punches WHERE 1 = 1`
 	var args []any
 	add := func(cond string, v any) { q += ` AND ` + cond; args = append(args, v) }

@@ -24,6 +24,10 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
 	ErrExpired  = errors.New("expired")
+	// ErrInvalid: an argument holds text the store refuses before any
+	// query (see wire.CheckText and wire.CheckID) or a number it cannot
+	// hold (a seq above 2^63-1).
+	ErrInvalid = errors.New("invalid input")
 )
 
 // Store is punchd's persistent state.

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Punches", testPunches},
 		{"AppendOnly", testAppendOnly},
 		{"PhonesAndQRUses", testPhonesAndQRUses},
+		{"BadText", testBadText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
