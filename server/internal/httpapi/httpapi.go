@@ -19,10 +19,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"punchclock/app/attendance"
 	"punchclock/app/rules"
@@ -60,8 +57,7 @@ type Server struct {
 	// bound).
 	Bodies *Budget
 
-	enrollLimit limiter
-	routes      []string
+	routes []string
 }
 
 // Routes lists the patterns Handler registered ("POST /api/v1/...").
@@ -71,11 +67,10 @@ func (s *Server) Routes() []string { return s.routes }
 func New(st store.Store, now func() time.Time, log *slog.Logger, version string) *Server {
 	return &Server{
 		Store: st, Now: now, Log: log, Version: version,
-		Devices:     &device.Service{Store: st, Now: now},
-		Punches:     punch.New(st, now),
-		Days:        &dayrec.Service{Store: st, Now: now},
-		Bodies:      DefaultBudget(),
-		enrollLimit: limiter{every: 6 * time.Second, burst: 10}, // 10 tries, then one every 6 s per address
+		Devices: &device.Service{Store: st, Now: now},
+		Punches: punch.New(st, now),
+		Days:    &dayrec.Service{Store: st, Now: now},
+		Bodies:  DefaultBudget(),
 	}
 }
 
@@ -213,8 +208,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 // --- devices ---
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
-	if !s.enrollLimit.allow(clientAddr(r), s.Now()) {
-		return wire.Errorf(wire.CodeRateLimited, "too many enrollment attempts from this address; wait a minute")
+	if err := s.allowEnroll(r); err != nil {
+		return err
 	}
 	var req wire.EnrollRequest
 	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
@@ -228,8 +223,8 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) activatePhone(w http.ResponseWriter, r *http.Request) error {
-	if !s.enrollLimit.allow(clientAddr(r), s.Now()) {
-		return wire.Errorf(wire.CodeRateLimited, "too many activation attempts from this address; wait a minute")
+	if err := s.allowEnroll(r); err != nil {
+		return err
 	}
 	var req wire.EnrollRequest
 	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
@@ -676,25 +671,25 @@ func nonNil[T any](xs []T) []T {
 // --- rate limiting ---
 
 // limiter is a per-address token bucket.
-type limiter struct {
-	every time.Duration
-	burst int
-	mu    sync.Mutex
-	m     map[string]*rate.Limiter
-}
+// Enrollment codes and phone links are guessed at most this fast from one
+// address: 10 tries, then one every 6 s.
+const (
+	enrollBurst = 10
+	enrollEvery = 6 * time.Second
+)
 
-func (l *limiter) allow(addr string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.m == nil || len(l.m) > 10000 {
-		l.m = map[string]*rate.Limiter{} // forget old addresses rather than grow
+// allowEnroll takes an enrollment or activation try of the request's
+// address from its bucket in the store, which a restart keeps and every
+// punchd on the database shares.
+func (s *Server) allowEnroll(r *http.Request) error {
+	ok, err := s.Store.Take(r.Context(), "enroll:"+clientAddr(r), s.Now(), enrollEvery, enrollBurst)
+	if err != nil {
+		return store.Coded(err)
 	}
-	lim, ok := l.m[addr]
 	if !ok {
-		lim = rate.NewLimiter(rate.Every(l.every), l.burst)
-		l.m[addr] = lim
+		return wire.Errorf(wire.CodeRateLimited, "too many enrollment or activation attempts from this address; wait a minute")
 	}
-	return lim.AllowN(now, 1)
+	return nil
 }
 
 func clientAddr(r *http.Request) string {

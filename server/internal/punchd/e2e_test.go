@@ -591,10 +591,13 @@ func TestDemoSeed(t *testing.T) {
 	}
 }
 
-// TestEnrollRateLimit: guessing enrollment codes is slowed per address.
+// TestEnrollRateLimit: guessing enrollment codes is slowed per address,
+// and neither a restart nor a second punchd on the same database gives
+// the guesser new tries.
 func TestEnrollRateLimit(t *testing.T) {
 	clk := &clock{t: t0}
-	m, _ := server(t, filepath.Join(t.TempDir(), "p.db"), clk)
+	db := filepath.Join(t.TempDir(), "p.db")
+	m, _ := server(t, db, clk)
 	pub, _, _ := ed25519.GenerateKey(nil)
 	body := jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: "AAAA-BBBB-CCCC", PublicKey: pub})
 	var codes []int
@@ -605,8 +608,18 @@ func TestEnrollRateLimit(t *testing.T) {
 	if fmt.Sprint(codes) != "[401 401 401 401 401 401 401 401 401 401 429 429]" {
 		t.Errorf("statuses %v: want ten refusals, then rate_limited", codes)
 	}
+	// Another punchd on the same database, then this one restarted.
+	other, _ := server(t, db, clk)
+	if st, _ := call(t, "POST", other.URL()+"/api/v1/devices/enroll", "", body, nil); st != 429 {
+		t.Errorf("a second punchd on the database: %d, want 429", st)
+	}
+	m.Close()
+	again, _ := server(t, db, clk)
+	if st, _ := call(t, "POST", again.URL()+"/api/v1/devices/enroll", "", body, nil); st != 429 {
+		t.Errorf("after a restart: %d, want 429", st)
+	}
 	clk.Set(t0.Add(time.Minute)) // the bucket refills with the server's clock
-	if st, _ := call(t, "POST", m.URL()+"/api/v1/devices/enroll", "", body, nil); st != 401 {
+	if st, _ := call(t, "POST", again.URL()+"/api/v1/devices/enroll", "", body, nil); st != 401 {
 		t.Errorf("after a minute: %d, want 401", st)
 	}
 }

@@ -83,6 +83,11 @@ type Store interface {
 	// DemoSeed returns the demo seed's progress marker; ErrNotFound when
 	// no demo seed has begun on this store.
 	DemoSeed(ctx context.Context) (DemoSeed, error)
+	// Take takes a token from the rate-limit bucket key, which holds at
+	// most burst tokens and gains one every every; false when it is
+	// empty. Buckets live in the database: a restart keeps them, and
+	// every punchd on the database shares them.
+	Take(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (bool, error)
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error

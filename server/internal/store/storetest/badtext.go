@@ -193,6 +193,7 @@ func badTextCalls() []badTextCall {
 		{"PutToken name", false, tok(func(t *store.Token, b string) { t.Name = b })},
 		{"PutToken role", false, tok(func(t *store.Token, b string) { t.Role = b })},
 		{"TokenByHash", false, one(func(s store.Store, b string) error { _, err := s.TokenByHash(ctx, b); return err })},
+		{"Take key", false, one(func(s store.Store, b string) error { _, err := s.Take(ctx, b, T0, time.Second, 1); return err })},
 	}
 }
 

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AppendOnly", testAppendOnly},
 		{"PhonesAndQRUses", testPhonesAndQRUses},
 		{"BadText", testBadText},
+		{"Take", testTake},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -506,5 +507,41 @@ func testPhonesAndQRUses(t *testing.T, s store.Store) {
 	}
 	if _, err := s.Punch(ctx, punchN(2, T0).ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("punch of the refused batch was written: %v", err)
+	}
+}
+
+// testTake: a bucket gives its burst, then one token per interval; buckets
+// are independent; a clock stepping back takes nothing back; and the
+// buckets are in the store, so a store opened again keeps them (the
+// suite's stores are reopened by their own tests where they can be).
+func testTake(t *testing.T, s store.Store) {
+	take := func(key string, at time.Time) bool {
+		t.Helper()
+		return must(s.Take(ctx, key, at, 6*time.Second, 3))
+	}
+	var got []bool
+	for range 4 {
+		got = append(got, take("enroll:10.0.0.1", T0))
+	}
+	if !slices.Equal(got, []bool{true, true, true, false}) {
+		t.Fatalf("a bucket of 3 taken 4 times at once: %v", got)
+	}
+	if !take("enroll:10.0.0.2", T0) {
+		t.Error("another key's bucket is empty")
+	}
+	if take("enroll:10.0.0.1", T0.Add(5*time.Second)) {
+		t.Error("a token came back before its 6 s")
+	}
+	if !take("enroll:10.0.0.1", T0.Add(6*time.Second)) || take("enroll:10.0.0.1", T0.Add(6*time.Second)) {
+		t.Error("6 s should bring back exactly one token")
+	}
+	if take("enroll:10.0.0.1", T0.Add(-time.Hour)) {
+		t.Error("a clock stepped back an hour refilled the bucket")
+	}
+	if !take("enroll:10.0.0.1", T0.Add(time.Hour)) || !take("enroll:10.0.0.1", T0.Add(time.Hour)) || !take("enroll:10.0.0.1", T0.Add(time.Hour)) || take("enroll:10.0.0.1", T0.Add(time.Hour)) {
+		t.Error("an hour later the bucket should hold its 3 tokens, no more")
+	}
+	if _, err := s.Take(ctx, "k", T0, 0, 3); err == nil {
+		t.Error("a bucket without a refill interval was taken from")
 	}
 }
