@@ -75,8 +75,13 @@ const clockScript = `(() => {
 // loads a page, and sets the tab's time zone to zone (an IANA name; ""
 // keeps the process's): the browser's zone must not matter to the kiosk,
 // which works in its site's zone. Later Set calls move the tab's clock too.
+// It also gives the tab's pages the log of confirmations WaitConfirm reads.
 func (c *Clock) Install(t testing.TB, ctx context.Context, skew time.Duration, zone string) {
 	t.Helper()
+	Run(t, ctx, "install the confirmation log", chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(confirmLogScript).Do(ctx)
+		return err
+	}))
 	tab := clockTab{ctx: ctx, skew: skew}
 	tab.install(t, c.offset())
 	if zone != "" {
@@ -126,3 +131,24 @@ func (c *Clock) Set(t testing.TB, at time.Time) {
 		tab.install(t, c.offset())
 	}
 }
+
+// confirmLogScript records every outcome the kiosk's confirmation screen
+// shows in window.__pcConfirms, from a MutationObserver in the page: the
+// screen clears itself after 4 s of wall clock, which a loaded machine can
+// spend before a poll from the test gets its turn, while the page's own
+// observer runs with every change.
+const confirmLogScript = `(() => {
+	const log = [];
+	window.__pcConfirms = log;
+	let last = "";
+	const text = id => (document.getElementById(id) || {}).textContent || "";
+	new MutationObserver(() => {
+		const c = document.getElementById("confirm");
+		const o = c ? c.dataset.outcome || "" : "";
+		if (!o) { last = ""; return; }
+		const e = {outcome: o, employee: c.dataset.employee || "", who: text("confirm-who"), what: text("confirm-what"),
+			direction: c.dataset.direction || "", late: Number(c.dataset.late || 0)};
+		const sig = JSON.stringify(e);
+		if (sig !== last) { last = sig; log.push(e); }
+	}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+})();`

@@ -238,16 +238,21 @@ type Confirmation struct {
 }
 
 // WaitConfirm waits for the kiosk to confirm a recorded punch of employee
-// and returns its texts, read in the same poll that saw it: the screen
-// clears itself after 4 s of wall clock, which a loaded machine can spend
-// between two round trips to the browser.
+// and returns what the screen said, from the page's confirmation log
+// (Clock.Install puts it in every page): the screen clears itself after
+// 4 s, which a loaded machine can spend between two polls. Each
+// confirmation is returned once.
 func WaitConfirm(t testing.TB, ctx context.Context, employee string, limit time.Duration) Confirmation {
 	t.Helper()
+	var logged bool
+	Eval(t, ctx, `Array.isArray(window.__pcConfirms)`, &logged)
+	if !logged {
+		t.Fatal("e2etest: the page has no confirmation log; install the test clock (Clock.Install) before it loads")
+	}
 	Wait(t, ctx, "the confirmation for "+employee, fmt.Sprintf(`(() => {
-		const c = document.getElementById("confirm");
-		if (!c || c.dataset.outcome !== "recorded" || c.dataset.employee !== %q) return false;
-		const text = id => (document.getElementById(id) || {}).textContent || "";
-		window.lastConfirm = {who: text("confirm-who"), what: text("confirm-what"), direction: c.dataset.direction || "", late: Number(c.dataset.late || 0)};
+		const i = window.__pcConfirms.findIndex(e => e.outcome === "recorded" && e.employee === %q);
+		if (i < 0) return false;
+		window.lastConfirm = window.__pcConfirms.splice(i, 1)[0];
 		return true;
 	})()`, employee), limit)
 	var c Confirmation

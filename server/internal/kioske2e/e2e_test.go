@@ -317,7 +317,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	// the server, knowing no one either, rejects it, and the manager sees
 	// it with the server's code and message.
 	scanBadge(t, ctx, "PC-9999")
-	wait(t, ctx, "the unknown badge message", `(document.getElementById("confirm") || {dataset: {}}).dataset.outcome === "unknown"`, 30*time.Second)
+	wait(t, ctx, "the unknown badge message", `window.__pcConfirms.some(e => e.outcome === "unknown")`, 30*time.Second)
 	waitStatus(t, ctx, "rejected", "1", 60*time.Second)
 	run(t, ctx, "open the manager view", chromedp.Click("#open-manager", chromedp.ByQuery))
 	wait(t, ctx, "the rejected list", `(() => { const t = document.getElementById("rejected"); return !!t && t.dataset.count === "1"; })()`, 30*time.Second)
