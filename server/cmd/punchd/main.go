@@ -4,6 +4,8 @@
 //	punchd migrate        create or update the database schema and exit
 //	punchd token          create an API token (admin, integrator or face)
 //	punchd enroll-code    issue a one-time code to enroll a kiosk
+//	punchd backup F       copy the SQLite database to F while it serves, and check F
+//	punchd restore F      check the backup F and install it (punchd stopped)
 //	punchd rules eval F   print the day records of a rule scenario file
 //	punchd precompress F  write F.br and F.gz beside F (web/app.wasm)
 //
@@ -174,7 +176,7 @@ func run(ctx context.Context, args []string) error {
 		ShortUsage:  "punchd [-db DB] <subcommand> [flags]",
 		FlagSet:     root,
 		Options:     []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
-		Subcommands: []*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress},
+		Subcommands: append([]*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress}, backupCommands(db)...),
 		Exec: func(ctx context.Context, args []string) error {
 			return serve.ParseAndRun(ctx, args)
 		},

@@ -38,6 +38,11 @@ var Dialect = sqlstore.Dialect{
 	},
 }
 
+// SchemaVersion is the schema version Open migrates a database to.
+func SchemaVersion() (int, error) {
+	return sqlstore.LatestMigration(migrations, "migrations")
+}
+
 // Open connects to the database at dsn (a postgres:// URL) and migrates it.
 // Concurrent first starts of several instances serialise on an advisory lock.
 func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {

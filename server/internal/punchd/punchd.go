@@ -64,7 +64,7 @@ var routesOnce sync.Once
 
 // OpenStore opens the store the DB setting names.
 func OpenStore(ctx context.Context, db string) (store.Store, error) {
-	if isPostgres(db) {
+	if IsPostgres(db) {
 		return postgres.Open(ctx, db)
 	}
 	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
@@ -73,7 +73,9 @@ func OpenStore(ctx context.Context, db string) (store.Store, error) {
 	return sqlite.Open(ctx, db)
 }
 
-func isPostgres(db string) bool {
+// IsPostgres reports whether the DB setting names a PostgreSQL database
+// (a postgres:// URL) rather than a SQLite file.
+func IsPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
@@ -91,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "var"
-		if !isPostgres(cfg.DB) {
+		if !IsPostgres(cfg.DB) {
 			cfg.DataDir = filepath.Dir(cfg.DB)
 		}
 	}

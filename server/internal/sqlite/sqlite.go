@@ -48,6 +48,11 @@ func DSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// SchemaVersion is the schema version Open migrates a database to.
+func SchemaVersion() (int, error) {
+	return sqlstore.LatestMigration(migrations, "migrations")
+}
+
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	db, err := sql.Open("sqlite", DSN(path))

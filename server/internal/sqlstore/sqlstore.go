@@ -94,11 +94,9 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		base := name[strings.LastIndex(name, "/")+1:]
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("sqlstore: migration %s: name must start with a number and _", name)
+		v, err := migrationVersion(name)
+		if err != nil {
+			return err
 		}
 		var n int
 		if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM schema_migrations WHERE version = %d`, v)).Scan(&n); err != nil {
@@ -128,6 +126,37 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
 		}
 	}
 	return nil
+}
+
+// migrationVersion is the number a migration file's name starts with.
+func migrationVersion(name string) (int, error) {
+	base := name[strings.LastIndex(name, "/")+1:]
+	num, _, ok := strings.Cut(base, "_")
+	v, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return 0, fmt.Errorf("sqlstore: migration %s: name must start with a number and _", name)
+	}
+	return v, nil
+}
+
+// LatestMigration is the highest version among the migrations in dir of
+// fsys: the schema version Migrate brings a database to. Tools that read
+// a database without migrating it (backup checks) compare it with the
+// database's own.
+func LatestMigration(fsys fs.FS, dir string) (int, error) {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: list migrations: %w", err)
+	}
+	latest := 0
+	for _, name := range names {
+		v, err := migrationVersion(name)
+		if err != nil {
+			return 0, err
+		}
+		latest = max(latest, v)
+	}
+	return latest, nil
 }
 
 // --- small helpers ---
