@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Evaluate compiles in and evaluates every employee of in.Employees from
@@ -25,9 +26,13 @@ func EvaluateParallel(in *Input, from, to Date, workers int) ([]DayRecord, error
 	return e.EvaluateAll(in, from, to, workers)
 }
 
-// batch is one employee's share of the input.
+// batch is one employee's share of the input. Its punches are
+// punches[idx[0]], punches[idx[1]]... when idx is not nil (EvaluateAll
+// indexes the input's punches rather than copying them), else all of
+// punches.
 type batch struct {
 	punches     []Punch
+	idx         []int32
 	corrections []Correction
 	approvals   []Approval
 }
@@ -44,24 +49,28 @@ func (e *Engine) EvaluateAll(in *Input, from, to Date, workers int) ([]DayRecord
 		pos[emp.ID] = i
 	}
 	batches := make([]batch, len(in.Employees))
-	// Count first so that each employee's punches share one allocation.
+	// Count first so that the employees' punch indexes share one
+	// allocation.
+	owner := make([]int32, len(in.Punches))
 	counts := make([]int, len(in.Employees))
-	for _, p := range in.Punches {
+	for k := range in.Punches {
+		p := &in.Punches[k]
 		i, ok := pos[p.EmployeeID]
 		if !ok {
 			return nil, fmt.Errorf("rules: punch %q: employee %q is not in the input", p.ID, p.EmployeeID)
 		}
+		owner[k] = int32(i)
 		counts[i]++
 	}
-	all := make([]Punch, len(in.Punches))
+	all := make([]int32, len(in.Punches))
 	off := 0
 	for i, n := range counts {
-		batches[i].punches = all[off : off : off+n]
+		batches[i].punches = in.Punches
+		batches[i].idx = all[off : off : off+n]
 		off += n
 	}
-	for _, p := range in.Punches {
-		i := pos[p.EmployeeID]
-		batches[i].punches = append(batches[i].punches, p)
+	for k, i := range owner {
+		batches[i].idx = append(batches[i].idx, int32(k))
 	}
 	for _, c := range in.Corrections {
 		i, ok := pos[c.EmployeeID]
@@ -95,11 +104,11 @@ func (e *Engine) EvaluateAll(in *Input, from, to Date, workers int) ([]DayRecord
 	}()
 	for w := range workers {
 		wg.Go(func() {
+			sc := newScratch()
 			for start := range next {
 				for i := start; i < min(start+64, len(in.Employees)); i++ {
-					b := &batches[i]
 					slot := out[i*days : i*days : (i+1)*days]
-					if _, err := e.evaluate(slot, e.now, in.Employees[i].ID, b.punches, b.corrections, b.approvals, from, to); err != nil && errs[w] == nil {
+					if _, err := e.evaluate(sc, slot, e.now, in.Employees[i].ID, batches[i], from, to); err != nil && errs[w] == nil {
 						errs[w] = err
 					}
 				}
@@ -129,6 +138,18 @@ type Change struct {
 // after (status, minutes, shift, day type or anomalies), ordered by
 // employee and date.
 func Diff(before, after []DayRecord) []Change {
+	var out []Change
+	if aligned(before, after) {
+		// The common case, a recomputation of the same days: no maps.
+		for i := range after {
+			a, b := &after[i], &before[i]
+			if f := diffFields(b, a); len(f) > 0 {
+				out = append(out, Change{EmployeeID: a.EmployeeID, Date: a.Date, Fields: f, Before: b, After: a})
+			}
+		}
+		sortChanges(out)
+		return out
+	}
 	type key struct {
 		emp  string
 		date Date
@@ -137,7 +158,6 @@ func Diff(before, after []DayRecord) []Change {
 	for i := range before {
 		old[key{before[i].EmployeeID, before[i].Date}] = &before[i]
 	}
-	var out []Change
 	seen := make(map[key]bool, len(after))
 	for i := range after {
 		a := &after[i]
@@ -158,6 +178,11 @@ func Diff(before, after []DayRecord) []Change {
 			out = append(out, Change{EmployeeID: b.EmployeeID, Date: b.Date, Fields: []string{"removed"}, Before: b})
 		}
 	}
+	sortChanges(out)
+	return out
+}
+
+func sortChanges(out []Change) {
 	slices.SortFunc(out, func(x, y Change) int {
 		if x.EmployeeID != y.EmployeeID {
 			if x.EmployeeID < y.EmployeeID {
@@ -167,7 +192,33 @@ func Diff(before, after []DayRecord) []Change {
 		}
 		return int(x.Date - y.Date)
 	})
-	return out
+}
+
+// aligned reports whether before and after list the same employee-days in
+// the same order, each once (an employee's days in increasing order and
+// in one run), so that Diff can pair them by index.
+func aligned(before, after []DayRecord) bool {
+	if len(before) != len(after) {
+		return false
+	}
+	runs := map[string]bool{}
+	for i := range after {
+		a, b := &after[i], &before[i]
+		if a.EmployeeID != b.EmployeeID || a.Date != b.Date {
+			return false
+		}
+		if i > 0 && after[i-1].EmployeeID == a.EmployeeID {
+			if after[i-1].Date >= a.Date {
+				return false
+			}
+			continue
+		}
+		if runs[a.EmployeeID] {
+			return false
+		}
+		runs[a.EmployeeID] = true
+	}
+	return true
 }
 
 func diffFields(a, b *DayRecord) []string {
@@ -179,7 +230,7 @@ func diffFields(a, b *DayRecord) []string {
 	}
 	add("status", a.Status != b.Status)
 	add("day_type", a.DayType != b.DayType)
-	add("shift", shiftKey(a.Shift) != shiftKey(b.Shift))
+	add("shift", !sameShift(a.Shift, b.Shift))
 	add("late_min", a.LateMin != b.LateMin)
 	add("early_min", a.EarlyMin != b.EarlyMin)
 	add("worked_min", a.WorkedMin != b.WorkedMin)
@@ -190,11 +241,35 @@ func diffFields(a, b *DayRecord) []string {
 	return f
 }
 
-func shiftKey(s *ShiftInfo) string {
-	if s == nil {
-		return ""
+// sameShift reports whether a and b are the same shift at the same
+// instants, as shown: the same ID, and start and end that print the same
+// (formatting them all would cost more than the rest of Diff).
+func sameShift(a, b *ShiftInfo) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	return s.ID + "|" + s.Start.String() + "|" + s.End.String()
+	return a.ID == b.ID && samePrint(a.Start, b.Start) && samePrint(a.End, b.End)
+}
+
+// samePrint reports whether x.String() == y.String().
+func samePrint(x, y time.Time) bool {
+	if x == y {
+		return true
+	}
+	// The string shows the wall time to the nanosecond and the offset, so
+	// it differs when the instants or the offsets do.
+	xn, xo := x.Zone()
+	yn, yo := y.Zone()
+	if !x.Equal(y) || xo != yo {
+		return false
+	}
+	// Equal then unless the zone names differ (an unnamed zone prints its
+	// offset, which a name may spell too) or a monotonic reading, which
+	// the string shows, is present.
+	if xn == yn && x == x.Round(0) && y == y.Round(0) {
+		return true
+	}
+	return x.String() == y.String()
 }
 
 // Summary totals an employee's attendance cycle, for payroll.

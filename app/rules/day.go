@@ -13,28 +13,33 @@ func truncMin(u int64) int64 { return u - ((u%60)+60)%60 }
 // record builds the DayRecord of plans[i].
 func (ev *evaluation) record(i int) DayRecord {
 	p := &ev.plans[i]
-	e := ev.e
 	rec := DayRecord{
 		EmployeeID: ev.emp.e.ID, Date: p.date, DayType: p.dayType,
 		DayName: p.dayName, MakeupWorkday: p.makeup,
 	}
-	rec.CycleStart, _ = e.rules.Cycle(p.date)
-	r := &rec.Reasons
-	ev.dayReason(r, p)
+	rec.CycleStart = p.cycle
+	rec.Anomalies = ev.anoms[:0]
+	if p.why.Code != "" {
+		ev.add(p.why)
+	}
 
 	j := ev.dayInst[i]
 	list := ev.pinsOf(i)
 	if j >= 0 {
 		in := &ev.insts[j]
-		s := p.shift
-		rec.Shift = &ShiftInfo{
-			ID: s.ID, Name: s.Name, Start: in.start, End: in.end,
-			ScheduledMin: int(in.scheduledSecs / 60), Flexible: s.Flex != nil,
-			Schedule: p.schedule, Source: p.source,
+		se := ev.shiftEntry(shiftInfoKey{p.shift, in.s, in.e, p.schedule, p.source}, in)
+		rec.Shift = se.si
+		for _, r := range se.why {
+			ev.add(r)
 		}
-		ev.shiftReason(r, rec.Shift, in)
 	}
-	rec.Punches = make([]PunchUse, 0, len(list))
+	// Cut from the employee's array, with no room to append into the
+	// next record's punches.
+	rec.Punches = ev.outPunches[:0:len(list)]
+	ev.outPunches = ev.outPunches[len(list):]
+	if rec.Punches == nil {
+		rec.Punches = []PunchUse{}
+	}
 	for _, k32 := range list {
 		k := int(k32)
 		x := &ev.pins[k]
@@ -45,7 +50,7 @@ func (ev *evaluation) record(i int) DayRecord {
 			x.use.Role = RoleOutsideWindow
 		}
 		rec.Punches = append(rec.Punches, x.use)
-		ev.punchReason(r, x, ev.pins)
+		ev.punchReason(x, ev.pins)
 	}
 
 	if j >= 0 {
@@ -54,9 +59,12 @@ func (ev *evaluation) record(i int) DayRecord {
 		ev.offDay(&rec, list)
 	}
 	rec.Status = ev.status(&rec)
-	if rec.Anomalies == nil {
-		rec.Anomalies = []Anomaly{}
-	}
+	// The anomalies were gathered in scratch: keep its array, grown or
+	// not, for the next day, and give the record its own.
+	ev.anoms = rec.Anomalies[:0]
+	rec.Anomalies = make([]Anomaly, len(rec.Anomalies))
+	copy(rec.Anomalies, ev.anoms[:len(rec.Anomalies)])
+	rec.Reasons = ev.dayReasons()
 	return rec
 }
 
@@ -65,7 +73,6 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 	e, p := ev.e, &ev.plans[in.day]
 	s := p.shift
 	x := e.rules.Exceptions
-	r := &rec.Reasons
 
 	complete := true
 	if !ev.now.IsZero() {
@@ -73,13 +80,13 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 		if nu < in.ws {
 			rec.Provisional = true
 			rec.Status = StatusScheduled
-			addReason(r, "scheduled", ev.s("the shift's punch window opens at ", hhmm(in.start.Add(-s.inEarly))), ev.s("班次打卡时间从 ", hhmm(in.start.Add(-s.inEarly)), " 开始"))
+			ev.addReason("scheduled", []string{"the shift's punch window opens at ", hhmm(in.start.Add(-s.inEarly))}, []string{"班次打卡时间从 ", hhmm(in.start.Add(-s.inEarly)), " 开始"})
 			return
 		}
 		if nu < in.we {
 			complete = false
 			rec.Provisional = true
-			addReason(r, "in_progress", ev.s("provisional: the punch window is open until ", hhmm(in.end.Add(s.outLate))), ev.s("暂定：打卡时间到 ", hhmm(in.end.Add(s.outLate)), " 结束"))
+			ev.addReason("in_progress", []string{"provisional: the punch window is open until ", hhmm(in.end.Add(s.outLate))}, []string{"暂定：打卡时间到 ", hhmm(in.end.Add(s.outLate)), " 结束"})
 		}
 	}
 
@@ -108,19 +115,19 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 		switch {
 		case late > x.LateGraceMin:
 			rec.LateMin = late
-			ev.lateReason(r, late, at, startClock, x.LateGraceMin, s.Flex != nil)
+			ev.lateReason(late, at, startClock, x.LateGraceMin, s.Flex != nil)
 			switch {
 			case x.AbsentLateMin > 0 && late >= x.AbsentLateMin:
 				ev.anomaly(rec, AnomalyAbsent, "waiver", late, "")
-				ev.thresholdReason(r, "absent_late", late, x.AbsentLateMin)
+				ev.thresholdReason("absent_late", late, x.AbsentLateMin)
 			case x.SeriousLateMin > 0 && late >= x.SeriousLateMin:
 				ev.anomaly(rec, AnomalySeriouslyLate, "waiver", late, "")
-				ev.thresholdReason(r, "seriously_late", late, x.SeriousLateMin)
+				ev.thresholdReason("seriously_late", late, x.SeriousLateMin)
 			default:
 				ev.anomaly(rec, AnomalyLate, "waiver", late, "")
 			}
 		default:
-			ev.onTimeReason(r, at, startClock, x.LateGraceMin, s.Flex != nil)
+			ev.onTimeReason(at, startClock, x.LateGraceMin, s.Flex != nil)
 		}
 	}
 	if outP != nil && complete {
@@ -128,15 +135,15 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 		at := hhmm(outP.use.Time)
 		if early > x.EarlyGraceMin {
 			rec.EarlyMin = early
-			ev.earlyReason(r, early, at, endClock, x.EarlyGraceMin, s.Flex != nil)
+			ev.earlyReason(early, at, endClock, x.EarlyGraceMin, s.Flex != nil)
 			if x.AbsentEarlyMin > 0 && early >= x.AbsentEarlyMin {
 				ev.anomaly(rec, AnomalyAbsent, "waiver", early, "")
-				ev.thresholdReason(r, "absent_early", early, x.AbsentEarlyMin)
+				ev.thresholdReason("absent_early", early, x.AbsentEarlyMin)
 			} else {
 				ev.anomaly(rec, AnomalyEarlyLeave, "waiver", early, "")
 			}
 		} else {
-			addReason(r, "left_on_time", ev.s("out-punch ", at, ", shift ends ", endClock), ev.s("下班打卡 ", at, "，班次 ", endClock, " 结束"))
+			ev.addReason("left_on_time", []string{"out-punch ", at, ", shift ends ", endClock}, []string{"下班打卡 ", at, "，班次 ", endClock, " 结束"})
 		}
 	}
 	if complete {
@@ -144,13 +151,13 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 		switch {
 		case inP == nil && outP == nil:
 			ev.anomaly(rec, AnomalyAbsent, "waiver", rec.Shift.ScheduledMin, "")
-			addReason(r, "absent", ev.s("absent: no punch between ", winFrom, " and ", winTo), ev.s("旷工：", winFrom, " 至 ", winTo, " 之间没有打卡"))
+			ev.addReason("absent", []string{"absent: no punch between ", winFrom, " and ", winTo}, []string{"旷工：", winFrom, " 至 ", winTo, " 之间没有打卡"})
 		case inP == nil:
 			ev.anomaly(rec, AnomalyMissingIn, "makeup_punch", 0, "")
-			addReason(r, "missing_in", ev.s("missing in-punch: no punch near the start ", hhmm(in.start), " (the window opens ", winFrom, ")"), ev.s("上班缺卡：班次开始 ", hhmm(in.start), " 前后没有打卡（打卡时间从 ", winFrom, " 开始）"))
+			ev.addReason("missing_in", []string{"missing in-punch: no punch near the start ", hhmm(in.start), " (the window opens ", winFrom, ")"}, []string{"上班缺卡：班次开始 ", hhmm(in.start), " 前后没有打卡（打卡时间从 ", winFrom, " 开始）"})
 		case outP == nil:
 			ev.anomaly(rec, AnomalyMissingOut, "makeup_punch", 0, "")
-			addReason(r, "missing_out", ev.s("missing out-punch: no punch near the end ", hhmm(in.end), " (the window closes ", winTo, ")"), ev.s("下班缺卡：班次结束 ", hhmm(in.end), " 前后没有打卡（打卡时间到 ", winTo, " 结束）"))
+			ev.addReason("missing_out", []string{"missing out-punch: no punch near the end ", hhmm(in.end), " (the window closes ", winTo, ")"}, []string{"下班缺卡：班次结束 ", hhmm(in.end), " 前后没有打卡（打卡时间到 ", winTo, " 结束）"})
 		}
 	}
 
@@ -158,16 +165,16 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 		a, b := max(inP.unix, in.s), min(outP.unix, in.e)
 		if b > a {
 			secs := b - a
-			for _, br := range in.breaks {
+			for _, br := range ev.breaks[in.brk0:in.brk1] {
 				secs -= overlap(a, b, br[0], br[1])
 			}
 			rec.WorkedMin = int(secs / 60)
 		}
-		ev.workedReason(r, rec.WorkedMin, rec.Shift.ScheduledMin)
+		ev.workedReason(rec.WorkedMin, rec.Shift.ScheduledMin)
 		if f := s.Flex; f != nil && complete && rec.WorkedMin < f.RequiredMin {
 			short := f.RequiredMin - rec.WorkedMin
 			ev.anomaly(rec, AnomalyShortHours, "waiver", short, "")
-			addReason(r, "short_hours", ev.s("short by ", enMin(short), ": worked ", ev.enDur(rec.WorkedMin), " of the required ", ev.enDur(f.RequiredMin)), ev.s("工时不足 ", zhMin(short), "：工作 ", ev.zhDur(rec.WorkedMin), "，要求 ", ev.zhDur(f.RequiredMin)))
+			ev.addReason("short_hours", []string{"short by ", enMin(short), ": worked ", enDur(rec.WorkedMin), " of the required ", enDur(f.RequiredMin)}, []string{"工时不足 ", zhMin(short), "：工作 ", zhDur(rec.WorkedMin), "，要求 ", zhDur(f.RequiredMin)})
 		}
 		if complete {
 			ev.shiftOvertime(rec, in, outP)
@@ -182,7 +189,7 @@ func (ev *evaluation) shiftOvertime(rec *DayRecord, in *inst, outP *pin) {
 	rs := &ev.e.rules.Overtime
 	s := ev.plans[in.day].shift
 	if rec.DayType == DayHoliday {
-		ev.overtime(rec, DayHoliday, &rs.Holiday, rec.WorkedMin, ev.s("all ", ev.enDur(rec.WorkedMin), " worked on a holiday"), ev.s("节假日工作 ", ev.zhDur(rec.WorkedMin), " 全部计入"))
+		ev.overtime(rec, DayHoliday, &rs.Holiday, rec.WorkedMin, []string{"all ", enDur(rec.WorkedMin), " worked on a holiday"}, []string{"节假日工作 ", zhDur(rec.WorkedMin), " 全部计入"})
 		return
 	}
 	rule := &rs.Workday
@@ -191,7 +198,7 @@ func (ev *evaluation) shiftOvertime(rec *DayRecord, in *inst, outP *pin) {
 	}
 	if f := s.Flex; f != nil {
 		raw := rec.WorkedMin - f.RequiredMin - rule.StartAfterMin
-		ev.overtime(rec, DayWorkday, rule, raw, ev.s("worked ", ev.enDur(rec.WorkedMin), ", required ", ev.enDur(f.RequiredMin)), ev.s("工作 ", ev.zhDur(rec.WorkedMin), "，要求 ", ev.zhDur(f.RequiredMin)))
+		ev.overtime(rec, DayWorkday, rule, raw, []string{"worked ", enDur(rec.WorkedMin), ", required ", enDur(f.RequiredMin)}, []string{"工作 ", zhDur(rec.WorkedMin), "，要求 ", zhDur(f.RequiredMin)})
 		return
 	}
 	from := in.e + int64(rule.StartAfterMin)*60
@@ -200,23 +207,23 @@ func (ev *evaluation) shiftOvertime(rec *DayRecord, in *inst, outP *pin) {
 		return
 	}
 	fromClock := hhmm(time.Unix(from, 0).In(ev.e.loc))
-	ev.overtime(rec, DayWorkday, rule, raw, ev.s("out-punch ", hhmm(outP.use.Time), ", overtime counts from ", fromClock), ev.s("下班打卡 ", hhmm(outP.use.Time), "，加班从 ", fromClock, " 起算"))
+	ev.overtime(rec, DayWorkday, rule, raw, []string{"out-punch ", hhmm(outP.use.Time), ", overtime counts from ", fromClock}, []string{"下班打卡 ", hhmm(outP.use.Time), "，加班从 ", fromClock, " 起算"})
 }
 
 // offDay evaluates a rest day or holiday without a shift: punches there are
 // overtime of the day's type.
 func (ev *evaluation) offDay(rec *DayRecord, loose []int32) {
-	r := &rec.Reasons
 	e := ev.e
 	if !ev.now.IsZero() && ev.now.Before(rec.Date.AddDays(1).At(0, e.loc)) {
 		rec.Provisional = true
 	}
-	var use []int
+	use := ev.use[:0]
 	for _, k32 := range loose {
 		if k := int(k32); ev.pins[k].leader == k && ev.pins[k].rejected == nil {
 			use = append(use, k)
 		}
 	}
+	ev.use = use
 	if len(use) == 0 {
 		return
 	}
@@ -228,7 +235,7 @@ func (ev *evaluation) offDay(rec *DayRecord, loose []int32) {
 	setRole(use[0], RoleIn)
 	rec.In = &rec.Punches[first.pos]
 	if len(use) == 1 {
-		addReason(r, "single_punch", ev.s("one punch (", hhmm(first.use.Time), ") on a ", enDayType(rec.DayType), ": no overtime without a second punch"), ev.s(zhDayType(rec.DayType), "只有一次打卡（", hhmm(first.use.Time), "），没有第二次打卡不计加班"))
+		ev.addReason("single_punch", []string{"one punch (", hhmm(first.use.Time), ") on a ", enDayType(rec.DayType), ": no overtime without a second punch"}, []string{zhDayType(rec.DayType), "只有一次打卡（", hhmm(first.use.Time), "），没有第二次打卡不计加班"})
 		ev.punchAnomalies(rec, first, nil)
 		return
 	}
@@ -244,17 +251,22 @@ func (ev *evaluation) offDay(rec *DayRecord, loose []int32) {
 	}
 	complete := !rec.Provisional
 	if complete {
-		ev.overtime(rec, rec.DayType, rule, rec.WorkedMin, ev.s("punches ", hhmm(first.use.Time), " to ", hhmm(last.use.Time), " on a ", enDayType(rec.DayType)), ev.s(zhDayType(rec.DayType), "打卡 ", hhmm(first.use.Time), " 至 ", hhmm(last.use.Time)))
+		ev.overtime(rec, rec.DayType, rule, rec.WorkedMin, []string{"punches ", hhmm(first.use.Time), " to ", hhmm(last.use.Time), " on a ", enDayType(rec.DayType)}, []string{zhDayType(rec.DayType), "打卡 ", hhmm(first.use.Time), " 至 ", hhmm(last.use.Time)})
 	}
 	ev.punchAnomalies(rec, first, last)
 }
 
 // overtime applies an overtime rule to raw minutes.
-func (ev *evaluation) overtime(rec *DayRecord, dt DayType, rule *OvertimeRule, raw int, whyEN, whyZH string) {
-	r := &rec.Reasons
+// whyEN and whyZH are the parts of the explanation of raw.
+func (ev *evaluation) overtime(rec *DayRecord, dt DayType, rule *OvertimeRule, raw int, whyEN, whyZH []string) {
+	// The parts go to stack arrays: texts are built only by addReason.
+	var enBuf, zhBuf [16]string
+	en, zh := enBuf[:0], zhBuf[:0]
 	if !rule.Enabled {
 		if raw > 0 {
-			addReason(r, "overtime_off", ev.s("no overtime: ", whyEN, ", but ", enDayType(dt), " overtime is not enabled"), ev.s("不计加班：", whyZH, "，但未启用", zhDayType(dt), "加班"))
+			en = append(append(append(en, "no overtime: "), whyEN...), ", but ", enDayType(dt), " overtime is not enabled")
+			zh = append(append(append(zh, "不计加班："), whyZH...), "，但未启用", zhDayType(dt), "加班")
+			ev.addReason("overtime_off", en, zh)
 		}
 		return
 	}
@@ -262,24 +274,36 @@ func (ev *evaluation) overtime(rec *DayRecord, dt DayType, rule *OvertimeRule, r
 		return
 	}
 	if raw < rule.MinMin {
-		addReason(r, "overtime_below_min", ev.s("no overtime: ", enMin(raw), " is below the minimum of ", enMin(rule.MinMin), " (", whyEN, ")"), ev.s("不计加班：", zhMin(raw), " 不足最少 ", zhMin(rule.MinMin), "（", whyZH, "）"))
+		en = append(append(append(en, "no overtime: ", enMin(raw), " is below the minimum of ", enMin(rule.MinMin), " ("), whyEN...), ")")
+		zh = append(append(append(zh, "不计加班：", zhMin(raw), " 不足最少 ", zhMin(rule.MinMin), "（"), whyZH...), "）")
+		ev.addReason("overtime_below_min", en, zh)
 		return
 	}
 	ot := raw
-	en, zh := "", ""
+	rounded, capped := false, false
 	if rule.RoundMin > 1 {
 		ot = raw / rule.RoundMin * rule.RoundMin
-		en, zh = ev.s(", rounded down to ", enMin(rule.RoundMin), " steps"), ev.s("，按 ", zhMin(rule.RoundMin), " 向下取整")
+		rounded = true
 	}
 	if rule.MaxMin > 0 && ot > rule.MaxMin {
 		ot = rule.MaxMin
-		en, zh = ev.s(en, ", capped at ", enMin(rule.MaxMin)), ev.s(zh, "，上限 ", zhMin(rule.MaxMin))
+		capped = true
 	}
 	if ot <= 0 {
 		return
 	}
 	rec.OvertimeMin, rec.OvertimeType = ot, dt
-	addReason(r, "overtime", ev.s("overtime ", enMin(ot), " (", enDayType(dt), "): ", whyEN, en), ev.s(zhDayType(dt), "加班 ", zhMin(ot), "：", whyZH, zh))
+	en = append(append(en, "overtime ", enMin(ot), " (", enDayType(dt), "): "), whyEN...)
+	zh = append(append(zh, zhDayType(dt), "加班 ", zhMin(ot), "："), whyZH...)
+	if rounded {
+		en = append(en, ", rounded down to ", enMin(rule.RoundMin), " steps")
+		zh = append(zh, "，按 ", zhMin(rule.RoundMin), " 向下取整")
+	}
+	if capped {
+		en = append(en, ", capped at ", enMin(rule.MaxMin))
+		zh = append(zh, "，上限 ", zhMin(rule.MaxMin))
+	}
+	ev.addReason("overtime", en, zh)
 	if rule.NeedsApproval {
 		ev.anomaly(rec, AnomalyOvertime, "overtime", ot, "")
 	}
@@ -289,7 +313,6 @@ func (ev *evaluation) overtime(rec *DayRecord, dt DayType, rule *OvertimeRule, r
 // punches the day uses.
 func (ev *evaluation) punchAnomalies(rec *DayRecord, used ...*pin) {
 	e := ev.e
-	r := &rec.Reasons
 	for _, p := range used {
 		if p == nil {
 			continue
@@ -298,20 +321,20 @@ func (ev *evaluation) punchAnomalies(rec *DayRecord, used ...*pin) {
 		switch p.locCode {
 		case AnomalyOutOfFence:
 			ev.anomaly(rec, AnomalyOutOfFence, "location", 0, p.use.ID)
-			addReason(r, "out_of_fence", ev.s("punch ", at, " (", string(p.use.Method), ") is outside every geofence and allowed network: the direct manager must approve it"), ev.s(at, " 的打卡（", string(p.use.Method), "）不在任何考勤范围或允许的网络内，需直属上级审批"))
+			ev.addReason("out_of_fence", []string{"punch ", at, " (", string(p.use.Method), ") is outside every geofence and allowed network: the direct manager must approve it"}, []string{at, " 的打卡（", string(p.use.Method), "）不在任何考勤范围或允许的网络内，需直属上级审批"})
 		case AnomalyLocUncertain:
 			ev.anomaly(rec, AnomalyLocUncertain, "location", 0, p.use.ID)
-			addReason(r, "location_uncertain", ev.s("punch ", at, " is too imprecise to place inside or outside fence ", p.use.Fence, ": the direct manager must approve it"), ev.s(at, " 的打卡定位精度不足，无法判断是否在 ", p.use.Fence, " 范围内，需直属上级审批"))
+			ev.addReason("location_uncertain", []string{"punch ", at, " is too imprecise to place inside or outside fence ", p.use.Fence, ": the direct manager must approve it"}, []string{at, " 的打卡定位精度不足，无法判断是否在 ", p.use.Fence, " 范围内，需直属上级审批"})
 		case AnomalyNoLocation:
 			ev.anomaly(rec, AnomalyNoLocation, "location", 0, p.use.ID)
-			addReason(r, "no_location", ev.s("punch ", at, " (", string(p.use.Method), ") has no location and no allowed network: the direct manager must approve it"), ev.s(at, " 的打卡（", string(p.use.Method), "）没有位置信息也不在允许的网络内，需直属上级审批"))
+			ev.addReason("no_location", []string{"punch ", at, " (", string(p.use.Method), ") has no location and no allowed network: the direct manager must approve it"}, []string{at, " 的打卡（", string(p.use.Method), "）没有位置信息也不在允许的网络内，需直属上级审批"})
 		}
 		if p.use.ClockCorrected {
 			if e.rules.Exceptions.ClockCorrected == "accept" {
-				addReason(r, "clock_corrected", ev.s("punch ", at, " was made offline with a wrong device clock; its time was corrected"), ev.s(at, " 的打卡为离线打卡，设备时钟有误，时间已校正"))
+				ev.addReason("clock_corrected", []string{"punch ", at, " was made offline with a wrong device clock; its time was corrected"}, []string{at, " 的打卡为离线打卡，设备时钟有误，时间已校正"})
 			} else {
 				ev.anomaly(rec, AnomalyClockCorrected, "clock", 0, p.use.ID)
-				addReason(r, "clock_corrected", ev.s("punch ", at, " was made offline with a wrong device clock; its corrected time needs the direct manager's approval"), ev.s(at, " 的打卡为离线打卡，设备时钟有误，校正后的时间需直属上级确认"))
+				ev.addReason("clock_corrected", []string{"punch ", at, " was made offline with a wrong device clock; its corrected time needs the direct manager's approval"}, []string{at, " 的打卡为离线打卡，设备时钟有误，校正后的时间需直属上级确认"})
 			}
 		}
 		if e.verify != nil && !p.use.Correction {
@@ -325,7 +348,8 @@ func (ev *evaluation) punchAnomalies(rec *DayRecord, used ...*pin) {
 func (ev *evaluation) verification(rec *DayRecord, p *pin) {
 	v := ev.e.rules.Exceptions.Verification
 	win := int64(v.WindowMin) * 60
-	var seen []attendance.Method
+	var buf [8]attendance.Method
+	seen := buf[:0]
 	for i := range ev.pins {
 		q := &ev.pins[i]
 		if q.rejected != nil || q.use.Correction || q.unix < p.unix-win || q.unix > p.unix+win || !ev.e.verify[q.use.Method] {
@@ -341,22 +365,29 @@ func (ev *evaluation) verification(rec *DayRecord, p *pin) {
 	}
 	at := hhmm(p.use.Time)
 	if len(seen) >= 2 {
-		addReason(&rec.Reasons, "verified", ev.s("punch ", at, " verified by ", joinMethods(seen), " within ", enMin(v.WindowMin)), ev.s(at, " 的打卡已在 ", zhMin(v.WindowMin), " 内通过 ", joinMethods(seen), " 双重验证"))
+		ev.addReason("verified", []string{"punch ", at, " verified by ", ev.joinMethods(seen), " within ", enMin(v.WindowMin)}, []string{at, " 的打卡已在 ", zhMin(v.WindowMin), " 内通过 ", ev.joinMethods(seen), " 双重验证"})
 		return
 	}
 	ev.anomaly(rec, AnomalyUnverified, "verification", 0, p.use.ID)
-	addReason(&rec.Reasons, "verification_incomplete", ev.s("punch ", at, " is not verified by two methods (", joinMethods(v.Methods), ") within ", enMin(v.WindowMin), "; only ", joinMethods(seen), ": the direct manager must approve it"), ev.s(at, " 的打卡未在 ", zhMin(v.WindowMin), " 内完成两种方式（", joinMethods(v.Methods), "）验证，仅有 ", joinMethods(seen), "，需直属上级审批"))
+	ev.addReason("verification_incomplete", []string{"punch ", at, " is not verified by two methods (", ev.joinMethods(v.Methods), ") within ", enMin(v.WindowMin), "; only ", ev.joinMethods(seen), ": the direct manager must approve it"}, []string{at, " 的打卡未在 ", zhMin(v.WindowMin), " 内完成两种方式（", ev.joinMethods(v.Methods), "）验证，仅有 ", ev.joinMethods(seen), "，需直属上级审批"})
 }
 
-func joinMethods(ms []attendance.Method) string {
-	if len(ms) == 0 {
+func (ev *evaluation) joinMethods(ms []attendance.Method) string {
+	switch len(ms) {
+	case 0:
 		return "none"
+	case 1:
+		return string(ms[0])
 	}
-	s := string(ms[0])
-	for _, m := range ms[1:] {
-		s += "+" + string(m)
+	var buf [64]byte
+	b := buf[:0]
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, '+')
+		}
+		b = append(b, m...)
 	}
-	return s
+	return ev.intern(b)
 }
 
 // anomaly records a finding with the approval it needs and the state of

@@ -82,9 +82,13 @@
 //
 // # Performance
 //
-// The evaluation of an employee-day makes a handful of allocations: reason
-// texts share an arena per employee, punch times are compared as Unix
-// seconds, and In and Out point into the record's Punches. 10,000
-// employees over 31 days evaluate in under a second on two cores (see
-// BenchmarkEvaluate10kx31).
+// An evaluation allocates little beyond the records it returns. Each worker
+// reuses its working memory from one employee to the next; employees of
+// one schedule share its planning; an employee's punches are cut from one
+// array; and what many records have in common is made once per worker and
+// shared: a shift's ShiftInfo, each distinct reason text and each distinct
+// list of reasons (texts are built in a buffer and become strings only
+// when new). Punch times are compared as Unix seconds, and In and Out
+// point into the record's Punches. 10,000 employees over 31 days evaluate
+// in well under a second on two cores (see BenchmarkEvaluate10kx31).
 package rules

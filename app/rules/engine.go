@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,8 +60,23 @@ type weeklyC struct {
 
 type empC struct {
 	e         attendance.Employee
-	depts     []string // own department, then its ancestors
+	depts     []string // own department, then its ancestors; shared by the department's employees
 	managerID string
+	// lists are the assignment lists that can apply to the employee, most
+	// specific first (employee, position, departments up the tree): resolved
+	// once here, so that planning a day scans them instead of looking up
+	// maps by id, position and every department.
+	lists       []scopedList
+	hasOverride bool
+	// shared: the employee has no assignment or override of its own, so
+	// its lists are those of everyone of its position and department.
+	shared bool
+}
+
+// scopedList is the assignments of one target and the source they give.
+type scopedList struct {
+	list   []assignC
+	source string
 }
 
 type assignC struct {
@@ -69,6 +85,11 @@ type assignC struct {
 	from, to Date
 	anchor   Date
 	order    int
+	// The schedule resolved: a weekly schedule, or a rotation with its
+	// pattern's shifts (nil for a day off), or neither when unknown.
+	weekly *weeklyC
+	rot    *Rotation
+	rotPat []*shiftC
 }
 
 type overrideKey struct {
@@ -101,7 +122,7 @@ func Compile(in *Input) (*Engine, error) {
 	e := &Engine{
 		rules: rs, loc: loc, now: in.Now,
 		shifts: map[string]*shiftC{}, weekly: map[string]*weeklyC{}, rotation: map[string]*Rotation{},
-		siteIdx: map[string]int{}, emps: map[string]*empC{},
+		siteIdx: map[string]int{}, emps: make(map[string]*empC, len(in.Employees)),
 		byEmp: map[string][]assignC{}, byPos: map[string][]assignC{}, byDept: map[string][]assignC{},
 		overrides: map[overrideKey]string{},
 		country:   rs.Basic.HolidayCountry,
@@ -142,6 +163,7 @@ func Compile(in *Input) (*Engine, error) {
 		for _, n := range s.Networks {
 			p, _ := parseNetwork(n) // validated above
 			c.networks = append(c.networks, p)
+			c.netNames = append(c.netNames, p.String())
 		}
 		e.sites = append(e.sites, c)
 		e.siteIdx[s.ID] = i
@@ -167,6 +189,7 @@ func Compile(in *Input) (*Engine, error) {
 	if err := e.compileSchedule(&in.Schedule); err != nil {
 		return nil, err
 	}
+	e.resolveSchedules()
 	in.Calendar.expand(e.extra)
 	for d := range e.extra {
 		e.extraYrs[d.Year()] = true
@@ -192,22 +215,34 @@ func (e *Engine) compileOrg(in *Input) error {
 		parent[d.ID] = d.ParentID
 		manager[d.ID] = d.ManagerID
 	}
+	// One chain per department, shared by its employees, and one block of
+	// employees: a company of 10,000 costs a handful of allocations here.
+	chains := map[string][]string{}
+	emps := make([]empC, len(in.Employees))
 	for i, emp := range in.Employees {
-		p := fmt.Sprintf("employees[%d]", i)
 		if err := attendance.ValidID("employee", emp.ID); err != nil {
-			v.add(p+".id", "%v", err)
+			v.add(fmt.Sprintf("employees[%d].id", i), "%v", err)
 			continue
 		}
 		if _, dup := e.emps[emp.ID]; dup {
-			v.add(p+".id", "%q is listed twice", emp.ID)
+			v.add(fmt.Sprintf("employees[%d].id", i), "%q is listed twice", emp.ID)
 			continue
 		}
-		c := &empC{e: emp, managerID: emp.ManagerID}
-		seen := map[string]bool{}
-		for d := emp.DepartmentID; d != "" && !seen[d] && len(c.depts) < 64; d = parent[d] {
-			seen[d] = true
-			c.depts = append(c.depts, d)
-			if c.managerID == "" && manager[d] != "" && manager[d] != emp.ID {
+		chain, ok := chains[emp.DepartmentID]
+		if !ok {
+			for d := emp.DepartmentID; d != "" && !slices.Contains(chain, d) && len(chain) < 64; d = parent[d] {
+				chain = append(chain, d)
+			}
+			chain = slices.Clip(chain)
+			chains[emp.DepartmentID] = chain
+		}
+		c := &emps[i]
+		*c = empC{e: emp, depts: chain, managerID: emp.ManagerID}
+		for _, d := range chain {
+			if c.managerID != "" {
+				break
+			}
+			if manager[d] != "" && manager[d] != emp.ID {
 				c.managerID = manager[d]
 			}
 		}
@@ -237,7 +272,7 @@ func (e *Engine) compileSchedule(s *Schedule) error {
 		if a.Target == "" {
 			v.add(p+".target", "missing")
 		}
-		c := assignC{scope: a.Scope, schedule: a.Schedule, from: a.From, to: a.To, anchor: a.Anchor, order: i}
+		c := e.resolveAssign(assignC{scope: a.Scope, schedule: a.Schedule, from: a.From, to: a.To, anchor: a.Anchor, order: i})
 		if c.anchor.IsZero() {
 			c.anchor = a.From
 		}
@@ -263,7 +298,7 @@ func (e *Engine) compileSchedule(s *Schedule) error {
 		e.overrides[overrideKey{o.EmployeeID, o.Date}] = o.Shift
 	}
 	if id := e.rules.Basic.DefaultSchedule; id != "" {
-		e.def = assignC{schedule: id}
+		e.def = e.resolveAssign(assignC{schedule: id})
 		if _, rot := e.rotation[id]; rot {
 			v.add("basic.default_schedule", "%q is a rotation; a default needs an anchor, assign it instead", id)
 		}
@@ -272,6 +307,51 @@ func (e *Engine) compileSchedule(s *Schedule) error {
 		return fmt.Errorf("rules: %w", err)
 	}
 	return nil
+}
+
+// resolveAssign points a at its weekly schedule or rotation.
+func (e *Engine) resolveAssign(a assignC) assignC {
+	a.weekly = e.weekly[a.schedule]
+	if r := e.rotation[a.schedule]; r != nil && a.weekly == nil {
+		a.rot = r
+		a.rotPat = make([]*shiftC, len(r.Pattern))
+		for i, id := range r.Pattern {
+			a.rotPat[i] = e.shifts[id]
+		}
+	}
+	return a
+}
+
+// resolveSchedules fills each employee's assignment lists. Employees of
+// one position and department share theirs.
+func (e *Engine) resolveSchedules() {
+	type groupKey struct{ position, dept string }
+	shared := map[groupKey][]scopedList{}
+	for _, c := range e.emps {
+		k := groupKey{c.e.Position, c.e.DepartmentID}
+		base, ok := shared[k]
+		if !ok {
+			if l := e.byPos[c.e.Position]; c.e.Position != "" && len(l) > 0 {
+				base = append(base, scopedList{l, string(ScopePosition)})
+			}
+			for _, d := range c.depts {
+				if l := e.byDept[d]; len(l) > 0 {
+					base = append(base, scopedList{l, string(ScopeDepartment)})
+				}
+			}
+			base = slices.Clip(base)
+			shared[k] = base
+		}
+		c.lists, c.shared = base, true
+		if own := e.byEmp[c.e.ID]; len(own) > 0 {
+			c.lists, c.shared = append([]scopedList{{own, string(ScopeEmployee)}}, base...), false
+		}
+	}
+	for k := range e.overrides {
+		if c := e.emps[k.emp]; c != nil {
+			c.hasOverride, c.shared = true, false
+		}
+	}
 }
 
 // ensureYears makes the holiday index cover the years y0..y1. The index is
@@ -332,6 +412,8 @@ type dayPlan struct {
 	makeup   bool
 	schedule string
 	source   string
+	why      sharedReason // the day type's reason, if any
+	cycle    Date         // the first day of its attendance cycle
 }
 
 // plan resolves the shift and day type of an employee-day.
@@ -341,16 +423,18 @@ func (e *Engine) plan(emp *empC, d Date, idx *calIndex) dayPlan {
 	if special {
 		p.dayName = cd.name
 	}
-	if id, ok := e.overrides[overrideKey{emp.e.ID, d}]; ok {
-		p.source = "override"
-		p.shift = e.shifts[id]
-		p.dayType = dayTypeOf(p.shift != nil, special && cd.kind == Holiday)
-		p.makeup = special && cd.kind == Workday
-		return p
+	if emp.hasOverride {
+		if id, ok := e.overrides[overrideKey{emp.e.ID, d}]; ok {
+			p.source = "override"
+			p.shift = e.shifts[id]
+			p.dayType = dayTypeOf(p.shift != nil, special && cd.kind == Holiday)
+			p.makeup = special && cd.kind == Workday
+			return p
+		}
 	}
 	a, source := e.assignment(emp, d)
 	p.source, p.schedule = source, a.schedule
-	if w := e.weekly[a.schedule]; w != nil {
+	if w := a.weekly; w != nil {
 		switch {
 		case special && cd.kind == Holiday:
 			p.dayType = DayHoliday
@@ -367,11 +451,11 @@ func (e *Engine) plan(emp *empC, d Date, idx *calIndex) dayPlan {
 		}
 		return p
 	}
-	if r := e.rotation[a.schedule]; r != nil {
+	if r := a.rot; r != nil {
 		holiday := special && cd.kind == Holiday
-		n := len(r.Pattern)
+		n := len(a.rotPat)
 		i := ((d.Sub(a.anchor) % n) + n) % n
-		p.shift = e.shifts[r.Pattern[i]]
+		p.shift = a.rotPat[i]
 		if holiday && r.ObserveHolidays {
 			p.shift = nil
 		}
@@ -396,17 +480,9 @@ func dayTypeOf(hasShift, holiday bool) DayType {
 
 // assignment finds the most specific assignment covering d.
 func (e *Engine) assignment(emp *empC, d Date) (assignC, string) {
-	if a, ok := pick(e.byEmp[emp.e.ID], d); ok {
-		return a, string(ScopeEmployee)
-	}
-	if emp.e.Position != "" {
-		if a, ok := pick(e.byPos[emp.e.Position], d); ok {
-			return a, string(ScopePosition)
-		}
-	}
-	for _, dept := range emp.depts {
-		if a, ok := pick(e.byDept[dept], d); ok {
-			return a, string(ScopeDepartment)
+	for _, l := range emp.lists {
+		if a, ok := pick(l.list, d); ok {
+			return a, l.source
 		}
 	}
 	if e.def.schedule != "" {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"punchclock/app/attendance"
@@ -33,7 +32,7 @@ type inst struct {
 	start, end     time.Time
 	s, e, ws, we   int64 // unix seconds of start, end, window start, window end
 	in, out        int   // chosen pins, -1 for none
-	breaks         [][2]int64
+	brk0, brk1     int32 // its breaks: scratch.breaks[brk0:brk1]
 	scheduledSecs  int64
 	nominalMinutes int
 }
@@ -45,7 +44,7 @@ type inst struct {
 // range is widened internally by two days on each side so that night shifts
 // and punch windows crossing its ends are judged as in a longer range.
 func (e *Engine) EvaluateEmployee(employeeID string, punches []Punch, corrections []Correction, approvals []Approval, from, to Date) ([]DayRecord, error) {
-	return e.evaluate(nil, e.now, employeeID, punches, corrections, approvals, from, to)
+	return e.evaluate(newScratch(), nil, e.now, employeeID, batch{punches: punches, corrections: corrections, approvals: approvals}, from, to)
 }
 
 // EvaluateEmployeeAt is EvaluateEmployee with "now" given here instead of
@@ -53,12 +52,12 @@ func (e *Engine) EvaluateEmployee(employeeID string, punches []Punch, correction
 // different times (the kiosk compiles once per pull and evaluates at every
 // punch).
 func (e *Engine) EvaluateEmployeeAt(now time.Time, employeeID string, punches []Punch, corrections []Correction, approvals []Approval, from, to Date) ([]DayRecord, error) {
-	return e.evaluate(nil, now, employeeID, punches, corrections, approvals, from, to)
+	return e.evaluate(newScratch(), nil, now, employeeID, batch{punches: punches, corrections: corrections, approvals: approvals}, from, to)
 }
 
 // evaluate appends the records to dst (EvaluateAll hands each employee its
-// slot of one big slice).
-func (e *Engine) evaluate(dst []DayRecord, now time.Time, employeeID string, punches []Punch, corrections []Correction, approvals []Approval, from, to Date) ([]DayRecord, error) {
+// slot of one big slice), working in sc.
+func (e *Engine) evaluate(sc *scratch, dst []DayRecord, now time.Time, employeeID string, b batch, from, to Date) ([]DayRecord, error) {
 	emp := e.emps[employeeID]
 	if emp == nil {
 		return nil, fmt.Errorf("rules: employee %q is not in the input", employeeID)
@@ -70,22 +69,11 @@ func (e *Engine) evaluate(dst []DayRecord, now time.Time, employeeID string, pun
 		return nil, err
 	}
 	idx := e.cal.Load()
-	// About 400 bytes of reasons per day, English and Chinese, on average.
-	ev := evaluation{e: e, now: now, emp: emp, approvals: approvals, from: from, textHint: 512 * (to.Sub(from) + 1)}
+	ev := evaluation{scratch: sc, e: e, now: now, emp: emp, approvals: b.approvals, from: from}
 
 	// Plan every day, with two days of context on each side.
 	nd := to.Sub(from) + 5
-	ev.plans = make([]dayPlan, nd)
-	ev.dayInst = make([]int, nd)
-	ev.insts = make([]inst, 0, nd)
-	for i := range ev.plans {
-		ev.plans[i] = e.plan(emp, from.AddDays(i-2), idx)
-		ev.dayInst[i] = -1
-		if s := ev.plans[i].shift; s != nil {
-			ev.dayInst[i] = len(ev.insts)
-			ev.insts = append(ev.insts, e.instance(i, ev.plans[i].date, s))
-		}
-	}
+	ev.planDays(from, nd, idx)
 
 	lo := from.AddDays(-2).At(0, e.loc).Unix()
 	hi := to.AddDays(3).At(0, e.loc).Unix()
@@ -93,7 +81,7 @@ func (e *Engine) evaluate(dst []DayRecord, now time.Time, employeeID string, pun
 		lo = min(lo, ev.insts[0].ws)
 		hi = max(hi, ev.insts[len(ev.insts)-1].we)
 	}
-	if err := ev.collect(punches, corrections, lo, hi); err != nil {
+	if err := ev.collect(b, lo, hi); err != nil {
 		return nil, err
 	}
 	ev.reject()
@@ -103,14 +91,58 @@ func (e *Engine) evaluate(dst []DayRecord, now time.Time, employeeID string, pun
 	if dst == nil {
 		dst = make([]DayRecord, 0, to.Sub(from)+1)
 	}
+	// The records' punches share one array per employee.
+	ev.outPunches = make([]PunchUse, ev.dayStart[nd-2]-ev.dayStart[2])
 	for i := 2; i < nd-2; i++ {
 		dst = append(dst, ev.record(i))
 	}
 	return dst, nil
 }
 
+// planDays fills plans, dayInst, insts and breaks for the nd days from
+// from-2. Employees who share their schedule (same position and
+// department, nothing of their own) share the result, computed once per
+// scratch: a company has far fewer schedules than employees.
+func (ev *evaluation) planDays(from Date, nd int, idx *calIndex) {
+	var k planKey
+	if ev.emp.shared {
+		k = planKey{from: from, nd: nd, n: len(ev.emp.lists)}
+		if k.n > 0 {
+			k.lists = &ev.emp.lists[0]
+		}
+		if p := ev.planned[k]; p != nil {
+			ev.plans = append(ev.plans[:0], p.plans...)
+			ev.dayInst = append(ev.dayInst[:0], p.dayInst...)
+			ev.insts = append(ev.insts[:0], p.insts...)
+			ev.breaks = append(ev.breaks[:0], p.breaks...)
+			return
+		}
+	}
+	ev.plans = resize(ev.plans, nd)
+	ev.dayInst = resize(ev.dayInst, nd)
+	ev.insts = ev.insts[:0]
+	ev.breaks = ev.breaks[:0]
+	for i := range ev.plans {
+		ev.plans[i] = ev.e.plan(ev.emp, from.AddDays(i-2), idx)
+		ev.plans[i].why = ev.dayReason(&ev.plans[i])
+		ev.plans[i].cycle, _ = ev.e.rules.Cycle(ev.plans[i].date)
+		ev.dayInst[i] = -1
+		if s := ev.plans[i].shift; s != nil {
+			ev.dayInst[i] = len(ev.insts)
+			ev.insts = append(ev.insts, ev.instance(i, ev.plans[i].date, s))
+		}
+	}
+	if ev.emp.shared {
+		ev.planned[k] = &planned{
+			plans: slices.Clone(ev.plans), dayInst: slices.Clone(ev.dayInst),
+			insts: slices.Clone(ev.insts), breaks: slices.Clone(ev.breaks),
+		}
+	}
+}
+
 // instance computes a shift's instants on date d.
-func (e *Engine) instance(day int, d Date, s *shiftC) inst {
+func (ev *evaluation) instance(day int, d Date, s *shiftC) inst {
+	e := ev.e
 	in := inst{day: day, in: -1, out: -1, nominalMinutes: s.nominal}
 	in.start = d.At(s.Start, e.loc)
 	endDay := d
@@ -122,6 +154,7 @@ func (e *Engine) instance(day int, d Date, s *shiftC) inst {
 	in.ws = in.s - int64(s.inEarly/time.Second)
 	in.we = in.e + int64(s.outLate/time.Second)
 	in.scheduledSecs = in.e - in.s
+	in.brk0 = int32(len(ev.breaks))
 	for _, b := range s.Breaks {
 		bd := d
 		if b.Start < s.Start {
@@ -133,9 +166,10 @@ func (e *Engine) instance(day int, d Date, s *shiftC) inst {
 			ed = bd.AddDays(1)
 		}
 		be := ed.At(b.End, e.loc).Unix()
-		in.breaks = append(in.breaks, [2]int64{bs, be})
+		ev.breaks = append(ev.breaks, [2]int64{bs, be})
 		in.scheduledSecs -= overlap(in.s, in.e, bs, be)
 	}
+	in.brk1 = int32(len(ev.breaks))
 	return in
 }
 
@@ -143,25 +177,19 @@ func overlap(a0, a1, b0, b1 int64) int64 {
 	return max(0, min(a1, b1)-max(a0, b0))
 }
 
-// evaluation is the working state of one EvaluateEmployee call.
+// evaluation is the working state of one EvaluateEmployee call. Its
+// scratch holds the plans, shift instances and pins; the pins of day i's
+// record are dayPins[dayStart[i]:dayStart[i+1]], in time order.
 type evaluation struct {
+	*scratch
 	e         *Engine
 	now       time.Time // Input.Now, or the time given to EvaluateEmployeeAt
 	emp       *empC
 	approvals []Approval
 	from      Date
-	plans     []dayPlan
-	dayInst   []int
-	insts     []inst
-	pins      []pin
-	// byDay lists the pins of each day's record in time order:
-	// dayPins[dayStart[i]:dayStart[i+1]] (one allocation per employee).
-	dayStart []int32
-	dayPins  []int32
-	// text is the arena of reason texts (see s), textHint the size of
-	// its first buffer.
-	text     strings.Builder
-	textHint int
+	// outPunches is what is left of the array the records' punches are
+	// cut from.
+	outPunches []PunchUse
 }
 
 // pinsOf returns the pins listed in day i's record.
@@ -169,10 +197,17 @@ func (ev *evaluation) pinsOf(i int) []int32 {
 	return ev.dayPins[ev.dayStart[i]:ev.dayStart[i+1]]
 }
 
-func (ev *evaluation) collect(punches []Punch, corrections []Correction, lo, hi int64) error {
-	ev.pins = make([]pin, 0, len(punches)+len(corrections))
-	for i := range punches {
-		p := &punches[i]
+func (ev *evaluation) collect(b batch, lo, hi int64) error {
+	ev.pins = ev.pins[:0]
+	n := len(b.punches)
+	if b.idx != nil {
+		n = len(b.idx)
+	}
+	for k := range n {
+		p := &b.punches[k]
+		if b.idx != nil {
+			p = &b.punches[b.idx[k]]
+		}
 		if p.EmployeeID != ev.emp.e.ID {
 			return fmt.Errorf("rules: punch %q belongs to employee %q, not %q", p.ID, p.EmployeeID, ev.emp.e.ID)
 		}
@@ -189,8 +224,8 @@ func (ev *evaluation) collect(punches []Punch, corrections []Correction, lo, hi 
 		ev.e.locate(p, ev.emp, &x)
 		ev.pins = append(ev.pins, x)
 	}
-	for i := range corrections {
-		c := &corrections[i]
+	for i := range b.corrections {
+		c := &b.corrections[i]
 		if c.EmployeeID != ev.emp.e.ID {
 			return fmt.Errorf("rules: correction %q belongs to employee %q, not %q", c.ID, c.EmployeeID, ev.emp.e.ID)
 		}
@@ -238,7 +273,7 @@ func (e *Engine) locate(p *Punch, emp *empC, x *pin) {
 	if a, ok := parseAddr(p.Addr); ok {
 		for i := range cands {
 			if n, ok := cands[i].inNetwork(a); ok {
-				x.use.Location, x.use.Network = Inside, n.String()
+				x.use.Location, x.use.Network = Inside, n
 				return
 			}
 		}
@@ -318,7 +353,8 @@ func (ev *evaluation) merge() {
 // punches untouched.
 func (ev *evaluation) attribute() {
 	nd := len(ev.plans)
-	counts := make([]int32, nd+1)
+	counts := resize(ev.dayStart, nd+1)
+	clear(counts)
 	for i := range ev.pins {
 		p := &ev.pins[i]
 		if p.leader != i {
@@ -356,8 +392,9 @@ func (ev *evaluation) attribute() {
 		counts[i] += counts[i-1]
 	}
 	ev.dayStart = counts
-	ev.dayPins = make([]int32, counts[nd])
-	fill := make([]int32, nd)
+	ev.dayPins = resize(ev.dayPins, int(counts[nd]))
+	fill := resize(ev.fill, nd)
+	ev.fill = fill
 	copy(fill, counts[:nd])
 	for i := range ev.pins {
 		if d := ev.pins[i].day; d >= 0 {

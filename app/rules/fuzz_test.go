@@ -128,3 +128,52 @@ func equalJSON(t *testing.T, a, b any) bool {
 	}
 	return string(x) == string(y)
 }
+
+// TestWorkerReuse checks that a worker, which reuses its working memory
+// and shares texts from one employee to the next, gives each employee the
+// records a fresh evaluation of that employee alone gives.
+func TestWorkerReuse(t *testing.T) {
+	from, to := rules.NewDate(2026, 9, 20), rules.NewDate(2026, 10, 12)
+	in := genInput(200)
+	in.Rules.Exceptions.Verification = &rules.Verification{Methods: []attendance.Method{attendance.MethodGPS, attendance.MethodFace}, WindowMin: 15}
+	if err := addPunches(in, from, to, 3); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 40; i++ {
+		emp := "e" + strconv.Itoa(i*5)
+		in.Schedule.Overrides = append(in.Schedule.Overrides, rules.Override{EmployeeID: emp, Date: from + rules.Date(i%20), Shift: []string{"", "night", "flex"}[i%3]})
+		p := in.Punches[i*37]
+		in.Corrections = append(in.Corrections, rules.Correction{ID: "c" + strconv.Itoa(i), EmployeeID: p.EmployeeID, Time: p.Time.Add(9 * time.Hour)})
+		in.Approvals = append(in.Approvals, rules.Approval{ID: "a" + strconv.Itoa(i), EmployeeID: p.EmployeeID, PunchID: p.ID, Anomaly: rules.AnomalyOutOfFence, State: rules.ApprovalRejected})
+	}
+	all, err := rules.EvaluateParallel(in, from, to, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := rules.Compile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := to.Sub(from) + 1
+	for i, emp := range in.Employees {
+		var ps []rules.Punch
+		var cs []rules.Correction
+		for _, p := range in.Punches {
+			if p.EmployeeID == emp.ID {
+				ps = append(ps, p)
+			}
+		}
+		for _, c := range in.Corrections {
+			if c.EmployeeID == emp.ID {
+				cs = append(cs, c)
+			}
+		}
+		one, err := e.EvaluateEmployee(emp.ID, ps, cs, in.Approvals, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalJSON(t, one, all[i*days:(i+1)*days]) {
+			t.Fatalf("%s: evaluated alone, the records differ", emp.ID)
+		}
+	}
+}

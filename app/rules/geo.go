@@ -203,6 +203,7 @@ type siteC struct {
 	id       string
 	fences   []fenceC
 	networks []netip.Prefix
+	netNames []string // networks[i].String(), so that a match allocates nothing
 }
 
 // locate returns the best verdict over the site's fences and the name of the
@@ -220,14 +221,15 @@ func (s *siteC) locate(p LatLng, acc float64) (Verdict, string) {
 	return best, name
 }
 
-// inNetwork reports whether addr is in one of the site's allowed ranges.
-func (s *siteC) inNetwork(addr netip.Addr) (netip.Prefix, bool) {
-	for _, p := range s.networks {
+// inNetwork reports whether addr is in one of the site's allowed ranges,
+// and which one.
+func (s *siteC) inNetwork(addr netip.Addr) (string, bool) {
+	for i, p := range s.networks {
 		if p.Contains(addr) {
-			return p, true
+			return s.netNames[i], true
 		}
 	}
-	return netip.Prefix{}, false
+	return "", false
 }
 
 // parseNetwork accepts a CIDR prefix ("10.1.0.0/16", "2001:db8::/32") or a

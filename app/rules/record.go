@@ -84,6 +84,10 @@ const (
 // DayRecord is the engine's verdict on one employee-day, with every punch
 // it considered and the reasons in English and Chinese. Field names are
 // stable (stored records and the HTTP API use them).
+//
+// The records of one evaluation share what they have in common (a Shift,
+// a list of Reasons): treat them as read-only, and copy before changing
+// one. Appending to a record's slices never changes another record.
 type DayRecord struct {
 	EmployeeID string `json:"employee_id"`
 	Date       Date   `json:"date"`
