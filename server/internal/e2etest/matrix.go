@@ -193,3 +193,23 @@ func (c Cell) CheckDay(t testing.TB, s *Server, p store.StoredPunch) {
 	}
 	t.Errorf("%s: no day record from %s to %s holds punch %s", c, day.AddDays(-1), day.AddDays(1), p.ID)
 }
+
+// RunMatrix runs f as a subtest for every cell of each site, each site in
+// a browser of its own whose fake camera plays video(site) ("" for
+// Chromium's test pattern); i numbers the site's cells (for Zone).
+func RunMatrix(t *testing.T, sites []string, video func(site string) string, f func(t *testing.T, browser context.Context, cell Cell, i int)) {
+	for _, site := range sites {
+		t.Run(site, func(t *testing.T) {
+			browser := NewBrowser(t, 15*time.Minute, video(site))
+			for i, cell := range SiteCells(site) {
+				t.Run(cell.Name, func(t *testing.T) { f(t, browser, cell, i) })
+			}
+		})
+	}
+}
+
+// Sites are the demo sites the matrix covers.
+var Sites = []string{"sh-jingan", "muc-works"}
+
+// NoVideo is RunMatrix's video for flows that need no camera picture.
+func NoVideo(string) string { return "" }

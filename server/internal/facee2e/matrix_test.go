@@ -3,6 +3,7 @@
 package facee2e
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -19,34 +20,28 @@ var faceEmployee = map[string]string{"sh-jingan": "E004", "muc-works": "E021"}
 // once the open page has crossed into the next day) makes one punch whose
 // confirmation and day record say what the rules give at that instant.
 func TestFaceMatrix(t *testing.T) {
-	for _, site := range []string{"sh-jingan", "muc-works"} {
-		t.Run(site, func(t *testing.T) {
-			browser := e2etest.NewBrowser(t, 15*time.Minute, stillY4M)
-			employee := faceEmployee[site]
-			for i, cell := range e2etest.SiteCells(site) {
-				t.Run(cell.Name, func(t *testing.T) {
-					clock := e2etest.NewClock(cell.Start())
-					s := startPunchd(t, clock)
-					f := startFaceAt(t, s, site, false)
-					f.enroll(employee, photo)
-					ctx := e2etest.NewTab(t, browser)
-					clock.Install(t, ctx, 0, e2etest.Zone(i+1))
-					e2etest.OpenKiosk(t, ctx, s.URL())
-					device := cell.EnrollKiosk(t, ctx, s, clock)
-					waitStatus(t, ctx, "face", "ready", 30*time.Second)
-					if cell.Crosses {
-						cell.CrossMidnight(t, ctx)
-					}
-					tapFace(t, ctx)
-					c := waitConfirm(t, ctx, employee, 30*time.Second)
-					p := checkFacePunch(t, ctx, s, f, device, "identify", employee)
-					if cell.Crosses && cell.For(p.TrueTime).Name != cell.Name {
-						t.Fatalf("the face punch after midnight was made at %s", p.TrueTime.In(cell.Loc()))
-					}
-					cell.CheckConfirm(t, c, p.TrueTime)
-					cell.CheckDay(t, s, p)
-				})
-			}
-		})
-	}
+	still := func(string) string { return stillY4M }
+	e2etest.RunMatrix(t, e2etest.Sites, still, func(t *testing.T, browser context.Context, cell e2etest.Cell, i int) {
+		site, employee := cell.Site, faceEmployee[cell.Site]
+		clock := e2etest.NewClock(cell.Start())
+		s := startPunchd(t, clock)
+		f := startFaceAt(t, s, site, false)
+		f.enroll(employee, photo)
+		ctx := e2etest.NewTab(t, browser)
+		clock.Install(t, ctx, 0, e2etest.Zone(i+1))
+		e2etest.OpenKiosk(t, ctx, s.URL())
+		device := cell.EnrollKiosk(t, ctx, s, clock)
+		waitStatus(t, ctx, "face", "ready", 30*time.Second)
+		if cell.Crosses {
+			cell.CrossMidnight(t, ctx)
+		}
+		tapFace(t, ctx)
+		c := waitConfirm(t, ctx, employee, 30*time.Second)
+		p := checkFacePunch(t, ctx, s, f, device, "identify", employee)
+		if cell.Crosses && cell.For(p.TrueTime).Name != cell.Name {
+			t.Fatalf("the face punch after midnight was made at %s", p.TrueTime.In(cell.Loc()))
+		}
+		cell.CheckConfirm(t, c, p.TrueTime)
+		cell.CheckDay(t, s, p)
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -18,10 +17,8 @@ import (
 	"punchclock/app/rules"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
-	"punchclock/server/internal/postgres"
-	"punchclock/server/internal/postgres/pgtest"
-	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/sqlstore"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
 
@@ -144,28 +141,9 @@ func fetchAll(b *testing.B, base, tok, dept string, c *company) (int64, int) {
 // times the rules engine alone on the same employees and punches, so
 // x-engine, the ratio of the two, is measured side by side.
 func BenchmarkRecordsCompany(b *testing.B) {
-	backends := []struct {
-		name string
-		open func(b *testing.B) *sqlstore.DB
-	}{
-		{"sqlite", func(b *testing.B) *sqlstore.DB {
-			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "p.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return s
-		}},
-		{"postgres", func(b *testing.B) *sqlstore.DB {
-			s, err := postgres.Open(context.Background(), pgtest.NewDB(b))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return s
-		}},
-	}
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			st := be.open(b)
+	for _, be := range sqlstoretest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			st := be.Open(b)
 			defer st.Close()
 			c := seedCompany(b, st, 10000)
 			now := func() time.Time { return c.in.Now }

@@ -42,17 +42,31 @@ var (
 	badgeVideo = map[string]string{}
 )
 
-// cameraSites is who stands in front of each demo site's kiosk camera in
-// the clock matrix, and who punches by the test hook once the midnight
-// cell has crossed into the next day.
-var cameraSites = []struct {
+// cameraPerson is who stands in front of a site's kiosk camera in the
+// clock matrix, and who punches by the test hook once the midnight cell
+// has crossed into the next day (the camera's badge has punched already
+// and is held in view).
+type cameraPerson struct {
 	site, badge, employee, name string
-	// after and afterEmployee punch after midnight (the camera's badge
-	// has punched already and is held in view).
-	after, afterEmployee string
-}{
+	after, afterEmployee        string
+}
+
+// cameraSites lists them, one a demo site.
+var cameraSites = []cameraPerson{
 	{"sh-jingan", "PC-0004", "E004", "Li Na", "PC-0005", "E005"},
 	{"muc-works", "PC-0021", "E021", "Jonas Weber", "PC-0022", "E022"},
+}
+
+// cameraSite is who stands in front of the camera at site.
+func cameraSite(t *testing.T, site string) cameraPerson {
+	t.Helper()
+	for _, cs := range cameraSites {
+		if cs.site == site {
+			return cs
+		}
+	}
+	t.Fatalf("no camera badge for site %s", site)
+	return cameraPerson{}
 }
 
 func TestMain(m *testing.M) { e2etest.Main(m, "kioske2e", setup, nil) }
@@ -137,71 +151,66 @@ func employees(t *testing.T, ps []store.StoredPunch) []string {
 // the kiosk screen with the confirmation, in English and in Chinese, as
 // test artefacts (var/artefacts/kiosk.png, kiosk-zh.png).
 func TestCameraPunch(t *testing.T) {
-	for _, cs := range cameraSites {
-		t.Run(cs.site, func(t *testing.T) {
-			browser := e2etest.NewBrowser(t, 15*time.Minute, badgeVideo[cs.site])
-			for i, cell := range e2etest.SiteCells(cs.site) {
-				t.Run(cell.Name, func(t *testing.T) {
-					var skew time.Duration
-					if cell.Site == "sh-jingan" && cell.Name == "09:20" {
-						skew = -(3*time.Hour + 7*time.Minute)
-					}
-					clock := e2etest.NewClock(cell.Start())
-					s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
-					ctx := e2etest.NewTab(t, browser)
-					clock.Install(t, ctx, skew, e2etest.Zone(i))
-					e2etest.OpenKiosk(t, ctx, s.URL())
-					device := cell.EnrollKiosk(t, ctx, s, clock)
+	video := func(site string) string { return badgeVideo[site] }
+	e2etest.RunMatrix(t, e2etest.Sites, video, func(t *testing.T, browser context.Context, cell e2etest.Cell, i int) {
+		cs := cameraSite(t, cell.Site)
+		var skew time.Duration
+		if cell.Site == "sh-jingan" && cell.Name == "09:20" {
+			skew = -(3*time.Hour + 7*time.Minute)
+		}
+		clock := e2etest.NewClock(cell.Start())
+		s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
+		ctx := e2etest.NewTab(t, browser)
+		clock.Install(t, ctx, skew, e2etest.Zone(i))
+		e2etest.OpenKiosk(t, ctx, s.URL())
+		device := cell.EnrollKiosk(t, ctx, s, clock)
 
-					// The camera starts with the kiosk screen, and the badge is in view.
-					c := waitConfirm(t, ctx, cs.employee)
-					if !strings.Contains(c.Who, cs.name) || !strings.Contains(c.What, "badge") {
-						t.Errorf("confirmation %q / %q, want %s and badge", c.Who, c.What, cs.name)
-					}
-					if skew != 0 {
-						checkScreens(t, ctx)
-						checkHeldBadge(t, ctx)
-					}
-					e2etest.WaitStatus(t, ctx, "pending", "0", 30*time.Second)
-					if got := e2etest.Status(t, ctx, "online"); got != "yes" {
-						t.Errorf("status strip online=%q after a sync", got)
-					}
-					ps := s.Punches(device)
-					if len(ps) != 1 {
-						t.Fatalf("punchd has %d punches from the kiosk, want 1: %+v", len(ps), ps)
-					}
-					p := ps[0]
-					if p.EmployeeID != cs.employee || p.Method != attendance.MethodBadge || p.Evidence.BadgeCode != cs.badge || p.Status != store.PunchAccepted {
-						t.Errorf("stored punch %+v", p.Punch)
-					}
-					if skew != 0 && !slices.Contains(p.Flags, wire.FlagClockSkew) {
-						t.Errorf("a punch from a tablet %v off has flags %v, want %s", skew, p.Flags, wire.FlagClockSkew)
-					}
-					want := cell.For(p.TrueTime)
-					want.CheckConfirm(t, c, p.TrueTime)
-					want.CheckDay(t, s, p)
-					if !cell.Crosses {
-						return
-					}
-					// The page stays open into the next day; the next punch
-					// belongs to the business day the rules give it.
-					cell.CrossMidnight(t, ctx)
-					e2etest.ScanBadge(t, ctx, cs.after)
-					c = waitConfirm(t, ctx, cs.afterEmployee)
-					e2etest.WaitStatus(t, ctx, "pending", "0", 30*time.Second)
-					ps = s.Punches(device)
-					if len(ps) != 2 || ps[1].EmployeeID != cs.afterEmployee {
-						t.Fatalf("punchd has %+v from the kiosk, want a second punch of %s", ps, cs.afterEmployee)
-					}
-					if after := cell.For(ps[1].TrueTime); after.Name != cell.Name {
-						t.Fatalf("the punch after midnight was made at %s", ps[1].TrueTime.In(cell.Loc()))
-					}
-					cell.CheckConfirm(t, c, ps[1].TrueTime)
-					cell.CheckDay(t, s, ps[1])
-				})
-			}
-		})
-	}
+		// The camera starts with the kiosk screen, and the badge is in view.
+		c := waitConfirm(t, ctx, cs.employee)
+		if !strings.Contains(c.Who, cs.name) || !strings.Contains(c.What, "badge") {
+			t.Errorf("confirmation %q / %q, want %s and badge", c.Who, c.What, cs.name)
+		}
+		if skew != 0 {
+			checkScreens(t, ctx)
+			checkHeldBadge(t, ctx)
+		}
+		e2etest.WaitStatus(t, ctx, "pending", "0", 30*time.Second)
+		if got := e2etest.Status(t, ctx, "online"); got != "yes" {
+			t.Errorf("status strip online=%q after a sync", got)
+		}
+		ps := s.Punches(device)
+		if len(ps) != 1 {
+			t.Fatalf("punchd has %d punches from the kiosk, want 1: %+v", len(ps), ps)
+		}
+		p := ps[0]
+		if p.EmployeeID != cs.employee || p.Method != attendance.MethodBadge || p.Evidence.BadgeCode != cs.badge || p.Status != store.PunchAccepted {
+			t.Errorf("stored punch %+v", p.Punch)
+		}
+		if skew != 0 && !slices.Contains(p.Flags, wire.FlagClockSkew) {
+			t.Errorf("a punch from a tablet %v off has flags %v, want %s", skew, p.Flags, wire.FlagClockSkew)
+		}
+		want := cell.For(p.TrueTime)
+		want.CheckConfirm(t, c, p.TrueTime)
+		want.CheckDay(t, s, p)
+		if !cell.Crosses {
+			return
+		}
+		// The page stays open into the next day; the next punch
+		// belongs to the business day the rules give it.
+		cell.CrossMidnight(t, ctx)
+		e2etest.ScanBadge(t, ctx, cs.after)
+		c = waitConfirm(t, ctx, cs.afterEmployee)
+		e2etest.WaitStatus(t, ctx, "pending", "0", 30*time.Second)
+		ps = s.Punches(device)
+		if len(ps) != 2 || ps[1].EmployeeID != cs.afterEmployee {
+			t.Fatalf("punchd has %+v from the kiosk, want a second punch of %s", ps, cs.afterEmployee)
+		}
+		if after := cell.For(ps[1].TrueTime); after.Name != cell.Name {
+			t.Fatalf("the punch after midnight was made at %s", ps[1].TrueTime.In(cell.Loc()))
+		}
+		cell.CheckConfirm(t, c, ps[1].TrueTime)
+		cell.CheckDay(t, s, ps[1])
+	})
 }
 
 // checkHeldBadge watches every outcome the kiosk screen shows while the

@@ -5,17 +5,14 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
-	"punchclock/server/internal/postgres"
-	"punchclock/server/internal/postgres/pgtest"
 	"punchclock/server/internal/punch"
-	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/sqlstore"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
 
@@ -33,30 +30,11 @@ import (
 // Run with a fixed count, e.g. -benchtime=200x: every iteration needs
 // fresh punches, signed before the timer starts.
 func BenchmarkIngest(b *testing.B) {
-	backends := []struct {
-		name string
-		open func(b *testing.B) *sqlstore.DB
-	}{
-		{"sqlite", func(b *testing.B) *sqlstore.DB {
-			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), fmt.Sprintf("p%d.db", time.Now().UnixNano())))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return s
-		}},
-		{"postgres", func(b *testing.B) *sqlstore.DB {
-			s, err := postgres.Open(context.Background(), pgtest.NewDB(b))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return s
-		}},
-	}
-	for _, be := range backends {
+	for _, be := range sqlstoretest.Backends() {
 		for _, size := range []int{100, 1} {
-			b.Run(fmt.Sprintf("%s/batch=%d", be.name, size), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/batch=%d", be.Name, size), func(b *testing.B) {
 				ctx := context.Background()
-				si, sb := be.open(b), be.open(b)
+				si, sb := be.Open(b), be.Open(b)
 				defer si.Close()
 				defer sb.Close()
 				fi, fb := seedBench(b, si), seedBench(b, sb)
