@@ -147,17 +147,20 @@ func (c Cell) setClock(t testing.TB, clock *Clock) {
 }
 
 // CrossMidnight waits until the open kiosk page's own clock and date show
-// the Thursday after the matrix day: the midnight cell's next punch is
-// made then.
+// the Thursday after the matrix day, two seconds past midnight: the
+// midnight cell's next punch is made then. Midnight itself is a boundary
+// the rules count as the day before's last instant (a day shift's out
+// window runs to 24:00 inclusive); a punch in its first second, which a
+// loaded machine makes now and then, would test that boundary instead.
 func (c Cell) CrossMidnight(t testing.TB, ctx context.Context) {
 	t.Helper()
 	if !c.Crosses {
 		t.Fatalf("%s does not cross midnight", c)
 	}
 	Wait(t, ctx, "the kiosk's clock past midnight", `(() => {
-		const t = (document.getElementById("clock") || {}).textContent || "";
+		const m = ((document.getElementById("clock") || {}).textContent || "").match(/\d\d:\d\d:\d\d/);
 		const d = (document.getElementById("date") || {}).textContent || "";
-		return /^00:\d\d:\d\d/.test(t) && d.includes("Thursday");
+		return !!m && m[0].startsWith("00:") && m[0] >= "00:00:02" && d.includes("Thursday");
 	})()`, 60*time.Second)
 }
 
