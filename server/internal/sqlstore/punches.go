@@ -1,0 +1,279 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"punchclock/server/internal/store"
+)
+
+// --- punches ---
+
+// punchCols are the columns of a punch insert, in InsertPunches' order.
+const punchCols = `id, device_id, seq, employee_id, site_id, method, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags, addr`
+
+// punchArgs returns p's values in punchCols order.
+func punchArgs(p *store.StoredPunch) []any {
+	return []any{p.ID, p.DeviceID, int64(p.Seq), p.EmployeeID, p.SiteID, string(p.Method), ms(p.TrueTime),
+		ms(p.ReceivedAt), p.Body, p.Sig, p.Hash, p.Status, p.Code, p.Message, strings.Join(p.Flags, ","), p.Addr}
+}
+
+// InsertPunches writes punches with multi-row INSERTs in tx. It is the one
+// write path of raw punches (and the benchmark's baseline).
+func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
+	const perRow = 16
+	const maxRows = 500 // stays far below both databases' bind limits
+	for len(ps) > 0 {
+		n := min(len(ps), maxRows)
+		var q string
+		if v, ok := s.q.Load(n); ok {
+			q = v.(string)
+		} else {
+			var b strings.Builder
+			b.WriteString(`INSERT INTO punches (` + punchCols + `) VALUES `)
+			row := "(" + strings.TrimSuffix(strings.Repeat("?, ", perRow), ", ") + ")"
+			for i := range n {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(row)
+			}
+			q = s.Rebind(b.String())
+			s.q.Store(n, q)
+		}
+		args := make([]any, 0, n*perRow)
+		for i := range ps[:n] {
+			args = append(args, punchArgs(&ps[i])...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			if s.d.IsUnique(err) {
+				return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
+			}
+			return fmt.Errorf("sqlstore: insert punches: %w", err)
+		}
+		ps = ps[n:]
+	}
+	return nil
+}
+
+// Ingest runs one batch in a transaction; see store.Store.
+func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys, decide func(store.IngestView) (store.IngestPlan, error)) error {
+	if err := checkID("ingest", deviceID); err != nil {
+		return err
+	}
+	if err := checkAll("ingest", keys); err != nil {
+		return err
+	}
+	if err := checkSeqs("ingest", keys.Seqs...); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.d.LockDevice != "" {
+			if _, err := tx.ExecContext(ctx, s.Rebind(s.d.LockDevice), deviceID); err != nil {
+				return fmt.Errorf("sqlstore: lock device %s: %w", deviceID, err)
+			}
+		}
+		var version int64
+		dev, err := scanDevice(scanFunc(func(dest ...any) error {
+			return tx.QueryRowContext(ctx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE id = ?`), deviceID).
+				Scan(append(dest, &version)...)
+		}))
+		if err != nil {
+			return notFound(err, "device "+deviceID)
+		}
+		view := store.IngestView{Device: dev, Version: version, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}, UsedQR: map[store.QRUse]store.QRUse{}}
+		for _, u := range keys.QR {
+			var punchID string
+			err := tx.QueryRowContext(ctx, s.Rebind(`SELECT punch_id FROM qr_uses WHERE kiosk_id = ? AND step = ? AND employee_id = ?`), u.KioskID, u.Step, u.EmployeeID).Scan(&punchID)
+			if err == nil {
+				k := u.Key()
+				view.UsedQR[k] = store.QRUse{KioskID: k.KioskID, Step: k.Step, EmployeeID: k.EmployeeID, PunchID: punchID}
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("sqlstore: qr uses: %w", err)
+			}
+		}
+		if len(keys.IDs) > 0 {
+			cond, args := in(s, "id", keys.IDs)
+			if err := s.existing(ctx, tx, cond, args, view.ByID, nil); err != nil {
+				return err
+			}
+		}
+		if len(keys.Seqs) > 0 {
+			seqs := make([]int64, len(keys.Seqs))
+			for i, q := range keys.Seqs {
+				seqs[i] = int64(q)
+			}
+			cond, args := in(s, "seq", seqs)
+			if err := s.existing(ctx, tx, `device_id = ? AND `+cond, append([]any{deviceID}, args...), nil, view.BySeq); err != nil {
+				return err
+			}
+		}
+		plan, err := decide(view)
+		if err != nil {
+			return err
+		}
+		if err := checkPlan(plan); err != nil {
+			return err
+		}
+		if err := s.InsertPunches(ctx, tx, plan.Insert); err != nil {
+			return err
+		}
+		for _, u := range plan.QRUses {
+			_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO qr_uses (kiosk_id, step, employee_id, punch_id) VALUES (?, ?, ?, ?)`), u.KioskID, u.Step, u.EmployeeID, u.PunchID)
+			if err != nil {
+				if s.d.IsUnique(err) {
+					return fmt.Errorf("sqlstore: qr use: %w", store.ErrConflict)
+				}
+				return fmt.Errorf("sqlstore: qr use: %w", err)
+			}
+		}
+		if !plan.UpdateDevice {
+			return nil
+		}
+		d := plan.Device
+		_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
+		if err != nil {
+			return fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
+		}
+		return nil
+	})
+}
+
+func (s *DB) existing(ctx context.Context, tx *sql.Tx, where string, args []any, byID map[string]store.Existing, bySeq map[uint64]store.Existing) error {
+	rows, err := tx.QueryContext(ctx, s.Rebind(`SELECT id, seq, hash, status, code, message, flags FROM punches WHERE `+where), args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: existing punches: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e store.Existing
+		var seq int64
+		var flags string
+		if err := rows.Scan(&e.ID, &seq, &e.Hash, &e.Status, &e.Code, &e.Message, &flags); err != nil {
+			return fmt.Errorf("sqlstore: existing punches: %w", err)
+		}
+		e.Seq, e.Flags = uint64(seq), splitFlags(flags)
+		if byID != nil {
+			byID[e.ID] = e
+		}
+		if bySeq != nil {
+			bySeq[e.Seq] = e
+		}
+	}
+	return rows.Err()
+}
+
+// scanFunc adapts a function to the Scan interface of the scan helpers.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+func splitFlags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// in returns the condition "col is one of vals" and its arguments.
+func in[T any](s *DB, col string, vals []T) (string, []any) {
+	if s.d.Arrays {
+		return col + ` = ANY(?)`, []any{vals}
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return col + ` IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + `)`, args
+}
+
+const storedCols = `id, employee_id, site_id, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags, addr`
+
+func scanStored(sc interface{ Scan(...any) error }) (store.StoredPunch, error) {
+	var p store.StoredPunch
+	var trueMS, recvMS int64
+	var flags, id, emp, site string
+	if err := sc.Scan(&id, &emp, &site, &trueMS, &recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &flags, &p.Addr); err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(p.Body, &p.Punch); err != nil {
+		return p, fmt.Errorf("sqlstore: stored punch %s body: %w", id, err)
+	}
+	// The server's resolution (badge to employee, device to site) wins
+	// over what the device wrote.
+	p.ID, p.EmployeeID, p.SiteID = id, emp, site
+	p.TrueTime, p.ReceivedAt, p.Flags = fromMS(trueMS), fromMS(recvMS), splitFlags(flags)
+	return p, nil
+}
+
+// Punch returns one stored punch.
+func (s *DB) Punch(ctx context.Context, id string) (store.StoredPunch, error) {
+	if err := checkID("punch", id); err != nil {
+		return store.StoredPunch{}, err
+	}
+	p, err := scanStored(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+storedCols+` FROM punches WHERE id = ?`), id))
+	if err != nil {
+		return p, notFound(err, "punch "+id)
+	}
+	return p, nil
+}
+
+// Punches lists stored punches by true time, then id.
+func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPunch, error) {
+	if err := checkAll("punches", f); err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + storedCols + ` FROM punches WHERE 1 = 1`
+	var args []any
+	add := func(cond string, v any) { q += ` AND ` + cond; args = append(args, v) }
+	if f.EmployeeID != "" {
+		add(`employee_id = ?`, f.EmployeeID)
+	}
+	if len(f.EmployeeIDs) > 0 {
+		cond, a := in(s, "employee_id", f.EmployeeIDs)
+		q += ` AND ` + cond
+		args = append(args, a...)
+	}
+	if f.DeviceID != "" {
+		add(`device_id = ?`, f.DeviceID)
+	}
+	if f.SiteID != "" {
+		add(`site_id = ?`, f.SiteID)
+	}
+	if !f.From.IsZero() {
+		add(`true_time_ms >= ?`, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		add(`true_time_ms < ?`, ms(f.To))
+	}
+	if f.Status != "" {
+		add(`status = ?`, f.Status)
+	}
+	if f.AfterID != "" {
+		q += ` AND (true_time_ms > ? OR (true_time_ms = ? AND id > ?))`
+		args = append(args, ms(f.AfterTime), ms(f.AfterTime), f.AfterID)
+	}
+	q += ` ORDER BY true_time_ms, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: punches: %w", err)
+	}
+	defer rows.Close()
+	var out []store.StoredPunch
+	for rows.Next() {
+		p, err := scanStored(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: punches: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
