@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	_ "embed"
 	"net/http"
 
 	"punchclock/app/attendance"

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	_ "embed"
 	"encoding/json"
 	"net/http"
 
