@@ -670,7 +670,12 @@ func merge(st *outbox.PullState, r *wire.PullResponse) {
 	st.Departments = upsert(st.Departments, r.Departments, func(d attendance.Department) string { return d.ID })
 	st.Employees = upsert(st.Employees, r.Employees, func(e attendance.Employee) string { return e.ID })
 	if len(r.Removed) > 0 {
-		st.Employees = slices.DeleteFunc(st.Employees, func(e attendance.Employee) bool { return slices.Contains(r.Removed, e.ID) })
+		// A bulk change elsewhere can list thousands: look them up, not scan.
+		gone := make(map[string]bool, len(r.Removed))
+		for _, id := range r.Removed {
+			gone[id] = true
+		}
+		st.Employees = slices.DeleteFunc(st.Employees, func(e attendance.Employee) bool { return gone[e.ID] })
 	}
 }
 

@@ -173,7 +173,7 @@ func BenchmarkRecordsCompany(b *testing.B) {
 				b.Run(q.name, func(b *testing.B) {
 					in := q.engine()
 					var tEngine, tAPI time.Duration
-					var bytes int64
+					var size int64
 					var pages int
 					b.ResetTimer()
 					for b.Loop() {
@@ -182,7 +182,7 @@ func BenchmarkRecordsCompany(b *testing.B) {
 							b.Fatal(err)
 						}
 						t1 := time.Now()
-						bytes, pages = fetchAll(b, srv.URL, tok, q.dept, c)
+						size, pages = fetchAll(b, srv.URL, tok, q.dept, c)
 						tEngine += t1.Sub(t0)
 						tAPI += time.Since(t1)
 					}
@@ -190,7 +190,7 @@ func BenchmarkRecordsCompany(b *testing.B) {
 					b.ReportMetric(tAPI.Seconds()/n, "api-s")
 					b.ReportMetric(tEngine.Seconds()/n, "engine-s")
 					b.ReportMetric(tAPI.Seconds()/tEngine.Seconds(), "x-engine")
-					b.ReportMetric(float64(bytes)/(1<<20), "MB")
+					b.ReportMetric(float64(size)/(1<<20), "MB")
 					b.ReportMetric(float64(pages), "pages")
 					b.ReportMetric(0, "ns/op")
 				})
