@@ -17,10 +17,13 @@
 // Requests: every device request carries wire.SignRequest's
 // "Authorization: PC-Device id=…,ts=…,sig=…" over method, path and query,
 // time and the body's hash. Authenticate checks it against the stored key;
-// an unknown or revoked device is unauthorized. The signature's time is
-// not held to a window: device clocks may be hours off, and the requests
-// it guards are idempotent or read-only (a replayed batch answers
-// duplicate).
+// an unknown or revoked device is unauthorized. The signature's time must
+// be within wire.RequestWindow of the server's, so a request captured on
+// the network is worthless minutes later. Device clocks may be hours off:
+// a device signs with its clock corrected by the offset it learnt from
+// the server, and a device that guessed wrong is answered wire.CodeStale
+// with the server's time, signs again and resends; nothing it holds is
+// parked or lost on the way.
 //
 // Pull answers what changed since the device's cursor (the organisation's
 // change counter), or a full snapshot for an empty cursor, with an ETag
@@ -297,6 +300,10 @@ func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery st
 	}
 	if dev.Revoked {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
+	}
+	if now := s.Now(); !a.Fresh(now) {
+		return dev, wire.Errorf(wire.CodeStale, "the request was signed at %s, %s from the server's time: sign again with the server_time of this answer",
+			a.TS.UTC().Format(time.RFC3339), a.TS.Sub(now).Round(time.Second))
 	}
 	return dev, nil
 }

@@ -136,6 +136,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == wire.CodeTransient {
 		w.Header().Set("Retry-After", "5")
 	}
+	if code == wire.CodeStale {
+		body.ServerTime = s.Now().UTC()
+	}
 	writeJSON(w, code.HTTPStatus(), body)
 }
 
