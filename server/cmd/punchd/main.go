@@ -36,6 +36,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"punchclock/app/rules"
+	"punchclock/server/internal/audit"
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/punchd"
@@ -120,6 +121,9 @@ func run(ctx context.Context, args []string) error {
 			if err := st.PutToken(ctx, store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, CreatedAt: time.Now()}); err != nil {
 				return err
 			}
+			if err := recordCLI(ctx, st, audit.Event{Action: audit.ActionToken, Target: *tokName, Detail: map[string]string{"role": *role}}); err != nil {
+				return err
+			}
 			if *tokFile == "" {
 				fmt.Println(tok)
 			}
@@ -142,6 +146,9 @@ func run(ctx context.Context, args []string) error {
 			api := httpapi.New(st, time.Now, slog.Default(), version)
 			code, exp, err := api.Devices.IssueCode(ctx, *site, *ttl, "cli")
 			if err != nil {
+				return err
+			}
+			if err := recordCLI(ctx, st, audit.Event{Action: audit.ActionEnrollCode, Target: *site, Detail: map[string]time.Time{"expires_at": exp}}); err != nil {
 				return err
 			}
 			fmt.Printf("%s (site %s, valid until %s)\n", code, *site, exp.Local().Format(time.RFC3339))
@@ -176,7 +183,7 @@ func run(ctx context.Context, args []string) error {
 		ShortUsage:  "punchd [-db DB] <subcommand> [flags]",
 		FlagSet:     root,
 		Options:     []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
-		Subcommands: append([]*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress}, backupCommands(db)...),
+		Subcommands: append([]*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress, auditCommand(db, os.Stdout)}, backupCommands(db)...),
 		Exec: func(ctx context.Context, args []string) error {
 			return serve.ParseAndRun(ctx, args)
 		},

@@ -23,6 +23,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/audit"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/facematch"
@@ -48,8 +49,10 @@ type Server struct {
 	Devices *device.Service
 	Punches *punch.Service
 	Days    *dayrec.Service
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Audit appends security-relevant acts to the hash-chained log.
+	Audit *audit.Log
+	Now   func() time.Time
+	Log   *slog.Logger
 	// Version is the server build, reported by /api/v1/health.
 	Version string
 	// Bodies bounds the request bodies held in memory at once (nil: no
@@ -69,6 +72,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Devices: &device.Service{Store: st, Now: now},
 		Punches: punch.New(st, now),
 		Days:    &dayrec.Service{Store: st, Now: now},
+		Audit:   &audit.Log{Store: st, Now: now},
 		Bodies:  DefaultBudget(),
 	}
 }
@@ -103,6 +107,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/admin/enrollment-codes", s.admin(s.issueCode))
 	route("GET /api/v1/admin/devices", s.withRole(s.listDevices, RoleAdmin, RoleFace))
 	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
+	route("GET /api/v1/admin/audit", s.admin(s.listAudit))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))
@@ -221,6 +226,8 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.record(r, audit.Event{Actor: "device:" + resp.DeviceID, Action: audit.ActionEnroll, Target: resp.DeviceID,
+		Detail: map[string]string{"site": resp.Site.ID, "name": req.Name, "addr": clientAddr(r)}})
 	return writeJSON(w, http.StatusOK, resp)
 }
 
@@ -236,6 +243,12 @@ func (s *Server) activatePhone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	emp := ""
+	if resp.Employee != nil {
+		emp = resp.Employee.ID
+	}
+	s.record(r, audit.Event{Actor: "device:" + resp.DeviceID, Action: audit.ActionPhoneActive, Target: resp.DeviceID,
+		Detail: map[string]string{"employee": emp, "addr": clientAddr(r)}})
 	return writeJSON(w, http.StatusOK, resp)
 }
 
@@ -265,6 +278,7 @@ func (s *Server) issuePhoneLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err)
 	}
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionPhoneLink, Target: req.EmployeeID, Detail: map[string]time.Time{"expires_at": exp}})
 	return writeJSON(w, http.StatusCreated, phoneLinkResponse{Code: code, EmployeeID: req.EmployeeID, URL: baseURL(r) + "/p?c=" + code, ExpiresAt: exp})
 }
 
@@ -388,6 +402,22 @@ func tokenOf(r *http.Request) store.Token {
 	return t
 }
 
+// actor names the caller of a request for the audit log.
+func actor(r *http.Request) string { return "token:" + tokenOf(r).Name }
+
+// record appends an act to the audit log once it is done. A failure to
+// record does not undo the act, nor fail an answer the caller would
+// retry (a kiosk enrolled would find its code used): it is logged as an
+// error for the operator.
+func (s *Server) record(r *http.Request, ev audit.Event) {
+	if s.Audit == nil {
+		return
+	}
+	if _, err := s.Audit.Record(r.Context(), ev); err != nil {
+		s.Log.Error("audit log: an act is not recorded", "action", ev.Action, "target", ev.Target, "actor", ev.Actor, "err", err)
+	}
+}
+
 // --- admin: devices ---
 
 type issueCodeRequest struct {
@@ -413,6 +443,7 @@ func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err)
 	}
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionEnrollCode, Target: req.SiteID, Detail: map[string]time.Time{"expires_at": exp}})
 	return writeJSON(w, http.StatusCreated, issueCodeResponse{Code: code, SiteID: req.SiteID, ExpiresAt: exp})
 }
 
@@ -429,6 +460,7 @@ func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err)
 	}
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionRevoke, Target: d.ID, Detail: map[string]string{"site": d.SiteID, "kind": string(d.Kind)}})
 	return writeJSON(w, http.StatusOK, d)
 }
 

@@ -88,6 +88,16 @@ type Store interface {
 	// empty. Buckets live in the database: a restart keeps them, and
 	// every punchd on the database shares them.
 	Take(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (bool, error)
+	// AppendAudit appends one entry to the audit chain in one
+	// transaction: it reads the chain's head (the zero entry when the log
+	// is empty), calls seal with it, which returns the new entry with
+	// Seq, Prev and Hash filled (package audit), and inserts it. Appends
+	// of every connection and every punchd on the database are
+	// serialised: one that lost a race reads the new head and seals again.
+	AppendAudit(ctx context.Context, seal func(head AuditEntry) (AuditEntry, error)) (AuditEntry, error)
+	// AuditEntries lists the entries after seq after, in chain order, at
+	// most limit of them (0: all).
+	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
@@ -106,6 +116,27 @@ type DemoSeed struct {
 	Anchor time.Time
 	// Done is when the seed finished; zero while it is incomplete.
 	Done time.Time
+}
+
+// AuditEntry is one entry of the hash-chained audit log (package audit
+// makes and checks them; the store keeps them).
+type AuditEntry struct {
+	Seq int64
+	At  time.Time
+	// Actor is who acted: "token:NAME", "device:ID", "cli", ...
+	Actor string
+	// Action is what was done, e.g. "device.revoke" (package audit lists them).
+	Action string
+	// Target is what it was done to (a device id, a site id, ...).
+	Target string
+	// Unit is the business unit the act belongs to ("" company-wide): who
+	// may read the entry.
+	Unit string
+	// Detail is the act's particulars as JSON (null when none).
+	Detail json.RawMessage
+	// Prev is the previous entry's Hash ("" for the first); Hash covers
+	// every field above and Prev.
+	Prev, Hash string
 }
 
 // EmployeeFilter selects employees; zero fields match all.
