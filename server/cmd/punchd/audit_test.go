@@ -41,3 +41,33 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatalf("audit verify after tampering with entry 2: %v", err)
 	}
 }
+
+// TestUserCommand: `punchd user` makes the first super admin, reading the
+// password from standard input, hashes it, and logs the act.
+func TestUserCommand(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "p.db")
+	var out strings.Builder
+	cmd := userCommand(&db, strings.NewReader("correct horse battery\n"), &out)
+	if err := cmd.ParseAndRun(ctx, []string{"-id", "u-admin", "-login", "admin@example.com", "-name", "Admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "created account u-admin (admin@example.com, role super_admin, password set: true)") {
+		t.Errorf("output: %s", out.String())
+	}
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var hash, action string
+	if err := raw.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = 'u-admin'`).Scan(&hash); err != nil || !strings.HasPrefix(hash, "$argon2id$") {
+		t.Errorf("stored hash %q (%v)", hash, err)
+	}
+	if err := raw.QueryRowContext(ctx, `SELECT action FROM audit_log WHERE actor = 'cli'`).Scan(&action); err != nil || action != "auth.put_user" {
+		t.Errorf("audit: %q %v", action, err)
+	}
+	if err := userCommand(&db, strings.NewReader("short\n"), &out).ParseAndRun(ctx, []string{"-id", "u-2", "-login", "b"}); err == nil {
+		t.Error("a 5-character password was accepted")
+	}
+}

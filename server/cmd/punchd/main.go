@@ -183,7 +183,7 @@ func run(ctx context.Context, args []string) error {
 		ShortUsage:  "punchd [-db DB] <subcommand> [flags]",
 		FlagSet:     root,
 		Options:     []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
-		Subcommands: append([]*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress, auditCommand(db, os.Stdout)}, backupCommands(db)...),
+		Subcommands: append([]*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress, auditCommand(db, os.Stdout), userCommand(db, os.Stdin, os.Stdout)}, backupCommands(db)...),
 		Exec: func(ctx context.Context, args []string) error {
 			return serve.ParseAndRun(ctx, args)
 		},

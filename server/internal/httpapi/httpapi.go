@@ -6,7 +6,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -24,6 +23,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/server/internal/audit"
+	"punchclock/server/internal/auth"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/facematch"
@@ -51,8 +51,10 @@ type Server struct {
 	Days    *dayrec.Service
 	// Audit appends security-relevant acts to the hash-chained log.
 	Audit *audit.Log
-	Now   func() time.Time
-	Log   *slog.Logger
+	// Auth signs people in (nil: bearer tokens only).
+	Auth *auth.Service
+	Now  func() time.Time
+	Log  *slog.Logger
 	// Version is the server build, reported by /api/v1/health.
 	Version string
 	// Bodies bounds the request bodies held in memory at once (nil: no
@@ -67,12 +69,14 @@ func (s *Server) Routes() []string { return s.routes }
 
 // New wires a Server over st with the given clock.
 func New(st store.Store, now func() time.Time, log *slog.Logger, version string) *Server {
+	log2 := &audit.Log{Store: st, Now: now}
 	return &Server{
+		Auth:  &auth.Service{Store: st, Now: now, Audit: log2},
 		Store: st, Now: now, Log: log, Version: version,
 		Devices: &device.Service{Store: st, Now: now},
 		Punches: punch.New(st, now),
 		Days:    &dayrec.Service{Store: st, Now: now},
-		Audit:   &audit.Log{Store: st, Now: now},
+		Audit:   log2,
 		Bodies:  DefaultBudget(),
 	}
 }
@@ -108,6 +112,12 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/admin/devices", s.withRole(s.listDevices, RoleAdmin, RoleFace))
 	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
 	route("GET /api/v1/admin/audit", s.admin(s.listAudit))
+	route("POST /api/v1/auth/signin", s.signIn)
+	route("POST /api/v1/auth/signout", s.signedIn(s.signOut))
+	route("GET /api/v1/auth/me", s.signedIn(s.me))
+	route("GET /api/v1/admin/users", s.admin(s.listUsers))
+	route("PUT /api/v1/admin/users/{id}", s.admin(s.putUser))
+	route("POST /api/v1/admin/users/{id}/sessions/end", s.admin(s.endSessions))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))
@@ -274,7 +284,7 @@ func (s *Server) issuePhoneLink(w http.ResponseWriter, r *http.Request) error {
 	if req.TTLMinutes < 0 {
 		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
 	}
-	code, exp, err := s.Devices.IssuePhoneLink(r.Context(), req.EmployeeID, time.Duration(req.TTLMinutes)*time.Minute, tokenOf(r).Name)
+	code, exp, err := s.Devices.IssuePhoneLink(r.Context(), req.EmployeeID, time.Duration(req.TTLMinutes)*time.Minute, callerOf(r).Name)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -356,55 +366,6 @@ func HashToken(tok string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-type ctxKey struct{}
-
-func (s *Server) bearer(r *http.Request) (store.Token, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
-		return store.Token{}, wire.Errorf(wire.CodeUnauthorized, "missing bearer token")
-	}
-	t, err := s.Store.TokenByHash(r.Context(), HashToken(strings.TrimSpace(tok)))
-	if errors.Is(err, store.ErrNotFound) {
-		return t, wire.Errorf(wire.CodeUnauthorized, "unknown or revoked token")
-	} else if err != nil {
-		return t, store.Coded(err)
-	}
-	return t, nil
-}
-
-// admin wraps a handler that needs the admin role.
-func (s *Server) admin(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
-	return s.withRole(h, RoleAdmin)
-}
-
-// reader wraps a handler admins and integrators may call.
-func (s *Server) reader(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
-	return s.withRole(h, RoleAdmin, RoleIntegrator)
-}
-
-func (s *Server) withRole(h func(http.ResponseWriter, *http.Request) error, roles ...string) func(http.ResponseWriter, *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.bearer(r)
-		if err != nil {
-			return err
-		}
-		for _, role := range roles {
-			if t.Role == role {
-				return h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
-			}
-		}
-		return wire.Errorf(wire.CodeForbidden, "token %q (role %s) may not do this", t.Name, t.Role)
-	}
-}
-
-func tokenOf(r *http.Request) store.Token {
-	t, _ := r.Context().Value(ctxKey{}).(store.Token)
-	return t
-}
-
-// actor names the caller of a request for the audit log.
-func actor(r *http.Request) string { return "token:" + tokenOf(r).Name }
-
 // record appends an act to the audit log once it is done. A failure to
 // record does not undo the act, nor fail an answer the caller would
 // retry (a kiosk enrolled would find its code used): it is logged as an
@@ -439,7 +400,7 @@ func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
 	if req.TTLMinutes < 0 {
 		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
 	}
-	code, exp, err := s.Devices.IssueCode(r.Context(), req.SiteID, time.Duration(req.TTLMinutes)*time.Minute, tokenOf(r).Name)
+	code, exp, err := s.Devices.IssueCode(r.Context(), req.SiteID, time.Duration(req.TTLMinutes)*time.Minute, callerOf(r).Name)
 	if err != nil {
 		return storeErr(err)
 	}

@@ -98,6 +98,20 @@ type Store interface {
 	// AuditEntries lists the entries after seq after, in chain order, at
 	// most limit of them (0: all).
 	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+	// PutUser creates or replaces an account (by ID); ErrConflict when
+	// another account has its login.
+	PutUser(ctx context.Context, u User) (User, error)
+	User(ctx context.Context, id string) (User, error)
+	UserByLogin(ctx context.Context, login string) (User, error)
+	Users(ctx context.Context) ([]User, error)
+	// Sessions are stored by the hash of their secret.
+	PutSession(ctx context.Context, s Session) error
+	Session(ctx context.Context, hash string) (Session, error)
+	// TouchSession records that a session was used at at.
+	TouchSession(ctx context.Context, hash string, at time.Time) error
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteSessions ends every session of a user and says how many.
+	DeleteSessions(ctx context.Context, userID string) (int, error)
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
@@ -137,6 +151,39 @@ type AuditEntry struct {
 	// Prev is the previous entry's Hash ("" for the first); Hash covers
 	// every field above and Prev.
 	Prev, Hash string
+}
+
+// User is an account that signs in (package auth holds the roles).
+type User struct {
+	ID    string
+	Login string
+	Name  string
+	// Role is one of auth's roles; Unit, DepartmentID and EmployeeID
+	// scope it.
+	Role         string
+	Unit         string
+	DepartmentID string
+	EmployeeID   string
+	// PasswordHash is an argon2id PHC string ("" : cannot sign in with a
+	// password).
+	PasswordHash string
+	Active       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Session is a signed-in browser session.
+type Session struct {
+	// Hash is the SHA-256 of the cookie's secret; the secret is never stored.
+	Hash   string
+	UserID string
+	// CSRF is the token a state-changing request must echo.
+	CSRF      string
+	Addr      string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	// ExpiresAt is the absolute end, however active the session.
+	ExpiresAt time.Time
 }
 
 // EmployeeFilter selects employees; zero fields match all.
