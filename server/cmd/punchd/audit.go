@@ -56,3 +56,21 @@ func recordCLI(ctx context.Context, st store.Store, ev audit.Event) error {
 	}
 	return nil
 }
+
+// revokeTokenCmd is `punchd token -revoke ID`.
+func revokeTokenCmd(ctx context.Context, db, id string) error {
+	st, err := punchd.OpenStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := st.RevokeToken(ctx, id, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := recordCLI(ctx, st, audit.Event{Action: audit.ActionTokenRevoke, Target: t.Name, Detail: map[string]string{"id": t.ID}}); err != nil {
+		return err
+	}
+	fmt.Printf("revoked token %s (%s) at %s\n", t.ID, t.Name, t.RevokedAt.Local().Format(time.RFC3339))
+	return nil
+}

@@ -15,8 +15,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -99,10 +97,16 @@ func run(ctx context.Context, args []string) error {
 	role := tokenFS.String("role", httpapi.RoleIntegrator, "admin, integrator, or face (facematchd's -punchd-token: reads employees and devices only)")
 	tokName := tokenFS.String("name", "", "who or what uses the token")
 	tokFile := tokenFS.String("file", "", "keep the token in this file (mode 600) instead of printing it: made once, registered again at every call, so `make run` can call it at every start")
+	tokScope := tokenFS.String("scope", "", "space-separated resources the token may use, e.g. \"attendance:read punches:read\" (empty: all its role allows)")
+	tokTTL := tokenFS.Duration("ttl", 0, "the token's life, e.g. 2160h (0: it never expires)")
+	tokRevoke := tokenFS.String("revoke", "", "revoke the token with this id (GET /api/v1/admin/tokens lists them) instead of making one")
 	token := &ffcli.Command{
-		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator|face] [-file FILE]", ShortHelp: "create an API token and print it once",
+		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator|face] [-scope SCOPE] [-ttl DURATION] [-file FILE] | -revoke ID", ShortHelp: "create an API token and print it once, or revoke one",
 		FlagSet: tokenFS,
 		Exec: func(ctx context.Context, _ []string) error {
+			if *tokRevoke != "" {
+				return revokeTokenCmd(ctx, *db, *tokRevoke)
+			}
 			if !slices.Contains(httpapi.Roles, *role) {
 				return fmt.Errorf("role must be one of %s, not %q", strings.Join(httpapi.Roles, ", "), *role)
 			}
@@ -118,10 +122,19 @@ func run(ctx context.Context, args []string) error {
 				return err
 			}
 			defer st.Close()
-			if err := st.PutToken(ctx, store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, CreatedAt: time.Now()}); err != nil {
+			api := httpapi.New(st, time.Now, slog.Default(), version)
+			api.Handler()
+			if err := api.CheckScope(*tokScope); err != nil {
 				return err
 			}
-			if err := recordCLI(ctx, st, audit.Event{Action: audit.ActionToken, Target: *tokName, Detail: map[string]string{"role": *role}}); err != nil {
+			t := store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, Scope: strings.Join(strings.Fields(*tokScope), " "), CreatedAt: time.Now()}
+			if *tokTTL > 0 {
+				t.ExpiresAt = t.CreatedAt.Add(*tokTTL)
+			}
+			if err := st.PutToken(ctx, t); err != nil {
+				return err
+			}
+			if err := recordCLI(ctx, st, audit.Event{Action: audit.ActionToken, Target: *tokName, Detail: map[string]string{"role": *role, "scope": t.Scope}}); err != nil {
 				return err
 			}
 			if *tokFile == "" {
@@ -208,9 +221,7 @@ func tokenFor(role, file string) (string, error) {
 			return "", err
 		}
 	}
-	var raw [20]byte
-	rand.Read(raw[:])
-	tok := "pc_" + role + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:]))
+	tok := httpapi.NewToken(role)
 	if file == "" {
 		return tok, nil
 	}

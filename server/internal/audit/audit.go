@@ -35,6 +35,7 @@ const (
 	ActionRevoke      = "device.revoke"         // a device revoked (target: device)
 	ActionRules       = "rules.change"          // a rule set replaced (target: site, "" the default)
 	ActionToken       = "token.issue"           // an API token made (target: its name)
+	ActionTokenRevoke = "token.revoke"          // an API token revoked (target: its name)
 )
 
 // Log appends entries.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"punchclock/app/wire"
 	"punchclock/server/internal/auth"
@@ -20,6 +21,8 @@ type caller struct {
 	// no API role of their own yet, so every role-guarded route refuses
 	// them until their scoped routes exist.
 	Role string
+	// Scope is a token's (store.Token.Scope; empty: all its role allows).
+	Scope string
 	// User and Session are set for a person.
 	User    *store.User
 	Session store.Session
@@ -44,7 +47,7 @@ func (s *Server) identify(r *http.Request) (caller, error) {
 		if err != nil {
 			return caller{}, err
 		}
-		return caller{Name: t.Name, Role: t.Role}, nil
+		return caller{Name: t.Name, Role: t.Role, Scope: t.Scope}, nil
 	}
 	c, err := r.Cookie(auth.CookieName)
 	if err != nil {
@@ -74,10 +77,19 @@ func (s *Server) bearer(r *http.Request) (store.Token, error) {
 		return store.Token{}, wire.Errorf(wire.CodeUnauthorized, "missing bearer token")
 	}
 	t, err := s.Store.TokenByHash(r.Context(), HashToken(strings.TrimSpace(tok)))
-	if errors.Is(err, store.ErrNotFound) {
-		return t, wire.Errorf(wire.CodeUnauthorized, "unknown or revoked token")
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+		return t, errBadToken
 	} else if err != nil {
 		return t, store.Coded(err)
+	}
+	now := s.Now()
+	if !t.RevokedAt.IsZero() || !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		return store.Token{}, errBadToken
+	}
+	if now.Sub(t.LastUsed) >= time.Minute {
+		if err := s.Store.TouchToken(r.Context(), t.Hash, now); err != nil {
+			return t, store.Coded(err)
+		}
 	}
 	return t, nil
 }
@@ -103,11 +115,52 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request) error) func
 	}
 }
 
+// errBadToken is the one answer to a token that is unknown, expired or
+// revoked: which of them is not said.
+var errBadToken = wire.Errorf(wire.CodeUnauthorized, "unknown, expired or revoked token")
+
+type scopeKey struct{}
+
+// RouteScope is the token scope a route pattern needs: its resource (the
+// path's first segment after /api/v1/, or after /api/v1/admin/) and
+// "read" for GET, "write" otherwise; "attendance:read" for
+// "GET /api/v1/attendance/record". Empty for the catch-all.
+func RouteScope(pattern string) string {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		return ""
+	}
+	rest := strings.TrimPrefix(path, "/api/v1/")
+	rest = strings.TrimPrefix(rest, "admin/")
+	resource, _, _ := strings.Cut(rest, "/")
+	if method == http.MethodGet {
+		return resource + ":read"
+	}
+	return resource + ":write"
+}
+
+// inScope reports whether a caller's token scope allows the route.
+func inScope(c caller, r *http.Request) bool {
+	if c.Scope == "" {
+		return true
+	}
+	need, _ := r.Context().Value(scopeKey{}).(string)
+	for _, have := range strings.Fields(c.Scope) {
+		if have == need {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) withRole(h func(http.ResponseWriter, *http.Request) error, roles ...string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c, err := s.identify(r)
 		if err != nil {
 			return err
+		}
+		if !inScope(c, r) {
+			return wire.Errorf(wire.CodeForbidden, "%s may not do this", c.actor())
 		}
 		for _, role := range roles {
 			if c.Role == role {

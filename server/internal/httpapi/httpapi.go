@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"context"
 	"bytes"
 	"crypto/sha256"
 	_ "embed"
@@ -62,6 +63,8 @@ type Server struct {
 	Bodies *Budget
 
 	routes []string
+	// scopes are the token scopes of the routes (RouteScope).
+	scopes map[string]bool
 }
 
 // Routes lists the patterns Handler registered ("POST /api/v1/...").
@@ -71,7 +74,7 @@ func (s *Server) Routes() []string { return s.routes }
 func New(st store.Store, now func() time.Time, log *slog.Logger, version string) *Server {
 	log2 := &audit.Log{Store: st, Now: now}
 	return &Server{
-		Auth:  &auth.Service{Store: st, Now: now, Audit: log2},
+		Auth:  &auth.Service{Store: st, Now: now, Audit: log2, Log: log},
 		Store: st, Now: now, Log: log, Version: version,
 		Devices: &device.Service{Store: st, Now: now},
 		Punches: punch.New(st, now),
@@ -85,9 +88,15 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes = s.routes[:0]
+	s.scopes = map[string]bool{}
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 		s.routes = append(s.routes, pattern)
+		scope := RouteScope(pattern)
+		if scope != "" {
+			s.scopes[scope] = true
+		}
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope))
 			err := checkRequest(r)
 			if err == nil {
 				err = h(w, r)
@@ -116,6 +125,9 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/auth/signout", s.signedIn(s.signOut))
 	route("GET /api/v1/auth/me", s.signedIn(s.me))
 	route("GET /api/v1/admin/users", s.admin(s.listUsers))
+	route("GET /api/v1/admin/tokens", s.admin(s.listTokens))
+	route("POST /api/v1/admin/tokens", s.admin(s.issueToken))
+	route("POST /api/v1/admin/tokens/{id}/revoke", s.admin(s.revokeToken))
 	route("PUT /api/v1/admin/users/{id}", s.admin(s.putUser))
 	route("POST /api/v1/admin/users/{id}/sessions/end", s.admin(s.endSessions))
 	route("GET /api/v1/sites", s.reader(s.listSites))

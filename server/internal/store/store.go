@@ -79,6 +79,12 @@ type Store interface {
 	// API tokens are stored by hash only.
 	PutToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, hash string) (Token, error)
+	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken revokes the token id at at (ErrNotFound: no such token;
+	// revoking twice keeps the first time).
+	RevokeToken(ctx context.Context, id string, at time.Time) (Token, error)
+	// TouchToken records that a token was used at at.
+	TouchToken(ctx context.Context, hash string, at time.Time) error
 
 	// DemoSeed returns the demo seed's progress marker; ErrNotFound when
 	// no demo seed has begun on this store.
@@ -219,10 +225,20 @@ type EnrollCode struct {
 // Token is an API credential.
 type Token struct {
 	Hash string
+	// ID names the token without its secret (the first 12 hex digits of
+	// Hash unless given).
+	ID   string
 	Name string
 	// Role is "admin", "integrator" or "face" (facematchd: employees and devices only).
-	Role      string
+	Role string
+	// Scope lists, space-separated, the resources the token may use, each
+	// as RESOURCE:read or RESOURCE:write (httpapi names them); empty, all
+	// its role allows.
+	Scope     string
 	CreatedAt time.Time
+	// ExpiresAt (zero: never), LastUsed (zero: never) and RevokedAt
+	// (zero: not revoked).
+	ExpiresAt, LastUsed, RevokedAt time.Time
 }
 
 // Punch statuses as stored.
