@@ -12,7 +12,8 @@ WASMBROWSERTEST := $(GOBIN)/wasmbrowsertest
 # Packages that build for the browser and are tested there too.
 WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./kiosk/rotate/... ./kiosk/fetch/
 # fonts-noto-cjk: the kiosk's Chinese screens, screenshotted by the browser tests, need CJK glyphs.
-APT_TEST     := chromium chromium-driver fonts-noto-cjk
+# haproxy: the tests of several punchd on one PostgreSQL (and the chaos suite) run it in front of them.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy
 APT_BENCH    := zbar-tools zxing-cpp-tools
 export CHROMIUM ?= /usr/bin/chromium
 
