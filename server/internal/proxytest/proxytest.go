@@ -103,7 +103,7 @@ func Start(t testing.TB, backends []string) *Proxy {
 	dir := t.TempDir()
 	var lastErr error
 	for range 3 { // the free port found may be taken before haproxy binds it
-		port, err := freePort()
+		port, err := FreePort()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,8 +203,8 @@ func WaitUp(ctx context.Context, url string, within time.Duration) error {
 	}
 }
 
-// freePort returns a TCP port free on 127.0.0.1 a moment ago.
-func freePort() (string, error) {
+// FreePort returns a TCP port free on 127.0.0.1 a moment ago.
+func FreePort() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
