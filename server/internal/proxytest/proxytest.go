@@ -13,11 +13,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -203,15 +205,34 @@ func WaitUp(ctx context.Context, url string, within time.Duration) error {
 	}
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 a moment ago.
+// PortsEnv narrows the ports FreePort picks from ("19200-19399").
+const PortsEnv = "PUNCHCLOCK_TEST_PORTS"
+
+// FreePort returns a TCP port free on 127.0.0.1 a moment ago. It is
+// picked at random below the kernel's ephemeral range (20000-29999 unless
+// PortsEnv says otherwise), never inside it: outgoing connections take
+// their local ports from that range, and one could take the port of an
+// instance killed and not yet started again.
 func FreePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	lo, hi := 20000, 29999
+	if v := os.Getenv(PortsEnv); v != "" {
+		a, b, ok := strings.Cut(v, "-")
+		var err1, err2 error
+		lo, err1 = strconv.Atoi(a)
+		hi, err2 = strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || lo < 1 || hi > 65535 || lo > hi {
+			return "", fmt.Errorf("proxytest: %s=%q: want a range such as 19200-19399", PortsEnv, v)
+		}
 	}
-	defer ln.Close()
-	_, port, err := net.SplitHostPort(ln.Addr().String())
-	return port, err
+	for range 200 {
+		port := strconv.Itoa(lo + rand.IntN(hi-lo+1))
+		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err == nil {
+			ln.Close()
+			return port, nil
+		}
+	}
+	return "", fmt.Errorf("proxytest: no free port in %d-%d", lo, hi)
 }
 
 type syncBuffer struct {
