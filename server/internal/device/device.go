@@ -55,10 +55,47 @@ type Service struct {
 	Store store.Store
 	Now   func() time.Time
 
-	// known caches devices by id for request authentication: a device's
-	// key never changes, and whoever acts on a request that matters
-	// (ingest) reads the device again in its transaction.
+	// CacheTTL bounds how long a cached device is trusted without being
+	// read again (DefaultCacheTTL when zero): the fallback that ends a
+	// revocation's effect on this instance should its notice be missed.
+	CacheTTL time.Duration
+
+	// known caches devices by id (as cachedDevice) for request
+	// authentication: a device's key never changes, and whoever acts on a
+	// request that matters (ingest) reads the device again in its
+	// transaction. A revocation removes the device (Forget), on every
+	// punchd of a PostgreSQL database through its notice; an entry older
+	// than CacheTTL is read again.
 	known sync.Map
+	// mu orders Forget against a lookup's store: a device read before a
+	// revocation is not cached after its Forget (gen changed meanwhile).
+	mu  sync.Mutex
+	gen uint64
+}
+
+// DefaultCacheTTL is how long a cached device is trusted by default.
+const DefaultCacheTTL = 30 * time.Second
+
+type cachedDevice struct {
+	dev attendance.Device
+	at  time.Time
+}
+
+// Forget drops a device from the cache: its next request reads it again.
+func (s *Service) Forget(id string) {
+	s.mu.Lock()
+	s.gen++
+	s.known.Delete(id)
+	s.mu.Unlock()
+}
+
+// ForgetAll empties the cache (when revocation notices may have been
+// missed).
+func (s *Service) ForgetAll() {
+	s.mu.Lock()
+	s.gen++
+	s.known.Clear()
+	s.mu.Unlock()
 }
 
 // CodeTTL is how long an enrollment code stays valid by default.
@@ -269,16 +306,31 @@ func (s *Service) Identify(ctx context.Context, header string) (attendance.Devic
 
 // lookup reads a device, from the cache when cached allows it.
 func (s *Service) lookup(ctx context.Context, id string, cached bool) (attendance.Device, error) {
+	now := s.Now()
 	if v, ok := s.known.Load(id); ok && cached {
-		return v.(attendance.Device), nil
+		c := v.(cachedDevice)
+		ttl := s.CacheTTL
+		if ttl <= 0 {
+			ttl = DefaultCacheTTL
+		}
+		if age := now.Sub(c.at); age >= 0 && age < ttl {
+			return c.dev, nil
+		}
 	}
+	s.mu.Lock()
+	gen := s.gen
+	s.mu.Unlock()
 	dev, err := s.Store.Device(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", id)
 	} else if err != nil {
 		return dev, store.Coded(err)
 	}
-	s.known.Store(dev.ID, dev)
+	s.mu.Lock()
+	if s.gen == gen {
+		s.known.Store(dev.ID, cachedDevice{dev: dev, at: now})
+	}
+	s.mu.Unlock()
 	return dev, nil
 }
 

@@ -50,7 +50,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
 		return err
 	}
-	in, err := s.Auth.SignIn(r.Context(), req.Login, req.Password, clientAddr(r))
+	in, err := s.Auth.SignIn(r.Context(), req.Login, req.Password, s.clientAddr(r))
 	if err != nil {
 		return err
 	}

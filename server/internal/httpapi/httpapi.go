@@ -5,8 +5,8 @@
 package httpapi
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ type Server struct {
 	// Bodies bounds the request bodies held in memory at once (nil: no
 	// bound).
 	Bodies *Budget
+	// TrustProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client (see clientAddr).
+	TrustProxies []netip.Prefix
 
 	routes []string
 	// scopes are the token scopes of the routes (RouteScope).
@@ -249,7 +253,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.record(r, audit.Event{Actor: "device:" + resp.DeviceID, Action: audit.ActionEnroll, Target: resp.DeviceID,
-		Detail: map[string]string{"site": resp.Site.ID, "name": req.Name, "addr": clientAddr(r)}})
+		Detail: map[string]string{"site": resp.Site.ID, "name": req.Name, "addr": s.clientAddr(r)}})
 	return writeJSON(w, http.StatusOK, resp)
 }
 
@@ -270,7 +274,7 @@ func (s *Server) activatePhone(w http.ResponseWriter, r *http.Request) error {
 		emp = resp.Employee.ID
 	}
 	s.record(r, audit.Event{Actor: "device:" + resp.DeviceID, Action: audit.ActionPhoneActive, Target: resp.DeviceID,
-		Detail: map[string]string{"employee": emp, "addr": clientAddr(r)}})
+		Detail: map[string]string{"employee": emp, "addr": s.clientAddr(r)}})
 	return writeJSON(w, http.StatusOK, resp)
 }
 
@@ -332,7 +336,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(body, &req, false); err != nil {
 		return err
 	}
-	resp, err := s.Punches.Ingest(r.Context(), dev, req, clientAddr(r))
+	resp, err := s.Punches.Ingest(r.Context(), dev, req, s.clientAddr(r))
 	if err != nil {
 		return err
 	}
@@ -429,6 +433,9 @@ func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.RevokeDevice(r.Context(), r.PathValue("id")); err != nil {
 		return storeErr(err)
 	}
+	// This instance at once; the others on a PostgreSQL database when the
+	// notice of the revocation reaches them.
+	s.Devices.Forget(r.PathValue("id"))
 	d, err := s.Store.Device(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return storeErr(err)
@@ -571,7 +578,7 @@ const (
 // address from its bucket in the store, which a restart keeps and every
 // punchd on the database shares.
 func (s *Server) allowEnroll(r *http.Request) error {
-	ok, err := s.Store.Take(r.Context(), "enroll:"+clientAddr(r), s.Now(), enrollEvery, enrollBurst)
+	ok, err := s.Store.Take(r.Context(), "enroll:"+s.clientAddr(r), s.Now(), enrollEvery, enrollBurst)
 	if err != nil {
 		return store.Coded(err)
 	}
@@ -581,10 +588,44 @@ func (s *Server) allowEnroll(r *http.Request) error {
 	return nil
 }
 
-func clientAddr(r *http.Request) string {
+// clientAddr is the address a request comes from: its peer's, or, when
+// the peer is a trusted proxy, the last address of X-Forwarded-For that is
+// not a trusted proxy (each proxy appends the address it was reached from,
+// so the entries left of it are the client's word and not believed).
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trusted(host) {
+		return host
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			return host // a garbled header: the last proxy is all we know
+		}
+		if host = hop; !s.trusted(hop) {
+			break
+		}
 	}
 	return host
+}
+
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.TrustProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

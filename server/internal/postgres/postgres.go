@@ -32,6 +32,8 @@ var Dialect = sqlstore.Dialect{
 	// the device row on every batch.
 	LockDevice: `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
 	Arrays:     true,
+	// Delivered at commit to every session that listens (Listen).
+	NotifyRevoked: `SELECT pg_notify('` + RevokedChannel + `', ?)`,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

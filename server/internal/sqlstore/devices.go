@@ -134,6 +134,11 @@ func (s *DB) RevokeDevice(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("sqlstore: revoke device %s: %w", id, store.ErrNotFound)
 		}
+		if s.d.NotifyRevoked != "" {
+			if _, err := tx.ExecContext(ctx, s.Rebind(s.d.NotifyRevoked), id); err != nil {
+				return fmt.Errorf("sqlstore: revoke device %s: notify: %w", id, err)
+			}
+		}
 		return nil
 	})
 }
