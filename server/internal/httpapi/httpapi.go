@@ -12,25 +12,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
-	"strings"
-	"time"
-
-	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
-	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/store"
+	"strings"
+	"time"
 )
 
 // Limits on request bodies.
@@ -238,128 +233,6 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// --- devices ---
-
-func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
-	if err := s.allowEnroll(r); err != nil {
-		return err
-	}
-	var req wire.EnrollRequest
-	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
-		return err
-	}
-	resp, err := s.Devices.Enroll(r.Context(), req)
-	if err != nil {
-		return err
-	}
-	s.record(r, audit.Event{Actor: "device:" + resp.DeviceID, Action: audit.ActionEnroll, Target: resp.DeviceID,
-		Detail: map[string]string{"site": resp.Site.ID, "name": req.Name, "addr": s.clientAddr(r)}})
-	return writeJSON(w, http.StatusOK, resp)
-}
-
-func (s *Server) activatePhone(w http.ResponseWriter, r *http.Request) error {
-	if err := s.allowEnroll(r); err != nil {
-		return err
-	}
-	var req wire.EnrollRequest
-	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
-		return err
-	}
-	resp, err := s.Devices.ActivatePhone(r.Context(), req)
-	if err != nil {
-		return err
-	}
-	emp := ""
-	if resp.Employee != nil {
-		emp = resp.Employee.ID
-	}
-	s.record(r, audit.Event{Actor: "device:" + resp.DeviceID, Action: audit.ActionPhoneActive, Target: resp.DeviceID,
-		Detail: map[string]string{"employee": emp, "addr": s.clientAddr(r)}})
-	return writeJSON(w, http.StatusOK, resp)
-}
-
-type phoneLinkRequest struct {
-	EmployeeID string `json:"employee_id"`
-	TTLMinutes int    `json:"ttl_minutes,omitempty"`
-}
-
-type phoneLinkResponse struct {
-	Code       string `json:"code"`
-	EmployeeID string `json:"employee_id"`
-	// URL opens the phone page with the code filled in; show it as a QR
-	// code or send it to the employee.
-	URL       string    `json:"url"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-func (s *Server) issuePhoneLink(w http.ResponseWriter, r *http.Request) error {
-	var req phoneLinkRequest
-	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
-		return err
-	}
-	if req.TTLMinutes < 0 {
-		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
-	}
-	code, exp, err := s.Devices.IssuePhoneLink(r.Context(), req.EmployeeID, time.Duration(req.TTLMinutes)*time.Minute, callerOf(r).Name)
-	if err != nil {
-		return storeErr(err)
-	}
-	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionPhoneLink, Target: req.EmployeeID, Detail: map[string]time.Time{"expires_at": exp}})
-	return writeJSON(w, http.StatusCreated, phoneLinkResponse{Code: code, EmployeeID: req.EmployeeID, URL: baseURL(r) + "/p?c=" + code, ExpiresAt: exp})
-}
-
-// baseURL is the scheme and host the client used to reach us.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
-	// Who sends is checked before the body is read: an unknown or revoked
-	// device costs no memory. The signature, which covers the body, is
-	// checked once it is read.
-	if _, err := s.Devices.Identify(r.Context(), r.Header.Get("Authorization")); err != nil {
-		return err
-	}
-	body, err := readBody(w, r, MaxBatchBody)
-	if err != nil {
-		return err
-	}
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, true)
-	if err != nil {
-		return err
-	}
-	var req wire.BatchRequest
-	if err := decode(body, &req, false); err != nil {
-		return err
-	}
-	resp, err := s.Punches.Ingest(r.Context(), dev, req, s.clientAddr(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, resp)
-}
-
-func (s *Server) pull(w http.ResponseWriter, r *http.Request) error {
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), nil, false)
-	if err != nil {
-		return err
-	}
-	resp, etag, err := s.Devices.Pull(r.Context(), dev, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", etag)
-	if match := r.Header.Get("If-None-Match"); match != "" && match == etag && r.URL.Query().Get("cursor") == resp.Cursor {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	return writeJSON(w, http.StatusOK, resp)
-}
-
 // --- authentication of people and integrations ---
 
 // Roles of API tokens.
@@ -393,146 +266,6 @@ func (s *Server) record(r *http.Request, ev audit.Event) {
 	if _, err := s.Audit.Record(r.Context(), ev); err != nil {
 		s.Log.Error("audit log: an act is not recorded", "action", ev.Action, "target", ev.Target, "actor", ev.Actor, "err", err)
 	}
-}
-
-// --- admin: devices ---
-
-type issueCodeRequest struct {
-	SiteID     string `json:"site_id"`
-	TTLMinutes int    `json:"ttl_minutes,omitempty"`
-}
-
-type issueCodeResponse struct {
-	Code      string    `json:"code"`
-	SiteID    string    `json:"site_id"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
-	var req issueCodeRequest
-	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
-		return err
-	}
-	if req.TTLMinutes < 0 {
-		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
-	}
-	code, exp, err := s.Devices.IssueCode(r.Context(), req.SiteID, time.Duration(req.TTLMinutes)*time.Minute, callerOf(r).Name)
-	if err != nil {
-		return storeErr(err)
-	}
-	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionEnrollCode, Target: req.SiteID, Detail: map[string]time.Time{"expires_at": exp}})
-	return writeJSON(w, http.StatusCreated, issueCodeResponse{Code: code, SiteID: req.SiteID, ExpiresAt: exp})
-}
-
-func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
-	xs, err := s.Store.Devices(r.Context())
-	return answerList(w, "devices", xs, err)
-}
-
-func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Store.RevokeDevice(r.Context(), r.PathValue("id")); err != nil {
-		return storeErr(err)
-	}
-	// This instance at once; the others on a PostgreSQL database when the
-	// notice of the revocation reaches them.
-	s.Devices.Forget(r.PathValue("id"))
-	d, err := s.Store.Device(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return storeErr(err)
-	}
-	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionRevoke, Target: d.ID, Detail: map[string]string{"site": d.SiteID, "kind": string(d.Kind)}})
-	return writeJSON(w, http.StatusOK, d)
-}
-
-// --- punches ---
-
-type punchesPage struct {
-	Punches []punchView `json:"punches"`
-	// Next is the cursor of the next page ("" on the last).
-	Next string `json:"next,omitempty"`
-}
-
-// punchView is a stored punch as the API shows it.
-type punchView struct {
-	attendance.Punch
-	TrueTime   time.Time `json:"true_time"`
-	ReceivedAt time.Time `json:"received_at"`
-	Status     string    `json:"status"`
-	Flags      []string  `json:"flags,omitempty"`
-	Addr       string    `json:"addr,omitempty"`
-	// FaceAudit is a face punch's verdict with its distances, opened
-	// from the sealed envelope in its evidence.
-	FaceAudit *facematch.AuditRecord `json:"face_audit_record,omitempty"`
-	Hash      string                 `json:"hash"`
-	// Signed and Sig are the body as the device signed it and its
-	// signature: the evidence, left out of day-record answers unless
-	// asked for (evidence=true).
-	Signed json.RawMessage `json:"signed_body,omitempty"`
-	Sig    []byte          `json:"sig,omitempty"`
-}
-
-// view shows a stored punch; a face punch's sealed verdict is opened.
-func (s *Server) view(p store.StoredPunch) punchView {
-	v := view(p)
-	if key := s.Punches.FaceAuditKey; key != nil && p.Evidence.FaceAudit != "" {
-		if rec, err := facematch.OpenAudit(key, p.Evidence.FaceAudit); err == nil {
-			v.FaceAudit = &rec
-		}
-	}
-	return v
-}
-
-func view(p store.StoredPunch) punchView {
-	return punchView{Punch: p.Punch, TrueTime: p.TrueTime, ReceivedAt: p.ReceivedAt, Status: p.Status,
-		Flags: p.Flags, Addr: p.Addr, Hash: p.Hash, Signed: p.Body, Sig: p.Sig}
-}
-
-func (s *Server) listPunches(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := store.PunchFilter{EmployeeID: q.Get("employee_id"), SiteID: q.Get("site_id"), DeviceID: q.Get("device_id"), Limit: 500}
-	var err error
-	if f.From, err = parseTime(q.Get("from"), "from"); err != nil {
-		return err
-	}
-	if f.To, err = parseTime(q.Get("to"), "to"); err != nil {
-		return err
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 5000 {
-			return wire.Errorf(wire.CodeInvalid, "limit must be a number from 1 to 5000")
-		}
-		f.Limit = n
-	}
-	if c := q.Get("cursor"); c != "" {
-		msPart, id, ok := strings.Cut(c, "_")
-		n, err := strconv.ParseInt(msPart, 10, 64)
-		if !ok || err != nil || !attendance.IsUUIDv7(id) {
-			return wire.Errorf(wire.CodeInvalid, "cursor %q is not one this API gave", c)
-		}
-		f.AfterTime, f.AfterID = time.UnixMilli(n), id
-	}
-	ps, err := s.Store.Punches(r.Context(), f)
-	if err != nil {
-		return storeErr(err)
-	}
-	page := punchesPage{Punches: make([]punchView, 0, len(ps))}
-	for _, p := range ps {
-		page.Punches = append(page.Punches, s.view(p))
-	}
-	if len(ps) == f.Limit {
-		last := ps[len(ps)-1]
-		page.Next = fmt.Sprintf("%d_%s", last.TrueTime.UnixMilli(), last.ID)
-	}
-	return writeJSON(w, http.StatusOK, page)
-}
-
-func (s *Server) getPunch(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Store.Punch(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusOK, s.view(p))
 }
 
 func parseTime(v, name string) (time.Time, error) {
