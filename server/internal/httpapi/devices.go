@@ -2,9 +2,10 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
+
 	"punchclock/app/wire"
 	"punchclock/server/internal/audit"
-	"time"
 )
 
 // --- devices ---

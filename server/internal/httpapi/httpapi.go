@@ -17,6 +17,9 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
+	"time"
+
 	"punchclock/app/wire"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
@@ -24,8 +27,6 @@ import (
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/store"
-	"strings"
-	"time"
 )
 
 // Limits on request bodies.

@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/store"
-	"strconv"
-	"strings"
-	"time"
 )
 
 // --- punches ---
