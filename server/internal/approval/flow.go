@@ -327,11 +327,11 @@ func Decide(r Request, d Decision, delegations []Delegation, now time.Time) (Req
 
 // Withdraw closes a pending request at its requester's wish.
 func Withdraw(r Request, by string, now time.Time) (Request, error) {
-	if r.State != Pending {
-		return r, refuse("closed", "this request is already %s", r.State)
-	}
 	if by != r.CreatedBy && by != r.EmployeeID {
 		return r, refuse("not_approver", "only who asked may withdraw")
+	}
+	if r.State != Pending {
+		return r, refuse("closed", "this request is already %s", r.State)
 	}
 	r.State, r.ClosedAt = Withdrawn, now
 	return r, nil

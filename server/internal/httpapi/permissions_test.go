@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlstore/sqlstoretest"
@@ -127,6 +129,21 @@ func permissionMatrix(t *testing.T, st store.Store) {
 	var cfg struct{ Config json.RawMessage }
 	do(t, "GET", u+"/rule/config?site_id=sh-jingan", admin, nil, &cfg)
 	rules = cfg.Config
+	// startFlow starts an overtime request of emp as the admin token.
+	startFlow := func(emp string) string {
+		t.Helper()
+		fid, _ := uuid.NewV7()
+		body := `{"id":"` + fid.String() + `","kind":"overtime","employee_id":"` + emp + `","date":"2026-11-19","minutes":30,"reason":"stock take"}`
+		if st, b := do(t, "POST", u+"/approval/flow", admin, []byte(body), nil); st != 201 {
+			t.Fatalf("start a flow of %s: %d %s", emp, st, b)
+		}
+		return fid.String()
+	}
+	flows := map[string]string{"E004": startFlow("E004"), "E005": startFlow("E005"), "E021": startFlow("E021"), "E999": "019a0000-0000-7000-8000-000000000001"}
+	newFlow := func(emp string) []byte {
+		fid, _ := uuid.NewV7()
+		return []byte(`{"id":"` + fid.String() + `","kind":"overtime","employee_id":"` + emp + `","date":"2026-11-19","minutes":45,"reason":"inventory"}`)
+	}
 	id := func(raw json.RawMessage) string {
 		var v struct{ ID string }
 		json.Unmarshal(raw, &v)
@@ -190,11 +207,21 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/attendance/record?employee_id=" + e + "&from=2026-11-16&to=2026-11-20", nil}
 		}},
-		"GET /api/v1/rule/config":  {readerOn, func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
-		"PUT /api/v1/rule/config":  {adminOn, func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
-		"GET /api/v1/punches":      {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
-		"GET /api/v1/punches/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
-		"/api/v1/":                 {"skip", nil}, // the catch-all: 404
+		"GET /api/v1/rule/config":        {readerOn, func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
+		"PUT /api/v1/rule/config":        {adminOn, func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
+		"GET /api/v1/punches":            {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
+		"GET /api/v1/punches/{id}":       {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
+		"/api/v1/":                       {"skip", nil}, // the catch-all: 404
+		"POST /api/v1/approval/flow":     {scopedOn, func(e, _ string) call { return call{"POST", "/approval/flow", newFlow(e)} }},
+		"GET /api/v1/approval/flow":      {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow?employee_id=" + e, nil} }},
+		"GET /api/v1/approval/flow/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow/" + flows[e], nil} }},
+		"POST /api/v1/approval/flow/{id}/decide": {"approver", func(e, _ string) call {
+			d, _ := uuid.NewV7()
+			return call{"POST", "/approval/flow/" + flows[e] + "/decide", []byte(`{"id":"` + d.String() + `","approve":true}`)}
+		}},
+		// Withdrawn by who asked: each call withdraws a flow the admin
+		// token started, for the caller's employee.
+		"POST /api/v1/approval/flow/{id}/withdraw": {"requester", func(e, _ string) call { return call{"POST", "/approval/flow/" + startFlow(e) + "/withdraw", nil} }},
 	}
 	allowed := func(c matrixCaller, class string) bool {
 		switch class {
@@ -212,6 +239,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role != "nobody"
 		case scopedOn:
 			return c.role == "admin" || c.role == "integrator" || c.role == "person"
+		case "requester": // the admin token started it; the employee it is about may withdraw it too
+			return c.name == "admin token" || c.name == "employee E004"
 		}
 		return false
 	}
