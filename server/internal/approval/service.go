@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"punchclock/app/attendance"
@@ -27,6 +28,7 @@ const (
 	ActionStart    = "approval.start"
 	ActionDecide   = "approval.decide"
 	ActionWithdraw = "approval.withdraw"
+	ActionSettings = "approval.settings"
 )
 
 // Service stores requests and moves them through Check, Route, Decide,
@@ -307,4 +309,99 @@ func (s *Service) record(ctx context.Context, ev audit.Event) {
 	if _, err := s.Audit.Record(ctx, ev); err != nil && s.Log != nil {
 		s.Log.Error("audit log: an act is not recorded", "action", ev.Action, "target", ev.Target, "err", err)
 	}
+}
+
+// Settings are the approval flows' settings, as one document.
+type Settings struct {
+	Policy      Policy        `json:"policy"`
+	Matrix      []MatrixEntry `json:"matrix"`
+	Delegations []Delegation  `json:"delegations"`
+}
+
+// Settings returns the settings in force.
+func (s *Service) Settings(ctx context.Context) (Settings, error) {
+	var out Settings
+	var err error
+	if out.Policy, err = s.Policy(ctx); err != nil {
+		return out, err
+	}
+	if out.Matrix, err = setting(ctx, s.Store, SettingMatrix, []MatrixEntry{}); err != nil {
+		return out, err
+	}
+	out.Delegations, err = setting(ctx, s.Store, SettingDelegations, []Delegation{})
+	return out, err
+}
+
+// PutSettings checks and stores the settings: the policy's bounds, the
+// matrix's departments, kinds and approvers, the delegations' people and
+// periods.
+func (s *Service) PutSettings(ctx context.Context, in Settings, actor string) (Settings, error) {
+	if err := in.Policy.Validate(); err != nil {
+		return in, wire.Errorf(wire.CodeInvalid, "policy: %v", err)
+	}
+	g, err := s.routing(ctx)
+	if err != nil {
+		return in, err
+	}
+	depts, emps := map[string]bool{}, map[string]bool{}
+	for _, d := range g.Departments {
+		depts[d.ID] = true
+	}
+	for _, e := range g.Employees {
+		emps[e.ID] = e.Active
+	}
+	for i, m := range in.Matrix {
+		switch {
+		case !depts[m.DepartmentID]:
+			return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: no department %q", i, m.DepartmentID)
+		case !slices.Contains(Kinds, m.Kind):
+			return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: unknown kind %q", i, m.Kind)
+		case len(m.Approvers) == 0 || len(m.Approvers) > 3:
+			return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: one to three approvers, level after level", i)
+		}
+		for _, a := range m.Approvers {
+			if !emps[a] {
+				return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: no active employee %q", i, a)
+			}
+		}
+	}
+	for i, d := range in.Delegations {
+		if !emps[d.Approver] || !emps[d.Delegate] || d.Approver == d.Delegate || !d.From.Before(d.To) {
+			return in, wire.Errorf(wire.CodeInvalid, "delegations[%d]: two different active employees and a period whose start is before its end", i)
+		}
+	}
+	if in.Matrix == nil {
+		in.Matrix = []MatrixEntry{}
+	}
+	if in.Delegations == nil {
+		in.Delegations = []Delegation{}
+	}
+	for key, v := range map[string]any{SettingPolicy: in.Policy, SettingMatrix: in.Matrix, SettingDelegations: in.Delegations} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return in, err
+		}
+		if err := s.Store.PutApprovalSetting(ctx, key, b); err != nil {
+			return in, store.Coded(err)
+		}
+	}
+	s.record(ctx, audit.Event{Actor: actor, Action: ActionSettings, Target: "approval", Detail: in})
+	return in, nil
+}
+
+// StandsFor lists the approvers an employee decides for at now: themselves
+// and everyone who delegated to them for a period holding now.
+func (s *Service) StandsFor(ctx context.Context, employeeID string) ([]string, error) {
+	delegations, err := setting[[]Delegation](ctx, s.Store, SettingDelegations, nil)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := []string{employeeID}
+	for _, g := range delegations {
+		if g.Delegate == employeeID && !now.Before(g.From) && now.Before(g.To) && !slices.Contains(out, g.Approver) {
+			out = append(out, g.Approver)
+		}
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"punchclock/app/attendance"
@@ -86,8 +87,13 @@ func (s *Server) allowFlow(r *http.Request, id string) (approval.Request, error)
 		return flow, errNotAllowed
 	}
 	if me := callerOf(r).User.EmployeeID; me != "" {
+		// An approver on the route, or their delegate now, sees it.
+		approvers, err := s.Approvals.StandsFor(r.Context(), me)
+		if err != nil {
+			return flow, err
+		}
 		for _, st := range flow.Route {
-			if st.ApproverID == me {
+			if slices.Contains(approvers, st.ApproverID) {
 				return flow, nil
 			}
 		}
@@ -129,7 +135,20 @@ func (s *Server) listFlows(w http.ResponseWriter, r *http.Request) error {
 		if c.User == nil || c.User.EmployeeID == "" {
 			return wire.Errorf(wire.CodeInvalid, "waiting_for=me is for a person who approves")
 		}
-		f.WaitingFor = c.User.EmployeeID
+		approvers, err := s.Approvals.StandsFor(r.Context(), c.User.EmployeeID)
+		if err != nil {
+			return err
+		}
+		var all []approval.Request
+		for _, a := range approvers {
+			f.WaitingFor = a
+			flows, err := s.Approvals.List(r.Context(), f)
+			if err != nil {
+				return err
+			}
+			all = append(all, flows...)
+		}
+		return writeJSON(w, http.StatusOK, map[string][]approval.Request{"flows": nonNil(all)})
 	case q.Get("employee_id") != "":
 		if err := s.allowEmployee(r.Context(), sc, q.Get("employee_id")); err != nil {
 			return err
@@ -187,4 +206,24 @@ func (s *Server) withdrawFlow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, flow)
+}
+
+func (s *Server) getFlowSettings(w http.ResponseWriter, r *http.Request) error {
+	set, err := s.Approvals.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, set)
+}
+
+func (s *Server) putFlowSettings(w http.ResponseWriter, r *http.Request) error {
+	var in approval.Settings
+	if err := readJSON(w, r, MaxBody, &in, true); err != nil {
+		return err
+	}
+	set, err := s.Approvals.PutSettings(r.Context(), in, actor(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, set)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -122,6 +123,32 @@ func TestApprovalFlow(t *testing.T) {
 	if st, body := e4.do("POST", u+"/approval/flow/"+mine.Flows[0].ID+"/withdraw", nil, true); st != 200 || decode(body).State != "withdrawn" {
 		t.Errorf("withdraw: %d %s", st, body)
 	}
+	// Settings: bounds and references are checked; a delegate decides
+	// for an approver who is away.
+	for _, bad := range []string{`{"policy":{"monthly_cap":100,"window_days":30}}`, `{"policy":{"monthly_cap":3,"window_days":30},"matrix":[{"department_id":"nope","kind":"overtime","approvers":["E001"]}]}`,
+		`{"policy":{"monthly_cap":3,"window_days":30},"delegations":[{"approver":"E002","delegate":"E002","from":"2026-11-01T00:00:00Z","to":"2026-12-01T00:00:00Z"}]}`} {
+		if st, body := do(t, "PUT", u+"/approval/settings", res.AdminToken, []byte(bad), nil); st != 400 {
+			t.Errorf("settings %s: %d %s", bad, st, body)
+		}
+	}
+	away := `{"policy":{"monthly_cap":3,"window_days":30},"delegations":[{"approver":"E002","delegate":"E005","from":"2026-11-19T00:00:00Z","to":"2026-11-21T00:00:00Z"}]}`
+	if st, body := do(t, "PUT", u+"/approval/settings", res.AdminToken, []byte(away), nil); st != 200 {
+		t.Fatalf("settings: %d %s", st, body)
+	}
+	var stand struct{ Flows []flow }
+	if _, body := e5.do("GET", u+"/approval/flow?waiting_for=me", nil, false); json.Unmarshal([]byte(body), &stand) != nil || len(stand.Flows) != 1 || stand.Flows[0].ID != mine.Flows[1].ID {
+		t.Errorf("the delegate's waiting list: %s", body)
+	}
+	d2, _ := uuid.NewV7()
+	st2, body := e5.do("POST", u+"/approval/flow/"+mine.Flows[1].ID+"/decide", map[string]any{"id": d2.String(), "approve": false, "reason": "you were in Munich"}, true)
+	if g := decode(body); st2 != 200 || g.State != "rejected" || len(g.Decisions) != 1 || g.Decisions[0].By != "E005" {
+		t.Errorf("the delegate rejects: %d %s", st2, body)
+	}
+	clk.Add(48 * time.Hour) // the delegation is over
+	e5 = web("e5")
+	if st, body := e5.do("GET", u+"/approval/flow/"+mine.Flows[1].ID, nil, false); st != 403 {
+		t.Errorf("the delegate after the delegation: %d %s", st, body)
+	}
 	es, err := st.AuditEntries(ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +163,7 @@ func TestApprovalFlow(t *testing.T) {
 			t.Errorf("audit log lacks %q:\n%s", want, all)
 		}
 	}
-	if strings.Count(all, "approval.decide") != 1 {
-		t.Errorf("the decision sent twice is logged %d times", strings.Count(all, "approval.decide"))
+	if n := strings.Count(all, "approval.decide employee:E002 "+f.ID); n != 1 {
+		t.Errorf("the decision sent twice is logged %d times", n)
 	}
 }

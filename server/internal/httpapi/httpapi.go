@@ -139,6 +139,8 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/approval/flow/{id}", s.scoped(s.getFlow))
 	route("POST /api/v1/approval/flow/{id}/decide", s.scoped(s.decideFlow))
 	route("POST /api/v1/approval/flow/{id}/withdraw", s.scoped(s.withdrawFlow))
+	route("GET /api/v1/approval/settings", s.reader(s.getFlowSettings))
+	route("PUT /api/v1/approval/settings", s.admin(s.putFlowSettings))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))

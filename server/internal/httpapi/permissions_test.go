@@ -207,11 +207,15 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/attendance/record?employee_id=" + e + "&from=2026-11-16&to=2026-11-20", nil}
 		}},
-		"GET /api/v1/rule/config":        {readerOn, func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
-		"PUT /api/v1/rule/config":        {adminOn, func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
-		"GET /api/v1/punches":            {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
-		"GET /api/v1/punches/{id}":       {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
-		"/api/v1/":                       {"skip", nil}, // the catch-all: 404
+		"GET /api/v1/rule/config":       {readerOn, func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
+		"PUT /api/v1/rule/config":       {adminOn, func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
+		"GET /api/v1/punches":           {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
+		"GET /api/v1/punches/{id}":      {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
+		"/api/v1/":                      {"skip", nil}, // the catch-all: 404
+		"GET /api/v1/approval/settings": {readerOn, func(string, string) call { return call{"GET", "/approval/settings", nil} }},
+		"PUT /api/v1/approval/settings": {adminOn, func(string, string) call {
+			return call{"PUT", "/approval/settings", []byte(`{"policy":{"monthly_cap":5,"window_days":60,"cutoff_day":3},"matrix":[{"department_id":"works","kind":"overtime","approvers":["E003","E001"]}]}`)}
+		}},
 		"POST /api/v1/approval/flow":     {scopedOn, func(e, _ string) call { return call{"POST", "/approval/flow", newFlow(e)} }},
 		"GET /api/v1/approval/flow":      {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow?employee_id=" + e, nil} }},
 		"GET /api/v1/approval/flow/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow/" + flows[e], nil} }},
