@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"testing"
@@ -92,6 +93,9 @@ func FuzzEvaluate(f *testing.F) {
 		if !equalJSON(t, a, b) {
 			t.Fatal("the result depends on the order of punches")
 		}
+		if !sameStream(t, in, from, to, 2, a) {
+			t.Fatal("the streamed records differ")
+		}
 		if len(a) != len(in.Employees)*(to.Sub(from)+1) {
 			t.Fatalf("%d records", len(a))
 		}
@@ -175,5 +179,68 @@ func TestWorkerReuse(t *testing.T) {
 		if !equalJSON(t, one, all[i*days:(i+1)*days]) {
 			t.Fatalf("%s: evaluated alone, the records differ", emp.ID)
 		}
+	}
+}
+
+// sameStream reports whether EvaluateStream hands the records of all, an
+// evaluation of in, employee by employee in order. Each call's records are
+// encoded at once: their memory is reused after the call.
+func sameStream(t *testing.T, in *rules.Input, from, to rules.Date, workers int, all []rules.DayRecord) bool {
+	t.Helper()
+	days := to.Sub(from) + 1
+	i := 0
+	same := true
+	err := rules.EvaluateStream(in, from, to, workers, func(recs []rules.DayRecord) error {
+		if len(recs) != days || (i+1)*days > len(all) || !equalJSON(t, recs, all[i*days:(i+1)*days]) {
+			same = false
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return same && i*days == len(all)
+}
+
+// TestEvaluateStream checks that the streamed records are those of
+// EvaluateParallel, in order, across chunks and workers, and that an error
+// of the callback stops the evaluation and is returned.
+func TestEvaluateStream(t *testing.T) {
+	from, to := rules.NewDate(2026, 9, 20), rules.NewDate(2026, 10, 12)
+	in := genInput(300)
+	in.Rules.Exceptions.Verification = &rules.Verification{Methods: []attendance.Method{attendance.MethodGPS, attendance.MethodFace}, WindowMin: 15}
+	if err := addPunches(in, from, to, 5); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 40; i++ {
+		p := in.Punches[i*53]
+		in.Corrections = append(in.Corrections, rules.Correction{ID: "c" + strconv.Itoa(i), EmployeeID: p.EmployeeID, Time: p.Time.Add(9 * time.Hour)})
+		in.Approvals = append(in.Approvals, rules.Approval{ID: "a" + strconv.Itoa(i), EmployeeID: p.EmployeeID, PunchID: p.ID, Anomaly: rules.AnomalyOutOfFence, State: rules.ApprovalRejected})
+	}
+	all, err := rules.EvaluateParallel(in, from, to, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2, 5} {
+		if !sameStream(t, in, from, to, workers, all) {
+			t.Errorf("%d workers: the streamed records differ from EvaluateParallel's", workers)
+		}
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err = rules.EvaluateStream(in, from, to, 3, func([]rules.DayRecord) error {
+		calls++
+		if calls == 70 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || calls != 70 {
+		t.Errorf("a callback error: %v after %d calls, want %v after 70", err, calls, stop)
+	}
+	in.Punches = append(in.Punches, rules.Punch{ID: "x", EmployeeID: "nobody", Time: from.At(0, time.UTC)})
+	if err := rules.EvaluateStream(in, from, to, 2, func([]rules.DayRecord) error { return nil }); err == nil {
+		t.Error("a punch of an unknown employee streamed without error")
 	}
 }
