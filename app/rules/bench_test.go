@@ -52,8 +52,8 @@ func BenchmarkEvaluate10kx31(b *testing.B) {
 // totals sums what a payroll report reads of records.
 type totals struct {
 	records, punches, anomalies, reasons int
-	late, worked, overtime              int
-	status                              [16]int
+	late, worked, overtime               int
+	status                               [16]int
 }
 
 func (t *totals) add(recs []rules.DayRecord) {
