@@ -103,6 +103,32 @@ func (e *Engine) EvaluateEach(in *Input, from, to Date, workers int, fn func(rec
 	})
 }
 
+// CloneRecords returns a copy of recs that shares no memory that
+// EvaluateEach reuses: their Punches (In and Out pointing into the copy),
+// Anomalies and Reasons are copied.
+func CloneRecords(recs []DayRecord) []DayRecord {
+	out := slices.Clone(recs)
+	for i := range out {
+		r := &out[i]
+		old := r.Punches
+		r.Punches = slices.Clip(slices.Clone(r.Punches))
+		r.In, r.Out = repoint(r.In, old, r.Punches), repoint(r.Out, old, r.Punches)
+		r.Anomalies = slices.Clip(slices.Clone(r.Anomalies))
+		r.Reasons = slices.Clip(slices.Clone(r.Reasons))
+	}
+	return out
+}
+
+// repoint returns the element of to at p's index in from.
+func repoint(p *PunchUse, from, to []PunchUse) *PunchUse {
+	for i := range from {
+		if p == &from[i] {
+			return &to[i]
+		}
+	}
+	return p
+}
+
 // split cuts in's punches, corrections and approvals into one batch per
 // employee of in.Employees.
 func split(in *Input) ([]batch, error) {

@@ -190,17 +190,32 @@ func sameStream(t *testing.T, in *rules.Input, from, to rules.Date, workers int,
 	days := to.Sub(from) + 1
 	i := 0
 	same := true
+	var kept []rules.DayRecord
 	err := rules.EvaluateStream(in, from, to, workers, func(recs []rules.DayRecord) error {
 		if len(recs) != days || (i+1)*days > len(all) || !equalJSON(t, recs, all[i*days:(i+1)*days]) {
 			same = false
 		}
+		kept = append(kept, rules.CloneRecords(recs)...)
 		i++
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return same && i*days == len(all)
+	// Copies survive the reuse, In and Out pointing into their punches.
+	inside := func(p *rules.PunchUse, ps []rules.PunchUse) bool {
+		for k := range ps {
+			if p == &ps[k] {
+				return true
+			}
+		}
+		return p == nil
+	}
+	for j := range kept {
+		r := &kept[j]
+		same = same && inside(r.In, r.Punches) && inside(r.Out, r.Punches)
+	}
+	return same && i*days == len(all) && equalJSON(t, kept, all)
 }
 
 // TestEvaluateStream checks that the streamed records are those of

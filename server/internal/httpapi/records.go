@@ -1,13 +1,16 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
-	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
+	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/server/internal/dayrec"
+	"punchclock/server/internal/store"
 )
 
 // Paging of GET /attendance/record: employees per page by default and at
@@ -38,59 +41,100 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 			return wire.Errorf(wire.CodeInvalid, "limit must be a number of employees from 1 to %d", MaxRecordPage)
 		}
 	}
-	evidence := false
 	if v := q.Get("evidence"); v != "" {
-		if evidence, err = strconv.ParseBool(v); err != nil {
+		if f.Evidence, err = strconv.ParseBool(v); err != nil {
 			return wire.Errorf(wire.CodeInvalid, "evidence must be true or false")
 		}
 	}
-	res, err := s.Days.Records(r.Context(), f)
-	if err != nil {
-		return storeErr(err)
-	}
-	// From here on the status is sent: an error can only cut the answer
-	// short, which the client sees as malformed JSON.
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	enc := json.NewEncoder(w)
-	list := func(key string, n int, item func(i int) any) error {
-		if _, err := fmt.Fprintf(w, "%q:[", key); err != nil {
-			return err
+	// The records are written as the engine hands them out, employee by
+	// employee; the page's punches follow. The status is sent with the
+	// first record: an error after it can only cut the answer short,
+	// which the client sees as malformed JSON.
+	rw := &recordWriter{w: w}
+	rw.enc = json.NewEncoder(&rw.buf)
+	var punches [][]store.StoredPunch
+	next, err := s.Days.Stream(r.Context(), f, func(recs []rules.DayRecord, ps []store.StoredPunch) error {
+		if len(ps) > 0 {
+			punches = append(punches, ps)
 		}
-		for i := range n {
-			if i > 0 {
-				if _, err := w.Write([]byte{','}); err != nil {
-					return err
-				}
-			}
-			if err := enc.Encode(item(i)); err != nil {
+		for i := range recs {
+			if err := rw.item(&recs[i]); err != nil {
 				return err
 			}
 		}
-		_, err := w.Write([]byte{']'})
+		return nil
+	})
+	if err != nil && !rw.started {
+		return storeErr(err)
+	}
+	if err != nil || rw.start() != nil {
+		return nil
+	}
+	rw.buf.WriteString(`],"punches":[`)
+	rw.n = 0
+	for _, ps := range punches {
+		for _, p := range ps {
+			v := s.view(p)
+			if rw.item(&v) != nil {
+				return nil
+			}
+		}
+	}
+	rw.buf.WriteByte(']')
+	if next != "" {
+		b, _ := json.Marshal(next)
+		rw.buf.WriteString(`,"next_cursor":`)
+		rw.buf.Write(b)
+	}
+	rw.buf.WriteString("}\n")
+	rw.flush()
+	return nil
+}
+
+// recordWriter writes the answer of attendanceRecord through a buffer,
+// starting it (status and headers) on the first write.
+type recordWriter struct {
+	w       http.ResponseWriter
+	buf     bytes.Buffer
+	enc     *json.Encoder
+	started bool
+	n       int // items in the current list
+}
+
+// start sends the status and the opening of the records list, once.
+func (rw *recordWriter) start() error {
+	if rw.started {
+		return nil
+	}
+	rw.started = true
+	h := rw.w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	rw.w.WriteHeader(http.StatusOK)
+	_, err := io.WriteString(rw.w, `{"records":[`)
+	return err
+}
+
+// item adds v to the current list, writing the buffer out when full.
+func (rw *recordWriter) item(v any) error {
+	if err := rw.start(); err != nil {
 		return err
 	}
-	if _, err := w.Write([]byte{'{'}); err != nil {
-		return nil
+	if rw.n > 0 {
+		rw.buf.WriteByte(',')
 	}
-	if list("records", len(res.Records), func(i int) any { return &res.Records[i] }) != nil {
-		return nil
+	rw.n++
+	if err := rw.enc.Encode(v); err != nil {
+		return err
 	}
-	w.Write([]byte{','})
-	if list("punches", len(res.Punches), func(i int) any {
-		v := s.view(res.Punches[i])
-		if !evidence {
-			v.Signed, v.Sig = nil, nil
-		}
-		return &v
-	}) != nil {
-		return nil
+	if rw.buf.Len() >= 64<<10 {
+		return rw.flush()
 	}
-	if res.Next != "" {
-		next, _ := json.Marshal(res.Next)
-		fmt.Fprintf(w, `,"next_cursor":%s`, next)
-	}
-	w.Write([]byte("}\n"))
 	return nil
+}
+
+func (rw *recordWriter) flush() error {
+	_, err := rw.w.Write(rw.buf.Bytes())
+	rw.buf.Reset()
+	return err
 }

@@ -194,6 +194,9 @@ func in[T any](s *DB, col string, vals []T) (string, []any) {
 
 const storedCols = `id, employee_id, site_id, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags, addr`
 
+// storedColsNoSig is storedCols without the signature.
+const storedColsNoSig = `id, employee_id, site_id, true_time_ms, received_at_ms, body, NULL, hash, status, code, message, flags, addr`
+
 func scanStored(sc interface{ Scan(...any) error }) (store.StoredPunch, error) {
 	var p store.StoredPunch
 	var trueMS, recvMS int64
@@ -228,7 +231,11 @@ func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPu
 	if err := checkAll("punches", f); err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + storedCols + ` FROM punches WHERE 1 = 1`
+	cols := storedCols
+	if f.NoEvidence {
+		cols = storedColsNoSig
+	}
+	q := `SELECT ` + cols + ` FROM punches WHERE 1 = 1`
 	var args []any
 	add := func(cond string, v any) { q += ` AND ` + cond; args = append(args, v) }
 	if f.EmployeeID != "" {
@@ -258,7 +265,11 @@ func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPu
 		q += ` AND (true_time_ms > ? OR (true_time_ms = ? AND id > ?))`
 		args = append(args, ms(f.AfterTime), ms(f.AfterTime), f.AfterID)
 	}
-	q += ` ORDER BY true_time_ms, id`
+	if f.ByEmployee {
+		q += ` ORDER BY employee_id, true_time_ms, id`
+	} else {
+		q += ` ORDER BY true_time_ms, id`
+	}
 	if f.Limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(f.Limit)
 	}
@@ -272,6 +283,9 @@ func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPu
 		p, err := scanStored(rows)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: punches: %w", err)
+		}
+		if f.NoEvidence {
+			p.Body, p.Sig = nil, nil
 		}
 		out = append(out, p)
 	}
