@@ -98,27 +98,41 @@ func (s *Service) Preview(ctx context.Context, f Filter, siteID string, next rul
 // records collects what stream hands out.
 func (s *Service) records(ctx context.Context, f Filter, override map[string]rules.Config) (Result, error) {
 	var res Result
-	next, err := s.stream(ctx, f, override, func(recs []rules.DayRecord, ps []store.StoredPunch) error {
-		res.Records = append(res.Records, rules.CloneRecords(recs)...)
-		res.Punches = append(res.Punches, ps...)
-		return nil
+	next, err := s.stream(ctx, f, override, Sink{
+		Punch: func(p *store.StoredPunch) error {
+			res.Punches = append(res.Punches, *p)
+			return nil
+		},
+		Records: func(recs []rules.DayRecord) error {
+			res.Records = append(res.Records, rules.CloneRecords(recs)...)
+			return nil
+		},
 	})
 	res.Next = next
 	return res, err
 }
 
+// Sink receives what Stream computes.
+type Sink struct {
+	// Punch is called first, for every punch the page's records are
+	// computed from, as they are read (each employee's together, by true
+	// time). p is not kept by Stream.
+	Punch func(p *store.StoredPunch) error
+	// Records is then called with each employee's records over the
+	// range, by date, employee by employee in id order. They are reused
+	// once it returns (see rules.Engine.EvaluateEach): it copies what it
+	// keeps.
+	Records func(recs []rules.DayRecord) error
+}
+
 // Stream evaluates the employees f selects, a page of them (see Filter),
-// and hands fn each employee's records over the range, by date, with the
-// punches they were computed from (by true time), employee by employee in
-// id order. It returns the next page's cursor, "" after the last page.
-//
-// The records are reused once fn returns (see rules.Engine.EvaluateEach):
-// fn copies what it keeps. The punches are not reused; a page's punches
-// are read in one query and are all Stream holds at once, with the
-// records of a few chunks of employees being evaluated. Without
+// and hands their punches and records to sink. It returns the next
+// page's cursor, "" after the last page. A page's punches are read in one
+// query; what Stream holds at once is their part the rules engine reads
+// and the records of a few chunks of employees being evaluated. Without
 // f.Evidence the punches come without their signed bodies and signatures.
-func (s *Service) Stream(ctx context.Context, f Filter, fn func(recs []rules.DayRecord, punches []store.StoredPunch) error) (string, error) {
-	return s.stream(ctx, f, nil, fn)
+func (s *Service) Stream(ctx context.Context, f Filter, sink Sink) (string, error) {
+	return s.stream(ctx, f, nil, sink)
 }
 
 // site is what the evaluation of a page's employees of one site needs.
@@ -130,7 +144,7 @@ type site struct {
 	from, to time.Time
 }
 
-func (s *Service) stream(ctx context.Context, f Filter, override map[string]rules.Config, fn func([]rules.DayRecord, []store.StoredPunch) error) (string, error) {
+func (s *Service) stream(ctx context.Context, f Filter, override map[string]rules.Config, sink Sink) (string, error) {
 	if f.From.IsZero() || f.To.IsZero() || f.To < f.From {
 		return "", wire.Errorf(wire.CodeInvalid, "from and to must be dates (YYYY-MM-DD) with from <= to")
 	}
@@ -153,11 +167,12 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 	if err != nil {
 		return "", err
 	}
-	// One query for the page: each employee's punches come together.
+	// One query for the page, each employee's punches together.
 	ids := make([]string, len(emps))
+	pos := make(map[string]int, len(emps))
 	var from, to time.Time
 	for i, e := range emps {
-		ids[i] = e.ID
+		ids[i], pos[e.ID] = e.ID, i
 		st := sites[e.SiteID]
 		if from.IsZero() || st.from.Before(from) {
 			from = st.from
@@ -166,70 +181,53 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 			to = st.to
 		}
 	}
-	ps, err := s.Store.Punches(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted,
-		ByEmployee: true, NoEvidence: !f.Evidence})
+	var in []rules.Punch
+	err = s.Store.EachPunch(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted,
+		ByEmployee: true, NoEvidence: !f.Evidence}, func(p *store.StoredPunch) error {
+		st := sites[emps[pos[p.EmployeeID]].SiteID]
+		if p.TrueTime.Before(st.from) || !p.TrueTime.Before(st.to) {
+			return nil // in the page's window, not in the site's
+		}
+		// A time the server corrected against the device's word wants a
+		// manager's look as much as a skewed clock does.
+		corrected := slices.Contains(p.Flags, wire.FlagClockSkew) || slices.Contains(p.Flags, wire.FlagEstTimeMismatch)
+		in = append(in, rules.FromAttendance(&p.Punch, p.TrueTime, corrected, p.Addr))
+		return sink.Punch(p)
+	})
 	if err != nil {
 		return "", err
 	}
-	// Runs of employees of one site, in id order, are evaluated together.
-	var run []attendance.Employee
-	var runPunches [][]store.StoredPunch
-	var in []rules.Punch
-	flush := func() error {
-		if len(run) == 0 {
-			return nil
-		}
-		st := sites[run[0].SiteID]
-		input := st.input
-		input.Employees, input.Punches = run, in
-		i := 0
-		var fnErr error
-		err := st.engine.EvaluateEach(&input, f.From, f.To, 0, func(recs []rules.DayRecord) error {
-			i++
-			fnErr = fn(recs, runPunches[i-1])
-			return fnErr
-		})
-		if fnErr != nil {
-			return fnErr
-		}
-		if err != nil {
-			return wire.Errorf(wire.CodeInvalid, "rules of site %q: %v", run[0].SiteID, err)
-		}
-		run, runPunches, in = run[:0], runPunches[:0], in[:0]
-		return nil
+	// The database's order of employee ids may not be Go's.
+	byPos := func(a, b rules.Punch) int { return pos[a.EmployeeID] - pos[b.EmployeeID] }
+	if !slices.IsSortedFunc(in, byPos) {
+		slices.SortStableFunc(in, byPos)
 	}
-	k := 0
-	for _, e := range emps {
-		if len(run) > 0 && run[0].SiteID != e.SiteID {
-			if err := flush(); err != nil {
-				return "", err
-			}
-		}
-		// The punches are ordered by employee id, as emps are.
-		for k < len(ps) && ps[k].EmployeeID < e.ID {
-			k++
+	// Runs of employees of one site, in id order, are evaluated together;
+	// their punches are consecutive.
+	for lo, k := 0, 0; lo < len(emps); {
+		hi := lo + 1
+		for hi < len(emps) && emps[hi].SiteID == emps[lo].SiteID {
+			hi++
 		}
 		first := k
-		for k < len(ps) && ps[k].EmployeeID == e.ID {
+		for k < len(in) && pos[in[k].EmployeeID] < hi {
 			k++
 		}
-		st := sites[e.SiteID]
-		mine := ps[first:first:k]
-		for _, p := range ps[first:k] {
-			if p.TrueTime.Before(st.from) || !p.TrueTime.Before(st.to) {
-				continue // in the page's window, not in the site's
-			}
-			mine = append(mine, p)
-			// A time the server corrected against the device's word wants
-			// a manager's look as much as a skewed clock does.
-			corrected := slices.Contains(p.Flags, wire.FlagClockSkew) || slices.Contains(p.Flags, wire.FlagEstTimeMismatch)
-			in = append(in, rules.FromAttendance(&p.Punch, p.TrueTime, corrected, p.Addr))
+		st := sites[emps[lo].SiteID]
+		input := st.input
+		input.Employees, input.Punches = emps[lo:hi], in[first:k]
+		var sinkErr error
+		err := st.engine.EvaluateEach(&input, f.From, f.To, 0, func(recs []rules.DayRecord) error {
+			sinkErr = sink.Records(recs)
+			return sinkErr
+		})
+		if sinkErr != nil {
+			return "", sinkErr
 		}
-		run = append(run, e)
-		runPunches = append(runPunches, mine)
-	}
-	if err := flush(); err != nil {
-		return "", err
+		if err != nil {
+			return "", wire.Errorf(wire.CodeInvalid, "rules of site %q: %v", emps[lo].SiteID, err)
+		}
+		lo = hi
 	}
 	return next, nil
 }

@@ -46,23 +46,31 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 			return wire.Errorf(wire.CodeInvalid, "evidence must be true or false")
 		}
 	}
-	// The records are written as the engine hands them out, employee by
-	// employee; the page's punches follow. The status is sent with the
-	// first record: an error after it can only cut the answer short,
-	// which the client sees as malformed JSON.
+	// The page's punches are encoded as they are read, the records
+	// written as the engine hands them out, employee by employee; the
+	// punches follow. The status is sent with the first record: an error
+	// after it can only cut the answer short, which the client sees as
+	// malformed JSON.
 	rw := &recordWriter{w: w}
 	rw.enc = json.NewEncoder(&rw.buf)
-	var punches [][]store.StoredPunch
-	next, err := s.Days.Stream(r.Context(), f, func(recs []rules.DayRecord, ps []store.StoredPunch) error {
-		if len(ps) > 0 {
-			punches = append(punches, ps)
-		}
-		for i := range recs {
-			if err := rw.item(&recs[i]); err != nil {
-				return err
+	var punches bytes.Buffer
+	penc := json.NewEncoder(&punches)
+	next, err := s.Days.Stream(r.Context(), f, dayrec.Sink{
+		Punch: func(p *store.StoredPunch) error {
+			if punches.Len() > 0 {
+				punches.WriteByte(',')
 			}
-		}
-		return nil
+			v := s.view(*p)
+			return penc.Encode(&v)
+		},
+		Records: func(recs []rules.DayRecord) error {
+			for i := range recs {
+				if err := rw.item(&recs[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	})
 	if err != nil && !rw.started {
 		return storeErr(err)
@@ -71,14 +79,11 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 		return nil
 	}
 	rw.buf.WriteString(`],"punches":[`)
-	rw.n = 0
-	for _, ps := range punches {
-		for _, p := range ps {
-			v := s.view(p)
-			if rw.item(&v) != nil {
-				return nil
-			}
-		}
+	if rw.flush() != nil {
+		return nil
+	}
+	if _, err := punches.WriteTo(w); err != nil {
+		return nil
 	}
 	rw.buf.WriteByte(']')
 	if next != "" {
@@ -98,7 +103,7 @@ type recordWriter struct {
 	buf     bytes.Buffer
 	enc     *json.Encoder
 	started bool
-	n       int // items in the current list
+	n       int // records written
 }
 
 // start sends the status and the opening of the records list, once.

@@ -228,8 +228,21 @@ func (s *DB) Punch(ctx context.Context, id string) (store.StoredPunch, error) {
 
 // Punches lists stored punches by true time, then id.
 func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPunch, error) {
-	if err := checkAll("punches", f); err != nil {
+	var out []store.StoredPunch
+	err := s.EachPunch(ctx, f, func(p *store.StoredPunch) error {
+		out = append(out, *p)
+		return nil
+	})
+	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// EachPunch hands the punches f selects to fn as they are read.
+func (s *DB) EachPunch(ctx context.Context, f store.PunchFilter, fn func(p *store.StoredPunch) error) error {
+	if err := checkAll("punches", f); err != nil {
+		return err
 	}
 	cols := storedCols
 	if f.NoEvidence {
@@ -275,19 +288,23 @@ func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPu
 	}
 	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: punches: %w", err)
+		return fmt.Errorf("sqlstore: punches: %w", err)
 	}
 	defer rows.Close()
-	var out []store.StoredPunch
 	for rows.Next() {
 		p, err := scanStored(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlstore: punches: %w", err)
+			return fmt.Errorf("sqlstore: punches: %w", err)
 		}
 		if f.NoEvidence {
 			p.Body, p.Sig = nil, nil
 		}
-		out = append(out, p)
+		if err := fn(&p); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: punches: %w", err)
+	}
+	return nil
 }
