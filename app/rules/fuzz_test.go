@@ -195,6 +195,12 @@ func sameStream(t *testing.T, in *rules.Input, from, to rules.Date, workers int,
 		if len(recs) != days || (i+1)*days > len(all) || !equalJSON(t, recs, all[i*days:(i+1)*days]) {
 			same = false
 		}
+		for j := range recs {
+			if want, _ := json.Marshal(&recs[j]); string(recs[j].AppendJSON(nil)) != string(want) {
+				t.Errorf("AppendJSON differs from json.Marshal:\n%s\n%s", recs[j].AppendJSON(nil), want)
+				same = false
+			}
+		}
 		kept = append(kept, rules.CloneRecords(recs)...)
 		i++
 		return nil
@@ -257,5 +263,32 @@ func TestEvaluateStream(t *testing.T) {
 	in.Punches = append(in.Punches, rules.Punch{ID: "x", EmployeeID: "nobody", Time: from.At(0, time.UTC)})
 	if err := rules.EvaluateStream(in, from, to, 2, func([]rules.DayRecord) error { return nil }); err == nil {
 		t.Error("a punch of an unknown employee streamed without error")
+	}
+}
+
+// TestAppendJSON checks AppendJSON against json.Marshal on a record with
+// every field set and texts that need escaping.
+func TestAppendJSON(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	at := time.Date(2026, 10, 8, 9, 11, 59, 5000, sh)
+	p := rules.PunchUse{ID: "p<1>", Time: at, Method: attendance.MethodGPS, Role: rules.RoleMerged, MergedInto: "p&0", Correction: true,
+		ClockCorrected: true, Location: rules.Uncertain, Fence: "fence \"a\"", Network: "10.0.0.0/8\n"}
+	r := rules.DayRecord{EmployeeID: "e\u2028\xff", Date: rules.NewDate(2026, 10, 8), CycleStart: rules.NewDate(2026, 9, 26), DayType: rules.DayWorkday,
+		DayName: "国庆节\t<National Day>", MakeupWorkday: true, Status: rules.StatusLate, Provisional: true,
+		Shift: &rules.ShiftInfo{ID: "night", Name: "Night & day", Start: at, End: at.Add(8 * time.Hour), ScheduledMin: 420, Flexible: true, Schedule: "rot", Source: "employee"},
+		LateMin: 11, EarlyMin: -1, WorkedMin: 1 << 40, OvertimeMin: 30, OvertimeType: rules.DayHoliday,
+		Punches:   []rules.PunchUse{p, {ID: "p2", Time: at.UTC()}},
+		Anomalies: []rules.Anomaly{{Code: rules.AnomalyLate, Minutes: 11, PunchID: "p2", Approval: rules.ApprovalNeed{Kind: "waiver", Approver: "direct_manager", ApproverID: "m\x00", State: rules.ApprovalApproved, ApprovalID: "a1"}}, {}},
+		Reasons:   []rules.Reason{{Code: "late", EN: "late 11 min: <09:11>", ZH: "迟到 11 分钟"}, {}},
+	}
+	r.In, r.Out = &r.Punches[0], &r.Punches[1]
+	for _, rec := range []rules.DayRecord{r, {}, {Punches: []rules.PunchUse{}, Anomalies: []rules.Anomaly{}}} {
+		want, err := json.Marshal(&rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.AppendJSON([]byte("x")); string(got[1:]) != string(want) || got[0] != 'x' {
+			t.Errorf("AppendJSON:\n%s\nwant\n%s", got, want)
+		}
 	}
 }

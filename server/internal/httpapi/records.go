@@ -1,12 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 
+	"punchclock/app/attendance"
+	"punchclock/app/jsonenc"
 	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/server/internal/dayrec"
@@ -52,20 +53,27 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	// after it can only cut the answer short, which the client sees as
 	// malformed JSON.
 	rw := &recordWriter{w: w}
-	rw.enc = json.NewEncoder(&rw.buf)
-	var punches bytes.Buffer
-	penc := json.NewEncoder(&punches)
+	var punches []byte
 	next, err := s.Days.Stream(r.Context(), f, dayrec.Sink{
 		Punch: func(p *store.StoredPunch) error {
-			if punches.Len() > 0 {
-				punches.WriteByte(',')
+			if len(punches) > 0 {
+				punches = append(punches, ',')
 			}
 			v := s.view(*p)
-			return penc.Encode(&v)
+			var ok bool
+			if punches, ok = v.appendJSON(punches); !ok {
+				b, err := json.Marshal(&v)
+				if err != nil {
+					return err
+				}
+				punches = append(punches, b...)
+			}
+			punches = append(punches, '\n')
+			return nil
 		},
 		Records: func(recs []rules.DayRecord) error {
 			for i := range recs {
-				if err := rw.item(&recs[i]); err != nil {
+				if err := rw.record(&recs[i]); err != nil {
 					return err
 				}
 			}
@@ -78,20 +86,19 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	if err != nil || rw.start() != nil {
 		return nil
 	}
-	rw.buf.WriteString(`],"punches":[`)
+	rw.buf = append(rw.buf, `],"punches":[`...)
 	if rw.flush() != nil {
 		return nil
 	}
-	if _, err := punches.WriteTo(w); err != nil {
+	if _, err := w.Write(punches); err != nil {
 		return nil
 	}
-	rw.buf.WriteByte(']')
+	rw.buf = append(rw.buf, ']')
 	if next != "" {
-		b, _ := json.Marshal(next)
-		rw.buf.WriteString(`,"next_cursor":`)
-		rw.buf.Write(b)
+		rw.buf = append(rw.buf, `,"next_cursor":`...)
+		rw.buf = jsonenc.String(rw.buf, next)
 	}
-	rw.buf.WriteString("}\n")
+	rw.buf = append(rw.buf, "}\n"...)
 	rw.flush()
 	return nil
 }
@@ -100,8 +107,7 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 // starting it (status and headers) on the first write.
 type recordWriter struct {
 	w       http.ResponseWriter
-	buf     bytes.Buffer
-	enc     *json.Encoder
+	buf     []byte
 	started bool
 	n       int // records written
 }
@@ -120,26 +126,124 @@ func (rw *recordWriter) start() error {
 	return err
 }
 
-// item adds v to the current list, writing the buffer out when full.
-func (rw *recordWriter) item(v any) error {
+// record adds a record to the list, writing the buffer out when full.
+func (rw *recordWriter) record(r *rules.DayRecord) error {
 	if err := rw.start(); err != nil {
 		return err
 	}
 	if rw.n > 0 {
-		rw.buf.WriteByte(',')
+		rw.buf = append(rw.buf, ',')
 	}
 	rw.n++
-	if err := rw.enc.Encode(v); err != nil {
-		return err
-	}
-	if rw.buf.Len() >= 64<<10 {
+	rw.buf = append(r.AppendJSON(rw.buf), '\n')
+	if len(rw.buf) >= 64<<10 {
 		return rw.flush()
 	}
 	return nil
 }
 
 func (rw *recordWriter) flush() error {
-	_, err := rw.w.Write(rw.buf.Bytes())
-	rw.buf.Reset()
+	_, err := rw.w.Write(rw.buf)
+	rw.buf = rw.buf[:0]
 	return err
+}
+
+// appendJSON appends v's JSON as encoding/json writes it, for a view
+// without evidence or face audit (false otherwise: encode those with
+// encoding/json).
+func (v *punchView) appendJSON(b []byte) ([]byte, bool) {
+	if v.Signed != nil || v.Sig != nil || v.FaceAudit != nil {
+		return b, false
+	}
+	p := &v.Punch
+	b = append(b, `{"id":`...)
+	b = jsonenc.String(b, p.ID)
+	b = append(b, `,"employee_id":`...)
+	b = jsonenc.String(b, p.EmployeeID)
+	b = append(b, `,"device_id":`...)
+	b = jsonenc.String(b, p.DeviceID)
+	if p.SiteID != "" {
+		b = append(b, `,"site_id":`...)
+		b = jsonenc.String(b, p.SiteID)
+	}
+	b = append(b, `,"method":`...)
+	b = jsonenc.String(b, string(p.Method))
+	if p.Direction != "" {
+		b = append(b, `,"direction":`...)
+		b = jsonenc.String(b, string(p.Direction))
+	}
+	b = append(b, `,"device_time":`...)
+	b = jsonenc.Time(b, p.DeviceTime)
+	if !p.EstTime.IsZero() {
+		b = append(b, `,"est_time":`...)
+		b = jsonenc.Time(b, p.EstTime)
+	}
+	if p.OffsetMS != 0 {
+		b = append(b, `,"offset_ms":`...)
+		b = jsonenc.Int(b, p.OffsetMS)
+	}
+	if p.OffsetAgeS != 0 {
+		b = append(b, `,"offset_age_s":`...)
+		b = jsonenc.Int(b, p.OffsetAgeS)
+	}
+	if l := p.Location; l != nil {
+		b = append(b, `,"location":{"lat":`...)
+		b = jsonenc.Float(b, l.Lat)
+		b = append(b, `,"lng":`...)
+		b = jsonenc.Float(b, l.Lng)
+		if l.AccuracyM != 0 {
+			b = append(b, `,"accuracy_m":`...)
+			b = jsonenc.Float(b, l.AccuracyM)
+		}
+		if l.Datum != "" {
+			b = append(b, `,"datum":`...)
+			b = jsonenc.String(b, l.Datum)
+		}
+		b = append(b, '}')
+	}
+	if e := p.Evidence; e != (attendance.Evidence{}) {
+		b = append(b, `,"evidence":{`...)
+		sep := false
+		for _, f := range [...]struct{ k, v string }{{"badge_code", e.BadgeCode}, {"face_verdict_id", e.FaceID}, {"face_audit", e.FaceAudit}, {"qr_token", e.QRToken}, {"note", e.Note}} {
+			if f.v == "" {
+				continue
+			}
+			if sep {
+				b = append(b, ',')
+			}
+			sep = true
+			b = jsonenc.Key(b, f.k)
+			b = jsonenc.String(b, f.v)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `,"seq":`...)
+	b = jsonenc.Uint(b, p.Seq)
+	if p.Prev != "" {
+		b = append(b, `,"prev":`...)
+		b = jsonenc.String(b, p.Prev)
+	}
+	b = append(b, `,"true_time":`...)
+	b = jsonenc.Time(b, v.TrueTime)
+	b = append(b, `,"received_at":`...)
+	b = jsonenc.Time(b, v.ReceivedAt)
+	b = append(b, `,"status":`...)
+	b = jsonenc.String(b, v.Status)
+	if len(v.Flags) > 0 {
+		b = append(b, `,"flags":[`...)
+		for i, f := range v.Flags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonenc.String(b, f)
+		}
+		b = append(b, ']')
+	}
+	if v.Addr != "" {
+		b = append(b, `,"addr":`...)
+		b = jsonenc.String(b, v.Addr)
+	}
+	b = append(b, `,"hash":`...)
+	b = jsonenc.String(b, v.Hash)
+	return append(b, '}'), true
 }

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +240,73 @@ func TestRuleConfig(t *testing.T) {
 	}
 	if st, _ := do(t, "PUT", base+"/api/v1/rule/config?site_id=nowhere", tok, doc, nil); st != 404 {
 		t.Errorf("unknown site: %d", st)
+	}
+}
+
+// TestAttendanceRecordPages checks that a department read page by page is
+// the department read at once: the same records and punches in the same
+// order, none twice, none missing, at every page size, with and without
+// evidence; and that every punch a record uses is in the punches.
+func TestAttendanceRecordPages(t *testing.T) {
+	base, tok := demoServer(t)
+	type answer struct {
+		Records []json.RawMessage
+		Punches []json.RawMessage
+		Next    string `json:"next_cursor"`
+	}
+	join := func(l []json.RawMessage) string {
+		var b []string
+		for _, x := range l {
+			b = append(b, string(x))
+		}
+		return strings.Join(b, ",")
+	}
+	// Head office and its departments: two sites in two zones, whose
+	// employees alternate in id order (E001 and E002 in Shanghai, E003 in
+	// Munich, then Shanghai again).
+	q := base + "/api/v1/attendance/record?department_id=hq&from=2026-11-16&to=2026-11-20"
+	for _, ev := range []string{"", "&evidence=true"} {
+		var all answer
+		if st, body := do(t, "GET", q+ev+"&limit=2000", tok, nil, &all); st != 200 || all.Next != "" || len(all.Records) != 30*5 || len(all.Punches) == 0 {
+			t.Fatalf("one page%s: %d, %d records, %d punches, next %q: %.300s", ev, st, len(all.Records), len(all.Punches), all.Next, body)
+		}
+		ids := map[string]bool{}
+		for _, p := range all.Punches {
+			var x struct{ ID string }
+			json.Unmarshal(p, &x)
+			if ids[x.ID] {
+				t.Fatalf("punch %s listed twice", x.ID)
+			}
+			ids[x.ID] = true
+		}
+		for _, r := range all.Records {
+			var x struct{ Punches []struct{ ID string } }
+			json.Unmarshal(r, &x)
+			for _, p := range x.Punches {
+				if !ids[p.ID] {
+					t.Errorf("a record uses punch %s, which the answer does not list", p.ID)
+				}
+			}
+		}
+		for _, limit := range []int{1, 2, 3, 7, 29, 30} {
+			var got answer
+			cursor := ""
+			for pages := 1; ; pages++ {
+				var pg answer
+				u := q + ev + "&limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(cursor)
+				if st, body := do(t, "GET", u, tok, nil, &pg); st != 200 || pages > 30 || len(pg.Records) > 5*limit {
+					t.Fatalf("%s: page %d: %d, %d records: %.300s", u, pages, st, len(pg.Records), body)
+				}
+				got.Records = append(got.Records, pg.Records...)
+				got.Punches = append(got.Punches, pg.Punches...)
+				if pg.Next == "" {
+					break
+				}
+				cursor = pg.Next
+			}
+			if join(got.Records) != join(all.Records) || join(got.Punches) != join(all.Punches) {
+				t.Errorf("pages of %d%s: %d records, %d punches, want the %d and %d of one page, in order", limit, ev, len(got.Records), len(got.Punches), len(all.Records), len(all.Punches))
+			}
+		}
 	}
 }
