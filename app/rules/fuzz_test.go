@@ -275,7 +275,7 @@ func TestAppendJSON(t *testing.T) {
 		ClockCorrected: true, Location: rules.Uncertain, Fence: "fence \"a\"", Network: "10.0.0.0/8\n"}
 	r := rules.DayRecord{EmployeeID: "e\u2028\xff", Date: rules.NewDate(2026, 10, 8), CycleStart: rules.NewDate(2026, 9, 26), DayType: rules.DayWorkday,
 		DayName: "国庆节\t<National Day>", MakeupWorkday: true, Status: rules.StatusLate, Provisional: true,
-		Shift: &rules.ShiftInfo{ID: "night", Name: "Night & day", Start: at, End: at.Add(8 * time.Hour), ScheduledMin: 420, Flexible: true, Schedule: "rot", Source: "employee"},
+		Shift:   &rules.ShiftInfo{ID: "night", Name: "Night & day", Start: at, End: at.Add(8 * time.Hour), ScheduledMin: 420, Flexible: true, Schedule: "rot", Source: "employee"},
 		LateMin: 11, EarlyMin: -1, WorkedMin: 1 << 40, OvertimeMin: 30, OvertimeType: rules.DayHoliday,
 		Punches:   []rules.PunchUse{p, {ID: "p2", Time: at.UTC()}},
 		Anomalies: []rules.Anomaly{{Code: rules.AnomalyLate, Minutes: 11, PunchID: "p2", Approval: rules.ApprovalNeed{Kind: "waiver", Approver: "direct_manager", ApproverID: "m\x00", State: rules.ApprovalApproved, ApprovalID: "a1"}}, {}},
