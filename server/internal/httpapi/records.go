@@ -53,22 +53,28 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	// after it can only cut the answer short, which the client sees as
 	// malformed JSON.
 	rw := &recordWriter{w: w}
-	var punches []byte
+	// The punches' JSON, in blocks: no copying as it grows.
+	var punches [][]byte
+	var cur []byte
+	n := 0
 	next, err := s.Days.Stream(r.Context(), f, dayrec.Sink{
 		Punch: func(p *store.StoredPunch) error {
-			if len(punches) > 0 {
-				punches = append(punches, ',')
+			if n++; n > 1 {
+				cur = append(cur, ',')
 			}
 			v := s.view(*p)
 			var ok bool
-			if punches, ok = v.appendJSON(punches); !ok {
+			if cur, ok = v.appendJSON(cur); !ok {
 				b, err := json.Marshal(&v)
 				if err != nil {
 					return err
 				}
-				punches = append(punches, b...)
+				cur = append(cur, b...)
 			}
-			punches = append(punches, '\n')
+			cur = append(cur, '\n')
+			if len(cur) >= 60<<10 {
+				punches, cur = append(punches, cur), make([]byte, 0, 64<<10)
+			}
 			return nil
 		},
 		Records: func(recs []rules.DayRecord) error {
@@ -90,8 +96,10 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	if rw.flush() != nil {
 		return nil
 	}
-	if _, err := w.Write(punches); err != nil {
-		return nil
+	for _, b := range append(punches, cur) {
+		if _, err := w.Write(b); err != nil {
+			return nil
+		}
 	}
 	rw.buf = append(rw.buf, ']')
 	if next != "" {

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -204,7 +203,7 @@ func scanStored(sc interface{ Scan(...any) error }) (store.StoredPunch, error) {
 	if err := sc.Scan(&id, &emp, &site, &trueMS, &recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &flags, &p.Addr); err != nil {
 		return p, err
 	}
-	if err := json.Unmarshal(p.Body, &p.Punch); err != nil {
+	if err := decodePunch(p.Body, &p.Punch); err != nil {
 		return p, fmt.Errorf("sqlstore: stored punch %s body: %w", id, err)
 	}
 	// The server's resolution (badge to employee, device to site) wins
