@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -15,31 +14,39 @@ import (
 )
 
 // Paging of GET /attendance/record: employees per page by default and at
-// most. A page of 500 employees over 31 days is about 15,000 records.
+// most, and employee-days per page at most (a range longer than 31 days
+// has fewer employees a page). A page of 500 employees over 31 days is
+// about 15,000 records.
 const (
-	RecordPage    = 500
-	MaxRecordPage = 2000
+	RecordPage     = 500
+	MaxRecordPage  = 2000
+	MaxRecordsPage = MaxRecordPage * 31
 )
 
 // attendanceRecord answers GET /attendance/record: the day records of an
 // employee or a department (with its sub-departments) and the punches
 // they were computed from, a page of employees at a time (limit, default
 // 500; next_cursor, when present, asks for the next page). A punch's
-// signed body and signature come only with evidence=true. The answer is
-// written record by record, so punchd never holds it whole.
+// signed body and signature come only with evidence=true.
+//
+// The answer is written as it is computed: the punches as they are read
+// from the store, then the records as the engine hands them out, employee
+// by employee. punchd holds what the engine reads of a page's punches and
+// the records of a few chunks of employees, never the answer.
 func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error {
 	from, to, err := dateRange(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	f := dayrec.Filter{EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), From: from, To: to, After: q.Get("cursor"), Limit: RecordPage}
+	maxLimit := min(MaxRecordPage, MaxRecordsPage/(to.Sub(from)+1))
+	f := dayrec.Filter{EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), From: from, To: to, After: q.Get("cursor"), Limit: min(RecordPage, maxLimit)}
 	if f.EmployeeID == "" && f.DepartmentID == "" {
 		return wire.Errorf(wire.CodeInvalid, "give employee_id or department_id")
 	}
 	if v := q.Get("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > MaxRecordPage {
-			return wire.Errorf(wire.CodeInvalid, "limit must be a number of employees from 1 to %d", MaxRecordPage)
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > maxLimit {
+			return wire.Errorf(wire.CodeInvalid, "limit must be a number of employees from 1 to %d (a page has at most %d employee-days)", maxLimit, MaxRecordsPage)
 		}
 	}
 	if v := q.Get("evidence"); v != "" {
@@ -47,39 +54,25 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 			return wire.Errorf(wire.CodeInvalid, "evidence must be true or false")
 		}
 	}
-	// The page's punches are encoded as they are read, the records
-	// written as the engine hands them out, employee by employee; the
-	// punches follow. The status is sent with the first record: an error
-	// after it can only cut the answer short, which the client sees as
+	// The status is sent with the first punch or record: an error after
+	// it can only cut the answer short, which the client sees as
 	// malformed JSON.
 	rw := &recordWriter{w: w}
-	// The punches' JSON, in blocks: no copying as it grows.
-	var punches [][]byte
-	var cur []byte
-	n := 0
 	next, err := s.Days.Stream(r.Context(), f, dayrec.Sink{
 		Punch: func(p *store.StoredPunch) error {
-			if n++; n > 1 {
-				cur = append(cur, ',')
-			}
 			v := s.view(*p)
-			var ok bool
-			if cur, ok = v.appendJSON(cur); !ok {
-				b, err := json.Marshal(&v)
-				if err != nil {
-					return err
+			return rw.item(false, func(b []byte) ([]byte, error) {
+				if b, ok := v.appendJSON(b); ok {
+					return b, nil
 				}
-				cur = append(cur, b...)
-			}
-			cur = append(cur, '\n')
-			if len(cur) >= 60<<10 {
-				punches, cur = append(punches, cur), make([]byte, 0, 64<<10)
-			}
-			return nil
+				j, err := json.Marshal(&v)
+				return append(b, j...), err
+			})
 		},
 		Records: func(recs []rules.DayRecord) error {
 			for i := range recs {
-				if err := rw.record(&recs[i]); err != nil {
+				err := rw.item(true, func(b []byte) ([]byte, error) { return recs[i].AppendJSON(b), nil })
+				if err != nil {
 					return err
 				}
 			}
@@ -89,18 +82,10 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	if err != nil && !rw.started {
 		return storeErr(err)
 	}
-	if err != nil || rw.start() != nil {
+	if err != nil {
 		return nil
 	}
-	rw.buf = append(rw.buf, `],"punches":[`...)
-	if rw.flush() != nil {
-		return nil
-	}
-	for _, b := range append(punches, cur) {
-		if _, err := w.Write(b); err != nil {
-			return nil
-		}
-	}
+	rw.toRecords()
 	rw.buf = append(rw.buf, ']')
 	if next != "" {
 		rw.buf = append(rw.buf, `,"next_cursor":`...)
@@ -111,39 +96,55 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// recordWriter writes the answer of attendanceRecord through a buffer,
-// starting it (status and headers) on the first write.
+// recordWriter writes the answer of attendanceRecord through a buffer:
+// {"punches":[...],"records":[...]...}. The status and headers go with
+// the first write.
 type recordWriter struct {
-	w       http.ResponseWriter
-	buf     []byte
-	started bool
-	n       int // records written
+	w         http.ResponseWriter
+	buf       []byte
+	started   bool
+	inRecords bool
+	n         int // items in the current list
 }
 
-// start sends the status and the opening of the records list, once.
-func (rw *recordWriter) start() error {
+// start sends the status and headers and opens the punches, once.
+func (rw *recordWriter) start() {
 	if rw.started {
-		return nil
+		return
 	}
 	rw.started = true
 	h := rw.w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	rw.w.WriteHeader(http.StatusOK)
-	_, err := io.WriteString(rw.w, `{"records":[`)
-	return err
+	rw.buf = append(rw.buf, `{"punches":[`...)
 }
 
-// record adds a record to the list, writing the buffer out when full.
-func (rw *recordWriter) record(r *rules.DayRecord) error {
-	if err := rw.start(); err != nil {
-		return err
+// toRecords closes the punches and opens the records, once.
+func (rw *recordWriter) toRecords() {
+	rw.start()
+	if !rw.inRecords {
+		rw.inRecords, rw.n = true, 0
+		rw.buf = append(rw.buf, `],"records":[`...)
+	}
+}
+
+// item adds a punch (record false) or a record, appended by add, to its
+// list, writing the buffer out when full. Punches come first.
+func (rw *recordWriter) item(record bool, add func([]byte) ([]byte, error)) error {
+	rw.start()
+	if record {
+		rw.toRecords()
 	}
 	if rw.n > 0 {
 		rw.buf = append(rw.buf, ',')
 	}
 	rw.n++
-	rw.buf = append(r.AppendJSON(rw.buf), '\n')
+	b, err := add(rw.buf)
+	if err != nil {
+		return err
+	}
+	rw.buf = append(b, '\n')
 	if len(rw.buf) >= 64<<10 {
 		return rw.flush()
 	}

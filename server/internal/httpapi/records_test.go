@@ -169,7 +169,10 @@ func TestAttendanceRecord(t *testing.T) {
 	}
 
 	for _, bad := range []string{"?employee_id=E006", "?employee_id=E006&from=18.11.2026", "?from=2026-11-18", "?employee_id=E006&from=2026-01-01&to=2026-12-31", "?employee_id=nobody&from=2026-11-18",
-		"?department_id=retail&from=2026-11-18&limit=0", "?department_id=retail&from=2026-11-18&limit=5000", "?employee_id=E006&from=2026-11-18&evidence=maybe"} {
+		"?department_id=retail&from=2026-11-18&limit=0", "?department_id=retail&from=2026-11-18&limit=5000",
+		"?employee_id=E006&from=2026-11-18&evidence=maybe",
+		"?department_id=retail&from=2026-10-01&to=2026-11-30&limit=2000", // 61 days: at most 1,016 employees a page
+	} {
 		if st, body := do(t, "GET", base+"/api/v1/attendance/record"+bad, tok, nil, nil); st != 400 && st != 404 {
 			t.Errorf("%s: %d %s", bad, st, body)
 		}
