@@ -133,10 +133,10 @@ func equalJSON(t *testing.T, a, b any) bool {
 	return string(x) == string(y)
 }
 
-// TestWorkerReuse checks that a worker, which reuses its working memory
-// and shares texts from one employee to the next, gives each employee the
-// records a fresh evaluation of that employee alone gives.
-func TestWorkerReuse(t *testing.T) {
+// reuseInput is 200 employees over three weeks with overrides,
+// corrections, rejected punches and two-method verification.
+func reuseInput(t *testing.T) (*rules.Input, rules.Date, rules.Date) {
+	t.Helper()
 	from, to := rules.NewDate(2026, 9, 20), rules.NewDate(2026, 10, 12)
 	in := genInput(200)
 	in.Rules.Exceptions.Verification = &rules.Verification{Methods: []attendance.Method{attendance.MethodGPS, attendance.MethodFace}, WindowMin: 15}
@@ -150,6 +150,14 @@ func TestWorkerReuse(t *testing.T) {
 		in.Corrections = append(in.Corrections, rules.Correction{ID: "c" + strconv.Itoa(i), EmployeeID: p.EmployeeID, Time: p.Time.Add(9 * time.Hour)})
 		in.Approvals = append(in.Approvals, rules.Approval{ID: "a" + strconv.Itoa(i), EmployeeID: p.EmployeeID, PunchID: p.ID, Anomaly: rules.AnomalyOutOfFence, State: rules.ApprovalRejected})
 	}
+	return in, from, to
+}
+
+// TestWorkerReuse checks that a worker, which reuses its working memory
+// and shares texts from one employee to the next, gives each employee the
+// records a fresh evaluation of that employee alone gives.
+func TestWorkerReuse(t *testing.T) {
+	in, from, to := reuseInput(t)
 	all, err := rules.EvaluateParallel(in, from, to, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -228,17 +236,7 @@ func sameStream(t *testing.T, in *rules.Input, from, to rules.Date, workers int,
 // EvaluateParallel, in order, across chunks and workers, and that an error
 // of the callback stops the evaluation and is returned.
 func TestEvaluateStream(t *testing.T) {
-	from, to := rules.NewDate(2026, 9, 20), rules.NewDate(2026, 10, 12)
-	in := genInput(300)
-	in.Rules.Exceptions.Verification = &rules.Verification{Methods: []attendance.Method{attendance.MethodGPS, attendance.MethodFace}, WindowMin: 15}
-	if err := addPunches(in, from, to, 5); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 40; i++ {
-		p := in.Punches[i*53]
-		in.Corrections = append(in.Corrections, rules.Correction{ID: "c" + strconv.Itoa(i), EmployeeID: p.EmployeeID, Time: p.Time.Add(9 * time.Hour)})
-		in.Approvals = append(in.Approvals, rules.Approval{ID: "a" + strconv.Itoa(i), EmployeeID: p.EmployeeID, PunchID: p.ID, Anomaly: rules.AnomalyOutOfFence, State: rules.ApprovalRejected})
-	}
+	in, from, to := reuseInput(t)
 	all, err := rules.EvaluateParallel(in, from, to, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -218,15 +218,10 @@ func fastPunch(body []byte, p *attendance.Punch) bool {
 			l := &attendance.Location{}
 			p.Location = l
 			s.object(locationKeys, func(k int) {
-				switch k {
-				case 0:
-					l.Lat = s.float()
-				case 1:
-					l.Lng = s.float()
-				case 2:
-					l.AccuracyM = s.float()
-				case 3:
+				if k == 3 {
 					l.Datum = s.str()
+				} else {
+					*[...]*float64{&l.Lat, &l.Lng, &l.AccuracyM}[k] = s.float()
 				}
 			})
 		case 11:
