@@ -184,7 +184,11 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 	var in []rules.Punch
 	err = s.Store.EachPunch(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted,
 		ByEmployee: true, NoEvidence: !f.Evidence}, func(p *store.StoredPunch) error {
-		st := sites[emps[pos[p.EmployeeID]].SiteID]
+		i, ok := pos[p.EmployeeID]
+		if !ok {
+			return fmt.Errorf("dayrec: the store answered a punch of %q, not asked for", p.EmployeeID)
+		}
+		st := sites[emps[i].SiteID]
 		if p.TrueTime.Before(st.from) || !p.TrueTime.Before(st.to) {
 			return nil // in the page's window, not in the site's
 		}
