@@ -32,6 +32,7 @@ var Dialect = sqlstore.Dialect{
 	// the device row on every batch.
 	LockDevice: `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
 	Arrays:     true,
+	ByteOrder:  ` COLLATE "C"`,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

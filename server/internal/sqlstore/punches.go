@@ -278,7 +278,7 @@ func (s *DB) EachPunch(ctx context.Context, f store.PunchFilter, fn func(p *stor
 		args = append(args, ms(f.AfterTime), ms(f.AfterTime), f.AfterID)
 	}
 	if f.ByEmployee {
-		q += ` ORDER BY employee_id, true_time_ms, id`
+		q += ` ORDER BY employee_id` + s.d.ByteOrder + `, true_time_ms, id`
 	} else {
 		q += ` ORDER BY true_time_ms, id`
 	}

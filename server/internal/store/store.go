@@ -195,8 +195,8 @@ type PunchFilter struct {
 	AfterTime time.Time
 	AfterID   string
 	Limit     int
-	// ByEmployee orders by employee, then true time and id, so that each
-	// employee's punches come together.
+	// ByEmployee orders by employee id (byte by byte, as Go compares
+	// strings), then true time and id.
 	ByEmployee bool
 	// NoEvidence leaves out Body and Sig (the punch is still read from
 	// its body): for readers that show punches without their proof.
