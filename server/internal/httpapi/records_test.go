@@ -20,6 +20,7 @@ import (
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
 
@@ -36,11 +37,19 @@ func demoServer(t *testing.T) (string, string) {
 // demoStoreServer is demoServer with its store.
 func demoStoreServer(t *testing.T) (string, string, store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	u, tok := demoServerOn(t, st)
+	return u, tok, st
+}
+
+// demoServerOn seeds the demo into st and serves it; st is closed at the
+// end of the test.
+func demoServerOn(t *testing.T, st store.Store) (string, string) {
+	t.Helper()
+	ctx := context.Background()
 	t.Cleanup(func() { st.Close() })
 	clock := func() time.Time { return now }
 	res, err := demo.Seed(ctx, st, t.TempDir(), clock, httpapi.HashToken, "")
@@ -49,7 +58,7 @@ func demoStoreServer(t *testing.T) (string, string, store.Store) {
 	}
 	srv := httptest.NewServer(httpapi.New(st, clock, slog.Default(), "test").Handler())
 	t.Cleanup(srv.Close)
-	return srv.URL, res.AdminToken, st
+	return srv.URL, res.AdminToken
 }
 
 func do(t *testing.T, method, url, tok string, body []byte, out any) (int, string) {
@@ -246,12 +255,21 @@ func TestRuleConfig(t *testing.T) {
 	}
 }
 
-// TestAttendanceRecordPages checks that a department read page by page is
-// the department read at once: the same records and punches in the same
-// order, none twice, none missing, at every page size, with and without
-// evidence; and that every punch a record uses is in the punches.
+// TestAttendanceRecordPages checks, on SQLite and PostgreSQL, that a
+// department read page by page is the department read at once: the same
+// records and punches in the same order, none twice, none missing, at
+// every page size, with and without evidence; and that every punch a
+// record uses is in the punches.
 func TestAttendanceRecordPages(t *testing.T) {
-	base, tok := demoServer(t)
+	for _, be := range sqlstoretest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			base, tok := demoServerOn(t, be.Open(t))
+			testRecordPages(t, base, tok)
+		})
+	}
+}
+
+func testRecordPages(t *testing.T, base, tok string) {
 	type answer struct {
 		Records []json.RawMessage
 		Punches []json.RawMessage
