@@ -197,19 +197,35 @@ const storedCols = `id, employee_id, site_id, true_time_ms, received_at_ms, body
 const storedColsNoSig = `id, employee_id, site_id, true_time_ms, received_at_ms, body, NULL, hash, status, code, message, flags, addr`
 
 func scanStored(sc interface{ Scan(...any) error }) (store.StoredPunch, error) {
-	var p store.StoredPunch
-	var trueMS, recvMS int64
-	var flags, id, emp, site string
-	if err := sc.Scan(&id, &emp, &site, &trueMS, &recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &flags, &p.Addr); err != nil {
-		return p, err
+	var r rawPunch
+	if err := r.scan(sc); err != nil {
+		return r.p, err
 	}
+	return r.stored()
+}
+
+// rawPunch is a row of storedCols as scanned, its body not yet read.
+type rawPunch struct {
+	p                    store.StoredPunch
+	trueMS, recvMS       int64
+	flags, id, emp, site string
+}
+
+func (r *rawPunch) scan(sc interface{ Scan(...any) error }) error {
+	p := &r.p
+	return sc.Scan(&r.id, &r.emp, &r.site, &r.trueMS, &r.recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &r.flags, &p.Addr)
+}
+
+// stored reads the body.
+func (r *rawPunch) stored() (store.StoredPunch, error) {
+	p := r.p
 	if err := decodePunch(p.Body, &p.Punch); err != nil {
-		return p, fmt.Errorf("sqlstore: stored punch %s body: %w", id, err)
+		return p, fmt.Errorf("sqlstore: stored punch %s body: %w", r.id, err)
 	}
 	// The server's resolution (badge to employee, device to site) wins
 	// over what the device wrote.
-	p.ID, p.EmployeeID, p.SiteID = id, emp, site
-	p.TrueTime, p.ReceivedAt, p.Flags = fromMS(trueMS), fromMS(recvMS), splitFlags(flags)
+	p.ID, p.EmployeeID, p.SiteID = r.id, r.emp, r.site
+	p.TrueTime, p.ReceivedAt, p.Flags = fromMS(r.trueMS), fromMS(r.recvMS), splitFlags(r.flags)
 	return p, nil
 }
 
@@ -289,21 +305,59 @@ func (s *DB) EachPunch(ctx context.Context, f store.PunchFilter, fn func(p *stor
 	if err != nil {
 		return fmt.Errorf("sqlstore: punches: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanStored(rows)
-		if err != nil {
-			return fmt.Errorf("sqlstore: punches: %w", err)
+	// The rows are read on a goroutine of their own, a batch ahead of
+	// the bodies being read and fn: a company's month is hundreds of
+	// thousands of them.
+	batches, done := make(chan []rawPunch, 2), make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(batches)
+		defer rows.Close()
+		batch := make([]rawPunch, 0, 256)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]rawPunch, 0, 256)
+				return true
+			case <-done:
+				return false
+			}
 		}
-		if f.NoEvidence {
-			p.Body, p.Sig = nil, nil
+		for rows.Next() {
+			batch = append(batch, rawPunch{})
+			if err := batch[len(batch)-1].scan(rows); err != nil {
+				readErr = err
+				return
+			}
+			if len(batch) == cap(batch) && !send() {
+				return
+			}
 		}
-		if err := fn(&p); err != nil {
-			return err
+		if readErr = rows.Err(); readErr == nil && len(batch) > 0 {
+			send()
+		}
+	}()
+	var stop error
+	for batch := range batches {
+		for i := 0; i < len(batch) && stop == nil; i++ {
+			p, err := batch[i].stored()
+			if err == nil {
+				if f.NoEvidence {
+					p.Body, p.Sig = nil, nil
+				}
+				err = fn(&p)
+			}
+			if err != nil {
+				stop = err
+				close(done) // the reader stops; batches is drained to its close
+			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: punches: %w", err)
+	if stop != nil {
+		return stop
+	}
+	if readErr != nil {
+		return fmt.Errorf("sqlstore: punches: %w", readErr)
 	}
 	return nil
 }
