@@ -44,6 +44,9 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	if f.EmployeeID == "" && f.DepartmentID == "" {
 		return wire.Errorf(wire.CodeInvalid, "give employee_id or department_id")
 	}
+	if err := s.allowRecords(r, f.EmployeeID, f.DepartmentID); err != nil {
+		return err
+	}
 	if v := q.Get("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > maxLimit {
 			return wire.Errorf(wire.CodeInvalid, "limit must be a number of employees from 1 to %d (a page has at most %d employee-days)", maxLimit, MaxRecordsPage)

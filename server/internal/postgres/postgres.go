@@ -33,6 +33,8 @@ var Dialect = sqlstore.Dialect{
 	LockDevice: `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
 	Arrays:     true,
 	ByteOrder:  ` COLLATE "C"`,
+	// Delivered at commit to every session that listens (Listen).
+	NotifyRevoked: `SELECT pg_notify('` + RevokedChannel + `', ?)`,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

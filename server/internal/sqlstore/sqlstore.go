@@ -45,6 +45,11 @@ type Dialect struct {
 	// ByteOrder is appended to a text column to order it byte by byte,
 	// as Go compares strings, whatever the database's collation.
 	ByteOrder string
+	// NotifyRevoked, when set, is run with the device id in the
+	// transaction that revokes a device: it tells the other servers on
+	// the database at commit (PostgreSQL's NOTIFY) to drop it from their
+	// caches.
+	NotifyRevoked string
 }
 
 // DB is a store.Store over database/sql.
