@@ -32,6 +32,7 @@ var Dialect = sqlstore.Dialect{
 	// the device row on every batch.
 	LockDevice: `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
 	Arrays:     true,
+	ByteOrder:  ` COLLATE "C"`,
 	// Delivered at commit to every session that listens (Listen).
 	NotifyRevoked: `SELECT pg_notify('` + RevokedChannel + `', ?)`,
 	IsUnique: func(err error) bool {

@@ -75,6 +75,10 @@ type Store interface {
 	Punch(ctx context.Context, id string) (StoredPunch, error)
 	// Punches lists stored punches by true time, then id.
 	Punches(ctx context.Context, f PunchFilter) ([]StoredPunch, error)
+	// EachPunch is Punches handing the punches to fn one at a time as
+	// they are read, without holding them; fn's first error stops it and
+	// is returned. p is reused once fn returns.
+	EachPunch(ctx context.Context, f PunchFilter, fn func(p *StoredPunch) error) error
 
 	// API tokens are stored by hash only.
 	PutToken(ctx context.Context, t Token) error
@@ -324,6 +328,12 @@ type PunchFilter struct {
 	AfterTime time.Time
 	AfterID   string
 	Limit     int
+	// ByEmployee orders by employee id (byte by byte, as Go compares
+	// strings), then true time and id.
+	ByEmployee bool
+	// NoEvidence leaves out Body and Sig (the punch is still read from
+	// its body): for readers that show punches without their proof.
+	NoEvidence bool
 }
 
 // IngestKeys names what a batch touches.
