@@ -282,16 +282,19 @@ func (s *Service) Withdraw(ctx context.Context, id, by string) (Request, error) 
 	return r, err
 }
 
-// Inputs returns the corrections and approvals that closed requests of
-// the employees give the rules engine for days from to to.
-func (s *Service) Inputs(ctx context.Context, employeeIDs []string, from, to rules.Date) ([]rules.Correction, []rules.Approval, error) {
-	rows, err := s.Store.Approvals(ctx, store.ApprovalFilter{EmployeeIDs: employeeIDs, FromDay: int32(from), ToDay: int32(to)})
+// Inputs returns the corrections and approvals that the closed requests
+// of the employees give the rules engine for days from to to.
+func Inputs(ctx context.Context, st store.Store, employeeIDs []string, from, to rules.Date) ([]rules.Correction, []rules.Approval, error) {
+	rows, err := st.Approvals(ctx, store.ApprovalFilter{EmployeeIDs: employeeIDs, FromDay: int32(from), ToDay: int32(to)})
 	if err != nil {
 		return nil, nil, store.Coded(err)
 	}
 	var cs []rules.Correction
 	var as []rules.Approval
 	for _, a := range rows {
+		if a.State != string(Approved) && a.State != string(Rejected) {
+			continue
+		}
 		r, err := FromRow(a)
 		if err != nil {
 			return nil, nil, err

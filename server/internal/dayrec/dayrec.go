@@ -19,6 +19,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/rules"
 	"punchclock/app/wire"
+	"punchclock/server/internal/approval"
 	"punchclock/server/internal/store"
 )
 
@@ -181,6 +182,12 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 			to = st.to
 		}
 	}
+	// Decided approval flows: make-up punches become corrections, and
+	// decisions on anomalies approvals (package approval).
+	corrections, approvals, err := approval.Inputs(ctx, s.Store, ids, f.From.AddDays(-1), f.To.AddDays(1))
+	if err != nil {
+		return "", err
+	}
 	var in []rules.Punch
 	err = s.Store.EachPunch(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted,
 		ByEmployee: true, NoEvidence: !f.Evidence}, func(p *store.StoredPunch) error {
@@ -220,6 +227,17 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 		st := sites[emps[lo].SiteID]
 		input := st.input
 		input.Employees, input.Punches = emps[lo:hi], in[first:k]
+		input.Corrections, input.Approvals = nil, nil
+		for _, c := range corrections {
+			if i, ok := pos[c.EmployeeID]; ok && i >= lo && i < hi {
+				input.Corrections = append(input.Corrections, c)
+			}
+		}
+		for _, a := range approvals {
+			if i, ok := pos[a.EmployeeID]; ok && i >= lo && i < hi {
+				input.Approvals = append(input.Approvals, a)
+			}
+		}
 		var sinkErr error
 		err := st.engine.EvaluateEach(&input, f.From, f.To, 0, func(recs []rules.DayRecord) error {
 			sinkErr = sink.Records(recs)

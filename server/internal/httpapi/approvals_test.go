@@ -15,6 +15,7 @@ import (
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/store"
 )
 
 // TestApprovalFlow: an employee asks for a make-up punch from the browser;
@@ -167,3 +168,60 @@ func TestApprovalFlow(t *testing.T) {
 		t.Errorf("the decision sent twice is logged %d times", n)
 	}
 }
+
+// TestApprovedMakeupFixesTheDay: E006 forgot to punch out on Wednesday
+// 18 November (the demo's forgotten punch); the day reads missing_out.
+// E006 asks for a make-up punch at 18:05, the direct manager approves,
+// and the day record reads normal at once, the raw punches untouched.
+func TestApprovedMakeupFixesTheDay(t *testing.T) {
+	base, admin, st := demoStoreServer(t)
+	u := base + "/api/v1"
+	for id, body := range map[string]string{
+		"u-e6": `{"login":"e6","role":"employee","employee_id":"E006","password":"flow-password-1"}`,
+		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
+	} {
+		if st, b := do(t, "PUT", u+"/admin/users/"+id, admin, []byte(body), nil); st != 201 {
+			t.Fatalf("account %s: %d %s", id, st, b)
+		}
+	}
+	day := func() *record {
+		t.Helper()
+		var res struct{ Records []record }
+		if st, body := do(t, "GET", u+"/attendance/record?employee_id=E006&from=2026-11-18&to=2026-11-18", admin, nil, &res); st != 200 {
+			t.Fatalf("records: %d %s", st, body)
+		}
+		return find(res.Records, "E006", "2026-11-18")
+	}
+	if r := day(); r == nil || r.Status != "missing_out" {
+		t.Fatalf("before: %+v, want missing_out", r)
+	}
+	before, err := st.Punches(context.Background(), storePunchesOf("E006"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e6, m2 := newBrowser(t), newBrowser(t)
+	e6.signIn(base, "e6", "flow-password-1")
+	m2.signIn(base, "m2", "flow-password-1")
+	id, _ := uuid.NewV7()
+	st1, body := e6.do("POST", u+"/approval/flow", map[string]any{"id": id.String(), "kind": "makeup_punch", "employee_id": "E006", "date": "2026-11-18",
+		"time": "2026-11-18T18:05:00+08:00", "direction": "out", "reason": "left in a hurry"}, true)
+	if st1 != 201 {
+		t.Fatalf("ask: %d %s", st1, body)
+	}
+	if r := day(); r.Status != "missing_out" {
+		t.Errorf("while pending: %s, want still missing_out", r.Status)
+	}
+	dec, _ := uuid.NewV7()
+	if st, body := m2.do("POST", u+"/approval/flow/"+id.String()+"/decide", map[string]any{"id": dec.String(), "approve": true}, true); st != 200 {
+		t.Fatalf("approve: %d %s", st, body)
+	}
+	if r := day(); r.Status != "normal" {
+		t.Errorf("after approval: %+v, want normal", r)
+	}
+	after, _ := st.Punches(context.Background(), storePunchesOf("E006"))
+	if len(after) != len(before) {
+		t.Errorf("raw punches of E006: %d before, %d after: an approval must not add or edit a punch", len(before), len(after))
+	}
+}
+
+func storePunchesOf(emp string) store.PunchFilter { return store.PunchFilter{EmployeeID: emp} }
