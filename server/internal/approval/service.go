@@ -178,7 +178,7 @@ func (s *Service) Start(ctx context.Context, r Request, by string) (Request, boo
 		return r, false, store.Coded(err)
 	}
 	if created {
-		s.record(ctx, audit.Event{Actor: by, Action: ActionStart, Target: r.ID, Detail: map[string]any{"kind": r.Kind, "employee": r.EmployeeID, "date": r.Date}})
+		s.record(ctx, audit.Event{Actor: by, Action: ActionStart, Target: r.ID, Unit: emp.DepartmentID, Detail: map[string]any{"kind": r.Kind, "employee": r.EmployeeID, "date": r.Date}})
 	}
 	out, err := FromRow(stored)
 	return out, created, err
@@ -268,7 +268,7 @@ func (s *Service) Decide(ctx context.Context, id string, d Decision, by string) 
 		return Decide(r, d, delegations, s.Now())
 	})
 	if err == nil && len(r.Decisions) > before {
-		s.record(ctx, audit.Event{Actor: "employee:" + by, Action: ActionDecide, Target: id, Detail: map[string]any{"approve": d.Approve, "reason": d.Reason, "state": r.State}})
+		s.record(ctx, audit.Event{Actor: "employee:" + by, Action: ActionDecide, Target: id, Unit: s.unitOf(ctx, r.EmployeeID), Detail: map[string]any{"approve": d.Approve, "reason": d.Reason, "state": r.State}})
 	}
 	return r, err
 }
@@ -277,7 +277,7 @@ func (s *Service) Decide(ctx context.Context, id string, d Decision, by string) 
 func (s *Service) Withdraw(ctx context.Context, id, by string) (Request, error) {
 	r, err := s.change(ctx, id, func(r Request) (Request, error) { return Withdraw(r, by, s.Now()) })
 	if err == nil {
-		s.record(ctx, audit.Event{Actor: by, Action: ActionWithdraw, Target: id})
+		s.record(ctx, audit.Event{Actor: by, Action: ActionWithdraw, Target: id, Unit: s.unitOf(ctx, r.EmployeeID)})
 	}
 	return r, err
 }
@@ -303,6 +303,14 @@ func Inputs(ctx context.Context, st store.Store, employeeIDs []string, from, to 
 		cs, as = append(cs, c...), append(as, ap...)
 	}
 	return cs, as, nil
+}
+
+// unitOf is the department of an employee, the unit of acts about them.
+func (s *Service) unitOf(ctx context.Context, employeeID string) string {
+	if e, err := s.Store.Employee(ctx, employeeID); err == nil {
+		return e.DepartmentID
+	}
+	return ""
 }
 
 func (s *Service) record(ctx context.Context, ev audit.Event) {

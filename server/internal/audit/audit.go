@@ -46,6 +46,8 @@ type Log struct {
 
 // Event is what an act records; the log adds time, order and hashes.
 type Event struct {
+	// Unit is the department the act concerns ("" company-wide): HR reads
+	// the entries of its unit's departments.
 	Actor, Action, Target, Unit string
 	// Detail is encoded as JSON (nil: none).
 	Detail any

@@ -166,7 +166,7 @@ func (s *Service) SignIn(ctx context.Context, login, password, addr string) (Sig
 	if err := s.Store.PutSession(ctx, sess); err != nil {
 		return SignedIn{}, store.Coded(err)
 	}
-	s.record(ctx, audit.Event{Actor: "user:" + u.Login, Action: ActionSignIn, Target: u.ID, Unit: u.Unit, Detail: map[string]string{"addr": addr}})
+	s.record(ctx, audit.Event{Actor: "user:" + u.Login, Action: ActionSignIn, Target: u.ID, Unit: s.unitOf(ctx, u), Detail: map[string]string{"addr": addr}})
 	return SignedIn{Secret: secret, CSRF: csrf, User: u, ExpiresAt: sess.ExpiresAt}, nil
 }
 
@@ -211,7 +211,7 @@ func (s *Service) SignOut(ctx context.Context, u store.User, secret string) erro
 	if err := s.Store.DeleteSession(ctx, HashSecret(secret)); err != nil {
 		return store.Coded(err)
 	}
-	s.record(ctx, audit.Event{Actor: "user:" + u.Login, Action: ActionSignOut, Target: u.ID, Unit: u.Unit})
+	s.record(ctx, audit.Event{Actor: "user:" + u.Login, Action: ActionSignOut, Target: u.ID, Unit: s.unitOf(ctx, u)})
 	return nil
 }
 
@@ -227,8 +227,26 @@ func (s *Service) EndSessions(ctx context.Context, userID, actor string) (int, e
 	if err != nil {
 		return 0, store.Coded(err)
 	}
-	s.record(ctx, audit.Event{Actor: actor, Action: ActionEndSessions, Target: userID, Unit: u.Unit, Detail: map[string]int{"sessions": n}})
+	s.record(ctx, audit.Event{Actor: actor, Action: ActionEndSessions, Target: userID, Unit: s.unitOf(ctx, u), Detail: map[string]int{"sessions": n}})
 	return n, nil
+}
+
+// unitOf is the department an act about u belongs to, for the audit
+// log's readers: HR's unit, a manager's department, an employee's own.
+func (s *Service) unitOf(ctx context.Context, u store.User) string {
+	switch u.Role {
+	case RoleHR:
+		if u.Unit != AllUnits {
+			return u.Unit
+		}
+	case RoleManager:
+		return u.DepartmentID
+	case RoleEmployee:
+		if e, err := s.Store.Employee(ctx, u.EmployeeID); err == nil {
+			return e.DepartmentID
+		}
+	}
+	return ""
 }
 
 // HashSecret is how session secrets are stored: hex SHA-256.

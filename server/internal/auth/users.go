@@ -71,7 +71,7 @@ func (s *Service) PutUser(ctx context.Context, id string, req UserRequest, actor
 			return u, false, store.Coded(err)
 		}
 	}
-	s.record(ctx, audit.Event{Actor: actor, Action: ActionPutUser, Target: id, Unit: u.Unit, Detail: map[string]any{
+	s.record(ctx, audit.Event{Actor: actor, Action: ActionPutUser, Target: id, Unit: s.unitOf(ctx, u), Detail: map[string]any{
 		"login": u.Login, "role": u.Role, "department_id": u.DepartmentID, "employee_id": u.EmployeeID,
 		"active": u.Active, "password_changed": req.Password != "", "created": created}})
 	return u, created, nil

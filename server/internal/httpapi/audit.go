@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"punchclock/app/wire"
+	"punchclock/server/internal/auth"
+	"punchclock/server/internal/store"
 )
 
 // auditEntry is an audit log entry on the wire.
@@ -48,9 +50,30 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = n
 	}
-	es, err := s.Store.AuditEntries(r.Context(), after, limit+1)
+	sc, err := s.scopeOf(r)
 	if err != nil {
-		return storeErr(err)
+		return err
+	}
+	if c := callerOf(r); sc != nil && c.User.Role != auth.RoleHR {
+		return errNotAllowed // HR reads its unit's entries; managers and employees none
+	}
+	// HR of a unit: the entries about its departments, read a batch at a
+	// time until the page is full.
+	var es []store.AuditEntry
+	for len(es) <= limit {
+		batch, err := s.Store.AuditEntries(r.Context(), after, 1000)
+		if err != nil {
+			return storeErr(err)
+		}
+		for _, e := range batch {
+			if sc == nil || e.Unit != "" && sc.Department(e.Unit) {
+				es = append(es, e)
+			}
+		}
+		if len(batch) < 1000 {
+			break
+		}
+		after = batch[len(batch)-1].Seq
 	}
 	page := auditPage{Entries: []auditEntry{}}
 	if len(es) > limit {

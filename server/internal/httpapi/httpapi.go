@@ -124,7 +124,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/admin/enrollment-codes", s.admin(s.issueCode))
 	route("GET /api/v1/admin/devices", s.withRole(s.listDevices, RoleAdmin, RoleFace))
 	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
-	route("GET /api/v1/admin/audit", s.admin(s.listAudit))
+	route("GET /api/v1/admin/audit", s.withRole(s.listAudit, RoleAdmin, RolePerson))
 	route("POST /api/v1/auth/signin", s.signIn)
 	route("POST /api/v1/auth/signout", s.signedIn(s.signOut))
 	route("GET /api/v1/auth/me", s.signedIn(s.me))

@@ -179,7 +179,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/admin/devices/{id}/revoke": {adminOn, func(string, string) call {
 			return call{"POST", "/admin/devices/" + devs[0].ID + "/revoke", nil}
 		}},
-		"GET /api/v1/admin/audit":  {adminOn, func(string, string) call { return call{"GET", "/admin/audit", nil} }},
+		"GET /api/v1/admin/audit":  {"auditors", func(string, string) call { return call{"GET", "/admin/audit", nil} }},
 		"GET /api/v1/admin/users":  {adminOn, func(string, string) call { return call{"GET", "/admin/users", nil} }},
 		"GET /api/v1/admin/tokens": {adminOn, func(string, string) call { return call{"GET", "/admin/tokens", nil} }},
 		"POST /api/v1/admin/tokens": {adminOn, func(string, string) call {
@@ -243,6 +243,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role != "nobody"
 		case scopedOn:
 			return c.role == "admin" || c.role == "integrator" || c.role == "person"
+		case "auditors": // admins; HR its unit's entries
+			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
 		case "requester": // the admin token started it; the employee it is about may withdraw it too
 			return c.name == "admin token" || c.name == "employee E004"
 		}
@@ -326,6 +328,15 @@ func permissionMatrix(t *testing.T, st store.Store) {
 					st, body := send(c, k)
 					refusedWell(c, k.path, st, body, c.outDept)
 				}
+			}
+		}
+	}
+	// HR of a unit reads its unit's audit entries only.
+	for _, c := range callers {
+		if c.name == "retail HR" {
+			_, body := send(c, call{"GET", "/admin/audit", nil})
+			if !strings.Contains(body, `"unit":"retail"`) || strings.Contains(body, `"unit":"works"`) || strings.Contains(body, "device.revoke") {
+				t.Errorf("retail HR reads the audit log: %.400s", body)
 			}
 		}
 	}
