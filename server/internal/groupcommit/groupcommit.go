@@ -1,0 +1,139 @@
+// Package groupcommit lets many goroutines share one worker that handles
+// their requests in groups: a database writes the group in one transaction
+// and pays one commit for all of it.
+//
+// There is no timer. The worker takes the first request as soon as it
+// comes; while it handles a group, new requests queue, and the next group
+// is whatever queued meanwhile (at most Max requests). An idle server
+// therefore handles a lone request at once, and a busy one in groups as
+// large as its load makes them.
+//
+// Requests may carry a key (a device id): a group holds at most one
+// request of a key, the others wait for a later group in the order they
+// came. The worker can then handle a group's requests independently of
+// one another.
+package groupcommit
+
+import (
+	"errors"
+	"sync"
+)
+
+// ErrClosed is returned by Do after Close.
+var ErrClosed = errors.New("groupcommit: closed")
+
+// Committer hands requests of type T to its run function in groups.
+type Committer[T any] struct {
+	max int
+	key func(T) string
+	run func([]T) []error
+
+	mu     sync.RWMutex
+	closed bool
+	in     chan *request[T]
+	done   chan struct{}
+}
+
+type request[T any] struct {
+	v    T
+	err  error
+	done chan struct{}
+}
+
+// New starts a committer. run handles a group and returns one error per
+// request, in the group's order; it is only ever called from one
+// goroutine. key (nil: no keys) names what two requests of one group must
+// not share. size bounds a group.
+func New[T any](size int, key func(T) string, run func([]T) []error) *Committer[T] {
+	c := &Committer[T]{max: max(size, 1), key: key, run: run, in: make(chan *request[T], 1024), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// Do queues v and waits until the group holding it has been handled;
+// it returns v's error.
+func (c *Committer[T]) Do(v T) error {
+	r := &request[T]{v: v, done: make(chan struct{})}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return ErrClosed
+	}
+	c.in <- r
+	c.mu.RUnlock()
+	<-r.done
+	return r.err
+}
+
+// Close handles what is queued, then stops the worker. Do fails after it.
+func (c *Committer[T]) Close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.in)
+	}
+	c.mu.Unlock()
+	<-c.done
+}
+
+func (c *Committer[T]) loop() {
+	defer close(c.done)
+	var pending []*request[T] // in arrival order
+	open := true
+	for open || len(pending) > 0 {
+		if len(pending) == 0 {
+			r, ok := <-c.in
+			if !ok {
+				return
+			}
+			pending = append(pending, r)
+		}
+		// Take what queued meanwhile, without waiting for more.
+	drain:
+		for open && len(pending) < 4*c.max {
+			select {
+			case r, ok := <-c.in:
+				if !ok {
+					open = false
+					break drain
+				}
+				pending = append(pending, r)
+			default:
+				break drain
+			}
+		}
+		var group []*request[T]
+		group, pending = c.split(pending)
+		vs := make([]T, len(group))
+		for i, r := range group {
+			vs[i] = r.v
+		}
+		errs := c.run(vs)
+		for i, r := range group {
+			r.err = errs[i]
+			close(r.done)
+		}
+	}
+}
+
+// split takes the next group from pending: the first request of each key,
+// up to max; the rest stays, in order.
+func (c *Committer[T]) split(pending []*request[T]) (group, rest []*request[T]) {
+	seen := map[string]bool{}
+	for _, r := range pending {
+		if len(group) == c.max {
+			rest = append(rest, r)
+			continue
+		}
+		if c.key != nil {
+			k := c.key(r.v)
+			if seen[k] {
+				rest = append(rest, r)
+				continue
+			}
+			seen[k] = true
+		}
+		group = append(group, r)
+	}
+	return group, rest
+}
