@@ -17,6 +17,8 @@ package groupcommit
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // ErrClosed is returned by Do after Close.
@@ -32,6 +34,23 @@ type Committer[T any] struct {
 	closed bool
 	in     chan *request[T]
 	done   chan struct{}
+
+	queued, groups, handled, busy atomic.Int64
+}
+
+// Stats counts a committer's work.
+type Stats struct {
+	// Queued are the requests waiting for a group.
+	Queued int64
+	// Groups and Handled count the groups run and the requests in them.
+	Groups, Handled int64
+	// Busy is the time spent running groups.
+	Busy time.Duration
+}
+
+// Stats returns the counts so far.
+func (c *Committer[T]) Stats() Stats {
+	return Stats{Queued: c.queued.Load(), Groups: c.groups.Load(), Handled: c.handled.Load(), Busy: time.Duration(c.busy.Load())}
 }
 
 type request[T any] struct {
@@ -59,6 +78,7 @@ func (c *Committer[T]) Do(v T) error {
 		c.mu.RUnlock()
 		return ErrClosed
 	}
+	c.queued.Add(1)
 	c.in <- r
 	c.mu.RUnlock()
 	<-r.done
@@ -104,11 +124,16 @@ func (c *Committer[T]) loop() {
 		}
 		var group []*request[T]
 		group, pending = c.split(pending)
+		c.queued.Add(-int64(len(group)))
 		vs := make([]T, len(group))
 		for i, r := range group {
 			vs[i] = r.v
 		}
+		t0 := time.Now()
 		errs := c.run(vs)
+		c.busy.Add(int64(time.Since(t0)))
+		c.groups.Add(1)
+		c.handled.Add(int64(len(group)))
 		for i, r := range group {
 			r.err = errs[i]
 			close(r.done)

@@ -46,6 +46,14 @@ func (s *DB) SetGroupCommit(size int) {
 	}
 }
 
+// GroupStats counts the work of group commit so far (zero when it is off).
+func (s *DB) GroupStats() groupcommit.Stats {
+	if s.group == nil {
+		return groupcommit.Stats{}
+	}
+	return s.group.Stats()
+}
+
 // ingestGroup runs a group of batches of distinct devices; see above.
 func (s *DB) ingestGroup(rs []ingestReq) []error {
 	errs := make([]error, len(rs))
