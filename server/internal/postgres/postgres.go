@@ -30,8 +30,9 @@ var Dialect = sqlstore.Dialect{
 	// A transaction-scoped advisory lock in its own key space (two int4
 	// keys), rather than FOR UPDATE, which would write a lock marker into
 	// the device row on every batch.
-	LockDevice: `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
-	Arrays:     true,
+	LockDevice:  `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
+	LockDevices: `SELECT pg_advisory_xact_lock(20261122, hashtext(id)) FROM unnest(?::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
+	Arrays:      true,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -120,15 +120,8 @@ func (s *DB) ingestIn(ctx context.Context, tx *sql.Tx, r ingestReq) (fatal bool,
 		return true, notFound(err, "device "+deviceID)
 	}
 	view := store.IngestView{Device: dev, Version: version, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}, UsedQR: map[store.QRUse]store.QRUse{}}
-	for _, u := range keys.QR {
-		var punchID string
-		err := tx.QueryRowContext(ctx, s.Rebind(`SELECT punch_id FROM qr_uses WHERE kiosk_id = ? AND step = ? AND employee_id = ?`), u.KioskID, u.Step, u.EmployeeID).Scan(&punchID)
-		if err == nil {
-			k := u.Key()
-			view.UsedQR[k] = store.QRUse{KioskID: k.KioskID, Step: k.Step, EmployeeID: k.EmployeeID, PunchID: punchID}
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return true, fmt.Errorf("sqlstore: qr uses: %w", err)
-		}
+	if err := s.usedQR(ctx, tx, keys.QR, view.UsedQR); err != nil {
+		return true, err
 	}
 	if len(keys.IDs) > 0 {
 		cond, args := in(s, "id", keys.IDs)
@@ -156,24 +149,48 @@ func (s *DB) ingestIn(ctx context.Context, tx *sql.Tx, r ingestReq) (fatal bool,
 	if err := s.InsertPunches(ctx, tx, plan.Insert); err != nil {
 		return true, err
 	}
+	if err := s.writeRest(ctx, tx, deviceID, plan); err != nil {
+		return true, err
+	}
+	return false, nil
+}
+
+// usedQR reads the stored uses of the QR tokens keys into used.
+func (s *DB) usedQR(ctx context.Context, tx *sql.Tx, keys []store.QRUse, used map[store.QRUse]store.QRUse) error {
+	for _, u := range keys {
+		var punchID string
+		err := tx.QueryRowContext(ctx, s.Rebind(`SELECT punch_id FROM qr_uses WHERE kiosk_id = ? AND step = ? AND employee_id = ?`), u.KioskID, u.Step, u.EmployeeID).Scan(&punchID)
+		if err == nil {
+			k := u.Key()
+			used[k] = store.QRUse{KioskID: k.KioskID, Step: k.Step, EmployeeID: k.EmployeeID, PunchID: punchID}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlstore: qr uses: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeRest writes what a plan holds besides its punches: its QR token
+// uses and the device's clock offset. Any error is the database's.
+func (s *DB) writeRest(ctx context.Context, tx *sql.Tx, deviceID string, plan store.IngestPlan) error {
 	for _, u := range plan.QRUses {
 		_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO qr_uses (kiosk_id, step, employee_id, punch_id) VALUES (?, ?, ?, ?)`), u.KioskID, u.Step, u.EmployeeID, u.PunchID)
 		if err != nil {
 			if s.d.IsUnique(err) {
-				return true, fmt.Errorf("sqlstore: qr use: %w", store.ErrConflict)
+				return fmt.Errorf("sqlstore: qr use: %w", store.ErrConflict)
 			}
-			return true, fmt.Errorf("sqlstore: qr use: %w", err)
+			return fmt.Errorf("sqlstore: qr use: %w", err)
 		}
 	}
 	if !plan.UpdateDevice {
-		return false, nil
+		return nil
 	}
 	d := plan.Device
-	_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
+	_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
 	if err != nil {
-		return true, fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
+		return fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
 	}
-	return false, nil
+	return nil
 }
 
 func (s *DB) existing(ctx context.Context, tx *sql.Tx, where string, args []any, byID map[string]store.Existing, bySeq map[uint64]store.Existing) error {

@@ -36,6 +36,9 @@ type Dialect struct {
 	// the device id: it serialises the batches of one device without
 	// writing to its row ("" where transactions lock the database).
 	LockDevice string
+	// LockDevices, when set, does the same for the devices of a group
+	// (group commit), given as one array in the order to lock them.
+	LockDevices string
 	// IsUnique reports a unique-constraint violation.
 	IsUnique func(error) bool
 	// Arrays says the driver binds Go slices as SQL arrays, so a list
