@@ -2,16 +2,17 @@
 // their requests in groups: a database writes the group in one transaction
 // and pays one commit for all of it.
 //
-// There is no timer. The worker takes the first request as soon as it
-// comes; while it handles a group, new requests queue, and the next group
-// is whatever queued meanwhile (at most Max requests). An idle server
-// therefore handles a lone request at once, and a busy one in groups as
-// large as its load makes them.
+// There is no timer. A free worker takes the first request as soon as it
+// comes; while the workers handle groups, new requests queue, and the
+// next group is whatever queued meanwhile (at most size requests). An
+// idle server therefore handles a lone request at once, and a busy one in
+// groups as large as its load makes them.
 //
 // Requests may carry a key (a device id): a group holds at most one
-// request of a key, the others wait for a later group in the order they
-// came. The worker can then handle a group's requests independently of
-// one another.
+// request of a key, and no two groups running at once share a key; the
+// others wait for a later group in the order they came. A worker can
+// then handle a group's requests independently of one another, and of
+// the other groups running.
 package groupcommit
 
 import (
@@ -26,9 +27,10 @@ var ErrClosed = errors.New("groupcommit: closed")
 
 // Committer hands requests of type T to its run function in groups.
 type Committer[T any] struct {
-	max int
-	key func(T) string
-	run func([]T) []error
+	max     int
+	workers int
+	key     func(T) string
+	run     func([]T) []error
 
 	mu     sync.RWMutex
 	closed bool
@@ -44,7 +46,7 @@ type Stats struct {
 	Queued int64
 	// Groups and Handled count the groups run and the requests in them.
 	Groups, Handled int64
-	// Busy is the time spent running groups.
+	// Busy is the time spent running groups (summed over workers).
 	Busy time.Duration
 }
 
@@ -60,11 +62,12 @@ type request[T any] struct {
 }
 
 // New starts a committer. run handles a group and returns one error per
-// request, in the group's order; it is only ever called from one
-// goroutine. key (nil: no keys) names what two requests of one group must
-// not share. size bounds a group.
-func New[T any](size int, key func(T) string, run func([]T) []error) *Committer[T] {
-	c := &Committer[T]{max: max(size, 1), key: key, run: run, in: make(chan *request[T], 1024), done: make(chan struct{})}
+// request, in the group's order; up to workers groups run at once (1: one
+// after the other). key (nil: no keys) names what two requests must not
+// share: a group holds one request of a key, and no two running groups
+// share one. size bounds a group.
+func New[T any](size, workers int, key func(T) string, run func([]T) []error) *Committer[T] {
+	c := &Committer[T]{max: max(size, 1), workers: max(workers, 1), key: key, run: run, in: make(chan *request[T], 1024), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -99,51 +102,74 @@ func (c *Committer[T]) Close() {
 func (c *Committer[T]) loop() {
 	defer close(c.done)
 	var pending []*request[T] // in arrival order
-	open := true
-	for open || len(pending) > 0 {
-		if len(pending) == 0 {
-			r, ok := <-c.in
+	busy := map[string]bool{} // keys of the groups running
+	finished := make(chan []*request[T])
+	running := 0
+	in := c.in
+	for in != nil || len(pending) > 0 || running > 0 {
+		for running < c.workers && len(pending) > 0 {
+			var group []*request[T]
+			group, pending = c.split(pending, busy)
+			if len(group) == 0 {
+				break
+			}
+			c.queued.Add(-int64(len(group)))
+			running++
+			go func() { finished <- c.runGroup(group) }()
+		}
+		select {
+		case r, ok := <-in:
 			if !ok {
-				return
+				in = nil
+				continue
 			}
 			pending = append(pending, r)
-		}
-		// Take what queued meanwhile, without waiting for more.
-	drain:
-		for open && len(pending) < 4*c.max {
-			select {
-			case r, ok := <-c.in:
-				if !ok {
-					open = false
-					break drain
+			// Take what queued meanwhile, without waiting for more.
+			for more := true; more; {
+				select {
+				case r, ok := <-in:
+					if !ok {
+						in, more = nil, false
+						break
+					}
+					pending = append(pending, r)
+				default:
+					more = false
 				}
-				pending = append(pending, r)
-			default:
-				break drain
 			}
-		}
-		var group []*request[T]
-		group, pending = c.split(pending)
-		c.queued.Add(-int64(len(group)))
-		vs := make([]T, len(group))
-		for i, r := range group {
-			vs[i] = r.v
-		}
-		t0 := time.Now()
-		errs := c.run(vs)
-		c.busy.Add(int64(time.Since(t0)))
-		c.groups.Add(1)
-		c.handled.Add(int64(len(group)))
-		for i, r := range group {
-			r.err = errs[i]
-			close(r.done)
+		case group := <-finished:
+			running--
+			if c.key != nil {
+				for _, r := range group {
+					delete(busy, c.key(r.v))
+				}
+			}
 		}
 	}
 }
 
-// split takes the next group from pending: the first request of each key,
-// up to max; the rest stays, in order.
-func (c *Committer[T]) split(pending []*request[T]) (group, rest []*request[T]) {
+// runGroup runs one group and wakes its callers.
+func (c *Committer[T]) runGroup(group []*request[T]) []*request[T] {
+	vs := make([]T, len(group))
+	for i, r := range group {
+		vs[i] = r.v
+	}
+	t0 := time.Now()
+	errs := c.run(vs)
+	c.busy.Add(int64(time.Since(t0)))
+	c.groups.Add(1)
+	c.handled.Add(int64(len(group)))
+	for i, r := range group {
+		r.err = errs[i]
+		close(r.done)
+	}
+	return group
+}
+
+// split takes the next group from pending: the first request of each key
+// not busy in a running group, up to max; the rest stays, in order. The
+// group's keys become busy.
+func (c *Committer[T]) split(pending []*request[T], busy map[string]bool) (group, rest []*request[T]) {
 	seen := map[string]bool{}
 	for _, r := range pending {
 		if len(group) == c.max {
@@ -152,13 +178,16 @@ func (c *Committer[T]) split(pending []*request[T]) (group, rest []*request[T]) 
 		}
 		if c.key != nil {
 			k := c.key(r.v)
-			if seen[k] {
+			if seen[k] || busy[k] {
 				rest = append(rest, r)
 				continue
 			}
 			seen[k] = true
 		}
 		group = append(group, r)
+	}
+	for k := range seen {
+		busy[k] = true
 	}
 	return group, rest
 }

@@ -3,6 +3,7 @@ package groupcommit
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestGroups(t *testing.T) {
 	held, release := make(chan struct{}), make(chan struct{})
 	var mu sync.Mutex
 	var groups [][]req
-	c := New(8, func(r req) string { return r.key }, func(rs []req) []error {
+	c := New(8, 1, func(r req) string { return r.key }, func(rs []req) []error {
 		if rs[0].key == "first" {
 			close(held)
 			<-release
@@ -48,7 +49,7 @@ func TestGroups(t *testing.T) {
 				errs <- fmt.Errorf("request %s/%d got %v", key, n, err)
 			}
 		})
-		waitFor(t, func() bool { return len(c.in) == i+1 })
+		waitFor(t, func() bool { return c.Stats().Queued == int64(i+1) })
 	}
 	close(release)
 	wg.Wait()
@@ -91,5 +92,52 @@ func waitFor(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met within 10 s")
 		}
+	}
+}
+
+// TestWorkers runs groups side by side: never more than the workers, and
+// never two running groups holding one key.
+func TestWorkers(t *testing.T) {
+	var mu sync.Mutex
+	active := map[string]bool{}
+	running, most := 0, 0
+	var bad []string
+	c := New(4, 3, func(r req) string { return r.key }, func(rs []req) []error {
+		mu.Lock()
+		running++
+		most = max(most, running)
+		for _, r := range rs {
+			if active[r.key] {
+				bad = append(bad, r.key)
+			}
+			active[r.key] = true
+		}
+		mu.Unlock()
+		for range 100 {
+			runtime.Gosched()
+		}
+		mu.Lock()
+		running--
+		for _, r := range rs {
+			delete(active, r.key)
+		}
+		mu.Unlock()
+		return make([]error, len(rs))
+	})
+	defer c.Close()
+	var wg sync.WaitGroup
+	for i := range 400 {
+		wg.Go(func() {
+			if err := c.Do(req{key: fmt.Sprintf("k%d", i%7)}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(bad) > 0 || most > 3 {
+		t.Errorf("keys in two running groups: %v; %d groups at once (at most 3)", bad, most)
+	}
+	if st := c.Stats(); st.Handled != 400 || st.Queued != 0 {
+		t.Errorf("stats %+v", st)
 	}
 }

@@ -47,7 +47,7 @@ func (s *DB) SetGroupCommit(size int) {
 		s.group = nil
 	}
 	if size > 1 {
-		s.group = groupcommit.New(size, func(r ingestReq) string { return r.deviceID }, s.ingestGroup)
+		s.group = groupcommit.New(size, s.d.GroupWriters, func(r ingestReq) string { return r.deviceID }, s.ingestGroup)
 	}
 }
 

@@ -39,6 +39,9 @@ type Dialect struct {
 	// LockDevices, when set, does the same for the devices of a group
 	// (group commit), given as one array in the order to lock them.
 	LockDevices string
+	// GroupWriters is how many group-commit transactions run at once
+	// (see groupcommit.go): 1 where the database has one writer.
+	GroupWriters int
 	// IsUnique reports a unique-constraint violation.
 	IsUnique func(error) bool
 	// Arrays says the driver binds Go slices as SQL arrays, so a list
