@@ -12,7 +12,8 @@ WASMBROWSERTEST := $(GOBIN)/wasmbrowsertest
 # Packages that build for the browser and are tested there too.
 WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./kiosk/rotate/... ./kiosk/fetch/
 # fonts-noto-cjk: the kiosk's Chinese screens, screenshotted by the browser tests, need CJK glyphs.
-APT_TEST     := chromium chromium-driver fonts-noto-cjk
+# haproxy: the tests of several punchd on one PostgreSQL (and the chaos suite) run it in front of them.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy
 APT_BENCH    := zbar-tools zxing-cpp-tools
 export CHROMIUM ?= /usr/bin/chromium
 
@@ -96,7 +97,19 @@ TEST_ZONES := UTC Asia/Shanghai America/Los_Angeles
 .PHONY: test-zones
 test-zones: ## run the native tests (but the browser ones) with TZ set to each of $(TEST_ZONES)
 	@pkgs=$$($(GO) list ./... | grep -v 'e2e'); \
-	for tz in $(TEST_ZONES); do echo "== TZ=$$tz"; TZ=$$tz $(GO) test -count=1 $$pkgs || exit 1; done
+	for tz in $(TEST_ZONES); do echo "== TZ=$$tz"; TZ=$$tz $(GO) test -count=1 -skip '^TestChaos$$' $$pkgs || exit 1; done
+
+# The chaos suite's long form (its short form runs in make test, once: it
+# kills processes on the real clock, and no time zone changes what it checks).
+CHAOS_KIOSKS  ?= 20
+CHAOS_DURATION ?= 2m
+CHAOS_KILLS   ?= 20
+CHAOS_SEED    ?=
+.PHONY: chaos
+chaos: test-deps punchd ## chaos suite, long form: 20 kiosks, bin/punchd killed 20 times in 2 min on SQLite, then on PostgreSQL with two instances behind haproxy (CHAOS_SEED=n replays a run; CHAOS_KIOSKS, CHAOS_DURATION, CHAOS_KILLS)
+	PUNCHCLOCK_CHAOS_BIN=$(CURDIR)/bin/punchd PUNCHCLOCK_CHAOS_KIOSKS=$(CHAOS_KIOSKS) PUNCHCLOCK_CHAOS_DURATION=$(CHAOS_DURATION) \
+		PUNCHCLOCK_CHAOS_KILLS=$(CHAOS_KILLS) $(if $(CHAOS_SEED),PUNCHCLOCK_CHAOS_SEED=$(CHAOS_SEED)) \
+		$(GO) test -count=1 -v -timeout 60m -run '^TestChaos$$' ./server/cmd/punchd/
 
 .PHONY: bench-deps
 bench-deps: test-deps

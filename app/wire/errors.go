@@ -24,18 +24,23 @@ const (
 	// CodeLivenessRequired: the face service refuses single frames and
 	// wants the frames of a head turn at /api/v1/liveness.
 	CodeLivenessRequired Code = "liveness_required"
+	// CodeStale: a signed request's time is too far from the server's
+	// (RequestWindow). The answer carries the server's time: the device
+	// signs again with its clock corrected by it and resends at once.
+	// Nothing is wrong with the device or its data.
+	CodeStale Code = "stale"
 )
 
 // Codes lists every code, in the order they were introduced.
 var Codes = []Code{CodeInvalid, CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict,
-	CodeExpired, CodeTooLarge, CodeRateLimited, CodeTransient, CodeInternal, CodeLivenessRequired}
+	CodeExpired, CodeTooLarge, CodeRateLimited, CodeTransient, CodeInternal, CodeLivenessRequired, CodeStale}
 
 // HTTPStatus is the one mapping from code to HTTP status.
 func (c Code) HTTPStatus() int {
 	switch c {
 	case CodeInvalid:
 		return 400
-	case CodeUnauthorized:
+	case CodeUnauthorized, CodeStale:
 		return 401
 	case CodeForbidden:
 		return 403

@@ -56,7 +56,23 @@ func requestMessage(method, pathQuery string, ts int64, body []byte) []byte {
 	return fmt.Appendf(nil, "punchclock-request-v1\n%s\n%s\n%d\n%s", method, pathQuery, ts, HashBody(body))
 }
 
+// RequestWindow is how far a signed request's time may be from the
+// server's: a request captured on the network is refused past it. A
+// device whose clock is off signs with its clock corrected by the offset
+// it learnt from the server (the syncer does), so the window holds for
+// it too; a device that guessed wrong is answered CodeStale with the
+// server's time and signs again.
+const RequestWindow = 5 * time.Minute
+
+// Fresh reports whether a request signed at a.TS may be accepted at now.
+func (a DeviceAuth) Fresh(now time.Time) bool {
+	d := a.TS.Sub(now)
+	return d <= RequestWindow && d >= -RequestWindow
+}
+
 // SignRequest makes the Authorization header value for a device request.
+// now is the device's best guess of the server's time: its clock plus the
+// offset it learnt, or its clock if it never learnt one.
 // pathQuery is the URL's path and query as sent ("/api/v1/device/pull?cursor=3").
 func SignRequest(deviceID string, key ed25519.PrivateKey, method, pathQuery string, now time.Time, body []byte) string {
 	ts := now.UnixMilli()

@@ -152,4 +152,6 @@ type ErrorBody struct {
 		Code    Code   `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+	// ServerTime is set on a stale answer: the device re-signs with it.
+	ServerTime time.Time `json:"server_time,omitzero"`
 }

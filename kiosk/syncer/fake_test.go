@@ -31,6 +31,8 @@ type fakeServer struct {
 	stores  int               // punches stored, duplicates excluded
 	batches [][]string        // ids of each batch received
 	pulls   []string          // cursors of each pull received
+	stale   int               // requests answered stale
+	now     time.Time         // the server's time of the request being served
 
 	// Failure injection.
 	failNext   []int                         // statuses answered before looking at the request
@@ -96,6 +98,16 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, wire.CodeUnauthorized, "bad signature")
 		return
 	}
+	// The server reads its clock once per request: the kiosk's fake clock
+	// advances at every reading, and the tests know how many there are.
+	f.now = f.clock()
+	if now := f.now; !auth.Fresh(now) {
+		f.stale++
+		var b wire.ErrorBody
+		b.Error.Code, b.Error.Message, b.ServerTime = wire.CodeStale, "stale", now
+		writeJSON(w, wire.CodeStale.HTTPStatus(), b)
+		return
+	}
 	if len(f.failNext) > 0 {
 		status := f.failNext[0]
 		f.failNext = f.failNext[1:]
@@ -135,7 +147,7 @@ func (f *fakeServer) batch(w http.ResponseWriter, auth wire.DeviceAuth, pub ed25
 	if len(req.Punches) > syncer.MaxBatch {
 		f.t.Errorf("fake: batch of %d punches, more than %d", len(req.Punches), syncer.MaxBatch)
 	}
-	resp := wire.BatchResponse{Protocol: wire.ProtocolVersion, ServerTime: f.clock()}
+	resp := wire.BatchResponse{Protocol: wire.ProtocolVersion, ServerTime: f.now}
 	var ids []string
 	for i, sp := range req.Punches {
 		if f.abortAfter > 0 && i == f.abortAfter {
@@ -192,7 +204,7 @@ func (f *fakeServer) pull(w http.ResponseWriter, cursor, ifNoneMatch string) {
 	f.pulls = append(f.pulls, cursor)
 	cur := strconv.FormatInt(f.version, 10)
 	if f.revoked {
-		writeJSON(w, http.StatusOK, wire.PullResponse{Protocol: wire.ProtocolVersion, Cursor: cur, ServerTime: f.clock(), DeviceRevoked: true})
+		writeJSON(w, http.StatusOK, wire.PullResponse{Protocol: wire.ProtocolVersion, Cursor: cur, ServerTime: f.now, DeviceRevoked: true})
 		return
 	}
 	etag := `"v` + cur + `"`
@@ -206,7 +218,7 @@ func (f *fakeServer) pull(w http.ResponseWriter, cursor, ifNoneMatch string) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	resp := wire.PullResponse{Protocol: wire.ProtocolVersion, Cursor: cur, ServerTime: f.clock()}
+	resp := wire.PullResponse{Protocol: wire.ProtocolVersion, Cursor: cur, ServerTime: f.now}
 	since, err := strconv.ParseInt(cursor, 10, 64)
 	if err != nil { // no or unknown cursor: everything
 		site := f.site

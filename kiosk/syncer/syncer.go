@@ -376,9 +376,31 @@ type exchange struct {
 
 // do sends a signed request. A transport error is ErrOffline; an HTTP answer
 // of any status is returned with its body read.
-// sent is the device time the request is signed with (and, for a batch, its
-// SentAt), taken just before sending.
+// sent is the device time taken just before sending (for a batch, its
+// SentAt). The request is signed with sent corrected by the clock offset
+// learnt from the server, so a kiosk whose clock is hours off stays within
+// the server's window (wire.RequestWindow). If the server still finds the
+// time stale (no offset learnt yet, or the clock was set since), its
+// answer carries its time: the offset is learnt from it and the request
+// signed again and resent once, so a wrong clock costs a round trip and
+// never a punch.
 func (s *Syncer) do(ctx context.Context, id outbox.Identity, method, pathQuery string, sent time.Time, body []byte, header http.Header) (exchange, error) {
+	x, err := s.send(ctx, id, method, pathQuery, sent, body, header)
+	if err != nil || x.resp.StatusCode != http.StatusUnauthorized {
+		return x, err
+	}
+	var eb wire.ErrorBody
+	if json.Unmarshal(x.body, &eb) != nil || eb.Error.Code != wire.CodeStale || eb.ServerTime.IsZero() {
+		return x, nil
+	}
+	if err := s.learn(ctx, x, eb.ServerTime); err != nil {
+		return exchange{}, err
+	}
+	return s.send(ctx, id, method, pathQuery, s.cfg.Clock(), body, header)
+}
+
+// send is one signed request of do.
+func (s *Syncer) send(ctx context.Context, id outbox.Identity, method, pathQuery string, sent time.Time, body []byte, header http.Header) (exchange, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -395,7 +417,13 @@ func (s *Syncer) do(ctx context.Context, id outbox.Identity, method, pathQuery s
 		req.Header[k] = v
 	}
 	x := exchange{sent: sent}
-	req.Header.Set("Authorization", wire.SignRequest(id.DeviceID, id.Key, method, pathQuery, x.sent, body))
+	signed := sent
+	if c, _, err := s.cfg.Outbox.Clock(ctx); err == nil {
+		signed = sent.Add(c.Offset)
+	} else if !errors.Is(err, outbox.ErrNotFound) {
+		return exchange{}, fmt.Errorf("syncer: %w", err)
+	}
+	req.Header.Set("Authorization", wire.SignRequest(id.DeviceID, id.Key, method, pathQuery, signed, body))
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
 		s.setOnline(false)

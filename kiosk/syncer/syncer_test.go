@@ -69,7 +69,9 @@ func (w *waits) Wait(ctx context.Context, d time.Duration) error {
 }
 
 type env struct {
-	clock  *clock
+	clock *clock
+	// skew is the server's clock minus the kiosk's (skew by default).
+	skew   time.Duration
 	server *fakeServer
 	http   *httptest.Server
 	outbox *outbox.Outbox
@@ -81,8 +83,8 @@ type env struct {
 // that knows it.
 func newEnv(t *testing.T, cfg syncer.Config) *env {
 	t.Helper()
-	e := &env{clock: &clock{now: t0}, waits: &waits{}}
-	e.server = newFakeServer(t, func() time.Time { return e.clock.Now().Add(skew) })
+	e := &env{clock: &clock{now: t0}, skew: skew, waits: &waits{}}
+	e.server = newFakeServer(t, func() time.Time { return e.clock.Now().Add(e.skew) })
 	e.server.devices["kiosk-1"] = key.Public().(ed25519.PublicKey)
 	e.http = httptest.NewServer(e.server)
 	t.Cleanup(e.http.Close)
@@ -179,6 +181,57 @@ func TestPushBatchesAndLearnsOffset(t *testing.T) {
 	synced, _ := e.outbox.Store().List(ctx, outbox.Filter{State: outbox.StateSynced})
 	if len(synced) != 250 {
 		t.Errorf("%d entries synced, want 250", len(synced))
+	}
+}
+
+// TestStaleSignatureSignedAgain: a kiosk whose clock is 3 h 7 min slow and
+// that never learnt an offset signs its first batch with its own clock. The
+// server refuses the stale signature and gives its time; the syncer learns
+// the offset from it and resends at once, signed with the corrected time:
+// every punch is stored, none parked, and later requests are fresh at once.
+// A clock set wrong later costs one more round trip, never a punch.
+func TestStaleSignatureSignedAgain(t *testing.T) {
+	e := newEnv(t, syncer.Config{})
+	e.skew = 3*time.Hour + 7*time.Minute
+	e.record(t, 3, "e1", "e2")
+	if err := e.syncer.Push(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stale := func() int {
+		e.server.mu.Lock()
+		defer e.server.mu.Unlock()
+		return e.server.stale
+	}
+	if n, batches := e.server.stored(); n != 3 || len(batches) != 1 || stale() != 1 {
+		t.Fatalf("stored %d punches in %d batches after %d stale answers; want 3 in 1 after 1", n, len(batches), stale())
+	}
+	if st := e.status(t); !st.OffsetKnown || st.Offset != e.skew || st.Rejected != 0 || st.Pending != 0 {
+		t.Errorf("status: %+v", st)
+	}
+	if err := e.syncer.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.record(t, 1)
+	if err := e.syncer.Push(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.server.stored(); n != 4 || stale() != 1 {
+		t.Errorf("with the offset learnt: %d stored, %d stale answers; want 4 and still 1", n, stale())
+	}
+	// Somebody sets the tablet's clock two hours forward.
+	e.skew -= 2 * time.Hour
+	if err := e.syncer.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.record(t, 2)
+	if err := e.syncer.Push(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.server.stored(); n != 6 || stale() != 2 {
+		t.Errorf("after the clock moved: %d stored, %d stale answers; want 6 and 2", n, stale())
+	}
+	if st := e.status(t); st.Offset != e.skew || st.Rejected != 0 || st.Pending != 0 {
+		t.Errorf("status after the clock moved: %+v", st)
 	}
 }
 

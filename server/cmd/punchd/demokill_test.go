@@ -148,10 +148,7 @@ func TestDemoSeedKilled(t *testing.T) {
 func halfSeeded(t *testing.T, db string) string {
 	t.Helper()
 	ctx := context.Background()
-	st, err := punchd.OpenStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, db)
 	defer st.Close()
 	m, err := st.DemoSeed(ctx)
 	if err != nil || !m.Done.IsZero() {
@@ -181,10 +178,25 @@ type punchdProc struct {
 	err   bytes.Buffer // standard error, read once done
 }
 
+// chaosBin, when set, is a punchd binary the tests start instead of this
+// test binary (make chaos passes bin/punchd).
+const chaosBin = "PUNCHCLOCK_CHAOS_BIN"
+
+// punchdCommand is punchd with args: the binary chaosBin names, or this
+// test binary standing in for it.
+func punchdCommand(args []string) *exec.Cmd {
+	if bin := os.Getenv(chaosBin); bin != "" {
+		return exec.Command(bin, args...)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asPunchd+"=1")
+	return cmd
+}
+
+// startPunchd starts punchd with args; it is killed when the test ends.
 func startPunchd(t *testing.T, args []string) *punchdProc {
 	t.Helper()
-	p := &punchdProc{cmd: exec.Command(os.Args[0], args...), lines: make(chan string, 100), done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), asPunchd+"=1")
+	p := &punchdProc{cmd: punchdCommand(args), lines: make(chan string, 100), done: make(chan struct{})}
 	p.cmd.Stderr = &p.err
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -15,8 +15,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -36,6 +34,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"punchclock/app/rules"
+	"punchclock/server/internal/audit"
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/punchd"
@@ -65,12 +64,17 @@ func run(ctx context.Context, args []string) error {
 	serveFS.StringVar(&cfg.DataDir, "data", "", "folder for demo credentials (default: the database file's folder)")
 	serveFS.BoolVar(&cfg.Demo, "demo", false, "seed an empty database with the demo organisation (a seed a crash interrupted is finished at the next start)")
 	serveFS.StringVar(&cfg.DemoFaceURL, "demo-face-url", "", "face service address of the demo store (default http://127.0.0.1:8090); only when -demo seeds an empty database")
+	trust := serveFS.String("trust-proxy", "", "comma-separated addresses or CIDRs of the reverse proxies in front of punchd (haproxy, nginx): their X-Forwarded-For names the client")
 	faceKey := serveFS.String("face-audit-key", "", "32-byte key (hex or base64) shared with the sites' facematchd -audit-key: face punches must carry a verdict sealed with it")
 	serve := &ffcli.Command{
 		Name: "serve", ShortUsage: "punchd [-db DB] serve [flags]", ShortHelp: "serve the API and the kiosk PWA",
 		FlagSet: serveFS, Options: []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
 		Exec: func(ctx context.Context, _ []string) error {
 			cfg.DB = *db
+			var err error
+			if cfg.TrustProxies, err = punchd.ParsePrefixes(*trust); err != nil {
+				return fmt.Errorf("-trust-proxy: %w", err)
+			}
 			if *faceKey != "" {
 				k, err := facematch.ParseKey(*faceKey)
 				if err != nil {
@@ -98,10 +102,16 @@ func run(ctx context.Context, args []string) error {
 	role := tokenFS.String("role", httpapi.RoleIntegrator, "admin, integrator, or face (facematchd's -punchd-token: reads employees and devices only)")
 	tokName := tokenFS.String("name", "", "who or what uses the token")
 	tokFile := tokenFS.String("file", "", "keep the token in this file (mode 600) instead of printing it: made once, registered again at every call, so `make run` can call it at every start")
+	tokScope := tokenFS.String("scope", "", "space-separated resources the token may use, e.g. \"attendance:read punches:read\" (empty: all its role allows)")
+	tokTTL := tokenFS.Duration("ttl", 0, "the token's life, e.g. 2160h (0: it never expires)")
+	tokRevoke := tokenFS.String("revoke", "", "revoke the token with this id (GET /api/v1/admin/tokens lists them) instead of making one")
 	token := &ffcli.Command{
-		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator|face] [-file FILE]", ShortHelp: "create an API token and print it once",
+		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator|face] [-scope SCOPE] [-ttl DURATION] [-file FILE] | -revoke ID", ShortHelp: "create an API token and print it once, or revoke one",
 		FlagSet: tokenFS,
 		Exec: func(ctx context.Context, _ []string) error {
+			if *tokRevoke != "" {
+				return revokeTokenCmd(ctx, *db, *tokRevoke)
+			}
 			if !slices.Contains(httpapi.Roles, *role) {
 				return fmt.Errorf("role must be one of %s, not %q", strings.Join(httpapi.Roles, ", "), *role)
 			}
@@ -117,7 +127,19 @@ func run(ctx context.Context, args []string) error {
 				return err
 			}
 			defer st.Close()
-			if err := st.PutToken(ctx, store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, CreatedAt: time.Now()}); err != nil {
+			api := httpapi.New(st, time.Now, slog.Default(), version)
+			api.Handler()
+			if err := api.CheckScope(*tokScope); err != nil {
+				return err
+			}
+			t := store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, Scope: strings.Join(strings.Fields(*tokScope), " "), CreatedAt: time.Now()}
+			if *tokTTL > 0 {
+				t.ExpiresAt = t.CreatedAt.Add(*tokTTL)
+			}
+			if err := st.PutToken(ctx, t); err != nil {
+				return err
+			}
+			if err := recordCLI(ctx, st, audit.Event{Action: audit.ActionToken, Target: *tokName, Detail: map[string]string{"role": *role, "scope": t.Scope}}); err != nil {
 				return err
 			}
 			if *tokFile == "" {
@@ -142,6 +164,9 @@ func run(ctx context.Context, args []string) error {
 			api := httpapi.New(st, time.Now, slog.Default(), version)
 			code, exp, err := api.Devices.IssueCode(ctx, *site, *ttl, "cli")
 			if err != nil {
+				return err
+			}
+			if err := recordCLI(ctx, st, audit.Event{Action: audit.ActionEnrollCode, Target: *site, Detail: map[string]time.Time{"expires_at": exp}}); err != nil {
 				return err
 			}
 			fmt.Printf("%s (site %s, valid until %s)\n", code, *site, exp.Local().Format(time.RFC3339))
@@ -176,7 +201,7 @@ func run(ctx context.Context, args []string) error {
 		ShortUsage:  "punchd [-db DB] <subcommand> [flags]",
 		FlagSet:     root,
 		Options:     []ff.Option{ff.WithEnvVarPrefix("PUNCHD")},
-		Subcommands: append([]*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress}, backupCommands(db)...),
+		Subcommands: append([]*ffcli.Command{serve, migrate, token, enrollCode, rulesCmd, precompress, auditCommand(db, os.Stdout), userCommand(db, os.Stdin, os.Stdout)}, backupCommands(db)...),
 		Exec: func(ctx context.Context, args []string) error {
 			return serve.ParseAndRun(ctx, args)
 		},
@@ -201,9 +226,7 @@ func tokenFor(role, file string) (string, error) {
 			return "", err
 		}
 	}
-	var raw [20]byte
-	rand.Read(raw[:])
-	tok := "pc_" + role + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:]))
+	tok := httpapi.NewToken(role)
 	if file == "" {
 		return tok, nil
 	}

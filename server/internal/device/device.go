@@ -17,10 +17,13 @@
 // Requests: every device request carries wire.SignRequest's
 // "Authorization: PC-Device id=…,ts=…,sig=…" over method, path and query,
 // time and the body's hash. Authenticate checks it against the stored key;
-// an unknown or revoked device is unauthorized. The signature's time is
-// not held to a window: device clocks may be hours off, and the requests
-// it guards are idempotent or read-only (a replayed batch answers
-// duplicate).
+// an unknown or revoked device is unauthorized. The signature's time must
+// be within wire.RequestWindow of the server's, so a request captured on
+// the network is worthless minutes later. Device clocks may be hours off:
+// a device signs with its clock corrected by the offset it learnt from
+// the server, and a device that guessed wrong is answered wire.CodeStale
+// with the server's time, signs again and resends; nothing it holds is
+// parked or lost on the way.
 //
 // Pull answers what changed since the device's cursor (the organisation's
 // change counter), or a full snapshot for an empty cursor, with an ETag
@@ -52,10 +55,47 @@ type Service struct {
 	Store store.Store
 	Now   func() time.Time
 
-	// known caches devices by id for request authentication: a device's
-	// key never changes, and whoever acts on a request that matters
-	// (ingest) reads the device again in its transaction.
+	// CacheTTL bounds how long a cached device is trusted without being
+	// read again (DefaultCacheTTL when zero): the fallback that ends a
+	// revocation's effect on this instance should its notice be missed.
+	CacheTTL time.Duration
+
+	// known caches devices by id (as cachedDevice) for request
+	// authentication: a device's key never changes, and whoever acts on a
+	// request that matters (ingest) reads the device again in its
+	// transaction. A revocation removes the device (Forget), on every
+	// punchd of a PostgreSQL database through its notice; an entry older
+	// than CacheTTL is read again.
 	known sync.Map
+	// mu orders Forget against a lookup's store: a device read before a
+	// revocation is not cached after its Forget (gen changed meanwhile).
+	mu  sync.Mutex
+	gen uint64
+}
+
+// DefaultCacheTTL is how long a cached device is trusted by default.
+const DefaultCacheTTL = 30 * time.Second
+
+type cachedDevice struct {
+	dev attendance.Device
+	at  time.Time
+}
+
+// Forget drops a device from the cache: its next request reads it again.
+func (s *Service) Forget(id string) {
+	s.mu.Lock()
+	s.gen++
+	s.known.Delete(id)
+	s.mu.Unlock()
+}
+
+// ForgetAll empties the cache (when revocation notices may have been
+// missed).
+func (s *Service) ForgetAll() {
+	s.mu.Lock()
+	s.gen++
+	s.known.Clear()
+	s.mu.Unlock()
 }
 
 // CodeTTL is how long an enrollment code stays valid by default.
@@ -266,16 +306,31 @@ func (s *Service) Identify(ctx context.Context, header string) (attendance.Devic
 
 // lookup reads a device, from the cache when cached allows it.
 func (s *Service) lookup(ctx context.Context, id string, cached bool) (attendance.Device, error) {
+	now := s.Now()
 	if v, ok := s.known.Load(id); ok && cached {
-		return v.(attendance.Device), nil
+		c := v.(cachedDevice)
+		ttl := s.CacheTTL
+		if ttl <= 0 {
+			ttl = DefaultCacheTTL
+		}
+		if age := now.Sub(c.at); age >= 0 && age < ttl {
+			return c.dev, nil
+		}
 	}
+	s.mu.Lock()
+	gen := s.gen
+	s.mu.Unlock()
 	dev, err := s.Store.Device(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "unknown device %q; enroll it", id)
 	} else if err != nil {
 		return dev, store.Coded(err)
 	}
-	s.known.Store(dev.ID, dev)
+	s.mu.Lock()
+	if s.gen == gen {
+		s.known.Store(dev.ID, cachedDevice{dev: dev, at: now})
+	}
+	s.mu.Unlock()
 	return dev, nil
 }
 
@@ -297,6 +352,10 @@ func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery st
 	}
 	if dev.Revoked {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "device %s is revoked; enroll it again", dev.ID)
+	}
+	if now := s.Now(); !a.Fresh(now) {
+		return dev, wire.Errorf(wire.CodeStale, "the request was signed at %s, %s from the server's time: sign again with the server_time of this answer",
+			a.TS.UTC().Format(time.RFC3339), a.TS.Sub(now).Round(time.Second))
 	}
 	return dev, nil
 }

@@ -12,20 +12,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
+	"net/netip"
 	"strings"
 	"time"
 
-	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/audit"
+	"punchclock/server/internal/auth"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
-	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/store"
 )
@@ -48,15 +47,24 @@ type Server struct {
 	Devices *device.Service
 	Punches *punch.Service
 	Days    *dayrec.Service
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Audit appends security-relevant acts to the hash-chained log.
+	Audit *audit.Log
+	// Auth signs people in (nil: bearer tokens only).
+	Auth *auth.Service
+	Now  func() time.Time
+	Log  *slog.Logger
 	// Version is the server build, reported by /api/v1/health.
 	Version string
 	// Bodies bounds the request bodies held in memory at once (nil: no
 	// bound).
 	Bodies *Budget
+	// TrustProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client (see clientAddr).
+	TrustProxies []netip.Prefix
 
 	routes []string
+	// scopes are the token scopes of the routes (RouteScope).
+	scopes map[string]bool
 }
 
 // Routes lists the patterns Handler registered ("POST /api/v1/...").
@@ -64,11 +72,14 @@ func (s *Server) Routes() []string { return s.routes }
 
 // New wires a Server over st with the given clock.
 func New(st store.Store, now func() time.Time, log *slog.Logger, version string) *Server {
+	log2 := &audit.Log{Store: st, Now: now}
 	return &Server{
+		Auth:  &auth.Service{Store: st, Now: now, Audit: log2, Log: log},
 		Store: st, Now: now, Log: log, Version: version,
 		Devices: &device.Service{Store: st, Now: now},
 		Punches: punch.New(st, now),
 		Days:    &dayrec.Service{Store: st, Now: now},
+		Audit:   log2,
 		Bodies:  DefaultBudget(),
 	}
 }
@@ -77,9 +88,15 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes = s.routes[:0]
+	s.scopes = map[string]bool{}
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 		s.routes = append(s.routes, pattern)
+		scope := RouteScope(pattern)
+		if scope != "" {
+			s.scopes[scope] = true
+		}
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope))
 			err := checkRequest(r)
 			if err == nil {
 				err = h(w, r)
@@ -103,6 +120,16 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/admin/enrollment-codes", s.admin(s.issueCode))
 	route("GET /api/v1/admin/devices", s.withRole(s.listDevices, RoleAdmin, RoleFace))
 	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
+	route("GET /api/v1/admin/audit", s.admin(s.listAudit))
+	route("POST /api/v1/auth/signin", s.signIn)
+	route("POST /api/v1/auth/signout", s.signedIn(s.signOut))
+	route("GET /api/v1/auth/me", s.signedIn(s.me))
+	route("GET /api/v1/admin/users", s.admin(s.listUsers))
+	route("GET /api/v1/admin/tokens", s.admin(s.listTokens))
+	route("POST /api/v1/admin/tokens", s.admin(s.issueToken))
+	route("POST /api/v1/admin/tokens/{id}/revoke", s.admin(s.revokeToken))
+	route("PUT /api/v1/admin/users/{id}", s.admin(s.putUser))
+	route("POST /api/v1/admin/users/{id}/sessions/end", s.admin(s.endSessions))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))
@@ -135,6 +162,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body.Error.Code, body.Error.Message = code, wire.MessageOf(err)
 	if code == wire.CodeTransient {
 		w.Header().Set("Retry-After", "5")
+	}
+	if code == wire.CodeStale {
+		body.ServerTime = s.Now().UTC()
 	}
 	writeJSON(w, code.HTTPStatus(), body)
 }
@@ -204,119 +234,6 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// --- devices ---
-
-func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
-	if err := s.allowEnroll(r); err != nil {
-		return err
-	}
-	var req wire.EnrollRequest
-	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
-		return err
-	}
-	resp, err := s.Devices.Enroll(r.Context(), req)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, resp)
-}
-
-func (s *Server) activatePhone(w http.ResponseWriter, r *http.Request) error {
-	if err := s.allowEnroll(r); err != nil {
-		return err
-	}
-	var req wire.EnrollRequest
-	if err := readJSON(w, r, MaxBody, &req, false); err != nil {
-		return err
-	}
-	resp, err := s.Devices.ActivatePhone(r.Context(), req)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, resp)
-}
-
-type phoneLinkRequest struct {
-	EmployeeID string `json:"employee_id"`
-	TTLMinutes int    `json:"ttl_minutes,omitempty"`
-}
-
-type phoneLinkResponse struct {
-	Code       string `json:"code"`
-	EmployeeID string `json:"employee_id"`
-	// URL opens the phone page with the code filled in; show it as a QR
-	// code or send it to the employee.
-	URL       string    `json:"url"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-func (s *Server) issuePhoneLink(w http.ResponseWriter, r *http.Request) error {
-	var req phoneLinkRequest
-	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
-		return err
-	}
-	if req.TTLMinutes < 0 {
-		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
-	}
-	code, exp, err := s.Devices.IssuePhoneLink(r.Context(), req.EmployeeID, time.Duration(req.TTLMinutes)*time.Minute, tokenOf(r).Name)
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusCreated, phoneLinkResponse{Code: code, EmployeeID: req.EmployeeID, URL: baseURL(r) + "/p?c=" + code, ExpiresAt: exp})
-}
-
-// baseURL is the scheme and host the client used to reach us.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
-	// Who sends is checked before the body is read: an unknown or revoked
-	// device costs no memory. The signature, which covers the body, is
-	// checked once it is read.
-	if _, err := s.Devices.Identify(r.Context(), r.Header.Get("Authorization")); err != nil {
-		return err
-	}
-	body, err := readBody(w, r, MaxBatchBody)
-	if err != nil {
-		return err
-	}
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, true)
-	if err != nil {
-		return err
-	}
-	var req wire.BatchRequest
-	if err := decode(body, &req, false); err != nil {
-		return err
-	}
-	resp, err := s.Punches.Ingest(r.Context(), dev, req, clientAddr(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, resp)
-}
-
-func (s *Server) pull(w http.ResponseWriter, r *http.Request) error {
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), nil, false)
-	if err != nil {
-		return err
-	}
-	resp, etag, err := s.Devices.Pull(r.Context(), dev, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", etag)
-	if match := r.Header.Get("If-None-Match"); match != "" && match == etag && r.URL.Query().Get("cursor") == resp.Cursor {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	return writeJSON(w, http.StatusOK, resp)
-}
-
 // --- authentication of people and integrations ---
 
 // Roles of API tokens.
@@ -339,185 +256,17 @@ func HashToken(tok string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-type ctxKey struct{}
-
-func (s *Server) bearer(r *http.Request) (store.Token, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
-		return store.Token{}, wire.Errorf(wire.CodeUnauthorized, "missing bearer token")
+// record appends an act to the audit log once it is done. A failure to
+// record does not undo the act, nor fail an answer the caller would
+// retry (a kiosk enrolled would find its code used): it is logged as an
+// error for the operator.
+func (s *Server) record(r *http.Request, ev audit.Event) {
+	if s.Audit == nil {
+		return
 	}
-	t, err := s.Store.TokenByHash(r.Context(), HashToken(strings.TrimSpace(tok)))
-	if errors.Is(err, store.ErrNotFound) {
-		return t, wire.Errorf(wire.CodeUnauthorized, "unknown or revoked token")
-	} else if err != nil {
-		return t, store.Coded(err)
+	if _, err := s.Audit.Record(r.Context(), ev); err != nil {
+		s.Log.Error("audit log: an act is not recorded", "action", ev.Action, "target", ev.Target, "actor", ev.Actor, "err", err)
 	}
-	return t, nil
-}
-
-// admin wraps a handler that needs the admin role.
-func (s *Server) admin(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
-	return s.withRole(h, RoleAdmin)
-}
-
-// reader wraps a handler admins and integrators may call.
-func (s *Server) reader(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
-	return s.withRole(h, RoleAdmin, RoleIntegrator)
-}
-
-func (s *Server) withRole(h func(http.ResponseWriter, *http.Request) error, roles ...string) func(http.ResponseWriter, *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.bearer(r)
-		if err != nil {
-			return err
-		}
-		for _, role := range roles {
-			if t.Role == role {
-				return h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
-			}
-		}
-		return wire.Errorf(wire.CodeForbidden, "token %q (role %s) may not do this", t.Name, t.Role)
-	}
-}
-
-func tokenOf(r *http.Request) store.Token {
-	t, _ := r.Context().Value(ctxKey{}).(store.Token)
-	return t
-}
-
-// --- admin: devices ---
-
-type issueCodeRequest struct {
-	SiteID     string `json:"site_id"`
-	TTLMinutes int    `json:"ttl_minutes,omitempty"`
-}
-
-type issueCodeResponse struct {
-	Code      string    `json:"code"`
-	SiteID    string    `json:"site_id"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
-	var req issueCodeRequest
-	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
-		return err
-	}
-	if req.TTLMinutes < 0 {
-		return wire.Errorf(wire.CodeInvalid, "ttl_minutes must be positive")
-	}
-	code, exp, err := s.Devices.IssueCode(r.Context(), req.SiteID, time.Duration(req.TTLMinutes)*time.Minute, tokenOf(r).Name)
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusCreated, issueCodeResponse{Code: code, SiteID: req.SiteID, ExpiresAt: exp})
-}
-
-func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
-	xs, err := s.Store.Devices(r.Context())
-	return answerList(w, "devices", xs, err)
-}
-
-func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Store.RevokeDevice(r.Context(), r.PathValue("id")); err != nil {
-		return storeErr(err)
-	}
-	d, err := s.Store.Device(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusOK, d)
-}
-
-// --- punches ---
-
-type punchesPage struct {
-	Punches []punchView `json:"punches"`
-	// Next is the cursor of the next page ("" on the last).
-	Next string `json:"next,omitempty"`
-}
-
-// punchView is a stored punch as the API shows it.
-type punchView struct {
-	attendance.Punch
-	TrueTime   time.Time `json:"true_time"`
-	ReceivedAt time.Time `json:"received_at"`
-	Status     string    `json:"status"`
-	Flags      []string  `json:"flags,omitempty"`
-	Addr       string    `json:"addr,omitempty"`
-	// FaceAudit is a face punch's verdict with its distances, opened
-	// from the sealed envelope in its evidence.
-	FaceAudit *facematch.AuditRecord `json:"face_audit_record,omitempty"`
-	Hash      string                 `json:"hash"`
-	// Signed and Sig are the body as the device signed it and its
-	// signature: the evidence, left out of day-record answers unless
-	// asked for (evidence=true).
-	Signed json.RawMessage `json:"signed_body,omitempty"`
-	Sig    []byte          `json:"sig,omitempty"`
-}
-
-// view shows a stored punch; a face punch's sealed verdict is opened.
-func (s *Server) view(p store.StoredPunch) punchView {
-	v := view(p)
-	if key := s.Punches.FaceAuditKey; key != nil && p.Evidence.FaceAudit != "" {
-		if rec, err := facematch.OpenAudit(key, p.Evidence.FaceAudit); err == nil {
-			v.FaceAudit = &rec
-		}
-	}
-	return v
-}
-
-func view(p store.StoredPunch) punchView {
-	return punchView{Punch: p.Punch, TrueTime: p.TrueTime, ReceivedAt: p.ReceivedAt, Status: p.Status,
-		Flags: p.Flags, Addr: p.Addr, Hash: p.Hash, Signed: p.Body, Sig: p.Sig}
-}
-
-func (s *Server) listPunches(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := store.PunchFilter{EmployeeID: q.Get("employee_id"), SiteID: q.Get("site_id"), DeviceID: q.Get("device_id"), Limit: 500}
-	var err error
-	if f.From, err = parseTime(q.Get("from"), "from"); err != nil {
-		return err
-	}
-	if f.To, err = parseTime(q.Get("to"), "to"); err != nil {
-		return err
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 5000 {
-			return wire.Errorf(wire.CodeInvalid, "limit must be a number from 1 to 5000")
-		}
-		f.Limit = n
-	}
-	if c := q.Get("cursor"); c != "" {
-		msPart, id, ok := strings.Cut(c, "_")
-		n, err := strconv.ParseInt(msPart, 10, 64)
-		if !ok || err != nil || !attendance.IsUUIDv7(id) {
-			return wire.Errorf(wire.CodeInvalid, "cursor %q is not one this API gave", c)
-		}
-		f.AfterTime, f.AfterID = time.UnixMilli(n), id
-	}
-	ps, err := s.Store.Punches(r.Context(), f)
-	if err != nil {
-		return storeErr(err)
-	}
-	page := punchesPage{Punches: make([]punchView, 0, len(ps))}
-	for _, p := range ps {
-		page.Punches = append(page.Punches, s.view(p))
-	}
-	if len(ps) == f.Limit {
-		last := ps[len(ps)-1]
-		page.Next = fmt.Sprintf("%d_%s", last.TrueTime.UnixMilli(), last.ID)
-	}
-	return writeJSON(w, http.StatusOK, page)
-}
-
-func (s *Server) getPunch(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Store.Punch(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return storeErr(err)
-	}
-	return writeJSON(w, http.StatusOK, s.view(p))
 }
 
 func parseTime(v, name string) (time.Time, error) {
@@ -563,7 +312,7 @@ const (
 // address from its bucket in the store, which a restart keeps and every
 // punchd on the database shares.
 func (s *Server) allowEnroll(r *http.Request) error {
-	ok, err := s.Store.Take(r.Context(), "enroll:"+clientAddr(r), s.Now(), enrollEvery, enrollBurst)
+	ok, err := s.Store.Take(r.Context(), "enroll:"+s.clientAddr(r), s.Now(), enrollEvery, enrollBurst)
 	if err != nil {
 		return store.Coded(err)
 	}
@@ -573,10 +322,44 @@ func (s *Server) allowEnroll(r *http.Request) error {
 	return nil
 }
 
-func clientAddr(r *http.Request) string {
+// clientAddr is the address a request comes from: its peer's, or, when
+// the peer is a trusted proxy, the last address of X-Forwarded-For that is
+// not a trusted proxy (each proxy appends the address it was reached from,
+// so the entries left of it are the client's word and not believed).
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trusted(host) {
+		return host
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			return host // a garbled header: the last proxy is all we know
+		}
+		if host = hop; !s.trusted(hop) {
+			break
+		}
 	}
 	return host
+}
+
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.TrustProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

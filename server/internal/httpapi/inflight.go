@@ -81,7 +81,7 @@ func (b *Budget) limit(s *Server, h http.Handler) http.Handler {
 		case n < 0: // chunked: it may be as large as the API takes
 			n = MaxBatchBody
 		}
-		release, ok := b.reserve(clientAddr(r), n)
+		release, ok := b.reserve(s.clientAddr(r), n)
 		if !ok {
 			w.Header().Set("Retry-After", "2")
 			s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "the server is receiving too much at once; try again shortly"))

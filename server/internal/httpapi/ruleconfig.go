@@ -6,6 +6,7 @@ import (
 
 	"punchclock/app/rules"
 	"punchclock/app/wire"
+	"punchclock/server/internal/audit"
 	"punchclock/server/internal/dayrec"
 )
 
@@ -90,6 +91,7 @@ func (s *Server) putRuleConfig(w http.ResponseWriter, r *http.Request) error {
 	if resp.Version, err = s.Store.PutRules(r.Context(), site, canonical); err != nil {
 		return storeErr(err)
 	}
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionRules, Target: site, Detail: map[string]int64{"version": resp.Version}})
 	resp.Saved = true
 	return writeJSON(w, http.StatusOK, resp)
 }

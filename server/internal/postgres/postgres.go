@@ -33,6 +33,11 @@ var Dialect = sqlstore.Dialect{
 	LockDevice:  `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
 	LockDevices: `SELECT pg_advisory_xact_lock(20261122, hashtext(id)) FROM unnest(?::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
 	Arrays:      true,
+	// While one group commits, the next is read and written: PostgreSQL
+	// runs them side by side and flushes their commits together.
+	GroupWriters: 2,
+	// Delivered at commit to every session that listens (Listen).
+	NotifyRevoked: `SELECT pg_notify('` + RevokedChannel + `', ?)`,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -45,7 +45,15 @@ func backends(t *testing.T, fn func(t *testing.T, db string)) {
 // server starts punchd with the demo organisation on a free port.
 func server(t *testing.T, db string, clk *clock) (*punchd.Main, string) {
 	t.Helper()
-	m, err := punchd.Open(context.Background(), punchd.Config{DB: db, DataDir: t.TempDir(), Demo: true, Now: clk.Now, WebDir: t.TempDir()})
+	m := serve(t, punchd.Config{DB: db, DataDir: t.TempDir(), Demo: true, Now: clk.Now, WebDir: t.TempDir()})
+	return m, m.Demo.AdminToken
+}
+
+// serve opens punchd with cfg and serves it on a free port until the test
+// ends.
+func serve(t *testing.T, cfg punchd.Config) *punchd.Main {
+	t.Helper()
+	m, err := punchd.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +62,7 @@ func server(t *testing.T, db string, clk *clock) (*punchd.Main, string) {
 	}
 	go m.Serve()
 	t.Cleanup(func() { m.Close() })
-	return m, m.Demo.AdminToken
+	return m
 }
 
 // kiosk is a minimal device client.

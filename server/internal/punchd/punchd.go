@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,11 @@ type Config struct {
 	// verdicts with (facematchd -audit-key); nil accepts face punches
 	// unverified.
 	FaceAuditKey []byte
+	// TrustProxies are the addresses of the reverse proxies in front of
+	// punchd: a request from one of them is from the client its
+	// X-Forwarded-For header names (for the limiters and the per-address
+	// caps). Empty trusts no header.
+	TrustProxies []netip.Prefix
 	Now          func() time.Time
 	Log          *slog.Logger
 }
@@ -58,6 +64,8 @@ type Main struct {
 
 	srv *http.Server
 	ln  net.Listener
+	// stopListen ends the revocation listener (PostgreSQL) and waits.
+	stopListen func()
 }
 
 var routesOnce sync.Once
@@ -77,6 +85,32 @@ func OpenStore(ctx context.Context, db string) (store.Store, error) {
 // (a postgres:// URL) rather than a SQLite file.
 func IsPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// ParsePrefixes reads a comma-separated list of addresses and CIDR
+// prefixes ("10.0.0.5, 127.0.0.0/8").
+func ParsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Open opens the store (migrating it), seeds the demo if asked, and builds
@@ -103,11 +137,23 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	}
 	m := &Main{Config: cfg, Store: st, API: httpapi.New(st, cfg.Now, cfg.Log, cfg.Version)}
 	m.API.Punches.FaceAuditKey = cfg.FaceAuditKey
+	m.API.TrustProxies = cfg.TrustProxies
 	if cfg.Demo {
 		if m.Demo, err = demo.Seed(ctx, st, cfg.DataDir, cfg.Now, httpapi.HashToken, cfg.DemoFaceURL); err != nil {
 			st.Close()
 			return nil, err
 		}
+	}
+	if IsPostgres(cfg.DB) {
+		// Other instances on the database revoke devices too: drop them
+		// from this one's cache when they say so.
+		lctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			postgres.Listen(lctx, cfg.DB, postgres.Revocations{Revoked: m.API.Devices.Forget, Reset: m.API.Devices.ForgetAll, Log: cfg.Log})
+		}()
+		m.stopListen = func() { cancel(); <-done }
 	}
 	return m, nil
 }
@@ -167,6 +213,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		errs = append(errs, m.srv.Shutdown(ctx))
+	}
+	if m.stopListen != nil {
+		m.stopListen()
 	}
 	errs = append(errs, m.Store.Close())
 	return errors.Join(errs...)

@@ -134,37 +134,11 @@ func (s *DB) RevokeDevice(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("sqlstore: revoke device %s: %w", id, store.ErrNotFound)
 		}
+		if s.d.NotifyRevoked != "" {
+			if _, err := tx.ExecContext(ctx, s.Rebind(s.d.NotifyRevoked), id); err != nil {
+				return fmt.Errorf("sqlstore: revoke device %s: notify: %w", id, err)
+			}
+		}
 		return nil
 	})
-}
-
-// --- tokens ---
-
-// PutToken stores an API token by hash.
-func (s *DB) PutToken(ctx context.Context, t store.Token) error {
-	if err := checkAll("put token", t); err != nil {
-		return err
-	}
-	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO tokens (hash, name, role, created_at_ms) VALUES (?, ?, ?, ?)
-		ON CONFLICT (hash) DO UPDATE SET name = excluded.name, role = excluded.role`), t.Hash, t.Name, t.Role, ms(t.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("sqlstore: put token: %w", err)
-	}
-	return nil
-}
-
-// TokenByHash finds a token.
-func (s *DB) TokenByHash(ctx context.Context, hash string) (store.Token, error) {
-	if err := checkText("token", hash); err != nil {
-		return store.Token{}, err
-	}
-	var t store.Token
-	var created int64
-	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT hash, name, role, created_at_ms FROM tokens WHERE hash = ?`), hash).
-		Scan(&t.Hash, &t.Name, &t.Role, &created)
-	t.CreatedAt = fromMS(created)
-	if err != nil {
-		return t, notFound(err, "token")
-	}
-	return t, nil
 }

@@ -49,6 +49,11 @@ type Dialect struct {
 	// statement and one good plan (PostgreSQL's generic plan for a long
 	// IN list of parameters degrades to a scan as the table grows).
 	Arrays bool
+	// NotifyRevoked, when set, is run with the device id in the
+	// transaction that revokes a device: it tells the other servers on
+	// the database at commit (PostgreSQL's NOTIFY) to drop it from their
+	// caches.
+	NotifyRevoked string
 }
 
 // DB is a store.Store over database/sql.

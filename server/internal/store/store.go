@@ -79,6 +79,12 @@ type Store interface {
 	// API tokens are stored by hash only.
 	PutToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, hash string) (Token, error)
+	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken revokes the token id at at (ErrNotFound: no such token;
+	// revoking twice keeps the first time).
+	RevokeToken(ctx context.Context, id string, at time.Time) (Token, error)
+	// TouchToken records that a token was used at at.
+	TouchToken(ctx context.Context, hash string, at time.Time) error
 
 	// DemoSeed returns the demo seed's progress marker; ErrNotFound when
 	// no demo seed has begun on this store.
@@ -88,6 +94,30 @@ type Store interface {
 	// empty. Buckets live in the database: a restart keeps them, and
 	// every punchd on the database shares them.
 	Take(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (bool, error)
+	// AppendAudit appends one entry to the audit chain in one
+	// transaction: it reads the chain's head (the zero entry when the log
+	// is empty), calls seal with it, which returns the new entry with
+	// Seq, Prev and Hash filled (package audit), and inserts it. Appends
+	// of every connection and every punchd on the database are
+	// serialised: one that lost a race reads the new head and seals again.
+	AppendAudit(ctx context.Context, seal func(head AuditEntry) (AuditEntry, error)) (AuditEntry, error)
+	// AuditEntries lists the entries after seq after, in chain order, at
+	// most limit of them (0: all).
+	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+	// PutUser creates or replaces an account (by ID); ErrConflict when
+	// another account has its login.
+	PutUser(ctx context.Context, u User) (User, error)
+	User(ctx context.Context, id string) (User, error)
+	UserByLogin(ctx context.Context, login string) (User, error)
+	Users(ctx context.Context) ([]User, error)
+	// Sessions are stored by the hash of their secret.
+	PutSession(ctx context.Context, s Session) error
+	Session(ctx context.Context, hash string) (Session, error)
+	// TouchSession records that a session was used at at.
+	TouchSession(ctx context.Context, hash string, at time.Time) error
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteSessions ends every session of a user and says how many.
+	DeleteSessions(ctx context.Context, userID string) (int, error)
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
@@ -106,6 +136,60 @@ type DemoSeed struct {
 	Anchor time.Time
 	// Done is when the seed finished; zero while it is incomplete.
 	Done time.Time
+}
+
+// AuditEntry is one entry of the hash-chained audit log (package audit
+// makes and checks them; the store keeps them).
+type AuditEntry struct {
+	Seq int64
+	At  time.Time
+	// Actor is who acted: "token:NAME", "device:ID", "cli", ...
+	Actor string
+	// Action is what was done, e.g. "device.revoke" (package audit lists them).
+	Action string
+	// Target is what it was done to (a device id, a site id, ...).
+	Target string
+	// Unit is the business unit the act belongs to ("" company-wide): who
+	// may read the entry.
+	Unit string
+	// Detail is the act's particulars as JSON (null when none).
+	Detail json.RawMessage
+	// Prev is the previous entry's Hash ("" for the first); Hash covers
+	// every field above and Prev.
+	Prev, Hash string
+}
+
+// User is an account that signs in (package auth holds the roles).
+type User struct {
+	ID    string
+	Login string
+	Name  string
+	// Role is one of auth's roles; Unit, DepartmentID and EmployeeID
+	// scope it.
+	Role         string
+	Unit         string
+	DepartmentID string
+	EmployeeID   string
+	// PasswordHash is an argon2id PHC string ("" : cannot sign in with a
+	// password).
+	PasswordHash string
+	Active       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Session is a signed-in browser session.
+type Session struct {
+	// Hash is the SHA-256 of the cookie's secret; the secret is never stored.
+	Hash   string
+	UserID string
+	// CSRF is the token a state-changing request must echo.
+	CSRF      string
+	Addr      string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	// ExpiresAt is the absolute end, however active the session.
+	ExpiresAt time.Time
 }
 
 // EmployeeFilter selects employees; zero fields match all.
@@ -141,10 +225,20 @@ type EnrollCode struct {
 // Token is an API credential.
 type Token struct {
 	Hash string
+	// ID names the token without its secret (the first 12 hex digits of
+	// Hash unless given).
+	ID   string
 	Name string
 	// Role is "admin", "integrator" or "face" (facematchd: employees and devices only).
-	Role      string
+	Role string
+	// Scope lists, space-separated, the resources the token may use, each
+	// as RESOURCE:read or RESOURCE:write (httpapi names them); empty, all
+	// its role allows.
+	Scope     string
 	CreatedAt time.Time
+	// ExpiresAt (zero: never), LastUsed (zero: never) and RevokedAt
+	// (zero: not revoked).
+	ExpiresAt, LastUsed, RevokedAt time.Time
 }
 
 // Punch statuses as stored.

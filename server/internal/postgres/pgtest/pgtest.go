@@ -55,3 +55,15 @@ func NewDB(tb testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// Admin opens the server's maintenance database, closed when the test
+// ends (to look at or cut other sessions).
+func Admin(tb testing.TB) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("pgx", AdminURL())
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}

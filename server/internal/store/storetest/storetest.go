@@ -39,6 +39,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PhonesAndQRUses", testPhonesAndQRUses},
 		{"BadText", testBadText},
 		{"Take", testTake},
+		{"Audit", testAudit},
+		{"Accounts", testAccounts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -247,6 +249,32 @@ func testTokens(t *testing.T, s store.Store) {
 	}
 	if _, err := s.TokenByHash(ctx, "x"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown token err = %v", err)
+	}
+	// A scoped, expiring token: used, revoked, stored again (punchd
+	// token -file at every start), still revoked.
+	long := "0123456789abcdef0123456789abcdef"
+	mustDo(s.PutToken(ctx, store.Token{Hash: long, Name: "payroll", Role: "integrator", Scope: "attendance:read", CreatedAt: T0, ExpiresAt: T0.Add(90 * 24 * time.Hour)}))
+	mustDo(s.TouchToken(ctx, long, T0.Add(time.Hour)))
+	mustDo(s.TouchToken(ctx, long, T0.Add(time.Minute)))
+	tok = must(s.TokenByHash(ctx, long))
+	if tok.ID != long[:12] || tok.Scope != "attendance:read" || !tok.ExpiresAt.Equal(T0.Add(90*24*time.Hour)) || !tok.LastUsed.Equal(T0.Add(time.Hour)) || !tok.RevokedAt.IsZero() {
+		t.Errorf("scoped token = %+v", tok)
+	}
+	if r := must(s.RevokeToken(ctx, tok.ID, T0.Add(2*time.Hour))); !r.RevokedAt.Equal(T0.Add(2 * time.Hour)) {
+		t.Errorf("revoked token = %+v", r)
+	}
+	if r := must(s.RevokeToken(ctx, tok.ID, T0.Add(3*time.Hour))); !r.RevokedAt.Equal(T0.Add(2 * time.Hour)) {
+		t.Errorf("revoked twice: %v, want the first time", r.RevokedAt)
+	}
+	mustDo(s.PutToken(ctx, store.Token{Hash: long, Name: "payroll", Role: "integrator", CreatedAt: T0.Add(4 * time.Hour)}))
+	if tok := must(s.TokenByHash(ctx, long)); tok.RevokedAt.IsZero() {
+		t.Error("a revoked token stored again is no longer revoked")
+	}
+	if _, err := s.RevokeToken(ctx, "nope", T0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoke an unknown token: %v", err)
+	}
+	if ts := must(s.Tokens(ctx)); len(ts) != 2 || ts[0].Hash != long || ts[1].Hash != "th" {
+		t.Errorf("tokens: %+v", ts)
 	}
 }
 
