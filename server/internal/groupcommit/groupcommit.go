@@ -46,13 +46,15 @@ type Stats struct {
 	Queued int64
 	// Groups and Handled count the groups run and the requests in them.
 	Groups, Handled int64
+	// Workers is how many groups may run at once.
+	Workers int
 	// Busy is the time spent running groups (summed over workers).
 	Busy time.Duration
 }
 
 // Stats returns the counts so far.
 func (c *Committer[T]) Stats() Stats {
-	return Stats{Queued: c.queued.Load(), Groups: c.groups.Load(), Handled: c.handled.Load(), Busy: time.Duration(c.busy.Load())}
+	return Stats{Workers: c.workers, Queued: c.queued.Load(), Groups: c.groups.Load(), Handled: c.handled.Load(), Busy: time.Duration(c.busy.Load())}
 }
 
 type request[T any] struct {

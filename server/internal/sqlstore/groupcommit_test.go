@@ -121,19 +121,23 @@ func TestGroupCommit(t *testing.T) {
 			// Refused before the store: not queued.
 			wave = append(wave, bad)
 
-			// Hold the committer in a batch of k39's, queue the wave
-			// behind it, then let it go.
-			holding, release := make(chan struct{}), make(chan struct{})
+			// Hold every committer worker in a batch (of k39's, k38's),
+			// queue the wave behind them, then let them go.
+			release := make(chan struct{})
 			errHold := errors.New("held")
-			holdDone := make(chan error)
-			go func() {
-				holdDone <- st.Ingest(ctx, ks[39].ID, store.IngestKeys{}, func(store.IngestView) (store.IngestPlan, error) {
-					close(holding)
-					<-release
-					return store.IngestPlan{}, errHold
-				})
-			}()
-			<-holding
+			workers := st.GroupStats().Workers
+			holdDone := make(chan error, workers)
+			for w := range workers {
+				holding := make(chan struct{})
+				go func() {
+					holdDone <- st.Ingest(ctx, ks[39-w].ID, store.IngestKeys{}, func(store.IngestView) (store.IngestPlan, error) {
+						close(holding)
+						<-release
+						return store.IngestPlan{}, errHold
+					})
+				}()
+				<-holding
+			}
 			var wg sync.WaitGroup
 			for _, s := range wave {
 				wg.Go(func() { send(s) })
@@ -148,8 +152,10 @@ func TestGroupCommit(t *testing.T) {
 			if queued != wantQueued {
 				t.Fatalf("%d batches queued behind the held one, want %d", queued, wantQueued)
 			}
-			if err := <-holdDone; !errors.Is(err, errHold) {
-				t.Fatalf("holder: %v", err)
+			for range workers {
+				if err := <-holdDone; !errors.Is(err, errHold) {
+					t.Fatalf("holder: %v", err)
+				}
 			}
 			if gs := st.GroupStats(); gs.Groups >= gs.Handled {
 				t.Errorf("no group held two batches: %+v", gs)
