@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,6 +45,93 @@ func (e *Engine) EvaluateAll(in *Input, from, to Date, workers int) ([]DayRecord
 	if to < from {
 		return nil, fmt.Errorf("rules: date range %s to %s: want from <= to", from, to)
 	}
+	batches, err := split(in)
+	if err != nil {
+		return nil, err
+	}
+	days := to.Sub(from) + 1
+	out := make([]DayRecord, len(in.Employees)*days)
+	err = e.run(batches, workers, false, func(sc *scratch, i int) error {
+		_, err := e.evaluate(sc, out[i*days:i*days:(i+1)*days], e.now, in.Employees[i].ID, batches[i], from, to)
+		return err
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EvaluateStream compiles in and hands the records of every employee of
+// in.Employees to fn: see Engine.EvaluateEach.
+func EvaluateStream(in *Input, from, to Date, workers int, fn func(recs []DayRecord) error) error {
+	e, err := Compile(in)
+	if err != nil {
+		return err
+	}
+	return e.EvaluateEach(in, from, to, workers, fn)
+}
+
+// EvaluateEach is EvaluateAll without the result: it hands each
+// employee's records (from..to, by date) to fn, employee by employee in
+// the order of in.Employees, one call at a time, and returns fn's first
+// error. The records are the ones EvaluateAll returns, but their memory
+// (the records, their Punches and Anomalies, and the slices of Reasons)
+// is reused once fn returns: fn copies what it keeps. What records share
+// (a ShiftInfo, the texts of reasons) is never changed and may be kept.
+//
+// Workers evaluate chunks of employees ahead of fn, so a company-wide
+// evaluation holds a few chunks of records at a time, however large the
+// company, and allocates little beyond the texts of its reasons.
+func (e *Engine) EvaluateEach(in *Input, from, to Date, workers int, fn func(recs []DayRecord) error) error {
+	if to < from {
+		return fmt.Errorf("rules: date range %s to %s: want from <= to", from, to)
+	}
+	batches, err := split(in)
+	if err != nil {
+		return err
+	}
+	days := to.Sub(from) + 1
+	return e.run(batches, workers, true, func(sc *scratch, i int) error {
+		if i%evalChunk == 0 {
+			sc.arenaReset(evalChunk * days)
+		}
+		dst := sc.recs[i%evalChunk*days : i%evalChunk*days : (i%evalChunk+1)*days]
+		_, err := e.evaluate(sc, dst, e.now, in.Employees[i].ID, batches[i], from, to)
+		return err
+	}, func(sc *scratch, i int) error {
+		return fn(sc.recs[i%evalChunk*days : (i%evalChunk+1)*days])
+	})
+}
+
+// CloneRecords returns a copy of recs that shares no memory that
+// EvaluateEach reuses: their Punches (In and Out pointing into the copy),
+// Anomalies and Reasons are copied.
+func CloneRecords(recs []DayRecord) []DayRecord {
+	out := slices.Clone(recs)
+	for i := range out {
+		r := &out[i]
+		old := r.Punches
+		r.Punches = slices.Clip(slices.Clone(r.Punches))
+		r.In, r.Out = repoint(r.In, old, r.Punches), repoint(r.Out, old, r.Punches)
+		r.Anomalies = slices.Clip(slices.Clone(r.Anomalies))
+		r.Reasons = slices.Clip(slices.Clone(r.Reasons))
+	}
+	return out
+}
+
+// repoint returns the element of to at p's index in from.
+func repoint(p *PunchUse, from, to []PunchUse) *PunchUse {
+	for i := range from {
+		if p == &from[i] {
+			return &to[i]
+		}
+	}
+	return p
+}
+
+// split cuts in's punches, corrections and approvals into one batch per
+// employee of in.Employees.
+func split(in *Input) ([]batch, error) {
 	pos := make(map[string]int, len(in.Employees))
 	for i, emp := range in.Employees {
 		pos[emp.ID] = i
@@ -84,44 +172,84 @@ func (e *Engine) EvaluateAll(in *Input, from, to Date, workers int) ([]DayRecord
 			batches[i].approvals = append(batches[i].approvals, a)
 		}
 	}
+	return batches, nil
+}
 
-	days := to.Sub(from) + 1
-	out := make([]DayRecord, len(in.Employees)*days)
+// evalChunk is how many employees a worker takes at a time.
+const evalChunk = 64
+
+// run evaluates employee i with eval(sc, i) for every employee of in, on
+// workers goroutines (0: one per CPU) taking chunks of evalChunk
+// employees in order, each with its own scratch (in stream mode, with
+// room for a chunk's records). When emit is not nil, it is called for
+// the employees of each chunk once the chunk is evaluated, chunk after
+// chunk in order, never concurrently. The first error stops the run.
+func (e *Engine) run(batches []batch, workers int, stream bool, eval, emit func(sc *scratch, i int) error) error {
+	n := len(batches)
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, max(1, len(in.Employees)))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	next := make(chan int, workers)
-	go func() {
-		// Chunks of employees keep the channel cheap next to the work.
-		const chunk = 64
-		for i := 0; i < len(in.Employees); i += chunk {
-			next <- i
+	workers = min(workers, max(1, (n+evalChunk-1)/evalChunk))
+	var (
+		next   atomic.Int64 // the next chunk to take
+		mu     sync.Mutex
+		turn   int // the chunk whose records emit is waiting for
+		failed error
+		cond   = sync.NewCond(&mu)
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if failed == nil {
+			failed = err
 		}
-		close(next)
-	}()
-	for w := range workers {
+		cond.Broadcast()
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for range workers {
 		wg.Go(func() {
 			sc := newScratch()
-			for start := range next {
-				for i := start; i < min(start+64, len(in.Employees)); i++ {
-					slot := out[i*days : i*days : (i+1)*days]
-					if _, err := e.evaluate(sc, slot, e.now, in.Employees[i].ID, batches[i], from, to); err != nil && errs[w] == nil {
-						errs[w] = err
+			sc.stream = stream
+			for {
+				k := int(next.Add(1) - 1)
+				start := k * evalChunk
+				if start >= n {
+					return
+				}
+				end := min(start+evalChunk, n)
+				for i := start; i < end; i++ {
+					if err := eval(sc, i); err != nil {
+						fail(err)
+						return
 					}
 				}
+				if emit == nil {
+					continue
+				}
+				mu.Lock()
+				for turn != k && failed == nil {
+					cond.Wait()
+				}
+				stop := failed != nil
+				mu.Unlock()
+				if stop {
+					return
+				}
+				for i := start; i < end; i++ {
+					if err := emit(sc, i); err != nil {
+						fail(err)
+						return
+					}
+				}
+				mu.Lock()
+				turn++
+				cond.Broadcast()
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return failed
 }
 
 // Change is a difference between two evaluations of an employee-day: what

@@ -113,14 +113,18 @@ func (d Date) At(c Clock, loc *time.Location) time.Time {
 
 // String returns d as "YYYY-MM-DD".
 func (d Date) String() string {
+	return string(d.appendTo(make([]byte, 0, 10)))
+}
+
+// appendTo appends d as "YYYY-MM-DD".
+func (d Date) appendTo(b []byte) []byte {
 	y, m, dd := d.Date()
-	b := make([]byte, 0, 10)
 	b = appendPad(b, y, 4)
 	b = append(b, '-')
 	b = appendPad(b, int(m), 2)
 	b = append(b, '-')
 	b = appendPad(b, dd, 2)
-	return string(b)
+	return b
 }
 
 func appendPad(b []byte, v, width int) []byte {

@@ -62,7 +62,11 @@ func (ev *evaluation) record(i int) DayRecord {
 	// The anomalies were gathered in scratch: keep its array, grown or
 	// not, for the next day, and give the record its own.
 	ev.anoms = rec.Anomalies[:0]
-	rec.Anomalies = make([]Anomaly, len(rec.Anomalies))
+	if ev.stream {
+		rec.Anomalies = cut(&ev.arAnom, len(rec.Anomalies))
+	} else {
+		rec.Anomalies = make([]Anomaly, len(rec.Anomalies))
+	}
 	copy(rec.Anomalies, ev.anoms[:len(rec.Anomalies)])
 	rec.Reasons = ev.dayReasons()
 	return rec

@@ -38,7 +38,10 @@
 // # Evaluation
 //
 // Evaluate (or EvaluateParallel) compiles an Input and returns the records of
-// every employee for a date range. Compile once and call
+// every employee for a date range; EvaluateStream hands them to a callback
+// employee by employee instead, from reused memory, so that a company's
+// month is never held whole (the records API writes them out as they
+// come). Compile once and call
 // Engine.EvaluateEmployee to evaluate one employee, e.g. when a punch
 // arrives. Diff compares two evaluations (the preview of a rule change);
 // Summarize totals records per attendance cycle.
@@ -89,6 +92,9 @@
 // shared: a shift's ShiftInfo, each distinct reason text and each distinct
 // list of reasons (texts are built in a buffer and become strings only
 // when new). Punch times are compared as Unix seconds, and In and Out
-// point into the record's Punches. 10,000 employees over 31 days evaluate
-// in well under a second on two cores (see BenchmarkEvaluate10kx31).
+// point into the record's Punches. Streamed (EvaluateStream), 10,000
+// employees over 31 days evaluate in well under a second on two cores and
+// allocate under 20 MB, nearly all of it the texts of reasons (see
+// BenchmarkEvaluate10kx31); DayRecord.AppendJSON writes a record's JSON
+// without reflection.
 package rules

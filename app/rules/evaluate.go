@@ -92,7 +92,11 @@ func (e *Engine) evaluate(sc *scratch, dst []DayRecord, now time.Time, employeeI
 		dst = make([]DayRecord, 0, to.Sub(from)+1)
 	}
 	// The records' punches share one array per employee.
-	ev.outPunches = make([]PunchUse, ev.dayStart[nd-2]-ev.dayStart[2])
+	if n := int(ev.dayStart[nd-2] - ev.dayStart[2]); sc.stream {
+		ev.outPunches = cut(&sc.arPunch, n)
+	} else {
+		ev.outPunches = make([]PunchUse, n)
+	}
 	for i := 2; i < nd-2; i++ {
 		dst = append(dst, ev.record(i))
 	}

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"testing"
@@ -92,6 +93,9 @@ func FuzzEvaluate(f *testing.F) {
 		if !equalJSON(t, a, b) {
 			t.Fatal("the result depends on the order of punches")
 		}
+		if !sameStream(t, in, from, to, 2, a) {
+			t.Fatal("the streamed records differ")
+		}
 		if len(a) != len(in.Employees)*(to.Sub(from)+1) {
 			t.Fatalf("%d records", len(a))
 		}
@@ -129,10 +133,10 @@ func equalJSON(t *testing.T, a, b any) bool {
 	return string(x) == string(y)
 }
 
-// TestWorkerReuse checks that a worker, which reuses its working memory
-// and shares texts from one employee to the next, gives each employee the
-// records a fresh evaluation of that employee alone gives.
-func TestWorkerReuse(t *testing.T) {
+// reuseInput is 200 employees over three weeks with overrides,
+// corrections, rejected punches and two-method verification.
+func reuseInput(t *testing.T) (*rules.Input, rules.Date, rules.Date) {
+	t.Helper()
 	from, to := rules.NewDate(2026, 9, 20), rules.NewDate(2026, 10, 12)
 	in := genInput(200)
 	in.Rules.Exceptions.Verification = &rules.Verification{Methods: []attendance.Method{attendance.MethodGPS, attendance.MethodFace}, WindowMin: 15}
@@ -146,6 +150,14 @@ func TestWorkerReuse(t *testing.T) {
 		in.Corrections = append(in.Corrections, rules.Correction{ID: "c" + strconv.Itoa(i), EmployeeID: p.EmployeeID, Time: p.Time.Add(9 * time.Hour)})
 		in.Approvals = append(in.Approvals, rules.Approval{ID: "a" + strconv.Itoa(i), EmployeeID: p.EmployeeID, PunchID: p.ID, Anomaly: rules.AnomalyOutOfFence, State: rules.ApprovalRejected})
 	}
+	return in, from, to
+}
+
+// TestWorkerReuse checks that a worker, which reuses its working memory
+// and shares texts from one employee to the next, gives each employee the
+// records a fresh evaluation of that employee alone gives.
+func TestWorkerReuse(t *testing.T) {
+	in, from, to := reuseInput(t)
 	all, err := rules.EvaluateParallel(in, from, to, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +186,107 @@ func TestWorkerReuse(t *testing.T) {
 		}
 		if !equalJSON(t, one, all[i*days:(i+1)*days]) {
 			t.Fatalf("%s: evaluated alone, the records differ", emp.ID)
+		}
+	}
+}
+
+// sameStream reports whether EvaluateStream hands the records of all, an
+// evaluation of in, employee by employee in order. Each call's records are
+// encoded at once: their memory is reused after the call.
+func sameStream(t *testing.T, in *rules.Input, from, to rules.Date, workers int, all []rules.DayRecord) bool {
+	t.Helper()
+	days := to.Sub(from) + 1
+	i := 0
+	same := true
+	var kept []rules.DayRecord
+	err := rules.EvaluateStream(in, from, to, workers, func(recs []rules.DayRecord) error {
+		if len(recs) != days || (i+1)*days > len(all) || !equalJSON(t, recs, all[i*days:(i+1)*days]) {
+			same = false
+		}
+		for j := range recs {
+			if want, _ := json.Marshal(&recs[j]); string(recs[j].AppendJSON(nil)) != string(want) {
+				t.Errorf("AppendJSON differs from json.Marshal:\n%s\n%s", recs[j].AppendJSON(nil), want)
+				same = false
+			}
+		}
+		kept = append(kept, rules.CloneRecords(recs)...)
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Copies survive the reuse, In and Out pointing into their punches.
+	inside := func(p *rules.PunchUse, ps []rules.PunchUse) bool {
+		for k := range ps {
+			if p == &ps[k] {
+				return true
+			}
+		}
+		return p == nil
+	}
+	for j := range kept {
+		r := &kept[j]
+		same = same && inside(r.In, r.Punches) && inside(r.Out, r.Punches)
+	}
+	return same && i*days == len(all) && equalJSON(t, kept, all)
+}
+
+// TestEvaluateStream checks that the streamed records are those of
+// EvaluateParallel, in order, across chunks and workers, and that an error
+// of the callback stops the evaluation and is returned.
+func TestEvaluateStream(t *testing.T) {
+	in, from, to := reuseInput(t)
+	all, err := rules.EvaluateParallel(in, from, to, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2, 5} {
+		if !sameStream(t, in, from, to, workers, all) {
+			t.Errorf("%d workers: the streamed records differ from EvaluateParallel's", workers)
+		}
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err = rules.EvaluateStream(in, from, to, 3, func([]rules.DayRecord) error {
+		calls++
+		if calls == 70 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || calls != 70 {
+		t.Errorf("a callback error: %v after %d calls, want %v after 70", err, calls, stop)
+	}
+	in.Punches = append(in.Punches, rules.Punch{ID: "x", EmployeeID: "nobody", Time: from.At(0, time.UTC)})
+	if err := rules.EvaluateStream(in, from, to, 2, func([]rules.DayRecord) error { return nil }); err == nil {
+		t.Error("a punch of an unknown employee streamed without error")
+	}
+}
+
+// TestAppendJSON checks AppendJSON against json.Marshal on a record with
+// every field set and texts that need escaping.
+func TestAppendJSON(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	at := time.Date(2026, 10, 8, 9, 11, 59, 5000, sh)
+	p := rules.PunchUse{ID: "p<1>", Time: at, Method: attendance.MethodGPS, Role: rules.RoleMerged, MergedInto: "p&0", Correction: true,
+		ClockCorrected: true, Location: rules.Uncertain, Fence: "fence \"a\"", Network: "10.0.0.0/8\n"}
+	r := rules.DayRecord{EmployeeID: "e\u2028\xff", Date: rules.NewDate(2026, 10, 8), CycleStart: rules.NewDate(2026, 9, 26), DayType: rules.DayWorkday,
+		DayName: "国庆节\t<National Day>", MakeupWorkday: true, Status: rules.StatusLate, Provisional: true,
+		Shift:   &rules.ShiftInfo{ID: "night", Name: "Night & day", Start: at, End: at.Add(8 * time.Hour), ScheduledMin: 420, Flexible: true, Schedule: "rot", Source: "employee"},
+		LateMin: 11, EarlyMin: -1, WorkedMin: 1 << 40, OvertimeMin: 30, OvertimeType: rules.DayHoliday,
+		Punches:   []rules.PunchUse{p, {ID: "p2", Time: at.UTC()}},
+		Anomalies: []rules.Anomaly{{Code: rules.AnomalyLate, Minutes: 11, PunchID: "p2", Approval: rules.ApprovalNeed{Kind: "waiver", Approver: "direct_manager", ApproverID: "m\x00", State: rules.ApprovalApproved, ApprovalID: "a1"}}, {}},
+		Reasons:   []rules.Reason{{Code: "late", EN: "late 11 min: <09:11>", ZH: "迟到 11 分钟"}, {}},
+	}
+	r.In, r.Out = &r.Punches[0], &r.Punches[1]
+	for _, rec := range []rules.DayRecord{r, {}, {Punches: []rules.PunchUse{}, Anomalies: []rules.Anomaly{}}} {
+		want, err := json.Marshal(&rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.AppendJSON([]byte("x")); string(got[1:]) != string(want) || got[0] != 'x' {
+			t.Errorf("AppendJSON:\n%s\nwant\n%s", got, want)
 		}
 	}
 }

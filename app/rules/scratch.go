@@ -41,6 +41,35 @@ type scratch struct {
 	shifts map[shiftInfoKey]*shiftEntry
 
 	planned map[planKey]*planned
+
+	// In stream mode (EvaluateEach) the records of a chunk of employees,
+	// and their punches, anomalies and reasons, are cut from these
+	// arrays, reused from one chunk to the next; reason lists are not
+	// interned.
+	stream   bool
+	recs     []DayRecord
+	arPunch  []PunchUse
+	arAnom   []Anomaly
+	arReason []Reason
+}
+
+// arenaReset starts a chunk of records (n of them) in stream mode.
+func (sc *scratch) arenaReset(n int) {
+	sc.recs = resize(sc.recs, n)
+	sc.arPunch, sc.arAnom, sc.arReason = sc.arPunch[:0], sc.arAnom[:0], sc.arReason[:0]
+}
+
+// cut returns n elements of arena, not overlapping any cut before since
+// its last reset, with no room to append into the next. The elements are
+// not cleared. An arena too small is replaced, the slices already cut
+// keeping the old array.
+func cut[T any](arena *[]T, n int) []T {
+	a := *arena
+	if a == nil || cap(a)-len(a) < n {
+		a = make([]T, 0, max(2*cap(a), n, 256))
+	}
+	*arena = a[:len(a)+n]
+	return a[len(a) : len(a)+n : len(a)+n]
 }
 
 // planKey identifies the days planned for the employees sharing the
@@ -172,6 +201,13 @@ func (sc *scratch) dayReasons() []Reason {
 	defer sc.nextDay()
 	if len(sc.items) == 0 {
 		return nil
+	}
+	if sc.stream {
+		l := cut(&sc.arReason, len(sc.items))
+		for i := range l {
+			l[i] = sc.reasonAt(i)
+		}
+		return l
 	}
 	h := maphash.Bytes(sc.seed, sc.day)
 	l, ok := sc.lists[h]

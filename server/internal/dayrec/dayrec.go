@@ -46,6 +46,8 @@ type Filter struct {
 	// however large the company.
 	After string
 	Limit int
+	// Evidence keeps the punches' signed bodies and signatures.
+	Evidence bool
 }
 
 // Result is the records and the punches they were computed from.
@@ -93,44 +95,164 @@ func (s *Service) Preview(ctx context.Context, f Filter, siteID string, next rul
 	return rules.Diff(before.Records, after.Records), nil
 }
 
+// records collects what stream hands out.
 func (s *Service) records(ctx context.Context, f Filter, override map[string]rules.Config) (Result, error) {
+	var res Result
+	next, err := s.stream(ctx, f, override, Sink{
+		Punch: func(p *store.StoredPunch) error {
+			res.Punches = append(res.Punches, *p)
+			return nil
+		},
+		Records: func(recs []rules.DayRecord) error {
+			res.Records = append(res.Records, rules.CloneRecords(recs)...)
+			return nil
+		},
+	})
+	res.Next = next
+	return res, err
+}
+
+// Sink receives what Stream computes.
+type Sink struct {
+	// Punch is called first, for every punch the page's records are
+	// computed from, as they are read (each employee's together, by true
+	// time). p is not kept by Stream.
+	Punch func(p *store.StoredPunch) error
+	// Records is then called with each employee's records over the
+	// range, by date, employee by employee in id order. They are reused
+	// once it returns (see rules.Engine.EvaluateEach): it copies what it
+	// keeps.
+	Records func(recs []rules.DayRecord) error
+}
+
+// Stream evaluates the employees f selects, a page of them (see Filter),
+// and hands their punches and records to sink. It returns the next
+// page's cursor, "" after the last page. A page's punches are read in one
+// query; what Stream holds at once is their part the rules engine reads
+// and the records of a few chunks of employees being evaluated. Without
+// f.Evidence the punches come without their signed bodies and signatures.
+func (s *Service) Stream(ctx context.Context, f Filter, sink Sink) (string, error) {
+	return s.stream(ctx, f, nil, sink)
+}
+
+// site is what the evaluation of a page's employees of one site needs.
+type site struct {
+	engine *rules.Engine
+	input  rules.Input // rules, schedule, calendar, zone and now
+	// from and to bound the true times of the punches the site's
+	// employees' records are computed from.
+	from, to time.Time
+}
+
+func (s *Service) stream(ctx context.Context, f Filter, override map[string]rules.Config, sink Sink) (string, error) {
 	if f.From.IsZero() || f.To.IsZero() || f.To < f.From {
-		return Result{}, wire.Errorf(wire.CodeInvalid, "from and to must be dates (YYYY-MM-DD) with from <= to")
+		return "", wire.Errorf(wire.CodeInvalid, "from and to must be dates (YYYY-MM-DD) with from <= to")
 	}
 	if f.To.Sub(f.From) >= MaxDays {
-		return Result{}, wire.Errorf(wire.CodeInvalid, "at most %d days at once", MaxDays)
+		return "", wire.Errorf(wire.CodeInvalid, "at most %d days at once", MaxDays)
 	}
 	depts, err := s.Store.Departments(ctx)
 	if err != nil {
-		return Result{}, err
+		return "", err
 	}
 	emps, err := s.employees(ctx, f, depts)
 	if err != nil {
-		return Result{}, err
+		return "", err
 	}
-	var res Result
-	emps, res.Next = page(emps, f.After, f.Limit)
-	sites, err := s.Store.Sites(ctx)
+	emps, next := page(emps, f.After, f.Limit)
+	if len(emps) == 0 {
+		return next, nil
+	}
+	sites, err := s.sites(ctx, emps, depts, f, override)
 	if err != nil {
-		return Result{}, err
+		return "", err
+	}
+	// One query for the page, each employee's punches together.
+	ids := make([]string, len(emps))
+	pos := make(map[string]int, len(emps))
+	var from, to time.Time
+	for i, e := range emps {
+		ids[i], pos[e.ID] = e.ID, i
+		st := sites[e.SiteID]
+		if from.IsZero() || st.from.Before(from) {
+			from = st.from
+		}
+		if st.to.After(to) {
+			to = st.to
+		}
+	}
+	var in []rules.Punch
+	err = s.Store.EachPunch(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted,
+		ByEmployee: true, NoEvidence: !f.Evidence}, func(p *store.StoredPunch) error {
+		i, ok := pos[p.EmployeeID]
+		if !ok {
+			return fmt.Errorf("dayrec: the store answered a punch of %q, not asked for", p.EmployeeID)
+		}
+		st := sites[emps[i].SiteID]
+		if p.TrueTime.Before(st.from) || !p.TrueTime.Before(st.to) {
+			return nil // in the page's window, not in the site's
+		}
+		// A time the server corrected against the device's word wants a
+		// manager's look as much as a skewed clock does.
+		corrected := slices.Contains(p.Flags, wire.FlagClockSkew) || slices.Contains(p.Flags, wire.FlagEstTimeMismatch)
+		in = append(in, rules.FromAttendance(&p.Punch, p.TrueTime, corrected, p.Addr))
+		return sink.Punch(p)
+	})
+	if err != nil {
+		return "", err
+	}
+	// The database's order of employee ids may not be Go's.
+	byPos := func(a, b rules.Punch) int { return pos[a.EmployeeID] - pos[b.EmployeeID] }
+	if !slices.IsSortedFunc(in, byPos) {
+		slices.SortStableFunc(in, byPos)
+	}
+	// Runs of employees of one site, in id order, are evaluated together;
+	// their punches are consecutive.
+	for lo, k := 0, 0; lo < len(emps); {
+		hi := lo + 1
+		for hi < len(emps) && emps[hi].SiteID == emps[lo].SiteID {
+			hi++
+		}
+		first := k
+		for k < len(in) && pos[in[k].EmployeeID] < hi {
+			k++
+		}
+		st := sites[emps[lo].SiteID]
+		input := st.input
+		input.Employees, input.Punches = emps[lo:hi], in[first:k]
+		var sinkErr error
+		err := st.engine.EvaluateEach(&input, f.From, f.To, 0, func(recs []rules.DayRecord) error {
+			sinkErr = sink.Records(recs)
+			return sinkErr
+		})
+		if sinkErr != nil {
+			return "", sinkErr
+		}
+		if err != nil {
+			return "", wire.Errorf(wire.CodeInvalid, "rules of site %q: %v", emps[lo].SiteID, err)
+		}
+		lo = hi
+	}
+	return next, nil
+}
+
+// sites compiles the rules of the sites of emps.
+func (s *Service) sites(ctx context.Context, emps []attendance.Employee, depts []attendance.Department, f Filter, override map[string]rules.Config) (map[string]*site, error) {
+	all, err := s.Store.Sites(ctx)
+	if err != nil {
+		return nil, err
 	}
 	zoneOf := map[string]string{}
-	for _, site := range sites {
-		zoneOf[site.ID] = site.Zone
+	for _, st := range all {
+		zoneOf[st.ID] = st.Zone
 	}
-	// Employees are evaluated per site: a site has one zone and may have
-	// its own rules.
 	bySite := map[string][]attendance.Employee{}
-	var order []string
 	for _, e := range emps {
-		if _, ok := bySite[e.SiteID]; !ok {
-			order = append(order, e.SiteID)
-		}
 		bySite[e.SiteID] = append(bySite[e.SiteID], e)
 	}
 	now := s.Now()
-	for _, siteID := range order {
-		group := bySite[siteID]
+	out := map[string]*site{}
+	for siteID, group := range bySite {
 		zone := zoneOf[siteID]
 		if zone == "" {
 			zone = "UTC"
@@ -146,54 +268,28 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 		}
 		if !ok {
 			if cfg, _, err = s.Config(ctx, siteID); errors.Is(err, store.ErrNotFound) {
-				return Result{}, wire.Errorf(wire.CodeNotFound, "no rule configuration for site %q and no default; PUT /api/v1/rule/config first", siteID)
+				return nil, wire.Errorf(wire.CodeNotFound, "no rule configuration for site %q and no default; PUT /api/v1/rule/config first", siteID)
 			} else if err != nil {
-				return Result{}, err
+				return nil, err
 			}
 		}
 		loc, err := time.LoadLocation(zone)
 		if err != nil {
-			return Result{}, fmt.Errorf("dayrec: site %s zone: %w", siteID, err)
+			return nil, fmt.Errorf("dayrec: site %s zone: %w", siteID, err)
 		}
-		in := &rules.Input{Rules: cfg.Rules, Schedule: cfg.Schedule, Calendar: cfg.Calendar,
-			Employees: group, Departments: depts, Zone: zone, Now: now}
-		// Punches of a night shift that started the day before, or that
-		// ends the day after, belong to the range's edge days.
-		from := f.From.AddDays(-1).At(rules.Clock(0), loc)
-		to := f.To.AddDays(2).At(rules.Clock(0), loc)
-		// One query for the whole group, not one per employee.
-		ids := make([]string, len(group))
-		for i, e := range group {
-			ids[i] = e.ID
+		st := &site{input: rules.Input{Rules: cfg.Rules, Schedule: cfg.Schedule, Calendar: cfg.Calendar,
+			Employees: group, Departments: depts, Zone: zone, Now: now},
+			// Punches of a night shift that started the day before, or
+			// that ends the day after, belong to the range's edge days.
+			from: f.From.AddDays(-1).At(rules.Clock(0), loc),
+			to:   f.To.AddDays(2).At(rules.Clock(0), loc),
 		}
-		ps, err := s.Store.Punches(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted})
-		if err != nil {
-			return Result{}, err
+		if st.engine, err = rules.Compile(&st.input); err != nil {
+			return nil, wire.Errorf(wire.CodeInvalid, "rules of site %q: %v", siteID, err)
 		}
-		for i := range ps {
-			p := &ps[i]
-			// A time the server corrected against the device's word wants a
-			// manager's look as much as a skewed clock does.
-			corrected := slices.Contains(p.Flags, wire.FlagClockSkew) || slices.Contains(p.Flags, wire.FlagEstTimeMismatch)
-			in.Punches = append(in.Punches, rules.FromAttendance(&p.Punch, p.TrueTime, corrected, p.Addr))
-		}
-		res.Punches = append(res.Punches, ps...)
-		recs, err := rules.EvaluateParallel(in, f.From, f.To, 0)
-		if err != nil {
-			return Result{}, wire.Errorf(wire.CodeInvalid, "rules of site %q: %v", siteID, err)
-		}
-		res.Records = append(res.Records, recs...)
+		out[siteID] = st
 	}
-	slices.SortStableFunc(res.Records, func(a, b rules.DayRecord) int {
-		if a.EmployeeID != b.EmployeeID {
-			if a.EmployeeID < b.EmployeeID {
-				return -1
-			}
-			return 1
-		}
-		return a.Date.Sub(b.Date)
-	})
-	return res, nil
+	return out, nil
 }
 
 // page returns the employees after the id after, at most limit (0: all),

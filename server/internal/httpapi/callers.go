@@ -17,9 +17,8 @@ type caller struct {
 	// Name is the token's name or the person's login.
 	Name string
 	// Role is the API role the caller acts with: a token's own; a super
-	// admin's session acts as RoleAdmin; HR, managers and employees have
-	// no API role of their own yet, so every role-guarded route refuses
-	// them until their scoped routes exist.
+	// admin's session acts as RoleAdmin; HR, managers and employees act
+	// as RolePerson, which only the scoped routes take.
 	Role string
 	// Scope is a token's (store.Token.Scope; empty: all its role allows).
 	Scope string
@@ -60,7 +59,7 @@ func (s *Server) identify(r *http.Request) (caller, error) {
 	if unsafeMethod(r.Method) && !auth.CheckCSRF(sess, r.Header.Get(auth.CSRFHeader)) {
 		return caller{}, wire.Errorf(wire.CodeForbidden, "this request needs the session's %s header", auth.CSRFHeader)
 	}
-	role := ""
+	role := RolePerson
 	if u.Role == auth.RoleSuperAdmin {
 		role = RoleAdmin
 	}
@@ -139,8 +138,8 @@ func RouteScope(pattern string) string {
 	return resource + ":write"
 }
 
-// inScope reports whether a caller's token scope allows the route.
-func inScope(c caller, r *http.Request) bool {
+// tokenScopeAllows reports whether a caller's token scope allows the route.
+func tokenScopeAllows(c caller, r *http.Request) bool {
 	if c.Scope == "" {
 		return true
 	}
@@ -159,7 +158,7 @@ func (s *Server) withRole(h func(http.ResponseWriter, *http.Request) error, role
 		if err != nil {
 			return err
 		}
-		if !inScope(c, r) {
+		if !tokenScopeAllows(c, r) {
 			return wire.Errorf(wire.CodeForbidden, "%s may not do this", c.actor())
 		}
 		for _, role := range roles {

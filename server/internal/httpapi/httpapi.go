@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"punchclock/app/wire"
+	"punchclock/server/internal/approval"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/dayrec"
@@ -49,6 +50,8 @@ type Server struct {
 	Days    *dayrec.Service
 	// Audit appends security-relevant acts to the hash-chained log.
 	Audit *audit.Log
+	// Approvals runs the approval flows.
+	Approvals *approval.Service
 	// Auth signs people in (nil: bearer tokens only).
 	Auth *auth.Service
 	Now  func() time.Time
@@ -76,11 +79,12 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 	return &Server{
 		Auth:  &auth.Service{Store: st, Now: now, Audit: log2, Log: log},
 		Store: st, Now: now, Log: log, Version: version,
-		Devices: &device.Service{Store: st, Now: now},
-		Punches: punch.New(st, now),
-		Days:    &dayrec.Service{Store: st, Now: now},
-		Audit:   log2,
-		Bodies:  DefaultBudget(),
+		Devices:   &device.Service{Store: st, Now: now},
+		Punches:   punch.New(st, now),
+		Days:      &dayrec.Service{Store: st, Now: now},
+		Audit:     log2,
+		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log},
+		Bodies:    DefaultBudget(),
 	}
 }
 
@@ -130,18 +134,25 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/admin/tokens/{id}/revoke", s.admin(s.revokeToken))
 	route("PUT /api/v1/admin/users/{id}", s.admin(s.putUser))
 	route("POST /api/v1/admin/users/{id}/sessions/end", s.admin(s.endSessions))
+	route("POST /api/v1/approval/flow", s.scoped(s.startFlow))
+	route("GET /api/v1/approval/flow", s.scoped(s.listFlows))
+	route("GET /api/v1/approval/flow/{id}", s.scoped(s.getFlow))
+	route("POST /api/v1/approval/flow/{id}/decide", s.scoped(s.decideFlow))
+	route("POST /api/v1/approval/flow/{id}/withdraw", s.scoped(s.withdrawFlow))
+	route("GET /api/v1/approval/settings", s.reader(s.getFlowSettings))
+	route("PUT /api/v1/approval/settings", s.admin(s.putFlowSettings))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))
 	route("PUT /api/v1/departments/{id}", s.admin(s.putDepartment))
-	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace))
-	route("GET /api/v1/employees/{id}", s.reader(s.getEmployee))
+	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace, RolePerson))
+	route("GET /api/v1/employees/{id}", s.scoped(s.getEmployee))
 	route("PUT /api/v1/employees/{id}", s.admin(s.putEmployee))
-	route("GET /api/v1/attendance/record", s.reader(s.attendanceRecord))
+	route("GET /api/v1/attendance/record", s.scoped(s.attendanceRecord))
 	route("GET /api/v1/rule/config", s.reader(s.getRuleConfig))
 	route("PUT /api/v1/rule/config", s.admin(s.putRuleConfig))
-	route("GET /api/v1/punches", s.reader(s.listPunches))
-	route("GET /api/v1/punches/{id}", s.reader(s.getPunch))
+	route("GET /api/v1/punches", s.scoped(s.listPunches))
+	route("GET /api/v1/punches/{id}", s.scoped(s.getPunch))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
 		return wire.Errorf(wire.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	})

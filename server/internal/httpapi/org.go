@@ -66,14 +66,25 @@ func (s *Server) putDepartment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listEmployees(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	xs, err := s.Store.Employees(r.Context(), store.EmployeeFilter{
 		SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), ActiveOnly: q.Get("active") == "true",
 	})
-	return answerList(w, "employees", xs, err)
+	return answerList(w, "employees", inScope(sc, xs), err)
 }
 
 func (s *Server) getEmployee(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	if err := s.allowEmployee(r.Context(), sc, r.PathValue("id")); err != nil {
+		return err
+	}
 	x, err := s.Store.Employee(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return storeErr(err)

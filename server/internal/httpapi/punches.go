@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -60,7 +61,19 @@ func view(p store.StoredPunch) punchView {
 func (s *Server) listPunches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := store.PunchFilter{EmployeeID: q.Get("employee_id"), SiteID: q.Get("site_id"), DeviceID: q.Get("device_id"), Limit: 500}
-	var err error
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	if sc != nil {
+		// A person lists one employee's punches at a time.
+		if f.EmployeeID == "" {
+			return wire.Errorf(wire.CodeInvalid, "give employee_id")
+		}
+		if err := s.allowEmployee(r.Context(), sc, f.EmployeeID); err != nil {
+			return err
+		}
+	}
 	if f.From, err = parseTime(q.Get("from"), "from"); err != nil {
 		return err
 	}
@@ -98,7 +111,14 @@ func (s *Server) listPunches(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getPunch(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
 	p, err := s.Store.Punch(r.Context(), r.PathValue("id"))
+	if sc != nil && (errors.Is(err, store.ErrNotFound) || err == nil && s.allowEmployee(r.Context(), sc, p.EmployeeID) != nil) {
+		return errNotAllowed
+	}
 	if err != nil {
 		return storeErr(err)
 	}

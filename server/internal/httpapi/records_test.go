@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
 
@@ -34,11 +37,19 @@ func demoServer(t *testing.T) (string, string) {
 // demoStoreServer is demoServer with its store.
 func demoStoreServer(t *testing.T) (string, string, store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	u, tok := demoServerOn(t, st)
+	return u, tok, st
+}
+
+// demoServerOn seeds the demo into st and serves it; st is closed at the
+// end of the test.
+func demoServerOn(t *testing.T, st store.Store) (string, string) {
+	t.Helper()
+	ctx := context.Background()
 	t.Cleanup(func() { st.Close() })
 	clock := func() time.Time { return now }
 	res, err := demo.Seed(ctx, st, t.TempDir(), clock, httpapi.HashToken, "")
@@ -47,7 +58,7 @@ func demoStoreServer(t *testing.T) (string, string, store.Store) {
 	}
 	srv := httptest.NewServer(httpapi.New(st, clock, slog.Default(), "test").Handler())
 	t.Cleanup(srv.Close)
-	return srv.URL, res.AdminToken, st
+	return srv.URL, res.AdminToken
 }
 
 func do(t *testing.T, method, url, tok string, body []byte, out any) (int, string) {
@@ -167,7 +178,10 @@ func TestAttendanceRecord(t *testing.T) {
 	}
 
 	for _, bad := range []string{"?employee_id=E006", "?employee_id=E006&from=18.11.2026", "?from=2026-11-18", "?employee_id=E006&from=2026-01-01&to=2026-12-31", "?employee_id=nobody&from=2026-11-18",
-		"?department_id=retail&from=2026-11-18&limit=0", "?department_id=retail&from=2026-11-18&limit=5000", "?employee_id=E006&from=2026-11-18&evidence=maybe"} {
+		"?department_id=retail&from=2026-11-18&limit=0", "?department_id=retail&from=2026-11-18&limit=5000",
+		"?employee_id=E006&from=2026-11-18&evidence=maybe",
+		"?department_id=retail&from=2026-10-01&to=2026-11-30&limit=2000", // 61 days: at most 1,016 employees a page
+	} {
 		if st, body := do(t, "GET", base+"/api/v1/attendance/record"+bad, tok, nil, nil); st != 400 && st != 404 {
 			t.Errorf("%s: %d %s", bad, st, body)
 		}
@@ -238,5 +252,82 @@ func TestRuleConfig(t *testing.T) {
 	}
 	if st, _ := do(t, "PUT", base+"/api/v1/rule/config?site_id=nowhere", tok, doc, nil); st != 404 {
 		t.Errorf("unknown site: %d", st)
+	}
+}
+
+// TestAttendanceRecordPages checks, on SQLite and PostgreSQL, that a
+// department read page by page is the department read at once: the same
+// records and punches in the same order, none twice, none missing, at
+// every page size, with and without evidence; and that every punch a
+// record uses is in the punches.
+func TestAttendanceRecordPages(t *testing.T) {
+	for _, be := range sqlstoretest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			base, tok := demoServerOn(t, be.Open(t))
+			testRecordPages(t, base, tok)
+		})
+	}
+}
+
+func testRecordPages(t *testing.T, base, tok string) {
+	type answer struct {
+		Records []json.RawMessage
+		Punches []json.RawMessage
+		Next    string `json:"next_cursor"`
+	}
+	join := func(l []json.RawMessage) string {
+		var b []string
+		for _, x := range l {
+			b = append(b, string(x))
+		}
+		return strings.Join(b, ",")
+	}
+	// Head office and its departments: two sites in two zones, whose
+	// employees alternate in id order (E001 and E002 in Shanghai, E003 in
+	// Munich, then Shanghai again).
+	q := base + "/api/v1/attendance/record?department_id=hq&from=2026-11-16&to=2026-11-20"
+	for _, ev := range []string{"", "&evidence=true"} {
+		var all answer
+		if st, body := do(t, "GET", q+ev+"&limit=2000", tok, nil, &all); st != 200 || all.Next != "" || len(all.Records) != 30*5 || len(all.Punches) == 0 {
+			t.Fatalf("one page%s: %d, %d records, %d punches, next %q: %.300s", ev, st, len(all.Records), len(all.Punches), all.Next, body)
+		}
+		ids := map[string]bool{}
+		for _, p := range all.Punches {
+			var x struct{ ID string }
+			json.Unmarshal(p, &x)
+			if ids[x.ID] {
+				t.Fatalf("punch %s listed twice", x.ID)
+			}
+			ids[x.ID] = true
+		}
+		for _, r := range all.Records {
+			var x struct{ Punches []struct{ ID string } }
+			json.Unmarshal(r, &x)
+			for _, p := range x.Punches {
+				if !ids[p.ID] {
+					t.Errorf("a record uses punch %s, which the answer does not list", p.ID)
+				}
+			}
+		}
+		for _, limit := range []int{1, 2, 3, 7, 29, 30} {
+			var got answer
+			cursor := ""
+			for pages := 1; ; pages++ {
+				var pg answer
+				u := q + ev + "&limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(cursor)
+				if st, body := do(t, "GET", u, tok, nil, &pg); st != 200 || pages > 30 || len(pg.Records) > 5*limit {
+					t.Fatalf("%s: page %d: %d, %d records: %.300s", u, pages, st, len(pg.Records), body)
+				}
+				got.Records = append(got.Records, pg.Records...)
+				got.Punches = append(got.Punches, pg.Punches...)
+				if pg.Next == "" {
+					break
+				}
+				cursor = pg.Next
+			}
+			if join(got.Records) != join(all.Records) || join(got.Punches) != join(all.Punches) {
+				t.Errorf("pages of %d%s: %d records, %d punches, want the %d and %d of one page, in order", limit, ev, len(got.Records), len(got.Punches), len(all.Records), len(all.Punches))
+			}
+		}
 	}
 }

@@ -33,6 +33,7 @@ var Dialect = sqlstore.Dialect{
 	LockDevice:  `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
 	LockDevices: `SELECT pg_advisory_xact_lock(20261122, hashtext(id)) FROM unnest(?::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
 	Arrays:      true,
+	ByteOrder:   ` COLLATE "C"`,
 	// While one group commits, the next is read and written: PostgreSQL
 	// runs them side by side and flushes their commits together.
 	GroupWriters: 2,

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -243,20 +242,39 @@ func in[T any](s *DB, col string, vals []T) (string, []any) {
 
 const storedCols = `id, employee_id, site_id, true_time_ms, received_at_ms, body, sig, hash, status, code, message, flags, addr`
 
+// storedColsNoSig is storedCols without the signature.
+const storedColsNoSig = `id, employee_id, site_id, true_time_ms, received_at_ms, body, NULL, hash, status, code, message, flags, addr`
+
 func scanStored(sc interface{ Scan(...any) error }) (store.StoredPunch, error) {
-	var p store.StoredPunch
-	var trueMS, recvMS int64
-	var flags, id, emp, site string
-	if err := sc.Scan(&id, &emp, &site, &trueMS, &recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &flags, &p.Addr); err != nil {
-		return p, err
+	var r rawPunch
+	if err := r.scan(sc); err != nil {
+		return r.p, err
 	}
-	if err := json.Unmarshal(p.Body, &p.Punch); err != nil {
-		return p, fmt.Errorf("sqlstore: stored punch %s body: %w", id, err)
+	return r.stored()
+}
+
+// rawPunch is a row of storedCols as scanned, its body not yet read.
+type rawPunch struct {
+	p                    store.StoredPunch
+	trueMS, recvMS       int64
+	flags, id, emp, site string
+}
+
+func (r *rawPunch) scan(sc interface{ Scan(...any) error }) error {
+	p := &r.p
+	return sc.Scan(&r.id, &r.emp, &r.site, &r.trueMS, &r.recvMS, &p.Body, &p.Sig, &p.Hash, &p.Status, &p.Code, &p.Message, &r.flags, &p.Addr)
+}
+
+// stored reads the body.
+func (r *rawPunch) stored() (store.StoredPunch, error) {
+	p := r.p
+	if err := decodePunch(p.Body, &p.Punch); err != nil {
+		return p, fmt.Errorf("sqlstore: stored punch %s body: %w", r.id, err)
 	}
 	// The server's resolution (badge to employee, device to site) wins
 	// over what the device wrote.
-	p.ID, p.EmployeeID, p.SiteID = id, emp, site
-	p.TrueTime, p.ReceivedAt, p.Flags = fromMS(trueMS), fromMS(recvMS), splitFlags(flags)
+	p.ID, p.EmployeeID, p.SiteID = r.id, r.emp, r.site
+	p.TrueTime, p.ReceivedAt, p.Flags = fromMS(r.trueMS), fromMS(r.recvMS), splitFlags(r.flags)
 	return p, nil
 }
 
@@ -274,10 +292,27 @@ func (s *DB) Punch(ctx context.Context, id string) (store.StoredPunch, error) {
 
 // Punches lists stored punches by true time, then id.
 func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPunch, error) {
-	if err := checkAll("punches", f); err != nil {
+	var out []store.StoredPunch
+	err := s.EachPunch(ctx, f, func(p *store.StoredPunch) error {
+		out = append(out, *p)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + storedCols + ` FROM punches WHERE 1 = 1`
+	return out, nil
+}
+
+// EachPunch hands the punches f selects to fn as they are read.
+func (s *DB) EachPunch(ctx context.Context, f store.PunchFilter, fn func(p *store.StoredPunch) error) error {
+	if err := checkAll("punches", f); err != nil {
+		return err
+	}
+	cols := storedCols
+	if f.NoEvidence {
+		cols = storedColsNoSig
+	}
+	q := `SELECT ` + cols + ` FROM punches WHERE 1 = 1`
 	var args []any
 	add := func(cond string, v any) { q += ` AND ` + cond; args = append(args, v) }
 	if f.EmployeeID != "" {
@@ -307,22 +342,71 @@ func (s *DB) Punches(ctx context.Context, f store.PunchFilter) ([]store.StoredPu
 		q += ` AND (true_time_ms > ? OR (true_time_ms = ? AND id > ?))`
 		args = append(args, ms(f.AfterTime), ms(f.AfterTime), f.AfterID)
 	}
-	q += ` ORDER BY true_time_ms, id`
+	if f.ByEmployee {
+		q += ` ORDER BY employee_id` + s.d.ByteOrder + `, true_time_ms, id`
+	} else {
+		q += ` ORDER BY true_time_ms, id`
+	}
 	if f.Limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(f.Limit)
 	}
 	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: punches: %w", err)
+		return fmt.Errorf("sqlstore: punches: %w", err)
 	}
-	defer rows.Close()
-	var out []store.StoredPunch
-	for rows.Next() {
-		p, err := scanStored(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: punches: %w", err)
+	// The rows are read on a goroutine of their own, a batch ahead of
+	// the bodies being read and fn: a company's month is hundreds of
+	// thousands of them.
+	batches, done := make(chan []rawPunch, 2), make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(batches)
+		defer rows.Close()
+		batch := make([]rawPunch, 0, 256)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]rawPunch, 0, 256)
+				return true
+			case <-done:
+				return false
+			}
 		}
-		out = append(out, p)
+		for rows.Next() {
+			batch = append(batch, rawPunch{})
+			if err := batch[len(batch)-1].scan(rows); err != nil {
+				readErr = err
+				return
+			}
+			if len(batch) == cap(batch) && !send() {
+				return
+			}
+		}
+		if readErr = rows.Err(); readErr == nil && len(batch) > 0 {
+			send()
+		}
+	}()
+	var stop error
+	for batch := range batches {
+		for i := 0; i < len(batch) && stop == nil; i++ {
+			p, err := batch[i].stored()
+			if err == nil {
+				if f.NoEvidence {
+					p.Body, p.Sig = nil, nil
+				}
+				err = fn(&p)
+			}
+			if err != nil {
+				stop = err
+				close(done) // the reader stops; batches is drained to its close
+			}
+		}
 	}
-	return out, rows.Err()
+	if stop != nil {
+		return stop
+	}
+	if readErr != nil {
+		return fmt.Errorf("sqlstore: punches: %w", readErr)
+	}
+	return nil
 }

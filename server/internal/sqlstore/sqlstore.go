@@ -49,6 +49,9 @@ type Dialect struct {
 	// statement and one good plan (PostgreSQL's generic plan for a long
 	// IN list of parameters degrades to a scan as the table grows).
 	Arrays bool
+	// ByteOrder is appended to a text column to order it byte by byte,
+	// as Go compares strings, whatever the database's collation.
+	ByteOrder string
 	// NotifyRevoked, when set, is run with the device id in the
 	// transaction that revokes a device: it tells the other servers on
 	// the database at commit (PostgreSQL's NOTIFY) to drop it from their

@@ -77,6 +77,10 @@ type Store interface {
 	Punch(ctx context.Context, id string) (StoredPunch, error)
 	// Punches lists stored punches by true time, then id.
 	Punches(ctx context.Context, f PunchFilter) ([]StoredPunch, error)
+	// EachPunch is Punches handing the punches to fn one at a time as
+	// they are read, without holding them; fn's first error stops it and
+	// is returned. p is reused once fn returns.
+	EachPunch(ctx context.Context, f PunchFilter, fn func(p *StoredPunch) error) error
 
 	// API tokens are stored by hash only.
 	PutToken(ctx context.Context, t Token) error
@@ -120,6 +124,19 @@ type Store interface {
 	DeleteSession(ctx context.Context, hash string) error
 	// DeleteSessions ends every session of a user and says how many.
 	DeleteSessions(ctx context.Context, userID string) (int, error)
+	// StartApproval stores a new approval request unless one with its id
+	// exists; it returns the stored one and whether it is new.
+	StartApproval(ctx context.Context, a ApprovalRow) (ApprovalRow, bool, error)
+	Approval(ctx context.Context, id string) (ApprovalRow, error)
+	// UpdateApproval reads request id locked, calls change with it and
+	// stores what change returns, in one transaction: two decisions at
+	// once are applied one after the other.
+	UpdateApproval(ctx context.Context, id string, change func(ApprovalRow) (ApprovalRow, error)) (ApprovalRow, error)
+	// Approvals lists requests by day, then id.
+	Approvals(ctx context.Context, f ApprovalFilter) ([]ApprovalRow, error)
+	// ApprovalSetting returns a setting's JSON; ErrNotFound when unset.
+	ApprovalSetting(ctx context.Context, key string) (json.RawMessage, error)
+	PutApprovalSetting(ctx context.Context, key string, v json.RawMessage) error
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
@@ -192,6 +209,32 @@ type Session struct {
 	LastSeen  time.Time
 	// ExpiresAt is the absolute end, however active the session.
 	ExpiresAt time.Time
+}
+
+// ApprovalRow is a stored approval request: package approval's Request
+// as JSON in Body, and the fields lists filter on.
+type ApprovalRow struct {
+	ID         string
+	Kind       string
+	EmployeeID string
+	// Day is the business day (rules.Date) the request is about.
+	Day        int32
+	State      string
+	WaitingFor string
+	CreatedAt  time.Time
+	ClosedAt   time.Time
+	Body       json.RawMessage
+}
+
+// ApprovalFilter selects approval requests; zero fields match all.
+type ApprovalFilter struct {
+	EmployeeIDs []string
+	WaitingFor  string
+	State       string
+	Kind        string
+	// FromDay and ToDay bound Day, both inclusive.
+	FromDay, ToDay int32
+	Limit          int
 }
 
 // EmployeeFilter selects employees; zero fields match all.
@@ -287,6 +330,12 @@ type PunchFilter struct {
 	AfterTime time.Time
 	AfterID   string
 	Limit     int
+	// ByEmployee orders by employee id (byte by byte, as Go compares
+	// strings), then true time and id.
+	ByEmployee bool
+	// NoEvidence leaves out Body and Sig (the punch is still read from
+	// its body): for readers that show punches without their proof.
+	NoEvidence bool
 }
 
 // IngestKeys names what a batch touches.

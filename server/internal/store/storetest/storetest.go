@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Take", testTake},
 		{"Audit", testAudit},
 		{"Accounts", testAccounts},
+		{"Approvals", testApprovals},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -460,12 +461,29 @@ func testPunches(t *testing.T, s store.Store) {
 		{"page", store.PunchFilter{AfterTime: T0.Add(2 * time.Hour), AfterID: ps[3].ID, Limit: 2}, []uint64{3, 2}},
 		{"other site", store.PunchFilter{SiteID: "s2"}, nil},
 		{"status", store.PunchFilter{Status: store.PunchRejected}, nil},
+		{"by employee", store.PunchFilter{ByEmployee: true}, []uint64{5, 4, 2, 1, 3}},
+		{"by employee, range", store.PunchFilter{ByEmployee: true, EmployeeIDs: []string{"e2", "e1"}, From: T0.Add(2 * time.Hour)}, []uint64{4, 2, 1, 3}},
 	}
 	for _, tt := range tests {
 		got := ids(must(s.Punches(ctx, tt.f)))
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
+	}
+	for _, p := range must(s.Punches(ctx, store.PunchFilter{NoEvidence: true})) {
+		if p.Body != nil || p.Sig != nil || p.ID == "" || p.EmployeeID == "" || p.Hash == "" || p.TrueTime.IsZero() {
+			t.Errorf("without evidence: %+v, want the punch without its body and signature", p)
+		}
+	}
+	stop, n := errors.New("enough"), 0
+	err := s.EachPunch(ctx, store.PunchFilter{}, func(p *store.StoredPunch) error {
+		if n++; n == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 2 {
+		t.Errorf("EachPunch stopped by its callback: %v after %d punches", err, n)
 	}
 }
 

@@ -1,0 +1,229 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"punchclock/app/attendance"
+	"punchclock/app/rules"
+	"punchclock/app/wire"
+	"punchclock/server/internal/approval"
+	"punchclock/server/internal/store"
+)
+
+// The approval flow endpoints (WeCom's "approval flow" integration):
+// start, list, get, decide, withdraw. People act within their scope; an
+// approver sees and decides the requests waiting for them; a decision is
+// made only by a person who is the approver (or their delegate).
+
+type startFlowRequest struct {
+	ID         string               `json:"id"`
+	Kind       approval.Kind        `json:"kind"`
+	EmployeeID string               `json:"employee_id"`
+	Date       rules.Date           `json:"date"`
+	PunchID    string               `json:"punch_id,omitempty"`
+	Time       time.Time            `json:"time,omitzero"`
+	Direction  attendance.Direction `json:"direction,omitempty"`
+	Minutes    int                  `json:"minutes,omitempty"`
+	Reason     string               `json:"reason"`
+	Proof      string               `json:"proof,omitempty"`
+}
+
+type decideRequest struct {
+	// ID is the client's UUIDv7 of the decision: sent twice, applied once.
+	ID      string `json:"id"`
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// requester is who starts or withdraws: a person's employee id, else the
+// token's actor name.
+func requester(r *http.Request) string {
+	c := callerOf(r)
+	if c.User != nil && c.User.EmployeeID != "" {
+		return c.User.EmployeeID
+	}
+	return c.actor()
+}
+
+func (s *Server) startFlow(w http.ResponseWriter, r *http.Request) error {
+	var req startFlowRequest
+	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
+		return err
+	}
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	if err := s.allowEmployee(r.Context(), sc, req.EmployeeID); err != nil {
+		return err
+	}
+	flow, created, err := s.Approvals.Start(r.Context(), approval.Request{ID: req.ID, Kind: req.Kind, EmployeeID: req.EmployeeID, Date: req.Date,
+		PunchID: req.PunchID, Time: req.Time, Direction: req.Direction, Minutes: req.Minutes, Reason: req.Reason, Proof: req.Proof}, requester(r))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return writeJSON(w, status, flow)
+}
+
+// allowFlow checks that the caller may see request id: its employee is in
+// the caller's scope, or the caller is on its route.
+func (s *Server) allowFlow(r *http.Request, id string) (approval.Request, error) {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return approval.Request{}, err
+	}
+	flow, err := s.Approvals.Get(r.Context(), id)
+	if sc == nil {
+		return flow, err
+	}
+	if err != nil {
+		return flow, errNotAllowed
+	}
+	if me := callerOf(r).User.EmployeeID; me != "" {
+		// An approver on the route, or their delegate now, sees it.
+		approvers, err := s.Approvals.StandsFor(r.Context(), me)
+		if err != nil {
+			return flow, err
+		}
+		for _, st := range flow.Route {
+			if slices.Contains(approvers, st.ApproverID) {
+				return flow, nil
+			}
+		}
+	}
+	return flow, s.allowEmployee(r.Context(), sc, flow.EmployeeID)
+}
+
+func (s *Server) getFlow(w http.ResponseWriter, r *http.Request) error {
+	flow, err := s.allowFlow(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, flow)
+}
+
+// listFlows answers GET /approval/flow?employee_id=&state=&kind=&from=&to=&waiting_for=me.
+func (s *Server) listFlows(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := store.ApprovalFilter{State: q.Get("state"), Kind: q.Get("kind"), Limit: 1000}
+	for _, b := range []struct {
+		name string
+		day  *int32
+	}{{"from", &f.FromDay}, {"to", &f.ToDay}} {
+		if v := q.Get(b.name); v != "" {
+			var d rules.Date
+			if err := d.UnmarshalText([]byte(v)); err != nil {
+				return wire.Errorf(wire.CodeInvalid, "%s must be a date (YYYY-MM-DD)", b.name)
+			}
+			*b.day = int32(d)
+		}
+	}
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	c := callerOf(r)
+	switch {
+	case q.Get("waiting_for") == "me":
+		if c.User == nil || c.User.EmployeeID == "" {
+			return wire.Errorf(wire.CodeInvalid, "waiting_for=me is for a person who approves")
+		}
+		approvers, err := s.Approvals.StandsFor(r.Context(), c.User.EmployeeID)
+		if err != nil {
+			return err
+		}
+		var all []approval.Request
+		for _, a := range approvers {
+			f.WaitingFor = a
+			flows, err := s.Approvals.List(r.Context(), f)
+			if err != nil {
+				return err
+			}
+			all = append(all, flows...)
+		}
+		return writeJSON(w, http.StatusOK, map[string][]approval.Request{"flows": nonNil(all)})
+	case q.Get("employee_id") != "":
+		if err := s.allowEmployee(r.Context(), sc, q.Get("employee_id")); err != nil {
+			return err
+		}
+		f.EmployeeIDs = []string{q.Get("employee_id")}
+	case sc != nil:
+		emps, err := s.Store.Employees(r.Context(), store.EmployeeFilter{})
+		if err != nil {
+			return storeErr(err)
+		}
+		f.EmployeeIDs = []string{}
+		for _, e := range inScope(sc, emps) {
+			f.EmployeeIDs = append(f.EmployeeIDs, e.ID)
+		}
+		if len(f.EmployeeIDs) == 0 {
+			return writeJSON(w, http.StatusOK, map[string][]approval.Request{"flows": {}})
+		}
+	}
+	flows, err := s.Approvals.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string][]approval.Request{"flows": nonNil(flows)})
+}
+
+func (s *Server) decideFlow(w http.ResponseWriter, r *http.Request) error {
+	c := callerOf(r)
+	if c.User == nil || c.User.EmployeeID == "" {
+		return errNotAllowed
+	}
+	if _, err := s.allowFlow(r, r.PathValue("id")); err != nil {
+		return err
+	}
+	var req decideRequest
+	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
+		return err
+	}
+	flow, err := s.Approvals.Decide(r.Context(), r.PathValue("id"), approval.Decision{ID: req.ID, Approve: req.Approve, Reason: req.Reason}, c.User.EmployeeID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, flow)
+}
+
+func (s *Server) withdrawFlow(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.allowFlow(r, r.PathValue("id")); err != nil {
+		return err
+	}
+	flow, err := s.Approvals.Withdraw(r.Context(), r.PathValue("id"), requester(r))
+	var we *wire.Error
+	if errors.As(err, &we) && we.Code == wire.CodeForbidden {
+		return errNotAllowed
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, flow)
+}
+
+func (s *Server) getFlowSettings(w http.ResponseWriter, r *http.Request) error {
+	set, err := s.Approvals.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, set)
+}
+
+func (s *Server) putFlowSettings(w http.ResponseWriter, r *http.Request) error {
+	var in approval.Settings
+	if err := readJSON(w, r, MaxBody, &in, true); err != nil {
+		return err
+	}
+	set, err := s.Approvals.PutSettings(r.Context(), in, actor(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, set)
+}

@@ -1,0 +1,169 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"punchclock/server/internal/demo"
+	"punchclock/server/internal/httpapi"
+	"punchclock/server/internal/sqlite"
+)
+
+// TestApprovalFlow: an employee asks for a make-up punch from the browser;
+// it waits for their direct manager, who approves it once however often
+// the decision is sent; a colleague may not decide; a decision after the
+// close is a conflict; the monthly cap holds; a request is withdrawn by
+// who asked; every step is in the audit log.
+func TestApprovalFlow(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clk := &testClock{t: now}
+	res, err := demo.Seed(ctx, st, t.TempDir(), clk.Now, httpapi.HashToken, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(st, clk.Now, slog.Default(), "test").Handler())
+	t.Cleanup(srv.Close)
+	base, u := srv.URL, srv.URL+"/api/v1"
+	for id, body := range map[string]string{
+		"u-e4": `{"login":"e4","role":"employee","employee_id":"E004","password":"flow-password-1"}`,
+		"u-e5": `{"login":"e5","role":"employee","employee_id":"E005","password":"flow-password-1"}`,
+		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
+	} {
+		if st, b := do(t, "PUT", u+"/admin/users/"+id, res.AdminToken, []byte(body), nil); st != 201 {
+			t.Fatalf("account %s: %d %s", id, st, b)
+		}
+	}
+	web := func(login string) *browser {
+		b := newBrowser(t)
+		if st, body := b.signIn(base, login, "flow-password-1"); st != 200 {
+			t.Fatalf("sign in %s: %d %s", login, st, body)
+		}
+		return b
+	}
+	e4, e5, m2 := web("e4"), web("e5"), web("m2")
+	type flow struct {
+		ID, State string
+		Route     []struct {
+			ApproverID string `json:"approver_id"`
+		}
+		Decisions []struct{ By string }
+	}
+	decode := func(body string) flow {
+		var f flow
+		json.Unmarshal([]byte(body), &f)
+		return f
+	}
+	makeup := func(day, clock string) map[string]any {
+		id, _ := uuid.NewV7()
+		return map[string]any{"id": id.String(), "kind": "makeup_punch", "employee_id": "E004", "date": day, "time": day + "T" + clock + "+08:00", "direction": "in", "reason": "forgot my badge"}
+	}
+	req := makeup("2026-11-18", "08:58:00")
+	st1, body := e4.do("POST", u+"/approval/flow", req, true)
+	f := decode(body)
+	if st1 != 201 || f.State != "pending" || len(f.Route) != 1 || f.Route[0].ApproverID != "E002" {
+		t.Fatalf("start: %d %s", st1, body)
+	}
+	if st, body := e4.do("POST", u+"/approval/flow", req, true); st != 200 || decode(body).ID != f.ID {
+		t.Errorf("the same request again: %d %s", st, body)
+	}
+	if st, body := e5.do("POST", u+"/approval/flow", makeup("2026-11-18", "09:00:00"), true); st != 403 || strings.Contains(body, "E004") {
+		t.Errorf("a colleague asks for E004: %d %s", st, body)
+	}
+	var waiting struct{ Flows []flow }
+	if st, body := m2.do("GET", u+"/approval/flow?waiting_for=me", nil, false); st != 200 || json.Unmarshal([]byte(body), &waiting) != nil || len(waiting.Flows) != 1 || waiting.Flows[0].ID != f.ID {
+		t.Fatalf("the manager's waiting list: %d %s", st, body)
+	}
+	dec, _ := uuid.NewV7()
+	decision := map[string]any{"id": dec.String(), "approve": true}
+	if st, body := e5.do("POST", u+"/approval/flow/"+f.ID+"/decide", decision, true); st != 403 {
+		t.Errorf("a colleague decides: %d %s", st, body)
+	}
+	for range 2 {
+		st, body := m2.do("POST", u+"/approval/flow/"+f.ID+"/decide", decision, true)
+		if g := decode(body); st != 200 || g.State != "approved" || len(g.Decisions) != 1 || g.Decisions[0].By != "E002" {
+			t.Errorf("the manager approves: %d %s", st, body)
+		}
+	}
+	other, _ := uuid.NewV7()
+	if st, body := m2.do("POST", u+"/approval/flow/"+f.ID+"/decide", map[string]any{"id": other.String(), "approve": false, "reason": "changed my mind"}, true); st != 409 {
+		t.Errorf("a second decision after the close: %d %s", st, body)
+	}
+	// The cap: three make-up punches a month (the one approved counts).
+	for i, clock := range []string{"18:30:00", "09:01:00"} {
+		if st, body := e4.do("POST", u+"/approval/flow", makeup("2026-11-1"+string(rune('6'+i)), clock), true); st != 201 {
+			t.Fatalf("make-up %d: %d %s", i+2, st, body)
+		}
+	}
+	if st, body := e4.do("POST", u+"/approval/flow", makeup("2026-11-19", "09:02:00"), true); st != 400 || !strings.Contains(body, "cap_reached") {
+		t.Errorf("the 4th make-up punch of November: %d %s", st, body)
+	}
+	var mine struct{ Flows []flow }
+	e4.do("GET", u+"/approval/flow?employee_id=E004&state=pending", nil, false)
+	_, body = e4.do("GET", u+"/approval/flow?employee_id=E004&state=pending", nil, false)
+	json.Unmarshal([]byte(body), &mine)
+	if len(mine.Flows) != 2 {
+		t.Fatalf("E004's pending flows: %s", body)
+	}
+	if st, _ := m2.do("POST", u+"/approval/flow/"+mine.Flows[0].ID+"/withdraw", nil, true); st != 403 {
+		t.Errorf("the manager withdraws E004's request: %d", st)
+	}
+	if st, body := e4.do("POST", u+"/approval/flow/"+mine.Flows[0].ID+"/withdraw", nil, true); st != 200 || decode(body).State != "withdrawn" {
+		t.Errorf("withdraw: %d %s", st, body)
+	}
+	// Settings: bounds and references are checked; a delegate decides
+	// for an approver who is away.
+	for _, bad := range []string{`{"policy":{"monthly_cap":100,"window_days":30}}`, `{"policy":{"monthly_cap":3,"window_days":30},"matrix":[{"department_id":"nope","kind":"overtime","approvers":["E001"]}]}`,
+		`{"policy":{"monthly_cap":3,"window_days":30},"delegations":[{"approver":"E002","delegate":"E002","from":"2026-11-01T00:00:00Z","to":"2026-12-01T00:00:00Z"}]}`} {
+		if st, body := do(t, "PUT", u+"/approval/settings", res.AdminToken, []byte(bad), nil); st != 400 {
+			t.Errorf("settings %s: %d %s", bad, st, body)
+		}
+	}
+	away := `{"policy":{"monthly_cap":3,"window_days":30},"delegations":[{"approver":"E002","delegate":"E005","from":"2026-11-19T00:00:00Z","to":"2026-11-21T00:00:00Z"}]}`
+	if st, body := do(t, "PUT", u+"/approval/settings", res.AdminToken, []byte(away), nil); st != 200 {
+		t.Fatalf("settings: %d %s", st, body)
+	}
+	var stand struct{ Flows []flow }
+	if _, body := e5.do("GET", u+"/approval/flow?waiting_for=me", nil, false); json.Unmarshal([]byte(body), &stand) != nil || len(stand.Flows) != 1 || stand.Flows[0].ID != mine.Flows[1].ID {
+		t.Errorf("the delegate's waiting list: %s", body)
+	}
+	d2, _ := uuid.NewV7()
+	st2, body := e5.do("POST", u+"/approval/flow/"+mine.Flows[1].ID+"/decide", map[string]any{"id": d2.String(), "approve": false, "reason": "you were in Munich"}, true)
+	if g := decode(body); st2 != 200 || g.State != "rejected" || len(g.Decisions) != 1 || g.Decisions[0].By != "E005" {
+		t.Errorf("the delegate rejects: %d %s", st2, body)
+	}
+	clk.Add(48 * time.Hour) // the delegation is over
+	e5 = web("e5")
+	if st, body := e5.do("GET", u+"/approval/flow/"+mine.Flows[1].ID, nil, false); st != 403 {
+		t.Errorf("the delegate after the delegation: %d %s", st, body)
+	}
+	es, err := st.AuditEntries(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log []string
+	for _, e := range es {
+		log = append(log, e.Action+" "+e.Actor+" "+e.Target)
+	}
+	all := strings.Join(log, "\n")
+	for _, want := range []string{"approval.start E004 " + f.ID, "approval.decide employee:E002 " + f.ID, "approval.withdraw E004 " + mine.Flows[0].ID} {
+		if !strings.Contains(all, want) {
+			t.Errorf("audit log lacks %q:\n%s", want, all)
+		}
+	}
+	if n := strings.Count(all, "approval.decide employee:E002 "+f.ID); n != 1 {
+		t.Errorf("the decision sent twice is logged %d times", n)
+	}
+}

@@ -1,0 +1,342 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"punchclock/server/internal/demo"
+	"punchclock/server/internal/httpapi"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
+	"punchclock/server/internal/store"
+)
+
+// A route's class says who may call it.
+const (
+	public   = "public"    // anyone
+	device   = "device"    // a device signature (tested by the device tests)
+	adminOn  = "admin"     // admin tokens and super admins
+	readerOn = "reader"    // + integrator tokens
+	scopedOn = "scoped"    // + HR, managers and employees, within their scope
+	listEmp  = "employees" // + the face token; people get their scope's employees
+	anyOne   = "signedin"  // anyone identified
+)
+
+// TestPermissionMatrix calls every route the server registers as every
+// kind of caller, on SQLite and PostgreSQL: an allowed call succeeds
+// (2xx), a refused one answers 401 without credentials and 403 with, in
+// a body that names nothing of the target. HR of a unit, a manager and an
+// employee are held to their scope: the same call on someone outside it
+// is refused exactly as on someone who does not exist.
+func TestPermissionMatrix(t *testing.T) {
+	for _, b := range sqlstoretest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { permissionMatrix(t, b.Open(t)) })
+	}
+}
+
+type matrixCaller struct {
+	name  string
+	token string   // bearer, or
+	web   *browser // a session
+	// role: how the caller is expected to fare.
+	role string
+	// in and out are an employee inside and outside a person's scope,
+	// inDept and outDept departments.
+	in, out, inDept, outDept string
+}
+
+func permissionMatrix(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	res, err := demo.Seed(ctx, st, t.TempDir(), func() time.Time { return now }, httpapi.HashToken, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httpapi.New(st, func() time.Time { return now }, slog.Default(), "test")
+	srv := httptest.NewServer(api.Handler())
+	t.Cleanup(srv.Close)
+	base, u := srv.URL, srv.URL+"/api/v1"
+	admin := res.AdminToken
+	put := func(path string, body any) {
+		t.Helper()
+		data, _ := json.Marshal(body)
+		if st, b := do(t, "PUT", u+path, admin, data, nil); st >= 300 {
+			t.Fatalf("PUT %s: %d %s", path, st, b)
+		}
+	}
+	for tok, role := range map[string]string{"m-int": "integrator", "m-face": "face", "m-spare": "integrator"} {
+		if err := st.PutToken(ctx, store.Token{Hash: httpapi.HashToken(tok), Name: tok, Role: role, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	people := []struct{ id, login, role, unit, dept, emp string }{
+		{"u-sa", "sa", "super_admin", "", "", ""},
+		{"u-hq", "hr-hq", "hr", "*", "", ""},
+		{"u-hr", "hr-retail", "hr", "retail", "", ""},
+		{"u-mg", "mgr-retail", "manager", "", "retail", ""},
+		{"u-em", "emp-e004", "employee", "", "", "E004"},
+	}
+	for _, p := range people {
+		put("/admin/users/"+p.id, map[string]string{"login": p.login, "name": p.login, "role": p.role, "unit": p.unit, "department_id": p.dept, "employee_id": p.emp, "password": "matrix-password-1"})
+	}
+	signIn := func(login string) *browser {
+		b := newBrowser(t)
+		if st, body := b.signIn(base, login, "matrix-password-1"); st != 200 {
+			t.Fatalf("sign in %s: %d %s", login, st, body)
+		}
+		return b
+	}
+	callers := []matrixCaller{
+		{name: "nobody", role: "nobody", in: "E004", inDept: "retail"},
+		{name: "admin token", token: admin, role: "admin", in: "E004", inDept: "retail"},
+		{name: "integrator token", token: "m-int", role: "integrator", in: "E004", inDept: "retail"},
+		{name: "face token", token: "m-face", role: "face", in: "E004", inDept: "retail"},
+		{name: "super admin", web: signIn("sa"), role: "admin", in: "E004", inDept: "retail"},
+		{name: "head office HR", web: signIn("hr-hq"), role: "person", in: "E004", inDept: "works"},
+		{name: "retail HR", web: signIn("hr-retail"), role: "person", in: "E004", out: "E021", inDept: "retail", outDept: "works"},
+		{name: "retail manager", web: signIn("mgr-retail"), role: "person", in: "E005", out: "E021", inDept: "retail", outDept: "hq"},
+		{name: "employee E004", web: signIn("emp-e004"), role: "person", in: "E004", out: "E005", inDept: "", outDept: "retail"},
+	}
+	punchOf := func(emp string) string {
+		ps, err := st.Punches(ctx, store.PunchFilter{EmployeeID: emp, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 0 {
+			// The demo's workshop has no punches: a punch id that exists
+			// nowhere is refused to a person exactly as another's.
+			return "019a0000-0000-7000-8000-000000000000"
+		}
+		return ps[0].ID
+	}
+	devs, _ := st.Devices(ctx)
+	var site, dept, emp, rules json.RawMessage
+	do(t, "GET", u+"/employees/E004", admin, nil, &emp)
+	var sites struct{ Sites []json.RawMessage }
+	do(t, "GET", u+"/sites", admin, nil, &sites)
+	site = sites.Sites[0]
+	var depts struct{ Departments []json.RawMessage }
+	do(t, "GET", u+"/departments", admin, nil, &depts)
+	dept = depts.Departments[0]
+	var cfg struct{ Config json.RawMessage }
+	do(t, "GET", u+"/rule/config?site_id=sh-jingan", admin, nil, &cfg)
+	rules = cfg.Config
+	// startFlow starts an overtime request of emp as the admin token.
+	startFlow := func(emp string) string {
+		t.Helper()
+		fid, _ := uuid.NewV7()
+		body := `{"id":"` + fid.String() + `","kind":"overtime","employee_id":"` + emp + `","date":"2026-11-19","minutes":30,"reason":"stock take"}`
+		if st, b := do(t, "POST", u+"/approval/flow", admin, []byte(body), nil); st != 201 {
+			t.Fatalf("start a flow of %s: %d %s", emp, st, b)
+		}
+		return fid.String()
+	}
+	flows := map[string]string{"E004": startFlow("E004"), "E005": startFlow("E005"), "E021": startFlow("E021"), "E999": "019a0000-0000-7000-8000-000000000001"}
+	newFlow := func(emp string) []byte {
+		fid, _ := uuid.NewV7()
+		return []byte(`{"id":"` + fid.String() + `","kind":"overtime","employee_id":"` + emp + `","date":"2026-11-19","minutes":45,"reason":"inventory"}`)
+	}
+	id := func(raw json.RawMessage) string {
+		var v struct{ ID string }
+		json.Unmarshal(raw, &v)
+		return v.ID
+	}
+
+	// request builds a route's call; target is the employee (and dept
+	// the department) it is about.
+	type call struct {
+		method, path string
+		body         []byte
+	}
+	routes := map[string]struct {
+		class   string
+		request func(target, dept string) call
+	}{
+		"GET /api/v1/openapi.json":     {public, func(string, string) call { return call{"GET", "/openapi.json", nil} }},
+		"GET /api/v1/health":           {public, func(string, string) call { return call{"GET", "/health", nil} }},
+		"POST /api/v1/auth/signin":     {"skip", nil}, // TestSignIn
+		"POST /api/v1/auth/signout":    {"skip", nil}, // TestSignIn: it would end the matrix's sessions
+		"POST /api/v1/devices/enroll":  {device, nil},
+		"POST /api/v1/phones/activate": {device, nil},
+		"POST /api/v1/device/punches":  {device, nil},
+		"GET /api/v1/device/pull":      {device, nil},
+		"GET /api/v1/auth/me":          {anyOne, func(string, string) call { return call{"GET", "/auth/me", nil} }},
+		"POST /api/v1/admin/phone-links": {adminOn, func(string, string) call {
+			return call{"POST", "/admin/phone-links", []byte(`{"employee_id":"E004"}`)}
+		}},
+		"POST /api/v1/admin/enrollment-codes": {adminOn, func(string, string) call {
+			return call{"POST", "/admin/enrollment-codes", []byte(`{"site_id":"sh-jingan"}`)}
+		}},
+		"GET /api/v1/admin/devices": {"devices", func(string, string) call { return call{"GET", "/admin/devices", nil} }},
+		"POST /api/v1/admin/devices/{id}/revoke": {adminOn, func(string, string) call {
+			return call{"POST", "/admin/devices/" + devs[0].ID + "/revoke", nil}
+		}},
+		"GET /api/v1/admin/audit":  {adminOn, func(string, string) call { return call{"GET", "/admin/audit", nil} }},
+		"GET /api/v1/admin/users":  {adminOn, func(string, string) call { return call{"GET", "/admin/users", nil} }},
+		"GET /api/v1/admin/tokens": {adminOn, func(string, string) call { return call{"GET", "/admin/tokens", nil} }},
+		"POST /api/v1/admin/tokens": {adminOn, func(string, string) call {
+			return call{"POST", "/admin/tokens", []byte(`{"name":"matrix","role":"integrator","ttl_days":1}`)}
+		}},
+		"POST /api/v1/admin/tokens/{id}/revoke": {adminOn, func(string, string) call {
+			return call{"POST", "/admin/tokens/" + httpapi.HashToken("m-spare")[:12] + "/revoke", nil}
+		}},
+		"PUT /api/v1/admin/users/{id}": {adminOn, func(string, string) call {
+			return call{"PUT", "/admin/users/u-matrix", []byte(`{"login":"matrix","role":"employee","employee_id":"E030"}`)}
+		}},
+		"POST /api/v1/admin/users/{id}/sessions/end": {adminOn, func(string, string) call {
+			return call{"POST", "/admin/users/u-matrix/sessions/end", nil}
+		}},
+		"GET /api/v1/sites":            {readerOn, func(string, string) call { return call{"GET", "/sites", nil} }},
+		"PUT /api/v1/sites/{id}":       {adminOn, func(string, string) call { return call{"PUT", "/sites/" + id(site), site} }},
+		"GET /api/v1/departments":      {readerOn, func(string, string) call { return call{"GET", "/departments", nil} }},
+		"PUT /api/v1/departments/{id}": {adminOn, func(string, string) call { return call{"PUT", "/departments/" + id(dept), dept} }},
+		"GET /api/v1/employees":        {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
+		"GET /api/v1/employees/{id}":   {scopedOn, func(e, _ string) call { return call{"GET", "/employees/" + e, nil} }},
+		"PUT /api/v1/employees/{id}":   {adminOn, func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
+		"GET /api/v1/attendance/record": {scopedOn, func(e, d string) call {
+			if d != "" {
+				return call{"GET", "/attendance/record?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+			}
+			return call{"GET", "/attendance/record?employee_id=" + e + "&from=2026-11-16&to=2026-11-20", nil}
+		}},
+		"GET /api/v1/rule/config":       {readerOn, func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
+		"PUT /api/v1/rule/config":       {adminOn, func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
+		"GET /api/v1/punches":           {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
+		"GET /api/v1/punches/{id}":      {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
+		"/api/v1/":                      {"skip", nil}, // the catch-all: 404
+		"GET /api/v1/approval/settings": {readerOn, func(string, string) call { return call{"GET", "/approval/settings", nil} }},
+		"PUT /api/v1/approval/settings": {adminOn, func(string, string) call {
+			return call{"PUT", "/approval/settings", []byte(`{"policy":{"monthly_cap":5,"window_days":60,"cutoff_day":3},"matrix":[{"department_id":"works","kind":"overtime","approvers":["E003","E001"]}]}`)}
+		}},
+		"POST /api/v1/approval/flow":     {scopedOn, func(e, _ string) call { return call{"POST", "/approval/flow", newFlow(e)} }},
+		"GET /api/v1/approval/flow":      {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow?employee_id=" + e, nil} }},
+		"GET /api/v1/approval/flow/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow/" + flows[e], nil} }},
+		"POST /api/v1/approval/flow/{id}/decide": {"approver", func(e, _ string) call {
+			d, _ := uuid.NewV7()
+			return call{"POST", "/approval/flow/" + flows[e] + "/decide", []byte(`{"id":"` + d.String() + `","approve":true}`)}
+		}},
+		// Withdrawn by who asked: each call withdraws a flow the admin
+		// token started, for the caller's employee.
+		"POST /api/v1/approval/flow/{id}/withdraw": {"requester", func(e, _ string) call { return call{"POST", "/approval/flow/" + startFlow(e) + "/withdraw", nil} }},
+	}
+	allowed := func(c matrixCaller, class string) bool {
+		switch class {
+		case public:
+			return true
+		case anyOne:
+			return c.role != "nobody"
+		case adminOn:
+			return c.role == "admin"
+		case readerOn:
+			return c.role == "admin" || c.role == "integrator"
+		case "devices":
+			return c.role == "admin" || c.role == "face"
+		case listEmp:
+			return c.role != "nobody"
+		case scopedOn:
+			return c.role == "admin" || c.role == "integrator" || c.role == "person"
+		case "requester": // the admin token started it; the employee it is about may withdraw it too
+			return c.name == "admin token" || c.name == "employee E004"
+		}
+		return false
+	}
+	send := func(c matrixCaller, k call) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(k.method, u+k.path, bytes.NewReader(k.body))
+		client := http.DefaultClient
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		if c.web != nil {
+			client = c.web.client
+			req.Header.Set("X-CSRF-Token", c.web.csrf)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
+	}
+	refusedWell := func(c matrixCaller, what string, st int, body, target string) {
+		t.Helper()
+		want := 403
+		if c.role == "nobody" {
+			want = 401
+		}
+		if st != want {
+			t.Errorf("%s: %s: %d %s, want %d", c.name, what, st, body, want)
+		}
+		if target != "" && strings.Contains(body, target) || strings.Contains(body, "李") || strings.Contains(body, `"count"`) {
+			t.Errorf("%s: %s: the refusal names something: %s", c.name, what, body)
+		}
+	}
+	for _, pattern := range api.Routes() {
+		r, ok := routes[pattern]
+		if !ok {
+			t.Errorf("route %s is not in the permission matrix: add it with who may call it", pattern)
+			continue
+		}
+		if r.request == nil {
+			continue
+		}
+		for _, c := range callers {
+			k := r.request(c.in, "")
+			st, body := send(c, k)
+			if allowed(c, r.class) {
+				if st < 200 || st > 299 {
+					t.Errorf("%s: %s %s: %d %s, want success", c.name, k.method, k.path, st, body)
+				}
+			} else {
+				refusedWell(c, k.method+" "+k.path, st, body, "")
+			}
+			if r.class != scopedOn || c.role != "person" {
+				continue
+			}
+			// Held to the scope: someone outside it, and someone who does
+			// not exist, are refused alike.
+			if c.out != "" {
+				k := r.request(c.out, "")
+				st, body := send(c, k)
+				refusedWell(c, k.method+" "+k.path+" (outside the scope)", st, body, c.out)
+			}
+			if c.out != "" && pattern != "GET /api/v1/punches/{id}" {
+				k := r.request("E999", "")
+				st, body := send(c, k)
+				refusedWell(c, k.method+" "+k.path+" (no such employee)", st, body, "E999")
+			}
+			if pattern == "GET /api/v1/attendance/record" {
+				if c.inDept != "" {
+					k := r.request("", c.inDept)
+					if st, body := send(c, k); st != 200 {
+						t.Errorf("%s: %s: %d %s, want 200", c.name, k.path, st, body)
+					}
+				}
+				if c.outDept != "" {
+					k := r.request("", c.outDept)
+					st, body := send(c, k)
+					refusedWell(c, k.path, st, body, c.outDept)
+				}
+			}
+		}
+	}
+	// People list only their scope's employees.
+	for _, c := range callers {
+		if c.role != "person" {
+			continue
+		}
+		_, body := send(c, call{"GET", "/employees", nil})
+		if !strings.Contains(body, `"`+c.in+`"`) || c.out != "" && strings.Contains(body, `"`+c.out+`"`) {
+			t.Errorf("%s lists employees: %.300s; want %s and not %s", c.name, body, c.in, c.out)
+		}
+	}
+}
