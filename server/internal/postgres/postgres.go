@@ -30,9 +30,13 @@ var Dialect = sqlstore.Dialect{
 	// A transaction-scoped advisory lock in its own key space (two int4
 	// keys), rather than FOR UPDATE, which would write a lock marker into
 	// the device row on every batch.
-	LockDevice: `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
-	Arrays:     true,
-	ByteOrder:  ` COLLATE "C"`,
+	LockDevice:  `SELECT pg_advisory_xact_lock(20261122, hashtext(?))`,
+	LockDevices: `SELECT pg_advisory_xact_lock(20261122, hashtext(id)) FROM unnest(?::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
+	Arrays:      true,
+	ByteOrder:   ` COLLATE "C"`,
+	// While one group commits, the next is read and written: PostgreSQL
+	// runs them side by side and flushes their commits together.
+	GroupWriters: 2,
 	// Delivered at commit to every session that listens (Listen).
 	NotifyRevoked: `SELECT pg_notify('` + RevokedChannel + `', ?)`,
 	IsUnique: func(err error) bool {

@@ -14,6 +14,7 @@ import (
 	"punchclock/server/internal/sqlstore"
 	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/storm"
 )
 
 // BenchmarkIngest compares batch ingest (decode, signature and chain
@@ -62,7 +63,7 @@ func BenchmarkIngest(b *testing.B) {
 						b.Fatalf("ingest: %v %+v", err, resp.Results)
 					}
 					t1 := time.Now()
-					if err := plainInsert(sb, plain[i]); err != nil {
+					if _, err := storm.Baseline(ctx, sb, plain[i], size); err != nil {
 						b.Fatal(err)
 					}
 					ti, tb = ti+t1.Sub(t0), tb+time.Since(t1)
@@ -100,17 +101,4 @@ func storedRow(b *testing.B, sp wire.SignedPunch, c wire.Chain) store.StoredPunc
 	}
 	p.SiteID = "s1"
 	return store.StoredPunch{Punch: p, Body: sp.Body, Sig: sp.Sig, Hash: c.Hash, ReceivedAt: t0, TrueTime: p.EstTime, Status: store.PunchAccepted, Addr: "127.0.0.1"}
-}
-
-// plainInsert is the baseline: one transaction, one multi-row INSERT.
-func plainInsert(s *sqlstore.DB, rows []store.StoredPunch) error {
-	tx, err := s.SQL().BeginTx(context.Background(), nil)
-	if err != nil {
-		return err
-	}
-	if err := s.InsertPunches(context.Background(), tx, rows); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }

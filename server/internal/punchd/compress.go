@@ -4,6 +4,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/andybalholm/brotli"
@@ -26,12 +27,25 @@ func compress(h http.Handler) http.Handler {
 	})
 }
 
-// compressWriter decides at the answer's header whether to compress it.
+// minCompress is the smallest answer worth compressing: below it the
+// encoder's setup (a gzip writer allocates about a megabyte) costs more
+// than the bytes it saves. A kiosk's answer to a one-punch batch is a few
+// hundred bytes, and a shift-change storm sends thousands a second.
+const minCompress = 1024
+
+// compressWriter decides at the answer's header whether it may compress
+// it, and holds a compressible answer's first bytes until it knows it is
+// worth it (minCompress, or a Flush).
 type compressWriter struct {
 	http.ResponseWriter
 	r       *http.Request
 	enc     io.WriteCloser // nil: the body passes as it is
 	decided bool
+	// held: a compressible answer whose header waits (with code) while
+	// its body is shorter than minCompress (buf).
+	held bool
+	code int
+	buf  []byte
 }
 
 // compressible says whether an answer of this type gains from compression.
@@ -50,12 +64,23 @@ func (c *compressWriter) WriteHeader(code int) {
 		hd := c.Header()
 		if code == http.StatusOK || code >= 400 && code != http.StatusNotModified {
 			if hd.Get("Content-Encoding") == "" && compressible(hd.Get("Content-Type")) {
-				hd.Del("Content-Length")
-				c.enc = brotli.HTTPCompressor(c.ResponseWriter, c.r)
+				c.held, c.code = true, code
+				return
 			}
 		}
 	}
 	c.ResponseWriter.WriteHeader(code)
+}
+
+// start sends the held header and bytes, compressed.
+func (c *compressWriter) start() error {
+	c.held = false
+	c.Header().Del("Content-Length")
+	c.enc = brotli.HTTPCompressor(c.ResponseWriter, c.r)
+	c.ResponseWriter.WriteHeader(c.code)
+	_, err := c.enc.Write(c.buf)
+	c.buf = nil
+	return err
 }
 
 func (c *compressWriter) Write(b []byte) (int, error) {
@@ -65,6 +90,13 @@ func (c *compressWriter) Write(b []byte) (int, error) {
 		}
 		c.WriteHeader(http.StatusOK)
 	}
+	if c.held {
+		c.buf = append(c.buf, b...)
+		if len(c.buf) < minCompress {
+			return len(b), nil
+		}
+		return len(b), c.start()
+	}
 	if c.enc != nil {
 		return c.enc.Write(b)
 	}
@@ -73,6 +105,9 @@ func (c *compressWriter) Write(b []byte) (int, error) {
 
 // Flush sends what the encoder holds, for answers that stream.
 func (c *compressWriter) Flush() {
+	if c.held {
+		c.start()
+	}
 	if f, ok := c.enc.(interface{ Flush() error }); ok {
 		f.Flush()
 	}
@@ -82,7 +117,16 @@ func (c *compressWriter) Flush() {
 // Unwrap lets http.ResponseController reach the connection.
 func (c *compressWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
+// close ends the answer: a held one goes as it is, with its length.
 func (c *compressWriter) close() {
+	if c.held {
+		hd := c.Header()
+		hd.Add("Vary", "Accept-Encoding")
+		hd.Set("Content-Length", strconv.Itoa(len(c.buf)))
+		c.ResponseWriter.WriteHeader(c.code)
+		c.ResponseWriter.Write(c.buf)
+		return
+	}
 	if c.enc != nil {
 		c.enc.Close()
 	}

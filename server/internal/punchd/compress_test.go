@@ -13,8 +13,8 @@ import (
 )
 
 // TestCompress: JSON and text go brotli or gzip as the client takes them,
-// smaller and intact; what is already encoded, not compressible, a range
-// or a 304 passes as it is.
+// smaller and intact; what is already encoded, not compressible, a range,
+// a 304 or an answer too small to gain passes as it is.
 func TestCompress(t *testing.T) {
 	body := strings.Repeat(`{"id":"E001","name":"Zhang Wei 张伟","site_id":"sh-jingan"},`, 200)
 	h := compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -29,6 +29,11 @@ func TestCompress(t *testing.T) {
 			w.Header().Set("Content-Encoding", "br")
 		case "/304":
 			w.WriteHeader(http.StatusNotModified)
+			return
+		case "/small":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, `{"results":[]}`)
 			return
 		}
 		io.WriteString(w, body)
@@ -45,6 +50,7 @@ func TestCompress(t *testing.T) {
 		{"/wasm", "br", "", ""},
 		{"/br", "gzip, br", "", "br"}, // already encoded by the handler
 		{"/304", "br", "", ""},
+		{"/small", "gzip, br", "", ""}, // not worth it
 	} {
 		req := httptest.NewRequest("GET", tt.path, nil)
 		if tt.accept != "" {
@@ -59,6 +65,9 @@ func TestCompress(t *testing.T) {
 		if enc != tt.wantEnc {
 			t.Errorf("%s (Accept-Encoding %q, Range %q): Content-Encoding %q, want %q", tt.path, tt.accept, tt.rng, enc, tt.wantEnc)
 			continue
+		}
+		if tt.path == "/small" && (rec.Body.String() != `{"results":[]}` || rec.Header().Get("Content-Length") != "14" || rec.Header().Get("Vary") != "Accept-Encoding") {
+			t.Errorf("small answer: %q, Content-Length %q, Vary %q", rec.Body.String(), rec.Header().Get("Content-Length"), rec.Header().Get("Vary"))
 		}
 		if tt.path == "/304" || tt.path == "/br" || enc == "" {
 			continue

@@ -60,7 +60,9 @@ func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPun
 	return nil
 }
 
-// Ingest runs one batch in a transaction; see store.Store.
+// Ingest runs one batch in a transaction, which it shares with the
+// batches of other devices that come meanwhile (see groupcommit.go); see
+// store.Store. It returns once that transaction has committed or failed.
 func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys, decide func(store.IngestView) (store.IngestPlan, error)) error {
 	if err := checkID("ingest", deviceID); err != nil {
 		return err
@@ -71,76 +73,123 @@ func (s *DB) Ingest(ctx context.Context, deviceID string, keys store.IngestKeys,
 	if err := checkSeqs("ingest", keys.Seqs...); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if s.d.LockDevice != "" {
-			if _, err := tx.ExecContext(ctx, s.Rebind(s.d.LockDevice), deviceID); err != nil {
-				return fmt.Errorf("sqlstore: lock device %s: %w", deviceID, err)
-			}
-		}
-		var version int64
-		dev, err := scanDevice(scanFunc(func(dest ...any) error {
-			return tx.QueryRowContext(ctx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE id = ?`), deviceID).
-				Scan(append(dest, &version)...)
-		}))
-		if err != nil {
-			return notFound(err, "device "+deviceID)
-		}
-		view := store.IngestView{Device: dev, Version: version, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}, UsedQR: map[store.QRUse]store.QRUse{}}
-		for _, u := range keys.QR {
-			var punchID string
-			err := tx.QueryRowContext(ctx, s.Rebind(`SELECT punch_id FROM qr_uses WHERE kiosk_id = ? AND step = ? AND employee_id = ?`), u.KioskID, u.Step, u.EmployeeID).Scan(&punchID)
-			if err == nil {
-				k := u.Key()
-				view.UsedQR[k] = store.QRUse{KioskID: k.KioskID, Step: k.Step, EmployeeID: k.EmployeeID, PunchID: punchID}
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("sqlstore: qr uses: %w", err)
-			}
-		}
-		if len(keys.IDs) > 0 {
-			cond, args := in(s, "id", keys.IDs)
-			if err := s.existing(ctx, tx, cond, args, view.ByID, nil); err != nil {
-				return err
-			}
-		}
-		if len(keys.Seqs) > 0 {
-			seqs := make([]int64, len(keys.Seqs))
-			for i, q := range keys.Seqs {
-				seqs[i] = int64(q)
-			}
-			cond, args := in(s, "seq", seqs)
-			if err := s.existing(ctx, tx, `device_id = ? AND `+cond, append([]any{deviceID}, args...), nil, view.BySeq); err != nil {
-				return err
-			}
-		}
-		plan, err := decide(view)
-		if err != nil {
-			return err
-		}
-		if err := checkPlan(plan); err != nil {
-			return err
-		}
-		if err := s.InsertPunches(ctx, tx, plan.Insert); err != nil {
-			return err
-		}
-		for _, u := range plan.QRUses {
-			_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO qr_uses (kiosk_id, step, employee_id, punch_id) VALUES (?, ?, ?, ?)`), u.KioskID, u.Step, u.EmployeeID, u.PunchID)
-			if err != nil {
-				if s.d.IsUnique(err) {
-					return fmt.Errorf("sqlstore: qr use: %w", store.ErrConflict)
-				}
-				return fmt.Errorf("sqlstore: qr use: %w", err)
-			}
-		}
-		if !plan.UpdateDevice {
-			return nil
-		}
-		d := plan.Device
-		_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
-		if err != nil {
-			return fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
-		}
-		return nil
+	r := ingestReq{ctx: ctx, deviceID: deviceID, keys: keys, decide: decide}
+	if s.group == nil {
+		return s.ingestAlone(r)
+	}
+	return s.group.Do(r)
+}
+
+// ingestReq is one batch's call of Ingest.
+type ingestReq struct {
+	ctx      context.Context
+	deviceID string
+	keys     store.IngestKeys
+	decide   func(store.IngestView) (store.IngestPlan, error)
+}
+
+// ingestAlone runs one batch in a transaction of its own.
+func (s *DB) ingestAlone(r ingestReq) error {
+	return s.inTx(r.ctx, func(tx *sql.Tx) error {
+		_, err := s.ingestIn(r.ctx, tx, r)
+		return err
 	})
+}
+
+// ingestIn runs one batch in tx: it locks the device, reads what decide
+// needs, calls it and writes its plan. fatal says the error came from the
+// database, which may have written part of the batch (or, on PostgreSQL,
+// aborted tx): only a rollback undoes it. Otherwise (decide refused, the
+// plan holds bad text) nothing of the batch was written and tx goes on.
+func (s *DB) ingestIn(ctx context.Context, tx *sql.Tx, r ingestReq) (fatal bool, err error) {
+	deviceID, keys := r.deviceID, r.keys
+	if s.d.LockDevice != "" {
+		if _, err := tx.ExecContext(ctx, s.Rebind(s.d.LockDevice), deviceID); err != nil {
+			return true, fmt.Errorf("sqlstore: lock device %s: %w", deviceID, err)
+		}
+	}
+	var version int64
+	dev, err := scanDevice(scanFunc(func(dest ...any) error {
+		return tx.QueryRowContext(ctx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE id = ?`), deviceID).
+			Scan(append(dest, &version)...)
+	}))
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, notFound(err, "device "+deviceID)
+	} else if err != nil {
+		return true, notFound(err, "device "+deviceID)
+	}
+	view := store.IngestView{Device: dev, Version: version, ByID: map[string]store.Existing{}, BySeq: map[uint64]store.Existing{}, UsedQR: map[store.QRUse]store.QRUse{}}
+	if err := s.usedQR(ctx, tx, keys.QR, view.UsedQR); err != nil {
+		return true, err
+	}
+	if len(keys.IDs) > 0 {
+		cond, args := in(s, "id", keys.IDs)
+		if err := s.existing(ctx, tx, cond, args, view.ByID, nil); err != nil {
+			return true, err
+		}
+	}
+	if len(keys.Seqs) > 0 {
+		seqs := make([]int64, len(keys.Seqs))
+		for i, q := range keys.Seqs {
+			seqs[i] = int64(q)
+		}
+		cond, args := in(s, "seq", seqs)
+		if err := s.existing(ctx, tx, `device_id = ? AND `+cond, append([]any{deviceID}, args...), nil, view.BySeq); err != nil {
+			return true, err
+		}
+	}
+	plan, err := r.decide(view)
+	if err != nil {
+		return false, err
+	}
+	if err := checkPlan(plan); err != nil {
+		return false, err
+	}
+	if err := s.InsertPunches(ctx, tx, plan.Insert); err != nil {
+		return true, err
+	}
+	if err := s.writeRest(ctx, tx, deviceID, plan); err != nil {
+		return true, err
+	}
+	return false, nil
+}
+
+// usedQR reads the stored uses of the QR tokens keys into used.
+func (s *DB) usedQR(ctx context.Context, tx *sql.Tx, keys []store.QRUse, used map[store.QRUse]store.QRUse) error {
+	for _, u := range keys {
+		var punchID string
+		err := tx.QueryRowContext(ctx, s.Rebind(`SELECT punch_id FROM qr_uses WHERE kiosk_id = ? AND step = ? AND employee_id = ?`), u.KioskID, u.Step, u.EmployeeID).Scan(&punchID)
+		if err == nil {
+			k := u.Key()
+			used[k] = store.QRUse{KioskID: k.KioskID, Step: k.Step, EmployeeID: k.EmployeeID, PunchID: punchID}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlstore: qr uses: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeRest writes what a plan holds besides its punches: its QR token
+// uses and the device's clock offset. Any error is the database's.
+func (s *DB) writeRest(ctx context.Context, tx *sql.Tx, deviceID string, plan store.IngestPlan) error {
+	for _, u := range plan.QRUses {
+		_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO qr_uses (kiosk_id, step, employee_id, punch_id) VALUES (?, ?, ?, ?)`), u.KioskID, u.Step, u.EmployeeID, u.PunchID)
+		if err != nil {
+			if s.d.IsUnique(err) {
+				return fmt.Errorf("sqlstore: qr use: %w", store.ErrConflict)
+			}
+			return fmt.Errorf("sqlstore: qr use: %w", err)
+		}
+	}
+	if !plan.UpdateDevice {
+		return nil
+	}
+	d := plan.Device
+	_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
+	}
+	return nil
 }
 
 func (s *DB) existing(ctx context.Context, tx *sql.Tx, where string, args []any, byID map[string]store.Existing, bySeq map[uint64]store.Existing) error {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"punchclock/app/attendance"
+	"punchclock/server/internal/groupcommit"
 	"punchclock/server/internal/store"
 )
 
@@ -35,6 +36,12 @@ type Dialect struct {
 	// the device id: it serialises the batches of one device without
 	// writing to its row ("" where transactions lock the database).
 	LockDevice string
+	// LockDevices, when set, does the same for the devices of a group
+	// (group commit), given as one array in the order to lock them.
+	LockDevices string
+	// GroupWriters is how many group-commit transactions run at once
+	// (see groupcommit.go): 1 where the database has one writer.
+	GroupWriters int
 	// IsUnique reports a unique-constraint violation.
 	IsUnique func(error) bool
 	// Arrays says the driver binds Go slices as SQL arrays, so a list
@@ -57,20 +64,30 @@ type DB struct {
 	db *sql.DB
 	d  Dialect
 	q  sync.Map // insert statements by row count, rebound
+	// group writes concurrent ingest batches in shared transactions
+	// (nil: each in its own); see groupcommit.go.
+	group *groupcommit.Committer[ingestReq]
 }
 
 var _ store.Store = (*DB)(nil)
 
 // New wraps an open database whose schema is migrated.
 func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, d: d}
+	s := &DB{db: db, d: d}
+	s.SetGroupCommit(DefaultGroupCommit)
+	return s
 }
 
 // SQL returns the underlying database (for benchmarks and tools).
 func (s *DB) SQL() *sql.DB { return s.db }
 
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+// Close finishes the ingest batches under way and closes the database.
+func (s *DB) Close() error {
+	if s.group != nil {
+		s.group.Close()
+	}
+	return s.db.Close()
+}
 
 // Rebind turns "?" placeholders into the dialect's.
 func (s *DB) Rebind(q string) string {

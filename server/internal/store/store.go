@@ -69,7 +69,9 @@ type Store interface {
 	// Ingest runs one batch of a device's punches in one transaction. It
 	// locks the device, loads what decide needs about keys, calls decide
 	// (pure), and writes its plan. Nothing is written when decide or any
-	// write fails.
+	// write fails. The transaction may hold other devices' batches too
+	// (group commit): Ingest returns once it committed, and a batch that
+	// fails does not fail the others. decide may be called more than once.
 	Ingest(ctx context.Context, deviceID string, keys IngestKeys, decide func(IngestView) (IngestPlan, error)) error
 	// Punch returns one stored punch.
 	Punch(ctx context.Context, id string) (StoredPunch, error)

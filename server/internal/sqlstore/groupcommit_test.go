@@ -1,0 +1,275 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"punchclock/app/attendance"
+	"punchclock/app/wire"
+	"punchclock/server/internal/punch"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
+	"punchclock/server/internal/store"
+	"punchclock/server/internal/storm"
+)
+
+var t0 = time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
+
+// sent is one batch sent and what ingest answered.
+type sent struct {
+	name string
+	dev  attendance.Device
+	req  wire.BatchRequest
+	resp wire.BatchResponse
+	err  error
+}
+
+// TestGroupCommit sends, all at once and behind a held committer so that
+// they share transactions, the batches of many kiosks together with
+// replays of some of them and bad batches: a punch whose id another
+// device's stored punch holds (the database refuses it, which rolls its
+// group back), two devices' new punches with one id, a forged signature,
+// a broken chain, a device revoked since it was authenticated. Then
+// kiosks send freely at once. Every acknowledged punch is stored exactly
+// once and byte for byte, refused ones are absent, and the good batches
+// are all accepted.
+func TestGroupCommit(t *testing.T) {
+	for _, be := range sqlstoretest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := be.Open(t)
+			defer st.Close()
+			ks, err := storm.Seed(ctx, st, 40, 100, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc := punch.New(st, func() time.Time { return t0 })
+			var all []*sent
+			mk := func(name string, k *storm.Kiosk, ps ...wire.SignedPunch) *sent {
+				dev, err := st.Device(ctx, k.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := &sent{name: name, dev: dev, req: wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: k.ID, SentAt: t0, Punches: ps}}
+				all = append(all, s)
+				return s
+			}
+			sign := func(k *storm.Kiosk, p attendance.Punch) wire.SignedPunch {
+				if p.ID == "" {
+					sp, err := k.Sign(p.EmployeeID, t0.Add(-time.Minute))
+					if err != nil {
+						t.Fatal(err)
+					}
+					return sp
+				}
+				sp, err := k.SignPunch(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return sp
+			}
+			emp := func(i int) attendance.Punch { return attendance.Punch{EmployeeID: fmt.Sprintf("e%d", i%100)} }
+			send := func(s *sent) {
+				s.resp, s.err = svc.Ingest(ctx, s.dev, s.req, "127.0.0.1")
+			}
+
+			// Stored before: k32's punch (whose id k31 will reuse) and
+			// k34's first punch.
+			held := mk("k32 before", ks[32], sign(ks[32], emp(1)))
+			send(held)
+			send(mk("k34 before", ks[34], sign(ks[34], emp(2))))
+
+			var wave []*sent
+			for i := 1; i <= 30; i++ {
+				wave = append(wave, mk(fmt.Sprintf("good %d", i), ks[i], sign(ks[i], emp(i)), sign(ks[i], emp(i+1)), sign(ks[i], emp(i+2))))
+			}
+			for i := 1; i <= 5; i++ {
+				r := *wave[i-1]
+				r.name = fmt.Sprintf("replay %d", i)
+				all = append(all, &r)
+				wave = append(wave, &r)
+			}
+			var stolen attendance.Punch
+			stolen.ID = idOf(t, held.req.Punches[0])
+			stolen.EmployeeID = "e5"
+			stolen.DeviceTime, stolen.EstTime = t0.Add(-time.Minute), t0.Add(-time.Minute)
+			stolen.Method = attendance.MethodBadge
+			reuse := mk("reuses k32's id", ks[31], sign(ks[31], emp(4)), sign(ks[31], stolen))
+			wave = append(wave, reuse)
+			ks[34].Chain.Hash = wire.HashBody([]byte("not the punch at seq 1"))
+			broken := mk("broken chain", ks[34], sign(ks[34], emp(6)))
+			wave = append(wave, broken)
+			revoked := mk("revoked", ks[35], sign(ks[35], emp(7)))
+			if err := st.RevokeDevice(ctx, ks[35].ID); err != nil {
+				t.Fatal(err)
+			}
+			wave = append(wave, revoked)
+			twinA := mk("twin a", ks[36], sign(ks[36], emp(8)))
+			twin := stolen
+			twin.ID = idOf(t, twinA.req.Punches[0])
+			twinB := mk("twin b", ks[37], sign(ks[37], twin))
+			wave = append(wave, twinA, twinB)
+			forged := sign(ks[33], emp(9))
+			forged.Sig = bytes.Clone(forged.Sig)
+			forged.Sig[0] ^= 1
+			bad := mk("forged", ks[33], forged)
+			// Refused before the store: not queued.
+			wave = append(wave, bad)
+
+			// Hold every committer worker in a batch (of k39's, k38's),
+			// queue the wave behind them, then let them go.
+			release := make(chan struct{})
+			errHold := errors.New("held")
+			workers := st.GroupStats().Workers
+			holdDone := make(chan error, workers)
+			for w := range workers {
+				holding := make(chan struct{})
+				go func() {
+					holdDone <- st.Ingest(ctx, ks[39-w].ID, store.IngestKeys{}, func(store.IngestView) (store.IngestPlan, error) {
+						close(holding)
+						<-release
+						return store.IngestPlan{}, errHold
+					})
+				}()
+				<-holding
+			}
+			var wg sync.WaitGroup
+			for _, s := range wave {
+				wg.Go(func() { send(s) })
+			}
+			wantQueued := int64(len(wave) - 1)
+			for end := time.Now().Add(20 * time.Second); st.GroupStats().Queued < wantQueued && time.Now().Before(end); {
+				time.Sleep(time.Millisecond)
+			}
+			queued := st.GroupStats().Queued
+			close(release)
+			wg.Wait()
+			if queued != wantQueued {
+				t.Fatalf("%d batches queued behind the held one, want %d", queued, wantQueued)
+			}
+			for range workers {
+				if err := <-holdDone; !errors.Is(err, errHold) {
+					t.Fatalf("holder: %v", err)
+				}
+			}
+			if gs := st.GroupStats(); gs.Groups >= gs.Handled {
+				t.Errorf("no group held two batches: %+v", gs)
+			}
+
+			// Then kiosks send freely, three batches each, all at once.
+			var free []*sent
+			for i := 1; i <= 30; i++ {
+				for j := range 3 {
+					free = append(free, mk(fmt.Sprintf("free %d/%d", i, j), ks[i], sign(ks[i], emp(i+j))))
+				}
+			}
+			for i := 0; i < 30; i++ {
+				wg.Go(func() {
+					for j := range 3 {
+						send(free[i*3+j])
+					}
+				})
+			}
+			wg.Wait()
+
+			check := func(s *sent, want string) {
+				t.Helper()
+				if s.err != nil {
+					t.Errorf("%s: %v", s.name, s.err)
+					return
+				}
+				if got := statusesOf(s.resp.Results); got != want {
+					t.Errorf("%s: %s, want %s", s.name, got, want)
+				}
+			}
+			// A batch and its replay: whichever came first is accepted.
+			for i, s := range wave[30:35] {
+				first, again := wave[i], s
+				if statusesOf(s.resp.Results) == "accepted accepted accepted" {
+					first, again = s, wave[i]
+				}
+				check(first, "accepted accepted accepted")
+				check(again, "duplicate duplicate duplicate")
+			}
+			for _, s := range wave[5:30] {
+				check(s, "accepted accepted accepted")
+			}
+			for _, s := range free {
+				check(s, "accepted")
+			}
+			check(reuse, "accepted rejected:conflict")
+			check(broken, "rejected:conflict")
+			check(bad, "rejected:invalid")
+			if revoked.err == nil || wire.CodeOf(revoked.err) != wire.CodeUnauthorized {
+				t.Errorf("revoked device: %v %+v", revoked.err, revoked.resp.Results)
+			}
+			if a, b := statusesOf(twinA.resp.Results), statusesOf(twinB.resp.Results); a+" "+b != "accepted rejected:conflict" && a+" "+b != "rejected:conflict accepted" {
+				t.Errorf("two devices, one punch id: %s and %s", a, b)
+			}
+
+			// The store holds every accepted punch once, byte for byte,
+			// and nothing else.
+			stored, err := st.Punches(ctx, store.PunchFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID := map[string]store.StoredPunch{}
+			for _, p := range stored {
+				if _, ok := byID[p.ID]; ok {
+					t.Errorf("punch %s stored twice", p.ID)
+				}
+				byID[p.ID] = p
+			}
+			want := 0
+			for _, s := range all {
+				for i, r := range s.resp.Results {
+					sp := s.req.Punches[i]
+					p, ok := byID[r.ID]
+					switch {
+					case r.Status == wire.StatusAccepted:
+						want++
+						if !ok || !bytes.Equal(p.Body, sp.Body) || !bytes.Equal(p.Sig, sp.Sig) || p.DeviceID != s.req.DeviceID {
+							t.Errorf("%s: accepted punch %s is not stored as sent (found %v)", s.name, r.ID, ok)
+						}
+					case r.Status == wire.StatusRejected && ok && bytes.Equal(p.Body, sp.Body):
+						t.Errorf("%s: rejected punch %s is stored", s.name, r.ID)
+					}
+				}
+			}
+			if len(stored) != want {
+				t.Errorf("%d punches stored, %d accepted", len(stored), want)
+			}
+			if ps, _ := st.Punches(ctx, store.PunchFilter{DeviceID: ks[35].ID}); len(ps) != 0 {
+				t.Errorf("the revoked device has %d punches stored", len(ps))
+			}
+		})
+	}
+}
+
+func statusesOf(rs []wire.PunchResult) string {
+	var b []byte
+	for i, r := range rs {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, r.Status...)
+		if r.Code != "" {
+			b = append(b, ':')
+			b = append(b, r.Code...)
+		}
+	}
+	return string(b)
+}
+
+func idOf(t *testing.T, sp wire.SignedPunch) string {
+	var p attendance.Punch
+	if err := json.Unmarshal(sp.Body, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}

@@ -1,0 +1,232 @@
+// Package storm is a shift-change storm: many simulated kiosks, each
+// signing and chaining its punches as a real kiosk does (Ed25519, one hash
+// chain per device), send them one punch per request to a punchd at the
+// same time. It measures the throughput and the latency of every request,
+// and the baseline the figures are judged against: plain multi-row
+// INSERTs of the same rows into the same schema.
+//
+// BenchmarkStorm (make bench) runs it on SQLite and PostgreSQL.
+package storm
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"punchclock/app/attendance"
+	"punchclock/app/wire"
+	"punchclock/server/internal/sqlstore"
+	"punchclock/server/internal/store"
+)
+
+// Site is where Seed puts its employees and kiosks.
+const Site = "storm"
+
+// Kiosk is a simulated kiosk: its id, its key and its chain head.
+type Kiosk struct {
+	ID    string
+	Key   ed25519.PrivateKey
+	Chain wire.Chain
+}
+
+// Seed puts a site, a department, employees e0…e(employees-1) and kiosks
+// enrolled at now in st.
+func Seed(ctx context.Context, st store.Store, kiosks, employees int, now time.Time) ([]*Kiosk, error) {
+	if _, err := st.PutSite(ctx, attendance.Site{ID: Site, Name: "Storm", Zone: "Asia/Shanghai"}); err != nil {
+		return nil, err
+	}
+	if _, err := st.PutDepartment(ctx, attendance.Department{ID: "d-storm", Name: "Storm"}); err != nil {
+		return nil, err
+	}
+	for i := range employees {
+		e := attendance.Employee{ID: fmt.Sprintf("e%d", i), Name: "N", DepartmentID: "d-storm", SiteID: Site, Active: true}
+		if _, err := st.PutEmployee(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+	ks := make([]*Kiosk, kiosks)
+	for i := range ks {
+		pub, priv, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			return nil, err
+		}
+		code := fmt.Sprintf("storm-code-%d", i)
+		if err := st.PutEnrollCode(ctx, store.EnrollCode{Hash: code, SiteID: Site, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			return nil, err
+		}
+		dev, err := st.Enroll(ctx, code, attendance.Device{ID: fmt.Sprintf("k%03d", i), Name: "K", PublicKey: pub, QRSecret: []byte("storm-qr-secret!")}, now)
+		if err != nil {
+			return nil, err
+		}
+		ks[i] = &Kiosk{ID: dev.ID, Key: priv}
+	}
+	return ks, nil
+}
+
+// Sign makes, signs and chains the kiosk's next punch: employee emp
+// badged in at device time at.
+func (k *Kiosk) Sign(emp string, at time.Time) (wire.SignedPunch, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return wire.SignedPunch{}, err
+	}
+	return k.SignPunch(attendance.Punch{ID: id.String(), EmployeeID: emp, Method: attendance.MethodBadge, DeviceTime: at, EstTime: at})
+}
+
+// SignPunch signs p as the kiosk's next punch (it sets the device, the
+// seq and the link to the punch before).
+func (k *Kiosk) SignPunch(p attendance.Punch) (wire.SignedPunch, error) {
+	p.DeviceID = k.ID
+	sp, next, err := k.Chain.Next(&p, k.Key)
+	if err != nil {
+		return wire.SignedPunch{}, err
+	}
+	k.Chain = next
+	return sp, nil
+}
+
+// Send posts a batch to punchd at base, signed as the kiosk does, and
+// returns its answer; an error envelope is an error.
+func (k *Kiosk) Send(ctx context.Context, client *http.Client, base string, sentAt time.Time, ps []wire.SignedPunch) (wire.BatchResponse, error) {
+	var resp wire.BatchResponse
+	body, err := json.Marshal(wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: k.ID, SentAt: sentAt, Punches: ps})
+	if err != nil {
+		return resp, err
+	}
+	const path = "/api/v1/device/punches"
+	req, err := http.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(body))
+	if err != nil {
+		return resp, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", wire.SignRequest(k.ID, k.Key, "POST", path, sentAt, body))
+	hr, err := client.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	defer hr.Body.Close()
+	data, err := io.ReadAll(hr.Body)
+	if err != nil {
+		return resp, err
+	}
+	if hr.StatusCode != http.StatusOK {
+		return resp, fmt.Errorf("storm: kiosk %s: %d %s", k.ID, hr.StatusCode, data)
+	}
+	return resp, json.Unmarshal(data, &resp)
+}
+
+// Client is an HTTP client that keeps a connection per kiosk open.
+func Client(kiosks int) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = kiosks + 16
+	tr.MaxIdleConnsPerHost = kiosks + 16
+	return &http.Client{Transport: tr, Timeout: time.Minute}
+}
+
+// Result is one storm's measure.
+type Result struct {
+	Punches int
+	Elapsed time.Duration
+	// Latencies of every request, sorted.
+	Latencies []time.Duration
+}
+
+// Rate is the punches acknowledged per second.
+func (r Result) Rate() float64 { return float64(r.Punches) / r.Elapsed.Seconds() }
+
+// Quantile is the q-quantile (0…1) of the request latencies.
+func (r Result) Quantile(q float64) time.Duration {
+	if len(r.Latencies) == 0 {
+		return 0
+	}
+	return r.Latencies[min(len(r.Latencies)-1, int(q*float64(len(r.Latencies))))]
+}
+
+// Add adds o's punches, time and latencies to r.
+func (r *Result) Add(o Result) {
+	r.Punches += o.Punches
+	r.Elapsed += o.Elapsed
+	r.Latencies = append(r.Latencies, o.Latencies...)
+	slices.Sort(r.Latencies)
+}
+
+// Max is the slowest request.
+func (r Result) Max() time.Duration { return r.Quantile(1) }
+
+// Run has every kiosk send each punches, one per request and each request
+// after the answer to the one before, all kiosks at once; now is the
+// kiosks' clock. Punches are signed before the clock starts (a kiosk signs
+// when the badge is read, not when it sends). Every punch must come back
+// accepted.
+func Run(ctx context.Context, client *http.Client, base string, ks []*Kiosk, each int, now func() time.Time) (Result, error) {
+	signed := make([][]wire.SignedPunch, len(ks))
+	for i, k := range ks {
+		for j := range each {
+			sp, err := k.Sign(fmt.Sprintf("e%d", (i*each+j)%100), now())
+			if err != nil {
+				return Result{}, err
+			}
+			signed[i] = append(signed[i], sp)
+		}
+	}
+	lat := make([][]time.Duration, len(ks))
+	errs := make([]error, len(ks))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, k := range ks {
+		wg.Go(func() {
+			for _, sp := range signed[i] {
+				t0 := time.Now()
+				resp, err := k.Send(ctx, client, base, now(), []wire.SignedPunch{sp})
+				if err == nil && (len(resp.Results) != 1 || resp.Results[0].Status != wire.StatusAccepted) {
+					err = fmt.Errorf("storm: kiosk %s: punch not accepted: %+v", k.ID, resp.Results)
+				}
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	r := Result{Punches: len(ks) * each, Elapsed: time.Since(start), Latencies: slices.Concat(lat...)}
+	slices.Sort(r.Latencies)
+	for _, err := range errs {
+		if err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// Baseline writes rows into db with plain multi-row INSERTs, size rows
+// per transaction, and returns the time it took.
+func Baseline(ctx context.Context, db *sqlstore.DB, rows []store.StoredPunch, size int) (time.Duration, error) {
+	start := time.Now()
+	for len(rows) > 0 {
+		n := min(size, len(rows))
+		tx, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		if err := db.InsertPunches(ctx, tx, rows[:n]); err != nil {
+			tx.Rollback()
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+		rows = rows[n:]
+	}
+	return time.Since(start), nil
+}
