@@ -144,6 +144,22 @@ type PullResponse struct {
 	Rules json.RawMessage `json:"rules,omitempty"`
 	// DeviceRevoked tells a kiosk it must stop and be enrolled again.
 	DeviceRevoked bool `json:"device_revoked,omitempty"`
+	// Managers, in every answer to a kiosk (null to a phone), are the
+	// people of the kiosk's roster who may sign in on it with their badge
+	// and PIN, with their PIN's verifier (app/pin): the whole list, which
+	// replaces the kiosk's.
+	Managers []KioskManager `json:"managers"`
+}
+
+// KioskManager is a manager or HR person a kiosk lets sign in offline.
+type KioskManager struct {
+	EmployeeID string `json:"employee_id"`
+	// Role is auth's: "manager" or "hr".
+	Role string `json:"role"`
+	// DepartmentID is the root of what they review (a manager's
+	// department, HR's unit; "*" every department).
+	DepartmentID string `json:"department_id"`
+	PINHash      string `json:"pin_hash"`
 }
 
 // ErrorBody is the JSON envelope of every error answer.

@@ -113,6 +113,8 @@ type PullState struct {
 	Employees   []attendance.Employee   `json:"employees,omitempty"`
 	Rules       json.RawMessage         `json:"rules,omitempty"`
 	Revoked     bool                    `json:"revoked,omitempty"`
+	// Managers who may sign in on this kiosk with badge and PIN.
+	Managers []wire.KioskManager `json:"managers,omitempty"`
 }
 
 // Outbox records punches into a Store. It is safe for concurrent use.

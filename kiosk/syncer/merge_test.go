@@ -29,4 +29,15 @@ func TestMerge(t *testing.T) {
 	if got := ids(st); !slices.Equal(got, []string{"E5"}) {
 		t.Errorf("after a full pull: %v, want [E5]", got)
 	}
+	// The managers' list is replaced whole by every answer that carries
+	// it, kept by one that does not (a phone's).
+	merge(st, &wire.PullResponse{Cursor: "4", Managers: []wire.KioskManager{{EmployeeID: "E2", PINHash: "v"}}})
+	merge(st, &wire.PullResponse{Cursor: "5"})
+	if len(st.Managers) != 1 || st.Managers[0].EmployeeID != "E2" {
+		t.Errorf("managers after an answer without them: %+v", st.Managers)
+	}
+	merge(st, &wire.PullResponse{Cursor: "6", Managers: []wire.KioskManager{}})
+	if len(st.Managers) != 0 {
+		t.Errorf("managers after an empty list: %+v", st.Managers)
+	}
 }

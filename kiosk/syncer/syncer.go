@@ -690,6 +690,9 @@ func merge(st *outbox.PullState, r *wire.PullResponse) {
 	if len(r.Rules) > 0 {
 		st.Rules = r.Rules
 	}
+	if r.Managers != nil {
+		st.Managers = r.Managers
+	}
 	if r.Full {
 		st.Departments = r.Departments
 		st.Employees = r.Employees

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"punchclock/app/pin"
 	"punchclock/app/wire"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/store"
@@ -22,6 +23,9 @@ type UserRequest struct {
 	// Password, when given, replaces the account's (at least MinPassword
 	// characters); an account never given one cannot sign in.
 	Password string `json:"password,omitempty"`
+	// PIN, when given, sets the kiosk PIN of a manager or HR person
+	// linked to an employee (6 to 8 digits, app/pin); "-" removes it.
+	PIN string `json:"pin,omitempty"`
 	// Active defaults to true.
 	Active *bool `json:"active,omitempty"`
 }
@@ -55,7 +59,18 @@ func (s *Service) PutUser(ctx context.Context, id string, req UserRequest, actor
 		return u, false, store.Coded(err)
 	}
 	u = store.User{ID: id, Login: req.Login, Name: req.Name, Role: req.Role, Unit: req.Unit, DepartmentID: req.DepartmentID,
-		EmployeeID: req.EmployeeID, PasswordHash: old.PasswordHash, Active: req.Active == nil || *req.Active, CreatedAt: old.CreatedAt, UpdatedAt: now}
+		EmployeeID: req.EmployeeID, PasswordHash: old.PasswordHash, PINHash: old.PINHash, Active: req.Active == nil || *req.Active, CreatedAt: old.CreatedAt, UpdatedAt: now}
+	switch {
+	case req.PIN == "-":
+		u.PINHash = ""
+	case req.PIN != "":
+		if (req.Role != RoleManager && req.Role != RoleHR) || req.EmployeeID == "" {
+			return u, false, wire.Errorf(wire.CodeInvalid, "a kiosk PIN is for a manager or HR account linked to an employee (employee_id)")
+		}
+		if u.PINHash, err = pin.Hash(req.PIN); err != nil {
+			return u, false, wire.Errorf(wire.CodeInvalid, "%v", err)
+		}
+	}
 	if req.Password != "" {
 		if u.PasswordHash, err = HashPassword(req.Password); err != nil {
 			return u, false, wire.Errorf(wire.CodeInvalid, "%s", strings.TrimPrefix(err.Error(), "auth: "))
@@ -73,6 +88,6 @@ func (s *Service) PutUser(ctx context.Context, id string, req UserRequest, actor
 	}
 	s.record(ctx, audit.Event{Actor: actor, Action: ActionPutUser, Target: id, Unit: s.unitOf(ctx, u), Detail: map[string]any{
 		"login": u.Login, "role": u.Role, "department_id": u.DepartmentID, "employee_id": u.EmployeeID,
-		"active": u.Active, "password_changed": req.Password != "", "created": created}})
+		"active": u.Active, "password_changed": req.Password != "", "pin_changed": req.PIN != "", "created": created}})
 	return u, created, nil
 }

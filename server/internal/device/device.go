@@ -47,6 +47,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/auth"
 	"punchclock/server/internal/store"
 )
 
@@ -376,6 +377,32 @@ func siteRoster(emps []attendance.Employee, site string) (carried []attendance.E
 	return carried, others
 }
 
+// managers are the people a kiosk at site lets sign in with badge and
+// PIN: active manager and HR accounts with a PIN, linked to an active
+// employee the kiosk carries (of its site, or of every site).
+func (s *Service) managers(ctx context.Context, site string) ([]wire.KioskManager, error) {
+	users, err := s.Store.Users(ctx)
+	if err != nil {
+		return nil, store.Coded(err)
+	}
+	out := []wire.KioskManager{}
+	for _, u := range users {
+		if !u.Active || u.PINHash == "" || u.EmployeeID == "" || u.Role != auth.RoleManager && u.Role != auth.RoleHR {
+			continue
+		}
+		e, err := s.Store.Employee(ctx, u.EmployeeID)
+		if err != nil || !e.Active || e.SiteID != site && e.SiteID != "" {
+			continue
+		}
+		root := u.DepartmentID
+		if u.Role == auth.RoleHR {
+			root = u.Unit
+		}
+		out = append(out, wire.KioskManager{EmployeeID: u.EmployeeID, Role: u.Role, DepartmentID: root, PINHash: u.PINHash})
+	}
+	return out, nil
+}
+
 // Pull returns what changed since cursor for a device, and the ETag of
 // the answer. An empty or unparsable cursor gets a full snapshot.
 func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string) (wire.PullResponse, string, error) {
@@ -427,6 +454,11 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 	for _, site := range ch.Sites {
 		if site.ID == dev.SiteID {
 			resp.Site = &site
+		}
+	}
+	if dev.Kind == attendance.DeviceKiosk {
+		if resp.Managers, err = s.managers(ctx, dev.SiteID); err != nil {
+			return wire.PullResponse{}, "", err
 		}
 	}
 	rulesChanged := resp.Full

@@ -20,13 +20,14 @@ type userView struct {
 	EmployeeID   string    `json:"employee_id,omitempty"`
 	Active       bool      `json:"active"`
 	HasPassword  bool      `json:"has_password"`
+	HasPIN       bool      `json:"has_pin"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 func viewUser(u store.User) userView {
 	return userView{ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role, Unit: u.Unit, DepartmentID: u.DepartmentID, EmployeeID: u.EmployeeID,
-		Active: u.Active, HasPassword: u.PasswordHash != "", CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
+		Active: u.Active, HasPassword: u.PasswordHash != "", HasPIN: u.PINHash != "", CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
 }
 
 type signInRequest struct {

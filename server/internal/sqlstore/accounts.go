@@ -2,24 +2,31 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
 	"punchclock/server/internal/store"
 )
 
-const userColumns = `id, login, name, role, unit, department_id, employee_id, password_hash, active, created_at_ms, updated_at_ms`
+const userColumns = `id, login, name, role, unit, department_id, employee_id, password_hash, pin_hash, active, created_at_ms, updated_at_ms`
 
 // PutUser implements store.Store.
 func (s *DB) PutUser(ctx context.Context, u store.User) (store.User, error) {
 	if err := checkAll("put user", u); err != nil {
 		return u, err
 	}
-	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.nextVersion(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, role = excluded.role, unit = excluded.unit,
 		department_id = excluded.department_id, employee_id = excluded.employee_id, password_hash = excluded.password_hash,
-		active = excluded.active, updated_at_ms = excluded.updated_at_ms`),
-		u.ID, u.Login, u.Name, u.Role, u.Unit, u.DepartmentID, u.EmployeeID, u.PasswordHash, b2i(u.Active), ms(u.CreatedAt), ms(u.UpdatedAt))
+		pin_hash = excluded.pin_hash, active = excluded.active, updated_at_ms = excluded.updated_at_ms`),
+			u.ID, u.Login, u.Name, u.Role, u.Unit, u.DepartmentID, u.EmployeeID, u.PasswordHash, u.PINHash, b2i(u.Active), ms(u.CreatedAt), ms(u.UpdatedAt))
+		return err
+	})
 	if err != nil && s.d.IsUnique(err) {
 		return u, fmt.Errorf("sqlstore: put user %s: login already in use: %w", u.ID, store.ErrConflict)
 	} else if err != nil {
@@ -32,7 +39,7 @@ func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
 	var u store.User
 	var active int
 	var created, updated int64
-	err := row.Scan(&u.ID, &u.Login, &u.Name, &u.Role, &u.Unit, &u.DepartmentID, &u.EmployeeID, &u.PasswordHash, &active, &created, &updated)
+	err := row.Scan(&u.ID, &u.Login, &u.Name, &u.Role, &u.Unit, &u.DepartmentID, &u.EmployeeID, &u.PasswordHash, &u.PINHash, &active, &created, &updated)
 	u.Active, u.CreatedAt, u.UpdatedAt = active != 0, fromMS(created), fromMS(updated)
 	return u, err
 }

@@ -111,7 +111,8 @@ type Store interface {
 	// most limit of them (0: all).
 	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
 	// PutUser creates or replaces an account (by ID); ErrConflict when
-	// another account has its login.
+	// another account has its login. It bumps the change version: kiosks
+	// pull their managers' PIN verifiers.
 	PutUser(ctx context.Context, u User) (User, error)
 	User(ctx context.Context, id string) (User, error)
 	UserByLogin(ctx context.Context, login string) (User, error)
@@ -192,9 +193,12 @@ type User struct {
 	// PasswordHash is an argon2id PHC string ("" : cannot sign in with a
 	// password).
 	PasswordHash string
-	Active       bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// PINHash is the kiosk PIN's verifier (auth.HashPIN), carried to the
+	// kiosks of the person's site so they check it offline; "" none.
+	PINHash   string
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Session is a signed-in browser session.
