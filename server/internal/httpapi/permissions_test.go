@@ -160,15 +160,19 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		class   string
 		request func(target, dept string) call
 	}{
-		"GET /api/v1/openapi.json":     {public, func(string, string) call { return call{"GET", "/openapi.json", nil} }},
-		"GET /api/v1/health":           {public, func(string, string) call { return call{"GET", "/health", nil} }},
-		"POST /api/v1/auth/signin":     {"skip", nil}, // TestSignIn
-		"POST /api/v1/auth/signout":    {"skip", nil}, // TestSignIn: it would end the matrix's sessions
-		"POST /api/v1/devices/enroll":  {device, nil},
-		"POST /api/v1/phones/activate": {device, nil},
-		"POST /api/v1/device/punches":  {device, nil},
-		"GET /api/v1/device/pull":      {device, nil},
-		"GET /api/v1/auth/me":          {anyOne, func(string, string) call { return call{"GET", "/auth/me", nil} }},
+		"GET /api/v1/openapi.json":                {public, func(string, string) call { return call{"GET", "/openapi.json", nil} }},
+		"GET /api/v1/health":                      {public, func(string, string) call { return call{"GET", "/health", nil} }},
+		"POST /api/v1/auth/signin":                {"skip", nil}, // TestSignIn
+		"POST /api/v1/auth/signout":               {"skip", nil}, // TestSignIn: it would end the matrix's sessions
+		"POST /api/v1/devices/enroll":             {device, nil},
+		"POST /api/v1/phones/activate":            {device, nil},
+		"POST /api/v1/device/punches":             {device, nil},
+		"GET /api/v1/device/pull":                 {device, nil},
+		"GET /api/v1/device/records":              {device, nil}, // TestPhoneOwnDays
+		"GET /api/v1/device/flows":                {device, nil},
+		"POST /api/v1/device/flows":               {device, nil},
+		"POST /api/v1/device/flows/{id}/withdraw": {device, nil},
+		"GET /api/v1/auth/me":                     {anyOne, func(string, string) call { return call{"GET", "/auth/me", nil} }},
 		"POST /api/v1/admin/phone-links": {adminOn, func(string, string) call {
 			return call{"POST", "/admin/phone-links", []byte(`{"employee_id":"E004"}`)}
 		}},
