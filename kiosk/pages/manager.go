@@ -12,10 +12,17 @@ import (
 
 // Manager is the manager's view on the kiosk: today's punches recorded
 // here (whatever their sync state) and the punches the server rejected,
-// with its codes and messages. It reads only the local outbox, so it works
-// offline.
+// with its codes and messages, of the employees the signed-in manager
+// reviews (and badges nobody has). It reads only the local outbox, so it
+// works offline. Without a manager signed in (managersignin.go) it shows
+// nothing but that it is locked; untouched for ManagerIdle it locks and
+// goes back to the kiosk.
 type Manager struct {
 	app.Compo
+
+	session ManagerSession
+	locked  bool
+	depts   []attendance.Department
 
 	lang     Lang
 	env      *Env
@@ -36,6 +43,7 @@ func (m *Manager) OnMount(ctx app.Context) {
 			ctx.Dispatch(func(app.Context) { m.err = err })
 			return
 		}
+		ctx.Async(func() { m.watchIdle(ctx, env) })
 		for {
 			m.load(ctx, env)
 			select {
@@ -48,9 +56,51 @@ func (m *Manager) OnMount(ctx app.Context) {
 	})
 }
 
+// watchIdle locks the view and goes back to the kiosk once the manager's
+// session has ended.
+func (m *Manager) watchIdle(ctx app.Context, env *Env) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		if _, ok := env.Manager(false); !ok {
+			ctx.Dispatch(func(ctx app.Context) {
+				m.locked = true
+				ctx.Navigate("/")
+			})
+			return
+		}
+	}
+}
+
+// touch keeps the manager's session open while they use the view.
+func (m *Manager) touch(ctx app.Context, e app.Event) {
+	if m.env != nil {
+		m.env.Manager(true)
+	}
+}
+
+func (m *Manager) signOut(ctx app.Context, e app.Event) {
+	if m.env != nil {
+		m.env.SignOutManager()
+	}
+	ctx.Navigate("/")
+}
+
 // load reads the outbox and hands the result to the UI goroutine.
 func (m *Manager) load(ctx app.Context, env *Env) {
+	session, ok := env.Manager(false)
+	if !ok {
+		ctx.Dispatch(func(app.Context) { m.env, m.locked = env, true })
+		return
+	}
 	bg := context.Background()
+	var depts []attendance.Department
+	if st, err := env.Outbox.Pull(bg); err == nil {
+		depts = st.Departments
+	}
 	_, loc, err := env.Site(bg)
 	enrolled := err == nil
 	var today, rejected []outbox.Entry
@@ -66,9 +116,22 @@ func (m *Manager) load(ctx app.Context, env *Env) {
 	} else {
 		err = nil
 	}
+	// Only the employees the manager reviews, and badges nobody has.
+	mine := func(es []outbox.Entry) []outbox.Entry {
+		out := es[:0:0]
+		for _, e := range es {
+			emp, known := names[e.Punch.EmployeeID]
+			if !known || session.Reviews(emp.DepartmentID, depts) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	today, rejected = mine(today), mine(rejected)
 	ctx.Dispatch(func(app.Context) {
 		m.env, m.enrolled, m.loc, m.err = env, enrolled, loc, err
 		m.today, m.rejected, m.names = today, rejected, names
+		m.session, m.locked, m.depts = session, false, depts
 	})
 }
 
@@ -86,11 +149,16 @@ func (m *Manager) Render() app.UI {
 			app.Div().Class("actions").Body(
 				app.Button().Class("button").ID("back").Text(l.T("manager.back")).
 					OnClick(func(ctx app.Context, e app.Event) { ctx.Navigate("/") }),
+				app.If(!m.locked && m.session.EmployeeID != "", func() app.UI {
+					return app.Button().Class("button").ID("manager-signout").Text(l.T("manager.signout")).OnClick(m.signOut)
+				}),
 				app.Button().Class("button").Text(l.T("lang.toggle")).OnClick(m.toggleLang),
 			),
 		),
 	}
 	switch {
+	case m.locked:
+		body = append(body, app.P().Class("notice").ID("manager-locked").Text(l.T("manager.locked")))
 	case m.err != nil:
 		body = append(body, app.P().Class("error").ID("manager-error").Text(l.T("st.error", errText(m.err))))
 	case m.env != nil && !m.enrolled:
@@ -106,7 +174,7 @@ func (m *Manager) Render() app.UI {
 			),
 		)
 	}
-	return app.Main().Class("manager").Body(body...)
+	return app.Main().Class("manager").DataSet("manager", m.session.EmployeeID).OnClick(m.touch).Body(body...)
 }
 
 // table lists entries; the rejected list adds the server's code and
