@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"punchclock/app/attendance"
+	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 )
 
@@ -212,12 +213,31 @@ func (m *Manager) table(id string, es []outbox.Entry, why bool) app.UI {
 					l.T("state." + string(e.State)),
 				}
 				if why {
-					cells = append(cells, string(e.Code), e.Message)
+					// In the manager's language, by code; the server's own
+					// words (English) stay at hand as the cell's title.
+					cells = append(cells, string(e.Code), rejectionText(l, e.Code, e.Message))
 				}
 				return app.Tr().Class(string(e.State)).DataSet("id", e.ID).Body(
-					app.Range(cells).Slice(func(j int) app.UI { return app.Td().Text(cells[j]) }),
+					app.Range(cells).Slice(func(j int) app.UI {
+						td := app.Td().Text(cells[j])
+						if why && j == len(cells)-1 {
+							td = td.Title(e.Message)
+						}
+						return td
+					}),
 				)
 			}),
 		),
 	)
+}
+
+// rejectionText says why the server rejected a punch, in the manager's
+// language, from its stable code; a code without a text of its own shows
+// the server's message.
+func rejectionText(l Lang, code wire.Code, message string) string {
+	key := "reject." + string(code)
+	if t := l.T(key); t != key {
+		return t
+	}
+	return message
 }

@@ -352,7 +352,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	wait(t, ctx, "the rejected list", `(() => { const t = document.getElementById("rejected"); return !!t && t.dataset.count === "1"; })()`, 30*time.Second)
 	var row string
 	run(t, ctx, "read the rejected list", chromedp.Text("#rejected tbody", &row, chromedp.ByQuery))
-	if !strings.Contains(row, "PC-9999") || !strings.Contains(row, "invalid") || !strings.Contains(row, "no active employee") {
+	if !strings.Contains(row, "PC-9999") || !strings.Contains(row, "invalid") || !strings.Contains(row, "nobody active has this badge") {
 		t.Errorf("rejected list shows %q", row)
 	}
 }
