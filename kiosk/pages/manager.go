@@ -24,6 +24,7 @@ type Manager struct {
 	session ManagerSession
 	locked  bool
 	depts   []attendance.Department
+	board   []BoardRow
 
 	lang     Lang
 	env      *Env
@@ -129,7 +130,12 @@ func (m *Manager) load(ctx app.Context, env *Env) {
 		return out
 	}
 	today, rejected = mine(today), mine(rejected)
+	var board []BoardRow
+	if enrolled && err == nil {
+		board, err = env.Board(bg, session, loc)
+	}
 	ctx.Dispatch(func(app.Context) {
+		m.board = board
 		m.env, m.enrolled, m.loc, m.err = env, enrolled, loc, err
 		m.today, m.rejected, m.names = today, rejected, names
 		m.session, m.locked, m.depts = session, false, depts
@@ -167,6 +173,11 @@ func (m *Manager) Render() app.UI {
 	case m.env != nil:
 		body = append(body,
 			app.Section().Class("panel").Body(
+				app.H2().Text(l.T("board.title")),
+				m.renderBoard(),
+			),
+			app.Section().Class("panel").Body(
+				app.H2().Text(l.T("manager.punches")),
 				m.table("today", m.today, false),
 			),
 			app.Section().Class("panel").Body(
@@ -240,4 +251,41 @@ func rejectionText(l Lang, code wire.Code, message string) string {
 		return t
 	}
 	return message
+}
+
+// renderBoard is who is in, late, not in yet or gone home today.
+func (m *Manager) renderBoard() app.UI {
+	l := m.lang
+	if len(m.board) == 0 {
+		return app.P().Class("none").ID("board").DataSet("count", "0").Text(l.T("manager.none"))
+	}
+	loc := m.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	clock := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("15:04")
+	}
+	return app.Table().ID("board").DataSet("count", len(m.board)).Body(
+		app.THead().Body(app.Tr().Body(
+			app.Th().Text(l.T("col.employee")), app.Th().Text(l.T("col.state")),
+			app.Th().Text(l.T("board.in")), app.Th().Text(l.T("board.out")),
+		)),
+		app.TBody().Body(
+			app.Range(m.board).Slice(func(i int) app.UI {
+				r := m.board[i]
+				state := l.T("board." + r.State)
+				if r.State == BoardLate {
+					state = l.T("board.late", r.LateMin)
+				}
+				return app.Tr().Class("board-"+r.State).DataSet("employee", r.Employee.ID).DataSet("state", r.State).Body(
+					app.Td().Text(r.Employee.ID+" "+r.Employee.Name), app.Td().Text(state),
+					app.Td().Text(clock(r.In)), app.Td().Text(clock(r.Out)),
+				)
+			}),
+		),
+	)
 }

@@ -323,6 +323,21 @@ func TestOfflineEndToEnd(t *testing.T) {
 	wait(t, ctx, "wrong PIN", `(() => { const m = document.getElementById("pin-msg"); return !!m && m.dataset.code === "mgr.wrongPin"; })()`, 30*time.Second)
 	e2etest.EnterPIN(t, ctx, "480213")
 	wait(t, ctx, "today's punches", `(() => { const t = document.getElementById("today"); return !!t && t.dataset.count === "3"; })()`, 30*time.Second)
+	// The board of the day: the three who punched are in (late or not),
+	// a colleague who did not is not in yet.
+	var states map[string]string
+	eval(t, ctx, `Object.fromEntries([...document.querySelectorAll("#board tr[data-employee]")].map(r => [r.dataset.employee, r.dataset.state]))`, &states)
+	for _, e := range []string{"E005", "E006", "E007"} {
+		if s := states[e]; s != "in" && s != "late" {
+			t.Errorf("the board shows %s as %q, want in or late (board %v)", e, s, states)
+		}
+	}
+	if s := states["E008"]; s != "not_in" {
+		t.Errorf("the board shows E008 as %q, want not_in (board %v)", s, states)
+	}
+	if _, ok := states["E021"]; ok {
+		t.Errorf("the Shanghai store manager's board shows the Munich workshop's E021: %v", states)
+	}
 	// Kept as artefacts: the manager view in English and in Chinese.
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager.png"))
 	run(t, ctx, "switch to Chinese", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
