@@ -2,13 +2,11 @@ package pages
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"punchclock/app/attendance"
-	"punchclock/app/rules"
 )
 
 // TestBoard: the manager's board of the day, from this kiosk's punches
@@ -22,13 +20,7 @@ func TestBoard(t *testing.T) {
 	if _, err := env.Enroll(ctx, srv.URL, "GOOD", "k"); err != nil {
 		t.Fatal(err)
 	}
-	cfg := rules.Config{Rules: rules.RuleSet{
-		Basic:      rules.Basic{DefaultSchedule: "office"},
-		Shifts:     []rules.Shift{{ID: "day", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0)}},
-		Weekly:     []rules.WeeklySchedule{{ID: "office", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
-		Exceptions: rules.Exceptions{LateGraceMin: 10},
-	}}
-	doc, _ := json.Marshal(cfg)
+	doc := officeRules(t)
 	st, _ := env.Outbox.Pull(ctx)
 	st.Rules, st.At = doc, clk.now()
 	st.Departments = []attendance.Department{{ID: "retail"}, {ID: "works"}}
