@@ -151,7 +151,7 @@ func (s *Server) Handler() http.Handler {
 	route("PUT /api/v1/departments/{id}", s.admin(s.putDepartment))
 	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace, RolePerson))
 	route("GET /api/v1/employees/{id}", s.scoped(s.getEmployee))
-	route("PUT /api/v1/employees/{id}", s.admin(s.putEmployee))
+	route("PUT /api/v1/employees/{id}", s.withRole(s.putEmployee, RoleAdmin, RolePerson))
 	route("GET /api/v1/attendance/record", s.scoped(s.attendanceRecord))
 	route("GET /api/v1/rule/config", s.reader(s.getRuleConfig))
 	route("PUT /api/v1/rule/config", s.admin(s.putRuleConfig))
