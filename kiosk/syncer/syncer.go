@@ -693,6 +693,9 @@ func merge(st *outbox.PullState, r *wire.PullResponse) {
 	if r.Managers != nil {
 		st.Managers = r.Managers
 	}
+	if r.Flows != nil {
+		st.Flows = r.Flows
+	}
 	if r.Full {
 		st.Departments = r.Departments
 		st.Employees = r.Employees

@@ -134,6 +134,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/admin/tokens/{id}/revoke", s.admin(s.revokeToken))
 	route("PUT /api/v1/admin/users/{id}", s.admin(s.putUser))
 	route("POST /api/v1/admin/users/{id}/sessions/end", s.admin(s.endSessions))
+	route("POST /api/v1/device/decisions", s.kioskDecide)
 	route("GET /api/v1/device/records", s.phoneRecordsGet)
 	route("GET /api/v1/device/flows", s.phoneFlowsGet)
 	route("POST /api/v1/device/flows", s.phoneFlowStart)

@@ -169,6 +169,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/device/punches":             {device, nil},
 		"GET /api/v1/device/pull":                 {device, nil},
 		"GET /api/v1/device/records":              {device, nil}, // TestPhoneOwnDays
+		"POST /api/v1/device/decisions":           {device, nil}, // TestKioskDecisions
 		"GET /api/v1/device/flows":                {device, nil},
 		"POST /api/v1/device/flows":               {device, nil},
 		"POST /api/v1/device/flows/{id}/withdraw": {device, nil},
