@@ -29,20 +29,15 @@
 package syncer
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 )
@@ -367,126 +362,6 @@ func (s *Syncer) stop(err error) error {
 	return err
 }
 
-// exchange is one request and its timing.
-type exchange struct {
-	resp       *http.Response
-	body       []byte
-	sent, recv time.Time
-}
-
-// do sends a signed request. A transport error is ErrOffline; an HTTP answer
-// of any status is returned with its body read.
-// sent is the device time taken just before sending (for a batch, its
-// SentAt). The request is signed with sent corrected by the clock offset
-// learnt from the server, so a kiosk whose clock is hours off stays within
-// the server's window (wire.RequestWindow). If the server still finds the
-// time stale (no offset learnt yet, or the clock was set since), its
-// answer carries its time: the offset is learnt from it and the request
-// signed again and resent once, so a wrong clock costs a round trip and
-// never a punch.
-func (s *Syncer) do(ctx context.Context, id outbox.Identity, method, pathQuery string, sent time.Time, body []byte, header http.Header) (exchange, error) {
-	x, err := s.send(ctx, id, method, pathQuery, sent, body, header)
-	if err != nil || x.resp.StatusCode != http.StatusUnauthorized {
-		return x, err
-	}
-	var eb wire.ErrorBody
-	if json.Unmarshal(x.body, &eb) != nil || eb.Error.Code != wire.CodeStale || eb.ServerTime.IsZero() {
-		return x, nil
-	}
-	if err := s.learn(ctx, x, eb.ServerTime); err != nil {
-		return exchange{}, err
-	}
-	return s.send(ctx, id, method, pathQuery, s.cfg.Clock(), body, header)
-}
-
-// send is one signed request of do.
-func (s *Syncer) send(ctx context.Context, id outbox.Identity, method, pathQuery string, sent time.Time, body []byte, header http.Header) (exchange, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, s.base+pathQuery, rd)
-	if err != nil {
-		return exchange{}, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	x := exchange{sent: sent}
-	signed := sent
-	if c, _, err := s.cfg.Outbox.Clock(ctx); err == nil {
-		signed = sent.Add(c.Offset)
-	} else if !errors.Is(err, outbox.ErrNotFound) {
-		return exchange{}, fmt.Errorf("syncer: %w", err)
-	}
-	req.Header.Set("Authorization", wire.SignRequest(id.DeviceID, id.Key, method, pathQuery, signed, body))
-	resp, err := s.cfg.Client.Do(req)
-	if err != nil {
-		s.setOnline(false)
-		return exchange{}, fmt.Errorf("%w: %w", ErrOffline, err)
-	}
-	defer resp.Body.Close()
-	x.resp = resp
-	x.body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	x.recv = s.cfg.Clock()
-	if err != nil {
-		// The answer was cut: as good as no answer.
-		s.setOnline(false)
-		return exchange{}, fmt.Errorf("%w: read answer: %w", ErrOffline, err)
-	}
-	s.setOnline(true)
-	return x, nil
-}
-
-func (s *Syncer) setOnline(on bool) {
-	s.mu.Lock()
-	s.online = on
-	s.mu.Unlock()
-}
-
-// learn stores the clock offset an answer with server time reveals: the
-// server read its clock somewhere in the round trip, best guessed as its
-// midpoint, so the error is at most half the round trip.
-func (s *Syncer) learn(ctx context.Context, x exchange, serverTime time.Time) error {
-	if serverTime.IsZero() {
-		return nil
-	}
-	rtt := max(x.recv.Sub(x.sent), 0)
-	mid := x.sent.Add(rtt / 2)
-	c := outbox.ClockOffset{Offset: serverTime.Sub(mid), RTT: rtt, At: mid}
-	if err := s.cfg.Outbox.SetClock(ctx, c); err != nil {
-		return fmt.Errorf("syncer: %w", err)
-	}
-	return nil
-}
-
-// apiError turns a non-success answer into a *wire.Error, from its JSON
-// body or, failing that (a proxy's page), from its status.
-func apiError(x exchange) *wire.Error {
-	var eb wire.ErrorBody
-	if json.Unmarshal(x.body, &eb) == nil && eb.Error.Code != "" {
-		return &wire.Error{Code: eb.Error.Code, Message: eb.Error.Message}
-	}
-	code := wire.CodeInternal
-	switch st := x.resp.StatusCode; {
-	case st == http.StatusUnauthorized:
-		code = wire.CodeUnauthorized
-	case st == http.StatusTooManyRequests:
-		code = wire.CodeRateLimited
-	case st == http.StatusRequestEntityTooLarge:
-		code = wire.CodeTooLarge
-	case st == http.StatusBadGateway || st == http.StatusServiceUnavailable || st == http.StatusGatewayTimeout:
-		code = wire.CodeTransient
-	case st >= 400 && st < 500:
-		code = wire.CodeInvalid
-	}
-	return &wire.Error{Code: code, Message: fmt.Sprintf("HTTP %d", x.resp.StatusCode)}
-}
-
 // identity returns the device identity; none is fatal (not enrolled).
 func (s *Syncer) identity() (outbox.Identity, error) {
 	id, err := s.cfg.Outbox.Identity()
@@ -612,121 +487,4 @@ func (s *Syncer) pushBatch(ctx context.Context, id outbox.Identity, es []outbox.
 		return len(marks), fmt.Errorf("syncer: push: %w", retry)
 	}
 	return len(marks), nil
-}
-
-// Pull fetches what changed since the stored cursor and stores it. A
-// revoked device is fatal.
-func (s *Syncer) Pull(ctx context.Context) error {
-	s.run.Lock()
-	defer s.run.Unlock()
-	if err := s.fatalErr(); err != nil {
-		return err
-	}
-	id, err := s.identity()
-	if err != nil {
-		return err
-	}
-	st, err := s.cfg.Outbox.Pull(ctx)
-	if err != nil {
-		return fmt.Errorf("syncer: pull: %w", err)
-	}
-	// The server answers 304 only to a conditional request whose cursor is
-	// still current. A conditional request also keeps the browser's HTTP
-	// cache out of the way (fetch does not store or reuse it).
-	var h http.Header
-	if st.ETag != "" {
-		h = http.Header{"If-None-Match": {st.ETag}}
-	}
-	x, err := s.do(ctx, id, http.MethodGet, PathPull+"?cursor="+url.QueryEscape(st.Cursor), s.cfg.Clock(), nil, h)
-	if err != nil {
-		return fmt.Errorf("syncer: pull: %w", err)
-	}
-	switch x.resp.StatusCode {
-	case http.StatusNotModified:
-		// Nothing changed; the roster is not rewritten for nothing.
-		s.mu.Lock()
-		s.lastSync = x.recv
-		s.mu.Unlock()
-		return nil
-	case http.StatusOK:
-	default:
-		werr := apiError(x)
-		if werr.Code == wire.CodeUnauthorized {
-			return s.stop(fmt.Errorf("syncer: pull: %w", werr))
-		}
-		return fmt.Errorf("syncer: pull: %w", werr)
-	}
-	var resp wire.PullResponse
-	if err := json.Unmarshal(x.body, &resp); err != nil {
-		return fmt.Errorf("syncer: pull: decode answer: %w", err)
-	}
-	if err := s.learn(ctx, x, resp.ServerTime); err != nil {
-		return err
-	}
-	merge(&st, &resp)
-	st.ETag = x.resp.Header.Get("ETag")
-	st.At = x.recv.Round(0).UTC()
-	if err := s.cfg.Outbox.SetPull(ctx, st); err != nil {
-		return fmt.Errorf("syncer: pull: %w", err)
-	}
-	s.mu.Lock()
-	s.lastSync = x.recv
-	s.mu.Unlock()
-	if resp.DeviceRevoked {
-		return s.stop(wire.Errorf(wire.CodeUnauthorized, "device revoked by the server"))
-	}
-	return nil
-}
-
-// merge applies a pull answer to the stored state: a full answer replaces
-// the lists, a partial one updates the items it carries by id.
-func merge(st *outbox.PullState, r *wire.PullResponse) {
-	st.Cursor = r.Cursor
-	st.Revoked = r.DeviceRevoked
-	if r.Site != nil {
-		site := *r.Site
-		st.Site = &site
-	}
-	if len(r.Rules) > 0 {
-		st.Rules = r.Rules
-	}
-	if r.Managers != nil {
-		st.Managers = r.Managers
-	}
-	if r.Flows != nil {
-		st.Flows = r.Flows
-	}
-	if r.Full {
-		st.Departments = r.Departments
-		st.Employees = r.Employees
-		return
-	}
-	st.Departments = upsert(st.Departments, r.Departments, func(d attendance.Department) string { return d.ID })
-	st.Employees = upsert(st.Employees, r.Employees, func(e attendance.Employee) string { return e.ID })
-	if len(r.Removed) > 0 {
-		// A bulk change elsewhere can list thousands: look them up, not scan.
-		gone := make(map[string]bool, len(r.Removed))
-		for _, id := range r.Removed {
-			gone[id] = true
-		}
-		st.Employees = slices.DeleteFunc(st.Employees, func(e attendance.Employee) bool { return gone[e.ID] })
-	}
-}
-
-// upsert replaces the items of have that changed carries (by key) and
-// appends the new ones, keeping have's order.
-func upsert[T any](have, changed []T, key func(T) string) []T {
-	at := make(map[string]int, len(have))
-	for i, v := range have {
-		at[key(v)] = i
-	}
-	for _, v := range changed {
-		if i, ok := at[key(v)]; ok {
-			have[i] = v
-			continue
-		}
-		at[key(v)] = len(have)
-		have = append(have, v)
-	}
-	return have
 }
