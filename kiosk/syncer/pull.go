@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
-	"slices"
 )
 
 // Pull fetches what changed since the stored cursor and stores it. A

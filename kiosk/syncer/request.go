@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
+
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
-	"time"
 )
 
 // exchange is one request and its timing.
