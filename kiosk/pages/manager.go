@@ -9,6 +9,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
+	"punchclock/kiosk/syncer"
 )
 
 // Manager is the manager's view on the kiosk: today's punches recorded
@@ -25,6 +26,10 @@ type Manager struct {
 	locked  bool
 	depts   []attendance.Department
 	board   []BoardRow
+	flows   []wire.KioskFlow  // waiting for the manager (managerflows.go)
+	decided []syncer.Decision // decided on this kiosk
+	reason  string            // a rejection's reason, being typed
+	flowMsg string            // message key
 
 	lang     Lang
 	env      *Env
@@ -100,9 +105,15 @@ func (m *Manager) load(ctx app.Context, env *Env) {
 	}
 	bg := context.Background()
 	var depts []attendance.Department
+	var pulled []wire.KioskFlow
 	if st, err := env.Outbox.Pull(bg); err == nil {
-		depts = st.Departments
+		depts, pulled = st.Departments, st.Flows
 	}
+	var decided []syncer.Decision
+	if sy := env.Syncer(); sy != nil {
+		decided, _ = sy.Decisions(bg)
+	}
+	flows := flowsFor(session, pulled, decided)
 	_, loc, err := env.Site(bg)
 	enrolled := err == nil
 	var today, rejected []outbox.Entry
@@ -135,7 +146,7 @@ func (m *Manager) load(ctx app.Context, env *Env) {
 		board, err = env.Board(bg, session, loc)
 	}
 	ctx.Dispatch(func(app.Context) {
-		m.board = board
+		m.board, m.flows, m.decided = board, flows, decided
 		m.env, m.enrolled, m.loc, m.err = env, enrolled, loc, err
 		m.today, m.rejected, m.names = today, rejected, names
 		m.session, m.locked, m.depts = session, false, depts
@@ -175,6 +186,10 @@ func (m *Manager) Render() app.UI {
 			app.Section().Class("panel").Body(
 				app.H2().Text(l.T("board.title")),
 				m.renderBoard(),
+			),
+			app.Section().Class("panel").Body(
+				app.H2().Text(l.T("flow.title")),
+				m.renderFlows(),
 			),
 			app.Section().Class("panel").Body(
 				app.H2().Text(l.T("manager.punches")),

@@ -89,3 +89,14 @@ func TestManagerSignIn(t *testing.T) {
 		t.Error("the session outlived a minute untouched")
 	}
 }
+
+// TestFlowsFor: the manager sees the flows waiting for them that this
+// kiosk has not decided.
+func TestFlowsFor(t *testing.T) {
+	flows := []wire.KioskFlow{{ID: "f1", WaitingFor: "E002"}, {ID: "f2", WaitingFor: "E003"}, {ID: "f3", WaitingFor: "E002"}}
+	decided := []syncer.Decision{{KioskDecision: wire.KioskDecision{ID: "d", FlowID: "f3"}}}
+	got := flowsFor(ManagerSession{EmployeeID: "E002"}, flows, decided)
+	if len(got) != 1 || got[0].ID != "f1" {
+		t.Errorf("flows for E002: %+v", got)
+	}
+}

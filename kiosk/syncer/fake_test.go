@@ -24,15 +24,17 @@ type fakeServer struct {
 	t     *testing.T
 	clock func() time.Time // the server's clock
 
-	mu      sync.Mutex
-	devices map[string]ed25519.PublicKey
-	bodies  map[string][]byte // stored punch bodies by id
-	hashes  map[uint64]string // chain hash by seq
-	stores  int               // punches stored, duplicates excluded
-	batches [][]string        // ids of each batch received
-	pulls   []string          // cursors of each pull received
-	stale   int               // requests answered stale
-	now     time.Time         // the server's time of the request being served
+	mu          sync.Mutex
+	devices     map[string]ed25519.PublicKey
+	bodies      map[string][]byte // stored punch bodies by id
+	hashes      map[uint64]string // chain hash by seq
+	stores      int               // punches stored, duplicates excluded
+	batches     [][]string        // ids of each batch received
+	pulls       []string          // cursors of each pull received
+	stale       int               // requests answered stale
+	now         time.Time         // the server's time of the request being served
+	decided     []string          // ids of the decisions received
+	closedFlows map[string]bool   // flows someone else closed
 
 	// Failure injection.
 	failNext   []int                         // statuses answered before looking at the request
@@ -128,6 +130,21 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == syncer.PathPunches:
 		f.batch(w, auth, pub, body)
+	case r.Method == http.MethodPost && r.URL.Path == syncer.PathDecisions:
+		var req struct{ Decisions []wire.KioskDecision }
+		json.Unmarshal(body, &req)
+		var out struct {
+			Results []wire.DecisionResult `json:"results"`
+		}
+		for _, d := range req.Decisions {
+			f.decided = append(f.decided, d.ID)
+			res := wire.DecisionResult{ID: d.ID, Status: "accepted", State: "approved"}
+			if f.closedFlows[d.FlowID] {
+				res = wire.DecisionResult{ID: d.ID, Status: "conflict", State: "rejected", Code: wire.CodeConflict}
+			}
+			out.Results = append(out.Results, res)
+		}
+		writeJSON(w, http.StatusOK, out)
 	case r.Method == http.MethodGet && r.URL.Path == syncer.PathPull:
 		f.pull(w, r.URL.Query().Get("cursor"), r.Header.Get("If-None-Match"))
 	default:

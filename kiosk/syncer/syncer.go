@@ -141,6 +141,7 @@ type Syncer struct {
 	base string
 
 	run sync.Mutex // one exchange at a time: batches must not overlap
+	dmu sync.Mutex // the decisions' state (decisions.go)
 
 	mu        sync.Mutex
 	batch     int
@@ -283,6 +284,9 @@ func (s *Syncer) Kick() {
 // SyncOnce pushes every pending punch, prunes old synced ones, then pulls.
 func (s *Syncer) SyncOnce(ctx context.Context) error {
 	err := s.Push(ctx)
+	if err == nil {
+		err = s.PushDecisions(ctx)
+	}
 	if err == nil {
 		if _, perr := s.cfg.Outbox.Prune(ctx, s.cfg.Keep); perr != nil {
 			err = fmt.Errorf("syncer: %w", perr)

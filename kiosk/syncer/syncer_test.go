@@ -610,3 +610,43 @@ func TestSleepStopsWithContext(t *testing.T) {
 		t.Errorf("Sleep(0): %v", err)
 	}
 }
+
+// TestDecisions: a manager's decisions made on the kiosk are kept until
+// the server answers each, sent once; one on a flow someone closed first
+// comes back as a conflict, kept for the manager to see; a second
+// decision on a flow decided here is refused on the kiosk.
+func TestDecisions(t *testing.T) {
+	e := newEnv(t, syncer.Config{})
+	e.server.closedFlows = map[string]bool{"f2": true}
+	for _, d := range []wire.KioskDecision{{ID: "d1", FlowID: "f1", By: "E002", Approve: true}, {ID: "d2", FlowID: "f2", By: "E002", Approve: false, Reason: "no"}} {
+		if err := e.syncer.QueueDecision(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.syncer.QueueDecision(ctx, wire.KioskDecision{ID: "d3", FlowID: "f1", By: "E002"}); err == nil {
+		t.Error("a second decision on f1 was queued")
+	}
+	if err := e.syncer.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.syncer.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := e.syncer.Decisions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, d := range ds {
+		got += d.ID + ":" + d.Status + ":" + d.State + " "
+	}
+	if got != "d1:accepted:approved d2:conflict:rejected " {
+		t.Errorf("decisions: %q", got)
+	}
+	e.server.mu.Lock()
+	sent := fmt.Sprint(e.server.decided)
+	e.server.mu.Unlock()
+	if sent != "[d1 d2]" {
+		t.Errorf("the server received %s, want each decision once", sent)
+	}
+}

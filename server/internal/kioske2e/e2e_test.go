@@ -19,10 +19,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
 	"punchclock/app/attendance"
+	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/kiosk/scan/scantest"
+	"punchclock/server/internal/approval"
+	"punchclock/server/internal/audit"
+	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
@@ -285,6 +290,17 @@ func TestOfflineEndToEnd(t *testing.T) {
 	// The store manager (E002, badge PC-0002) has a kiosk PIN: the
 	// enrollment's pull carries its verifier, for signing in offline.
 	s.PutManager("E002", "retail", "480213")
+	// E006 forgot to punch out two days ago (the demo's forgotten punch)
+	// and asks for a make-up punch: it waits for E002, and the enrollment's
+	// pull brings it to the kiosk.
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	day := rules.DateOf(clock.Now().In(loc)).AddDays(-2)
+	flowID, _ := uuid.NewV7()
+	flow, _, err := s.Main().API.Approvals.Start(context.Background(), approval.Request{ID: flowID.String(), Kind: approval.KindMakeup,
+		EmployeeID: "E006", Date: day, Time: day.At(rules.NewClock(18, 5), loc), Direction: attendance.DirectionOut, Reason: "left in a hurry"}, "E006")
+	if err != nil || flow.Route[0].ApproverID != "E002" {
+		t.Fatalf("make-up request: %+v %v", flow, err)
+	}
 	device := e2etest.EnrollKiosk(t, ctx, s, "sh-jingan")
 	waitCached(t, ctx)
 	waitStatus(t, ctx, "online", "yes", 30*time.Second)
@@ -338,6 +354,11 @@ func TestOfflineEndToEnd(t *testing.T) {
 	if _, ok := states["E021"]; ok {
 		t.Errorf("the Shanghai store manager's board shows the Munich workshop's E021: %v", states)
 	}
+	// The make-up request waits for the manager: approved here, offline,
+	// it is kept to be sent.
+	wait(t, ctx, "the request waiting", fmt.Sprintf(`!!document.getElementById("approve-%s")`, flowID), 30*time.Second)
+	run(t, ctx, "approve", chromedp.Click("#approve-"+flowID.String(), chromedp.ByQuery))
+	wait(t, ctx, "the decision kept", fmt.Sprintf(`(() => { const r = document.querySelector('#decided tr[data-flow="%s"]'); return !!r && r.dataset.status === "queued"; })()`, flowID), 30*time.Second)
 	// Kept as artefacts: the manager view in English and in Chinese.
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager.png"))
 	run(t, ctx, "switch to Chinese", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
@@ -356,7 +377,6 @@ func TestOfflineEndToEnd(t *testing.T) {
 	if got := status(t, ctx, "rejected"); got != "0" {
 		t.Errorf("%s punches rejected", got)
 	}
-
 	// A badge nobody has: the kiosk keeps it (its roster may be stale),
 	// the server, knowing no one either, rejects it, and the manager sees
 	// it with the server's code and message.
@@ -364,6 +384,21 @@ func TestOfflineEndToEnd(t *testing.T) {
 	wait(t, ctx, "the unknown badge message", `window.__pcConfirms.some(e => e.outcome === "unknown")`, 30*time.Second)
 	waitStatus(t, ctx, "rejected", "1", 60*time.Second)
 	e2etest.OpenManager(t, ctx, "PC-0002", "480213")
+	// The decision made offline reached punchd (the kiosk shows the
+	// server's answer): the flow is approved by E002, the day reads
+	// normal, and the audit chain holds it.
+	wait(t, ctx, "the decision recorded", fmt.Sprintf(`(() => { const r = document.querySelector('#decided tr[data-flow="%s"]'); return !!r && r.dataset.status === "accepted"; })()`, flowID), 60*time.Second)
+	f, err := s.Main().API.Approvals.Get(context.Background(), flowID.String())
+	if err != nil || f.State != approval.Approved || len(f.Decisions) != 1 || f.Decisions[0].By != "E002" {
+		t.Errorf("the flow after the kiosk's decision: %+v %v", f, err)
+	}
+	res, err := s.Main().API.Days.Records(context.Background(), dayrec.Filter{EmployeeID: "E006", From: day, To: day})
+	if err != nil || len(res.Records) != 1 || res.Records[0].Status != rules.StatusNormal {
+		t.Errorf("E006's day after the approval: %+v %v", res.Records, err)
+	}
+	if _, err := audit.Verify(context.Background(), s.Main().Store); err != nil {
+		t.Errorf("audit verify: %v", err)
+	}
 	wait(t, ctx, "the rejected list", `(() => { const t = document.getElementById("rejected"); return !!t && t.dataset.count === "1"; })()`, 30*time.Second)
 	var row string
 	run(t, ctx, "read the rejected list", chromedp.Text("#rejected tbody", &row, chromedp.ByQuery))
