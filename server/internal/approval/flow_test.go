@@ -200,3 +200,23 @@ func TestExpire(t *testing.T) {
 		t.Error("a declared punch with its proof expired")
 	}
 }
+
+// TestAutoFlows: an out-of-fence or weak-fix anomaly waiting for a
+// decision becomes a flow whose id is the punch's, made again the same;
+// other anomalies, and decided ones, make none.
+func TestAutoFlows(t *testing.T) {
+	punch := "019a7b3c-1d2e-7f00-8abc-0123456789ab"
+	recs := []rules.DayRecord{{EmployeeID: "E005", Date: rules.DateOf(now), Anomalies: []rules.Anomaly{
+		{Code: rules.AnomalyOutOfFence, PunchID: punch, Approval: rules.ApprovalNeed{State: rules.ApprovalRequired}},
+		{Code: rules.AnomalyLocUncertain, PunchID: "p2", Approval: rules.ApprovalNeed{State: rules.ApprovalPending}},
+		{Code: rules.AnomalyLate, Minutes: 5, Approval: rules.ApprovalNeed{State: rules.ApprovalRequired}},
+	}}}
+	fs := AutoFlows(recs)
+	if len(fs) != 1 || fs[0].Kind != KindOutFence || fs[0].PunchID != punch || fs[0].EmployeeID != "E005" {
+		t.Fatalf("flows: %+v", fs)
+	}
+	id := AutoID(punch, KindOutFence)
+	if id != fs[0].ID || id == AutoID(punch, KindWeakGPS) || !attendance.IsUUIDv7(id) || id[:13] != punch[:13] {
+		t.Errorf("auto id %s of punch %s", id, punch)
+	}
+}

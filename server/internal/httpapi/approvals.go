@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/server/internal/approval"
+	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/store"
 )
 
@@ -226,4 +228,43 @@ func (s *Server) putFlowSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, set)
+}
+
+// autoFlows starts the approval flows a batch's located punches ask for
+// by themselves (outside the geofence, or too weak a fix): each punch's
+// employee's days around it are evaluated, once the batch is stored. A
+// failure here is logged and never fails the batch: the day records
+// still show that a decision is needed.
+func (s *Server) autoFlows(r *http.Request, req wire.BatchRequest, resp wire.BatchResponse) {
+	accepted := map[string]bool{}
+	for _, res := range resp.Results {
+		accepted[res.ID] = res.Status == wire.StatusAccepted
+	}
+	type key struct {
+		emp string
+		day rules.Date
+	}
+	seen := map[key]bool{}
+	for _, sp := range req.Punches {
+		var p attendance.Punch
+		if json.Unmarshal(sp.Body, &p) != nil || p.Location == nil || !accepted[p.ID] {
+			continue
+		}
+		at := p.EstTime
+		if at.IsZero() {
+			at = p.DeviceTime
+		}
+		k := key{p.EmployeeID, rules.DateOf(at.UTC())}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		res, err := s.Days.Records(r.Context(), dayrec.Filter{EmployeeID: k.emp, From: k.day.AddDays(-1), To: k.day.AddDays(1)})
+		if err == nil {
+			_, err = s.Approvals.StartAuto(r.Context(), res.Records)
+		}
+		if err != nil {
+			s.Log.Error("automatic approval flows", "employee", k.emp, "err", err)
+		}
+	}
 }

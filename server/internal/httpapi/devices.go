@@ -110,6 +110,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.autoFlows(r, req, resp)
 	return writeJSON(w, http.StatusOK, resp)
 }
 

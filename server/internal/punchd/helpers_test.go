@@ -33,3 +33,7 @@ func pullAs(t *testing.T, base string, k *kiosk, cursor, etag string) (int, wire
 	}
 	return resp.StatusCode, pr, resp.Header.Get("ETag")
 }
+
+func storeFlowsOf(emp string) store.ApprovalFilter {
+	return store.ApprovalFilter{EmployeeIDs: []string{emp}}
+}
