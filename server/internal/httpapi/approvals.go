@@ -268,3 +268,42 @@ func (s *Server) autoFlows(r *http.Request, req wire.BatchRequest, resp wire.Bat
 		}
 	}
 }
+
+// flowProofPut answers POST /approval/flow/{id}/proof: the photo proving
+// an offline-declared punch, sent as the body (image/jpeg or image/png).
+func (s *Server) flowProofPut(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.allowFlow(r, r.PathValue("id")); err != nil {
+		return err
+	}
+	data, err := readBody(w, r, approval.MaxProof)
+	if err != nil {
+		return err
+	}
+	flow, err := s.Approvals.AttachProof(r.Context(), r.PathValue("id"), requester(r), data)
+	if wire.CodeOf(err) == wire.CodeForbidden {
+		return errNotAllowed
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, flow)
+}
+
+// flowProofGet answers GET /approval/flow/{id}/proof: the proof itself,
+// for whoever may see the flow.
+func (s *Server) flowProofGet(w http.ResponseWriter, r *http.Request) error {
+	flow, err := s.allowFlow(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	a, err := s.Approvals.Proof(r.Context(), flow)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", a.ContentType)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(a.Data)
+	return err
+}

@@ -170,6 +170,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"GET /api/v1/device/pull":                 {device, nil},
 		"GET /api/v1/device/records":              {device, nil}, // TestPhoneOwnDays
 		"POST /api/v1/device/decisions":           {device, nil}, // TestKioskDecisions
+		"POST /api/v1/device/flows/{id}/proof":    {device, nil}, // TestProof
 		"GET /api/v1/device/flows":                {device, nil},
 		"POST /api/v1/device/flows":               {device, nil},
 		"POST /api/v1/device/flows/{id}/withdraw": {device, nil},
@@ -230,6 +231,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		}},
 		// Withdrawn by who asked: each call withdraws a flow the admin
 		// token started, for the caller's employee.
+		"POST /api/v1/approval/flow/{id}/proof":    {"skip", nil}, // TestProof: by who asked, in scope
+		"GET /api/v1/approval/flow/{id}/proof":     {"skip", nil}, // TestProof
 		"POST /api/v1/approval/flow/{id}/withdraw": {"requester", func(e, _ string) call { return call{"POST", "/approval/flow/" + startFlow(e) + "/withdraw", nil} }},
 	}
 	allowed := func(c matrixCaller, class string) bool {

@@ -121,3 +121,25 @@ func (s *Server) phoneFlowWithdraw(w http.ResponseWriter, r *http.Request) error
 	}
 	return writeJSON(w, http.StatusOK, flow)
 }
+
+// phoneFlowProof answers POST /device/flows/{id}/proof: the phone sends
+// the photo proving its employee's offline-declared punch.
+func (s *Server) phoneFlowProof(w http.ResponseWriter, r *http.Request) error {
+	data, err := readBody(w, r, approval.MaxProof)
+	if err != nil {
+		return err
+	}
+	dev, err := s.phoneOf(r, data)
+	if err != nil {
+		return err
+	}
+	flow, err := s.Approvals.Get(r.Context(), r.PathValue("id"))
+	if err != nil || flow.EmployeeID != dev.EmployeeID {
+		return errNotAllowed
+	}
+	flow, err = s.Approvals.AttachProof(r.Context(), flow.ID, dev.EmployeeID, data)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, flow)
+}

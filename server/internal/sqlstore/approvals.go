@@ -184,3 +184,34 @@ func (s *DB) PutApprovalSetting(ctx context.Context, key string, v json.RawMessa
 	}
 	return nil
 }
+
+// PutAttachment implements store.Store.
+func (s *DB) PutAttachment(ctx context.Context, a store.Attachment) error {
+	if err := checkText("attachment", a.ID, a.FlowID, a.ContentType, a.SHA256); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO attachments (id, flow_id, content_type, sha256, created_at_ms, data) VALUES (?, ?, ?, ?, ?, ?)`),
+		a.ID, a.FlowID, a.ContentType, a.SHA256, ms(a.CreatedAt), a.Data); err != nil {
+		if s.d.IsUnique(err) {
+			return fmt.Errorf("sqlstore: attachment %s: %w", a.ID, store.ErrConflict)
+		}
+		return fmt.Errorf("sqlstore: put attachment: %w", err)
+	}
+	return nil
+}
+
+// Attachment implements store.Store.
+func (s *DB) Attachment(ctx context.Context, id string) (store.Attachment, error) {
+	if err := checkID("attachment", id); err != nil {
+		return store.Attachment{}, err
+	}
+	var a store.Attachment
+	var created int64
+	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT id, flow_id, content_type, sha256, created_at_ms, data FROM attachments WHERE id = ?`), id).
+		Scan(&a.ID, &a.FlowID, &a.ContentType, &a.SHA256, &created, &a.Data)
+	if err != nil {
+		return a, notFound(err, "attachment "+id)
+	}
+	a.CreatedAt = fromMS(created)
+	return a, nil
+}

@@ -138,6 +138,9 @@ type Store interface {
 	// ApprovalSetting returns a setting's JSON; ErrNotFound when unset.
 	ApprovalSetting(ctx context.Context, key string) (json.RawMessage, error)
 	PutApprovalSetting(ctx context.Context, key string, v json.RawMessage) error
+	// PutAttachment stores a flow's proof; Attachment reads one.
+	PutAttachment(ctx context.Context, a Attachment) error
+	Attachment(ctx context.Context, id string) (Attachment, error)
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
@@ -228,6 +231,16 @@ type ApprovalRow struct {
 	CreatedAt  time.Time
 	ClosedAt   time.Time
 	Body       json.RawMessage
+}
+
+// Attachment is a proof attached to an approval flow.
+type Attachment struct {
+	ID          string
+	FlowID      string
+	ContentType string
+	SHA256      string
+	CreatedAt   time.Time
+	Data        []byte
 }
 
 // ApprovalFilter selects approval requests; zero fields match all.

@@ -99,6 +99,17 @@ func testApprovals(t *testing.T, s store.Store) {
 	if v := must(s.ApprovalSetting(ctx, "policy")); string(v) != `{"monthly_cap":5}` {
 		t.Errorf("setting: %s", v)
 	}
+	att := store.Attachment{ID: "att-1", FlowID: "a1", ContentType: "image/png", SHA256: "h", CreatedAt: T0, Data: []byte{0x89, 'P', 'N', 'G', 0, 1, 2}}
+	mustDo(s.PutAttachment(ctx, att))
+	if got := must(s.Attachment(ctx, "att-1")); got.FlowID != "a1" || string(got.Data) != string(att.Data) || !got.CreatedAt.Equal(T0) {
+		t.Errorf("attachment: %+v", got)
+	}
+	if err := s.PutAttachment(ctx, att); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("an attachment stored twice: %v", err)
+	}
+	if _, err := s.Attachment(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown attachment: %v", err)
+	}
 }
 
 func must2[A, B any](a A, b B, err error) (A, B) {
