@@ -41,17 +41,23 @@ const KindMakeup = "makeup_punch"
 // ErrNoSync: the phone has no syncer (not activated, or stopped).
 var ErrNoSync = errors.New("pages: the phone is not syncing")
 
-// PhoneFlow is an approval request of the phone's employee as the server
-// lists it (approval.Request, the fields the phone shows).
-type PhoneFlow struct {
+// FlowRequest is a request of the phone's employee as the phone sends it
+// (the body of POST /device/flows) and as the server lists it.
+type FlowRequest struct {
 	ID        string               `json:"id"`
 	Kind      string               `json:"kind"`
 	Date      rules.Date           `json:"date"`
 	Time      time.Time            `json:"time,omitzero"`
 	Direction attendance.Direction `json:"direction,omitempty"`
 	Reason    string               `json:"reason"`
-	State     string               `json:"state"`
-	CreatedAt time.Time            `json:"created_at,omitzero"`
+}
+
+// PhoneFlow is an approval request of the phone's employee as the server
+// lists it (approval.Request, the fields the phone shows).
+type PhoneFlow struct {
+	FlowRequest
+	State     string    `json:"state"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // PhoneMonth is the employee's month as last read from the server.
@@ -64,15 +70,10 @@ type PhoneMonth struct {
 	At time.Time `json:"at"`
 }
 
-// Makeup is a make-up punch request made on the phone: the body of
-// POST /device/flows, plus what became of it on the phone.
+// Makeup is a make-up punch request made on the phone, plus what became
+// of it on the phone.
 type Makeup struct {
-	ID        string               `json:"id"`
-	Kind      string               `json:"kind"`
-	Date      rules.Date           `json:"date"`
-	Time      time.Time            `json:"time"`
-	Direction attendance.Direction `json:"direction"`
-	Reason    string               `json:"reason"`
+	FlowRequest
 	// Refused is the server's refusal (not retried), "" while queued.
 	Refused string `json:"refused,omitempty"`
 }
@@ -124,7 +125,7 @@ func MakeupFor(rec rules.DayRecord, loc *time.Location, reason string) (Makeup, 
 	if err != nil {
 		return Makeup{}, err
 	}
-	return Makeup{ID: id.String(), Kind: KindMakeup, Date: rec.Date, Time: at, Direction: dir, Reason: reason}, nil
+	return Makeup{FlowRequest: FlowRequest{ID: id.String(), Kind: KindMakeup, Date: rec.Date, Time: at, Direction: dir, Reason: reason}}, nil
 }
 
 // caller is the phone's signed request path: its syncer.
@@ -271,7 +272,7 @@ func (p *PhoneEnv) SendMakeups(ctx context.Context) (int, error) {
 		if m.Refused != "" {
 			continue
 		}
-		body, err := json.Marshal(m)
+		body, err := json.Marshal(m.FlowRequest)
 		if err != nil {
 			return sent, err
 		}

@@ -53,6 +53,9 @@ func (f *fakeCaller) Call(_ context.Context, method, pq string, body []byte) (in
 			return 400, nil, wire.Errorf(wire.CodeInvalid, "no such day")
 		}
 		var m Makeup
+		if strings.Contains(string(body), "refused") {
+			return 400, nil, wire.Errorf(wire.CodeInvalid, "unknown field")
+		}
 		if err := json.Unmarshal(body, &m); err != nil || m.Kind != KindMakeup || m.ID == "" {
 			return 400, nil, wire.Errorf(wire.CodeInvalid, "bad body %s", body)
 		}
@@ -62,7 +65,7 @@ func (f *fakeCaller) Call(_ context.Context, method, pq string, body []byte) (in
 		if f.flows == nil {
 			f.flows = map[string]PhoneFlow{}
 		}
-		f.flows[m.ID] = PhoneFlow{ID: m.ID, Kind: m.Kind, Date: m.Date, Time: m.Time, Direction: m.Direction, Reason: m.Reason, State: "pending"}
+		f.flows[m.ID] = PhoneFlow{FlowRequest: m.FlowRequest, State: "pending"}
 		return 201, nil, nil
 	}
 	return 404, nil, wire.Errorf(wire.CodeNotFound, "no")
