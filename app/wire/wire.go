@@ -149,6 +149,48 @@ type PullResponse struct {
 	// and PIN, with their PIN's verifier (app/pin): the whole list, which
 	// replaces the kiosk's.
 	Managers []KioskManager `json:"managers"`
+	// Flows, in every answer to a kiosk (null to a phone), are the
+	// approval flows waiting for one of its managers: the whole list,
+	// which replaces the kiosk's.
+	Flows []KioskFlow `json:"flows"`
+}
+
+// KioskFlow is an approval flow waiting for a manager a kiosk signs in.
+type KioskFlow struct {
+	ID         string    `json:"id"`
+	Kind       string    `json:"kind"`
+	EmployeeID string    `json:"employee_id"`
+	Date       string    `json:"date"`
+	Time       time.Time `json:"time,omitzero"`
+	Direction  string    `json:"direction,omitempty"`
+	Minutes    int       `json:"minutes,omitempty"`
+	Reason     string    `json:"reason"`
+	WaitingFor string    `json:"waiting_for"`
+	Level      int       `json:"level"`
+}
+
+// KioskDecision is a manager's decision made on a kiosk, offline or not,
+// sent signed by the kiosk (POST /api/v1/device/decisions): the kiosk
+// vouches that By signed in with their badge and PIN.
+type KioskDecision struct {
+	// ID is the decision's UUIDv7: sent twice, applied once.
+	ID      string    `json:"id"`
+	FlowID  string    `json:"flow_id"`
+	By      string    `json:"by"`
+	Approve bool      `json:"approve"`
+	Reason  string    `json:"reason,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// DecisionResult answers one KioskDecision: "accepted" (applied now or
+// before), "conflict" (the flow was closed first, State says how) or
+// "refused" (Code and Message say why).
+type DecisionResult struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	State   string `json:"state,omitempty"`
+	Code    Code   `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // KioskManager is a manager or HR person a kiosk lets sign in offline.

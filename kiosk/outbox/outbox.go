@@ -115,6 +115,8 @@ type PullState struct {
 	Revoked     bool                    `json:"revoked,omitempty"`
 	// Managers who may sign in on this kiosk with badge and PIN.
 	Managers []wire.KioskManager `json:"managers,omitempty"`
+	// Flows are the approval flows waiting for those managers.
+	Flows []wire.KioskFlow `json:"flows,omitempty"`
 }
 
 // Outbox records punches into a Store. It is safe for concurrent use.

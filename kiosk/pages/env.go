@@ -63,6 +63,7 @@ type Env struct {
 	engErr   error
 	engAt    uint64 // Outbox.PullGen eng was compiled from
 	changed  chan struct{}
+	mgr      *ManagerSession // the manager signed in on this kiosk (managerauth.go)
 }
 
 var (
@@ -295,7 +296,7 @@ func (e *Env) Enroll(ctx context.Context, base, code, name string) (attendance.S
 	}
 	pull := outbox.PullState{
 		Cursor: er.Pull.Cursor, At: recv.Round(0).UTC(), Site: &er.Site,
-		Departments: er.Pull.Departments, Employees: er.Pull.Employees, Rules: er.Pull.Rules,
+		Departments: er.Pull.Departments, Employees: er.Pull.Employees, Rules: er.Pull.Rules, Managers: er.Pull.Managers, Flows: er.Pull.Flows,
 	}
 	if er.Pull.Site != nil {
 		pull.Site = er.Pull.Site

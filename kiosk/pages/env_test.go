@@ -259,6 +259,22 @@ func TestAge(t *testing.T) {
 	}
 }
 
+// officeRules is a weekday 09:00-18:00 shift with 10 minutes' grace, as
+// a pull carries it.
+func officeRules(t *testing.T) []byte {
+	t.Helper()
+	doc, err := json.Marshal(rules.Config{Rules: rules.RuleSet{
+		Basic:      rules.Basic{DefaultSchedule: "office"},
+		Shifts:     []rules.Shift{{ID: "day", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0)}},
+		Weekly:     []rules.WeeklySchedule{{ID: "office", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
+		Exceptions: rules.Exceptions{LateGraceMin: 10},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // TestPunchProvisionalRules: with the rules of the latest pull, the kiosk
 // tells in from out, and says how late, with the rules engine itself.
 func TestPunchProvisionalRules(t *testing.T) {
@@ -269,16 +285,7 @@ func TestPunchProvisionalRules(t *testing.T) {
 	if _, err := env.Enroll(ctx, srv.URL, "GOOD", "k"); err != nil {
 		t.Fatal(err)
 	}
-	cfg := rules.Config{Rules: rules.RuleSet{
-		Basic:      rules.Basic{DefaultSchedule: "office"},
-		Shifts:     []rules.Shift{{ID: "day", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0)}},
-		Weekly:     []rules.WeeklySchedule{{ID: "office", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
-		Exceptions: rules.Exceptions{LateGraceMin: 10},
-	}}
-	doc, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := officeRules(t)
 	st, _ := env.Outbox.Pull(ctx)
 	st.Rules, st.At = doc, clk.now()
 	if err := env.Outbox.SetPull(ctx, st); err != nil {

@@ -60,7 +60,8 @@ type Kiosk struct {
 	sc       *scanner // made at enrollment; the camera and the debug hook share it
 	cam      *camera
 	onOnline app.Func
-	face     *faceCtl // face punching (faceui.go); made at enrollment
+	face     *faceCtl      // face punching (faceui.go); made at enrollment
+	msi      managerSignIn // the manager's sign-in panel (managersignin.go)
 }
 
 // OnMount picks the language, makes the Env and starts the screen's loop.
@@ -245,7 +246,7 @@ func (k *Kiosk) frame(body app.UI) app.UI {
 					// navigation from a queued dispatch, which can come too
 					// late and reload the whole app.
 					return app.Button().Class("button").ID("open-manager").Text(k.lang.T("manager.open")).
-						OnClick(func(ctx app.Context, e app.Event) { ctx.Navigate("/manager") })
+						OnClick(k.openManager)
 				}),
 				app.Button().Class("button").ID("lang").Text(k.lang.T("lang.toggle")).OnClick(k.toggleLang),
 			),
@@ -267,7 +268,7 @@ func (k *Kiosk) renderKiosk() app.UI {
 		app.Section().Class("left").Body(
 			app.Div().Class("clock").ID("clock").Text(k.clockText()),
 			app.Div().Class("date").ID("date").Text(k.dateText()),
-			k.renderConfirm(),
+			app.If(k.msi.open, k.renderSignIn).Else(k.renderConfirm),
 			k.renderFace(),
 		),
 		app.Section().Class("right").Body(
@@ -510,6 +511,11 @@ func (k *Kiosk) handleCode(ctx app.Context, sc *scanner, code string) {
 	fresh := sc.debouncer.Seen(code, k.env.Clock())
 	sc.mu.Unlock()
 	if !fresh {
+		return
+	}
+	if k.msi.open && k.msi.who == nil {
+		// The sign-in panel waits for a manager's badge: not a punch.
+		k.managerBadge(ctx, code)
 		return
 	}
 	// Not the component's context: leaving the page must not abort a

@@ -7,15 +7,24 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"punchclock/app/attendance"
+	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 )
 
 // Manager is the manager's view on the kiosk: today's punches recorded
 // here (whatever their sync state) and the punches the server rejected,
-// with its codes and messages. It reads only the local outbox, so it works
-// offline.
+// with its codes and messages, of the employees the signed-in manager
+// reviews (and badges nobody has). It reads only the local outbox, so it
+// works offline. Without a manager signed in (managersignin.go) it shows
+// nothing but that it is locked; untouched for ManagerIdle it locks and
+// goes back to the kiosk.
 type Manager struct {
 	app.Compo
+
+	session ManagerSession
+	locked  bool
+	depts   []attendance.Department
+	board   []BoardRow
 
 	lang     Lang
 	env      *Env
@@ -36,6 +45,7 @@ func (m *Manager) OnMount(ctx app.Context) {
 			ctx.Dispatch(func(app.Context) { m.err = err })
 			return
 		}
+		ctx.Async(func() { m.watchIdle(ctx, env) })
 		for {
 			m.load(ctx, env)
 			select {
@@ -48,9 +58,51 @@ func (m *Manager) OnMount(ctx app.Context) {
 	})
 }
 
+// watchIdle locks the view and goes back to the kiosk once the manager's
+// session has ended.
+func (m *Manager) watchIdle(ctx app.Context, env *Env) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		if _, ok := env.Manager(false); !ok {
+			ctx.Dispatch(func(ctx app.Context) {
+				m.locked = true
+				ctx.Navigate("/")
+			})
+			return
+		}
+	}
+}
+
+// touch keeps the manager's session open while they use the view.
+func (m *Manager) touch(ctx app.Context, e app.Event) {
+	if m.env != nil {
+		m.env.Manager(true)
+	}
+}
+
+func (m *Manager) signOut(ctx app.Context, e app.Event) {
+	if m.env != nil {
+		m.env.SignOutManager()
+	}
+	ctx.Navigate("/")
+}
+
 // load reads the outbox and hands the result to the UI goroutine.
 func (m *Manager) load(ctx app.Context, env *Env) {
+	session, ok := env.Manager(false)
+	if !ok {
+		ctx.Dispatch(func(app.Context) { m.env, m.locked = env, true })
+		return
+	}
 	bg := context.Background()
+	var depts []attendance.Department
+	if st, err := env.Outbox.Pull(bg); err == nil {
+		depts = st.Departments
+	}
 	_, loc, err := env.Site(bg)
 	enrolled := err == nil
 	var today, rejected []outbox.Entry
@@ -66,9 +118,27 @@ func (m *Manager) load(ctx app.Context, env *Env) {
 	} else {
 		err = nil
 	}
+	// Only the employees the manager reviews, and badges nobody has.
+	mine := func(es []outbox.Entry) []outbox.Entry {
+		out := es[:0:0]
+		for _, e := range es {
+			emp, known := names[e.Punch.EmployeeID]
+			if !known || session.Reviews(emp.DepartmentID, depts) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	today, rejected = mine(today), mine(rejected)
+	var board []BoardRow
+	if enrolled && err == nil {
+		board, err = env.Board(bg, session, loc)
+	}
 	ctx.Dispatch(func(app.Context) {
+		m.board = board
 		m.env, m.enrolled, m.loc, m.err = env, enrolled, loc, err
 		m.today, m.rejected, m.names = today, rejected, names
+		m.session, m.locked, m.depts = session, false, depts
 	})
 }
 
@@ -86,11 +156,16 @@ func (m *Manager) Render() app.UI {
 			app.Div().Class("actions").Body(
 				app.Button().Class("button").ID("back").Text(l.T("manager.back")).
 					OnClick(func(ctx app.Context, e app.Event) { ctx.Navigate("/") }),
+				app.If(!m.locked && m.session.EmployeeID != "", func() app.UI {
+					return app.Button().Class("button").ID("manager-signout").Text(l.T("manager.signout")).OnClick(m.signOut)
+				}),
 				app.Button().Class("button").Text(l.T("lang.toggle")).OnClick(m.toggleLang),
 			),
 		),
 	}
 	switch {
+	case m.locked:
+		body = append(body, app.P().Class("notice").ID("manager-locked").Text(l.T("manager.locked")))
 	case m.err != nil:
 		body = append(body, app.P().Class("error").ID("manager-error").Text(l.T("st.error", errText(m.err))))
 	case m.env != nil && !m.enrolled:
@@ -98,6 +173,11 @@ func (m *Manager) Render() app.UI {
 	case m.env != nil:
 		body = append(body,
 			app.Section().Class("panel").Body(
+				app.H2().Text(l.T("board.title")),
+				m.renderBoard(),
+			),
+			app.Section().Class("panel").Body(
+				app.H2().Text(l.T("manager.punches")),
 				m.table("today", m.today, false),
 			),
 			app.Section().Class("panel").Body(
@@ -106,7 +186,7 @@ func (m *Manager) Render() app.UI {
 			),
 		)
 	}
-	return app.Main().Class("manager").Body(body...)
+	return app.Main().Class("manager").DataSet("manager", m.session.EmployeeID).OnClick(m.touch).Body(body...)
 }
 
 // table lists entries; the rejected list adds the server's code and
@@ -144,10 +224,66 @@ func (m *Manager) table(id string, es []outbox.Entry, why bool) app.UI {
 					l.T("state." + string(e.State)),
 				}
 				if why {
-					cells = append(cells, string(e.Code), e.Message)
+					// In the manager's language, by code; the server's own
+					// words (English) stay at hand as the cell's title.
+					cells = append(cells, string(e.Code), rejectionText(l, e.Code, e.Message))
 				}
 				return app.Tr().Class(string(e.State)).DataSet("id", e.ID).Body(
-					app.Range(cells).Slice(func(j int) app.UI { return app.Td().Text(cells[j]) }),
+					app.Range(cells).Slice(func(j int) app.UI {
+						td := app.Td().Text(cells[j])
+						if why && j == len(cells)-1 {
+							td = td.Title(e.Message)
+						}
+						return td
+					}),
+				)
+			}),
+		),
+	)
+}
+
+// rejectionText says why the server rejected a punch, in the manager's
+// language, from its stable code; a code without a text of its own shows
+// the server's message.
+func rejectionText(l Lang, code wire.Code, message string) string {
+	key := "reject." + string(code)
+	if t := l.T(key); t != key {
+		return t
+	}
+	return message
+}
+
+// renderBoard is who is in, late, not in yet or gone home today.
+func (m *Manager) renderBoard() app.UI {
+	l := m.lang
+	if len(m.board) == 0 {
+		return app.P().Class("none").ID("board").DataSet("count", "0").Text(l.T("manager.none"))
+	}
+	loc := m.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	clock := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("15:04")
+	}
+	return app.Table().ID("board").DataSet("count", len(m.board)).Body(
+		app.THead().Body(app.Tr().Body(
+			app.Th().Text(l.T("col.employee")), app.Th().Text(l.T("col.state")),
+			app.Th().Text(l.T("board.in")), app.Th().Text(l.T("board.out")),
+		)),
+		app.TBody().Body(
+			app.Range(m.board).Slice(func(i int) app.UI {
+				r := m.board[i]
+				state := l.T("board." + r.State)
+				if r.State == BoardLate {
+					state = l.T("board.late", r.LateMin)
+				}
+				return app.Tr().Class("board-"+r.State).DataSet("employee", r.Employee.ID).DataSet("state", r.State).Body(
+					app.Td().Text(r.Employee.ID+" "+r.Employee.Name), app.Td().Text(state),
+					app.Td().Text(clock(r.In)), app.Td().Text(clock(r.Out)),
 				)
 			}),
 		),

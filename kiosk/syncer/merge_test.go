@@ -31,13 +31,13 @@ func TestMerge(t *testing.T) {
 	}
 	// The managers' list is replaced whole by every answer that carries
 	// it, kept by one that does not (a phone's).
-	merge(st, &wire.PullResponse{Cursor: "4", Managers: []wire.KioskManager{{EmployeeID: "E2", PINHash: "v"}}})
+	merge(st, &wire.PullResponse{Cursor: "4", Managers: []wire.KioskManager{{EmployeeID: "E2", PINHash: "v"}}, Flows: []wire.KioskFlow{{ID: "f1", WaitingFor: "E2"}}})
 	merge(st, &wire.PullResponse{Cursor: "5"})
-	if len(st.Managers) != 1 || st.Managers[0].EmployeeID != "E2" {
-		t.Errorf("managers after an answer without them: %+v", st.Managers)
+	if len(st.Managers) != 1 || st.Managers[0].EmployeeID != "E2" || len(st.Flows) != 1 {
+		t.Errorf("managers and flows after an answer without them: %+v %+v", st.Managers, st.Flows)
 	}
-	merge(st, &wire.PullResponse{Cursor: "6", Managers: []wire.KioskManager{}})
-	if len(st.Managers) != 0 {
-		t.Errorf("managers after an empty list: %+v", st.Managers)
+	merge(st, &wire.PullResponse{Cursor: "6", Managers: []wire.KioskManager{}, Flows: []wire.KioskFlow{}})
+	if len(st.Managers) != 0 || len(st.Flows) != 0 {
+		t.Errorf("managers and flows after empty lists: %+v %+v", st.Managers, st.Flows)
 	}
 }

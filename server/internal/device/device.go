@@ -47,6 +47,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/approval"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/store"
 )
@@ -377,10 +378,10 @@ func siteRoster(emps []attendance.Employee, site string) (carried []attendance.E
 	return carried, others
 }
 
-// managers are the people a kiosk at site lets sign in with badge and
+// Managers are the people a kiosk at site lets sign in with badge and
 // PIN: active manager and HR accounts with a PIN, linked to an active
 // employee the kiosk carries (of its site, or of every site).
-func (s *Service) managers(ctx context.Context, site string) ([]wire.KioskManager, error) {
+func (s *Service) Managers(ctx context.Context, site string) ([]wire.KioskManager, error) {
 	users, err := s.Store.Users(ctx)
 	if err != nil {
 		return nil, store.Coded(err)
@@ -399,6 +400,26 @@ func (s *Service) managers(ctx context.Context, site string) ([]wire.KioskManage
 			root = u.Unit
 		}
 		out = append(out, wire.KioskManager{EmployeeID: u.EmployeeID, Role: u.Role, DepartmentID: root, PINHash: u.PINHash})
+	}
+	return out, nil
+}
+
+// flows are the pending approval flows waiting for one of managers.
+func (s *Service) flows(ctx context.Context, managers []wire.KioskManager) ([]wire.KioskFlow, error) {
+	out := []wire.KioskFlow{}
+	for _, m := range managers {
+		rows, err := s.Store.Approvals(ctx, store.ApprovalFilter{WaitingFor: m.EmployeeID, State: string(approval.Pending), Limit: 500})
+		if err != nil {
+			return nil, store.Coded(err)
+		}
+		for _, a := range rows {
+			r, err := approval.FromRow(a)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, wire.KioskFlow{ID: r.ID, Kind: string(r.Kind), EmployeeID: r.EmployeeID, Date: r.Date.String(), Time: r.Time,
+				Direction: string(r.Direction), Minutes: r.Minutes, Reason: r.Reason, WaitingFor: m.EmployeeID, Level: r.Level()})
+		}
 	}
 	return out, nil
 }
@@ -457,7 +478,10 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 		}
 	}
 	if dev.Kind == attendance.DeviceKiosk {
-		if resp.Managers, err = s.managers(ctx, dev.SiteID); err != nil {
+		if resp.Managers, err = s.Managers(ctx, dev.SiteID); err != nil {
+			return wire.PullResponse{}, "", err
+		}
+		if resp.Flows, err = s.flows(ctx, resp.Managers); err != nil {
 			return wire.PullResponse{}, "", err
 		}
 	}

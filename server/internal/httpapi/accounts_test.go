@@ -18,6 +18,7 @@ import (
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/store"
 )
 
 type testClock struct {
@@ -30,6 +31,27 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// clockedServer serves the API over a SQLite store seeded with the demo
+// organisation, on a clock the test moves; it returns the base URL, the
+// demo admin token, the store and the clock.
+func clockedServer(t *testing.T) (string, string, store.Store, *testClock) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clk := &testClock{t: now}
+	res, err := demo.Seed(ctx, st, t.TempDir(), clk.Now, httpapi.HashToken, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(st, clk.Now, slog.Default(), "test").Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL, res.AdminToken, st, clk
 }
 
 // browser is a person's browser: a cookie jar and the CSRF token the
@@ -86,23 +108,12 @@ func (b *browser) signIn(base, login, password string) (int, string) {
 // acts are in the audit log.
 func TestSignIn(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &testClock{t: now}
-	res, err := demo.Seed(ctx, st, t.TempDir(), clk.Now, httpapi.HashToken, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.New(st, clk.Now, slog.Default(), "test").Handler())
-	t.Cleanup(srv.Close)
-	base, u := srv.URL, srv.URL+"/api/v1"
+	base, admin, st, clk := clockedServer(t)
+	base, u := base, base+"/api/v1"
 	put := func(id string, body map[string]any) (int, string) {
 		t.Helper()
 		data, _ := json.Marshal(body)
-		return do(t, "PUT", u+"/admin/users/"+id, res.AdminToken, data, nil)
+		return do(t, "PUT", u+"/admin/users/"+id, admin, data, nil)
 	}
 	if st, body := put("u-boss", map[string]any{"login": "boss@example.com", "name": "Boss", "role": "super_admin", "password": "correct horse battery"}); st != 201 || strings.Contains(body, "argon2") {
 		t.Fatalf("create super admin: %d %s", st, body)
@@ -173,7 +184,7 @@ func TestSignIn(t *testing.T) {
 		t.Errorf("after sign-out: %d", st)
 	}
 	li.signIn(base, "li.na", "manager-pass-1")
-	if st, body := do(t, "POST", u+"/admin/users/u-li/sessions/end", res.AdminToken, nil, nil); st != 200 || !strings.Contains(body, `"ended":1`) {
+	if st, body := do(t, "POST", u+"/admin/users/u-li/sessions/end", admin, nil, nil); st != 200 || !strings.Contains(body, `"ended":1`) {
 		t.Errorf("end sessions: %d %s", st, body)
 	}
 	if st, _ := li.do("GET", u+"/auth/me", nil, false); st != 401 {

@@ -3,18 +3,12 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"punchclock/server/internal/demo"
-	"punchclock/server/internal/httpapi"
-	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
 )
 
@@ -25,25 +19,14 @@ import (
 // who asked; every step is in the audit log.
 func TestApprovalFlow(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &testClock{t: now}
-	res, err := demo.Seed(ctx, st, t.TempDir(), clk.Now, httpapi.HashToken, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.New(st, clk.Now, slog.Default(), "test").Handler())
-	t.Cleanup(srv.Close)
-	base, u := srv.URL, srv.URL+"/api/v1"
+	base, admin, st, clk := clockedServer(t)
+	base, u := base, base+"/api/v1"
 	for id, body := range map[string]string{
 		"u-e4": `{"login":"e4","role":"employee","employee_id":"E004","password":"flow-password-1"}`,
 		"u-e5": `{"login":"e5","role":"employee","employee_id":"E005","password":"flow-password-1"}`,
 		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
 	} {
-		if st, b := do(t, "PUT", u+"/admin/users/"+id, res.AdminToken, []byte(body), nil); st != 201 {
+		if st, b := do(t, "PUT", u+"/admin/users/"+id, admin, []byte(body), nil); st != 201 {
 			t.Fatalf("account %s: %d %s", id, st, b)
 		}
 	}
@@ -128,12 +111,12 @@ func TestApprovalFlow(t *testing.T) {
 	// for an approver who is away.
 	for _, bad := range []string{`{"policy":{"monthly_cap":100,"window_days":30}}`, `{"policy":{"monthly_cap":3,"window_days":30},"matrix":[{"department_id":"nope","kind":"overtime","approvers":["E001"]}]}`,
 		`{"policy":{"monthly_cap":3,"window_days":30},"delegations":[{"approver":"E002","delegate":"E002","from":"2026-11-01T00:00:00Z","to":"2026-12-01T00:00:00Z"}]}`} {
-		if st, body := do(t, "PUT", u+"/approval/settings", res.AdminToken, []byte(bad), nil); st != 400 {
+		if st, body := do(t, "PUT", u+"/approval/settings", admin, []byte(bad), nil); st != 400 {
 			t.Errorf("settings %s: %d %s", bad, st, body)
 		}
 	}
 	away := `{"policy":{"monthly_cap":3,"window_days":30},"delegations":[{"approver":"E002","delegate":"E005","from":"2026-11-19T00:00:00Z","to":"2026-11-21T00:00:00Z"}]}`
-	if st, body := do(t, "PUT", u+"/approval/settings", res.AdminToken, []byte(away), nil); st != 200 {
+	if st, body := do(t, "PUT", u+"/approval/settings", admin, []byte(away), nil); st != 200 {
 		t.Fatalf("settings: %d %s", st, body)
 	}
 	var stand struct{ Flows []flow }

@@ -5,6 +5,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/auth"
 	"punchclock/server/internal/store"
 )
 
@@ -92,10 +93,25 @@ func (s *Server) getEmployee(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, x)
 }
 
+// putEmployee creates or changes an employee: admins anyone, HR only
+// within its unit (the employee as stored and as sent both in it).
 func (s *Server) putEmployee(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	if sc != nil && callerOf(r).User.Role != auth.RoleHR {
+		return errNotAllowed
+	}
 	var x attendance.Employee
 	if err := s.readPut(w, r, &x, &x.ID); err != nil {
 		return err
+	}
+	if sc != nil {
+		old, err := s.Store.Employee(r.Context(), x.ID)
+		if err == nil && !sc.Employee(old) || !sc.Department(x.DepartmentID) {
+			return errNotAllowed
+		}
 	}
 	if err := x.Validate(); err != nil {
 		return wire.Errorf(wire.CodeInvalid, "%v", err)

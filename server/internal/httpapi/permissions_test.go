@@ -169,6 +169,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/device/punches":             {device, nil},
 		"GET /api/v1/device/pull":                 {device, nil},
 		"GET /api/v1/device/records":              {device, nil}, // TestPhoneOwnDays
+		"POST /api/v1/device/decisions":           {device, nil}, // TestKioskDecisions
 		"GET /api/v1/device/flows":                {device, nil},
 		"POST /api/v1/device/flows":               {device, nil},
 		"POST /api/v1/device/flows/{id}/withdraw": {device, nil},
@@ -204,7 +205,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"PUT /api/v1/departments/{id}": {adminOn, func(string, string) call { return call{"PUT", "/departments/" + id(dept), dept} }},
 		"GET /api/v1/employees":        {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
 		"GET /api/v1/employees/{id}":   {scopedOn, func(e, _ string) call { return call{"GET", "/employees/" + e, nil} }},
-		"PUT /api/v1/employees/{id}":   {adminOn, func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
+		"PUT /api/v1/employees/{id}":   {"hrWrite", func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
 		"GET /api/v1/attendance/record": {scopedOn, func(e, d string) call {
 			if d != "" {
 				return call{"GET", "/attendance/record?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
@@ -247,6 +248,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role != "nobody"
 		case scopedOn:
 			return c.role == "admin" || c.role == "integrator" || c.role == "person"
+		case "hrWrite": // admins; HR within its unit (E004 is in retail)
+			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
 		case "auditors": // admins; HR its unit's entries
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
 		case "requester": // the admin token started it; the employee it is about may withdraw it too
@@ -333,6 +336,21 @@ func permissionMatrix(t *testing.T, st store.Store) {
 					refusedWell(c, k.path, st, body, c.outDept)
 				}
 			}
+		}
+	}
+	// HR of a unit changes its unit's employees only, and moves none out.
+	var e21 json.RawMessage
+	do(t, "GET", u+"/employees/E021", admin, nil, &e21)
+	moved := strings.Replace(string(emp), `"department_id":"retail"`, `"department_id":"works"`, 1)
+	for _, c := range callers {
+		if c.name != "retail HR" {
+			continue
+		}
+		if st, body := send(c, call{"PUT", "/employees/E021", e21}); st != 403 || strings.Contains(body, "E021") {
+			t.Errorf("retail HR changes E021 of the workshop: %d %s", st, body)
+		}
+		if st, body := send(c, call{"PUT", "/employees/E004", []byte(moved)}); st != 403 {
+			t.Errorf("retail HR moves E004 to the workshop: %d %s", st, body)
 		}
 	}
 	// HR of a unit reads its unit's audit entries only.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"punchclock/app/rules"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
-	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
@@ -37,12 +35,8 @@ func demoServer(t *testing.T) (string, string) {
 // demoStoreServer is demoServer with its store.
 func demoStoreServer(t *testing.T) (string, string, store.Store) {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, tok := demoServerOn(t, st)
-	return u, tok, st
+	base, admin, st, _ := clockedServer(t)
+	return base, admin, st
 }
 
 // demoServerOn seeds the demo into st and serves it; st is closed at the

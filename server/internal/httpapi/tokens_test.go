@@ -1,18 +1,10 @@
 package httpapi_test
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"punchclock/server/internal/demo"
-	"punchclock/server/internal/httpapi"
-	"punchclock/server/internal/sqlite"
 )
 
 // TestTokenLife: a token made through the API has a scope, an expiry and
@@ -20,23 +12,11 @@ import (
 // unauthorized with one message; a token made before scopes existed
 // keeps all its role allows.
 func TestTokenLife(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &testClock{t: now}
-	res, err := demo.Seed(ctx, st, t.TempDir(), clk.Now, httpapi.HashToken, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.New(st, clk.Now, slog.Default(), "test").Handler())
-	t.Cleanup(srv.Close)
-	u := srv.URL + "/api/v1"
+	base, admin, _, clk := clockedServer(t)
+	u := base + "/api/v1"
 	issue := func(body string) (int, map[string]any) {
 		t.Helper()
-		st, b := do(t, "POST", u+"/admin/tokens", res.AdminToken, []byte(body), nil)
+		st, b := do(t, "POST", u+"/admin/tokens", admin, []byte(body), nil)
 		var v map[string]any
 		json.Unmarshal([]byte(b), &v)
 		return st, v
@@ -60,11 +40,11 @@ func TestTokenLife(t *testing.T) {
 		t.Errorf("out of scope: %d %s", st, body)
 	}
 	// The demo admin token predates scopes: it keeps every route.
-	if st, _ := do(t, "GET", u+"/punches", res.AdminToken, nil, nil); st != 200 {
+	if st, _ := do(t, "GET", u+"/punches", admin, nil, nil); st != 200 {
 		t.Errorf("an unscoped token: %d", st)
 	}
 	var list struct{ Tokens []map[string]any }
-	do(t, "GET", u+"/admin/tokens", res.AdminToken, nil, &list)
+	do(t, "GET", u+"/admin/tokens", admin, nil, &list)
 	found := false
 	for _, tv := range list.Tokens {
 		if tv["id"] == id {
@@ -90,13 +70,13 @@ func TestTokenLife(t *testing.T) {
 	if st, _ := do(t, "GET", u+"/employees", secret, nil, nil); st != 200 {
 		t.Fatalf("a fresh token: %d", st)
 	}
-	if st, body := do(t, "POST", u+"/admin/tokens/"+id+"/revoke", res.AdminToken, nil, nil); st != 200 || !strings.Contains(body, "revoked_at") {
+	if st, body := do(t, "POST", u+"/admin/tokens/"+id+"/revoke", admin, nil, nil); st != 200 || !strings.Contains(body, "revoked_at") {
 		t.Fatalf("revoke: %d %s", st, body)
 	}
 	if _, body := do(t, "GET", u+"/employees", secret, nil, nil); body != unknown {
 		t.Errorf("a revoked token: %s", body)
 	}
-	if st, _ := do(t, "POST", u+"/admin/tokens/nope/revoke", res.AdminToken, nil, nil); st != 404 {
+	if st, _ := do(t, "POST", u+"/admin/tokens/nope/revoke", admin, nil, nil); st != 404 {
 		t.Errorf("revoke an unknown token: %d", st)
 	}
 	if st, _ := do(t, "POST", u+"/admin/tokens", secret, []byte(`{"name":"x","role":"admin"}`), nil); st != 401 {

@@ -259,7 +259,8 @@ func checkScreens(t *testing.T, ctx context.Context) {
 // TestOfflineEndToEnd enrolls a kiosk (after the three refusals an
 // enrollment can meet), stops punchd, scans three badges, reloads the page
 // from the service worker, checks the punches are still queued (status
-// strip and manager view), starts punchd again and checks the three
+// strip and the manager view, which the store manager opens offline with
+// their badge and PIN), starts punchd again and checks the three
 // punches arrive exactly once and the strip drops to zero waiting. Last,
 // a badge no one has is parked in the manager's rejected list.
 func TestOfflineEndToEnd(t *testing.T) {
@@ -281,6 +282,9 @@ func TestOfflineEndToEnd(t *testing.T) {
 		wait(t, ctx, "the "+c.want+" code message", fmt.Sprintf(`(() => { const e = document.getElementById("enroll-error"); return !!e && e.dataset.code === %q; })()`, c.want), 30*time.Second)
 	}
 
+	// The store manager (E002, badge PC-0002) has a kiosk PIN: the
+	// enrollment's pull carries its verifier, for signing in offline.
+	s.PutManager("E002", "retail", "480213")
 	device := e2etest.EnrollKiosk(t, ctx, s, "sh-jingan")
 	waitCached(t, ctx)
 	waitStatus(t, ctx, "online", "yes", 30*time.Second)
@@ -306,9 +310,40 @@ func TestOfflineEndToEnd(t *testing.T) {
 		t.Errorf("status strip shows %q waiting, want 3", waiting)
 	}
 
-	// The manager's view lists them, offline.
-	run(t, ctx, "open the manager view", chromedp.Click("#open-manager", chromedp.ByQuery))
+	// The manager's view lists them, offline, once the manager signed in
+	// with their badge and PIN: an employee's badge opens nothing, nor
+	// does a wrong PIN.
+	run(t, ctx, "open the manager sign-in", chromedp.Click("#open-manager", chromedp.ByQuery))
+	wait(t, ctx, "the badge prompt", `(() => { const p = document.getElementById("manager-signin"); return !!p && p.dataset.step === "badge"; })()`, 30*time.Second)
+	scanBadge(t, ctx, "PC-0008")
+	wait(t, ctx, "not a manager", `(() => { const m = document.getElementById("pin-msg"); return !!m && m.dataset.code === "mgr.notManager"; })()`, 30*time.Second)
+	scanBadge(t, ctx, "PC-0002")
+	wait(t, ctx, "the PIN field", `!!document.getElementById("pin")`, 30*time.Second)
+	e2etest.EnterPIN(t, ctx, "000001")
+	wait(t, ctx, "wrong PIN", `(() => { const m = document.getElementById("pin-msg"); return !!m && m.dataset.code === "mgr.wrongPin"; })()`, 30*time.Second)
+	e2etest.EnterPIN(t, ctx, "480213")
 	wait(t, ctx, "today's punches", `(() => { const t = document.getElementById("today"); return !!t && t.dataset.count === "3"; })()`, 30*time.Second)
+	// The board of the day: the three who punched are in (late or not),
+	// a colleague who did not is not in yet.
+	var states map[string]string
+	eval(t, ctx, `Object.fromEntries([...document.querySelectorAll("#board tr[data-employee]")].map(r => [r.dataset.employee, r.dataset.state]))`, &states)
+	for _, e := range []string{"E005", "E006", "E007"} {
+		if s := states[e]; s != "in" && s != "late" {
+			t.Errorf("the board shows %s as %q, want in or late (board %v)", e, s, states)
+		}
+	}
+	if s := states["E008"]; s != "not_in" {
+		t.Errorf("the board shows E008 as %q, want not_in (board %v)", s, states)
+	}
+	if _, ok := states["E021"]; ok {
+		t.Errorf("the Shanghai store manager's board shows the Munich workshop's E021: %v", states)
+	}
+	// Kept as artefacts: the manager view in English and in Chinese.
+	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager.png"))
+	run(t, ctx, "switch to Chinese", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
+	wait(t, ctx, "the Chinese manager view", `document.body.innerText.includes("本终端今日打卡")`, 10*time.Second)
+	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager-zh.png"))
+	run(t, ctx, "back to English", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
 	run(t, ctx, "back to the kiosk", chromedp.Click("#back", chromedp.ByQuery))
 	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
 
@@ -328,11 +363,11 @@ func TestOfflineEndToEnd(t *testing.T) {
 	scanBadge(t, ctx, "PC-9999")
 	wait(t, ctx, "the unknown badge message", `window.__pcConfirms.some(e => e.outcome === "unknown")`, 30*time.Second)
 	waitStatus(t, ctx, "rejected", "1", 60*time.Second)
-	run(t, ctx, "open the manager view", chromedp.Click("#open-manager", chromedp.ByQuery))
+	e2etest.OpenManager(t, ctx, "PC-0002", "480213")
 	wait(t, ctx, "the rejected list", `(() => { const t = document.getElementById("rejected"); return !!t && t.dataset.count === "1"; })()`, 30*time.Second)
 	var row string
 	run(t, ctx, "read the rejected list", chromedp.Text("#rejected tbody", &row, chromedp.ByQuery))
-	if !strings.Contains(row, "PC-9999") || !strings.Contains(row, "invalid") || !strings.Contains(row, "no active employee") {
+	if !strings.Contains(row, "PC-9999") || !strings.Contains(row, "invalid") || !strings.Contains(row, "nobody active has this badge") {
 		t.Errorf("rejected list shows %q", row)
 	}
 }

@@ -2,9 +2,7 @@ package punchd_test
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -22,22 +20,7 @@ func TestPull(t *testing.T) {
 	k := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
 	pull := func(cursor, etag string) (int, wire.PullResponse, string) {
 		t.Helper()
-		path := "/api/v1/device/pull?cursor=" + cursor
-		req, _ := http.NewRequest("GET", base+path, nil)
-		req.Header.Set("Authorization", wire.SignRequest(k.id, k.key, "GET", path, clk.Now(), nil))
-		if etag != "" {
-			req.Header.Set("If-None-Match", etag)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var pr wire.PullResponse
-		if resp.StatusCode == 200 {
-			json.NewDecoder(resp.Body).Decode(&pr)
-		}
-		return resp.StatusCode, pr, resp.Header.Get("ETag")
+		return pullAs(t, base, k, cursor, etag)
 	}
 	// The snapshot carries the Shanghai store's staff (E001, E002, E004 to
 	// E020), not the Munich workshop's.

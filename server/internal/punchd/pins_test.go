@@ -1,8 +1,6 @@
 package punchd_test
 
 import (
-	"encoding/json"
-	"net/http"
 	"path/filepath"
 	"testing"
 
@@ -21,22 +19,7 @@ func TestKioskManagers(t *testing.T) {
 	k := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
 	pull := func(etag string) (int, wire.PullResponse, string) {
 		t.Helper()
-		path := "/api/v1/device/pull?cursor="
-		req, _ := http.NewRequest("GET", base+path, nil)
-		req.Header.Set("Authorization", wire.SignRequest(k.id, k.key, "GET", path, clk.Now(), nil))
-		if etag != "" {
-			req.Header.Set("If-None-Match", etag)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var pr wire.PullResponse
-		if resp.StatusCode == 200 {
-			json.NewDecoder(resp.Body).Decode(&pr)
-		}
-		return resp.StatusCode, pr, resp.Header.Get("ETag")
+		return pullAs(t, base, k, "", etag)
 	}
 	st, first, etag := pull("")
 	if st != 200 || first.Managers == nil || len(first.Managers) != 0 {

@@ -34,12 +34,21 @@ func (s *DB) StartApproval(ctx context.Context, a store.ApprovalRow) (store.Appr
 	if err := checkApproval(a); err != nil {
 		return a, false, err
 	}
-	res, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO approvals (`+approvalColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
-		a.ID, a.Kind, a.EmployeeID, a.Day, a.State, a.WaitingFor, ms(a.CreatedAt), ms(a.ClosedAt), string(a.Body))
-	if err != nil {
-		return a, false, fmt.Errorf("sqlstore: start approval: %w", err)
-	}
-	n, err := res.RowsAffected()
+	// A new flow bumps the change version: kiosks pull the pending
+	// flows of their managers.
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO approvals (`+approvalColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+			a.ID, a.Kind, a.EmployeeID, a.Day, a.State, a.WaitingFor, ms(a.CreatedAt), ms(a.ClosedAt), string(a.Body))
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		_, err = s.nextVersion(ctx, tx)
+		return err
+	})
 	if err != nil {
 		return a, false, fmt.Errorf("sqlstore: start approval: %w", err)
 	}
@@ -82,9 +91,15 @@ func (s *DB) UpdateApproval(ctx context.Context, id string, change func(store.Ap
 		if err := checkApproval(a); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE approvals SET state = ?, waiting_for = ?, closed_at_ms = ?, body = ? WHERE id = ?`),
-			a.State, a.WaitingFor, ms(a.ClosedAt), string(a.Body), id)
 		out = a
+		if a.State == old.State && a.WaitingFor == old.WaitingFor && string(a.Body) == string(old.Body) {
+			return nil // nothing changed (a decision sent again)
+		}
+		if _, err := tx.ExecContext(ctx, s.Rebind(`UPDATE approvals SET state = ?, waiting_for = ?, closed_at_ms = ?, body = ? WHERE id = ?`),
+			a.State, a.WaitingFor, ms(a.ClosedAt), string(a.Body), id); err != nil {
+			return err
+		}
+		_, err = s.nextVersion(ctx, tx)
 		return err
 	})
 	if err != nil {
