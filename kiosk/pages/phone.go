@@ -10,6 +10,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"punchclock/app/attendance"
+	"punchclock/app/rules"
 	"punchclock/app/token"
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
@@ -79,6 +80,18 @@ type Phone struct {
 	punchDir  attendance.Direction
 	punchLate int
 
+	// The month view (phone_month.go): the stored month and make-up queue,
+	// the last refresh's failure, the day tapped open, the reason typed.
+	month      PhoneMonth
+	monthOK    bool
+	makeups    []Makeup
+	monthErr   error
+	refreshing bool
+	openDay    rules.Date
+	reason     string
+	asking     bool
+	askErr     error
+
 	onOnline app.Func
 }
 
@@ -129,11 +142,12 @@ func (p *Phone) OnDismount() {
 
 // watchOnline kicks the syncer when the browser says the network is back.
 func (p *Phone) watchOnline() {
-	env := p.env
+	env, mctx := p.env, p.mctx
 	p.onOnline = app.FuncOf(func(app.Value, []app.Value) any {
 		if s := env.Syncer(); s != nil {
 			s.Kick()
 		}
+		mctx.Dispatch(func(app.Context) { p.refreshMonth() })
 		return nil
 	})
 	app.Window().Call("addEventListener", "online", p.onOnline)
@@ -165,6 +179,9 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 		device  string
 		loc     = time.UTC
 		entries []outbox.Entry
+		month   PhoneMonth
+		monthOK bool
+		makeups []Makeup
 		err     error
 	)
 	id, ierr := env.Outbox.Identity()
@@ -176,12 +193,23 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 		if err == nil {
 			entries, err = env.Recent(bg, 0)
 		}
+		if err == nil {
+			month, monthOK, err = env.Month(bg)
+		}
+		if err == nil {
+			makeups, err = env.Makeups(bg)
+		}
 	}
 	st, serr := env.Status(bg)
 	ctx.Dispatch(func(app.Context) {
+		first := !p.loaded
 		p.loaded, p.activated, p.device, p.loc = true, activated, device, loc
 		if activated {
 			p.employee, p.entries = emp, entries
+			p.month, p.monthOK, p.makeups = month, monthOK, makeups
+			if first {
+				p.refreshMonth()
+			}
 		}
 		p.status, p.loadErr = st, errors.Join(err, serr)
 	})
@@ -200,6 +228,7 @@ func (p *Phone) proceed() {
 			p.activating, p.actErr = false, err
 			if err == nil || errors.Is(err, ErrActivated) {
 				p.activated, p.employee = true, emp
+				p.refreshMonth()
 				// A reload must not try the used code again.
 				dropQuery()
 			}
@@ -298,7 +327,7 @@ func (p *Phone) Render() app.UI {
 		default:
 			body = append(body, app.P().Class("notice").ID("phone-hint").Text(l.T("phone.hint")))
 		}
-		body = append(body, p.renderRecent())
+		body = append(body, p.renderMonth(), p.renderRecent())
 	}
 	return app.Main().Class("phone").ID("phone").DataSet("state", state).Body(
 		app.Header().Class("top").Body(

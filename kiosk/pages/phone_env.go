@@ -51,6 +51,13 @@ var (
 // for phones.
 type PhoneEnv struct {
 	*Env
+
+	// call, when set, replaces the syncer as the signed request path
+	// (native tests).
+	call caller
+	// mu serialises the make-up queue's read-modify-writes; send, its
+	// sends.
+	mu, send sync.Mutex
 }
 
 var (

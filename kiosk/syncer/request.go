@@ -133,3 +133,32 @@ func apiError(x exchange) *wire.Error {
 	}
 	return &wire.Error{Code: code, Message: fmt.Sprintf("HTTP %d", x.resp.StatusCode)}
 }
+
+// Call sends one request signed with the device key, as Push and Pull do
+// (the device clock corrected by the learnt offset; a stale answer teaches
+// the offset and the request is sent again once), and returns the answer's
+// status and body. A 2xx answer is returned as is; any other is a
+// *wire.Error (unauthorized also stops the syncer), no answer ErrOffline.
+// It is how the phone reads its employee's days and flows and asks for a
+// make-up punch.
+func (s *Syncer) Call(ctx context.Context, method, pathQuery string, body []byte) (int, []byte, error) {
+	if err := s.fatalErr(); err != nil {
+		return 0, nil, err
+	}
+	id, err := s.identity()
+	if err != nil {
+		return 0, nil, err
+	}
+	x, err := s.do(ctx, id, method, pathQuery, s.cfg.Clock(), body, nil)
+	if err != nil {
+		return 0, nil, fmt.Errorf("syncer: %s %s: %w", method, pathQuery, err)
+	}
+	if st := x.resp.StatusCode; st < 200 || st > 299 {
+		werr := apiError(x)
+		if werr.Code == wire.CodeUnauthorized {
+			return st, nil, s.stop(fmt.Errorf("syncer: %s %s: %w", method, pathQuery, werr))
+		}
+		return st, nil, fmt.Errorf("syncer: %s %s: %w", method, pathQuery, werr)
+	}
+	return x.resp.StatusCode, x.body, nil
+}

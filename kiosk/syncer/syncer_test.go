@@ -650,3 +650,23 @@ func TestDecisions(t *testing.T) {
 		t.Errorf("the server received %s, want each decision once", sent)
 	}
 }
+
+// TestCall: a signed request of the phone's own endpoints goes the way of
+// Push and Pull: a stale signature teaches the offset and is sent again
+// once; a 2xx answer comes back as is, any other as a *wire.Error, and
+// unauthorized stops the syncer.
+func TestCall(t *testing.T) {
+	e := newEnv(t, syncer.Config{})
+	e.skew = 3*time.Hour + 7*time.Minute
+	st, body, err := e.syncer.Call(ctx, http.MethodGet, syncer.PathPull+"?cursor=", nil)
+	if err != nil || st != http.StatusOK || !bytes.Contains(body, []byte(`"cursor"`)) || e.server.stale != 1 {
+		t.Fatalf("call: %d %s %v, %d stale answers", st, body, err, e.server.stale)
+	}
+	if _, _, err := e.syncer.Call(ctx, http.MethodPost, "/api/v1/device/nothing", []byte(`{}`)); wire.CodeOf(err) != wire.CodeNotFound || e.server.stale != 1 {
+		t.Errorf("unknown path: %v, %d stale answers", err, e.server.stale)
+	}
+	e.server.set(func(f *fakeServer) { delete(f.devices, "kiosk-1") })
+	if _, _, err := e.syncer.Call(ctx, http.MethodGet, syncer.PathPull, nil); !errors.Is(err, syncer.ErrFatal) || e.status(t).Fatal == nil {
+		t.Errorf("unknown device: %v", err)
+	}
+}

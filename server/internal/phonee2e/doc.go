@@ -12,6 +12,14 @@
 // page opens from the service worker with a new token in its query, keeps
 // the punch, and sends it once punchd is back.
 //
+// TestPhoneMonth activates E006's phone and opens its month view: the day
+// the demo has E006 forget to punch out shows missing_out; offline the
+// month opens from the phone's store, and a make-up request made in two
+// taps (the day, "Request make-up") is queued, then sent on a refresh once
+// punchd is back; the manager approves through the API (a signed-in
+// session with its CSRF token) and the reloaded phone shows the day normal
+// and the request approved (screenshot var/artefacts/phone-month.png).
+//
 // Run it with
 //
 //	go test -count=1 ./server/internal/phonee2e/
