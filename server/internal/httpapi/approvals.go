@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -246,6 +247,11 @@ func (s *Server) autoFlows(r *http.Request, req wire.BatchRequest, resp wire.Bat
 	}
 	seen := map[key]bool{}
 	for _, sp := range req.Punches {
+		// Most punches (a kiosk's) carry no location: they are not decoded
+		// again on the ingest path.
+		if !bytes.Contains(sp.Body, []byte(`"location"`)) {
+			continue
+		}
 		var p attendance.Punch
 		if json.Unmarshal(sp.Body, &p) != nil || p.Location == nil || !accepted[p.ID] {
 			continue
