@@ -14,15 +14,8 @@ import (
 // only the employees the manager reviews.
 func TestBoard(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 11, 20, 1, 12, 0, 0, time.UTC)} // Friday 09:12 in Shanghai
-	srv := enrollServer(t, clk.now())
-	env, _ := newEnv(t, clk)
+	env, st := officeKiosk(t, clk)
 	ctx := context.Background()
-	if _, err := env.Enroll(ctx, srv.URL, "GOOD", "k"); err != nil {
-		t.Fatal(err)
-	}
-	doc := officeRules(t)
-	st, _ := env.Outbox.Pull(ctx)
-	st.Rules, st.At = doc, clk.now()
 	st.Departments = []attendance.Department{{ID: "retail"}, {ID: "works"}}
 	st.Employees = []attendance.Employee{
 		{ID: "E004", Name: "Li Na", BadgeCode: "PC-0004", DepartmentID: "retail", Active: true},

@@ -275,19 +275,27 @@ func officeRules(t *testing.T) []byte {
 	return doc
 }
 
-// TestPunchProvisionalRules: with the rules of the latest pull, the kiosk
-// tells in from out, and says how late, with the rules engine itself.
-func TestPunchProvisionalRules(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 20, 1, 12, 0, 0, time.UTC)} // Friday 09:12 in Shanghai
+// officeKiosk is a kiosk enrolled at clk's time whose pull state carries
+// officeRules; the caller changes the state further and stores it.
+func officeKiosk(t *testing.T, clk *clock) (*Env, outbox.PullState) {
+	t.Helper()
 	srv := enrollServer(t, clk.now())
 	env, _ := newEnv(t, clk)
 	ctx := context.Background()
 	if _, err := env.Enroll(ctx, srv.URL, "GOOD", "k"); err != nil {
 		t.Fatal(err)
 	}
-	doc := officeRules(t)
 	st, _ := env.Outbox.Pull(ctx)
-	st.Rules, st.At = doc, clk.now()
+	st.Rules, st.At = officeRules(t), clk.now()
+	return env, st
+}
+
+// TestPunchProvisionalRules: with the rules of the latest pull, the kiosk
+// tells in from out, and says how late, with the rules engine itself.
+func TestPunchProvisionalRules(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 20, 1, 12, 0, 0, time.UTC)} // Friday 09:12 in Shanghai
+	env, st := officeKiosk(t, clk)
+	ctx := context.Background()
 	if err := env.Outbox.SetPull(ctx, st); err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,31 @@ func clockedServer(t *testing.T) (string, string, store.Store, *testClock) {
 	return srv.URL, res.AdminToken, st, clk
 }
 
+// flowPeople makes the accounts of the approval tests (employees E004,
+// E005 and E006, and E002, the retail store's manager, all with password
+// flow-password-1) and returns how to sign one in by login.
+func flowPeople(t *testing.T, base, admin string) func(login string) *browser {
+	t.Helper()
+	for id, body := range map[string]string{
+		"u-e4": `{"login":"e4","role":"employee","employee_id":"E004","password":"flow-password-1"}`,
+		"u-e5": `{"login":"e5","role":"employee","employee_id":"E005","password":"flow-password-1"}`,
+		"u-e6": `{"login":"e6","role":"employee","employee_id":"E006","password":"flow-password-1"}`,
+		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
+	} {
+		if st, b := do(t, "PUT", base+"/api/v1/admin/users/"+id, admin, []byte(body), nil); st != 201 {
+			t.Fatalf("account %s: %d %s", id, st, b)
+		}
+	}
+	return func(login string) *browser {
+		t.Helper()
+		b := newBrowser(t)
+		if st, body := b.signIn(base, login, "flow-password-1"); st != 200 {
+			t.Fatalf("sign in %s: %d %s", login, st, body)
+		}
+		return b
+	}
+}
+
 // browser is a person's browser: a cookie jar and the CSRF token the
 // last sign-in gave.
 type browser struct {

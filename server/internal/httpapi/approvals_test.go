@@ -20,23 +20,8 @@ import (
 func TestApprovalFlow(t *testing.T) {
 	ctx := context.Background()
 	base, admin, st, clk := clockedServer(t)
-	base, u := base, base+"/api/v1"
-	for id, body := range map[string]string{
-		"u-e4": `{"login":"e4","role":"employee","employee_id":"E004","password":"flow-password-1"}`,
-		"u-e5": `{"login":"e5","role":"employee","employee_id":"E005","password":"flow-password-1"}`,
-		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
-	} {
-		if st, b := do(t, "PUT", u+"/admin/users/"+id, admin, []byte(body), nil); st != 201 {
-			t.Fatalf("account %s: %d %s", id, st, b)
-		}
-	}
-	web := func(login string) *browser {
-		b := newBrowser(t)
-		if st, body := b.signIn(base, login, "flow-password-1"); st != 200 {
-			t.Fatalf("sign in %s: %d %s", login, st, body)
-		}
-		return b
-	}
+	u := base + "/api/v1"
+	web := flowPeople(t, base, admin)
 	e4, e5, m2 := web("e4"), web("e5"), web("m2")
 	type flow struct {
 		ID, State string
@@ -159,14 +144,7 @@ func TestApprovalFlow(t *testing.T) {
 func TestApprovedMakeupFixesTheDay(t *testing.T) {
 	base, admin, st := demoStoreServer(t)
 	u := base + "/api/v1"
-	for id, body := range map[string]string{
-		"u-e6": `{"login":"e6","role":"employee","employee_id":"E006","password":"flow-password-1"}`,
-		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
-	} {
-		if st, b := do(t, "PUT", u+"/admin/users/"+id, admin, []byte(body), nil); st != 201 {
-			t.Fatalf("account %s: %d %s", id, st, b)
-		}
-	}
+	web := flowPeople(t, base, admin)
 	day := func() *record {
 		t.Helper()
 		var res struct{ Records []record }
@@ -182,9 +160,7 @@ func TestApprovedMakeupFixesTheDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e6, m2 := newBrowser(t), newBrowser(t)
-	e6.signIn(base, "e6", "flow-password-1")
-	m2.signIn(base, "m2", "flow-password-1")
+	e6, m2 := web("e6"), web("m2")
 	id, _ := uuid.NewV7()
 	st1, body := e6.do("POST", u+"/approval/flow", map[string]any{"id": id.String(), "kind": "makeup_punch", "employee_id": "E006", "date": "2026-11-18",
 		"time": "2026-11-18T18:05:00+08:00", "direction": "out", "reason": "left in a hurry"}, true)

@@ -21,22 +21,7 @@ import (
 func TestProof(t *testing.T) {
 	base, admin, _, clk := clockedServer(t)
 	u := base + "/api/v1"
-	for id, body := range map[string]string{
-		"u-e4": `{"login":"e4","role":"employee","employee_id":"E004","password":"flow-password-1"}`,
-		"u-e5": `{"login":"e5","role":"employee","employee_id":"E005","password":"flow-password-1"}`,
-		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
-	} {
-		if st, b := do(t, "PUT", u+"/admin/users/"+id, admin, []byte(body), nil); st != 201 {
-			t.Fatalf("account %s: %d %s", id, st, b)
-		}
-	}
-	web := func(login string) *browser {
-		b := newBrowser(t)
-		if st, body := b.signIn(base, login, "flow-password-1"); st != 200 {
-			t.Fatalf("sign in %s: %d %s", login, st, body)
-		}
-		return b
-	}
+	web := flowPeople(t, base, admin)
 	e4, e5, m2 := web("e4"), web("e5"), web("m2")
 	declare := func() string {
 		t.Helper()
