@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"punchclock/app/attendance"
@@ -29,6 +30,7 @@ const (
 	ActionDecide   = "approval.decide"
 	ActionWithdraw = "approval.withdraw"
 	ActionSettings = "approval.settings"
+	ActionMatrix   = "approval.matrix"
 )
 
 // Service stores requests and moves them through Check, Route, Decide,
@@ -38,6 +40,10 @@ type Service struct {
 	Now   func() time.Time
 	Audit *audit.Log
 	Log   *slog.Logger
+
+	// matrixMu serialises this instance's read-modify-write of the
+	// matrix by units.
+	matrixMu sync.Mutex
 }
 
 // wireErr turns a refusal into the API's error.
@@ -361,20 +367,8 @@ func (s *Service) PutSettings(ctx context.Context, in Settings, actor string) (S
 	for _, e := range g.Employees {
 		emps[e.ID] = e.Active
 	}
-	for i, m := range in.Matrix {
-		switch {
-		case !depts[m.DepartmentID]:
-			return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: no department %q", i, m.DepartmentID)
-		case !slices.Contains(Kinds, m.Kind):
-			return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: unknown kind %q", i, m.Kind)
-		case len(m.Approvers) == 0 || len(m.Approvers) > 3:
-			return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: one to three approvers, level after level", i)
-		}
-		for _, a := range m.Approvers {
-			if !emps[a] {
-				return in, wire.Errorf(wire.CodeInvalid, "matrix[%d]: no active employee %q", i, a)
-			}
-		}
+	if err := checkMatrix(in.Matrix, depts, emps); err != nil {
+		return in, err
 	}
 	for i, d := range in.Delegations {
 		if !emps[d.Approver] || !emps[d.Delegate] || d.Approver == d.Delegate || !d.From.Before(d.To) {
@@ -398,6 +392,80 @@ func (s *Service) PutSettings(ctx context.Context, in Settings, actor string) (S
 	}
 	s.record(ctx, audit.Event{Actor: actor, Action: ActionSettings, Target: "approval", Detail: in})
 	return in, nil
+}
+
+// checkMatrix checks a matrix's departments, kinds and approvers against
+// the organisation's departments and employees (id: active).
+func checkMatrix(matrix []MatrixEntry, depts, emps map[string]bool) error {
+	type key struct {
+		dept string
+		kind Kind
+	}
+	seen := map[key]bool{}
+	for i, m := range matrix {
+		switch {
+		case !depts[m.DepartmentID]:
+			return wire.Errorf(wire.CodeInvalid, "matrix[%d]: no department %q", i, m.DepartmentID)
+		case !slices.Contains(Kinds, m.Kind):
+			return wire.Errorf(wire.CodeInvalid, "matrix[%d]: unknown kind %q", i, m.Kind)
+		case len(m.Approvers) == 0 || len(m.Approvers) > 3:
+			return wire.Errorf(wire.CodeInvalid, "matrix[%d]: one to three approvers, level after level", i)
+		case seen[key{m.DepartmentID, m.Kind}]:
+			return wire.Errorf(wire.CodeInvalid, "matrix[%d]: department %q already has a route for %s", i, m.DepartmentID, m.Kind)
+		}
+		seen[key{m.DepartmentID, m.Kind}] = true
+		for _, a := range m.Approvers {
+			if !emps[a] {
+				return wire.Errorf(wire.CodeInvalid, "matrix[%d]: no active employee %q", i, a)
+			}
+		}
+	}
+	return nil
+}
+
+// Matrix returns the approval matrix in force.
+func (s *Service) Matrix(ctx context.Context) ([]MatrixEntry, error) {
+	return setting(ctx, s.Store, SettingMatrix, []MatrixEntry{})
+}
+
+// PutUnitMatrix replaces the matrix entries of the departments mine holds
+// (a business unit's, for its HR) with entries, and keeps every other
+// entry: each unit routes its own requests. Every entry must be of a
+// department mine holds; the caller checks that the approvers are its to
+// name. unit is the audit entry's unit.
+func (s *Service) PutUnitMatrix(ctx context.Context, mine func(departmentID string) bool, entries []MatrixEntry, actor, unit string) ([]MatrixEntry, error) {
+	s.matrixMu.Lock()
+	defer s.matrixMu.Unlock()
+	g, err := s.routing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	depts, emps := map[string]bool{}, map[string]bool{}
+	for _, d := range g.Departments {
+		depts[d.ID] = true
+	}
+	for _, e := range g.Employees {
+		emps[e.ID] = e.Active
+	}
+	if err := checkMatrix(entries, depts, emps); err != nil {
+		return nil, err
+	}
+	out := []MatrixEntry{}
+	for _, m := range g.Matrix {
+		if !mine(m.DepartmentID) {
+			out = append(out, m)
+		}
+	}
+	out = append(out, entries...)
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.PutApprovalSetting(ctx, SettingMatrix, b); err != nil {
+		return nil, store.Coded(err)
+	}
+	s.record(ctx, audit.Event{Actor: actor, Action: ActionMatrix, Target: "approval", Unit: unit, Detail: entries})
+	return entries, nil
 }
 
 // StandsFor lists the approvers an employee decides for at now: themselves

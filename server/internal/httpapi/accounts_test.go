@@ -64,6 +64,8 @@ func flowPeople(t *testing.T, base, admin string) func(login string) *browser {
 		"u-e5": `{"login":"e5","role":"employee","employee_id":"E005","password":"flow-password-1"}`,
 		"u-e6": `{"login":"e6","role":"employee","employee_id":"E006","password":"flow-password-1"}`,
 		"u-m2": `{"login":"m2","role":"manager","department_id":"retail","employee_id":"E002","password":"flow-password-1"}`,
+		"u-hr": `{"login":"hr-retail","role":"hr","unit":"retail","password":"flow-password-1"}`,
+		"u-hw": `{"login":"hr-works","role":"hr","unit":"works","password":"flow-password-1"}`,
 	} {
 		if st, b := do(t, "PUT", base+"/api/v1/admin/users/"+id, admin, []byte(body), nil); st != 201 {
 			t.Fatalf("account %s: %d %s", id, st, b)

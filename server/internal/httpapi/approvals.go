@@ -12,6 +12,7 @@ import (
 	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/server/internal/approval"
+	"punchclock/server/internal/auth"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/store"
 )
@@ -229,6 +230,69 @@ func (s *Server) putFlowSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, set)
+}
+
+// getMatrix answers the approval matrix's entries of the departments the
+// caller's scope holds (all of them for admins and integrators).
+func (s *Server) getMatrix(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	all, err := s.Approvals.Matrix(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []approval.MatrixEntry{}
+	for _, m := range all {
+		if sc == nil || sc.Department(m.DepartmentID) {
+			out = append(out, m)
+		}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"matrix": out})
+}
+
+// putMatrix replaces the matrix entries of the caller's departments: the
+// whole matrix for an admin, its unit's for HR. An entry of a department
+// outside the unit, or naming an approver outside it, is refused.
+func (s *Server) putMatrix(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	c := callerOf(r)
+	if sc != nil && c.User.Role != auth.RoleHR {
+		return errNotAllowed
+	}
+	var in struct {
+		Matrix []approval.MatrixEntry `json:"matrix"`
+	}
+	if err := readJSON(w, r, MaxBody, &in, true); err != nil {
+		return err
+	}
+	if in.Matrix == nil {
+		in.Matrix = []approval.MatrixEntry{}
+	}
+	mine := func(string) bool { return true }
+	unit := ""
+	if sc != nil {
+		mine, unit = sc.Department, c.User.Unit
+		for _, m := range in.Matrix {
+			if !sc.Department(m.DepartmentID) {
+				return errNotAllowed
+			}
+			for _, a := range m.Approvers {
+				if err := s.allowEmployee(r.Context(), sc, a); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	out, err := s.Approvals.PutUnitMatrix(r.Context(), mine, in.Matrix, actor(r), unit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"matrix": out})
 }
 
 // autoFlows starts the approval flows a batch's located punches ask for

@@ -149,6 +149,8 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/approval/flow/{id}/proof", s.scoped(s.flowProofGet))
 	route("GET /api/v1/approval/settings", s.reader(s.getFlowSettings))
 	route("PUT /api/v1/approval/settings", s.admin(s.putFlowSettings))
+	route("GET /api/v1/approval/matrix", s.scoped(s.getMatrix))
+	route("PUT /api/v1/approval/matrix", s.withRole(s.putMatrix, RoleAdmin, RolePerson))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))

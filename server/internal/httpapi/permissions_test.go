@@ -222,6 +222,10 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"PUT /api/v1/approval/settings": {adminOn, func(string, string) call {
 			return call{"PUT", "/approval/settings", []byte(`{"policy":{"monthly_cap":5,"window_days":60,"cutoff_day":3},"matrix":[{"department_id":"works","kind":"overtime","approvers":["E003","E001"]}]}`)}
 		}},
+		"GET /api/v1/approval/matrix":    {"scopedList", func(string, string) call { return call{"GET", "/approval/matrix", nil} }},
+		"PUT /api/v1/approval/matrix": {"hrWrite", func(string, string) call {
+			return call{"PUT", "/approval/matrix", []byte(`{"matrix":[{"department_id":"retail","kind":"makeup_punch","approvers":["E002"]}]}`)}
+		}}, // TestUnitMatrix holds HR to its unit
 		"POST /api/v1/approval/flow":     {scopedOn, func(e, _ string) call { return call{"POST", "/approval/flow", newFlow(e)} }},
 		"GET /api/v1/approval/flow":      {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow?employee_id=" + e, nil} }},
 		"GET /api/v1/approval/flow/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow/" + flows[e], nil} }},
@@ -249,7 +253,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role == "admin" || c.role == "face"
 		case listEmp:
 			return c.role != "nobody"
-		case scopedOn:
+		case scopedOn, "scopedList": // scopedList: people get their scope's entries
 			return c.role == "admin" || c.role == "integrator" || c.role == "person"
 		case "hrWrite": // admins; HR within its unit (E004 is in retail)
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
