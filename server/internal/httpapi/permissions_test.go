@@ -222,7 +222,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"PUT /api/v1/approval/settings": {adminOn, func(string, string) call {
 			return call{"PUT", "/approval/settings", []byte(`{"policy":{"monthly_cap":5,"window_days":60,"cutoff_day":3},"matrix":[{"department_id":"works","kind":"overtime","approvers":["E003","E001"]}]}`)}
 		}},
-		"GET /api/v1/approval/matrix":    {"scopedList", func(string, string) call { return call{"GET", "/approval/matrix", nil} }},
+		"GET /api/v1/approval/matrix": {"scopedList", func(string, string) call { return call{"GET", "/approval/matrix", nil} }},
 		"PUT /api/v1/approval/matrix": {"hrWrite", func(string, string) call {
 			return call{"PUT", "/approval/matrix", []byte(`{"matrix":[{"department_id":"retail","kind":"makeup_punch","approvers":["E002"]}]}`)}
 		}}, // TestUnitMatrix holds HR to its unit
