@@ -31,6 +31,7 @@ const (
 	ActionWithdraw = "approval.withdraw"
 	ActionSettings = "approval.settings"
 	ActionMatrix   = "approval.matrix"
+	ActionDelegate = "approval.delegate"
 )
 
 // Service stores requests and moves them through Check, Route, Decide,
@@ -466,6 +467,56 @@ func (s *Service) PutUnitMatrix(ctx context.Context, mine func(departmentID stri
 	}
 	s.record(ctx, audit.Event{Actor: actor, Action: ActionMatrix, Target: "approval", Unit: unit, Detail: entries})
 	return entries, nil
+}
+
+// PutOwnDelegations replaces the delegations of approver (a manager
+// going away) with ds, whose Approver is set to approver; may(delegate)
+// says whether approver may hand their decisions to that person. Other
+// approvers' delegations are kept.
+func (s *Service) PutOwnDelegations(ctx context.Context, approver string, ds []Delegation, may func(delegate string) bool, actor string) ([]Delegation, error) {
+	s.matrixMu.Lock()
+	defer s.matrixMu.Unlock()
+	g, err := s.routing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	active := map[string]bool{}
+	for _, e := range g.Employees {
+		active[e.ID] = e.Active
+	}
+	out := []Delegation{}
+	for _, d := range g.Delegations {
+		if d.Approver != approver {
+			out = append(out, d)
+		}
+	}
+	for i := range ds {
+		d := &ds[i]
+		d.Approver = approver
+		switch {
+		case !may(d.Delegate):
+			return nil, wire.Errorf(wire.CodeForbidden, "not allowed")
+		case !active[d.Delegate] || d.Delegate == approver || !d.From.Before(d.To):
+			return nil, wire.Errorf(wire.CodeInvalid, "delegations[%d]: another active employee and a period whose start is before its end", i)
+		case d.To.Sub(d.From) > 366*24*time.Hour:
+			return nil, wire.Errorf(wire.CodeInvalid, "delegations[%d]: a period of at most a year", i)
+		}
+	}
+	out = append(out, ds...)
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.PutApprovalSetting(ctx, SettingDelegations, b); err != nil {
+		return nil, store.Coded(err)
+	}
+	s.record(ctx, audit.Event{Actor: actor, Action: ActionDelegate, Target: approver, Unit: s.unitOf(ctx, approver), Detail: ds})
+	return ds, nil
+}
+
+// Delegations lists the delegations in force or to come.
+func (s *Service) Delegations(ctx context.Context) ([]Delegation, error) {
+	return setting(ctx, s.Store, SettingDelegations, []Delegation{})
 }
 
 // StandsFor lists the approvers an employee decides for at now: themselves

@@ -295,6 +295,67 @@ func (s *Server) putMatrix(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"matrix": out})
 }
 
+// getDelegations lists the caller's own delegations (an approver's, or
+// those made to them).
+func (s *Server) getDelegations(w http.ResponseWriter, r *http.Request) error {
+	me := callerOf(r).User.EmployeeID
+	all, err := s.Approvals.Delegations(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []approval.Delegation{}
+	for _, d := range all {
+		if me != "" && (d.Approver == me || d.Delegate == me) {
+			out = append(out, d)
+		}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"delegations": out})
+}
+
+// putDelegations replaces a manager's own delegations: while away, a
+// delegate decides their flows. The delegate is someone of the manager's
+// department subtree or a manager above it.
+func (s *Server) putDelegations(w http.ResponseWriter, r *http.Request) error {
+	u := callerOf(r).User
+	if u.Role != auth.RoleManager || u.EmployeeID == "" {
+		return errNotAllowed
+	}
+	var in struct {
+		Delegations []approval.Delegation `json:"delegations"`
+	}
+	if err := readJSON(w, r, MaxBody, &in, true); err != nil {
+		return err
+	}
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	depts, err := s.Store.Departments(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	above := map[string]bool{} // the managers of the departments above the manager's
+	byID := map[string]attendance.Department{}
+	for _, d := range depts {
+		byID[d.ID] = d
+	}
+	for id, n := byID[u.DepartmentID].ParentID, 0; id != "" && n < len(depts); id, n = byID[id].ParentID, n+1 {
+		above[byID[id].ManagerID] = true
+	}
+	may := func(delegate string) bool {
+		if above[delegate] {
+			return true
+		}
+		e, err := s.Store.Employee(r.Context(), delegate)
+		return err == nil && (sc == nil || sc.Employee(e))
+	}
+	out, err := s.Approvals.PutOwnDelegations(r.Context(), u.EmployeeID, in.Delegations, may, actor(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"delegations": out})
+}
+
 // autoFlows starts the approval flows a batch's located punches ask for
 // by themselves (outside the geofence, or too weak a fix): each punch's
 // employee's days around it are evaluated, once the batch is stored. A

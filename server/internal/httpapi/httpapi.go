@@ -151,6 +151,8 @@ func (s *Server) Handler() http.Handler {
 	route("PUT /api/v1/approval/settings", s.admin(s.putFlowSettings))
 	route("GET /api/v1/approval/matrix", s.scoped(s.getMatrix))
 	route("PUT /api/v1/approval/matrix", s.withRole(s.putMatrix, RoleAdmin, RolePerson))
+	route("GET /api/v1/approval/delegation", s.withRole(s.getDelegations, RolePerson))
+	route("PUT /api/v1/approval/delegation", s.withRole(s.putDelegations, RolePerson))
 	route("GET /api/v1/sites", s.reader(s.listSites))
 	route("PUT /api/v1/sites/{id}", s.admin(s.putSite))
 	route("GET /api/v1/departments", s.reader(s.listDepartments))

@@ -226,6 +226,10 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"PUT /api/v1/approval/matrix": {"hrWrite", func(string, string) call {
 			return call{"PUT", "/approval/matrix", []byte(`{"matrix":[{"department_id":"retail","kind":"makeup_punch","approvers":["E002"]}]}`)}
 		}}, // TestUnitMatrix holds HR to its unit
+		"GET /api/v1/approval/delegation": {"people", func(string, string) call { return call{"GET", "/approval/delegation", nil} }},
+		"PUT /api/v1/approval/delegation": {"managers", func(string, string) call {
+			return call{"PUT", "/approval/delegation", []byte(`{"delegations":[{"delegate":"E004","from":"2026-12-20T00:00:00Z","to":"2026-12-27T00:00:00Z"}]}`)}
+		}}, // TestOwnDelegation
 		"POST /api/v1/approval/flow":     {scopedOn, func(e, _ string) call { return call{"POST", "/approval/flow", newFlow(e)} }},
 		"GET /api/v1/approval/flow":      {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow?employee_id=" + e, nil} }},
 		"GET /api/v1/approval/flow/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/approval/flow/" + flows[e], nil} }},
@@ -255,6 +259,11 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role != "nobody"
 		case scopedOn, "scopedList": // scopedList: people get their scope's entries
 			return c.role == "admin" || c.role == "integrator" || c.role == "person"
+		case "people": // HR, managers and employees: their own
+			return c.role == "person"
+		case "managers": // a manager with an employee id delegates their own decisions (TestOwnDelegation);
+			// the matrix's manager account has none, so nothing to hand over
+			return false
 		case "hrWrite": // admins; HR within its unit (E004 is in retail)
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
 		case "auditors": // admins; HR its unit's entries

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -92,5 +93,66 @@ func TestUnitMatrix(t *testing.T) {
 	_, log = hw.do("GET", u+"/admin/audit", nil, false)
 	if strings.Contains(log, "approval.matrix") {
 		t.Errorf("workshop HR reads retail's matrix change: %.400s", log)
+	}
+}
+
+// TestOwnDelegation: a manager going away hands their decisions to a
+// colleague of their department, or to a manager above, for a period, by
+// themselves: the delegate then sees the flows waiting for the manager.
+// Someone outside the manager's reach is refused without being named;
+// employees and HR delegate nothing this way.
+func TestOwnDelegation(t *testing.T) {
+	base, admin, _, clk := clockedServer(t)
+	u := base + "/api/v1"
+	web := flowPeople(t, base, admin)
+	m2, e4, hr := web("m2"), web("e4"), web("hr-retail")
+	fid, _ := uuid.NewV7()
+	body := `{"id":"` + fid.String() + `","kind":"overtime","employee_id":"E005","date":"2026-11-19","minutes":30,"reason":"stock take"}`
+	if st, b := do(t, "POST", u+"/approval/flow", admin, []byte(body), nil); st != 201 {
+		t.Fatalf("E005's overtime request: %d %s", st, b)
+	}
+	away := func(delegate string, from, to time.Time) map[string]any {
+		return map[string]any{"delegations": []map[string]any{{"delegate": delegate, "from": from, "to": to}}}
+	}
+	now := clk.Now()
+	waiting := func() string {
+		_, b := e4.do("GET", u+"/approval/flow?waiting_for=me", nil, false)
+		return b
+	}
+	if strings.Contains(waiting(), fid.String()) {
+		t.Fatalf("E004 sees E002's flow before any delegation")
+	}
+	if st, b := m2.do("PUT", u+"/approval/delegation", away("E004", now.Add(-time.Hour), now.Add(72*time.Hour)), true); st != 200 {
+		t.Fatalf("E002 delegates to E004: %d %s", st, b)
+	}
+	if !strings.Contains(waiting(), fid.String()) {
+		t.Errorf("E004, E002's delegate, does not see the flow waiting for E002: %s", waiting())
+	}
+	if st, b := e4.do("GET", u+"/approval/delegation", nil, false); st != 200 || !strings.Contains(b, `"approver":"E002"`) {
+		t.Errorf("E004 reads the delegations made to them: %d %s", st, b)
+	}
+	for _, who := range []string{"E021", "E999"} {
+		if st, b := m2.do("PUT", u+"/approval/delegation", away(who, now, now.Add(time.Hour)), true); st != 403 || strings.Contains(b, who) {
+			t.Errorf("E002 delegates to %s: %d %s, want 403 naming nothing", who, st, b)
+		}
+	}
+	if st, b := m2.do("PUT", u+"/approval/delegation", away("E004", now, now.Add(-time.Hour)), true); st != 400 {
+		t.Errorf("a period that ends before it starts: %d %s", st, b)
+	}
+	// To the head office's manager, above the store: allowed; the new list
+	// replaces the old one, so E004 no longer stands in.
+	if st, b := m2.do("PUT", u+"/approval/delegation", away("E001", now, now.Add(time.Hour)), true); st != 200 {
+		t.Errorf("E002 delegates to E001 above: %d %s", st, b)
+	}
+	if strings.Contains(waiting(), fid.String()) {
+		t.Errorf("E004 still stands in for E002 after the delegation was replaced")
+	}
+	for who, b := range map[string]*browser{"an employee": e4, "HR": hr} {
+		if st, body := b.do("PUT", u+"/approval/delegation", away("E005", now, now.Add(time.Hour)), true); st != 403 {
+			t.Errorf("%s delegates: %d %s", who, st, body)
+		}
+	}
+	if _, log := hr.do("GET", u+"/admin/audit", nil, false); strings.Count(log, `"action":"approval.delegate"`) != 2 {
+		t.Errorf("retail HR's audit entries lack E002's two delegations: %.600s", log)
 	}
 }
