@@ -125,6 +125,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		go ds.Run(ctx, *deviceSync)
 		ls := &facematch.LeaverSync{Service: svc, PunchdURL: *punchdURL, Token: *punchdToken, Log: log, Client: client}
 		go ls.Run(ctx, *leaverSync)
+		es := &facematch.EventSync{Store: st, PunchdURL: *punchdURL, Token: *punchdToken, Log: log, Client: client}
+		go es.Run(ctx, *deviceSync)
 	} else if *kioskToken == "" {
 		log.Warn("identify and liveness are open to anyone on the network: link punchd (-punchd-url) so kiosks sign, or set -kiosk-token")
 	}

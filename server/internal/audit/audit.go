@@ -51,6 +51,9 @@ type Event struct {
 	Actor, Action, Target, Unit string
 	// Detail is encoded as JSON (nil: none).
 	Detail any
+	// Ref, when set, is the act's id where it was reported: recorded
+	// once, however often it is reported (store.AuditEntry.Ref).
+	Ref string
 }
 
 // Record appends ev to the chain and returns its entry.
@@ -64,7 +67,7 @@ func (l *Log) Record(ctx context.Context, ev Event) (store.AuditEntry, error) {
 		detail = b
 	}
 	at := l.Now()
-	e := store.AuditEntry{Actor: ev.Actor, Action: ev.Action, Target: ev.Target, Unit: ev.Unit, Detail: detail}
+	e := store.AuditEntry{Actor: ev.Actor, Action: ev.Action, Target: ev.Target, Unit: ev.Unit, Detail: detail, Ref: ev.Ref}
 	out, err := l.Store.AppendAudit(ctx, func(head store.AuditEntry) (store.AuditEntry, error) {
 		return Seal(head, e, at), nil
 	})

@@ -30,6 +30,7 @@ import (
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/kiosk/scan/scantest"
+	"punchclock/server/internal/audit"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/facematch/dlib"
@@ -194,8 +195,10 @@ type faceService struct {
 	addr    string
 	handler http.Handler
 	hs      *http.Server
-	mu      sync.Mutex
-	reqs    []faceRequest
+	// events reports the enrollments and deletions to punchd's audit log.
+	events *facematch.EventSync
+	mu     sync.Mutex
+	reqs   []faceRequest
 }
 
 // faceRequest is one request as facematchd saw it.
@@ -248,7 +251,8 @@ func startFaceAt(t *testing.T, s *e2etest.Server, site string, requireLiveness b
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &faceService{t: t, site: site, addr: ln.Addr().String(), url: "http://" + ln.Addr().String()}
+	f := &faceService{t: t, site: site, addr: ln.Addr().String(), url: "http://" + ln.Addr().String(),
+		events: &facematch.EventSync{Store: st, PunchdURL: s.URL(), Token: faceToken, Log: log}}
 	f.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		rq := faceRequest{at: time.Now(), method: r.Method, path: r.URL.Path, origin: r.Header.Get("Origin"), auth: scheme}
@@ -456,6 +460,23 @@ func TestFacePunch(t *testing.T) {
 	s := startPunchd(t, clock)
 	f := startFace(t, s, false)
 	f.enroll("E004", photo)
+	// The enrollment reaches punchd's audit log (facematchd's EventSync,
+	// a round of it), in E004's unit, and the chain holds.
+	if n, err := f.events.Once(context.Background()); err != nil || n != 1 {
+		t.Fatalf("report the enrollment: %d events, %v", n, err)
+	}
+	entries, err := s.Main().Store.AuditEntries(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e store.AuditEntry) bool {
+		return e.Action == facematch.ActionFaceEnroll && e.Target == "E004" && e.Unit == "retail" && e.Actor == "token:facematchd"
+	}) {
+		t.Errorf("punchd's audit log lacks E004's face enrollment")
+	}
+	if _, err := audit.Verify(context.Background(), s.Main().Store); err != nil {
+		t.Errorf("audit verify: %v", err)
+	}
 	ctx := newBrowser(t, stillY4M)
 	device := openAndEnroll(t, ctx, s, clock)
 

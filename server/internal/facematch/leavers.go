@@ -1,6 +1,7 @@
 package facematch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -116,11 +117,28 @@ func (e *punchdError) Error() string {
 // getPunchd GETs path from punchd at base with a bearer token and decodes
 // the JSON answer into out.
 func getPunchd(ctx context.Context, client *http.Client, base, token, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+path, nil)
+	return callPunchd(ctx, client, http.MethodGet, base, token, path, nil, out)
+}
+
+// callPunchd sends a request to punchd at base with a bearer token (in,
+// if not nil, as its JSON body) and decodes the JSON answer into out.
+func callPunchd(ctx context.Context, client *http.Client, method, base, token, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(base, "/")+path, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if client == nil {
 		client = http.DefaultClient
 	}

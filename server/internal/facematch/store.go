@@ -59,6 +59,16 @@ CREATE TABLE IF NOT EXISTS audit (
 	reason             TEXT NOT NULL,
 	at                 TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox (
+	id          TEXT PRIMARY KEY,
+	action      TEXT NOT NULL,
+	employee_id TEXT NOT NULL,
+	site_id     TEXT NOT NULL,
+	detail      TEXT NOT NULL,
+	at          TEXT NOT NULL,
+	sent        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (sent, id);
 CREATE TABLE IF NOT EXISTS devices (
 	id         TEXT PRIMARY KEY,
 	site_id    TEXT NOT NULL,
@@ -138,6 +148,11 @@ func (s *Store) replaceTemplates(ctx context.Context, employee, site string, des
 	if err != nil {
 		return 0, fmt.Errorf("facematch: enroll: consent: %w", err)
 	}
+	ev := Event{Action: ActionFaceEnroll, EmployeeID: employee, SiteID: site, At: c.GivenAt,
+		Detail: map[string]any{"consent_id": id, "consent_by": c.By, "purpose": c.Purpose, "descriptors": len(descs)}}
+	if err := addEvent(ctx, tx, ev); err != nil {
+		return 0, err
+	}
 	return id, tx.Commit()
 }
 
@@ -161,6 +176,13 @@ func (s *Store) deleteEmployee(ctx context.Context, employee string, now time.Ti
 		return 0, 0, fmt.Errorf("facematch: delete: %w", err)
 	}
 	consents, _ = res.RowsAffected()
+	if descriptors > 0 || consents > 0 {
+		ev := Event{Action: ActionFaceDelete, EmployeeID: employee, At: now,
+			Detail: map[string]any{"descriptors": descriptors, "withdrawn_consents": consents}}
+		if err := addEvent(ctx, tx, ev); err != nil {
+			return 0, 0, err
+		}
+	}
 	return descriptors, consents, tx.Commit()
 }
 

@@ -125,6 +125,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/admin/devices", s.withRole(s.listDevices, RoleAdmin, RoleFace))
 	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
 	route("GET /api/v1/admin/audit", s.withRole(s.listAudit, RoleAdmin, RolePerson))
+	route("POST /api/v1/face/events", s.withRole(s.faceEvents, RoleFace, RoleAdmin))
 	route("POST /api/v1/auth/signin", s.signIn)
 	route("POST /api/v1/auth/signout", s.signedIn(s.signOut))
 	route("GET /api/v1/auth/me", s.signedIn(s.me))

@@ -185,6 +185,10 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/admin/devices/{id}/revoke": {adminOn, func(string, string) call {
 			return call{"POST", "/admin/devices/" + devs[0].ID + "/revoke", nil}
 		}},
+		"POST /api/v1/face/events": {"devices", func(string, string) call {
+			id, _ := uuid.NewV7()
+			return call{"POST", "/face/events", []byte(`{"events":[{"id":"` + id.String() + `","action":"face.enroll","employee_id":"E004","site_id":"sh-jingan","at":"2026-11-20T09:00:00Z"}]}`)}
+		}}, // TestFaceEvents
 		"GET /api/v1/admin/audit":  {"auditors", func(string, string) call { return call{"GET", "/admin/audit", nil} }},
 		"GET /api/v1/admin/users":  {adminOn, func(string, string) call { return call{"GET", "/admin/users", nil} }},
 		"GET /api/v1/admin/tokens": {adminOn, func(string, string) call { return call{"GET", "/admin/tokens", nil} }},

@@ -31,7 +31,19 @@ func (s *DB) AppendAudit(ctx context.Context, seal func(head store.AuditEntry) (
 			if e, err = seal(head); err != nil {
 				return err
 			}
-			if err := checkText("audit entry", e.Actor, e.Action, e.Target, e.Unit, string(e.Detail), e.Prev, e.Hash); err != nil {
+			if e.Ref != "" {
+				var seq int64
+				err := tx.QueryRowContext(ctx, s.Rebind(`SELECT seq FROM audit_refs WHERE ref = ?`), e.Ref).Scan(&seq)
+				if err == nil {
+					return s.auditEntry(ctx, tx, seq, &e)
+				} else if !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("sqlstore: audit ref: %w", err)
+				}
+				if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO audit_refs (ref, seq) VALUES (?, ?)`), e.Ref, e.Seq); err != nil {
+					return err
+				}
+			}
+			if err := checkText("audit entry", e.Actor, e.Action, e.Target, e.Unit, string(e.Detail), e.Prev, e.Hash, e.Ref); err != nil {
 				return err
 			}
 			detail := string(e.Detail)
@@ -52,6 +64,21 @@ func (s *DB) AppendAudit(ctx context.Context, seal func(head store.AuditEntry) (
 		}
 	}
 	return store.AuditEntry{}, fmt.Errorf("sqlstore: append audit: lost the race for the next entry %d times", auditRetries)
+}
+
+// auditEntry reads entry seq into e (its Ref kept).
+func (s *DB) auditEntry(ctx context.Context, tx *sql.Tx, seq int64, e *store.AuditEntry) error {
+	ref := e.Ref
+	var at int64
+	var detail string
+	*e = store.AuditEntry{Ref: ref}
+	err := tx.QueryRowContext(ctx, s.Rebind(`SELECT seq, at_ms, actor, action, target, unit, detail, prev, hash FROM audit_log WHERE seq = ?`), seq).
+		Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Target, &e.Unit, &detail, &e.Prev, &e.Hash)
+	if err != nil {
+		return fmt.Errorf("sqlstore: audit entry %d: %w", seq, err)
+	}
+	e.At, e.Detail = fromMS(at), json.RawMessage(detail)
+	return nil
 }
 
 // AuditEntries implements store.Store.

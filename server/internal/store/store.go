@@ -180,6 +180,10 @@ type AuditEntry struct {
 	// Prev is the previous entry's Hash ("" for the first); Hash covers
 	// every field above and Prev.
 	Prev, Hash string
+	// Ref, when set, is the act's own id from where it was reported: an
+	// append with a Ref already recorded appends nothing and returns
+	// that entry. It is not part of the hash.
+	Ref string
 }
 
 // User is an account that signs in (package auth holds the roles).

@@ -12,7 +12,8 @@ import (
 
 // testAudit: entries come back as appended, in order; concurrent appends
 // (8 at once, as from several punchd) make one unforked chain with no
-// gap; a seal that fails appends nothing; paging by seq works.
+// gap; a seal that fails appends nothing; paging by seq works; an act
+// with a Ref is recorded once.
 func testAudit(t *testing.T, s store.Store) {
 	seal := func(actor string) func(store.AuditEntry) (store.AuditEntry, error) {
 		return func(head store.AuditEntry) (store.AuditEntry, error) {
@@ -58,6 +59,33 @@ func testAudit(t *testing.T, s store.Store) {
 	page := must(s.AuditEntries(ctx, 3, 2))
 	if len(page) != 2 || page[0].Seq != 4 || page[1].Seq != 5 {
 		t.Errorf("page after 3, limit 2: %+v", page)
+	}
+	// An act reported with its own id is one entry, however often and
+	// however concurrently it is reported.
+	before := len(must(s.AuditEntries(ctx, 0, 0)))
+	refs := make(chan store.AuditEntry, 4)
+	var rg sync.WaitGroup
+	for range 4 {
+		rg.Go(func() {
+			e, err := s.AppendAudit(ctx, func(head store.AuditEntry) (store.AuditEntry, error) {
+				e, err := seal("face")(head)
+				e.Ref = "face:0190-ref"
+				return e, err
+			})
+			if err != nil {
+				t.Errorf("append with a ref: %v", err)
+			}
+			refs <- e
+		})
+	}
+	rg.Wait()
+	close(refs)
+	var seqs []int64
+	for e := range refs {
+		seqs = append(seqs, e.Seq)
+	}
+	if after := len(must(s.AuditEntries(ctx, 0, 0))); after != before+1 || len(seqs) != 4 || seqs[0] != seqs[1] || seqs[1] != seqs[2] || seqs[2] != seqs[3] {
+		t.Errorf("one act reported 4 times: %d entries added, entries returned %v, want 1 and the same seq", after-before, seqs)
 	}
 	if _, err := s.AppendAudit(ctx, seal("token:\\x00")); err != nil {
 		t.Errorf("an escaped NUL is text: %v", err)
