@@ -176,17 +176,18 @@ func TestOfflineEndToEnd(t *testing.T) {
 	if !strings.Contains(row, "E005") || !strings.Contains(row, "punch outside the area") || !strings.Contains(row, wed.String()) {
 		t.Errorf("the out-of-fence request shows %q", row)
 	}
-	decided := clock.Now()
-	for _, id := range flows {
-		run(t, ctx, "approve", chromedp.Click("#approve-"+id, chromedp.ByQuery))
-		wait(t, ctx, "the decision kept", fmt.Sprintf(`(() => { const r = document.querySelector('#decided tr[data-flow="%s"]'); return !!r && r.dataset.status === "queued"; })()`, id), 30*time.Second)
-	}
-	// Kept as artefacts: the manager view in English and in Chinese.
+	// Kept as artefacts: the manager view with the requests waiting, in
+	// English and in Chinese.
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager.png"))
 	run(t, ctx, "switch to Chinese", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
 	wait(t, ctx, "the Chinese manager view", `document.body.innerText.includes("本终端今日打卡")`, 10*time.Second)
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager-zh.png"))
 	run(t, ctx, "back to English", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
+	decided := clock.Now()
+	for _, id := range flows {
+		run(t, ctx, "approve", chromedp.Click("#approve-"+id, chromedp.ByQuery))
+		wait(t, ctx, "the decision kept", fmt.Sprintf(`(() => { const r = document.querySelector('#decided tr[data-flow="%s"]'); return !!r && r.dataset.status === "queued"; })()`, id), 30*time.Second)
+	}
 	run(t, ctx, "back to the kiosk", chromedp.Click("#back", chromedp.ByQuery))
 	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
 
