@@ -67,6 +67,23 @@ func BuildWeb(dir string) (string, error) {
 	return web, nil
 }
 
+// BuildPunchd builds the punchd command into dir, as `make punchd` does,
+// for tests that run its subcommands (`punchd audit verify`) on a test
+// server's database. It returns the binary's path.
+func BuildPunchd(dir string) (string, error) {
+	root, err := Root()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "punchd")
+	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-o", bin, "./server/cmd/punchd")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("e2etest: build punchd: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
 // Hook sees every request before punchd; it returns true when it answered
 // (or broke) the request itself.
 type Hook func(w http.ResponseWriter, r *http.Request, next http.Handler) bool
@@ -167,6 +184,9 @@ func (s *Server) Main() *punchd.Main {
 	}
 	return s.m
 }
+
+// DB is the server's SQLite database file.
+func (s *Server) DB() string { return s.cfg.DB }
 
 // URL is the server's base URL.
 func (s *Server) URL() string { return "http://" + s.addr }

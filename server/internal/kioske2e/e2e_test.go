@@ -3,7 +3,6 @@ package kioske2e
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -19,15 +18,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/google/uuid"
 
 	"punchclock/app/attendance"
-	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/kiosk/scan/scantest"
-	"punchclock/server/internal/approval"
-	"punchclock/server/internal/audit"
-	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
@@ -46,6 +40,14 @@ var (
 	webDir     string
 	badgeVideo = map[string]string{}
 )
+
+// punchdCmd is the punchd command (for `punchd audit verify`), built by
+// TestMain beside the tests: wait on done.
+var punchdCmd struct {
+	done chan struct{}
+	bin  string
+	err  error
+}
 
 // cameraPerson is who stands in front of a site's kiosk camera in the
 // clock matrix, and who punches by the test hook once the midnight cell
@@ -74,11 +76,23 @@ func cameraSite(t *testing.T, site string) cameraPerson {
 	return cameraPerson{}
 }
 
-func TestMain(m *testing.M) { e2etest.Main(m, "kioske2e", setup, nil) }
+func TestMain(m *testing.M) {
+	e2etest.Main(m, "kioske2e", setup, func() {
+		if punchdCmd.done != nil {
+			<-punchdCmd.done
+		}
+	})
+}
 
-// setup builds app.wasm as `make wasm` does into a copy of web/, and
-// writes the badge videos.
+// setup builds app.wasm as `make wasm` does into a copy of web/, writes the
+// badge videos, and starts building the punchd command, which only one
+// test needs, near its end: the build runs beside the tests.
 func setup(dir string) error {
+	punchdCmd.done = make(chan struct{})
+	go func() {
+		defer close(punchdCmd.done)
+		punchdCmd.bin, punchdCmd.err = e2etest.BuildPunchd(dir)
+	}()
 	var err error
 	if webDir, err = e2etest.BuildWeb(dir); err != nil {
 		return err
@@ -258,167 +272,6 @@ func checkScreens(t *testing.T, ctx context.Context) {
 	run(t, ctx, "read the version", chromedp.Text("#st-version", &shown, chromedp.ByQuery))
 	if !strings.Contains(shown, version) {
 		t.Errorf("status strip shows version %q, want %s", shown, version)
-	}
-}
-
-// TestOfflineEndToEnd enrolls a kiosk (after the three refusals an
-// enrollment can meet), stops punchd, scans three badges, reloads the page
-// from the service worker, checks the punches are still queued (status
-// strip and the manager view, which the store manager opens offline with
-// their badge and PIN), starts punchd again and checks the three
-// punches arrive exactly once and the strip drops to zero waiting. Last,
-// a badge no one has is parked in the manager's rejected list.
-func TestOfflineEndToEnd(t *testing.T) {
-	clock := e2etest.NewClock(e2etest.Matrix[2].At())
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
-	ctx := e2etest.NewBrowser(t, 3*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openKiosk(t, ctx, s.URL())
-
-	// Refused enrollments say why.
-	used := s.IssueCode(0)
-	enrollDirect(t, s.URL(), used, clock.Now())
-	for _, c := range []struct{ code, want string }{
-		{"AAAA-BBBB-CCCC", "unknown"},
-		{s.IssueCode(time.Nanosecond), "expired"},
-		{used, "used"},
-	} {
-		tryEnroll(t, ctx, c.code)
-		wait(t, ctx, "the "+c.want+" code message", fmt.Sprintf(`(() => { const e = document.getElementById("enroll-error"); return !!e && e.dataset.code === %q; })()`, c.want), 30*time.Second)
-	}
-
-	// The store manager (E002, badge PC-0002) has a kiosk PIN: the
-	// enrollment's pull carries its verifier, for signing in offline.
-	s.PutManager("E002", "retail", "480213")
-	// E006 forgot to punch out two days ago (the demo's forgotten punch)
-	// and asks for a make-up punch: it waits for E002, and the enrollment's
-	// pull brings it to the kiosk.
-	loc, _ := time.LoadLocation("Asia/Shanghai")
-	day := rules.DateOf(clock.Now().In(loc)).AddDays(-2)
-	flowID, _ := uuid.NewV7()
-	flow, _, err := s.Main().API.Approvals.Start(context.Background(), approval.Request{ID: flowID.String(), Kind: approval.KindMakeup,
-		EmployeeID: "E006", Date: day, Time: day.At(rules.NewClock(18, 5), loc), Direction: attendance.DirectionOut, Reason: "left in a hurry"}, "E006")
-	if err != nil || flow.Route[0].ApproverID != "E002" {
-		t.Fatalf("make-up request: %+v %v", flow, err)
-	}
-	device := e2etest.EnrollKiosk(t, ctx, s, "sh-jingan")
-	waitCached(t, ctx)
-	waitStatus(t, ctx, "online", "yes", 30*time.Second)
-
-	s.Stop()
-	for _, b := range []struct{ badge, employee string }{{"PC-0005", "E005"}, {"PC-0006", "E006"}, {"PC-0007", "E007"}} {
-		scanBadge(t, ctx, b.badge)
-		waitConfirm(t, ctx, b.employee)
-	}
-	waitStatus(t, ctx, "pending", "3", 10*time.Second)
-
-	// A reload with the server down: the service worker serves the app and
-	// the queue comes back from IndexedDB.
-	run(t, ctx, "reload offline", chromedp.Reload())
-	wait(t, ctx, "the kiosk after the reload", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 60*time.Second)
-	if got := status(t, ctx, "device"); got != device {
-		t.Fatalf("after the reload the kiosk is device %q, want %q", got, device)
-	}
-	waitStatus(t, ctx, "pending", "3", 10*time.Second)
-	var waiting string
-	run(t, ctx, "read the strip", chromedp.Text("#st-pending", &waiting, chromedp.ByQuery))
-	if !strings.Contains(waiting, "3") {
-		t.Errorf("status strip shows %q waiting, want 3", waiting)
-	}
-
-	// The manager's view lists them, offline, once the manager signed in
-	// with their badge and PIN: an employee's badge opens nothing, nor
-	// does a wrong PIN.
-	run(t, ctx, "open the manager sign-in", chromedp.Click("#open-manager", chromedp.ByQuery))
-	wait(t, ctx, "the badge prompt", `(() => { const p = document.getElementById("manager-signin"); return !!p && p.dataset.step === "badge"; })()`, 30*time.Second)
-	scanBadge(t, ctx, "PC-0008")
-	wait(t, ctx, "not a manager", `(() => { const m = document.getElementById("pin-msg"); return !!m && m.dataset.code === "mgr.notManager"; })()`, 30*time.Second)
-	scanBadge(t, ctx, "PC-0002")
-	wait(t, ctx, "the PIN field", `!!document.getElementById("pin")`, 30*time.Second)
-	e2etest.EnterPIN(t, ctx, "000001")
-	wait(t, ctx, "wrong PIN", `(() => { const m = document.getElementById("pin-msg"); return !!m && m.dataset.code === "mgr.wrongPin"; })()`, 30*time.Second)
-	e2etest.EnterPIN(t, ctx, "480213")
-	wait(t, ctx, "today's punches", `(() => { const t = document.getElementById("today"); return !!t && t.dataset.count === "3"; })()`, 30*time.Second)
-	// The board of the day: the three who punched are in (late or not),
-	// a colleague who did not is not in yet.
-	var states map[string]string
-	eval(t, ctx, `Object.fromEntries([...document.querySelectorAll("#board tr[data-employee]")].map(r => [r.dataset.employee, r.dataset.state]))`, &states)
-	for _, e := range []string{"E005", "E006", "E007"} {
-		if s := states[e]; s != "in" && s != "late" {
-			t.Errorf("the board shows %s as %q, want in or late (board %v)", e, s, states)
-		}
-	}
-	if s := states["E008"]; s != "not_in" {
-		t.Errorf("the board shows E008 as %q, want not_in (board %v)", s, states)
-	}
-	if _, ok := states["E021"]; ok {
-		t.Errorf("the Shanghai store manager's board shows the Munich workshop's E021: %v", states)
-	}
-	// The make-up request waits for the manager: approved here, offline,
-	// it is kept to be sent.
-	wait(t, ctx, "the request waiting", fmt.Sprintf(`!!document.getElementById("approve-%s")`, flowID), 30*time.Second)
-	run(t, ctx, "approve", chromedp.Click("#approve-"+flowID.String(), chromedp.ByQuery))
-	wait(t, ctx, "the decision kept", fmt.Sprintf(`(() => { const r = document.querySelector('#decided tr[data-flow="%s"]'); return !!r && r.dataset.status === "queued"; })()`, flowID), 30*time.Second)
-	// Kept as artefacts: the manager view in English and in Chinese.
-	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager.png"))
-	run(t, ctx, "switch to Chinese", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
-	wait(t, ctx, "the Chinese manager view", `document.body.innerText.includes("本终端今日打卡")`, 10*time.Second)
-	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager-zh.png"))
-	run(t, ctx, "back to English", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
-	run(t, ctx, "back to the kiosk", chromedp.Click("#back", chromedp.ByQuery))
-	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
-
-	s.Start()
-	waitStatus(t, ctx, "pending", "0", 90*time.Second)
-	waitStatus(t, ctx, "online", "yes", 30*time.Second)
-	if got, want := employees(t, s.Punches(device)), []string{"E005", "E006", "E007"}; !slices.Equal(got, want) {
-		t.Errorf("punchd has punches of %v, want %v", got, want)
-	}
-	if got := status(t, ctx, "rejected"); got != "0" {
-		t.Errorf("%s punches rejected", got)
-	}
-	// A badge nobody has: the kiosk keeps it (its roster may be stale),
-	// the server, knowing no one either, rejects it, and the manager sees
-	// it with the server's code and message.
-	scanBadge(t, ctx, "PC-9999")
-	wait(t, ctx, "the unknown badge message", `window.__pcConfirms.some(e => e.outcome === "unknown")`, 30*time.Second)
-	waitStatus(t, ctx, "rejected", "1", 60*time.Second)
-	e2etest.OpenManager(t, ctx, "PC-0002", "480213")
-	// The decision made offline reached punchd (the kiosk shows the
-	// server's answer): the flow is approved by E002, the day reads
-	// normal, and the audit chain holds it.
-	wait(t, ctx, "the decision recorded", fmt.Sprintf(`(() => { const r = document.querySelector('#decided tr[data-flow="%s"]'); return !!r && r.dataset.status === "accepted"; })()`, flowID), 60*time.Second)
-	f, err := s.Main().API.Approvals.Get(context.Background(), flowID.String())
-	if err != nil || f.State != approval.Approved || len(f.Decisions) != 1 || f.Decisions[0].By != "E002" {
-		t.Errorf("the flow after the kiosk's decision: %+v %v", f, err)
-	}
-	res, err := s.Main().API.Days.Records(context.Background(), dayrec.Filter{EmployeeID: "E006", From: day, To: day})
-	if err != nil || len(res.Records) != 1 || res.Records[0].Status != rules.StatusNormal {
-		t.Errorf("E006's day after the approval: %+v %v", res.Records, err)
-	}
-	if _, err := audit.Verify(context.Background(), s.Main().Store); err != nil {
-		t.Errorf("audit verify: %v", err)
-	}
-	wait(t, ctx, "the rejected list", `(() => { const t = document.getElementById("rejected"); return !!t && t.dataset.count === "1"; })()`, 30*time.Second)
-	var row string
-	run(t, ctx, "read the rejected list", chromedp.Text("#rejected tbody", &row, chromedp.ByQuery))
-	if !strings.Contains(row, "PC-9999") || !strings.Contains(row, "invalid") || !strings.Contains(row, "nobody active has this badge") {
-		t.Errorf("rejected list shows %q", row)
-	}
-}
-
-// enrollDirect uses up an enrollment code with a bare HTTP client.
-func enrollDirect(t *testing.T, base, code string, now time.Time) {
-	t.Helper()
-	pub, _, _ := ed25519.GenerateKey(nil)
-	body, _ := json.Marshal(wire.EnrollRequest{Protocol: wire.ProtocolVersion, Code: code, PublicKey: pub, Name: "other", DeviceTime: now})
-	resp, err := http.Post(base+"/api/v1/devices/enroll", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("enroll with a bare client: %s", resp.Status)
 	}
 }
 
