@@ -26,6 +26,21 @@ type RuleSet struct {
 	Rotations  []Rotation       `json:"rotations,omitempty"`
 	Exceptions Exceptions       `json:"exceptions,omitzero"`
 	Overtime   OvertimeRules    `json:"overtime,omitzero"`
+	// Makeup limits the make-up punches (补卡) employees under this rule
+	// set may ask; absent, the approval settings' policy applies.
+	Makeup *Makeup `json:"makeup,omitempty"`
+}
+
+// Makeup is a rule set's make-up punch policy.
+type Makeup struct {
+	// MonthlyCap is how many an employee may ask per month: -1
+	// unlimited, 0 to 99.
+	MonthlyCap int `json:"monthly_cap"`
+	// WindowDays is how many days back one may be asked (1 to 180).
+	WindowDays int `json:"window_days"`
+	// CutoffDay is the day of the next month after which a month is
+	// closed to them (1 to 28; 0: no cutoff).
+	CutoffDay int `json:"cutoff_day,omitempty"`
 }
 
 // Basic is the basic layer.
@@ -248,6 +263,18 @@ func (rs *RuleSet) Validate() error {
 	}
 	if b.HolidayCountry != "" && !knownCountry(b.HolidayCountry) {
 		v.add("basic.holiday_country", "%q is not supported (supported: %s)", b.HolidayCountry, strings.Join(Countries(), ", "))
+	}
+
+	if m := rs.Makeup; m != nil {
+		if m.MonthlyCap < -1 || m.MonthlyCap > 99 {
+			v.add("makeup.monthly_cap", "%d is not -1 (unlimited) or 0 to 99", m.MonthlyCap)
+		}
+		if m.WindowDays < 1 || m.WindowDays > 180 {
+			v.add("makeup.window_days", "%d is not between 1 and 180", m.WindowDays)
+		}
+		if m.CutoffDay < 0 || m.CutoffDay > 28 {
+			v.add("makeup.cutoff_day", "%d is not 0 (none) or 1 to 28", m.CutoffDay)
+		}
 	}
 
 	siteIDs := map[string]bool{}

@@ -167,6 +167,10 @@ type KioskFlow struct {
 	Reason     string    `json:"reason"`
 	WaitingFor string    `json:"waiting_for"`
 	Level      int       `json:"level"`
+	// Auto marks a flow punchd started by itself (a punch outside the
+	// geofence, a weak fix): its Reason is the server's English, and
+	// the kiosk says it by Kind in the manager's language instead.
+	Auto bool `json:"auto,omitempty"`
 }
 
 // KioskDecision is a manager's decision made on a kiosk, offline or not,

@@ -88,13 +88,21 @@ func (m *Manager) renderFlows() app.UI {
 		}
 		return s
 	}
+	reason := func(f wire.KioskFlow) string {
+		if f.Auto {
+			if t := l.T("flow.auto." + f.Kind); t != "flow.auto."+f.Kind {
+				return t
+			}
+		}
+		return f.Reason
+	}
 	var pending app.UI = app.P().Class("none").ID("flows").DataSet("count", "0").Text(l.T("manager.none"))
 	if len(m.flows) > 0 {
 		pending = app.Table().ID("flows").DataSet("count", len(m.flows)).Body(
 			app.TBody().Body(app.Range(m.flows).Slice(func(i int) app.UI {
 				f := m.flows[i]
 				return app.Tr().DataSet("flow", f.ID).Body(
-					app.Td().Text(name(f.EmployeeID)), app.Td().Text(what(f)), app.Td().Text(f.Reason),
+					app.Td().Text(name(f.EmployeeID)), app.Td().Text(what(f)), app.Td().Text(reason(f)),
 					app.Td().Body(
 						app.Button().Class("button").ID("approve-"+f.ID).Text(l.T("flow.approve")).OnClick(m.decide(f, true)),
 						app.Button().Class("button").ID("reject-"+f.ID).Text(l.T("flow.reject")).OnClick(m.decide(f, false)),

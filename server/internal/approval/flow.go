@@ -347,12 +347,24 @@ func Expire(r Request, now time.Time) (Request, bool) {
 	return r, false
 }
 
-// Effects is what a closed request does to the rules engine's input: an
+// Effects is what a request does to the rules engine's input: an
 // approved make-up or declared punch is a correction; a decided
 // out-of-fence, weak-GPS or overtime request is an approval (or a
-// rejection) of that anomaly. Open, withdrawn and expired requests, and
-// rejected punches that were never made, do nothing.
+// rejection) of that anomaly, and a pending one marks it pending with the
+// approver it waits for. Pending make-up and declared punches, withdrawn
+// and expired requests, and rejected punches that were never made, do
+// nothing.
 func Effects(r Request) ([]rules.Correction, []rules.Approval) {
+	anomaly := map[Kind]rules.AnomalyCode{KindOutFence: rules.AnomalyOutOfFence, KindWeakGPS: rules.AnomalyLocUncertain, KindOvertime: rules.AnomalyOvertime}[r.Kind]
+	if r.State == Pending && anomaly != "" {
+		// Asked, not decided: the day shows the request and who it waits
+		// for; it still needs approval.
+		by := ""
+		if l := r.Level(); l > 0 {
+			by = r.Route[l-1].ApproverID
+		}
+		return nil, []rules.Approval{{ID: r.ID, EmployeeID: r.EmployeeID, Date: r.Date, Anomaly: anomaly, PunchID: r.PunchID, State: rules.ApprovalPending, By: by}}
+	}
 	if (r.State != Approved && r.State != Rejected) || len(r.Decisions) == 0 {
 		return nil, nil
 	}
@@ -361,7 +373,6 @@ func Effects(r Request) ([]rules.Correction, []rules.Approval) {
 	if r.State == Rejected {
 		state = rules.ApprovalRejected
 	}
-	anomaly := map[Kind]rules.AnomalyCode{KindOutFence: rules.AnomalyOutOfFence, KindWeakGPS: rules.AnomalyLocUncertain, KindOvertime: rules.AnomalyOvertime}[r.Kind]
 	switch {
 	case r.State == Approved && (r.Kind == KindMakeup || r.Kind == KindOffline):
 		return []rules.Correction{{ID: r.ID, EmployeeID: r.EmployeeID, Time: r.Time, Direction: r.Direction, Reason: r.Reason, ApprovedBy: last.By}}, nil

@@ -41,6 +41,10 @@ type Service struct {
 	Now   func() time.Time
 	Audit *audit.Log
 	Log   *slog.Logger
+	// Rules, when set, is the rule set in force for a site (the
+	// default's when the site has none): a rule set's make-up policy
+	// comes before the settings' one.
+	Rules func(ctx context.Context, siteID string) (rules.Config, error)
 
 	// matrixMu serialises this instance's read-modify-write of the
 	// matrix by units.
@@ -76,9 +80,25 @@ func setting[T any](ctx context.Context, st store.Store, key string, def T) (T, 
 	return v, nil
 }
 
-// Policy returns the make-up punch policy in force.
+// Policy returns the make-up punch policy of the approval settings: the
+// one in force where a rule set has none.
 func (s *Service) Policy(ctx context.Context) (Policy, error) {
 	return setting(ctx, s.Store, SettingPolicy, DefaultPolicy)
+}
+
+// PolicyFor returns the make-up punch policy an employee is under: their
+// site's rule set's, else the settings'.
+func (s *Service) PolicyFor(ctx context.Context, emp attendance.Employee) (Policy, error) {
+	if s.Rules != nil {
+		c, err := s.Rules(ctx, emp.SiteID)
+		if err != nil {
+			return Policy{}, store.Coded(err)
+		}
+		if m := c.Rules.Makeup; m != nil {
+			return Policy{MonthlyCap: m.MonthlyCap, WindowDays: m.WindowDays, CutoffDay: m.CutoffDay}, nil
+		}
+	}
+	return s.Policy(ctx)
 }
 
 func (s *Service) routing(ctx context.Context) (Routing, error) {
@@ -147,7 +167,7 @@ func (s *Service) Start(ctx context.Context, r Request, by string) (Request, boo
 	}
 	now := s.Now()
 	loc := s.zone(ctx, emp)
-	policy, err := s.Policy(ctx)
+	policy, err := s.PolicyFor(ctx, emp)
 	if err != nil {
 		return r, false, err
 	}
@@ -258,6 +278,19 @@ func (s *Service) change(ctx context.Context, id string, fn func(Request) (Reque
 
 // Decide applies decision d by the employee by.
 func (s *Service) Decide(ctx context.Context, id string, d Decision, by string) (Request, error) {
+	return s.DecideAt(ctx, id, d, by, time.Time{})
+}
+
+// MaxDecisionAge is how far back a decision made offline (on a kiosk) may
+// be dated by the clock of the device that made it.
+const MaxDecisionAge = 30 * 24 * time.Hour
+
+// DecideAt is Decide for a decision made earlier elsewhere (a manager on
+// a kiosk offline): it is dated at, the device's time of the decision,
+// when that is plausible (not ahead of the server's clock, at most
+// MaxDecisionAge back, and never before the request was made); else, and
+// for a zero at, at the server's time.
+func (s *Service) DecideAt(ctx context.Context, id string, d Decision, by string, at time.Time) (Request, error) {
 	if !attendance.IsUUIDv7(d.ID) {
 		return Request{}, wire.Errorf(wire.CodeInvalid, "a decision needs the client's UUIDv7 id")
 	}
@@ -270,14 +303,28 @@ func (s *Service) Decide(ctx context.Context, id string, d Decision, by string) 
 	}
 	d.By = by
 	before := 0
+	now := s.Now()
+	made := now
+	if !at.IsZero() && !at.After(now) && now.Sub(at) <= MaxDecisionAge {
+		made = at
+	}
 	r, err := s.change(ctx, id, func(r Request) (Request, error) {
 		before = len(r.Decisions)
-		return Decide(r, d, delegations, s.Now())
+		return Decide(r, d, delegations, later(made, r.CreatedAt))
 	})
 	if err == nil && len(r.Decisions) > before {
-		s.record(ctx, audit.Event{Actor: "employee:" + by, Action: ActionDecide, Target: id, Unit: s.unitOf(ctx, r.EmployeeID), Detail: map[string]any{"approve": d.Approve, "reason": d.Reason, "state": r.State}})
+		last := r.Decisions[len(r.Decisions)-1]
+		s.record(ctx, audit.Event{Actor: "employee:" + by, Action: ActionDecide, Target: id, Unit: s.unitOf(ctx, r.EmployeeID),
+			Detail: map[string]any{"approve": d.Approve, "reason": d.Reason, "state": r.State, "decided_at": last.At.UTC()}})
 	}
 	return r, err
+}
+
+func later(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
 }
 
 // Withdraw closes a pending request at its requester's wish.
@@ -289,8 +336,9 @@ func (s *Service) Withdraw(ctx context.Context, id, by string) (Request, error) 
 	return r, err
 }
 
-// Inputs returns the corrections and approvals that the closed requests
-// of the employees give the rules engine for days from to to.
+// Inputs returns the corrections and approvals that the requests of the
+// employees (decided, or pending about an anomaly) give the rules engine
+// for days from to to.
 func Inputs(ctx context.Context, st store.Store, employeeIDs []string, from, to rules.Date) ([]rules.Correction, []rules.Approval, error) {
 	rows, err := st.Approvals(ctx, store.ApprovalFilter{EmployeeIDs: employeeIDs, FromDay: int32(from), ToDay: int32(to)})
 	if err != nil {
@@ -299,7 +347,7 @@ func Inputs(ctx context.Context, st store.Store, employeeIDs []string, from, to 
 	var cs []rules.Correction
 	var as []rules.Approval
 	for _, a := range rows {
-		if a.State != string(Approved) && a.State != string(Rejected) {
+		if a.State != string(Approved) && a.State != string(Rejected) && a.State != string(Pending) {
 			continue
 		}
 		r, err := FromRow(a)

@@ -418,7 +418,7 @@ func (s *Service) flows(ctx context.Context, managers []wire.KioskManager) ([]wi
 				return nil, err
 			}
 			out = append(out, wire.KioskFlow{ID: r.ID, Kind: string(r.Kind), EmployeeID: r.EmployeeID, Date: r.Date.String(), Time: r.Time,
-				Direction: string(r.Direction), Minutes: r.Minutes, Reason: r.Reason, WaitingFor: m.EmployeeID, Level: r.Level()})
+				Direction: string(r.Direction), Minutes: r.Minutes, Reason: r.Reason, WaitingFor: m.EmployeeID, Level: r.Level(), Auto: r.CreatedBy == approval.System})
 		}
 	}
 	return out, nil

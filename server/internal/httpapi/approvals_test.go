@@ -184,3 +184,37 @@ func TestApprovedMakeupFixesTheDay(t *testing.T) {
 }
 
 func storePunchesOf(emp string) store.PunchFilter { return store.PunchFilter{EmployeeID: emp} }
+
+// TestMakeupPolicyPerRuleSet: a site's rule set carries its own make-up
+// policy, which comes before the approval settings' for the employees of
+// that site; a policy out of bounds is refused naming its field.
+func TestMakeupPolicyPerRuleSet(t *testing.T) {
+	base, admin, _, _ := clockedServer(t)
+	u := base + "/api/v1"
+	e4 := flowPeople(t, base, admin)("e4")
+	var cfg struct{ Config map[string]any }
+	if st, body := do(t, "GET", u+"/rule/config?site_id=sh-jingan", admin, nil, &cfg); st != 200 {
+		t.Fatalf("the store's rules: %d %s", st, body)
+	}
+	put := func(makeup map[string]any) (int, string) {
+		cfg.Config["rules"].(map[string]any)["makeup"] = makeup
+		data, _ := json.Marshal(cfg.Config)
+		return do(t, "PUT", u+"/rule/config?site_id=sh-jingan", admin, data, nil)
+	}
+	if st, body := put(map[string]any{"monthly_cap": 1, "window_days": 200}); st != 400 || !strings.Contains(body, "makeup.window_days") {
+		t.Errorf("a window of 200 days: %d %s", st, body)
+	}
+	if st, body := put(map[string]any{"monthly_cap": 1, "window_days": 30}); st != 200 {
+		t.Fatalf("one make-up punch a month at the store: %d %s", st, body)
+	}
+	makeup := func(day string) map[string]any {
+		id, _ := uuid.NewV7()
+		return map[string]any{"id": id.String(), "kind": "makeup_punch", "employee_id": "E004", "date": day, "time": day + "T08:58:00+08:00", "direction": "in", "reason": "forgot my badge"}
+	}
+	if st, body := e4.do("POST", u+"/approval/flow", makeup("2026-11-18"), true); st != 201 {
+		t.Fatalf("the first make-up punch of November: %d %s", st, body)
+	}
+	if st, body := e4.do("POST", u+"/approval/flow", makeup("2026-11-17"), true); st != 400 || !strings.Contains(body, "cap_reached") || !strings.Contains(body, "1 make-up") {
+		t.Errorf("the second, under the store's cap of 1: %d %s", st, body)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/server/internal/approval"
 	"punchclock/server/internal/audit"
@@ -76,14 +77,19 @@ func (s *Server) Routes() []string { return s.routes }
 // New wires a Server over st with the given clock.
 func New(st store.Store, now func() time.Time, log *slog.Logger, version string) *Server {
 	log2 := &audit.Log{Store: st, Now: now}
+	days := &dayrec.Service{Store: st, Now: now}
+	ruleSet := func(ctx context.Context, site string) (rules.Config, error) {
+		c, _, err := days.Config(ctx, site)
+		return c, err
+	}
 	return &Server{
 		Auth:  &auth.Service{Store: st, Now: now, Audit: log2, Log: log},
 		Store: st, Now: now, Log: log, Version: version,
 		Devices:   &device.Service{Store: st, Now: now},
 		Punches:   punch.New(st, now),
-		Days:      &dayrec.Service{Store: st, Now: now},
+		Days:      days,
 		Audit:     log2,
-		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log},
+		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log, Rules: ruleSet},
 		Bodies:    DefaultBudget(),
 	}
 }

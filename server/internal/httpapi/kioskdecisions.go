@@ -57,7 +57,7 @@ func (s *Server) kioskDecide(w http.ResponseWriter, r *http.Request) error {
 			out.Results = append(out.Results, res)
 			continue
 		}
-		flow, err := s.Approvals.Decide(r.Context(), d.FlowID, approval.Decision{ID: d.ID, Approve: d.Approve, Reason: d.Reason}, d.By)
+		flow, err := s.Approvals.DecideAt(r.Context(), d.FlowID, approval.Decision{ID: d.ID, Approve: d.Approve, Reason: d.Reason}, d.By, d.At)
 		switch code := wire.CodeOf(err); {
 		case err == nil:
 			res.Status, res.State = "accepted", string(flow.State)

@@ -76,12 +76,12 @@ func TestOfflineEndToEnd(t *testing.T) {
 		len(fence.Route) == 0 || fence.Route[0].ApproverID != "E002" {
 		t.Fatalf("the out-of-fence flow: %+v %v", fence, err)
 	}
-	// Thursday morning: the Wednesday is over, and needs E002's approval
-	// (a day record links only decided flows).
+	// Thursday morning: the Wednesday is over, and needs E002's approval:
+	// the day links the pending flow and who it waits for.
 	clock.Set(t, wed.AddDays(1).At(rules.NewClock(9, 20), sh))
 	rec := dayOf(t, s, "E005", wed)
 	if a := anomaly(rec, rules.AnomalyOutOfFence); rec.Status != rules.StatusNeedsApproval || rec.In == nil || rec.In.ID != in.ID || rec.Out == nil || rec.Out.ID != out.ID ||
-		a == nil || a.PunchID != out.ID || a.Approval.State != rules.ApprovalRequired || a.Approval.ApproverID != "E002" {
+		a == nil || a.PunchID != out.ID || a.Approval.State != rules.ApprovalPending || a.Approval.ApprovalID != fenceID || a.Approval.ApproverID != "E002" {
 		t.Errorf("E005's Wednesday before the decision: %+v", rec)
 	}
 
@@ -181,6 +181,12 @@ func TestOfflineEndToEnd(t *testing.T) {
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager.png"))
 	run(t, ctx, "switch to Chinese", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
 	wait(t, ctx, "the Chinese manager view", `document.body.innerText.includes("本终端今日打卡")`, 10*time.Second)
+	// The automatic flow's reason is said in the manager's language, by
+	// its kind, not in the server's English.
+	run(t, ctx, "read the out-of-fence request in Chinese", chromedp.Text(fmt.Sprintf(`#flows tr[data-flow="%s"]`, fenceID), &row, chromedp.ByQuery))
+	if !strings.Contains(row, "在考勤范围外打卡") || strings.Contains(row, "geofence") {
+		t.Errorf("the out-of-fence request in Chinese shows %q", row)
+	}
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager-zh.png"))
 	run(t, ctx, "back to English", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
 	decided := clock.Now()

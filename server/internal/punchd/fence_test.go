@@ -68,10 +68,30 @@ func TestOutOfFenceFlow(t *testing.T) {
 		t.Fatalf("the automatic flow: %+v %v", flow, err)
 	}
 	day := flow.Date.String()
-	var recs struct{ Records []struct{ Status string } }
+	var recs struct {
+		Records []struct {
+			Status    string
+			Anomalies []struct {
+				Code     string
+				Approval struct {
+					State      string
+					ApprovalID string `json:"approval_id"`
+					ApproverID string `json:"approver_id"`
+				}
+			}
+		}
+	}
 	call(t, "GET", base+"/api/v1/attendance/record?employee_id=E005&from="+day, "Bearer "+admin, nil, &recs)
 	if len(recs.Records) != 1 || recs.Records[0].Status != "needs_approval" {
-		t.Errorf("the day before the decision: %+v", recs.Records)
+		t.Fatalf("the day before the decision: %+v", recs.Records)
+	}
+	// The day links the pending flow and who it waits for.
+	pending := false
+	for _, a := range recs.Records[0].Anomalies {
+		pending = pending || a.Code == "out_of_fence" && a.Approval.State == "pending" && a.Approval.ApprovalID == flow.ID && a.Approval.ApproverID == "E002"
+	}
+	if !pending {
+		t.Errorf("the day before the decision does not link the pending flow: %+v", recs.Records[0].Anomalies)
 	}
 	all, _ := m.API.Approvals.List(ctx, storeFlowsOf("E005"))
 	if len(all) != 1 {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -57,8 +58,12 @@ func TestKioskDecisions(t *testing.T) {
 		}
 		return out.Results
 	}
+	// The manager decides offline an hour after the request; the kiosk
+	// syncs two hours later: the decision keeps the hour it was made.
+	decided := t0.Add(time.Hour)
+	clk.Set(t0.Add(3 * time.Hour))
 	d1, _ := uuid.NewV7()
-	approve := wire.KioskDecision{ID: d1.String(), FlowID: flowID.String(), By: "E002", Approve: true, At: clk.Now()}
+	approve := wire.KioskDecision{ID: d1.String(), FlowID: flowID.String(), By: "E002", Approve: true, At: decided}
 	d2, _ := uuid.NewV7()
 	stranger := wire.KioskDecision{ID: d2.String(), FlowID: flowID.String(), By: "E004", Approve: true}
 	res := send(approve, approve, stranger)
@@ -72,10 +77,27 @@ func TestKioskDecisions(t *testing.T) {
 	}
 	var flow struct {
 		State     string
-		Decisions []struct{ By string }
+		Decisions []struct {
+			By string
+			At time.Time
+		}
 	}
-	if st, eb := call(t, "GET", base+"/api/v1/approval/flow/"+flowID.String(), "Bearer "+admin, nil, &flow); st != 200 || flow.State != "approved" || len(flow.Decisions) != 1 || flow.Decisions[0].By != "E002" {
-		t.Errorf("the flow: %d %+v %+v", st, flow, eb)
+	if st, eb := call(t, "GET", base+"/api/v1/approval/flow/"+flowID.String(), "Bearer "+admin, nil, &flow); st != 200 || flow.State != "approved" || len(flow.Decisions) != 1 || flow.Decisions[0].By != "E002" || !flow.Decisions[0].At.Equal(decided) {
+		t.Errorf("the flow: %d %+v %+v, want decided by E002 at %v", st, flow, eb, decided)
+	}
+	// A kiosk whose clock ran ahead dates nothing in the future: a second
+	// request, decided "tomorrow", is dated when punchd applies it.
+	flow2, _ := uuid.NewV7()
+	ask2 := `{"id":"` + flow2.String() + `","kind":"makeup_punch","employee_id":"E006","date":"2026-11-19","time":"2026-11-19T18:05:00+08:00","direction":"out","reason":"left in a hurry"}`
+	if st, eb := call(t, "POST", base+"/api/v1/approval/flow", "Bearer "+admin, []byte(ask2), nil); st != 201 {
+		t.Fatalf("start: %d %+v", st, eb)
+	}
+	d4, _ := uuid.NewV7()
+	if res := send(wire.KioskDecision{ID: d4.String(), FlowID: flow2.String(), By: "E002", Approve: true, At: clk.Now().Add(24 * time.Hour)}); res[0].Status != "accepted" {
+		t.Fatalf("the decision from a kiosk ahead: %+v", res)
+	}
+	if st, eb := call(t, "GET", base+"/api/v1/approval/flow/"+flow2.String(), "Bearer "+admin, nil, &flow); st != 200 || len(flow.Decisions) != 1 || !flow.Decisions[0].At.Equal(clk.Now()) {
+		t.Errorf("the flow decided by a kiosk ahead: %d %+v %+v, want dated %v", st, flow, eb, clk.Now())
 	}
 	if _, after, _ := pullAs(t, base, k, "", ""); len(after.Flows) != 0 {
 		t.Errorf("the decided flow is still pulled: %+v", after.Flows)
