@@ -13,7 +13,10 @@ WASMBROWSERTEST := $(GOBIN)/wasmbrowsertest
 WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./kiosk/rotate/... ./kiosk/fetch/
 # fonts-noto-cjk: the kiosk's Chinese screens, screenshotted by the browser tests, need CJK glyphs.
 # haproxy: the tests of several punchd on one PostgreSQL (and the chaos suite) run it in front of them.
-APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy
+# poppler-utils: the badge sheet tests render the PDF to images and read the badges back.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core
+# fonts-droid-fallback, fonts-dejavu-core: the CJK and Latin TrueType fonts of badge sheets.
+APT_RUN      := fonts-droid-fallback fonts-dejavu-core
 APT_BENCH    := zbar-tools zxing-cpp-tools
 export CHROMIUM ?= /usr/bin/chromium
 
@@ -26,9 +29,18 @@ help: ## show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: serve-build face-keys ## start punchd with the demo organisation (127.0.0.1:8080) at once; build and start facematchd beside it (127.0.0.1:8090)
+run: run-deps serve-build face-keys ## start punchd with the demo organisation (127.0.0.1:8080) at once; build and start facematchd beside it (127.0.0.1:8090)
 	@MAKE='$(MAKE)' GO='$(GO)' DB='$(DB)' ADDR='$(ADDR)' FACE_ADDR='$(FACE_ADDR)' FACE_URL='$(FACE_URL)' \
 		FACE_PUNCHD_TOKEN='$(FACE_PUNCHD_TOKEN)' FACEMATCHD_CMD='$(FACEMATCHD_LINKED)' bash .ci/make-run.sh
+
+# run-deps installs what punchd uses at run time beyond Go: a CJK font for badge sheets.
+.PHONY: run-deps
+run-deps:
+	@missing=""; for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "Badge sheets need:$$missing (sudo apt-get install -y$$missing); starting without it"; exit 0; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || echo "apt-get install$$missing failed: badge sheets will answer an error"; \
+	fi
 
 .PHONY: build
 build: serve-build ## build bin/punchd and web/app.wasm (with its brotli and gzip copies)

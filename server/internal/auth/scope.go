@@ -36,6 +36,12 @@ func ScopeOf(u store.User, depts []attendance.Department) Scope {
 	return Scope{}
 }
 
+// DepartmentScope is the scope of department root and its
+// sub-departments (empty when root does not exist).
+func DepartmentScope(root string, depts []attendance.Department) Scope {
+	return Scope{departments: subtree(root, depts)}
+}
+
 // subtree is root and every department under it.
 func subtree(root string, depts []attendance.Department) map[string]bool {
 	in := map[string]bool{}

@@ -62,6 +62,9 @@ type Server struct {
 	// Bodies bounds the request bodies held in memory at once (nil: no
 	// bound).
 	Bodies *Budget
+	// BadgeFont is the CJK TrueType font badge sheets are set in (""
+	// the first of badges.FontPaths found).
+	BadgeFont string
 	// TrustProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client (see clientAddr).
 	TrustProxies []netip.Prefix
@@ -166,6 +169,7 @@ func (s *Server) Handler() http.Handler {
 	route("PUT /api/v1/departments/{id}", s.admin(s.putDepartment))
 	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace, RolePerson))
 	route("GET /api/v1/employees/{id}", s.scoped(s.getEmployee))
+	route("GET /api/v1/badges", s.withRole(s.badgeSheet, RoleAdmin, RolePerson))
 	route("PUT /api/v1/employees/{id}", s.withRole(s.putEmployee, RoleAdmin, RolePerson))
 	route("GET /api/v1/attendance/record", s.scoped(s.attendanceRecord))
 	route("GET /api/v1/rule/config", s.reader(s.getRuleConfig))

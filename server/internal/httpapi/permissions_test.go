@@ -209,6 +209,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"GET /api/v1/departments":      {readerOn, func(string, string) call { return call{"GET", "/departments", nil} }},
 		"PUT /api/v1/departments/{id}": {adminOn, func(string, string) call { return call{"PUT", "/departments/" + id(dept), dept} }},
 		"GET /api/v1/employees":        {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
+		"GET /api/v1/badges":           {"hrWrite", func(string, string) call { return call{"GET", "/badges?employee_id=E004", nil} }}, // TestBadges
 		"GET /api/v1/employees/{id}":   {scopedOn, func(e, _ string) call { return call{"GET", "/employees/" + e, nil} }},
 		"PUT /api/v1/employees/{id}":   {"hrWrite", func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
 		"GET /api/v1/attendance/record": {scopedOn, func(e, d string) call {

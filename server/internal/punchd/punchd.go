@@ -46,6 +46,9 @@ type Config struct {
 	// verdicts with (facematchd -audit-key); nil accepts face punches
 	// unverified.
 	FaceAuditKey []byte
+	// BadgeFont is the CJK TrueType font of badge sheets ("" the first
+	// of badges.FontPaths found).
+	BadgeFont string
 	// TrustProxies are the addresses of the reverse proxies in front of
 	// punchd: a request from one of them is from the client its
 	// X-Forwarded-For header names (for the limiters and the per-address
@@ -137,6 +140,7 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	}
 	m := &Main{Config: cfg, Store: st, API: httpapi.New(st, cfg.Now, cfg.Log, cfg.Version)}
 	m.API.Punches.FaceAuditKey = cfg.FaceAuditKey
+	m.API.BadgeFont = cfg.BadgeFont
 	m.API.TrustProxies = cfg.TrustProxies
 	if cfg.Demo {
 		if m.Demo, err = demo.Seed(ctx, st, cfg.DataDir, cfg.Now, httpapi.HashToken, cfg.DemoFaceURL); err != nil {
