@@ -170,6 +170,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace, RolePerson))
 	route("GET /api/v1/employees/{id}", s.scoped(s.getEmployee))
 	route("GET /api/v1/badges", s.withRole(s.badgeSheet, RoleAdmin, RolePerson))
+	route("POST /api/v1/employees/import", s.withRole(s.importEmployees, RoleAdmin, RolePerson))
 	route("PUT /api/v1/employees/{id}", s.withRole(s.putEmployee, RoleAdmin, RolePerson))
 	route("GET /api/v1/attendance/record", s.scoped(s.attendanceRecord))
 	route("GET /api/v1/rule/config", s.reader(s.getRuleConfig))

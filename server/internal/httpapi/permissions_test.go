@@ -209,9 +209,12 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"GET /api/v1/departments":      {readerOn, func(string, string) call { return call{"GET", "/departments", nil} }},
 		"PUT /api/v1/departments/{id}": {adminOn, func(string, string) call { return call{"PUT", "/departments/" + id(dept), dept} }},
 		"GET /api/v1/employees":        {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
-		"GET /api/v1/badges":           {"hrWrite", func(string, string) call { return call{"GET", "/badges?employee_id=E004", nil} }}, // TestBadges
-		"GET /api/v1/employees/{id}":   {scopedOn, func(e, _ string) call { return call{"GET", "/employees/" + e, nil} }},
-		"PUT /api/v1/employees/{id}":   {"hrWrite", func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
+		"POST /api/v1/employees/import": {"hrWrite", func(string, string) call {
+			return call{"POST", "/employees/import?dry_run=true", []byte("id,name,department\nE004,Li,retail\n")}
+		}}, // TestImport
+		"GET /api/v1/badges":         {"hrWrite", func(string, string) call { return call{"GET", "/badges?employee_id=E004", nil} }}, // TestBadges
+		"GET /api/v1/employees/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/employees/" + e, nil} }},
+		"PUT /api/v1/employees/{id}": {"hrWrite", func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
 		"GET /api/v1/attendance/record": {scopedOn, func(e, d string) call {
 			if d != "" {
 				return call{"GET", "/attendance/record?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}

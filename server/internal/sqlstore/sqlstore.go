@@ -290,30 +290,58 @@ func (s *DB) PutDepartment(ctx context.Context, x attendance.Department) (attend
 // PutEmployee inserts or replaces an employee. A badge code held by another
 // active employee is ErrConflict.
 func (s *DB) PutEmployee(ctx context.Context, x attendance.Employee) (attendance.Employee, error) {
-	if err := checkAll("put employee", x); err != nil {
+	xs, err := s.PutEmployees(ctx, []attendance.Employee{x})
+	if err != nil {
 		return x, err
 	}
+	return xs[0], nil
+}
+
+// PutEmployees implements store.Store: every employee or none, in one
+// transaction. Badge codes are set after every row is in, so a file that
+// moves a badge from one of its employees to another goes through.
+func (s *DB) PutEmployees(ctx context.Context, xs []attendance.Employee) ([]attendance.Employee, error) {
+	for _, x := range xs {
+		if err := checkAll("put employee", x); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]attendance.Employee, len(xs))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		v, err := s.nextVersion(ctx, tx)
-		if err != nil {
-			return err
-		}
-		x.Version = v
-		_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO employees (id, name, department_id, site_id, manager_id, badge_code, position, active, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		for i, x := range xs {
+			v, err := s.nextVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			x.Version = v
+			_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO employees (id, name, department_id, site_id, manager_id, badge_code, position, active, version)
+			VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, department_id = excluded.department_id,
-			site_id = excluded.site_id, manager_id = excluded.manager_id, badge_code = excluded.badge_code,
+			site_id = excluded.site_id, manager_id = excluded.manager_id, badge_code = '',
 			position = excluded.position, active = excluded.active, version = excluded.version`),
-			x.ID, x.Name, x.DepartmentID, x.SiteID, x.ManagerID, x.BadgeCode, x.Position, b2i(x.Active), v)
-		if err != nil && s.d.IsUnique(err) {
-			return fmt.Errorf("badge code already in use: %w", store.ErrConflict)
+				x.ID, x.Name, x.DepartmentID, x.SiteID, x.ManagerID, x.Position, b2i(x.Active), v)
+			if err != nil {
+				return fmt.Errorf("employee %s: %w", x.ID, err)
+			}
+			out[i] = x
 		}
-		return err
+		for _, x := range xs {
+			if x.BadgeCode == "" {
+				continue
+			}
+			_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE employees SET badge_code = ? WHERE id = ?`), x.BadgeCode, x.ID)
+			if err != nil && s.d.IsUnique(err) {
+				return fmt.Errorf("employee %s: badge code already in use: %w", x.ID, store.ErrConflict)
+			} else if err != nil {
+				return fmt.Errorf("employee %s: %w", x.ID, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return x, fmt.Errorf("sqlstore: put employee %s: %w", x.ID, err)
+		return nil, fmt.Errorf("sqlstore: put employees: %w", err)
 	}
-	return x, nil
+	return out, nil
 }
 
 // Site returns one site.

@@ -37,6 +37,10 @@ type Store interface {
 	PutSite(ctx context.Context, s attendance.Site) (attendance.Site, error)
 	PutDepartment(ctx context.Context, d attendance.Department) (attendance.Department, error)
 	PutEmployee(ctx context.Context, e attendance.Employee) (attendance.Employee, error)
+	// PutEmployees creates or replaces every employee of xs or none (an
+	// import); a badge code an active employee outside xs holds is
+	// ErrConflict.
+	PutEmployees(ctx context.Context, xs []attendance.Employee) ([]attendance.Employee, error)
 	Site(ctx context.Context, id string) (attendance.Site, error)
 	Sites(ctx context.Context) ([]attendance.Site, error)
 	Departments(ctx context.Context) ([]attendance.Department, error)

@@ -138,6 +138,26 @@ func testBadgeConflict(t *testing.T, s store.Store) {
 	}
 	// An inactive employee may keep an old badge code.
 	must(s.PutEmployee(ctx, attendance.Employee{ID: "e4", Name: "Y", DepartmentID: "d1", BadgeCode: "B-1", Active: false}))
+	// An import writes all its employees or none: a badge an employee
+	// outside it holds fails the whole import.
+	_, err = s.PutEmployees(ctx, []attendance.Employee{
+		{ID: "e5", Name: "Z", DepartmentID: "d1", Active: true},
+		{ID: "e6", Name: "W", DepartmentID: "d1", BadgeCode: "B-2", Active: true},
+	})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("an import taking e2's badge: %v, want ErrConflict", err)
+	}
+	if _, err := s.Employee(ctx, "e5"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed import stored e5: %v", err)
+	}
+	// Badges moved between the import's own employees go through.
+	xs := must(s.PutEmployees(ctx, []attendance.Employee{
+		{ID: "e1", Name: "Li Wei", DepartmentID: "d1", BadgeCode: "B-2", Active: true},
+		{ID: "e2", Name: "Anna", DepartmentID: "d1", BadgeCode: "B-1", Active: true},
+	}))
+	if len(xs) != 2 || xs[0].Version == 0 || must(s.Employee(ctx, "e1")).BadgeCode != "B-2" || must(s.Employee(ctx, "e2")).BadgeCode != "B-1" {
+		t.Errorf("badges swapped by an import: %+v", xs)
+	}
 }
 
 func testChanges(t *testing.T, s store.Store) {
