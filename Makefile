@@ -43,7 +43,7 @@ run-deps:
 	fi
 
 .PHONY: build
-build: serve-build ## build bin/punchd and web/app.wasm (with its brotli and gzip copies)
+build: serve-build ## build bin/punchd, web/app.wasm (with its brotli and gzip copies) and the CJK web font
 	./bin/punchd precompress web/app.wasm
 
 # serve-build is what punchd needs to serve the kiosk; make run compresses app.wasm
@@ -51,7 +51,7 @@ build: serve-build ## build bin/punchd and web/app.wasm (with its brotli and gzi
 # side by side: each leaves a core idle part of the time (one large package, linking).
 .PHONY: serve-build
 serve-build: go-check
-	@$(MAKE) --no-print-directory -j2 punchd wasm
+	@$(MAKE) --no-print-directory -j2 punchd wasm font
 
 .PHONY: punchd
 punchd: ## build bin/punchd
@@ -61,6 +61,39 @@ punchd: ## build bin/punchd
 wasm: ## build the kiosk PWA into web/app.wasm (replaced only when it changed)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w" -o web/app.wasm.tmp ./wasm
 	@if cmp -s web/app.wasm.tmp web/app.wasm; then rm web/app.wasm.tmp; else mv web/app.wasm.tmp web/app.wasm; fi
+
+# The kiosk's Chinese web font, for kiosk boxes without a CJK system font:
+# Debian's Noto Sans CJK SC (fonts-noto-cjk, SIL OFL 1.1) subset by fontTools
+# to printable ASCII, the kiosk's strings and GB2312 level 1 (the 3,755
+# common characters; .ci/cjk-chars.py lists them), as woff2 (about 0.6 MB).
+# A build output (git ignores it), rebuilt only when that character list or
+# the Debian font changes. punchd serves it (kiosk/pages/font.go).
+APT_FONT     := fonts-noto-cjk python3-fonttools python3-brotli
+CJK_SOURCE   := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+CJK_INDEX    := 2
+CJK_FONT     := web/cjk-sc.woff2
+CJK_CHARS    := var/cjk-chars.txt
+.PHONY: font
+font: font-deps ## build the kiosk's Chinese web font subset (web/cjk-sc.woff2) if its characters or source changed
+	@mkdir -p var
+	@/usr/bin/python3 .ci/cjk-chars.py > $(CJK_CHARS).tmp
+	@if [ -f $(CJK_FONT) ] && [ $(CJK_FONT) -nt $(CJK_SOURCE) ] && cmp -s $(CJK_CHARS).tmp $(CJK_CHARS); then rm $(CJK_CHARS).tmp; else \
+		echo "subsetting $(CJK_SOURCE) into $(CJK_FONT)"; \
+		/usr/bin/python3 -m fontTools.subset $(CJK_SOURCE) --font-number=$(CJK_INDEX) --text-file=$(CJK_CHARS).tmp \
+			--flavor=woff2 --layout-features='' --no-hinting --desubroutinize --output-file=$(CJK_FONT).tmp && \
+		mv $(CJK_FONT).tmp $(CJK_FONT) && mv $(CJK_CHARS).tmp $(CJK_CHARS) && stat -c '%s bytes %n' $(CJK_FONT); \
+	fi
+
+# font-deps installs what the subset needs, as test-deps does (without the
+# packages' recommendations: python3-fonttools recommends half of SciPy).
+.PHONY: font-deps
+font-deps:
+	@missing=""; for p in $(APT_FONT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "Please install:$$missing (sudo apt-get install -y --no-install-recommends$$missing)"; exit 1; fi; \
+		echo "installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || { echo "apt-get install$$missing failed"; exit 1; }; \
+	fi
 
 .PHONY: go-check
 go-check:
@@ -94,7 +127,7 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 		pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432 (trust auth for user postgres expected; or set PUNCHCLOCK_PG_ADMIN)"; exit 1; }; }
 
 .PHONY: test
-test: test-deps ## set up and run every test: vet, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
+test: test-deps font ## set up and run every test: vet, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./kiosk/pages/
 	$(GO) test -count=1 -timeout 30m ./...
@@ -158,4 +191,4 @@ bench: bench-deps build ## run the benchmarks and print the figures the issues a
 
 .PHONY: clean
 clean: ## remove build outputs (keeps var/ with the demo database)
-	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp
+	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp $(CJK_FONT) $(CJK_FONT).tmp

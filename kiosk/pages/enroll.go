@@ -81,7 +81,7 @@ func enrollMessage(l Lang, err error) string {
 	case errors.Is(err, ErrUnreachable):
 		return l.T("enroll.unreachable")
 	}
-	return l.T("enroll.failed", errText(err))
+	return l.T("enroll.failed", errorText(l, err))
 }
 
 // enrollCode names the failure for tests: unknown, used, expired,

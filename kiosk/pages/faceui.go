@@ -65,7 +65,7 @@ type faceCtl struct {
 	cancel context.CancelFunc
 
 	notice      string // message key of the last outcome
-	noticeErr   string
+	noticeErr   error
 	noticeUntil time.Time
 	quietUntil  time.Time
 
@@ -80,10 +80,11 @@ type faceCtl struct {
 
 // faceView is a copy of faceCtl for drawing.
 type faceView struct {
-	state, step, notice, noticeErr string
-	liveness, active, insecure     bool
-	frames                         int
-	ms                             int64
+	state, step, notice        string
+	noticeErr                  error
+	liveness, active, insecure bool
+	frames                     int
+	ms                         int64
 }
 
 func (f *faceCtl) view(now time.Time) faceView {
@@ -273,7 +274,7 @@ func (k *Kiosk) startFaceAttempt(auto bool) {
 				f.liveness = true
 			}
 			if end.Notice != "" {
-				f.notice, f.noticeErr, f.noticeUntil = end.Notice, errText(end.Err), now.Add(faceNoticeFor)
+				f.notice, f.noticeErr, f.noticeUntil = end.Notice, end.Err, now.Add(faceNoticeFor)
 			}
 			if errors.Is(end.Err, ErrFaceUnreachable) {
 				f.state, f.err = faceUnavailable, end.Err
@@ -394,7 +395,7 @@ func (k *Kiosk) renderFace() app.UI {
 		state = "notice"
 		text := l.T(v.notice)
 		if v.notice == "face.error" {
-			text = l.T(v.notice, v.noticeErr)
+			text = l.T(v.notice, errorText(l, v.noticeErr))
 		}
 		msg = app.P().Class("face-notice").ID("face-notice").DataSet("notice", strings.TrimPrefix(v.notice, "face.")).Text(text)
 	case v.state == faceUnavailable && v.insecure:

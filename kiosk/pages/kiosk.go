@@ -13,6 +13,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/token"
+	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 	"punchclock/kiosk/rotate"
 	"punchclock/kiosk/scan"
@@ -223,7 +224,7 @@ func (k *Kiosk) Render() app.UI {
 	case k.bootErr != nil:
 		return k.frame(app.Div().Class("center").Body(
 			app.Div().Class("clock").ID("clock").Text(k.clockText()),
-			app.P().Class("error").ID("status").Text(k.lang.T("boot.failed", k.bootErr.Error())),
+			app.P().Class("error").ID("status").Text(k.lang.T("boot.failed", errorText(k.lang, k.bootErr))),
 		))
 	case !k.enrolled:
 		return k.frame(k.renderEnroll())
@@ -276,7 +277,7 @@ func (k *Kiosk) renderKiosk() app.UI {
 				app.Video().ID("camera").Class("preview").AutoPlay(true).Muted(true).Attr("playsinline", true),
 				k.renderFaceGuide(),
 				app.If(k.cam != nil && k.cam.err != nil, func() app.UI {
-					return app.P().Class("error camera-error").ID("camera-error").Text(k.lang.T("camera.error", errText(k.cam.err)))
+					return app.P().Class("error camera-error").ID("camera-error").DataSet("detail", errText(k.cam.err)).Text(k.lang.T("camera.error", errorText(k.lang, k.cam.err)))
 				}),
 			),
 			app.Figure().Class("qr").Body(
@@ -357,7 +358,7 @@ func (k *Kiosk) renderConfirm() app.UI {
 		detail = l.T("punch.duplicate", at)
 	default:
 		cls, outcome = "bad", "failed"
-		head = l.T("punch.failed", errText(c.Err))
+		head = l.T("punch.failed", errorText(l, c.Err))
 		if errors.Is(c.Err, outbox.ErrQuota) {
 			head = l.T("punch.quota")
 		}
@@ -401,13 +402,13 @@ func (k *Kiosk) renderStatus() app.UI {
 	}
 	var alerts []app.UI
 	if s.Fatal != nil {
-		alerts = append(alerts, app.Span().Class("alert").ID("sync-fatal").Text(l.T("st.fatal", errText(s.Fatal))))
+		alerts = append(alerts, app.Span().Class("alert").ID("sync-fatal").DataSet("code", string(wire.CodeOf(s.Fatal))).Text(l.T("st.stopped")))
 	}
 	if s.StartErr != nil {
-		alerts = append(alerts, app.Span().Class("alert").Text(l.T("st.error", errText(s.StartErr))))
+		alerts = append(alerts, app.Span().Class("alert").Text(l.T("st.error", errorText(l, s.StartErr))))
 	}
 	if k.statErr != nil {
-		alerts = append(alerts, app.Span().Class("alert").ID("storage-error").Text(l.T("st.error", errText(k.statErr))))
+		alerts = append(alerts, app.Span().Class("alert").ID("storage-error").Text(l.T("st.error", errorText(l, k.statErr))))
 	}
 	if k.env != nil && !k.env.Persisted {
 		alerts = append(alerts, app.Span().Class("note").ID("not-persistent").Text(l.T("st.notPersistent")))

@@ -178,7 +178,7 @@ func (m *Manager) Render() app.UI {
 	case m.locked:
 		body = append(body, app.P().Class("notice").ID("manager-locked").Text(l.T("manager.locked")))
 	case m.err != nil:
-		body = append(body, app.P().Class("error").ID("manager-error").Text(l.T("st.error", errText(m.err))))
+		body = append(body, app.P().Class("error").ID("manager-error").Title(errText(m.err)).Text(l.T("st.error", errorText(l, m.err))))
 	case m.env != nil && !m.enrolled:
 		body = append(body, app.P().Class("notice").Text(l.T("manager.notEnrolled")))
 	case m.env != nil:
@@ -241,7 +241,7 @@ func (m *Manager) table(id string, es []outbox.Entry, why bool) app.UI {
 				if why {
 					// In the manager's language, by code; the server's own
 					// words (English) stay at hand as the cell's title.
-					cells = append(cells, string(e.Code), rejectionText(l, e.Code, e.Message))
+					cells = append(cells, string(e.Code), refusalText(l, e.Code))
 				}
 				return app.Tr().Class(string(e.State)).DataSet("id", e.ID).Body(
 					app.Range(cells).Slice(func(j int) app.UI {
@@ -255,17 +255,6 @@ func (m *Manager) table(id string, es []outbox.Entry, why bool) app.UI {
 			}),
 		),
 	)
-}
-
-// rejectionText says why the server rejected a punch, in the manager's
-// language, from its stable code; a code without a text of its own shows
-// the server's message.
-func rejectionText(l Lang, code wire.Code, message string) string {
-	key := "reject." + string(code)
-	if t := l.T(key); t != key {
-		return t
-	}
-	return message
 }
 
 // renderBoard is who is in, late, not in yet or gone home today.

@@ -309,7 +309,7 @@ func (p *Phone) Render() app.UI {
 	case phoneStarting:
 		body = append(body, app.P().Class("notice").Text(l.T("starting")))
 	case phoneBootFailed:
-		body = append(body, app.P().Class("error").Text(l.T("phone.bootFailed", errText(p.bootErr))))
+		body = append(body, app.P().Class("error").Text(l.T("phone.bootFailed", errorText(l, p.bootErr))))
 	case phoneActivating:
 		body = append(body, app.P().Class("notice").ID("phone-activating").Text(l.T("phone.activating")))
 	case phoneActivateFailed:
@@ -401,7 +401,7 @@ func (p *Phone) renderResult() app.UI {
 	case errors.Is(p.punchErr, outbox.ErrQuota):
 		return result("bad", "failed", "quota", l.T("phone.quota"), "")
 	case p.punchErr != nil:
-		return result("bad", "failed", "failed", l.T("punch.failed", errText(p.punchErr)), "")
+		return result("bad", "failed", "failed", l.T("punch.failed", errorText(l, p.punchErr)), "")
 	}
 	var e *outbox.Entry
 	for i := range p.entries {
@@ -431,9 +431,9 @@ func (p *Phone) renderResult() app.UI {
 	}
 }
 
-// rejectMessage says why the server refused a phone punch, in l: the two
-// refusals an employee meets are worded here; any other shows the
-// server's own message.
+// rejectMessage says why the server refused a phone punch, in l, by its
+// code: the two refusals an employee meets are worded for the phone, any
+// other as on the kiosk (never the server's own message).
 func rejectMessage(l Lang, e outbox.Entry) string {
 	switch e.Code {
 	case wire.CodeExpired:
@@ -441,7 +441,7 @@ func rejectMessage(l Lang, e outbox.Entry) string {
 	case wire.CodeConflict:
 		return l.T("phone.used")
 	}
-	return l.T("phone.rejected", e.Message)
+	return refusalText(l, e.Code)
 }
 
 // location is the zone punches are shown in: the employee's home site's.
@@ -508,7 +508,7 @@ func (p *Phone) renderStatus() app.UI {
 		alerts = append(alerts, app.Span().Class("alert").ID("sync-fatal").Text(l.T("phone.fatal")))
 	}
 	if p.loadErr != nil {
-		alerts = append(alerts, app.Span().Class("alert").ID("storage-error").Text(l.T("st.error", errText(p.loadErr))))
+		alerts = append(alerts, app.Span().Class("alert").ID("storage-error").Text(l.T("st.error", errorText(l, p.loadErr))))
 	}
 	return app.Footer().Class("phone-strip").ID("phone-status").
 		DataSet("device", p.device).
@@ -536,5 +536,5 @@ func activateMessage(l Lang, err error) string {
 	case errors.Is(err, ErrUnreachable):
 		return l.T("phone.unreachable")
 	}
-	return l.T("phone.activateFailed", errText(err))
+	return l.T("phone.activateFailed", errorText(l, err))
 }

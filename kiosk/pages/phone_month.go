@@ -97,7 +97,7 @@ func (p *Phone) renderMonth() app.UI {
 	case p.monthErr != nil && p.monthOK:
 		note = app.P().Class("notice").ID("month-stale").Text(l.T("month.stale", p.month.At.In(p.location()).Format("01-02 15:04")))
 	case p.monthErr != nil && !errors.Is(p.monthErr, syncer.ErrOffline):
-		note = app.P().Class("error").ID("month-error").Text(l.T("month.failed", errText(p.monthErr)))
+		note = app.P().Class("error").ID("month-error").Text(l.T("month.failed", errorText(l, p.monthErr)))
 	case p.monthErr != nil:
 		note = app.P().Class("notice").ID("month-stale").Text(l.T("month.offline"))
 	}
@@ -155,7 +155,7 @@ func (p *Phone) renderDay(rec rules.DayRecord) app.UI {
 			)
 		}
 		if p.askErr != nil {
-			detail = append(detail, app.P().Class("error").ID("makeup-error").Text(errText(p.askErr)))
+			detail = append(detail, app.P().Class("error").ID("makeup-error").Text(errorText(l, p.askErr)))
 		}
 	}
 	return app.Li().Class(cls).DataSet("date", rec.Date.String()).DataSet("status", string(rec.Status)).

@@ -173,6 +173,17 @@ func (m *Main) Handler() http.Handler {
 		h.WasmContentLength = d.wasmLength()
 	}
 	mux := http.NewServeMux()
+	if m.Config.WebDir != "" {
+		// The CJK web font, when built: listed in the service worker's
+		// cache only if it is there (one missing resource fails the
+		// worker's whole cache.addAll, and with it the kiosk offline).
+		font := &webFont{path: filepath.Join(m.Config.WebDir, pages.CJKFontFile)}
+		if u := font.URL(); u != "" {
+			h.CacheableResources = append(h.CacheableResources, u)
+			h.RawHeaders = append(h.RawHeaders, "<style>"+pages.FontFace(u)+"</style>")
+		}
+		mux.Handle("/web/"+pages.CJKFontFile, font)
+	}
 	mux.Handle("/api/", m.API.Handler())
 	mux.Handle("/", h)
 	return compress(mux)
