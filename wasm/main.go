@@ -13,6 +13,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 	"punchclock/kiosk/pages"
 	"punchclock/kiosk/syncer"
@@ -50,7 +51,8 @@ func boot(ctx context.Context, open func(context.Context) (outbox.Store, error),
 		st.Close()
 		return nil, err
 	}
-	env := &pages.Env{
+	var env *pages.Env
+	env = &pages.Env{
 		Outbox: ob,
 		Client: httpClient,
 		Clock:  time.Now,
@@ -63,6 +65,7 @@ func boot(ctx context.Context, open func(context.Context) (outbox.Store, error),
 				Rand:    rand.Float64,
 				Wait:    syncer.Sleep,
 				Notify:  notify,
+				Health:  func() (wire.Health, bool) { return env.Health() },
 			})
 			if err != nil {
 				return nil, err

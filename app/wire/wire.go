@@ -17,7 +17,7 @@ import (
 // ProtocolVersion is the version this build speaks. MinProtocolVersion is
 // the oldest the server still accepts.
 const (
-	ProtocolVersion    = 1
+	ProtocolVersion    = 2
 	MinProtocolVersion = 1
 )
 
@@ -35,7 +35,39 @@ var History = []VersionNote{
 	{1, "2026-11-22", "first protocol: enrollment by one-time code, Ed25519-signed and hash-chained punch batches, pull of roster, rules and revocations by cursor"},
 	{1, "2026-12-01", "compatible: a kiosk's pull carries its site's employees and those with no home site only; a partial pull lists in removed the employees a change took out of the site (older kiosks ignore it and keep them)"},
 	{1, "2026-12-01", "flag est_time_mismatch; sent_at required in a batch; invalid: text that is not UTF-8 or holds NUL (control characters in ids), a duplicated JSON key, seq above 2^63-1"},
+	{2, "2026-12-01", "kiosks report their health, signed, after a sync at most once a minute (POST /api/v1/device/health, Health): app version, punches waiting and the oldest, clock offset, face service reachable, storage persisted and its use, camera; the server keeps the last report for the fleet view. Protocol 1 kiosks are still served"},
 }
+
+// Health is what a kiosk reports of itself (protocol 2): the fleet view
+// shows it next to when the kiosk last synced.
+type Health struct {
+	Protocol   int    `json:"protocol"`
+	AppVersion string `json:"app_version"`
+	// Pending is how many punches wait to be sent; OldestPending the
+	// device time of the oldest (zero: none).
+	Pending       int       `json:"pending"`
+	OldestPending time.Time `json:"oldest_pending,omitzero"`
+	// OffsetMS is the clock offset the kiosk applies (server minus device).
+	OffsetMS int64 `json:"offset_ms"`
+	// Face is the face service as the kiosk sees it: "none" (the site has
+	// none), "ready", "unreachable".
+	Face string `json:"face"`
+	// StoragePersisted: the browser will not evict the kiosk's queue;
+	// StorageUsage and StorageQuota in bytes (0: unknown).
+	StoragePersisted bool  `json:"storage_persisted"`
+	StorageUsage     int64 `json:"storage_usage,omitempty"`
+	StorageQuota     int64 `json:"storage_quota,omitempty"`
+	// Camera: "ok", "denied", "missing", "error".
+	Camera string `json:"camera"`
+	// At is the kiosk's corrected clock when it made the report.
+	At time.Time `json:"at"`
+}
+
+// HealthFaces and HealthCameras are Health's Face and Camera values.
+var (
+	HealthFaces   = []string{"none", "ready", "unreachable"}
+	HealthCameras = []string{"ok", "denied", "missing", "error"}
+)
 
 // EnrollRequest registers a kiosk with a one-time code from an admin.
 type EnrollRequest struct {

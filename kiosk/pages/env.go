@@ -64,6 +64,10 @@ type Env struct {
 	engAt    uint64 // Outbox.PullGen eng was compiled from
 	changed  chan struct{}
 	mgr      *ManagerSession // the manager signed in on this kiosk (managerauth.go)
+	// health is the kiosk page's last snapshot for the syncer's report
+	// (health.go).
+	health    wire.Health
+	healthSet bool
 }
 
 var (

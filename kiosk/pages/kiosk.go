@@ -179,6 +179,9 @@ func (k *Kiosk) refresh(ctx app.Context) {
 		}
 	}
 	k.status, k.statErr = env.Status(bg)
+	if k.enrolled {
+		env.SetHealth(k.healthSnapshot())
+	}
 	if k.confirm != nil && env.Clock().After(k.confirmUntil) {
 		k.confirm = nil
 	}

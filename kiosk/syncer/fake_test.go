@@ -35,6 +35,7 @@ type fakeServer struct {
 	now         time.Time         // the server's time of the request being served
 	decided     []string          // ids of the decisions received
 	closedFlows map[string]bool   // flows someone else closed
+	healths     []wire.Health     // health reports received
 
 	// Failure injection.
 	failNext   []int                         // statuses answered before looking at the request
@@ -145,6 +146,14 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out.Results = append(out.Results, res)
 		}
 		writeJSON(w, http.StatusOK, out)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/device/health":
+		var h wire.Health
+		if err := json.Unmarshal(body, &h); err != nil {
+			writeError(w, wire.CodeInvalid, err.Error())
+			return
+		}
+		f.healths = append(f.healths, h)
+		writeJSON(w, http.StatusOK, map[string]any{"server_time": f.now})
 	case r.Method == http.MethodGet && r.URL.Path == syncer.PathPull:
 		f.pull(w, r.URL.Query().Get("cursor"), r.Header.Get("If-None-Match"))
 	default:

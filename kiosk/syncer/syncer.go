@@ -107,6 +107,10 @@ type Config struct {
 	// so the UI can refresh its Status. It runs on the syncer's goroutine:
 	// it must not block, nor call Push, Pull or SyncOnce.
 	Notify func()
+	// Health, when set, is what the page knows of the kiosk's health (its
+	// version, face service, storage, camera); ok false sends no report
+	// (a phone). See ReportHealth.
+	Health func() (h wire.Health, ok bool)
 }
 
 // Status is what the kiosk's status strip shows.
@@ -153,6 +157,7 @@ type Syncer struct {
 	fatal     error
 	kicked    bool
 	wake      context.CancelFunc
+	healthAt  time.Time // device time of the last health report punchd took
 }
 
 // New checks cfg and makes a Syncer.
@@ -294,6 +299,9 @@ func (s *Syncer) SyncOnce(ctx context.Context) error {
 	}
 	if err == nil {
 		err = s.Pull(ctx)
+	}
+	if err == nil {
+		s.ReportHealth(ctx)
 	}
 	s.settle(err)
 	return err

@@ -145,6 +145,8 @@ func (s *Server) Handler() http.Handler {
 	route("PUT /api/v1/admin/users/{id}", s.admin(s.putUser))
 	route("POST /api/v1/admin/users/{id}/sessions/end", s.admin(s.endSessions))
 	route("POST /api/v1/device/decisions", s.kioskDecide)
+	route("POST /api/v1/device/health", s.deviceHealth)
+	route("GET /api/v1/admin/fleet", s.admin(s.fleet))
 	route("GET /api/v1/device/records", s.phoneRecordsGet)
 	route("GET /api/v1/device/flows", s.phoneFlowsGet)
 	route("POST /api/v1/device/flows", s.phoneFlowStart)

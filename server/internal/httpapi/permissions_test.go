@@ -170,6 +170,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"GET /api/v1/device/pull":                 {device, nil},
 		"GET /api/v1/device/records":              {device, nil}, // TestPhoneOwnDays
 		"POST /api/v1/device/decisions":           {device, nil}, // TestKioskDecisions
+		"POST /api/v1/device/health":              {device, nil}, // TestFleet
+		"GET /api/v1/admin/fleet":                 {adminOn, func(string, string) call { return call{"GET", "/admin/fleet", nil} }},
 		"POST /api/v1/device/flows/{id}/proof":    {device, nil}, // TestProof
 		"GET /api/v1/device/flows":                {device, nil},
 		"POST /api/v1/device/flows":               {device, nil},

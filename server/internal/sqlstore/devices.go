@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -113,6 +114,42 @@ func (s *DB) Devices(ctx context.Context) ([]attendance.Device, error) {
 			return nil, fmt.Errorf("sqlstore: devices: %w", err)
 		}
 		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PutDeviceHealth implements store.Store.
+func (s *DB) PutDeviceHealth(ctx context.Context, id string, health json.RawMessage, at time.Time) error {
+	if err := checkText("device health", id, string(health)); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, s.Rebind(`UPDATE devices SET health = ?, health_at_ms = ? WHERE id = ?`), string(health), ms(at), id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: device health: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlstore: device %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// DeviceHealths implements store.Store.
+func (s *DB) DeviceHealths(ctx context.Context) ([]store.DeviceHealth, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, health, health_at_ms FROM devices WHERE health <> '' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: device healths: %w", err)
+	}
+	defer rows.Close()
+	var out []store.DeviceHealth
+	for rows.Next() {
+		var h store.DeviceHealth
+		var health string
+		var at int64
+		if err := rows.Scan(&h.DeviceID, &health, &at); err != nil {
+			return nil, fmt.Errorf("sqlstore: device healths: %w", err)
+		}
+		h.Health, h.At = json.RawMessage(health), fromMS(at)
+		out = append(out, h)
 	}
 	return out, rows.Err()
 }

@@ -68,6 +68,11 @@ type Store interface {
 	Enroll(ctx context.Context, codeHash string, d attendance.Device, now time.Time) (attendance.Device, error)
 	Device(ctx context.Context, id string) (attendance.Device, error)
 	Devices(ctx context.Context) ([]attendance.Device, error)
+	// PutDeviceHealth keeps a device's last health report (its JSON) and
+	// when it came.
+	PutDeviceHealth(ctx context.Context, id string, health json.RawMessage, at time.Time) error
+	// DeviceHealths returns every device's last health report.
+	DeviceHealths(ctx context.Context) ([]DeviceHealth, error)
 	RevokeDevice(ctx context.Context, id string) error
 
 	// Ingest runs one batch of a device's punches in one transaction. It
@@ -163,6 +168,14 @@ type DemoSeed struct {
 	Anchor time.Time
 	// Done is when the seed finished; zero while it is incomplete.
 	Done time.Time
+}
+
+// DeviceHealth is a device's last health report ("" none) and when it
+// came.
+type DeviceHealth struct {
+	DeviceID string
+	Health   json.RawMessage
+	At       time.Time
 }
 
 // AuditEntry is one entry of the hash-chained audit log (package audit

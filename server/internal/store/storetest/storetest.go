@@ -241,6 +241,18 @@ func testEnroll(t *testing.T, s store.Store) {
 	if len(devs) != 1 || devs[0].ID != "dev1" {
 		t.Errorf("Devices = %+v", devs)
 	}
+	// The last health report of a device.
+	if hs := must(s.DeviceHealths(ctx)); len(hs) != 0 {
+		t.Errorf("health reports before any: %+v", hs)
+	}
+	mustDo(s.PutDeviceHealth(ctx, "dev1", json.RawMessage(`{"pending":1}`), T0))
+	mustDo(s.PutDeviceHealth(ctx, "dev1", json.RawMessage(`{"pending":2}`), T0.Add(time.Minute)))
+	if hs := must(s.DeviceHealths(ctx)); len(hs) != 1 || hs[0].DeviceID != "dev1" || string(hs[0].Health) != `{"pending":2}` || !hs[0].At.Equal(T0.Add(time.Minute)) {
+		t.Errorf("health reports: %+v", hs)
+	}
+	if err := s.PutDeviceHealth(ctx, "nope", json.RawMessage(`{}`), T0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("health of an unknown device: %v", err)
+	}
 }
 
 func testRevoke(t *testing.T, s store.Store) {
