@@ -35,8 +35,12 @@ const (
 	KeyPhoneMakeups = "phone.makeups"
 )
 
-// KindMakeup is the approval kind of a make-up punch request.
-const KindMakeup = "makeup_punch"
+// Approval kinds the phone acts on: a make-up punch request (made on the
+// phone) and an offline-declared punch (which takes a proof photo).
+const (
+	KindMakeup  = "makeup_punch"
+	KindOffline = "offline_declared"
+)
 
 // ErrNoSync: the phone has no syncer (not activated, or stopped).
 var ErrNoSync = errors.New("pages: the phone is not syncing")
@@ -58,6 +62,8 @@ type PhoneFlow struct {
 	FlowRequest
 	State     string    `json:"state"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
+	// Proof is the id of the photo attached to an offline-declared punch.
+	Proof string `json:"proof,omitempty"`
 }
 
 // PhoneMonth is the employee's month as last read from the server.
@@ -81,6 +87,7 @@ type Makeup struct {
 // caller sends a signed request; *syncer.Syncer is one.
 type caller interface {
 	Call(ctx context.Context, method, pathQuery string, body []byte) (int, []byte, error)
+	CallAs(ctx context.Context, method, pathQuery, contentType string, body []byte) (int, []byte, error)
 }
 
 // MonthRange is the current month of the site's calendar at now, in loc,
@@ -155,7 +162,7 @@ func (p *PhoneEnv) Month(ctx context.Context) (PhoneMonth, bool, error) {
 	return m, true, nil
 }
 
-// RefreshMonth sends the queued make-up requests, then reads the current
+// RefreshMonth sends the queued requests (SendQueued), then reads the current
 // month's records and the employee's flows and stores them (KeyPhoneMonth).
 // Offline (or on any failure) the stored month stays as it was and the
 // error says why.
@@ -164,7 +171,7 @@ func (p *PhoneEnv) RefreshMonth(ctx context.Context) (PhoneMonth, error) {
 	if err != nil {
 		return PhoneMonth{}, err
 	}
-	if _, err := p.SendMakeups(ctx); err != nil {
+	if _, err := p.SendQueued(ctx); err != nil {
 		return PhoneMonth{}, err
 	}
 	_, loc, err := p.Site(ctx)
@@ -231,8 +238,8 @@ func (p *PhoneEnv) setMakeups(ctx context.Context, ms []Makeup) error {
 
 // RequestMakeup queues m (a request of MakeupFor) on the phone before it
 // returns, then tries to send the queue. Offline, the request waits and
-// SendMakeups (at the next refresh) sends it; the server keys requests by
-// id, so a request sent twice is started once.
+// SendMakeups (at the next refresh, or the syncer's next sync) sends it;
+// the server keys requests by id, so a request sent twice is started once.
 func (p *PhoneEnv) RequestMakeup(ctx context.Context, m Makeup) error {
 	p.mu.Lock()
 	ms, err := p.Makeups(ctx)
