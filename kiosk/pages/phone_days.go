@@ -211,29 +211,11 @@ func (p *PhoneEnv) RefreshMonth(ctx context.Context) (PhoneMonth, error) {
 // Makeups returns the make-up requests still on the phone: queued ones
 // and the ones the server refused.
 func (p *PhoneEnv) Makeups(ctx context.Context) ([]Makeup, error) {
-	var ms []Makeup
-	b, err := p.Outbox.Store().State(ctx, KeyPhoneMakeups)
-	if errors.Is(err, outbox.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("pages: make-up queue: %w", err)
-	}
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return nil, fmt.Errorf("pages: make-up queue: %w", err)
-	}
-	return ms, nil
+	return loadList[Makeup](ctx, p.Outbox.Store(), KeyPhoneMakeups)
 }
 
 func (p *PhoneEnv) setMakeups(ctx context.Context, ms []Makeup) error {
-	b, err := json.Marshal(ms)
-	if err != nil {
-		return err
-	}
-	if err := p.Outbox.Store().SetState(ctx, KeyPhoneMakeups, b); err != nil {
-		return fmt.Errorf("pages: make-up queue: %w", err)
-	}
-	return nil
+	return saveList(ctx, p.Outbox.Store(), KeyPhoneMakeups, ms)
 }
 
 // RequestMakeup queues m (a request of MakeupFor) on the phone before it
@@ -322,18 +304,53 @@ func refusal(c wire.Code) bool {
 func (p *PhoneEnv) settleMakeup(ctx context.Context, id, refused string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ms, err := p.Makeups(ctx)
+	return settleList(ctx, p.Outbox.Store(), KeyPhoneMakeups, id, refused,
+		func(m Makeup) string { return m.ID }, func(m *Makeup, why string) { m.Refused = why })
+}
+
+// loadList reads the JSON list kept under key (nil when there is none).
+func loadList[T any](ctx context.Context, st outbox.Store, key string) ([]T, error) {
+	var ts []T
+	b, err := st.State(ctx, key)
+	if errors.Is(err, outbox.ErrNotFound) {
+		return nil, nil
+	}
+	if err == nil {
+		err = json.Unmarshal(b, &ts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pages: %s: %w", key, err)
+	}
+	return ts, nil
+}
+
+// saveList keeps ts under key, as JSON.
+func saveList[T any](ctx context.Context, st outbox.Store, key string, ts []T) error {
+	b, err := json.Marshal(ts)
+	if err == nil {
+		err = st.SetState(ctx, key, b)
+	}
+	if err != nil {
+		return fmt.Errorf("pages: %s: %w", key, err)
+	}
+	return nil
+}
+
+// settleList removes the item id of the list under key (refused "") or
+// marks it refused; the caller holds the lock of the list.
+func settleList[T any](ctx context.Context, st outbox.Store, key, id, refused string, idOf func(T) string, refuse func(*T, string)) error {
+	ts, err := loadList[T](ctx, st, key)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(ms, func(m Makeup) bool { return m.ID == id })
+	i := slices.IndexFunc(ts, func(t T) bool { return idOf(t) == id })
 	if i < 0 {
 		return nil
 	}
 	if refused == "" {
-		ms = slices.Delete(ms, i, i+1)
+		ts = slices.Delete(ts, i, i+1)
 	} else {
-		ms[i].Refused = refused
+		refuse(&ts[i], refused)
 	}
-	return p.setMakeups(ctx, ms)
+	return saveList(ctx, st, key, ts)
 }

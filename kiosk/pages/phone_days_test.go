@@ -160,15 +160,12 @@ func TestMakeupFor(t *testing.T) {
 
 func TestPhoneMonthOffline(t *testing.T) {
 	clk := &clock{t: t0}
-	srv := phoneServer(t, t0)
 	ph, _ := newPhoneEnv(t, clk)
 	ctx := context.Background()
 	if _, err := ph.RefreshMonth(ctx); !errors.Is(err, ErrNoSync) {
 		t.Errorf("refresh before activation: %v", err)
 	}
-	if _, err := ph.Activate(ctx, srv.URL, "GOOD", "Phone"); err != nil {
-		t.Fatal(err)
-	}
+	activated(t, ph)
 	sh, _ := time.LoadLocation(site.Zone)
 	from, today := MonthRange(t0, sh)
 	missing := rules.DayRecord{EmployeeID: "E005", Date: today.AddDays(-1), Status: rules.StatusMissingOut,

@@ -2,9 +2,7 @@ package pages
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,7 +13,6 @@ import (
 
 	"punchclock/app/rules"
 	"punchclock/app/wire"
-	"punchclock/kiosk/outbox"
 	"punchclock/kiosk/syncer"
 )
 
@@ -116,29 +113,11 @@ func (p *PhoneEnv) SendQueued(ctx context.Context) (int, error) {
 // Withdrawals returns the withdrawals still on the phone: queued ones and
 // the ones the server refused.
 func (p *PhoneEnv) Withdrawals(ctx context.Context) ([]Withdrawal, error) {
-	var ws []Withdrawal
-	b, err := p.Outbox.Store().State(ctx, KeyPhoneWithdrawals)
-	if errors.Is(err, outbox.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("pages: withdrawal queue: %w", err)
-	}
-	if err := json.Unmarshal(b, &ws); err != nil {
-		return nil, fmt.Errorf("pages: withdrawal queue: %w", err)
-	}
-	return ws, nil
+	return loadList[Withdrawal](ctx, p.Outbox.Store(), KeyPhoneWithdrawals)
 }
 
 func (p *PhoneEnv) setWithdrawals(ctx context.Context, ws []Withdrawal) error {
-	b, err := json.Marshal(ws)
-	if err != nil {
-		return err
-	}
-	if err := p.Outbox.Store().SetState(ctx, KeyPhoneWithdrawals, b); err != nil {
-		return fmt.Errorf("pages: withdrawal queue: %w", err)
-	}
-	return nil
+	return saveList(ctx, p.Outbox.Store(), KeyPhoneWithdrawals, ws)
 }
 
 // Withdraw takes back the request flowID. A make-up still queued on the
@@ -253,20 +232,8 @@ func (p *PhoneEnv) SendWithdrawals(ctx context.Context) (int, error) {
 func (p *PhoneEnv) settleWithdrawal(ctx context.Context, id, refused string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ws, err := p.Withdrawals(ctx)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(ws, func(w Withdrawal) bool { return w.ID == id })
-	if i < 0 {
-		return nil
-	}
-	if refused == "" {
-		ws = slices.Delete(ws, i, i+1)
-	} else {
-		ws[i].Refused = refused
-	}
-	return p.setWithdrawals(ctx, ws)
+	return settleList(ctx, p.Outbox.Store(), KeyPhoneWithdrawals, id, refused,
+		func(w Withdrawal) string { return w.ID }, func(w *Withdrawal, why string) { w.Refused = why })
 }
 
 // AttachProof sends data, a photo of contentType, as the proof of the

@@ -18,14 +18,28 @@ import (
 	"punchclock/kiosk/syncer"
 )
 
-// activePhone is an activated PhoneEnv (its identity and employee set as
-// Activate leaves them, without a server: the test runs in the browser
-// too) whose requests go to a fakeCaller that knows one pending make-up
-// (f1) and one pending offline-declared punch (f2).
+// activePhone is an activated PhoneEnv (activated) whose requests go to a
+// fakeCaller that knows one pending make-up (f1) and one pending
+// offline-declared punch (f2).
 func activePhone(t *testing.T) (*PhoneEnv, *fakeCaller) {
 	t.Helper()
-	ctx := context.Background()
 	ph, _ := newPhoneEnv(t, &clock{t: t0})
+	activated(t, ph)
+	day := rules.NewDate(2026, 11, 18)
+	f := &fakeCaller{flows: map[string]PhoneFlow{
+		"f1": {FlowRequest: FlowRequest{ID: "f1", Kind: KindMakeup, Date: day, Direction: attendance.DirectionOut}, State: "pending"},
+		"f2": {FlowRequest: FlowRequest{ID: "f2", Kind: KindOffline, Date: day}, State: "pending"},
+	}}
+	ph.call = f
+	return ph, f
+}
+
+// activated gives ph the identity and employee Activate leaves, without a
+// server, so that the test runs in the browser too (where httptest
+// servers do not).
+func activated(t *testing.T, ph *PhoneEnv) {
+	t.Helper()
+	ctx := context.Background()
 	emp, _ := json.Marshal(attendance.Employee{ID: "E005", Name: "Wang Fang", SiteID: site.ID, Active: true})
 	if err := ph.Outbox.Store().SetState(ctx, KeyPhoneEmployee, emp); err != nil {
 		t.Fatal(err)
@@ -34,13 +48,6 @@ func activePhone(t *testing.T) (*PhoneEnv, *fakeCaller) {
 	if err := ph.Outbox.SetIdentity(ctx, outbox.Identity{DeviceID: "phone-1", Key: key, Site: site}); err != nil {
 		t.Fatal(err)
 	}
-	day := rules.NewDate(2026, 11, 18)
-	f := &fakeCaller{flows: map[string]PhoneFlow{
-		"f1": {FlowRequest: FlowRequest{ID: "f1", Kind: KindMakeup, Date: day, Direction: attendance.DirectionOut}, State: "pending"},
-		"f2": {FlowRequest: FlowRequest{ID: "f2", Kind: KindOffline, Date: day}, State: "pending"},
-	}}
-	ph.call = f
-	return ph, f
 }
 
 func TestMakeupTime(t *testing.T) {
