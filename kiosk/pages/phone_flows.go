@@ -133,7 +133,8 @@ func (p *Phone) withdraw(id string) app.EventHandler {
 	}
 }
 
-// onProof reads the photo chosen for the request id and sends it.
+// onProof reads the photo chosen for the request id (shrunk if it is
+// too large, readPhoto) and sends it.
 func (p *Phone) onProof(id string) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		input := e.Get("target")
@@ -142,34 +143,18 @@ func (p *Phone) onProof(id string) app.EventHandler {
 			return
 		}
 		file := files.Index(0)
-		size, kind := file.Get("size").Int(), file.Get("type").String()
-		input.Set("value", "") // the same photo chosen again fires again
-		p.flowErrID, p.flowErr = id, nil
-		if size > MaxProof {
-			p.flowErr = ErrProofLarge
-			return
-		}
-		p.busyFlow = id
+		p.busyFlow, p.flowErrID, p.flowErr = id, id, nil
 		env, mctx := p.env, p.mctx
-		var done, failed app.Func
-		release := func() { done.Release(); failed.Release() }
-		done = app.FuncOf(func(_ app.Value, args []app.Value) any {
-			release()
-			buf := app.Window().Get("Uint8Array").New(args[0])
-			data := make([]byte, buf.Length())
-			app.CopyBytesToGo(data, buf)
-			mctx.Async(func() {
-				err := env.AttachProof(context.WithoutCancel(mctx), id, data, kind)
-				mctx.Dispatch(func(app.Context) { p.busyFlow, p.flowErr = "", err })
+		mctx.Async(func() {
+			data, kind, err := readPhoto(file)
+			if err == nil {
+				err = env.AttachProof(context.WithoutCancel(mctx), id, data, kind)
+			}
+			mctx.Dispatch(func(app.Context) {
+				p.busyFlow, p.flowErr = "", err
+				input.Set("value", "") // the same photo chosen again fires again
 			})
-			return nil
 		})
-		failed = app.FuncOf(func(_ app.Value, args []app.Value) any {
-			release()
-			mctx.Dispatch(func(app.Context) { p.busyFlow, p.flowErr = "", ErrProofEmpty })
-			return nil
-		})
-		file.Call("arrayBuffer").Call("then", done, failed)
 	}
 }
 

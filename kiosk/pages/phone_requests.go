@@ -33,7 +33,7 @@ const MaxProof = 4 << 20
 var (
 	ErrMakeupTime   = errors.New("pages: give a time of that day as HH:MM")
 	ErrMakeupFuture = errors.New("pages: that time is still to come")
-	ErrProofLarge   = errors.New("pages: the photo is larger than 4 MiB")
+	ErrProofLarge   = errors.New("pages: the photo is larger than 4 MiB and could not be shrunk")
 	ErrProofEmpty   = errors.New("pages: no photo was chosen")
 )
 
