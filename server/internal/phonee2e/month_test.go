@@ -153,10 +153,12 @@ func TestPhoneMonth(t *testing.T) {
 	run(t, phone, "request a make-up", chromedp.Click("#makeup", chromedp.ByID))
 	wait(t, phone, "the request queued at 19:40", `document.querySelector('#flows li[data-state="queued"]')?.innerText.includes("19:40")`, 10*time.Second)
 
-	// Back online, the syncer's loop sends it once, the page untouched.
+	// Back online, the syncer's loop sends it once, the page untouched:
+	// at its next retry, whose jittered backoff is at most about as long
+	// as punchd was down (seconds here, more on a loaded machine).
 	s.Start()
 	back := time.Now()
-	wait(t, phone, "the request pending on punchd", `!!document.querySelector('#flows li[data-state="pending"]') && !document.querySelector('#flows li[data-state="queued"]')`, 60*time.Second)
+	wait(t, phone, "the request pending on punchd", `!!document.querySelector('#flows li[data-state="pending"]') && !document.querySelector('#flows li[data-state="queued"]')`, 2*time.Minute)
 	t.Logf("the queued request went out %v after punchd came back, from the syncer's loop", time.Since(back).Round(100*time.Millisecond))
 	var id string
 	eval(t, phone, `document.querySelector('#flows li[data-state="pending"]').dataset.id`, &id)
