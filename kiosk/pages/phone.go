@@ -89,8 +89,15 @@ type Phone struct {
 	refreshing bool
 	openDay    rules.Date
 	reason     string
+	makeupTime string // the make-up's time as typed, "HH:MM"
 	asking     bool
 	askErr     error
+	// The requests' queued withdrawals, the request being withdrawn or
+	// proved (phone_flows.go), and the last such action's failure.
+	withdrawals []Withdrawal
+	busyFlow    string
+	flowErrID   string
+	flowErr     error
 
 	onOnline app.Func
 }
@@ -182,6 +189,7 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 		month   PhoneMonth
 		monthOK bool
 		makeups []Makeup
+		withdr  []Withdrawal
 		err     error
 	)
 	id, ierr := env.Outbox.Identity()
@@ -199,6 +207,9 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 		if err == nil {
 			makeups, err = env.Makeups(bg)
 		}
+		if err == nil {
+			withdr, err = env.Withdrawals(bg)
+		}
 	}
 	st, serr := env.Status(bg)
 	ctx.Dispatch(func(app.Context) {
@@ -206,7 +217,7 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 		p.loaded, p.activated, p.device, p.loc = true, activated, device, loc
 		if activated {
 			p.employee, p.entries = emp, entries
-			p.month, p.monthOK, p.makeups = month, monthOK, makeups
+			p.month, p.monthOK, p.makeups, p.withdrawals = month, monthOK, makeups, withdr
 			if first {
 				p.refreshMonth()
 			}

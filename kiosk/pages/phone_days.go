@@ -35,8 +35,12 @@ const (
 	KeyPhoneMakeups = "phone.makeups"
 )
 
-// KindMakeup is the approval kind of a make-up punch request.
-const KindMakeup = "makeup_punch"
+// Approval kinds the phone acts on: a make-up punch request (made on the
+// phone) and an offline-declared punch (which takes a proof photo).
+const (
+	KindMakeup  = "makeup_punch"
+	KindOffline = "offline_declared"
+)
 
 // ErrNoSync: the phone has no syncer (not activated, or stopped).
 var ErrNoSync = errors.New("pages: the phone is not syncing")
@@ -58,6 +62,8 @@ type PhoneFlow struct {
 	FlowRequest
 	State     string    `json:"state"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
+	// Proof is the id of the photo attached to an offline-declared punch.
+	Proof string `json:"proof,omitempty"`
 }
 
 // PhoneMonth is the employee's month as last read from the server.
@@ -74,13 +80,15 @@ type PhoneMonth struct {
 // of it on the phone.
 type Makeup struct {
 	FlowRequest
-	// Refused is the server's refusal (not retried), "" while queued.
+	// Refused is the code of the server's refusal (not retried; shown in
+	// the viewer's language), "" while queued.
 	Refused string `json:"refused,omitempty"`
 }
 
 // caller sends a signed request; *syncer.Syncer is one.
 type caller interface {
 	Call(ctx context.Context, method, pathQuery string, body []byte) (int, []byte, error)
+	CallAs(ctx context.Context, method, pathQuery, contentType string, body []byte) (int, []byte, error)
 }
 
 // MonthRange is the current month of the site's calendar at now, in loc,
@@ -155,7 +163,7 @@ func (p *PhoneEnv) Month(ctx context.Context) (PhoneMonth, bool, error) {
 	return m, true, nil
 }
 
-// RefreshMonth sends the queued make-up requests, then reads the current
+// RefreshMonth sends the queued requests (SendQueued), then reads the current
 // month's records and the employee's flows and stores them (KeyPhoneMonth).
 // Offline (or on any failure) the stored month stays as it was and the
 // error says why.
@@ -164,7 +172,7 @@ func (p *PhoneEnv) RefreshMonth(ctx context.Context) (PhoneMonth, error) {
 	if err != nil {
 		return PhoneMonth{}, err
 	}
-	if _, err := p.SendMakeups(ctx); err != nil {
+	if _, err := p.SendQueued(ctx); err != nil {
 		return PhoneMonth{}, err
 	}
 	_, loc, err := p.Site(ctx)
@@ -204,35 +212,17 @@ func (p *PhoneEnv) RefreshMonth(ctx context.Context) (PhoneMonth, error) {
 // Makeups returns the make-up requests still on the phone: queued ones
 // and the ones the server refused.
 func (p *PhoneEnv) Makeups(ctx context.Context) ([]Makeup, error) {
-	var ms []Makeup
-	b, err := p.Outbox.Store().State(ctx, KeyPhoneMakeups)
-	if errors.Is(err, outbox.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("pages: make-up queue: %w", err)
-	}
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return nil, fmt.Errorf("pages: make-up queue: %w", err)
-	}
-	return ms, nil
+	return loadList[Makeup](ctx, p.Outbox.Store(), KeyPhoneMakeups)
 }
 
 func (p *PhoneEnv) setMakeups(ctx context.Context, ms []Makeup) error {
-	b, err := json.Marshal(ms)
-	if err != nil {
-		return err
-	}
-	if err := p.Outbox.Store().SetState(ctx, KeyPhoneMakeups, b); err != nil {
-		return fmt.Errorf("pages: make-up queue: %w", err)
-	}
-	return nil
+	return saveList(ctx, p.Outbox.Store(), KeyPhoneMakeups, ms)
 }
 
 // RequestMakeup queues m (a request of MakeupFor) on the phone before it
 // returns, then tries to send the queue. Offline, the request waits and
-// SendMakeups (at the next refresh) sends it; the server keys requests by
-// id, so a request sent twice is started once.
+// SendMakeups (at the next refresh, or the syncer's next sync) sends it;
+// the server keys requests by id, so a request sent twice is started once.
 func (p *PhoneEnv) RequestMakeup(ctx context.Context, m Makeup) error {
 	p.mu.Lock()
 	ms, err := p.Makeups(ctx)
@@ -283,7 +273,7 @@ func (p *PhoneEnv) SendMakeups(ctx context.Context) (int, error) {
 			sent++
 			err = p.settleMakeup(ctx, m.ID, "")
 		case errors.As(err, &werr) && refusal(werr.Code):
-			err = p.settleMakeup(ctx, m.ID, werr.Message)
+			err = p.settleMakeup(ctx, m.ID, string(werr.Code))
 		default:
 			failed = err
 		}
@@ -315,18 +305,53 @@ func refusal(c wire.Code) bool {
 func (p *PhoneEnv) settleMakeup(ctx context.Context, id, refused string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ms, err := p.Makeups(ctx)
+	return settleList(ctx, p.Outbox.Store(), KeyPhoneMakeups, id, refused,
+		func(m Makeup) string { return m.ID }, func(m *Makeup, why string) { m.Refused = why })
+}
+
+// loadList reads the JSON list kept under key (nil when there is none).
+func loadList[T any](ctx context.Context, st outbox.Store, key string) ([]T, error) {
+	var ts []T
+	b, err := st.State(ctx, key)
+	if errors.Is(err, outbox.ErrNotFound) {
+		return nil, nil
+	}
+	if err == nil {
+		err = json.Unmarshal(b, &ts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pages: %s: %w", key, err)
+	}
+	return ts, nil
+}
+
+// saveList keeps ts under key, as JSON.
+func saveList[T any](ctx context.Context, st outbox.Store, key string, ts []T) error {
+	b, err := json.Marshal(ts)
+	if err == nil {
+		err = st.SetState(ctx, key, b)
+	}
+	if err != nil {
+		return fmt.Errorf("pages: %s: %w", key, err)
+	}
+	return nil
+}
+
+// settleList removes the item id of the list under key (refused "") or
+// marks it refused; the caller holds the lock of the list.
+func settleList[T any](ctx context.Context, st outbox.Store, key, id, refused string, idOf func(T) string, refuse func(*T, string)) error {
+	ts, err := loadList[T](ctx, st, key)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(ms, func(m Makeup) bool { return m.ID == id })
+	i := slices.IndexFunc(ts, func(t T) bool { return idOf(t) == id })
 	if i < 0 {
 		return nil
 	}
 	if refused == "" {
-		ms = slices.Delete(ms, i, i+1)
+		ts = slices.Delete(ts, i, i+1)
 	} else {
-		ms[i].Refused = refused
+		refuse(&ts[i], refused)
 	}
-	return p.setMakeups(ctx, ms)
+	return saveList(ctx, st, key, ts)
 }

@@ -19,6 +19,8 @@ import (
 
 // fakeCaller answers the phone's endpoints as punchd does: records of the
 // asked range, flows started by id (the same id twice starts one flow).
+// Withdrawals and proofs too: a withdrawal of a closed flow is a
+// conflict; a proof is taken once, as the bytes of an image/ type.
 type fakeCaller struct {
 	mu      sync.Mutex
 	offline bool
@@ -27,16 +29,52 @@ type fakeCaller struct {
 	records []rules.DayRecord
 	flows   map[string]PhoneFlow
 	posts   int
+	proofs  map[string][]byte
 }
 
-func (f *fakeCaller) Call(_ context.Context, method, pq string, body []byte) (int, []byte, error) {
+func (f *fakeCaller) Call(ctx context.Context, method, pq string, body []byte) (int, []byte, error) {
+	return f.CallAs(ctx, method, pq, "", body)
+}
+
+func (f *fakeCaller) CallAs(_ context.Context, method, pq, contentType string, body []byte) (int, []byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.offline {
 		return 0, nil, fmt.Errorf("%w: down", syncer.ErrOffline)
 	}
 	f.asked = append(f.asked, method+" "+pq)
+	id, action, _ := strings.Cut(strings.TrimPrefix(pq, PathPhoneFlows+"/"), "/")
 	switch {
+	case method == http.MethodPost && strings.HasPrefix(pq, PathPhoneFlows+"/") && action == "withdraw":
+		fl, ok := f.flows[id]
+		switch {
+		case !ok:
+			return 403, nil, wire.Errorf(wire.CodeForbidden, "forbidden")
+		case fl.State != "pending":
+			return 409, nil, wire.Errorf(wire.CodeConflict, "this request is already %s", fl.State)
+		}
+		fl.State = "withdrawn"
+		f.flows[id] = fl
+		return 200, nil, nil
+	case method == http.MethodPost && strings.HasPrefix(pq, PathPhoneFlows+"/") && action == "proof":
+		fl, ok := f.flows[id]
+		switch {
+		case !ok:
+			return 403, nil, wire.Errorf(wire.CodeForbidden, "forbidden")
+		case !strings.HasPrefix(contentType, "image/") || !strings.HasPrefix(string(body), "\x89PNG"):
+			return 400, nil, wire.Errorf(wire.CodeInvalid, "the proof is not a readable JPEG or PNG image")
+		case fl.State == "expired":
+			return 410, nil, wire.Errorf(wire.CodeExpired, "expired")
+		case fl.Proof != "":
+			return 409, nil, wire.Errorf(wire.CodeConflict, "this request has its proof already")
+		}
+		fl.Proof = "att-" + id
+		f.flows[id] = fl
+		if f.proofs == nil {
+			f.proofs = map[string][]byte{}
+		}
+		f.proofs[id] = body
+		return 200, nil, nil
 	case method == http.MethodGet && strings.HasPrefix(pq, PathPhoneRecords+"?"):
 		b, _ := json.Marshal(map[string]any{"employee_id": "E005", "records": f.records, "punches": []any{}})
 		return 200, b, nil
@@ -122,15 +160,12 @@ func TestMakeupFor(t *testing.T) {
 
 func TestPhoneMonthOffline(t *testing.T) {
 	clk := &clock{t: t0}
-	srv := phoneServer(t, t0)
 	ph, _ := newPhoneEnv(t, clk)
 	ctx := context.Background()
 	if _, err := ph.RefreshMonth(ctx); !errors.Is(err, ErrNoSync) {
 		t.Errorf("refresh before activation: %v", err)
 	}
-	if _, err := ph.Activate(ctx, srv.URL, "GOOD", "Phone"); err != nil {
-		t.Fatal(err)
-	}
+	activated(t, ph)
 	sh, _ := time.LoadLocation(site.Zone)
 	from, today := MonthRange(t0, sh)
 	missing := rules.DayRecord{EmployeeID: "E005", Date: today.AddDays(-1), Status: rules.StatusMissingOut,

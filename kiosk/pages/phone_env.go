@@ -13,6 +13,7 @@ import (
 	"punchclock/app/token"
 	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
+	"punchclock/kiosk/syncer"
 )
 
 // PhoneDB is the IndexedDB database of an employee's phone. It is not the
@@ -55,9 +56,11 @@ type PhoneEnv struct {
 	// call, when set, replaces the syncer as the signed request path
 	// (native tests).
 	call caller
-	// mu serialises the make-up queue's read-modify-writes; send, its
-	// sends.
+	// mu serialises the request queues' read-modify-writes (and guards
+	// hooked); send, their sends.
 	mu, send sync.Mutex
+	// hooked is the syncer that sends the queues at each sync (hookSyncer).
+	hooked *syncer.Syncer
 }
 
 var (
@@ -96,6 +99,7 @@ func UsePhone(ctx context.Context) (*PhoneEnv, error) {
 				return
 			}
 			phoneEnv = &PhoneEnv{Env: env}
+			phoneEnv.hookSyncer()
 		}()
 	})
 	select {
@@ -172,6 +176,7 @@ func (p *PhoneEnv) Activate(ctx context.Context, base, code, name string) (atten
 		return attendance.Employee{}, fmt.Errorf("pages: activate: %w", err)
 	}
 	p.startSync(base)
+	p.hookSyncer()
 	p.notify()
 	return *er.Employee, nil
 }

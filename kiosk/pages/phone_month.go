@@ -33,33 +33,46 @@ func (p *Phone) refreshMonth() {
 
 func (p *Phone) onRefresh(ctx app.Context, e app.Event) { p.refreshMonth() }
 
-// tapDay opens or closes a day's details.
-func (p *Phone) tapDay(d rules.Date) app.EventHandler {
+// tapDay opens or closes a day's details; a day marked missing opens
+// with the make-up's reason and time prefilled (MakeupFor).
+func (p *Phone) tapDay(rec rules.DayRecord) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
-		if p.openDay == d {
+		if p.openDay == rec.Date {
 			p.openDay = 0
 			return
 		}
-		p.openDay, p.askErr = d, nil
+		p.openDay, p.askErr = rec.Date, nil
 		p.reason = p.lang.T("month.defaultReason")
+		p.makeupTime = ""
+		if m, err := MakeupFor(rec, p.location(), ""); err == nil {
+			p.makeupTime = m.Time.In(p.location()).Format("15:04")
+		}
 	}
 }
 
-// askMakeup queues a make-up request for rec, prefilled by MakeupFor.
+// askMakeup queues a make-up request for rec, prefilled by MakeupFor, at
+// the time typed (MakeupTime: that day, not later than now by the phone's
+// server-corrected clock).
 func (p *Phone) askMakeup(rec rules.DayRecord) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		if p.env == nil || p.asking {
 			return
 		}
-		m, err := MakeupFor(rec, p.location(), p.reason)
+		loc := p.location()
+		m, err := MakeupFor(rec, loc, p.reason)
 		if err != nil {
 			p.askErr = err
 			return
 		}
-		p.asking = true
-		env, mctx := p.env, p.mctx
+		p.asking, p.askErr = true, nil
+		env, mctx, typed := p.env, p.mctx, p.makeupTime
 		mctx.Async(func() {
-			err := env.RequestMakeup(context.WithoutCancel(mctx), m)
+			bg := context.WithoutCancel(mctx)
+			at, err := MakeupTime(rec.Date, typed, loc, env.Now(bg))
+			if err == nil {
+				m.Time = at
+				err = env.RequestMakeup(bg, m)
+			}
 			mctx.Dispatch(func(app.Context) {
 				p.asking, p.askErr = false, err
 				if err == nil {
@@ -134,7 +147,7 @@ func (p *Phone) renderDay(rec rules.DayRecord) app.UI {
 	if missing {
 		cls += " missing"
 	}
-	head := app.Div().Class("day-head").OnClick(p.tapDay(rec.Date)).Body(
+	head := app.Div().Class("day-head").OnClick(p.tapDay(rec)).Body(
 		app.Span().Class("when").Text(formatDay(l, rec.Date)),
 		app.Span().Class("what").Text(l.T("day."+string(rec.Status))),
 	)
@@ -150,12 +163,15 @@ func (p *Phone) renderDay(rec rules.DayRecord) app.UI {
 			detail = append(detail,
 				app.Input().Class("reason-input").ID("makeup-reason").Value(p.reason).
 					Placeholder(l.T("month.reason")).OnChange(p.ValueTo(&p.reason)),
+				app.Label().Class("time-label").For("makeup-time").Text(l.T("month.time")),
+				app.Input().Type("time").Class("time-input").ID("makeup-time").Value(p.makeupTime).
+					Required(true).OnChange(p.ValueTo(&p.makeupTime)),
 				app.Button().Class("button primary").ID("makeup").DataSet("date", rec.Date.String()).
 					Disabled(p.asking).Text(l.T("month.makeup")).OnClick(p.askMakeup(rec)),
 			)
 		}
 		if p.askErr != nil {
-			detail = append(detail, app.P().Class("error").ID("makeup-error").Text(errorText(l, p.askErr)))
+			detail = append(detail, app.P().Class("error").ID("makeup-error").Text(makeupMessage(l, p.askErr)))
 		}
 	}
 	return app.Li().Class(cls).DataSet("date", rec.Date.String()).DataSet("status", string(rec.Status)).
@@ -168,41 +184,4 @@ func (p *Phone) renderDay(rec rules.DayRecord) app.UI {
 // formatDay is "11-18 Wed" / "11-18 周三".
 func formatDay(l Lang, date rules.Date) string {
 	return date.String()[5:] + " " + l.T("wd."+date.Weekday().String()[:3])
-}
-
-// renderFlows lists the requests queued on the phone, then the server's.
-func (p *Phone) renderFlows() app.UI {
-	l := p.lang
-	type row struct{ id, state, date, what string }
-	var rows []row
-	for _, m := range slices.Backward(p.makeups) {
-		st := "queued"
-		if m.Refused != "" {
-			st = "refused"
-		}
-		rows = append(rows, row{m.ID, st, m.Date.String(), l.T("flow.makeup", l.T(directionKeyOf(m.Direction)), m.Time.In(p.location()).Format("15:04"))})
-	}
-	for _, f := range p.month.Flows {
-		if slices.ContainsFunc(p.makeups, func(m Makeup) bool { return m.ID == f.ID }) {
-			continue
-		}
-		what := l.T("flow." + f.Kind)
-		if f.Kind == KindMakeup {
-			what = l.T("flow.makeup", l.T(directionKeyOf(f.Direction)), f.Time.In(p.location()).Format("15:04"))
-		}
-		rows = append(rows, row{f.ID, f.State, f.Date.String(), what})
-	}
-	if len(rows) == 0 {
-		return app.P().Class("none").ID("flows").DataSet("count", 0).Text(l.T("manager.none"))
-	}
-	return app.Ul().Class("recent flows").ID("flows").DataSet("count", len(rows)).Body(
-		app.Range(rows).Slice(func(i int) app.UI {
-			r := rows[i]
-			return app.Li().Class("flow "+r.state).DataSet("id", r.id).DataSet("state", r.state).DataSet("date", r.date).Body(
-				app.Span().Class("when").Text(r.date[5:]),
-				app.Span().Class("what").Text(r.what),
-				app.Span().Class("state").Text(l.T("flow.state."+r.state)),
-			)
-		}),
-	)
 }

@@ -53,6 +53,9 @@ type fakeServer struct {
 	notModified int  // 304s sent
 }
 
+// pathEcho answers the content type and size of what it was sent.
+const pathEcho = "/api/v1/device/echo"
+
 func newFakeServer(t *testing.T, clock func() time.Time) *fakeServer {
 	return &fakeServer{
 		t: t, clock: clock,
@@ -156,6 +159,8 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"server_time": f.now})
 	case r.Method == http.MethodGet && r.URL.Path == syncer.PathPull:
 		f.pull(w, r.URL.Query().Get("cursor"), r.Header.Get("If-None-Match"))
+	case r.Method == http.MethodPost && r.URL.Path == pathEcho:
+		writeJSON(w, http.StatusOK, map[string]any{"type": r.Header.Get("Content-Type"), "size": len(body)})
 	default:
 		writeError(w, wire.CodeNotFound, "no route")
 	}

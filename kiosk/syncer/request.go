@@ -142,6 +142,16 @@ func apiError(x exchange) *wire.Error {
 // It is how the phone reads its employee's days and flows and asks for a
 // make-up punch.
 func (s *Syncer) Call(ctx context.Context, method, pathQuery string, body []byte) (int, []byte, error) {
+	return s.CallAs(ctx, method, pathQuery, "", body)
+}
+
+// CallAs is Call with a body of contentType ("" for JSON): the phone
+// uploads a proof photo with it.
+func (s *Syncer) CallAs(ctx context.Context, method, pathQuery, contentType string, body []byte) (int, []byte, error) {
+	var header http.Header
+	if contentType != "" {
+		header = http.Header{"Content-Type": {contentType}}
+	}
 	if err := s.fatalErr(); err != nil {
 		return 0, nil, err
 	}
@@ -149,7 +159,7 @@ func (s *Syncer) Call(ctx context.Context, method, pathQuery string, body []byte
 	if err != nil {
 		return 0, nil, err
 	}
-	x, err := s.do(ctx, id, method, pathQuery, s.cfg.Clock(), body, nil)
+	x, err := s.do(ctx, id, method, pathQuery, s.cfg.Clock(), body, header)
 	if err != nil {
 		return 0, nil, fmt.Errorf("syncer: %s %s: %w", method, pathQuery, err)
 	}

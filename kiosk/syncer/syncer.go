@@ -157,7 +157,8 @@ type Syncer struct {
 	fatal     error
 	kicked    bool
 	wake      context.CancelFunc
-	healthAt  time.Time // device time of the last health report punchd took
+	healthAt  time.Time                     // device time of the last health report punchd took
+	tasks     []func(context.Context) error // AddTask
 }
 
 // New checks cfg and makes a Syncer.
@@ -302,9 +303,35 @@ func (s *Syncer) SyncOnce(ctx context.Context) error {
 	}
 	if err == nil {
 		s.ReportHealth(ctx)
+		err = s.runTasks(ctx)
 	}
 	s.settle(err)
 	return err
+}
+
+// AddTask adds f to what every sync does once the punches, decisions and
+// pull went through: the phone sends its queued requests there, so one
+// made offline goes out when the server answers again, page or no page.
+// f runs on the syncer's goroutine; it may Call but not SyncOnce, and its
+// error counts as the sync's (a network error backs off like a push's).
+func (s *Syncer) AddTask(f func(context.Context) error) {
+	s.mu.Lock()
+	s.tasks = append(s.tasks, f)
+	s.mu.Unlock()
+	s.Kick()
+}
+
+// runTasks runs the AddTask functions in order, up to the first error.
+func (s *Syncer) runTasks(ctx context.Context) error {
+	s.mu.Lock()
+	tasks := s.tasks
+	s.mu.Unlock()
+	for _, f := range tasks {
+		if err := f(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // settle records the outcome of a sync in the status.

@@ -670,3 +670,47 @@ func TestCall(t *testing.T) {
 		t.Errorf("unknown device: %v", err)
 	}
 }
+
+// TestTasks: the functions given to AddTask run at the end of every sync
+// that got through, in order, up to the first error, which is the sync's
+// (it counts as a failure, and Run backs off); a task may Call, here with
+// a photo's content type (CallAs).
+func TestTasks(t *testing.T) {
+	e := newEnv(t, syncer.Config{})
+	var ran []string
+	fail := errors.New("task failed")
+	var failing bool
+	e.syncer.AddTask(func(ctx context.Context) error {
+		_, body, err := e.syncer.CallAs(ctx, http.MethodPost, pathEcho, "image/png", []byte("\x89PNG...."))
+		ran = append(ran, "a:"+string(body))
+		return err
+	})
+	e.syncer.AddTask(func(ctx context.Context) error {
+		ran = append(ran, "b")
+		if failing {
+			return fail
+		}
+		return nil
+	})
+	e.syncer.AddTask(func(ctx context.Context) error { ran = append(ran, "c"); return nil })
+	if err := e.syncer.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(ran), "[a:{\"size\":8,\"type\":\"image/png\"}\n b c]"; got != want {
+		t.Errorf("tasks ran %s, want %s", got, want)
+	}
+	failing, ran = true, nil
+	if err := e.syncer.SyncOnce(ctx); !errors.Is(err, fail) || len(ran) != 2 {
+		t.Errorf("a failing task: %v, ran %q", err, ran)
+	}
+	if st := e.status(t); st.Failures != 1 || st.LastError != fail.Error() {
+		t.Errorf("status after a failing task: %+v", st)
+	}
+	// No task runs when the sync itself fails (the server is down).
+	failing, ran = false, nil
+	e.server.set(func(f *fakeServer) { f.failNext = []int{503} })
+	e.record(t, 1)
+	if err := e.syncer.SyncOnce(ctx); err == nil || len(ran) != 0 {
+		t.Errorf("a failed push: %v, ran %q", err, ran)
+	}
+}

@@ -15,10 +15,16 @@
 // TestPhoneMonth activates E006's phone and opens its month view: the day
 // the demo has E006 forget to punch out shows missing_out; offline the
 // month opens from the phone's store, and a make-up request made in two
-// taps (the day, "Request make-up") is queued, then sent on a refresh once
-// punchd is back; the manager approves through the API (a signed-in
-// session with its CSRF token) and the reloaded phone shows the day normal
-// and the request approved (screenshot var/artefacts/phone-month.png).
+// taps (the day, "Request make-up"; its time edited in between) is
+// queued, then sent by the syncer's loop once punchd is back, the page
+// untouched, at the time typed; the manager approves through the API (a
+// signed-in session with its CSRF token) and the reloaded phone shows the
+// day normal and the request approved. E006 then declares a punch offline
+// in the browser; on the phone a file that is no image is refused with
+// its reason, a generated PNG is stored byte for byte as the proof, and
+// the request withdrawn from the phone is withdrawn on punchd
+// (screenshots var/artefacts/phone-requests.png, phone-proof-refused.png,
+// phone-month.png).
 //
 // Run it with
 //
