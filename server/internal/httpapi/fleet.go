@@ -17,16 +17,9 @@ const StaleAfter = time.Hour
 // deviceHealth answers POST /api/v1/device/health: a kiosk's report of
 // itself, signed like its punches, kept as the device's last report.
 func (s *Server) deviceHealth(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxBody)
+	dev, body, err := s.kioskRequest(w, r)
 	if err != nil {
 		return err
-	}
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, false)
-	if err != nil {
-		return err
-	}
-	if dev.Kind != attendance.DeviceKiosk {
-		return errNotAllowed
 	}
 	var h wire.Health
 	if err := decode(body, &h, true); err != nil {

@@ -15,22 +15,32 @@ type kioskDecisions struct {
 	Decisions []wire.KioskDecision `json:"decisions"`
 }
 
+// kioskRequest reads a request's body and authenticates it as signed by
+// an enrolled kiosk (not a phone).
+func (s *Server) kioskRequest(w http.ResponseWriter, r *http.Request) (attendance.Device, []byte, error) {
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return attendance.Device{}, nil, err
+	}
+	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, false)
+	if err != nil {
+		return attendance.Device{}, nil, err
+	}
+	if dev.Kind != attendance.DeviceKiosk {
+		return attendance.Device{}, nil, errNotAllowed
+	}
+	return dev, body, nil
+}
+
 // kioskDecide answers POST /device/decisions: decisions managers made on
 // a kiosk (offline, maybe long ago), signed by the kiosk, which vouches
 // that each manager signed in with badge and PIN. Each is applied once
 // by its id; a flow someone closed first is a conflict the kiosk shows,
 // never an error that loses the decision.
 func (s *Server) kioskDecide(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxBody)
+	dev, body, err := s.kioskRequest(w, r)
 	if err != nil {
 		return err
-	}
-	dev, err := s.Devices.Authenticate(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, false)
-	if err != nil {
-		return err
-	}
-	if dev.Kind != attendance.DeviceKiosk {
-		return errNotAllowed
 	}
 	var req kioskDecisions
 	if err := decode(body, &req, true); err != nil {
