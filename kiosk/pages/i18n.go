@@ -252,6 +252,14 @@ var messages = map[Lang]map[string]string{
 		"face.error":           "Face check failed: %s. Use your badge or the phone QR.",
 		"face.inactive":        "No longer active here: punch not recorded.",
 		"scan.promptFace":      "Look at the camera, or show your badge",
+
+		// The kiosk's status glyph and its warnings to employees (status.go).
+		"st.glyph":      "Status",
+		"st.storage":    "storage used",
+		"risk.unsynced": "Some punches have not reached the office for over an hour. They are kept here; please tell your manager.",
+		"risk.storage":  "This kiosk cannot save punches right now. Please punch with your phone and tell your manager.",
+		"risk.quota":    "This kiosk's memory is almost full. Please tell your manager.",
+		"risk.stopped":  "This kiosk no longer sends punches to the office. Please tell your manager.",
 	},
 	Chinese: {
 		"lang.toggle":          "English",
@@ -454,5 +462,13 @@ var messages = map[Lang]map[string]string{
 		"face.error":           "人脸识别出错：%s。请使用工牌或手机扫码。",
 		"face.inactive":        "该员工已不在职，打卡未记录。",
 		"scan.promptFace":      "请看摄像头刷脸，或出示工牌",
+
+		// The kiosk's status glyph and its warnings to employees (status.go).
+		"st.glyph":      "状态",
+		"st.storage":    "存储已用",
+		"risk.unsynced": "部分打卡记录已超过一小时未上传。记录仍保存在本机，请告知管理员。",
+		"risk.storage":  "本终端暂时无法保存打卡记录。请用手机扫码打卡，并告知管理员。",
+		"risk.quota":    "本终端存储空间即将用满，请告知管理员。",
+		"risk.stopped":  "本终端已停止向公司上传打卡记录，请告知管理员。",
 	},
 }
