@@ -282,13 +282,7 @@ func checkScreens(t *testing.T, ctx context.Context) {
 // The kiosk must resend (the stored punches come back as duplicates), and
 // punchd must end with every punch exactly once.
 func TestKillDuringSync(t *testing.T) {
-	clock := e2etest.NewClock(e2etest.Matrix[1].At())
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
-	ctx := e2etest.NewBrowser(t, 3*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openKiosk(t, ctx, s.URL())
-	device := e2etest.EnrollKiosk(t, ctx, s, "sh-jingan")
-	waitStatus(t, ctx, "online", "yes", 30*time.Second)
+	s, ctx, device := onlineKiosk(t, 3*time.Minute)
 
 	// Queue three punches while punchd is down, so they go as one batch.
 	s.Stop()

@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"punchclock/server/internal/e2etest"
-	"punchclock/server/internal/punchd"
 )
 
 // tabletSizes are the screens the kiosk must fit, landscape and portrait:
@@ -127,13 +124,7 @@ const layoutJS = `(() => {
 // and "not recorded" sounds. One browser, resized by emulation; the
 // screenshots are kept in var/artefacts/layout-WxH-LANG.png.
 func TestLayout(t *testing.T) {
-	clock := e2etest.NewClock(e2etest.Matrix[1].At())
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, Now: clock.Now})
-	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openKiosk(t, ctx, s.URL())
-	e2etest.EnrollKiosk(t, ctx, s, "sh-jingan")
-	waitStatus(t, ctx, "online", "yes", 30*time.Second)
+	_, ctx, _ := onlineKiosk(t, 4*time.Minute)
 	wait(t, ctx, "the phone QR", `!!document.getElementById("qr")`, 30*time.Second)
 	checkStatusGlyph(t, ctx)
 
