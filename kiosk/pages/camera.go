@@ -172,39 +172,3 @@ func (k *Kiosk) scanLoop(ctx app.Context) {
 		}
 	})
 }
-
-// audio is the page's one AudioContext, made at the first beep.
-var audio app.Value
-
-// beep plays a short high tone for a recorded punch and two low ones for
-// anything else, so a punch is confirmed without looking. Browsers may
-// keep audio suspended until the first touch; the screen still confirms.
-func beep(ok bool) {
-	if audio == nil {
-		ac := app.Window().Get("AudioContext")
-		if !ac.Truthy() {
-			return
-		}
-		audio = ac.New()
-	}
-	if audio.Get("state").String() == "suspended" {
-		audio.Call("resume")
-	}
-	tone := func(freq, start, length float64) {
-		osc := audio.Call("createOscillator")
-		gain := audio.Call("createGain")
-		osc.Get("frequency").Set("value", freq)
-		gain.Get("gain").Set("value", 0.25)
-		osc.Call("connect", gain)
-		gain.Call("connect", audio.Get("destination"))
-		t := audio.Get("currentTime").Float() + start
-		osc.Call("start", t)
-		osc.Call("stop", t+length)
-	}
-	if ok {
-		tone(1320, 0, 0.12)
-		return
-	}
-	tone(330, 0, 0.15)
-	tone(330, 0.22, 0.15)
-}

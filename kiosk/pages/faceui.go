@@ -290,6 +290,7 @@ func (k *Kiosk) startFaceAttempt(auto bool) {
 			if c != nil {
 				k.confirm = c
 				k.confirmUntil = now.Add(confirmFor)
+				k.noteStored(*c)
 				k.hint = ""
 				k.refresh(ctx)
 			}

@@ -281,6 +281,13 @@ var messages = map[Lang]map[string]string{
 		"err.quota":                "The storage is full. Call the manager.",
 		"err.device":               "A problem on this device. Call the manager.",
 		"st.stopped":               "Sync stopped: this kiosk is not enrolled any more. Enroll it again.",
+		// The kiosk's status glyph and its warnings to employees (status.go).
+		"st.glyph":      "Status",
+		"st.storage":    "storage used",
+		"risk.unsynced": "Some punches have not reached the office for over an hour. They are kept here; please tell your manager.",
+		"risk.storage":  "This kiosk cannot save punches right now. Please punch with your phone and tell your manager.",
+		"risk.quota":    "This kiosk's memory is almost full. Please tell your manager.",
+		"risk.stopped":  "This kiosk no longer sends punches to the office. Please tell your manager.",
 	},
 	Chinese: {
 		"lang.toggle":          "English",
@@ -511,5 +518,12 @@ var messages = map[Lang]map[string]string{
 		"err.quota":                "存储已满，请联系管理员。",
 		"err.device":               "本设备出现问题，请联系管理员。",
 		"st.stopped":               "同步已停止：本终端已不再注册，请重新注册。",
+		// The kiosk's status glyph and its warnings to employees (status.go).
+		"st.glyph":      "状态",
+		"st.storage":    "存储已用",
+		"risk.unsynced": "部分打卡记录已超过一小时未上传。记录仍保存在本机，请告知管理员。",
+		"risk.storage":  "本终端暂时无法保存打卡记录。请用手机扫码打卡，并告知管理员。",
+		"risk.quota":    "本终端存储空间即将用满，请告知管理员。",
+		"risk.stopped":  "本终端已停止向公司上传打卡记录，请告知管理员。",
 	},
 }

@@ -3,8 +3,6 @@ package pages
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +11,6 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/token"
-	"punchclock/app/wire"
 	"punchclock/kiosk/outbox"
 	"punchclock/kiosk/rotate"
 	"punchclock/kiosk/scan"
@@ -57,6 +54,14 @@ type Kiosk struct {
 	confirmUntil time.Time
 	updateReady  bool   // a new version is cached; reload when idle
 	hint         string // message key: "hold still" after a run of unreadable frames
+
+	// The status panel behind the header's glyph (status.go), and what
+	// the risk warning needs beyond the status.
+	statusOpen  bool
+	statusUntil time.Time
+	refused     bool       // the last punch could not be stored
+	use         storageUse // the browser's storage estimate
+	quotaAt     time.Time  // when it was last asked for
 
 	sc       *scanner // made at enrollment; the camera and the debug hook share it
 	cam      *camera
@@ -179,8 +184,12 @@ func (k *Kiosk) refresh(ctx app.Context) {
 		}
 	}
 	k.status, k.statErr = env.Status(bg)
+	if k.statusOpen && env.Clock().After(k.statusUntil) {
+		k.statusOpen = false
+	}
 	if k.enrolled {
 		env.SetHealth(k.healthSnapshot())
+		k.checkQuota(ctx)
 	}
 	if k.confirm != nil && env.Clock().After(k.confirmUntil) {
 		k.confirm = nil
@@ -241,10 +250,11 @@ func (k *Kiosk) frame(body app.UI) app.UI {
 	if k.enrolled {
 		site = k.site.Name
 	}
-	return app.Main().Class("kiosk").Body(
+	return app.Main().Class("kiosk").Lang(string(k.lang)).Body(
 		app.Header().Class("top").Body(
 			app.H1().Class("brand").ID("site").Text(site),
 			app.Div().Class("actions").Body(
+				app.If(k.enrolled, k.renderGlyph),
 				app.If(k.enrolled, func() app.UI {
 					// A button, not a link: go-app v10 cancels a link's own
 					// navigation from a queued dispatch, which can come too
@@ -274,6 +284,7 @@ func (k *Kiosk) renderKiosk() app.UI {
 			app.Div().Class("date").ID("date").Text(k.dateText()),
 			app.If(k.msi.open, k.renderSignIn).Else(k.renderConfirm),
 			k.renderFace(),
+			k.renderRisk(),
 		),
 		app.Section().Class("right").Body(
 			app.Div().Class("camera").Body(
@@ -380,114 +391,6 @@ func (k *Kiosk) renderConfirm() app.UI {
 		)
 }
 
-// renderStatus is the status strip. Its data attributes carry the raw
-// figures for tests and monitoring.
-func (k *Kiosk) renderStatus() app.UI {
-	l, s := k.lang, k.status
-	online, onlineText := "unknown", l.T("st.connecting")
-	switch {
-	case s.Started && s.Online:
-		online, onlineText = "yes", l.T("st.online")
-	case s.Started && (s.Failures > 0 || !s.LastSync.IsZero()):
-		online, onlineText = "no", l.T("st.offline")
-	}
-	last := l.T("st.never")
-	if !s.LastSync.IsZero() {
-		last = l.T("st.ago", age(k.env.Clock().Sub(s.LastSync)))
-	}
-	offset := l.T("st.offsetUnknown")
-	if s.OffsetKnown {
-		offset = signed(s.Offset)
-	}
-	oldest := "–"
-	if s.Pending > 0 {
-		oldest = age(s.OldestPending)
-	}
-	var alerts []app.UI
-	if s.Fatal != nil {
-		alerts = append(alerts, app.Span().Class("alert").ID("sync-fatal").DataSet("code", string(wire.CodeOf(s.Fatal))).Text(l.T("st.stopped")))
-	}
-	if s.StartErr != nil {
-		alerts = append(alerts, app.Span().Class("alert").Text(l.T("st.error", errorText(l, s.StartErr))))
-	}
-	if k.statErr != nil {
-		alerts = append(alerts, app.Span().Class("alert").ID("storage-error").Text(l.T("st.error", errorText(l, k.statErr))))
-	}
-	if k.env != nil && !k.env.Persisted {
-		alerts = append(alerts, app.Span().Class("note").ID("not-persistent").Text(l.T("st.notPersistent")))
-	}
-	item := func(id, label, value string) app.UI {
-		return app.Span().Class("item").ID(id).Body(
-			app.If(label != "", func() app.UI { return app.Span().Class("label").Text(label) }),
-			app.Span().Class("value").Text(value),
-		)
-	}
-	device := ""
-	if id, err := k.env.Outbox.Identity(); err == nil {
-		device = id.DeviceID
-	}
-	faceState, faceText := k.faceStatus()
-	return app.Footer().Class("strip").ID("status").
-		DataSet("device", device).
-		DataSet("online", online).
-		DataSet("pending", strconv.Itoa(s.Pending)).
-		DataSet("rejected", strconv.Itoa(s.Rejected)).
-		DataSet("face", faceState).
-		Body(
-			app.Span().Class("item net "+online).ID("st-online").Text(onlineText),
-			item("st-pending", l.T("st.waiting"), strconv.Itoa(s.Pending)),
-			item("st-oldest", l.T("st.oldest"), oldest),
-			item("st-last", l.T("st.lastSync"), last),
-			item("st-offset", l.T("st.offset"), offset),
-			app.If(faceState != faceNone, func() app.UI {
-				return app.Span().Class("item face "+faceState).ID("st-face").Body(
-					app.Span().Class("label").Text(l.T("st.face")),
-					app.Span().Class("value").Text(faceText),
-				)
-			}),
-			app.If(s.Rejected > 0, func() app.UI {
-				return item("st-rejected", l.T("st.rejected"), strconv.Itoa(s.Rejected))
-			}),
-			item("st-version", l.T("st.version"), Version()),
-			app.Range(alerts).Slice(func(i int) app.UI { return alerts[i] }),
-		)
-}
-
-// Version is the build's version as the Handler announced it to the page
-// (go-app's GOAPP_VERSION), "dev" when unknown.
-func Version() string {
-	if v := app.Getenv("GOAPP_VERSION"); v != "" {
-		return v
-	}
-	return "dev"
-}
-
-// age formats a duration for the strip: 45s, 12m, 3h05m, 2d04h.
-func age(d time.Duration) string {
-	d = max(d, 0).Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	}
-	return fmt.Sprintf("%dd%02dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
-}
-
-// signed formats a clock offset with its sign: +0.12s, -3m05s.
-func signed(d time.Duration) string {
-	sign := "+"
-	if d < 0 {
-		sign, d = "-", -d
-	}
-	if d < time.Minute {
-		return fmt.Sprintf("%s%.2fs", sign, d.Seconds())
-	}
-	return sign + d.Round(time.Second).String()
-}
-
 // errText is an error's message without the package prefixes, which mean
 // nothing to the person at the kiosk.
 func errText(err error) string {
@@ -528,6 +431,7 @@ func (k *Kiosk) handleCode(ctx app.Context, sc *scanner, code string) {
 	ctx.Dispatch(func(ctx app.Context) {
 		k.confirm = &c
 		k.confirmUntil = k.env.Clock().Add(confirmFor)
+		k.noteStored(c)
 		k.hint = ""
 		// The badge settled it: a face attempt still running would only
 		// show a second outcome over this one.
@@ -535,6 +439,18 @@ func (k *Kiosk) handleCode(ctx app.Context, sc *scanner, code string) {
 		k.refresh(ctx)
 	})
 	beep(c.Outcome == Recorded)
+}
+
+// noteStored remembers whether the kiosk could store the last punch: a
+// refusal (quota, a broken database) puts punches at risk until one is
+// stored again.
+func (k *Kiosk) noteStored(c Confirmation) {
+	switch c.Outcome {
+	case Failed:
+		k.refused = true
+	case Recorded, UnknownBadge:
+		k.refused = false
+	}
 }
 
 // onDebugScan is the test hook's handler: enabled by the #debug fragment

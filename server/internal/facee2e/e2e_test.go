@@ -482,7 +482,7 @@ func TestFacePunch(t *testing.T) {
 
 	waitStatus(t, ctx, "face", "ready", 30*time.Second)
 	var strip string
-	run(t, ctx, "read the strip", chromedp.Text("#st-face", &strip, chromedp.ByQuery))
+	run(t, ctx, "read the strip", chromedp.TextContent("#st-face", &strip, chromedp.ByQuery))
 	if !strings.Contains(strip, "ready") {
 		t.Errorf("status strip shows %q for face", strip)
 	}

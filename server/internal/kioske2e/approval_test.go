@@ -135,7 +135,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	}
 	waitStatus(t, ctx, "pending", "3", 10*time.Second)
 	var waiting string
-	run(t, ctx, "read the strip", chromedp.Text("#st-pending", &waiting, chromedp.ByQuery))
+	run(t, ctx, "read the strip", chromedp.TextContent("#st-pending", &waiting, chromedp.ByQuery))
 	if !strings.Contains(waiting, "3") {
 		t.Errorf("status strip shows %q waiting, want 3", waiting)
 	}
