@@ -123,10 +123,11 @@ func (ix *entryIndex) keep(ok func(*Entry) bool) {
 	}
 }
 
-// indexAppended adds an entry the store just took. Called after every
-// Append, whatever it returned: on an error the write may still have
-// happened, so the index is dropped and loaded again when next needed.
-func (o *Outbox) indexAppended(e *Entry, err error) {
+// indexWrite brings the index up to a store write that returned err:
+// apply when it succeeded; on an error the write may still have happened
+// (a cancelled wait on a committed transaction), so the index is dropped
+// and loaded again when next needed.
+func (o *Outbox) indexWrite(err error, apply func(*entryIndex)) {
 	o.idxMu.Lock()
 	defer o.idxMu.Unlock()
 	switch {
@@ -134,38 +135,33 @@ func (o *Outbox) indexAppended(e *Entry, err error) {
 	case err != nil:
 		o.idx = nil
 	default:
-		o.idx.add(e)
+		apply(o.idx)
 	}
 }
 
-// indexMarked applies marks the store was asked to apply (see
-// indexAppended for err).
+// indexAppended adds an entry the store was asked to append.
+func (o *Outbox) indexAppended(e *Entry, err error) {
+	o.indexWrite(err, func(ix *entryIndex) { ix.add(e) })
+}
+
+// indexMarked applies marks the store was asked to apply.
 func (o *Outbox) indexMarked(marks []Mark, err error) {
-	o.idxMu.Lock()
-	defer o.idxMu.Unlock()
-	switch {
-	case o.idx == nil:
-	case err != nil:
-		o.idx = nil
-	default:
+	o.indexWrite(err, func(ix *entryIndex) {
 		for _, m := range marks {
-			if e := o.idx.byID[m.ID]; e != nil {
+			if e := ix.byID[m.ID]; e != nil {
 				m.Apply(e)
 			}
 		}
-	}
+	})
 }
 
 // indexPruned drops what Store.Prune(before) deleted: the synced entries
-// whose At is before before (see indexAppended for err).
+// whose At is before before.
 func (o *Outbox) indexPruned(before time.Time, n int, err error) {
-	o.idxMu.Lock()
-	defer o.idxMu.Unlock()
-	switch {
-	case o.idx == nil || (n == 0 && err == nil):
-	case err != nil:
-		o.idx = nil
-	default:
-		o.idx.keep(func(e *Entry) bool { return e.State != StateSynced || !e.At.Before(before) })
+	if n == 0 && err == nil {
+		return
 	}
+	o.indexWrite(err, func(ix *entryIndex) {
+		ix.keep(func(e *Entry) bool { return e.State != StateSynced || !e.At.Before(before) })
+	})
 }
