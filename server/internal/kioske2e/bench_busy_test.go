@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -22,7 +23,9 @@ import (
 const busyEmployees = 9970
 
 // busyStored is how many punches the kiosk stores before the measured
-// ones, busyMeasured how many it measures (of employees not seen today).
+// ones (PUNCHCLOCK_BENCH_STORED, an even number, overrides it for a
+// quicker look), busyMeasured how many it measures (of employees not seen
+// today).
 const (
 	busyStored   = 4000
 	busyMeasured = 30
@@ -106,25 +109,35 @@ func BenchmarkDecodeToConfirmationBusy(b *testing.B) {
 	}
 	first := punches([]string{"E004"}, []string{"PC-0004"})[0]
 	// The stored day: employees B00001 to B02000 in, then out again.
+	nStored := busyStored
+	if v := os.Getenv("PUNCHCLOCK_BENCH_STORED"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 200 || n%2 != 0 || n > busyEmployees-busyMeasured*2 {
+			b.Fatalf("PUNCHCLOCK_BENCH_STORED=%q: want an even number of punches from 200 to %d", v, busyEmployees-busyMeasured*2)
+		} else {
+			nStored = n
+		}
+	}
 	var emps, badges []string
-	for i := range busyStored {
-		n := i%(busyStored/2) + 1
+	for i := range nStored {
+		n := i%(nStored/2) + 1
 		emps, badges = append(emps, fmt.Sprintf("B%05d", n)), append(badges, fmt.Sprintf("BUSY%05d", n))
 	}
 	var stored []float64
 	start := time.Now()
-	for lo := 0; lo < len(emps); lo += 500 { // in slices, so one Evaluate is not minutes long
-		if lo == busyStored/2 {
+	for lo := 0; lo < len(emps); lo += 100 { // in slices, so one Evaluate is not minutes long
+		if lo == nStored/2 {
 			// The outs are new punches only once the outbox's dedup
 			// window has passed since the ins.
 			time.Sleep(time.Until(start.Add(outbox.DefaultDedupWindow + time.Second)))
 		}
-		stored = append(stored, punches(emps[lo:lo+500], badges[lo:lo+500])...)
+		hi := min(lo+100, nStored/2*(1+lo/(nStored/2)))
+		stored = append(stored, punches(emps[lo:hi], badges[lo:hi])...)
+		lo = hi - 100
 	}
 	last := stored[len(stored)-100:]
 	emps, badges = emps[:0], badges[:0]
 	for i := range busyMeasured {
-		n := busyStored/2 + 1 + i
+		n := nStored/2 + 1 + i
 		emps, badges = append(emps, fmt.Sprintf("B%05d", n)), append(badges, fmt.Sprintf("BUSY%05d", n))
 	}
 	b.ResetTimer()
