@@ -75,11 +75,11 @@ const maxPixels = 1 << 24
 // concurrent use.
 type Decoder struct {
 	gray   []byte
+	frame  uint64    // counts frames, so that thresholded matrices are made once a frame
 	qr     *qrReader // nil when QR is not wanted
-	oneD   []oned.RowDecoder
-	row    *gozxing.BitArray
-	hints1 map[gozxing.DecodeHintType]interface{}
-	bin    binarizerMem
+	lines  lineDecoder
+	bin    binarizerMem // HybridBinarizer's thresholds
+	binLow binarizerMem // local mean thresholds for low contrast
 }
 
 // DefaultFormats are what NewDecoder reads when given no formats. EAN-8
@@ -102,7 +102,7 @@ func NewDecoder(formats ...Format) *Decoder {
 	}
 	// Code 128 first: it is what our badges print when they are 1D.
 	if slices.Contains(formats, FormatCode128) {
-		d.oneD = append(d.oneD, oned.NewCode128Reader().(oned.RowDecoder))
+		d.lines.readers = append(d.lines.readers, oned.NewCode128Reader().(oned.RowDecoder))
 	}
 	// The EAN/UPC family shares one reader that finds the start guard once.
 	var upcean []gozxing.BarcodeFormat
@@ -121,10 +121,10 @@ func NewDecoder(formats ...Format) *Decoder {
 	}
 	if len(upcean) > 0 {
 		hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_POSSIBLE_FORMATS: upcean}
-		d.oneD = append(d.oneD, oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder))
+		d.lines.readers = append(d.lines.readers, oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder))
 	}
 	if slices.Contains(formats, FormatCode39) {
-		d.oneD = append(d.oneD, oned.NewCode39Reader().(oned.RowDecoder))
+		d.lines.readers = append(d.lines.readers, oned.NewCode39Reader().(oned.RowDecoder))
 	}
 	return d
 }
@@ -140,6 +140,7 @@ func (d *Decoder) Decode(img image.Image) (Result, error) {
 	}
 	d.gray = grow(d.gray, w*h)
 	grayFromImage(d.gray, img)
+	d.frame++
 	return d.decodeGray(w, h)
 }
 
@@ -152,6 +153,7 @@ func (d *Decoder) DecodeRGBA(pix []byte, width, height int) (Result, error) {
 	}
 	d.gray = grow(d.gray, width*height)
 	grayFromRGBA(d.gray, pix, width, height, width*4)
+	d.frame++
 	return d.decodeGray(width, height)
 }
 
@@ -163,6 +165,7 @@ func (d *Decoder) DecodeGray(pix []byte, width, height int) (Result, error) {
 	}
 	d.gray = grow(d.gray, width*height)
 	copy(d.gray, pix)
+	d.frame++
 	return d.decodeGray(width, height)
 }
 
@@ -187,47 +190,120 @@ func checkSize(n, width, height, bpp int) error {
 	return nil
 }
 
-// decodeGray runs the readers over d.gray. gozxing is a port of Java code
-// that indexes slices freely; a panic on a pathological frame must not take
-// the kiosk down, so it is turned into an error here.
+// decodeGray runs the passes over d.gray, cheapest and likeliest first,
+// and returns the first code read. gozxing is a port of Java code that
+// indexes slices freely; a panic on a pathological frame must not take the
+// kiosk down, so it is turned into an error here.
 func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = Result{}, fmt.Errorf("scan: decoder panic: %v", r)
 		}
 	}()
-	src, err := gozxing.NewPlanarYUVLuminanceSource(d.gray, width, height, 0, 0, width, height, false)
-	if err != nil {
-		return Result{}, fmt.Errorf("scan: luminance source: %w", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmap(newBinarizer(src, d.gray[:width*height], width, height, &d.bin))
-	if err != nil {
-		return Result{}, fmt.Errorf("scan: bitmap: %w", err)
-	}
-
+	gray := d.gray[:width*height]
+	d.lines.lastErr = nil
 	var qrErr error = gozxing.NewNotFoundException()
-	if d.qr != nil {
+	for _, p := range passes {
+		if p.qr && d.qr == nil || !p.qr && len(d.lines.readers) == 0 {
+			continue
+		}
 		var text string
-		text, qrErr = d.qr.decode(bmp)
-		if qrErr == nil {
-			return Result{Text: text, Format: FormatQR}, nil
+		var r *gozxing.Result
+		var err error
+		switch {
+		case p.qr:
+			var m *gozxing.BitMatrix
+			if m, err = d.matrix(gray, width, height, p.lowContrast, p.inverted); err == nil {
+				text, err = d.qr.decode(m)
+			}
+			if err == nil {
+				return Result{Text: text, Format: FormatQR}, nil
+			}
+			if isReaderException(err) {
+				if isUnreadable(err) {
+					qrErr = err
+				}
+				err = nil
+			}
+		case p.rows > 0:
+			var m *gozxing.BitMatrix
+			if m, err = d.matrix(gray, width, height, p.lowContrast, p.inverted); err == nil {
+				r, err = d.lines.rowsOf(m, p.rows, false)
+			}
+		default:
+			r, err = d.lines.grayLines(gray, width, height, p.angles, p.step, p.stride)
 		}
-		if !isReaderException(qrErr) {
-			return Result{}, fmt.Errorf("scan: qr: %w", qrErr)
+		if err != nil && !isReaderException(err) {
+			return Result{}, fmt.Errorf("scan: %s: %w", p.name, err)
+		}
+		if r != nil {
+			return Result{Text: r.GetText(), Format: formatOf(r.GetBarcodeFormat())}, nil
 		}
 	}
-	if len(d.oneD) == 0 {
-		return Result{}, notFound(qrErr, nil)
-	}
+	return Result{}, notFound(qrErr, d.lines.lastErr)
+}
 
-	r, oneErr := d.decode1D(bmp)
-	if oneErr == nil {
-		return Result{Text: r.GetText(), Format: formatOf(r.GetBarcodeFormat())}, nil
+// pass is one way of looking at a frame.
+type pass struct {
+	name string
+	// qr decodes a QR code from the thresholded frame; rows > 0 reads
+	// that many of its rows for 1D codes; otherwise the 1D readers scan
+	// gray lines at angles, step pixels apart.
+	qr     bool
+	rows   int
+	angles []float64
+	step   int
+	stride float64
+	// lowContrast thresholds against the local mean without the
+	// HybridBinarizer's floor on a block's contrast; inverted reads light
+	// codes on dark.
+	lowContrast, inverted bool
+}
+
+// passes is the order in which a frame is looked at, cheapest and
+// likeliest first: a badge held up in fair light is read by the first two,
+// which stay what an empty frame mostly costs. The retries follow what
+// defeats them: a light code on a dark badge (the thresholded frame
+// flipped), bars too thin or a badge turned a quarter (gray rows and
+// columns at half a pixel), a code spanning 40 gray levels (local-mean
+// thresholds), and a barcode held at a slant (gray lines every 22.5
+// degrees). A QR seen in perspective is retried inside each QR pass (see
+// qrReader.decodeSkewed).
+var passes = []pass{
+	{name: "qr", qr: true},
+	{name: "rows", rows: rows1D},
+	{name: "qr inverted", qr: true, inverted: true},
+	{name: "rows inverted", rows: rows1D, inverted: true},
+	{name: "gray rows and columns", angles: []float64{0, 90}, step: 8, stride: 0.5},
+	{name: "qr low contrast", qr: true, lowContrast: true},
+	{name: "qr low contrast inverted", qr: true, lowContrast: true, inverted: true},
+	{name: "rows low contrast", rows: rows1D, lowContrast: true},
+	{name: "gray lines", angles: []float64{22.5, 45, 67.5, 112.5, 135, 157.5}, step: 14, stride: 1},
+}
+
+// matrix returns d.gray thresholded as asked. The matrix is computed once
+// a frame for each kind and flipped in place for the other polarity.
+func (d *Decoder) matrix(gray []byte, width, height int, lowContrast, inverted bool) (*gozxing.BitMatrix, error) {
+	mem := &d.bin
+	if lowContrast {
+		mem = &d.binLow
 	}
-	if !isReaderException(oneErr) {
-		return Result{}, fmt.Errorf("scan: 1d: %w", oneErr)
+	if mem.frame != d.frame {
+		src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
+		if err != nil {
+			return nil, fmt.Errorf("scan: luminance source: %w", err)
+		}
+		m, err := newBinarizer(src, gray, width, height, mem, lowContrast).GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		mem.frame, mem.current, mem.inverted = d.frame, m, false
 	}
-	return Result{}, notFound(qrErr, oneErr)
+	if mem.inverted != inverted {
+		mem.current.FlipAll()
+		mem.inverted = inverted
+	}
+	return mem.current, nil
 }
 
 // notFound maps the readers' misses to ErrNotFound, or to an error
@@ -252,66 +328,12 @@ func (unreadableError) Is(target error) bool {
 	return target == ErrUnreadable || target == ErrNotFound
 }
 
-// rows1D is how many rows the 1D pass looks at, spread evenly over the
-// frame from the middle outwards. gozxing's own loop looks at 15 rows in the
-// middle half only; a badge is often held low or high, so we cover the
-// whole height. A row costs a copy out of the bit matrix and an edge count;
-// only rows busy enough to hold a code reach the readers.
-const rows1D = 24
-
-// decode1D scans rows from the middle outwards and tries every 1D reader on
-// each binarized row, forwards and backwards (an upside-down badge). The rows
-// come from the locally thresholded matrix the QR pass already computed:
-// that costs nothing more and, on blurred 2-pixel bars, read more of our
-// test frames than gozxing's per-row global histogram. Doing the row loop
-// here rather than in each gozxing reader also visits each row once instead
-// of once per format.
-func (d *Decoder) decode1D(bmp *gozxing.BinaryBitmap) (*gozxing.Result, error) {
-	matrix, err := bmp.GetBlackMatrix()
-	if err != nil {
-		return nil, err
-	}
-	width, height := matrix.GetWidth(), matrix.GetHeight()
-	if d.row == nil || d.row.GetSize() != width {
-		d.row = gozxing.NewBitArray(width)
-	}
-	step := max(1, height/(rows1D+1))
-	middle := height / 2
-	var lastErr error = gozxing.NewNotFoundException()
-	for i := 0; i < rows1D+1; i++ {
-		// middle, middle-step, middle+step, middle-2*step, ...
-		off := (i + 1) / 2 * step
-		if i%2 == 1 {
-			off = -off
-		}
-		y := middle + off
-		if y < 0 || y >= height {
-			continue
-		}
-		row := matrix.GetRow(y, d.row)
-		if edges(row) < minEdges1D {
-			continue
-		}
-		for pass := 0; pass < 2; pass++ {
-			if pass == 1 {
-				row.Reverse()
-			}
-			for _, rd := range d.oneD {
-				r, err := rd.DecodeRow(y, row, d.hints1)
-				if err == nil {
-					return r, nil
-				}
-				if !isReaderException(err) {
-					return nil, err
-				}
-				if isUnreadable(err) {
-					lastErr = err
-				}
-			}
-		}
-	}
-	return nil, lastErr
-}
+// rows1D is how many rows of a thresholded frame the 1D passes look at,
+// spread evenly over the frame from the middle outwards: one every 10
+// pixels of a 640x480 frame, so that a small or half-covered barcode is
+// crossed by a few. A row costs a copy out of the bit matrix and an edge
+// count; only rows busy enough to hold a code reach the readers.
+const rows1D = 47
 
 // minEdges1D is the fewest black/white edges a row must have to hold any
 // code we read: the shortest Code 39 or Code 128 symbol has 13 bars, so 26
