@@ -49,6 +49,10 @@ type binarizerMem struct {
 	frame    uint64             // the Decoder frame that current was made from
 	current  *gozxing.BitMatrix // matrix, or HybridBinarizer's own for small frames
 	inverted bool               // current is flipped
+
+	barsFrame uint64  // the frame that bars was computed for
+	bars      bool    // see Decoder.barsInView
+	cols      []int32 // edges per column, for barsInView
 }
 
 func newBinarizer(src gozxing.LuminanceSource, lum []byte, width, height int, mem *binarizerMem, lowContrast bool) *binarizer {

@@ -106,7 +106,7 @@ func sameTriple(a, b *detector.FinderPatternInfo) bool {
 
 // skewReach is how far, in modules either way along each side, the
 // skewed retry moves the guessed fourth corner.
-const skewReach = 3
+const skewReach = 2
 
 // decodeSkewed retries a symbol seen in perspective. Without an alignment
 // pattern (version 1, the size of a short badge code) gozxing places the

@@ -207,6 +207,15 @@ func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 		if p.qr && d.qr == nil || !p.qr && len(d.lines.readers) == 0 {
 			continue
 		}
+		if p.needsBars {
+			bars, err := d.barsInView(gray, width, height)
+			if err != nil && !isReaderException(err) {
+				return Result{}, fmt.Errorf("scan: %s: %w", p.name, err)
+			}
+			if !bars {
+				continue
+			}
+		}
 		var text string
 		var r *gozxing.Result
 		var err error
@@ -258,6 +267,10 @@ type pass struct {
 	// HybridBinarizer's floor on a block's contrast; inverted reads light
 	// codes on dark.
 	lowContrast, inverted bool
+	// needsBars runs the pass only when some row or column of the
+	// thresholded frame crosses as many edges as the shortest barcode
+	// has (see barsInView): on an empty wall, nothing does.
+	needsBars bool
 }
 
 // passes is the order in which a frame is looked at, cheapest and
@@ -274,11 +287,11 @@ var passes = []pass{
 	{name: "rows", rows: rows1D},
 	{name: "qr inverted", qr: true, inverted: true},
 	{name: "rows inverted", rows: rows1D, inverted: true},
-	{name: "gray rows and columns", angles: []float64{0, 90}, step: 8, stride: 0.5},
+	{name: "gray rows and columns", angles: []float64{0, 90}, step: 8, stride: 0.5, needsBars: true},
 	{name: "qr low contrast", qr: true, lowContrast: true},
 	{name: "qr low contrast inverted", qr: true, lowContrast: true, inverted: true},
-	{name: "rows low contrast", rows: rows1D, lowContrast: true},
-	{name: "gray lines", angles: []float64{22.5, 45, 67.5, 112.5, 135, 157.5}, step: 14, stride: 1},
+	{name: "rows low contrast", rows: rows1D, lowContrast: true, needsBars: true},
+	{name: "gray lines", angles: []float64{22.5, 45, 67.5, 112.5, 135, 157.5}, step: 14, stride: 1, needsBars: true},
 }
 
 // matrix returns d.gray thresholded as asked. The matrix is computed once
@@ -328,6 +341,72 @@ func (unreadableError) Is(target error) bool {
 	return target == ErrUnreadable || target == ErrNotFound
 }
 
+// barsInView reports whether some row or column of the frame, thresholded
+// as HybridBinarizer does, crosses at least minEdges1D edges of some
+// contrast (barEdgeStep gray levels between the pixels either side): the
+// least a barcode crossed by it shows, at any angle, since a slanted line
+// of bars still cuts many of them. Without the contrast test, a line
+// running along the edge of any object counts the noise that flips its
+// pixels to and fro. Counting costs a pass over the matrix's words, far
+// less than the gray line passes it spares on a quiet frame.
+func (d *Decoder) barsInView(gray []byte, width, height int) (bool, error) {
+	if _, err := d.matrix(gray, width, height, false, false); err != nil {
+		return false, err
+	}
+	mem := &d.bin
+	if mem.barsFrame == d.frame {
+		return mem.bars, nil
+	}
+	mem.barsFrame = d.frame
+	mem.bars = true
+	rowWords := (width + 31) / 32
+	if width < minDimen || height < minDimen || len(mem.words) < rowWords*height {
+		return true, nil // HybridBinarizer's own matrix: look everywhere
+	}
+	words := mem.words[:rowWords*height]
+	step := func(a, b byte) bool { return int(a)-int(b) >= barEdgeStep || int(b)-int(a) >= barEdgeStep }
+	for y := 0; y < height; y++ {
+		n := 0
+		var prev uint32
+		for i, w := range words[y*rowWords : (y+1)*rowWords] {
+			for x := w ^ (w<<1 | prev); x != 0; x &= x - 1 {
+				c := i*32 + bits.TrailingZeros32(x)
+				if c > 0 && c < width && step(gray[y*width+c], gray[y*width+c-1]) {
+					if n++; n >= minEdges1D {
+						return true, nil
+					}
+				}
+			}
+			prev = w >> 31
+		}
+	}
+	if cap(mem.cols) < width {
+		mem.cols = make([]int32, width)
+	}
+	cols := mem.cols[:width]
+	clear(cols)
+	for y := 1; y < height; y++ {
+		above, row := words[(y-1)*rowWords:y*rowWords], words[y*rowWords:(y+1)*rowWords]
+		for i, w := range row {
+			for x := w ^ above[i]; x != 0; x &= x - 1 {
+				c := i*32 + bits.TrailingZeros32(x)
+				if c < width && step(gray[y*width+c], gray[(y-1)*width+c]) {
+					if cols[c]++; cols[c] >= minEdges1D {
+						return true, nil
+					}
+				}
+			}
+		}
+	}
+	mem.bars = false
+	return false, nil
+}
+
+// barEdgeStep is the gray step between neighbouring pixels that
+// barsInView counts as an edge: above sensor noise, below the step at a
+// blurred bar of a code spanning 40 gray levels.
+const barEdgeStep = 12
+
 // rows1D is how many rows of a thresholded frame the 1D passes look at,
 // spread evenly over the frame from the middle outwards: one every 10
 // pixels of a 640x480 frame, so that a small or half-covered barcode is
@@ -344,9 +423,14 @@ const minEdges1D = 26
 
 // edges counts the black/white transitions in row, a word at a time.
 func edges(row *gozxing.BitArray) int {
+	return wordEdges(row.GetBitArray())
+}
+
+// wordEdges counts the transitions in a row of bits, 32 a word.
+func wordEdges(words []uint32) int {
 	n := 0
 	var prev uint32 // the last bit of the previous word, in bit 0
-	for _, w := range row.GetBitArray() {
+	for _, w := range words {
 		n += bits.OnesCount32(w ^ (w<<1 | prev))
 		prev = w >> 31
 	}
