@@ -3,6 +3,7 @@ package scan_test
 import (
 	"errors"
 	"image"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -24,7 +25,7 @@ var (
 	corpusErr    error
 )
 
-// loadCorpus renders the corpus once per test binary.
+// loadCorpus renders the corpus once per test binary, on every core.
 func loadCorpus(tb testing.TB) []corpusFrame {
 	tb.Helper()
 	corpusOnce.Do(func() {
@@ -33,14 +34,24 @@ func loadCorpus(tb testing.TB) []corpusFrame {
 			corpusErr = err
 			return
 		}
-		for _, f := range frames {
-			img, err := f.Render()
-			if err != nil {
-				corpusErr = err
-				return
-			}
-			corpusFrames = append(corpusFrames, corpusFrame{f, img})
+		out := make([]corpusFrame, len(frames))
+		errs := make([]error, len(frames))
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for i := range next {
+					out[i].CorpusFrame = frames[i]
+					out[i].img, errs[i] = frames[i].Render()
+				}
+			})
 		}
+		for i := range frames {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		corpusFrames, corpusErr = out, errors.Join(errs...)
 	})
 	if corpusErr != nil {
 		tb.Fatal(corpusErr)

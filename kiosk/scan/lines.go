@@ -14,11 +14,28 @@ import (
 // lineDecoder holds the buffers of the 1D passes, reused between frames.
 type lineDecoder struct {
 	readers []rowReader
+	checked []bool            // readers[i] verifies a check character
+	use     readerSet         // which readers the current pass runs
 	row     *gozxing.BitArray // for rows and columns of a matrix
 	lum     []byte            // a gray line
 	line    *gozxing.BitArray // lum thresholded
 	sum, sq []int64           // prefix sums of lum and its squares
 	lastErr error             // the most telling miss: unreadable over not found
+}
+
+// readerSet picks 1D readers by whether their symbology carries a check
+// character (Code 128, EAN/UPC) or not (Code 39).
+type readerSet int
+
+const (
+	allReaders readerSet = iota
+	checkedReaders
+	uncheckedReaders
+)
+
+// has reports whether the set includes a reader that checks or not.
+func (s readerSet) has(checked bool) bool {
+	return s == allReaders || (s == checkedReaders) == checked
 }
 
 // rowReader is what gozxing's 1D readers offer besides Reader.
@@ -44,7 +61,10 @@ func (l *lineDecoder) tryRow(y int, row *gozxing.BitArray, both bool) (*gozxing.
 			if pass == 1 {
 				row.Reverse()
 			}
-			for _, rd := range l.readers {
+			for i, rd := range l.readers {
+				if !l.use.has(l.checked[i]) {
+					continue
+				}
 				r, err := rd.DecodeRow(y, row, nil)
 				if err == nil {
 					return r, nil
@@ -216,4 +236,21 @@ func (l *lineDecoder) tryGrayLine(lum []byte, stride float64) (*gozxing.Result, 
 		}
 	}
 	return l.tryRow(0, l.line, false)
+}
+
+// add appends a 1D reader; checked says whether its symbology carries a
+// check character.
+func (l *lineDecoder) add(r rowReader, checked bool) {
+	l.readers = append(l.readers, r)
+	l.checked = append(l.checked, checked)
+}
+
+// any reports whether some reader is in set.
+func (l *lineDecoder) any(set readerSet) bool {
+	for _, c := range l.checked {
+		if set.has(c) {
+			return true
+		}
+	}
+	return false
 }

@@ -74,12 +74,15 @@ const maxPixels = 1 << 24
 // between calls, so keep one per camera. A Decoder is not safe for
 // concurrent use.
 type Decoder struct {
-	gray   []byte
-	frame  uint64    // counts frames, so that thresholded matrices are made once a frame
-	qr     *qrReader // nil when QR is not wanted
-	lines  lineDecoder
-	bin    binarizerMem // HybridBinarizer's thresholds
-	binLow binarizerMem // local mean thresholds for low contrast
+	gray    []byte
+	frame   uint64    // counts frames, so that thresholded matrices are made once a frame
+	qr      *qrReader // nil when QR is not wanted
+	lines   lineDecoder
+	bin     binarizerMem // HybridBinarizer's thresholds
+	binLow  binarizerMem // local mean thresholds for low contrast
+	readBy  string       // the pass that read the last code, for tests
+	half    []byte       // the frame at half size
+	binHalf binarizerMem // its HybridBinarizer thresholds
 }
 
 // DefaultFormats are what NewDecoder reads when given no formats. EAN-8
@@ -102,7 +105,7 @@ func NewDecoder(formats ...Format) *Decoder {
 	}
 	// Code 128 first: it is what our badges print when they are 1D.
 	if slices.Contains(formats, FormatCode128) {
-		d.lines.readers = append(d.lines.readers, oned.NewCode128Reader().(oned.RowDecoder))
+		d.lines.add(oned.NewCode128Reader().(oned.RowDecoder), true)
 	}
 	// The EAN/UPC family shares one reader that finds the start guard once.
 	var upcean []gozxing.BarcodeFormat
@@ -121,10 +124,10 @@ func NewDecoder(formats ...Format) *Decoder {
 	}
 	if len(upcean) > 0 {
 		hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_POSSIBLE_FORMATS: upcean}
-		d.lines.readers = append(d.lines.readers, oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder))
+		d.lines.add(oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder), true)
 	}
 	if slices.Contains(formats, FormatCode39) {
-		d.lines.readers = append(d.lines.readers, oned.NewCode39Reader().(oned.RowDecoder))
+		d.lines.add(oned.NewCode39Reader().(oned.RowDecoder), false)
 	}
 	return d
 }
@@ -204,9 +207,10 @@ func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 	d.lines.lastErr = nil
 	var qrErr error = gozxing.NewNotFoundException()
 	for _, p := range passes {
-		if p.qr && d.qr == nil || !p.qr && len(d.lines.readers) == 0 {
+		if p.qr && d.qr == nil || !p.qr && !d.lines.any(p.readers) {
 			continue
 		}
+		d.lines.use = p.readers
 		if p.needsBars {
 			bars, err := d.barsInView(gray, width, height)
 			if err != nil && !isReaderException(err) {
@@ -222,10 +226,16 @@ func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 		switch {
 		case p.qr:
 			var m *gozxing.BitMatrix
-			if m, err = d.matrix(gray, width, height, p.lowContrast, p.inverted); err == nil {
+			if p.half {
+				m, err = d.halfMatrix(gray, width, height)
+			} else {
+				m, err = d.matrix(gray, width, height, p.lowContrast, p.inverted)
+			}
+			if err == nil {
 				text, err = d.qr.decode(m)
 			}
 			if err == nil {
+				d.readBy = p.name
 				return Result{Text: text, Format: FormatQR}, nil
 			}
 			if isReaderException(err) {
@@ -246,6 +256,7 @@ func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 			return Result{}, fmt.Errorf("scan: %s: %w", p.name, err)
 		}
 		if r != nil {
+			d.readBy = p.name
 			return Result{Text: r.GetText(), Format: formatOf(r.GetBarcodeFormat())}, nil
 		}
 	}
@@ -267,6 +278,10 @@ type pass struct {
 	// HybridBinarizer's floor on a block's contrast; inverted reads light
 	// codes on dark.
 	lowContrast, inverted bool
+	// readers are the 1D readers a 1D pass runs.
+	readers readerSet
+	// half reads the frame at half its width and height.
+	half bool
 	// needsBars runs the pass only when some row or column of the
 	// thresholded frame crosses as many edges as the shortest barcode
 	// has (see barsInView): on an empty wall, nothing does.
@@ -274,8 +289,12 @@ type pass struct {
 }
 
 // passes is the order in which a frame is looked at, cheapest and
-// likeliest first: a badge held up in fair light is read by the first two,
-// which stay what an empty frame mostly costs. The retries follow what
+// likeliest first: a QR badge held up in fair light is read by the first
+// (at half size, a quarter of the work), a barcode by the second. That one
+// runs only the readers whose symbologies carry a check character, so
+// that the rows it reads across a QR code that the half-size pass missed
+// cannot pass for a Code 39, which has none: Code 39 waits until the QR
+// pass at full size has had its go. The retries follow what
 // defeats them: a light code on a dark badge (the thresholded frame
 // flipped), bars too thin or a badge turned a quarter (gray rows and
 // columns at half a pixel), a code spanning 40 gray levels (local-mean
@@ -283,8 +302,10 @@ type pass struct {
 // degrees). A QR seen in perspective is retried inside each QR pass (see
 // qrReader.decodeSkewed).
 var passes = []pass{
+	{name: "qr half size", qr: true, half: true},
+	{name: "rows", rows: rows1D, readers: checkedReaders},
 	{name: "qr", qr: true},
-	{name: "rows", rows: rows1D},
+	{name: "rows code 39", rows: rows1D, readers: uncheckedReaders},
 	{name: "qr inverted", qr: true, inverted: true},
 	{name: "rows inverted", rows: rows1D, inverted: true},
 	{name: "gray rows and columns", angles: []float64{0, 90}, step: 8, stride: 0.5, needsBars: true},
@@ -301,6 +322,32 @@ func (d *Decoder) matrix(gray []byte, width, height int, lowContrast, inverted b
 	if lowContrast {
 		mem = &d.binLow
 	}
+	return d.threshold(mem, gray, width, height, lowContrast, inverted)
+}
+
+// halfMatrix returns the frame at half its width and height (each pixel
+// the mean of four), thresholded as HybridBinarizer does: a quarter of the
+// work of the full frame for the QR pass that reads most badges, whose
+// modules are three pixels or more.
+func (d *Decoder) halfMatrix(gray []byte, width, height int) (*gozxing.BitMatrix, error) {
+	hw, hh := width/2, height/2
+	if d.binHalf.frame != d.frame {
+		d.half = grow(d.half, hw*hh)
+		for y := 0; y < hh; y++ {
+			a := gray[2*y*width:][:2*hw]
+			b := gray[(2*y+1)*width:][:2*hw]
+			out := d.half[y*hw:][:hw]
+			for x := range out {
+				out[x] = byte((uint32(a[2*x]) + uint32(a[2*x+1]) + uint32(b[2*x]) + uint32(b[2*x+1]) + 2) >> 2)
+			}
+		}
+	}
+	return d.threshold(&d.binHalf, d.half, hw, hh, false, false)
+}
+
+// threshold returns gray thresholded into mem, once a frame, flipped in
+// place to the polarity asked.
+func (d *Decoder) threshold(mem *binarizerMem, gray []byte, width, height int, lowContrast, inverted bool) (*gozxing.BitMatrix, error) {
 	if mem.frame != d.frame {
 		src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
 		if err != nil {
