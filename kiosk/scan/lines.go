@@ -16,6 +16,7 @@ type lineDecoder struct {
 	readers []rowReader
 	checked []bool            // readers[i] verifies a check character
 	use     readerSet         // which readers the current pass runs
+	budget  int               // gray lines the readers may still see this frame
 	row     *gozxing.BitArray // for rows and columns of a matrix
 	lum     []byte            // a gray line
 	line    *gozxing.BitArray // lum thresholded
@@ -235,8 +236,26 @@ func (l *lineDecoder) tryGrayLine(lum []byte, stride float64) (*gozxing.Result, 
 			l.line.Set(i)
 		}
 	}
+	if edges(l.line) < minEdges1D {
+		return nil, nil
+	}
+	if l.budget <= 0 {
+		return nil, errBudget
+	}
+	l.budget--
 	return l.tryRow(0, l.line, false)
 }
+
+// grayLineBudget bounds how many gray lines a frame hands to the 1D
+// readers, whose every miss is a pattern search and an error value: a
+// scene busy with stripes and print everywhere would otherwise cost tens
+// of milliseconds a frame. Lines go from the middle of the frame
+// outwards, where badges are held; the budget is twice what the corpus
+// needs (its slanted Code 128 frames read with 60, not with 40).
+const grayLineBudget = 120
+
+// errBudget stops the gray line passes of a frame.
+var errBudget = gozxing.NewNotFoundException("scan: gray line budget spent")
 
 // add appends a 1D reader; checked says whether its symbology carries a
 // check character.

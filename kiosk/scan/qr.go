@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"slices"
+
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/common"
 	multidetector "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
@@ -114,8 +116,7 @@ const skewReach = 2
 // badge tilted towards or away from the camera puts it a few modules off,
 // and the grid sampled from there reads garbage towards that corner. So
 // this tries fourth corners around the guess, nearest first, and for
-// dimensions one version either side of the estimate (which perspective
-// skews too). Each try samples a grid and reads its format information,
+// version 1 and 2 both (perspective skews the estimate of the size too). Each try samples a grid and reads its format information,
 // which rejects a wrong grid quickly.
 func (q *qrReader) decodeSkewed(m *gozxing.BitMatrix, info *detector.FinderPatternInfo) (string, error) {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
@@ -127,11 +128,20 @@ func (q *qrReader) decodeSkewed(m *gozxing.BitMatrix, info *detector.FinderPatte
 	base := int(est+0.5) - 1
 	base -= base % 4
 	base++ // 4k+1: 21, 25, 29, ...
+	// Versions from 2 up have an alignment pattern, which gozxing uses to
+	// follow perspective; and a triangle of wildly different module sizes
+	// or sides is no code's corners (noise finds such triples).
+	sizes := []float64{tl.GetEstimatedModuleSize(), tr.GetEstimatedModuleSize(), bl.GetEstimatedModuleSize()}
+	sides := gozxing.ResultPoint_Distance(tl, tr) / gozxing.ResultPoint_Distance(tl, bl)
+	if base > 29 || slices.Max(sizes) > 2*slices.Min(sizes) || sides < 0.5 || sides > 2 {
+		return "", gozxing.NewNotFoundException()
+	}
 	var err error = gozxing.NewNotFoundException()
-	for _, dim := range []int{base, base + 4, base - 4} {
-		if dim < 21 || dim > 177 {
-			continue
-		}
+	dims := []int{21, 25}
+	if base > 21 {
+		dims = []int{25, 21}
+	}
+	for _, dim := range dims {
 		span := float64(dim - 7) // modules between finder centres
 		ux, uy := (tr.GetX()-tl.GetX())/span, (tr.GetY()-tl.GetY())/span
 		vx, vy := (bl.GetX()-tl.GetX())/span, (bl.GetY()-tl.GetY())/span

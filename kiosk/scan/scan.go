@@ -205,6 +205,7 @@ func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 	}()
 	gray := d.gray[:width*height]
 	d.lines.lastErr = nil
+	d.lines.budget = grayLineBudget
 	var qrErr error = gozxing.NewNotFoundException()
 	for _, p := range passes {
 		if p.qr && d.qr == nil || !p.qr && !d.lines.any(p.readers) {
