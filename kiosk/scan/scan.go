@@ -291,22 +291,24 @@ type pass struct {
 
 // passes is the order in which a frame is looked at, cheapest and
 // likeliest first: a QR badge held up in fair light is read by the first
-// (at half size, a quarter of the work), a barcode by the second. That one
-// runs only the readers whose symbologies carry a check character, so
-// that the rows it reads across a QR code that the half-size pass missed
+// (at half size, a quarter of the work), a barcode by the second (48 gray
+// rows thresholded on their own, without thresholding the whole frame).
+// That one runs only the readers whose symbologies carry a check
+// character, so that rows across a QR code the half-size pass missed
 // cannot pass for a Code 39, which has none: Code 39 waits until the QR
-// pass at full size has had its go. The retries follow what
-// defeats them: a light code on a dark badge (the thresholded frame
-// flipped), bars too thin or a badge turned a quarter (gray rows and
-// columns at half a pixel), a code spanning 40 gray levels (local-mean
-// thresholds), and a barcode held at a slant (gray lines every 22.5
-// degrees). A QR seen in perspective is retried inside each QR pass (see
+// pass at full size has had its go. The retries then follow what defeats
+// the first passes: blur and small bars (rows of the HybridBinarizer
+// matrix), a light code on a dark badge (the matrix flipped), bars too
+// thin or a badge turned a quarter (gray rows and columns at half a
+// pixel), a code spanning 40 gray levels (local-mean thresholds), and a
+// barcode held at a slant (gray lines every 22.5 degrees). A QR seen in
+// perspective is retried inside each QR pass (see
 // qrReader.decodeSkewed).
 var passes = []pass{
 	{name: "qr half size", qr: true, half: true},
-	{name: "rows", rows: rows1D, readers: checkedReaders},
+	{name: "gray rows", angles: []float64{0}, step: 10, stride: 1, readers: checkedReaders},
 	{name: "qr", qr: true},
-	{name: "rows code 39", rows: rows1D, readers: uncheckedReaders},
+	{name: "rows", rows: rows1D},
 	{name: "qr inverted", qr: true, inverted: true},
 	{name: "rows inverted", rows: rows1D, inverted: true},
 	{name: "gray rows and columns", angles: []float64{0, 90}, step: 8, stride: 0.5, needsBars: true},
