@@ -149,7 +149,7 @@ bench-scan: bench-deps ## badge decoding on the corpus (testdata/scan): ours nat
 	@$(GO) test -run '^$$' -bench Decode640x480 -count 3 ./kiosk/scan/ | tee var/bench-scan.txt | grep -E '^Benchmark'
 	@$(GO) test -run '^$$' -bench Corpus -benchtime 3x ./kiosk/scan/ | tee -a var/bench-scan.txt | grep -E '^Benchmark'
 	@GOOS=js GOARCH=wasm $(GO) test -exec="$(WASMBROWSERTEST)" -run '^$$' -bench Decode640x480 -count 3 ./kiosk/scan/ 2>/dev/null | tee var/bench-scan-wasm.txt | grep -E '^Benchmark'
-	@GOOS=js GOARCH=wasm $(GO) test -exec="$(WASMBROWSERTEST)" -run '^$$' -bench Corpus -benchtime 2x -timeout 30m ./kiosk/scan/ 2>/dev/null | tee -a var/bench-scan-wasm.txt | grep -E '^Benchmark'
+	@GOOS=js GOARCH=wasm $(GO) test -exec="$(WASMBROWSERTEST)" -run '^$$' -bench Corpus -benchtime 5x -timeout 30m ./kiosk/scan/ 2>/dev/null | tee -a var/bench-scan-wasm.txt | grep -E '^Benchmark'
 	@echo; echo "== badge decode on the corpus next to ZXingReader and zbarimg (targets: ours reads at least their union, nothing from a frame without a code)"
 	@set -o pipefail; $(GO) run ./kiosk/scan/internal/peerbench -reps 3 | tee var/bench-peers.txt
 
