@@ -8,8 +8,8 @@ import (
 
 // The 1D passes read scan lines: rows and columns of a thresholded matrix,
 // and lines sampled from the gray frame at other angles. A line is tried
-// with every 1D reader, forwards and backwards (an upside-down badge), and
-// in both polarities when asked (light bars on a dark badge).
+// with the pass's 1D readers, forwards and backwards (an upside-down
+// badge); light bars on a dark badge are read from the flipped matrix.
 
 // lineDecoder holds the buffers of the 1D passes, reused between frames.
 type lineDecoder struct {
@@ -43,59 +43,38 @@ type rowReader interface {
 	DecodeRow(rowNumber int, row *gozxing.BitArray, hints map[gozxing.DecodeHintType]interface{}) (*gozxing.Result, error)
 }
 
-// tryRow decodes row with every reader, forwards and backwards, and in
-// inverted polarity too when both is set. row is left reversed or
-// flipped; callers fetch a fresh one per line.
-func (l *lineDecoder) tryRow(y int, row *gozxing.BitArray, both bool) (*gozxing.Result, error) {
+// tryRow decodes row with the pass's readers, forwards and backwards. row
+// is left reversed; callers fetch a fresh one per line.
+func (l *lineDecoder) tryRow(y int, row *gozxing.BitArray) (*gozxing.Result, error) {
 	if edges(row) < minEdges1D {
 		return nil, nil
 	}
-	for pol := 0; pol < 2; pol++ {
-		if pol == 1 {
-			if !both {
-				break
-			}
-			flip(row)
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			row.Reverse()
 		}
-		for pass := 0; pass < 2; pass++ {
-			if pass == 1 {
-				row.Reverse()
+		for i, rd := range l.readers {
+			if !l.use.has(l.checked[i]) {
+				continue
 			}
-			for i, rd := range l.readers {
-				if !l.use.has(l.checked[i]) {
-					continue
-				}
-				r, err := rd.DecodeRow(y, row, nil)
-				if err == nil {
-					return r, nil
-				}
-				if !isReaderException(err) {
-					return nil, err
-				}
-				if isUnreadable(err) {
-					l.lastErr = err
-				}
+			r, err := rd.DecodeRow(y, row, nil)
+			if err == nil {
+				return r, nil
+			}
+			if !isReaderException(err) {
+				return nil, err
+			}
+			if isUnreadable(err) {
+				l.lastErr = err
 			}
 		}
 	}
 	return nil, nil
 }
 
-// flip inverts every bit of row within its size.
-func flip(row *gozxing.BitArray) {
-	words := row.GetBitArray()
-	for i := range words {
-		words[i] = ^words[i]
-	}
-	if rem := row.GetSize() % 32; rem != 0 {
-		words[len(words)-1] &= 1<<uint(rem) - 1
-	}
-}
-
 // rowsOf tries n rows of m spread over its height from the middle outwards
-// (a badge is most often held near the middle), in the polarity of m and,
-// when both is set, the other.
-func (l *lineDecoder) rowsOf(m *gozxing.BitMatrix, n int, both bool) (*gozxing.Result, error) {
+// (a badge is most often held near the middle).
+func (l *lineDecoder) rowsOf(m *gozxing.BitMatrix, n int) (*gozxing.Result, error) {
 	width, height := m.GetWidth(), m.GetHeight()
 	if l.row == nil || l.row.GetSize() != width {
 		l.row = gozxing.NewBitArray(width)
@@ -112,7 +91,7 @@ func (l *lineDecoder) rowsOf(m *gozxing.BitMatrix, n int, both bool) (*gozxing.R
 		if y < 0 || y >= height {
 			continue
 		}
-		if r, err := l.tryRow(y, m.GetRow(y, l.row), both); r != nil || err != nil {
+		if r, err := l.tryRow(y, m.GetRow(y, l.row)); r != nil || err != nil {
 			return r, err
 		}
 	}
@@ -120,11 +99,9 @@ func (l *lineDecoder) rowsOf(m *gozxing.BitMatrix, n int, both bool) (*gozxing.R
 }
 
 // grayLines samples lines of the gray frame at the given angles (degrees;
-// 0 is a row, 90 a column), spaced step pixels apart, thresholds each with
-// its local mean (see tryGrayLine) and tries them dark on light (the
-// light-on-dark badges the passes on the flipped matrix read are held
-// upright).
-// Samples are stride pixels apart along a line.
+// 0 is a row, 90 a column), spaced step pixels apart from the middle of
+// the frame outwards and sampled every stride pixels along, thresholds each
+// against its local mean (see tryGrayLine) and reads it dark on light.
 func (l *lineDecoder) grayLines(gray []byte, width, height int, angles []float64, step int, stride float64) (*gozxing.Result, error) {
 	cx, cy := float64(width)/2, float64(height)/2
 	half := math.Hypot(cx, cy)
@@ -249,7 +226,7 @@ func (l *lineDecoder) tryGrayLine(lum []byte, stride float64) (*gozxing.Result, 
 		return nil, errBudget
 	}
 	l.budget--
-	return l.tryRow(0, l.line, false)
+	return l.tryRow(0, l.line)
 }
 
 // grayLineBudget bounds how many gray lines a frame hands to the 1D

@@ -115,9 +115,11 @@ const skewReach = 2
 // fourth corner where it would be if the code were a parallelogram; a
 // badge tilted towards or away from the camera puts it a few modules off,
 // and the grid sampled from there reads garbage towards that corner. So
-// this tries fourth corners around the guess, nearest first, and for
-// version 1 and 2 both (perspective skews the estimate of the size too). Each try samples a grid and reads its format information,
-// which rejects a wrong grid quickly.
+// this tries fourth corners around the guess, nearest first, as version 1
+// and as version 2 (perspective skews the estimate of the size too, and a
+// version 2 symbol's small alignment pattern is easily missed). Each try
+// samples a grid and reads its format information, which rejects a wrong
+// grid quickly.
 func (q *qrReader) decodeSkewed(m *gozxing.BitMatrix, info *detector.FinderPatternInfo) (string, error) {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
 	size := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3

@@ -12,7 +12,6 @@ package scantest
 import (
 	"fmt"
 	"image"
-
 	"math/rand/v2"
 
 	"github.com/makiuchi-d/gozxing"
