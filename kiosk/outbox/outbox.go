@@ -137,13 +137,7 @@ type Outbox struct {
 	// would cost more than the rest of a punch. Only this Outbox writes it.
 	pullMu  sync.Mutex
 	pull    *PullState
-	pullGen uint64       // bumped by every SetPull
-	roster  *rosterIndex // pull's roster indexed (roster.go); nil until built
-
-	// idx holds the recent entries by employee (index.go); nil until
-	// asked for, or after a write whose outcome is unknown.
-	idxMu sync.Mutex
-	idx   *entryIndex
+	pullGen uint64 // bumped by every SetPull
 }
 
 // Open makes an Outbox over store and loads its chain position and identity.
@@ -233,9 +227,7 @@ func (o *Outbox) Record(ctx context.Context, p attendance.Punch) (Entry, error) 
 		return Entry{}, fmt.Errorf("outbox: record: %w", err)
 	}
 	e := Entry{ID: p.ID, Seq: p.Seq, At: p.DeviceTime, Punch: p, Signed: signed, State: StatePending}
-	err = o.store.Append(ctx, e, next)
-	o.indexAppended(&e, err)
-	if err != nil {
+	if err := o.store.Append(ctx, e, next); err != nil {
 		// The write may have happened although an error came back (a
 		// cancelled wait on a committed transaction): chain from whatever
 		// the store holds, never from a guess, even if ctx is done.
@@ -339,9 +331,7 @@ func (o *Outbox) Today(ctx context.Context, loc *time.Location) ([]Entry, error)
 
 // Mark settles entries (see Store.Mark).
 func (o *Outbox) Mark(ctx context.Context, marks []Mark) error {
-	err := o.store.Mark(ctx, marks)
-	o.indexMarked(marks, err)
-	if err != nil {
+	if err := o.store.Mark(ctx, marks); err != nil {
 		return fmt.Errorf("outbox: mark: %w", err)
 	}
 	return nil
@@ -358,9 +348,7 @@ func (o *Outbox) Stats(ctx context.Context) (Stats, error) {
 
 // Prune deletes synced entries recorded more than keep before now.
 func (o *Outbox) Prune(ctx context.Context, keep time.Duration) (int, error) {
-	before := o.clock().Add(-keep)
-	n, err := o.store.Prune(ctx, before)
-	o.indexPruned(before, n, err)
+	n, err := o.store.Prune(ctx, o.clock().Add(-keep))
 	if err != nil {
 		return n, fmt.Errorf("outbox: prune: %w", err)
 	}
@@ -450,21 +438,19 @@ func (o *Outbox) pullLocked(ctx context.Context) (PullState, error) {
 	if err := o.loadState(ctx, KeyPull, &s); err != nil && !errors.Is(err, ErrNotFound) {
 		return PullState{}, fmt.Errorf("outbox: pull state: %w", err)
 	}
-	o.pull, o.roster = &s, indexRoster(s.Employees)
+	o.pull = &s
 	return s, nil
 }
 
-// SetPull stores the pulled state. It indexes the roster too (before it
-// blocks scans), so that no scan has to.
+// SetPull stores the pulled state.
 func (o *Outbox) SetPull(ctx context.Context, s PullState) error {
-	roster := indexRoster(s.Employees)
 	o.pullMu.Lock()
 	defer o.pullMu.Unlock()
-	o.pull, o.roster = nil, nil
+	o.pull = nil
 	if err := o.saveState(ctx, KeyPull, s); err != nil {
 		return fmt.Errorf("outbox: set pull state: %w", err)
 	}
-	o.pull, o.roster = &s, roster
+	o.pull = &s
 	o.pullGen++
 	return nil
 }
