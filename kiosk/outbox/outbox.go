@@ -137,7 +137,13 @@ type Outbox struct {
 	// would cost more than the rest of a punch. Only this Outbox writes it.
 	pullMu  sync.Mutex
 	pull    *PullState
-	pullGen uint64 // bumped by every SetPull
+	pullGen uint64       // bumped by every SetPull
+	roster  *rosterIndex // pull's roster indexed (roster.go); nil until built
+
+	// idx holds the recent entries by employee (index.go); nil until
+	// asked for, or after a write whose outcome is unknown.
+	idxMu sync.Mutex
+	idx   *entryIndex
 }
 
 // Open makes an Outbox over store and loads its chain position and identity.
@@ -227,7 +233,9 @@ func (o *Outbox) Record(ctx context.Context, p attendance.Punch) (Entry, error) 
 		return Entry{}, fmt.Errorf("outbox: record: %w", err)
 	}
 	e := Entry{ID: p.ID, Seq: p.Seq, At: p.DeviceTime, Punch: p, Signed: signed, State: StatePending}
-	if err := o.store.Append(ctx, e, next); err != nil {
+	err = o.store.Append(ctx, e, next)
+	o.indexAppended(&e, err)
+	if err != nil {
 		// The write may have happened although an error came back (a
 		// cancelled wait on a committed transaction): chain from whatever
 		// the store holds, never from a guess, even if ctx is done.
@@ -331,7 +339,9 @@ func (o *Outbox) Today(ctx context.Context, loc *time.Location) ([]Entry, error)
 
 // Mark settles entries (see Store.Mark).
 func (o *Outbox) Mark(ctx context.Context, marks []Mark) error {
-	if err := o.store.Mark(ctx, marks); err != nil {
+	err := o.store.Mark(ctx, marks)
+	o.indexMarked(marks, err)
+	if err != nil {
 		return fmt.Errorf("outbox: mark: %w", err)
 	}
 	return nil
@@ -348,7 +358,9 @@ func (o *Outbox) Stats(ctx context.Context) (Stats, error) {
 
 // Prune deletes synced entries recorded more than keep before now.
 func (o *Outbox) Prune(ctx context.Context, keep time.Duration) (int, error) {
-	n, err := o.store.Prune(ctx, o.clock().Add(-keep))
+	before := o.clock().Add(-keep)
+	n, err := o.store.Prune(ctx, before)
+	o.indexPruned(before, n, err)
 	if err != nil {
 		return n, fmt.Errorf("outbox: prune: %w", err)
 	}
@@ -438,19 +450,21 @@ func (o *Outbox) pullLocked(ctx context.Context) (PullState, error) {
 	if err := o.loadState(ctx, KeyPull, &s); err != nil && !errors.Is(err, ErrNotFound) {
 		return PullState{}, fmt.Errorf("outbox: pull state: %w", err)
 	}
-	o.pull = &s
+	o.pull, o.roster = &s, indexRoster(s.Employees)
 	return s, nil
 }
 
-// SetPull stores the pulled state.
+// SetPull stores the pulled state. It indexes the roster too (before it
+// blocks scans), so that no scan has to.
 func (o *Outbox) SetPull(ctx context.Context, s PullState) error {
+	roster := indexRoster(s.Employees)
 	o.pullMu.Lock()
 	defer o.pullMu.Unlock()
-	o.pull = nil
+	o.pull, o.roster = nil, nil
 	if err := o.saveState(ctx, KeyPull, s); err != nil {
 		return fmt.Errorf("outbox: set pull state: %w", err)
 	}
-	o.pull = &s
+	o.pull, o.roster = &s, roster
 	o.pullGen++
 	return nil
 }

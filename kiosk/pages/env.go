@@ -51,19 +51,15 @@ type Env struct {
 	Persisted  bool
 	PersistErr error
 
-	mu       sync.Mutex
-	sync     *syncer.Syncer
-	syncErr  error
-	server   string
-	roster   map[string]attendance.Employee // by badge code
-	rosterAt uint64                         // Outbox.PullGen the roster was built from
-	byID     map[string]attendance.Employee // Roster's map, by employee id
-	byIDAt   uint64                         // Outbox.PullGen byID was built from
-	eng      *rules.Engine                  // the rules of the latest pull, compiled (provisional.go)
-	engErr   error
-	engAt    uint64 // Outbox.PullGen eng was compiled from
-	changed  chan struct{}
-	mgr      *ManagerSession // the manager signed in on this kiosk (managerauth.go)
+	mu      sync.Mutex
+	sync    *syncer.Syncer
+	syncErr error
+	server  string
+	eng     *rules.Engine // the rules of the latest pull, compiled (provisional.go)
+	engErr  error
+	engAt   uint64 // Outbox.PullGen eng was compiled from
+	changed chan struct{}
+	mgr     *ManagerSession // the manager signed in on this kiosk (managerauth.go)
 	// health is the kiosk page's last snapshot for the syncer's report
 	// (health.go).
 	health    wire.Health
@@ -391,26 +387,10 @@ func (e *Env) Now(ctx context.Context) time.Time {
 	return now
 }
 
-// employee looks a badge code up in the cached roster, rebuilding the
-// cache when a newer pull was stored.
+// employee looks a badge code up in the roster of the latest pull, which
+// the outbox indexes by badge when it stores the pull, not on a scan.
 func (e *Env) employee(ctx context.Context, code string) (attendance.Employee, bool, error) {
-	st, gen, err := e.Outbox.PullGen(ctx)
-	if err != nil {
-		return attendance.Employee{}, false, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.roster == nil || gen != e.rosterAt {
-		e.roster = make(map[string]attendance.Employee, len(st.Employees))
-		for _, emp := range st.Employees {
-			if emp.BadgeCode != "" {
-				e.roster[emp.BadgeCode] = emp
-			}
-		}
-		e.rosterAt = gen
-	}
-	emp, ok := e.roster[code]
-	return emp, ok, nil
+	return e.Outbox.EmployeeByBadge(ctx, code)
 }
 
 // Punch records a badge punch for code and returns what to show. Only an
@@ -481,13 +461,13 @@ func (e *Env) direction(ctx context.Context, emp attendance.Employee, punchID st
 // countDirection guesses in or out by counting the employee's punches of
 // today on this kiosk: odd is in.
 func (e *Env) countDirection(ctx context.Context, employeeID string, loc *time.Location) attendance.Direction {
-	es, err := e.Outbox.Today(ctx, loc)
+	es, err := e.Outbox.EmployeeToday(ctx, employeeID, loc)
 	if err != nil {
 		return attendance.DirectionNone
 	}
 	n := 0
 	for _, en := range es {
-		if en.Punch.EmployeeID == employeeID && en.State != outbox.StateRejected {
+		if en.State != outbox.StateRejected {
 			n++
 		}
 	}
@@ -501,19 +481,5 @@ func (e *Env) countDirection(ctx context.Context, employeeID string, loc *time.L
 //
 // The map is built once per pull and shared: callers must not modify it.
 func (e *Env) Roster(ctx context.Context) (map[string]attendance.Employee, error) {
-	st, gen, err := e.Outbox.PullGen(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.byID != nil && gen == e.byIDAt {
-		return e.byID, nil
-	}
-	out := make(map[string]attendance.Employee, len(st.Employees))
-	for _, emp := range st.Employees {
-		out[emp.ID] = emp
-	}
-	e.byID, e.byIDAt = out, gen
-	return out, nil
+	return e.Outbox.EmployeesByID(ctx)
 }

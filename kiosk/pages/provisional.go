@@ -26,13 +26,15 @@ func (e *Env) provisional(ctx context.Context, emp attendance.Employee, punchID 
 	now := e.Now(ctx).In(loc)
 	today := rules.DateOf(now)
 	yesterday := today.AddDays(-1)
-	es, err := e.Outbox.Store().List(ctx, outbox.Filter{Since: yesterday.At(rules.Clock(0), loc)})
+	// The outbox's index holds the recent punches by employee: a scan
+	// reads this employee's few, not the whole day's of the entrance.
+	es, err := e.Outbox.EmployeeEntries(ctx, emp.ID, hintSince(now, loc))
 	if err != nil {
 		return "", 0, false
 	}
 	var punches []rules.Punch
 	for _, en := range es {
-		if en.Punch.EmployeeID != emp.ID || en.State == outbox.StateRejected {
+		if en.State == outbox.StateRejected {
 			continue
 		}
 		p := en.Punch
@@ -97,11 +99,20 @@ func (e *Env) ruleEngine(ctx context.Context, loc *time.Location) (*rules.Engine
 
 var errNoRules = errors.New("pages: no rules pulled")
 
-// warmRules compiles the rules of the latest pull if they are new.
+// hintSince is the start of the punches the hint looks at, by the best
+// known true time now: yesterday's midnight in the site's zone.
+func hintSince(now time.Time, loc *time.Location) time.Time {
+	return rules.DateOf(now.In(loc)).AddDays(-1).At(rules.Clock(0), loc)
+}
+
+// warmRules compiles the rules of the latest pull if they are new, and
+// loads (or, after midnight, trims) the outbox's index of the punches the
+// hint reads: the work a scan would otherwise wait for.
 func (e *Env) warmRules() {
 	ctx := context.Background()
 	if _, loc, err := e.Site(ctx); err == nil {
 		e.ruleEngine(ctx, loc)
+		e.Outbox.LoadIndex(ctx, hintSince(e.Now(ctx), loc))
 	}
 }
 
