@@ -2,7 +2,10 @@ package scan_test
 
 import (
 	"image"
+	"math"
+	"slices"
 	"testing"
+	"time"
 
 	"punchclock/kiosk/scan"
 	"punchclock/kiosk/scan/scantest"
@@ -60,4 +63,58 @@ func BenchmarkDecode640x480(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCorpus decodes every frame of the badge corpus
+// (testdata/scan/corpus.json) once per iteration and reports the median
+// and worst milliseconds a frame, over code frames and over frames
+// without a code, and how many code frames were read. A frame's time is
+// its fastest over the iterations, which a loaded machine disturbs least.
+func BenchmarkCorpus(b *testing.B) {
+	frames := loadCorpus(b)
+	d := scan.NewDecoder()
+	best := make([]float64, len(frames))
+	for i := range best {
+		best[i] = math.Inf(1)
+	}
+	read := 0
+	for b.Loop() {
+		read = 0
+		for i, f := range frames {
+			w, h := f.img.Rect.Dx(), f.img.Rect.Dy()
+			start := time.Now()
+			res, err := d.DecodeRGBA(f.img.Pix, w, h)
+			best[i] = min(best[i], float64(time.Since(start))/float64(time.Millisecond))
+			if f.Symbology == "" {
+				if err == nil {
+					b.Fatalf("%s: read %+v from a frame without a code", f.Name, res)
+				}
+				continue
+			}
+			if err == nil && res.Text == f.Text {
+				read++
+			}
+		}
+	}
+	var codeMs, noneMs []float64
+	for i, f := range frames {
+		if f.Symbology == "" {
+			noneMs = append(noneMs, best[i])
+		} else {
+			codeMs = append(codeMs, best[i])
+		}
+	}
+	b.ReportMetric(median(best), "median-ms/frame")
+	b.ReportMetric(median(codeMs), "code-median-ms")
+	b.ReportMetric(slices.Max(codeMs), "code-max-ms")
+	b.ReportMetric(median(noneMs), "none-median-ms")
+	b.ReportMetric(slices.Max(noneMs), "none-max-ms")
+	b.ReportMetric(float64(read), "read")
+	b.ReportMetric(float64(len(codeMs)), "codes")
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

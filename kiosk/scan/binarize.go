@@ -27,7 +27,17 @@ type binarizer struct {
 	lum           []byte
 	width, height int
 	mem           *binarizerMem
+	// lowContrast thresholds against the local mean minus lowContrastOffset
+	// and gives flat blocks their mean rather than HybridBinarizer's guess
+	// of "background, half its minimum", which on a code spanning 40 gray
+	// levels turns its dark modules white.
+	lowContrast bool
 }
+
+// lowContrastOffset is how far below its neighbourhood's mean a pixel must
+// be to count as dark in low-contrast thresholding: above sensor noise in
+// flat areas, well within a 40-level code's swing.
+const lowContrastOffset = 6
 
 // binarizerMem is what a Decoder keeps between frames.
 type binarizerMem struct {
@@ -35,15 +45,24 @@ type binarizerMem struct {
 	words  []uint32          // the matrix's bits, 32 pixels a word
 	row    *gozxing.BitArray // staging for BitMatrix.SetRow
 	matrix *gozxing.BitMatrix
+
+	frame    uint64             // the Decoder frame that current was made from
+	current  *gozxing.BitMatrix // matrix, or HybridBinarizer's own for small frames
+	inverted bool               // current is flipped
+
+	barsFrame uint64  // the frame that bars was computed for
+	bars      bool    // see Decoder.barsInView
+	cols      []int32 // edges per column, for barsInView
 }
 
-func newBinarizer(src gozxing.LuminanceSource, lum []byte, width, height int, mem *binarizerMem) *binarizer {
+func newBinarizer(src gozxing.LuminanceSource, lum []byte, width, height int, mem *binarizerMem, lowContrast bool) *binarizer {
 	return &binarizer{
-		Binarizer: gozxing.NewHybridBinarizer(src),
-		lum:       lum,
-		width:     width,
-		height:    height,
-		mem:       mem,
+		Binarizer:   gozxing.NewHybridBinarizer(src),
+		lum:         lum,
+		width:       width,
+		height:      height,
+		mem:         mem,
+		lowContrast: lowContrast,
 	}
 }
 
@@ -108,7 +127,7 @@ func (b *binarizer) blackPoints(points []int, subW, subH int) {
 				}
 			}
 			avg := sum >> (2 * blockPower)
-			if hi-lo <= minDynRange {
+			if hi-lo <= minDynRange && !b.lowContrast {
 				// A flat block: assume background (half its minimum)
 				// unless its already-computed neighbours say it sits in
 				// something darker, as HybridBinarizer does.
@@ -143,6 +162,9 @@ func (b *binarizer) threshold(points []int, subW, subH int, words []uint32, rowW
 				sum += r[0] + r[1] + r[2] + r[3] + r[4]
 			}
 			t := sum / 25
+			if b.lowContrast {
+				t -= lowContrastOffset
+			}
 			word, shift := xoff>>5, uint(xoff&31)
 			for yy := 0; yy < blockSize; yy++ {
 				px := lum[(yoff+yy)*width+xoff:][:blockSize:blockSize]

@@ -45,7 +45,7 @@ func TestBinarizerMatchesHybrid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := newBinarizer(src, gray, w, h, &mem).GetBlackMatrix()
+			got, err := newBinarizer(src, gray, w, h, &mem, false).GetBlackMatrix()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,10 @@
 package scan
 
 import (
+	"slices"
+
 	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/common"
 	multidetector "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
@@ -37,22 +40,24 @@ func newQRReader() *qrReader {
 	return &qrReader{dec: decoder.NewDecoder()}
 }
 
-// decode returns the text of the QR code in bmp.
-func (q *qrReader) decode(bmp *gozxing.BinaryBitmap) (string, error) {
-	m, err := bmp.GetBlackMatrix()
-	if err != nil {
-		return "", err
-	}
+// decode returns the text of the QR code in the thresholded frame m.
+func (q *qrReader) decode(m *gozxing.BitMatrix) (string, error) {
 	finder := detector.NewFinderPatternFinder(m, nil)
-	info, err := finder.Find(nil)
-	if err != nil {
-		return "", err
+	info, findErr := finder.Find(nil)
+	if findErr != nil {
+		return "", findErr
 	}
 	text, err := q.decodeAt(m, info)
-	if err == nil || !finder.HaveMultiplyConfirmedCenters() {
-		// Read, or the search looked at the whole frame and chose the
-		// best triangle of all it found: nothing more to look at.
-		return text, err
+	if err == nil {
+		return text, nil
+	}
+	if text, skewErr := q.decodeSkewed(m, info); skewErr == nil {
+		return text, nil
+	}
+	if !finder.HaveMultiplyConfirmedCenters() {
+		// The search looked at the whole frame and chose the best
+		// triangle of all it found: nothing more to look at.
+		return "", err
 	}
 	infos, multiErr := multidetector.NewMultiFinderPatternFinder(m, nil).FindMulti(nil)
 	if multiErr != nil {
@@ -99,4 +104,81 @@ func sameTriple(a, b *detector.FinderPatternInfo) bool {
 	return near(a.GetTopLeft(), b.GetTopLeft()) &&
 		near(a.GetTopRight(), b.GetTopRight()) &&
 		near(a.GetBottomLeft(), b.GetBottomLeft())
+}
+
+// skewReach is how far, in modules either way along each side, the
+// skewed retry moves the guessed fourth corner.
+const skewReach = 2
+
+// decodeSkewed retries a symbol seen in perspective. Without an alignment
+// pattern (version 1, the size of a short badge code) gozxing places the
+// fourth corner where it would be if the code were a parallelogram; a
+// badge tilted towards or away from the camera puts it a few modules off,
+// and the grid sampled from there reads garbage towards that corner. So
+// this tries fourth corners around the guess, nearest first, as version 1
+// and as version 2 (perspective skews the estimate of the size too, and a
+// version 2 symbol's small alignment pattern is easily missed). Each try
+// samples a grid and reads its format information, which rejects a wrong
+// grid quickly.
+func (q *qrReader) decodeSkewed(m *gozxing.BitMatrix, info *detector.FinderPatternInfo) (string, error) {
+	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	size := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
+	if size < 1 {
+		return "", gozxing.NewNotFoundException()
+	}
+	est := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*size) + 7
+	base := int(est+0.5) - 1
+	base -= base % 4
+	base++ // 4k+1: 21, 25, 29, ...
+	// Versions from 2 up have an alignment pattern, which gozxing uses to
+	// follow perspective; and a triangle of wildly different module sizes
+	// or sides is no code's corners (noise finds such triples).
+	sizes := []float64{tl.GetEstimatedModuleSize(), tr.GetEstimatedModuleSize(), bl.GetEstimatedModuleSize()}
+	sides := gozxing.ResultPoint_Distance(tl, tr) / gozxing.ResultPoint_Distance(tl, bl)
+	if base > 29 || slices.Max(sizes) > 2*slices.Min(sizes) || sides < 0.5 || sides > 2 {
+		return "", gozxing.NewNotFoundException()
+	}
+	var err error = gozxing.NewNotFoundException()
+	dims := []int{21, 25}
+	if base > 21 {
+		dims = []int{25, 21}
+	}
+	for _, dim := range dims {
+		span := float64(dim - 7) // modules between finder centres
+		ux, uy := (tr.GetX()-tl.GetX())/span, (tr.GetY()-tl.GetY())/span
+		vx, vy := (bl.GetX()-tl.GetX())/span, (bl.GetY()-tl.GetY())/span
+		brX, brY := tr.GetX()-tl.GetX()+bl.GetX(), tr.GetY()-tl.GetY()+bl.GetY()
+		far := float64(dim) - 3.5
+		for ring := 0; ring <= skewReach; ring++ {
+			for a := -ring; a <= ring; a++ {
+				for b := -ring; b <= ring; b++ {
+					if max(abs(a), abs(b)) != ring {
+						continue
+					}
+					x := brX + float64(a)*ux + float64(b)*vx
+					y := brY + float64(a)*uy + float64(b)*vy
+					t := common.PerspectiveTransform_QuadrilateralToQuadrilateral(
+						3.5, 3.5, far, 3.5, far, far, 3.5, far,
+						tl.GetX(), tl.GetY(), tr.GetX(), tr.GetY(), x, y, bl.GetX(), bl.GetY())
+					bits, sampleErr := detector.Detector_sampleGrid(m, t, dim)
+					if sampleErr != nil {
+						continue
+					}
+					res, decErr := q.dec.Decode(bits, nil)
+					if decErr == nil {
+						return res.GetText(), nil
+					}
+					err = decErr
+				}
+			}
+		}
+	}
+	return "", err
+}
+
+func abs(a int) int {
+	if a < 0 {
+		return -a
+	}
+	return a
 }

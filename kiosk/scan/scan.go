@@ -6,10 +6,15 @@
 // [Decoder.DecodeRGBA], and feeds the results through a [Debouncer] so that a
 // badge held in front of the camera yields one punch, not thirty a second.
 //
-// A kiosk looks at an empty entrance most of the day, so the empty frame is
-// the case to keep cheap: a Decoder reuses its gray buffer and readers
-// between frames and tries the QR reader (one binarization of the frame)
-// before scanning a few rows for 1D codes.
+// A frame is looked at in passes, cheapest and likeliest first (see
+// passes): a badge held up in fair light is read by the first two, and
+// the retries for what defeats them (light on dark, low contrast, thin,
+// turned or slanted bars, perspective) follow. A kiosk looks at an empty
+// entrance most of the day, so the empty frame is the case to keep cheap:
+// a Decoder reuses its buffers and readers between frames, thresholds each
+// way once a frame, and skips the gray line passes when no row or column
+// of the frame crosses a barcode's worth of edges. The badge corpus in
+// testdata/scan (see scantest) is what the passes are measured on.
 package scan
 
 import (
@@ -74,12 +79,15 @@ const maxPixels = 1 << 24
 // between calls, so keep one per camera. A Decoder is not safe for
 // concurrent use.
 type Decoder struct {
-	gray   []byte
-	qr     *qrReader // nil when QR is not wanted
-	oneD   []oned.RowDecoder
-	row    *gozxing.BitArray
-	hints1 map[gozxing.DecodeHintType]interface{}
-	bin    binarizerMem
+	gray    []byte
+	frame   uint64    // counts frames, so that thresholded matrices are made once a frame
+	qr      *qrReader // nil when QR is not wanted
+	lines   lineDecoder
+	bin     binarizerMem // HybridBinarizer's thresholds
+	binLow  binarizerMem // local mean thresholds for low contrast
+	readBy  string       // the pass that read the last code, for tests
+	half    []byte       // the frame at half size
+	binHalf binarizerMem // its HybridBinarizer thresholds
 }
 
 // DefaultFormats are what NewDecoder reads when given no formats. EAN-8
@@ -102,7 +110,7 @@ func NewDecoder(formats ...Format) *Decoder {
 	}
 	// Code 128 first: it is what our badges print when they are 1D.
 	if slices.Contains(formats, FormatCode128) {
-		d.oneD = append(d.oneD, oned.NewCode128Reader().(oned.RowDecoder))
+		d.lines.add(oned.NewCode128Reader().(oned.RowDecoder), true)
 	}
 	// The EAN/UPC family shares one reader that finds the start guard once.
 	var upcean []gozxing.BarcodeFormat
@@ -121,10 +129,10 @@ func NewDecoder(formats ...Format) *Decoder {
 	}
 	if len(upcean) > 0 {
 		hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_POSSIBLE_FORMATS: upcean}
-		d.oneD = append(d.oneD, oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder))
+		d.lines.add(oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder), true)
 	}
 	if slices.Contains(formats, FormatCode39) {
-		d.oneD = append(d.oneD, oned.NewCode39Reader().(oned.RowDecoder))
+		d.lines.add(oned.NewCode39Reader().(oned.RowDecoder), false)
 	}
 	return d
 }
@@ -140,6 +148,7 @@ func (d *Decoder) Decode(img image.Image) (Result, error) {
 	}
 	d.gray = grow(d.gray, w*h)
 	grayFromImage(d.gray, img)
+	d.frame++
 	return d.decodeGray(w, h)
 }
 
@@ -152,6 +161,7 @@ func (d *Decoder) DecodeRGBA(pix []byte, width, height int) (Result, error) {
 	}
 	d.gray = grow(d.gray, width*height)
 	grayFromRGBA(d.gray, pix, width, height, width*4)
+	d.frame++
 	return d.decodeGray(width, height)
 }
 
@@ -163,6 +173,7 @@ func (d *Decoder) DecodeGray(pix []byte, width, height int) (Result, error) {
 	}
 	d.gray = grow(d.gray, width*height)
 	copy(d.gray, pix)
+	d.frame++
 	return d.decodeGray(width, height)
 }
 
@@ -187,47 +198,180 @@ func checkSize(n, width, height, bpp int) error {
 	return nil
 }
 
-// decodeGray runs the readers over d.gray. gozxing is a port of Java code
-// that indexes slices freely; a panic on a pathological frame must not take
-// the kiosk down, so it is turned into an error here.
+// decodeGray runs the passes over d.gray, cheapest and likeliest first,
+// and returns the first code read. gozxing is a port of Java code that
+// indexes slices freely; a panic on a pathological frame must not take the
+// kiosk down, so it is turned into an error here.
 func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = Result{}, fmt.Errorf("scan: decoder panic: %v", r)
 		}
 	}()
-	src, err := gozxing.NewPlanarYUVLuminanceSource(d.gray, width, height, 0, 0, width, height, false)
-	if err != nil {
-		return Result{}, fmt.Errorf("scan: luminance source: %w", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmap(newBinarizer(src, d.gray[:width*height], width, height, &d.bin))
-	if err != nil {
-		return Result{}, fmt.Errorf("scan: bitmap: %w", err)
-	}
-
+	gray := d.gray[:width*height]
+	d.lines.lastErr = nil
+	d.lines.budget = grayLineBudget
 	var qrErr error = gozxing.NewNotFoundException()
-	if d.qr != nil {
+	for _, p := range passes {
+		if p.qr && d.qr == nil || !p.qr && !d.lines.any(p.readers) {
+			continue
+		}
+		d.lines.use = p.readers
+		if p.needsBars {
+			bars, err := d.barsInView(gray, width, height)
+			if err != nil && !isReaderException(err) {
+				return Result{}, fmt.Errorf("scan: %s: %w", p.name, err)
+			}
+			if !bars {
+				continue
+			}
+		}
 		var text string
-		text, qrErr = d.qr.decode(bmp)
-		if qrErr == nil {
-			return Result{Text: text, Format: FormatQR}, nil
+		var r *gozxing.Result
+		var err error
+		switch {
+		case p.qr:
+			var m *gozxing.BitMatrix
+			if p.half {
+				m, err = d.halfMatrix(gray, width, height)
+			} else {
+				m, err = d.matrix(gray, width, height, p.lowContrast, p.inverted)
+			}
+			if err == nil {
+				text, err = d.qr.decode(m)
+			}
+			if err == nil {
+				d.readBy = p.name
+				return Result{Text: text, Format: FormatQR}, nil
+			}
+			if isReaderException(err) {
+				if isUnreadable(err) {
+					qrErr = err
+				}
+				err = nil
+			}
+		case p.rows > 0:
+			var m *gozxing.BitMatrix
+			if m, err = d.matrix(gray, width, height, p.lowContrast, p.inverted); err == nil {
+				r, err = d.lines.rowsOf(m, p.rows)
+			}
+		default:
+			r, err = d.lines.grayLines(gray, width, height, p.angles, p.step, p.stride)
 		}
-		if !isReaderException(qrErr) {
-			return Result{}, fmt.Errorf("scan: qr: %w", qrErr)
+		if err != nil && !isReaderException(err) {
+			return Result{}, fmt.Errorf("scan: %s: %w", p.name, err)
+		}
+		if r != nil {
+			d.readBy = p.name
+			return Result{Text: r.GetText(), Format: formatOf(r.GetBarcodeFormat())}, nil
 		}
 	}
-	if len(d.oneD) == 0 {
-		return Result{}, notFound(qrErr, nil)
-	}
+	return Result{}, notFound(qrErr, d.lines.lastErr)
+}
 
-	r, oneErr := d.decode1D(bmp)
-	if oneErr == nil {
-		return Result{Text: r.GetText(), Format: formatOf(r.GetBarcodeFormat())}, nil
+// pass is one way of looking at a frame.
+type pass struct {
+	name string
+	// qr decodes a QR code from the thresholded frame; rows > 0 reads
+	// that many of its rows for 1D codes; otherwise the 1D readers scan
+	// gray lines at angles, step pixels apart.
+	qr     bool
+	rows   int
+	angles []float64
+	step   int
+	stride float64
+	// lowContrast thresholds against the local mean without the
+	// HybridBinarizer's floor on a block's contrast; inverted reads light
+	// codes on dark.
+	lowContrast, inverted bool
+	// readers are the 1D readers a 1D pass runs.
+	readers readerSet
+	// half reads the frame at half its width and height.
+	half bool
+	// needsBars runs the pass only when some row or column of the
+	// thresholded frame crosses as many edges as the shortest barcode
+	// has (see barsInView): on an empty wall, nothing does.
+	needsBars bool
+}
+
+// passes is the order in which a frame is looked at, cheapest and
+// likeliest first: a QR badge held up in fair light is read by the first
+// (at half size, a quarter of the work), a barcode by the second (48 gray
+// rows thresholded on their own, without thresholding the whole frame).
+// That one runs only the readers whose symbologies carry a check
+// character, so that rows across a QR code the half-size pass missed
+// cannot pass for a Code 39, which has none: Code 39 waits until the QR
+// pass at full size has had its go. The retries then follow what defeats
+// the first passes: blur and small bars (rows of the HybridBinarizer
+// matrix), a light code on a dark badge (the matrix flipped), bars too
+// thin or a badge turned a quarter (gray rows and columns at half a
+// pixel), a code spanning 40 gray levels (local-mean thresholds), and a
+// barcode held at a slant (gray lines every 22.5 degrees). A QR seen in
+// perspective is retried inside each QR pass (see
+// qrReader.decodeSkewed).
+var passes = []pass{
+	{name: "qr half size", qr: true, half: true},
+	{name: "gray rows", angles: []float64{0}, step: 10, stride: 1, readers: checkedReaders},
+	{name: "qr", qr: true},
+	{name: "rows", rows: rows1D},
+	{name: "qr inverted", qr: true, inverted: true},
+	{name: "rows inverted", rows: rows1D, inverted: true},
+	{name: "gray rows and columns", angles: []float64{0, 90}, step: 8, stride: 0.5, needsBars: true},
+	{name: "qr low contrast", qr: true, lowContrast: true},
+	{name: "qr low contrast inverted", qr: true, lowContrast: true, inverted: true},
+	{name: "rows low contrast", rows: rows1D, lowContrast: true, needsBars: true},
+	{name: "gray lines", angles: []float64{22.5, 45, 67.5, 112.5, 135, 157.5}, step: 14, stride: 1, needsBars: true},
+}
+
+// matrix returns d.gray thresholded as asked. The matrix is computed once
+// a frame for each kind and flipped in place for the other polarity.
+func (d *Decoder) matrix(gray []byte, width, height int, lowContrast, inverted bool) (*gozxing.BitMatrix, error) {
+	mem := &d.bin
+	if lowContrast {
+		mem = &d.binLow
 	}
-	if !isReaderException(oneErr) {
-		return Result{}, fmt.Errorf("scan: 1d: %w", oneErr)
+	return d.threshold(mem, gray, width, height, lowContrast, inverted)
+}
+
+// halfMatrix returns the frame at half its width and height (each pixel
+// the mean of four), thresholded as HybridBinarizer does: a quarter of the
+// work of the full frame for the QR pass that reads most badges, whose
+// modules are three pixels or more.
+func (d *Decoder) halfMatrix(gray []byte, width, height int) (*gozxing.BitMatrix, error) {
+	hw, hh := width/2, height/2
+	if d.binHalf.frame != d.frame {
+		d.half = grow(d.half, hw*hh)
+		for y := 0; y < hh; y++ {
+			a := gray[2*y*width:][:2*hw]
+			b := gray[(2*y+1)*width:][:2*hw]
+			out := d.half[y*hw:][:hw]
+			for x := range out {
+				out[x] = byte((uint32(a[2*x]) + uint32(a[2*x+1]) + uint32(b[2*x]) + uint32(b[2*x+1]) + 2) >> 2)
+			}
+		}
 	}
-	return Result{}, notFound(qrErr, oneErr)
+	return d.threshold(&d.binHalf, d.half, hw, hh, false, false)
+}
+
+// threshold returns gray thresholded into mem, once a frame, flipped in
+// place to the polarity asked.
+func (d *Decoder) threshold(mem *binarizerMem, gray []byte, width, height int, lowContrast, inverted bool) (*gozxing.BitMatrix, error) {
+	if mem.frame != d.frame {
+		src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
+		if err != nil {
+			return nil, fmt.Errorf("scan: luminance source: %w", err)
+		}
+		m, err := newBinarizer(src, gray, width, height, mem, lowContrast).GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		mem.frame, mem.current, mem.inverted = d.frame, m, false
+	}
+	if mem.inverted != inverted {
+		mem.current.FlipAll()
+		mem.inverted = inverted
+	}
+	return mem.current, nil
 }
 
 // notFound maps the readers' misses to ErrNotFound, or to an error
@@ -252,66 +396,78 @@ func (unreadableError) Is(target error) bool {
 	return target == ErrUnreadable || target == ErrNotFound
 }
 
-// rows1D is how many rows the 1D pass looks at, spread evenly over the
-// frame from the middle outwards. gozxing's own loop looks at 15 rows in the
-// middle half only; a badge is often held low or high, so we cover the
-// whole height. A row costs a copy out of the bit matrix and an edge count;
-// only rows busy enough to hold a code reach the readers.
-const rows1D = 24
-
-// decode1D scans rows from the middle outwards and tries every 1D reader on
-// each binarized row, forwards and backwards (an upside-down badge). The rows
-// come from the locally thresholded matrix the QR pass already computed:
-// that costs nothing more and, on blurred 2-pixel bars, read more of our
-// test frames than gozxing's per-row global histogram. Doing the row loop
-// here rather than in each gozxing reader also visits each row once instead
-// of once per format.
-func (d *Decoder) decode1D(bmp *gozxing.BinaryBitmap) (*gozxing.Result, error) {
-	matrix, err := bmp.GetBlackMatrix()
-	if err != nil {
-		return nil, err
+// barsInView reports whether some row or column of the frame, thresholded
+// as HybridBinarizer does, crosses at least minEdges1D edges of some
+// contrast (barEdgeStep gray levels between the pixels either side): the
+// least a barcode crossed by it shows, at any angle, since a slanted line
+// of bars still cuts many of them. Without the contrast test, a line
+// running along the edge of any object counts the noise that flips its
+// pixels to and fro. Counting costs a pass over the matrix's words, far
+// less than the gray line passes it spares on a quiet frame.
+func (d *Decoder) barsInView(gray []byte, width, height int) (bool, error) {
+	if _, err := d.matrix(gray, width, height, false, false); err != nil {
+		return false, err
 	}
-	width, height := matrix.GetWidth(), matrix.GetHeight()
-	if d.row == nil || d.row.GetSize() != width {
-		d.row = gozxing.NewBitArray(width)
+	mem := &d.bin
+	if mem.barsFrame == d.frame {
+		return mem.bars, nil
 	}
-	step := max(1, height/(rows1D+1))
-	middle := height / 2
-	var lastErr error = gozxing.NewNotFoundException()
-	for i := 0; i < rows1D+1; i++ {
-		// middle, middle-step, middle+step, middle-2*step, ...
-		off := (i + 1) / 2 * step
-		if i%2 == 1 {
-			off = -off
-		}
-		y := middle + off
-		if y < 0 || y >= height {
-			continue
-		}
-		row := matrix.GetRow(y, d.row)
-		if edges(row) < minEdges1D {
-			continue
-		}
-		for pass := 0; pass < 2; pass++ {
-			if pass == 1 {
-				row.Reverse()
-			}
-			for _, rd := range d.oneD {
-				r, err := rd.DecodeRow(y, row, d.hints1)
-				if err == nil {
-					return r, nil
-				}
-				if !isReaderException(err) {
-					return nil, err
-				}
-				if isUnreadable(err) {
-					lastErr = err
+	mem.barsFrame = d.frame
+	mem.bars = true
+	rowWords := (width + 31) / 32
+	if width < minDimen || height < minDimen || len(mem.words) < rowWords*height {
+		return true, nil // HybridBinarizer's own matrix: look everywhere
+	}
+	words := mem.words[:rowWords*height]
+	step := func(a, b byte) bool { return int(a)-int(b) >= barEdgeStep || int(b)-int(a) >= barEdgeStep }
+	for y := 0; y < height; y++ {
+		n := 0
+		var prev uint32
+		for i, w := range words[y*rowWords : (y+1)*rowWords] {
+			for x := w ^ (w<<1 | prev); x != 0; x &= x - 1 {
+				c := i*32 + bits.TrailingZeros32(x)
+				if c > 0 && c < width && step(gray[y*width+c], gray[y*width+c-1]) {
+					if n++; n >= minEdges1D {
+						return true, nil
+					}
 				}
 			}
+			prev = w >> 31
 		}
 	}
-	return nil, lastErr
+	if cap(mem.cols) < width {
+		mem.cols = make([]int32, width)
+	}
+	cols := mem.cols[:width]
+	clear(cols)
+	for y := 1; y < height; y++ {
+		above, row := words[(y-1)*rowWords:y*rowWords], words[y*rowWords:(y+1)*rowWords]
+		for i, w := range row {
+			for x := w ^ above[i]; x != 0; x &= x - 1 {
+				c := i*32 + bits.TrailingZeros32(x)
+				if c < width && step(gray[y*width+c], gray[(y-1)*width+c]) {
+					if cols[c]++; cols[c] >= minEdges1D {
+						return true, nil
+					}
+				}
+			}
+		}
+	}
+	mem.bars = false
+	return false, nil
 }
+
+// barEdgeStep is the gray step between neighbouring pixels that
+// barsInView counts as an edge: above sensor noise, below the step at a
+// blurred bar of a code spanning 40 gray levels.
+const barEdgeStep = 12
+
+// rows1D is how many rows of a thresholded frame the 1D passes look at,
+// spread evenly over the frame from the middle outwards: one every 10
+// pixels of a 640x480 frame, so that a small or half-covered barcode is
+// crossed by a few. A row costs a copy out of the bit matrix and an edge
+// count; only rows busy enough to hold a code reach the readers.
+const rows1D = 47
 
 // minEdges1D is the fewest black/white edges a row must have to hold any
 // code we read: the shortest Code 39 or Code 128 symbol has 13 bars, so 26
@@ -322,9 +478,14 @@ const minEdges1D = 26
 
 // edges counts the black/white transitions in row, a word at a time.
 func edges(row *gozxing.BitArray) int {
+	return wordEdges(row.GetBitArray())
+}
+
+// wordEdges counts the transitions in a row of bits, 32 a word.
+func wordEdges(words []uint32) int {
 	n := 0
 	var prev uint32 // the last bit of the previous word, in bit 0
-	for _, w := range row.GetBitArray() {
+	for _, w := range words {
 		n += bits.OnesCount32(w ^ (w<<1 | prev))
 		prev = w >> 31
 	}

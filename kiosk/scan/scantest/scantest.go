@@ -12,7 +12,6 @@ package scantest
 import (
 	"fmt"
 	"image"
-	"math"
 	"math/rand/v2"
 
 	"github.com/makiuchi-d/gozxing"
@@ -80,26 +79,80 @@ func oneD(w gozxing.Writer, f gozxing.BarcodeFormat, text string) (Symbol, error
 // tablet's front camera.
 type Scene struct {
 	// Seed drives the background clutter and the sensor noise.
-	Seed uint64
+	Seed uint64 `json:"seed,omitempty"`
 	// Width and Height of the frame; default 640x480.
-	Width, Height int
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
 	// X and Y place the code's centre, as fractions of the frame's width and
 	// height; default 0.42, 0.56 (off-centre, as people hold badges).
-	X, Y float64
+	X float64 `json:"x,omitempty"`
+	Y float64 `json:"y,omitempty"`
 	// Size is the code's width in pixels, quiet zone included; default 170
 	// for 2D codes and 380 for 1D codes.
-	Size float64
+	Size float64 `json:"size,omitempty"`
 	// Angle rotates the badge clockwise, in degrees.
-	Angle float64
-	// Blur is the radius in pixels of a box blur (out of focus, motion);
-	// default 0.
-	Blur int
+	Angle float64 `json:"angle,omitempty"`
+	// TiltX turns the badge about its vertical axis and TiltY about its
+	// horizontal axis, in degrees, seen in perspective by a lens of a
+	// 60-degree field of view: one side of the code nearer the camera.
+	TiltX float64 `json:"tilt_x,omitempty"`
+	TiltY float64 `json:"tilt_y,omitempty"`
+	// Blur is the radius in pixels of a box blur (out of focus); default 0.
+	Blur int `json:"blur,omitempty"`
+	// Motion is the length in pixels of a streak along MotionAngle
+	// (degrees, clockwise from the x axis): a badge moved during the
+	// exposure.
+	Motion      float64 `json:"motion,omitempty"`
+	MotionAngle float64 `json:"motion_angle,omitempty"`
 	// Noise is the standard deviation of per-pixel sensor noise in gray
 	// levels; default 0.
-	Noise float64
+	Noise float64 `json:"noise,omitempty"`
 	// Brightness is added to every level (-255..255), Contrast multiplies
 	// the distance from mid gray (default 1).
-	Brightness, Contrast float64
+	Brightness float64 `json:"brightness,omitempty"`
+	Contrast   float64 `json:"contrast,omitempty"`
+	// Ink and Paper are the levels of the code's dark and light modules
+	// before exposure; default 28 and 232. Ink 110 and Paper 150 make a
+	// code that spans 40 gray levels.
+	Ink   float64 `json:"ink,omitempty"`
+	Paper float64 `json:"paper,omitempty"`
+	// Invert prints the code light on a dark card.
+	Invert bool `json:"invert,omitempty"`
+	// Glare is a bright reflection on the badge (zero: none).
+	Glare Spot `json:"glare,omitzero"`
+	// Cover is a part of the code hidden by a thumb or a lanyard clip, in
+	// code coordinates: fractions of the code's width and height from its
+	// top-left corner, before rotation (zero: none).
+	Cover Box `json:"cover,omitzero"`
+	// Stripes is how many striped objects (blinds, a book shelf, a
+	// keyboard) the background holds; the first two flank the badge.
+	Stripes int `json:"stripes,omitempty"`
+	// Checks is how many patches of small random squares (printed text, a
+	// patterned shirt) the background holds.
+	Checks int `json:"checks,omitempty"`
+	// Card draws the badge card even when there is no code: a badge held
+	// the wrong way round or a card with only a photo on it.
+	Card bool `json:"card,omitempty"`
+}
+
+// Spot is a bright reflection: Level gray levels added at its centre (X, Y
+// as fractions of the frame), falling off as a Gaussian of radius R
+// pixels.
+type Spot struct {
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	R     float64 `json:"r"`
+	Level float64 `json:"level"`
+}
+
+// Box is a rectangle in fractions of the code, from (X0, Y0) to (X1, Y1);
+// Level is its gray (default 150, a thumb).
+type Box struct {
+	X0    float64 `json:"x0"`
+	Y0    float64 `json:"y0"`
+	X1    float64 `json:"x1"`
+	Y1    float64 `json:"y1"`
+	Level float64 `json:"level,omitempty"`
 }
 
 // Camera is a Scene with the variations a real camera adds: off-centre,
@@ -129,6 +182,15 @@ func (s Scene) withDefaults(sym *Symbol) Scene {
 	}
 	if s.Contrast == 0 {
 		s.Contrast = 1
+	}
+	if s.Ink == 0 {
+		s.Ink = ink
+	}
+	if s.Paper == 0 {
+		s.Paper = paper
+	}
+	if s.Cover != (Box{}) && s.Cover.Level == 0 {
+		s.Cover.Level = 150
 	}
 	return s
 }
@@ -169,150 +231,4 @@ func Noise(seed uint64, width, height int) *image.RGBA {
 		img.Pix[i] = 255
 	}
 	return img
-}
-
-// Paper and ink levels of a printed badge under office light.
-const (
-	paper = 232.0
-	ink   = 28.0
-)
-
-// rect is a filled rectangle of the background clutter.
-type rect struct {
-	x0, y0, x1, y1 float64
-	v              float64
-}
-
-// Render draws sym (nil for no badge) into a frame as described by s.
-func Render(sym *Symbol, s Scene) *image.RGBA {
-	s = s.withDefaults(sym)
-	w, h := s.Width, s.Height
-	rng := rand.New(rand.NewPCG(s.Seed, 0x62616467))
-
-	// Background: a wall lit from above with a few darker and lighter
-	// objects, so that the binarizer sees edges that are not a code.
-	clutter := make([]rect, 6)
-	for i := range clutter {
-		x0, y0 := rng.Float64()*float64(w), rng.Float64()*float64(h)
-		clutter[i] = rect{x0, y0, x0 + 40 + rng.Float64()*200, y0 + 40 + rng.Float64()*160, 50 + rng.Float64()*150}
-	}
-
-	// The badge geometry in badge coordinates (pixels, origin at the code's
-	// centre, before rotation).
-	var cols, rows int
-	var modW, modH, codeW, codeH float64
-	if sym != nil {
-		rows, cols = len(sym.Dark), len(sym.Dark[0])
-		codeW = s.Size
-		modW = codeW / float64(cols)
-		if rows == 1 {
-			codeH = codeW * sym.BarHeight
-			modH = codeH
-		} else {
-			modH = modW
-			codeH = modH * float64(rows)
-		}
-	}
-	// The card extends beyond the code: a header band above, printed name
-	// lines below.
-	cardL, cardR := -codeW*0.6, codeW*0.6
-	cardT, cardB := -codeH/2-codeW*0.35, codeH/2+codeW*0.3
-	sin, cos := math.Sincos(-s.Angle * math.Pi / 180)
-	cx, cy := s.X*float64(w), s.Y*float64(h)
-
-	sample := func(fx, fy float64) float64 {
-		if sym != nil {
-			dx, dy := fx-cx, fy-cy
-			u := dx*cos - dy*sin
-			v := dx*sin + dy*cos
-			if u >= cardL && u < cardR && v >= cardT && v < cardB {
-				switch {
-				case u >= -codeW/2 && u < codeW/2 && v >= -codeH/2 && v < codeH/2:
-					mx := int((u + codeW/2) / modW)
-					my := int((v + codeH/2) / modH)
-					if sym.Dark[min(my, rows-1)][min(mx, cols-1)] {
-						return ink
-					}
-					return paper
-				case v < cardT+codeW*0.12:
-					return 70 // coloured header band
-				case v > codeH/2+codeW*0.1 && v < codeH/2+codeW*0.16 && u < codeW*0.3:
-					return 110 // the printed name
-				}
-				return paper
-			}
-		}
-		val := 150 - 50*fy/float64(h)
-		for _, r := range clutter {
-			if fx >= r.x0 && fx < r.x1 && fy >= r.y0 && fy < r.y1 {
-				val = r.v
-			}
-		}
-		return val
-	}
-
-	// 2x2 supersampling softens edges the way a lens does.
-	gray := make([]float64, w*h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			fx, fy := float64(x), float64(y)
-			gray[y*w+x] = (sample(fx+0.25, fy+0.25) + sample(fx+0.75, fy+0.25) +
-				sample(fx+0.25, fy+0.75) + sample(fx+0.75, fy+0.75)) / 4
-		}
-	}
-	if s.Blur > 0 {
-		boxBlur(gray, w, h, s.Blur)
-	}
-
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i, v := range gray {
-		v = (v-128)*s.Contrast + 128 + s.Brightness
-		// A slight warm cast, so the gray conversion has colour to weigh.
-		p := img.Pix[i*4 : i*4+4 : i*4+4]
-		p[0] = clamp(v*1.04 + s.Noise*rng.NormFloat64())
-		p[1] = clamp(v + s.Noise*rng.NormFloat64())
-		p[2] = clamp(v*0.92 + s.Noise*rng.NormFloat64())
-		p[3] = 255
-	}
-	return img
-}
-
-// boxBlur blurs g in place with a (2r+1)^2 box, horizontally then
-// vertically.
-func boxBlur(g []float64, w, h, r int) {
-	tmp := make([]float64, max(w, h))
-	n := float64(2*r + 1)
-	for y := 0; y < h; y++ {
-		row := g[y*w : (y+1)*w]
-		for x := 0; x < w; x++ {
-			sum := 0.0
-			for k := -r; k <= r; k++ {
-				sum += row[min(max(x+k, 0), w-1)]
-			}
-			tmp[x] = sum / n
-		}
-		copy(row, tmp[:w])
-	}
-	for x := 0; x < w; x++ {
-		for y := 0; y < h; y++ {
-			sum := 0.0
-			for k := -r; k <= r; k++ {
-				sum += g[min(max(y+k, 0), h-1)*w+x]
-			}
-			tmp[y] = sum / n
-		}
-		for y := 0; y < h; y++ {
-			g[y*w+x] = tmp[y]
-		}
-	}
-}
-
-func clamp(v float64) byte {
-	switch {
-	case v <= 0:
-		return 0
-	case v >= 255:
-		return 255
-	}
-	return byte(v + 0.5)
 }
