@@ -253,7 +253,7 @@ func (d *Decoder) decodeGray(width, height int) (res Result, err error) {
 		case p.rows > 0:
 			var m *gozxing.BitMatrix
 			if m, err = d.matrix(gray, width, height, p.lowContrast, p.inverted); err == nil {
-				r, err = d.lines.rowsOf(m, p.rows)
+				r, err = d.lines.rowsOf(m, gray, p.rows)
 			}
 		default:
 			r, err = d.lines.grayLines(gray, width, height, p.angles, p.step, p.stride)

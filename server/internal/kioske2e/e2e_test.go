@@ -353,4 +353,12 @@ func TestKillDuringSync(t *testing.T) {
 	if got := status(t, ctx, "rejected"); got != "0" {
 		t.Errorf("%s punches rejected", got)
 	}
+	// The camera has played Chromium's own test pattern all along, a
+	// clock's digits over a green field: the kiosk read nothing from it.
+	var frames, reads string
+	e2etest.Eval(t, ctx, `document.getElementById("camera").dataset.frames || ""`, &frames)
+	e2etest.Eval(t, ctx, `document.getElementById("camera").dataset.reads || "0"`, &reads)
+	if frames == "" || frames == "0" || reads != "0" {
+		t.Errorf("camera: %s frames looked at, %s codes read; want some frames and no code", frames, reads)
+	}
 }
