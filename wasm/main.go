@@ -65,11 +65,7 @@ func boot(ctx context.Context, open func(context.Context) (outbox.Store, error),
 				Rand:    rand.Float64,
 				Wait:    syncer.Sleep,
 				Notify:  notify,
-				// Health reports stay off in the build for now: with them on,
-				// TestOfflineEndToEnd's offline approval on the kiosk failed
-				// (the decision never showed as queued); the server side, the
-				// syncer's ReportHealth and their tests are in place.
-				Health: func() (wire.Health, bool) { return wire.Health{}, false },
+				Health:  func() (wire.Health, bool) { return env.Health() },
 			})
 			if err != nil {
 				return nil, err

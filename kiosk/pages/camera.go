@@ -11,6 +11,11 @@ import (
 
 // Frame grabbing. About ten frames a second is plenty for a badge held up
 // for a second, and leaves the single wasm thread time to draw the screen.
+// A frame that took long to decode (a busy scene, a slow or loaded tablet)
+// is followed by a pause of twice its time, so decoding never takes more
+// than a third of the thread the page, the syncer and the face service
+// share: on a loaded machine the page stays responsive and punches still
+// sync, at fewer frames a second (see grabPause).
 const (
 	grabEvery = 100 * time.Millisecond
 	// grabWidth caps the frame width handed to the decoder: the decoder is
@@ -102,26 +107,21 @@ func (k *Kiosk) scanLoop(ctx app.Context) {
 		doc := app.Window().Get("document")
 		canvas := doc.Call("createElement", "canvas")
 		u8 := app.Window().Get("Uint8Array")
+		perf := app.Window().Get("performance")
 		var g2d app.Value
 		dec := scan.NewDecoder()
 		var buf []byte
 		unreadable, frames, reads := 0, 0, 0
-		t := time.NewTicker(grabEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
+		// grab decodes the camera's current frame, if there is one.
+		grab := func() {
 			video := app.Window().GetElementByID("camera")
 			// HAVE_CURRENT_DATA (2): a frame can be drawn.
 			if !video.Truthy() || video.Get("readyState").Int() < 2 {
-				continue
+				return
 			}
 			vw, vh := video.Get("videoWidth").Int(), video.Get("videoHeight").Int()
 			if vw == 0 || vh == 0 {
-				continue
+				return
 			}
 			w, h := vw, vh
 			if w > grabWidth {
@@ -144,6 +144,11 @@ func (k *Kiosk) scanLoop(ctx app.Context) {
 			app.CopyBytesToGo(buf, u8.New(data.Get("buffer"), data.Get("byteOffset"), n))
 			res, err := dec.DecodeRGBA(buf, w, h)
 			k.faceMotion(buf, w, h)
+			// The debouncer counts the frames looked at: a badge is out of
+			// view only once frames have shown it gone (scan.Debouncer).
+			sc.mu.Lock()
+			sc.debouncer.Looked()
+			sc.mu.Unlock()
 			frames++
 			// Counters on the element itself (not component state, which
 			// would redraw the page ten times a second) tell a test or a
@@ -170,5 +175,26 @@ func (k *Kiosk) scanLoop(ctx app.Context) {
 				ctx.Dispatch(func(ctx app.Context) { k.cam.err = err })
 			}
 		}
+		t := time.NewTimer(grabEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			// performance.now, not time.Now: it is monotonic, and tests set
+			// the page's Date.
+			start := perf.Call("now").Float()
+			grab()
+			took := time.Duration((perf.Call("now").Float() - start) * float64(time.Millisecond))
+			t.Reset(grabPause(took))
+		}
 	})
+}
+
+// grabPause is the wait before the next frame after one whose grab and
+// decode took took: what is left of grabEvery, and at least twice took.
+func grabPause(took time.Duration) time.Duration {
+	return max(grabEvery, 3*took) - took
 }

@@ -90,3 +90,19 @@ func TestSounds(t *testing.T) {
 		}
 	}
 }
+
+// TestGrabPause: a frame that decodes quickly waits out the rest of
+// grabEvery; a slow one leaves twice its time to the page.
+func TestGrabPause(t *testing.T) {
+	for _, c := range []struct{ took, want time.Duration }{
+		{0, grabEvery},
+		{30 * time.Millisecond, 70 * time.Millisecond},
+		{grabEvery / 3, grabEvery - grabEvery/3},
+		{60 * time.Millisecond, 120 * time.Millisecond},
+		{200 * time.Millisecond, 400 * time.Millisecond},
+	} {
+		if got := grabPause(c.took); got != c.want {
+			t.Errorf("grabPause(%v) = %v, want %v", c.took, got, c.want)
+		}
+	}
+}

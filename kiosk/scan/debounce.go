@@ -24,12 +24,48 @@ const DefaultGap = 2 * time.Second
 //
 // This is only about the camera; the outbox has its own, longer,
 // per-employee duplicate window.
+//
+// Out of view must be seen, not inferred from the clock: when the camera
+// reports the frames it looks at (Looked), a code must also have been
+// missing from MinFrames frames in a row. A slow or stalled tablet (a
+// loaded machine, a long redraw) that looked at two frames in two seconds
+// has not seen the badge leave. Without Looked calls (a scanner that is
+// not a camera) the gap alone decides.
 type Debouncer struct {
 	// Gap is how long a code must go unseen before it fires again;
 	// zero means DefaultGap.
 	Gap time.Duration
+	// MinFrames is how many frames looked at without the code it takes
+	// besides the gap; zero means DefaultMinFrames.
+	MinFrames int
 
-	lastSeen map[string]time.Time
+	lastSeen map[string]sighting
+	frames   int // frames looked at (Looked)
+}
+
+// DefaultMinFrames is a second of frames at the kiosk's ten a second.
+const DefaultMinFrames = 10
+
+// sighting is when a code was last seen: the time and the frame count.
+type sighting struct {
+	at    time.Time
+	frame int
+}
+
+// Looked counts a frame the camera looked at, whatever it read; call it
+// before Seen for the codes read from that frame.
+func (d *Debouncer) Looked() { d.frames++ }
+
+// gone reports whether a code last seen at s is out of view at now.
+func (d *Debouncer) gone(s sighting, now time.Time, gap time.Duration, minFrames int) bool {
+	age := now.Sub(s.at)
+	if age < gap && age > -gap {
+		return false
+	}
+	// Frames looked at since (the one it was seen in does not count): none
+	// means no camera, where the gap alone decides.
+	missed := d.frames - s.frame
+	return missed == 0 || missed > minFrames
 }
 
 // NewDebouncer returns a Debouncer with the given gap (zero means
@@ -45,8 +81,12 @@ func (d *Debouncer) Seen(code string, now time.Time) bool {
 	if gap <= 0 {
 		gap = DefaultGap
 	}
+	minFrames := d.MinFrames
+	if minFrames <= 0 {
+		minFrames = DefaultMinFrames
+	}
 	if d.lastSeen == nil {
-		d.lastSeen = make(map[string]time.Time)
+		d.lastSeen = make(map[string]sighting)
 	}
 	// Forget codes out of view for longer than the gap so that the map
 	// stays as small as the number of badges recently in front of the
@@ -55,13 +95,13 @@ func (d *Debouncer) Seen(code string, now time.Time) bool {
 	// back; it is stale too, or a badge seen before the step could not
 	// fire until the clock caught up. Within a gap it counts as still in
 	// view: jitter must not fire a held badge twice.
-	for c, t := range d.lastSeen {
-		if age := now.Sub(t); age >= gap || age <= -gap {
+	for c, s := range d.lastSeen {
+		if d.gone(s, now, gap, minFrames) {
 			delete(d.lastSeen, c)
 		}
 	}
 	_, inView := d.lastSeen[code]
-	d.lastSeen[code] = now
+	d.lastSeen[code] = sighting{now, d.frames}
 	return !inView
 }
 

@@ -93,3 +93,48 @@ func TestDebouncerZeroValueAndReset(t *testing.T) {
 		t.Fatal("after Reset: sighting did not fire")
 	}
 }
+
+// TestDebouncerFrames: with the camera reporting the frames it looks at, a
+// badge fires again only once it was missing from MinFrames frames as well
+// as for the gap; a tablet that looked at two frames in three seconds (a
+// stall) has not seen it leave.
+func TestDebouncerFrames(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 8, 57, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+
+	var stalled scan.Debouncer
+	stalled.Looked()
+	if !stalled.Seen("A", at(0)) {
+		t.Fatal("first sighting did not fire")
+	}
+	stalled.Looked() // one frame without A, then a 3 s stall
+	stalled.Looked()
+	if stalled.Seen("A", at(3000)) {
+		t.Error("after a stall of 3 s with 1 frame missing the badge, it fired again")
+	}
+
+	var left scan.Debouncer
+	left.Looked()
+	left.Seen("A", at(0))
+	for range scan.DefaultMinFrames {
+		left.Looked() // frames without A, 100 ms apart
+	}
+	left.Looked()
+	if left.Seen("A", at(1100)) {
+		t.Error("fired again before the gap")
+	}
+	for range scan.DefaultMinFrames {
+		left.Looked()
+	}
+	left.Looked()
+	if !left.Seen("A", at(3300)) {
+		t.Error("seen last at 1.1 s, then missing for 2.2 s and 10 frames: it did not fire again")
+	}
+
+	// A scanner that reports no frames (the debug hook): the gap decides.
+	var hook scan.Debouncer
+	hook.Seen("A", at(0))
+	if !hook.Seen("A", at(2000)) {
+		t.Error("without frames, the gap alone did not re-arm")
+	}
+}

@@ -239,6 +239,28 @@ func TestOfflineEndToEnd(t *testing.T) {
 		t.Errorf("E006's Monday after the make-up: %s, want normal", got)
 	}
 
+	// The kiosk reported its health after a sync: the fleet view has its
+	// version, its camera working and its queue empty.
+	var health wire.Health
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		hs, err := s.Main().Store.DeviceHealths(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hs {
+			if h.DeviceID == device {
+				json.Unmarshal(h.Health, &health)
+			}
+		}
+		if health.Protocol == wire.ProtocolVersion && health.Pending == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if health.Protocol != wire.ProtocolVersion || health.Camera != "ok" || health.Pending != 0 || health.AppVersion == "" {
+		t.Errorf("the kiosk's last health report: %+v", health)
+	}
+
 	// The audit log, as the admin reads it, says who decided and when:
 	// E002, on the test's clock, between the tap and now (punchd dates a
 	// decision when it applies it, at the sync).
