@@ -49,6 +49,7 @@ import (
 	"punchclock/app/wire"
 	"punchclock/server/internal/approval"
 	"punchclock/server/internal/auth"
+	"punchclock/server/internal/sigcheck"
 	"punchclock/server/internal/store"
 )
 
@@ -349,7 +350,7 @@ func (s *Service) Authenticate(ctx context.Context, header, method, pathQuery st
 	if err != nil {
 		return dev, err
 	}
-	if !a.Verify(dev.PublicKey, method, pathQuery, body) {
+	if !a.VerifyWith(sigcheck.Verify, dev.PublicKey, method, pathQuery, body) {
 		return dev, wire.Errorf(wire.CodeUnauthorized, "request signature does not verify for device %s", dev.ID)
 	}
 	if dev.Revoked {

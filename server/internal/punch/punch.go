@@ -34,6 +34,7 @@ import (
 	"punchclock/app/token"
 	"punchclock/app/wire"
 	"punchclock/server/internal/facematch"
+	"punchclock/server/internal/sigcheck"
 	"punchclock/server/internal/store"
 )
 
@@ -251,7 +252,7 @@ func authenticate(items []*item, pub ed25519.PublicKey) {
 			cand = append(cand, it)
 		} else if it.parsed {
 			// Invalid content: still tell a forged punch from a bad one.
-			if !ed25519.Verify(pub, it.sp.Body, it.sp.Sig) {
+			if !sigcheck.Verify(pub, it.sp.Body, it.sp.Sig) {
 				it.reject(wire.CodeInvalid, "punch %s: signature does not verify", it.p.ID)
 			}
 		}
@@ -264,7 +265,7 @@ func authenticate(items []*item, pub ed25519.PublicKey) {
 			end++
 		}
 		last := cand[end-1]
-		if ed25519.Verify(pub, last.sp.Body, last.sp.Sig) {
+		if sigcheck.Verify(pub, last.sp.Body, last.sp.Sig) {
 			for _, it := range cand[start:end] {
 				it.authed = true
 			}
@@ -289,7 +290,7 @@ func verifyEach(items []*item, pub ed25519.PublicKey) {
 		part := items[i:min(i+chunk, len(items))]
 		wg.Go(func() {
 			for _, it := range part {
-				it.authed = ed25519.Verify(pub, it.sp.Body, it.sp.Sig)
+				it.authed = sigcheck.Verify(pub, it.sp.Body, it.sp.Sig)
 			}
 		})
 	}
