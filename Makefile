@@ -171,6 +171,8 @@ bench: bench-deps build ## run the benchmarks and print the figures the issues a
 	@$(GO) test -run '^$$' -bench '^BenchmarkIngest$$' -benchtime 200x -count 3 ./server/internal/punch/ | tee var/bench-ingest.txt | grep -E '^Benchmark' 
 	@echo; echo "== shift-change storm: 200 kiosks at once, one punch per request, without (single) and with (group) group commit, next to plain INSERTs of the same rows in batches of 100 (targets for group: ratio-% >= 25, p99/p50 <= 5)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkStorm$$' -benchtime 2x ./server/internal/storm/ | tee var/bench-storm.txt | grep -E '^Benchmark'
+	@echo; echo "== Ed25519 verification of a punch: crypto/ed25519, then punchd's sigcheck (expanded key cached), same run"
+	@$(GO) test -run '^$$' -bench '^BenchmarkVerify$$' -count 3 ./server/internal/sigcheck/ | tee var/bench-verify.txt | grep -E '^Benchmark'
 	@echo; echo "== day records of 10,000 employees x 31 days through the API (paged), and of a 1,000-employee department, next to the streaming rules engine on the same data (x-engine, x-engine-cpu; target company <= 3), peak heap while answering (target < 256 MB), department api-ms (target < 1000)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkRecordsCompany$$' -benchtime 1x -timeout 60m ./server/internal/httpapi/ | tee var/bench-records.txt | grep -E '^Benchmark'
 	@echo; echo "== backup (VACUUM INTO) and verification of every punch signature and chain"
