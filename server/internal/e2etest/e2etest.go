@@ -241,10 +241,31 @@ func Run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Act
 	}
 }
 
-// Wait polls a JavaScript condition until it holds.
+// Wait polls a JavaScript condition until it holds. A page that navigates
+// while it is polled (an enrollment's reload, an update of the app) ends
+// the poll with "Inspected target navigated or closed": the condition is
+// then polled again on the new page, within the same limit.
 func Wait(t testing.TB, ctx context.Context, what, cond string, limit time.Duration) {
 	t.Helper()
-	Run(t, ctx, "waiting for "+what, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(limit)))
+	deadline := time.Now().Add(limit)
+	for {
+		err := chromedp.Run(ctx, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if !navigated(err) || time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("waiting for %s: %v\npage: %s", what, err, PageText(ctx))
+		}
+	}
+}
+
+// navigated reports whether err is a script's context going away with its
+// page (a navigation or reload), not a failure of what was asked.
+func navigated(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Inspected target navigated or closed") ||
+		strings.Contains(s, "Execution context was destroyed") ||
+		strings.Contains(s, "Cannot find context with specified id")
 }
 
 // Confirmation is what the kiosk's confirmation screen said.
