@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"punchclock/server/internal/browsertest"
+	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
 )
 
@@ -49,7 +50,7 @@ func since(b *testing.B, ctx context.Context, expr string) float64 {
 		return p.WithAwaitPromise(true)
 	}))
 	if err != nil {
-		b.Fatalf("%v", err)
+		b.Fatalf("%v\npage: %s", err, e2etest.PageText(ctx))
 	}
 	return ms
 }
@@ -68,8 +69,13 @@ func ready(cond string) string {
 
 // benchEnroll types the code into the enrollment form and submits it, as
 // tryEnroll does for the tests.
+//
+// The form is filled once the app runs: punchd prerenders the page, and a
+// code typed into the prerendered form before the wasm app replaces it is
+// lost (the benchmarks then waited for a kiosk screen that never came).
 func benchEnroll(b *testing.B, ctx context.Context, code string) {
 	b.Helper()
+	since(b, ctx, ready(appRunning+` && !!document.getElementById("enroll-code")`))
 	err := chromedp.Run(ctx,
 		chromedp.Evaluate(fmt.Sprintf(`(() => { const i = document.getElementById("enroll-code"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, code), nil),
 		chromedp.Click("#enroll-submit", chromedp.ByQuery))
@@ -166,7 +172,8 @@ func BenchmarkDecodeToConfirmation(b *testing.B) {
 	benchEnroll(b, ctx, code)
 	since(b, ctx, ready(`!!document.getElementById("debug-scan")`))
 	punch := func(emp, badge string) float64 {
-		return since(b, ctx, fmt.Sprintf(`new Promise(resolve => {
+		ms := since(b, ctx, fmt.Sprintf(`new Promise(resolve => {
+			setTimeout(() => resolve(-1), 30000);
 			const t0 = performance.now();
 			const check = () => {
 				const c = document.getElementById("confirm");
@@ -178,6 +185,10 @@ func BenchmarkDecodeToConfirmation(b *testing.B) {
 			input.value = %q;
 			input.dispatchEvent(new Event("change", {bubbles: true}));
 		})`, emp, badge))
+		if ms < 0 {
+			b.Fatalf("no confirmation of %s's punch in 30 s; page: %s", emp, e2etest.PageText(ctx))
+		}
+		return ms
 	}
 	// The first punch after the page starts pays one-off costs (the first
 	// IndexedDB write of the session, audio set-up); it is reported apart,

@@ -1,6 +1,7 @@
 // Package sigcheck verifies the Ed25519 signatures punchd checks on every
-// request and punch, with exactly the answers of crypto/ed25519 but about
-// four times faster for a key seen before.
+// request and punch, with exactly the answers of crypto/ed25519 in about
+// 60% of its time for a key seen before (27.5 against 45 µs on the 2-core
+// development machine, BenchmarkVerify).
 //
 // A shift-change storm is hundreds of kiosks sending a punch each: two
 // verifications a request (the request's signature and the punch's), with
