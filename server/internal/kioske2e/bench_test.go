@@ -151,12 +151,15 @@ func BenchmarkKioskLoad(b *testing.B) {
 // it, through the #debug hook) to its confirmation on screen: roster
 // lookup, the strictly durable IndexedDB commit, signing, and rendering.
 // The decode itself is BenchmarkDecode640x480 in kiosk/scan (run as wasm
-// in Chromium by make bench). Use -benchtime of at most 26x: each
-// iteration punches another demo employee (E005 on; E004 warms up), since
-// one employee's repeat within the dedup window is refused by design.
+// in Chromium by make bench). Use -benchtime of at most 16x: each
+// iteration punches another demo employee of the Shanghai store (E005 to
+// E020; E004 warms up), since one employee's repeat within the dedup
+// window is refused by design, and the kiosk's pull carries its own
+// site's employees only (E021 on work in Munich: their badges are
+// unknown here, and the benchmark used to wait for them forever).
 func BenchmarkDecodeToConfirmation(b *testing.B) {
-	if b.N > 26 {
-		b.Fatalf("at most 26 iterations (one per demo employee E005 to E030); use -benchtime 20x")
+	if b.N > 16 {
+		b.Fatalf("at most 16 iterations (one per Shanghai demo employee E005 to E020); use -benchtime 16x")
 	}
 	m := benchServer(b)
 	ctx := browsertest.New(b, 5*time.Minute)
