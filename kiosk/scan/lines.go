@@ -2,7 +2,6 @@ package scan
 
 import (
 	"math"
-	"os"
 
 	"github.com/makiuchi-d/gozxing"
 )
@@ -140,9 +139,9 @@ func (l *lineDecoder) grayLines(gray []byte, width, height int, angles []float64
 			if r == nil {
 				continue
 			}
+			// lum is sampled over again for the parallels: keep a copy.
 			l.orig = append(l.orig[:0], lum...)
-			t0 := l.t0
-			if l.barsContinue(r, stride, l.orig, t0/stride, func(o float64) ([]byte, float64) {
+			if l.barsContinue(r, stride, l.orig, l.t0/stride, func(o float64) ([]byte, float64) {
 				par := l.sample(gray, width, height, ox-o*sin, oy+o*cos, cos, sin, half, stride)
 				return par, l.t0 / stride
 			}) {
@@ -310,8 +309,6 @@ const (
 	confirmPieces = 4
 )
 
-var debugConfirm = os.Getenv("SCAN_DEBUG") != ""
-
 // barsContinue reports whether r, read on a line whose gray samples are
 // orig (orig[i] at position (o0+i)*scale along the line, in pixels), has
 // the same profile on a parallel line: parallel(off) samples the line off
@@ -347,16 +344,12 @@ func (l *lineDecoder) barsContinue(r *gozxing.Result, scale float64, orig []byte
 		// Piece by piece: a code in perspective leans one way at one
 		// end and the other way at the other.
 		seg := (b + 1 - a + confirmPieces - 1) / confirmPieces
-		sum := 0.0
+		sum, pieces := 0.0, 0
 		for i := a; i <= b; i += seg {
-			j := min(i+seg, b+1)
-			sum += correlated(orig[i:j], par, i+delta, lean)
+			sum += correlated(orig[i:min(i+seg, b+1)], par, i+delta, lean)
+			pieces++
 		}
-		score := sum / float64((b+1-a+seg-1)/seg)
-		if debugConfirm {
-			println("confirm", r.GetText(), "k", k, "score", score)
-		}
-		if score >= confirmMinCorr {
+		if sum/float64(pieces) >= confirmMinCorr {
 			return true
 		}
 	}

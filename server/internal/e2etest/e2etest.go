@@ -256,6 +256,12 @@ func Wait(t testing.TB, ctx context.Context, what, cond string, limit time.Durat
 		if !navigated(err) || time.Now().After(deadline) || ctx.Err() != nil {
 			t.Fatalf("waiting for %s: %v\npage: %s", what, err, PageText(ctx))
 		}
+		// A polling step before asking the new page, not a busy loop
+		// while it loads.
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 

@@ -62,7 +62,6 @@ func BenchmarkDecodeToConfirmationBusy(b *testing.B) {
 	if err := chromedp.Run(ctx, chromedp.Navigate(m.URL()+"/#debug")); err != nil {
 		b.Fatal(err)
 	}
-	since(b, ctx, ready(`!!document.getElementById("enroll-code")`))
 	benchEnroll(b, ctx, code)
 	since(b, ctx, ready(`!!document.getElementById("debug-scan")`))
 	// punches scans each badge of the list in turn, each once the previous
