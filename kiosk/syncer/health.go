@@ -14,27 +14,30 @@ const HealthEvery = time.Minute
 
 // ReportHealth sends the kiosk's health (POST /api/v1/device/health,
 // protocol 2) when Config.Health is set and HealthEvery has passed since
-// the last report punchd took: what the page knows (Config.Health) with
-// the queue and the clock offset the syncer knows. A report is best
-// effort: it never fails a sync; one refused or lost is sent again after
-// the next sync.
+// the last report punchd took, or sooner when that report showed punches
+// waiting and the queue has since emptied (the fleet view must not show
+// a kiosk's punches as waiting for a minute after they arrived): what the
+// page knows (Config.Health) with the queue and the clock offset the
+// syncer knows. A report is best effort: it never fails a sync; one
+// refused or lost is sent again after the next sync.
 func (s *Syncer) ReportHealth(ctx context.Context) {
 	if s.cfg.Health == nil {
 		return
 	}
 	now := s.cfg.Clock()
+	st, err := s.Status(ctx)
+	if err != nil {
+		return
+	}
 	s.mu.Lock()
-	due := s.healthAt.IsZero() || now.Sub(s.healthAt) >= HealthEvery || now.Before(s.healthAt)
+	due := s.healthAt.IsZero() || now.Sub(s.healthAt) >= HealthEvery || now.Before(s.healthAt) ||
+		s.healthPending > 0 && st.Pending == 0
 	s.mu.Unlock()
 	if !due {
 		return
 	}
 	h, ok := s.cfg.Health()
 	if !ok {
-		return
-	}
-	st, err := s.Status(ctx)
-	if err != nil {
 		return
 	}
 	h.Protocol, h.Pending, h.OffsetMS = wire.ProtocolVersion, st.Pending, st.Offset.Milliseconds()
@@ -54,7 +57,7 @@ func (s *Syncer) ReportHealth(ctx context.Context) {
 	x, err := s.do(ctx, id, http.MethodPost, "/api/v1/device/health", now, body, nil)
 	if err == nil && x.resp.StatusCode == http.StatusOK {
 		s.mu.Lock()
-		s.healthAt = now
+		s.healthAt, s.healthPending = now, h.Pending
 		s.mu.Unlock()
 	}
 }

@@ -1,6 +1,9 @@
 package syncer_test
 
 import (
+	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,5 +58,61 @@ func TestReportHealth(t *testing.T) {
 	}
 	if len(quiet.server.healths) != 0 {
 		t.Errorf("a syncer without Config.Health reported %d times", len(quiet.server.healths))
+	}
+}
+
+// scanDuringPull is a transport that records a punch in the outbox (a
+// badge scanned while the kiosk syncs) the first time the syncer pulls,
+// after its push and before its health report.
+type scanDuringPull struct {
+	t     *testing.T
+	e     *env
+	once  sync.Once
+	inner http.RoundTripper
+}
+
+func (s *scanDuringPull) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/pull") {
+		s.once.Do(func() { s.e.record(s.t, 1, "E042") })
+	}
+	return s.inner.RoundTrip(r)
+}
+
+// TestReportHealthQueueEmptied: a report that showed a punch waiting is
+// followed, as soon as a sync empties the queue, by one that shows it
+// empty, without waiting HealthEvery (the fleet view would otherwise show
+// the kiosk behind for a minute); a queue that stays empty waits the
+// minute.
+func TestReportHealthQueueEmptied(t *testing.T) {
+	tr := &scanDuringPull{t: t, inner: http.DefaultTransport}
+	e := newEnv(t, syncer.Config{
+		Client: &http.Client{Transport: tr},
+		Health: func() (wire.Health, bool) { return wire.Health{AppVersion: "v9"}, true },
+	})
+	tr.e = e
+	reports := func() []wire.Health {
+		e.server.mu.Lock()
+		defer e.server.mu.Unlock()
+		return append([]wire.Health(nil), e.server.healths...)
+	}
+	if err := e.syncer.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := reports(); len(got) != 1 || got[0].Pending != 1 || got[0].OldestPending.IsZero() {
+		t.Fatalf("the report after a scan during the sync: %+v, want one with 1 punch waiting", got)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.syncer.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := reports(); len(got) != 2 || got[1].Pending != 0 || !got[1].OldestPending.IsZero() {
+		t.Fatalf("the reports a second later, the queue emptied: %+v, want a second one with none waiting", got)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.syncer.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := reports(); len(got) != 2 {
+		t.Errorf("%d reports with the queue still empty within the minute, want 2", len(got))
 	}
 }

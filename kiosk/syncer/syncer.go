@@ -147,18 +147,19 @@ type Syncer struct {
 	run sync.Mutex // one exchange at a time: batches must not overlap
 	dmu sync.Mutex // the decisions' state (decisions.go)
 
-	mu        sync.Mutex
-	batch     int
-	online    bool
-	lastSync  time.Time
-	failures  int
-	nextRetry time.Time
-	lastErr   string
-	fatal     error
-	kicked    bool
-	wake      context.CancelFunc
-	healthAt  time.Time                     // device time of the last health report punchd took
-	tasks     []func(context.Context) error // AddTask
+	mu            sync.Mutex
+	batch         int
+	online        bool
+	lastSync      time.Time
+	failures      int
+	nextRetry     time.Time
+	lastErr       string
+	fatal         error
+	kicked        bool
+	wake          context.CancelFunc
+	healthAt      time.Time                     // device time of the last health report punchd took
+	healthPending int                           // the punches waiting in that report
+	tasks         []func(context.Context) error // AddTask
 }
 
 // New checks cfg and makes a Syncer.
