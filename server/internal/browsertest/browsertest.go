@@ -6,11 +6,15 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -97,7 +101,9 @@ func start(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOpt
 	}
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), limit)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, Flags(profile, extra...)...)
-	tctx, cancelTab := chromedp.NewContext(actx)
+	con := &console{}
+	tctx, cancelTab := chromedp.NewContext(context.WithValue(actx, consoleKey{}, con))
+	chromedp.ListenTarget(tctx, con.listen)
 	stop := func() {
 		cancelTab()
 		cancelAlloc() // waits for the browser process to exit
@@ -110,4 +116,59 @@ func start(t testing.TB, limit time.Duration, extra ...chromedp.ExecAllocatorOpt
 	}
 	t.Cleanup(stop)
 	return tctx, nil
+}
+
+// console keeps the page's last console lines and uncaught exceptions,
+// for a failing test to print (Console).
+type console struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+type consoleKey struct{}
+
+// consoleKeep is how many of the last lines Console returns.
+const consoleKeep = 40
+
+func (c *console) listen(ev any) {
+	var line string
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		var args []string
+		for _, a := range ev.Args {
+			if a.Value != nil {
+				args = append(args, string(a.Value))
+			} else {
+				args = append(args, a.Description)
+			}
+		}
+		line = fmt.Sprintf("%s %s: %s", ev.Timestamp.Time().UTC().Format("15:04:05.000"), ev.Type, strings.Join(args, " "))
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		line = fmt.Sprintf("%s exception: %s", ev.Timestamp.Time().UTC().Format("15:04:05.000"), d.Text)
+		if d.Exception != nil {
+			line += " " + d.Exception.Description
+		}
+	default:
+		return
+	}
+	c.mu.Lock()
+	c.lines = append(c.lines, line)
+	if len(c.lines) > 2*consoleKeep {
+		c.lines = append(c.lines[:0], c.lines[len(c.lines)-consoleKeep:]...)
+	}
+	c.mu.Unlock()
+}
+
+// Console returns the last lines the tab's pages wrote to the console
+// (and their uncaught exceptions), oldest first, for a failing test's
+// message; none for a context New did not make.
+func Console(ctx context.Context) []string {
+	c, ok := ctx.Value(consoleKey{}).(*console)
+	if !ok {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.lines[max(0, len(c.lines)-consoleKeep):]...)
 }

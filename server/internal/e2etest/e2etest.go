@@ -241,6 +241,29 @@ func Run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Act
 	}
 }
 
+// Tap clicks the element sel (a CSS selector) as a finger would, once it
+// is on the page, visible, enabled and not covered by another element at
+// its centre. The click is the element's own (HTMLElement.click, in the
+// same script that checked it), not a mouse event at coordinates read
+// beforehand: go-app draws the page again after an event on its own
+// schedule, and a pointer click aimed at the layout before that (a
+// message that appeared, a language switch) lands on whatever the new
+// layout put there, or on nothing, now and then.
+func Tap(t testing.TB, ctx context.Context, what, sel string) {
+	t.Helper()
+	Wait(t, ctx, what+" ("+sel+" ready)", fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		if (!e || e.disabled) return false;
+		e.scrollIntoView({block: "nearest", inline: "nearest"});
+		const r = e.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0) return false;
+		const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+		if (!top || !(top === e || e.contains(top))) return false;
+		e.click();
+		return true;
+	})()`, sel), 30*time.Second)
+}
+
 // Wait polls a JavaScript condition until it holds. A page that navigates
 // while it is polled (an enrollment's reload, an update of the app) ends
 // the poll with "Inspected target navigated or closed": the condition is
@@ -331,7 +354,11 @@ func PageText(ctx context.Context) string {
 	})()`, &s)); err != nil {
 		return "(" + err.Error() + ")"
 	}
-	return strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(s), " ")
+	if lines := browsertest.Console(ctx); len(lines) > 0 {
+		s += "\nconsole (last lines):\n  " + strings.Join(lines, "\n  ")
+	}
+	return s
 }
 
 // SetInput types value into the input with id, as a person would (go-app

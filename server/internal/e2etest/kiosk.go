@@ -65,7 +65,7 @@ func TryEnroll(t testing.TB, ctx context.Context, code string) {
 	t.Helper()
 	Wait(t, ctx, "the enrollment form", `!!document.getElementById("enroll-code")`, 30*time.Second)
 	SetInput(t, ctx, "enroll-code", code)
-	Run(t, ctx, "submit the enrollment", chromedp.Click("#enroll-submit", chromedp.ByQuery))
+	Tap(t, ctx, "submit the enrollment", "#enroll-submit")
 }
 
 // EnrollKiosk enrolls the open kiosk page at site with a fresh code, waits

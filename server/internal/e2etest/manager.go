@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"punchclock/server/internal/auth"
 )
 
@@ -29,7 +27,7 @@ func (s *Server) PutManager(employeeID, departmentID, pin string) {
 // when the kiosk asks.
 func OpenManager(t testing.TB, ctx context.Context, badge, pin string) {
 	t.Helper()
-	Run(t, ctx, "open the manager view", chromedp.Click("#open-manager", chromedp.ByQuery))
+	Tap(t, ctx, "open the manager view", "#open-manager")
 	Wait(t, ctx, "the manager sign-in or view", `!!document.getElementById("manager-signin") || !!document.querySelector("main.manager")`, 30*time.Second)
 	var signIn bool
 	Eval(t, ctx, `!!document.getElementById("manager-signin")`, &signIn)
@@ -46,5 +44,5 @@ func OpenManager(t testing.TB, ctx context.Context, badge, pin string) {
 func EnterPIN(t testing.TB, ctx context.Context, pin string) {
 	t.Helper()
 	Eval(t, ctx, fmt.Sprintf(`(() => { const i = document.getElementById("pin"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, pin), new(bool))
-	Run(t, ctx, "press OK", chromedp.Click("#pin-ok", chromedp.ByQuery))
+	Tap(t, ctx, "press OK", "#pin-ok")
 }

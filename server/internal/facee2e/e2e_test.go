@@ -388,7 +388,7 @@ func tapFace(t *testing.T, ctx context.Context) {
 	t.Helper()
 	wait(t, ctx, "camera frames", `Number((document.getElementById("camera") || {dataset: {}}).dataset.frames || 0) > 3`, 30*time.Second)
 	wait(t, ctx, "the Face button", `!!document.getElementById("face-start")`, 30*time.Second)
-	run(t, ctx, "tap Face", chromedp.Click("#face-start", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "tap Face", "#face-start")
 }
 
 // watchGuide records, from a MutationObserver, whether the face guide

@@ -143,7 +143,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	// The manager's view lists them, offline, once the manager signed in
 	// with their badge and PIN: an employee's badge opens nothing, nor
 	// does a wrong PIN.
-	run(t, ctx, "open the manager sign-in", chromedp.Click("#open-manager", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "open the manager sign-in", "#open-manager")
 	wait(t, ctx, "the badge prompt", `(() => { const p = document.getElementById("manager-signin"); return !!p && p.dataset.step === "badge"; })()`, 30*time.Second)
 	scanBadge(t, ctx, "PC-0008")
 	wait(t, ctx, "not a manager", `(() => { const m = document.getElementById("pin-msg"); return !!m && m.dataset.code === "mgr.notManager"; })()`, 30*time.Second)
@@ -179,7 +179,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	// Kept as artefacts: the manager view with the requests waiting, in
 	// English and in Chinese.
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager.png"))
-	run(t, ctx, "switch to Chinese", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "switch to Chinese", "main.manager .actions button:last-child")
 	wait(t, ctx, "the Chinese manager view", `document.body.innerText.includes("本终端今日打卡")`, 10*time.Second)
 	// The automatic flow's reason is said in the manager's language, by
 	// its kind, not in the server's English.
@@ -188,13 +188,17 @@ func TestOfflineEndToEnd(t *testing.T) {
 		t.Errorf("the out-of-fence request in Chinese shows %q", row)
 	}
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-manager-zh.png"))
-	run(t, ctx, "back to English", chromedp.Click("main.manager .actions button:last-child", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "back to English", "main.manager .actions button:last-child")
+	// The view is drawn again in English before the buttons are clicked:
+	// a click aimed at the Chinese layout lands wherever the English one
+	// put something else.
+	wait(t, ctx, "the English manager view", fmt.Sprintf(`(() => { const b = document.getElementById("approve-%s"); return document.body.innerText.includes("Attendance today") && !!b && b.innerText === "Approve"; })()`, flows[len(flows)-1]), 10*time.Second)
 	decided := clock.Now()
 	for _, id := range flows {
-		run(t, ctx, "approve", chromedp.Click("#approve-"+id, chromedp.ByQuery))
+		e2etest.Tap(t, ctx, "approve", "#approve-"+id)
 		wait(t, ctx, "the decision kept", fmt.Sprintf(`(() => { const r = document.querySelector('#decided tr[data-flow="%s"]'); return !!r && r.dataset.status === "queued"; })()`, id), 30*time.Second)
 	}
-	run(t, ctx, "back to the kiosk", chromedp.Click("#back", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "back to the kiosk", "#back")
 	wait(t, ctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
 
 	s.Start()

@@ -265,10 +265,10 @@ func checkScreens(t *testing.T, ctx context.Context) {
 	// 4 s of wall clock, which a loaded machine can spend before the click
 	// lands, so the check reads elements that stay: the toggle and the
 	// status strip (the screenshot shows whatever is on screen then).
-	run(t, ctx, "switch to Chinese", chromedp.Click("#lang", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "switch to Chinese", "#lang")
 	wait(t, ctx, "the Chinese screen", `document.getElementById("lang").textContent === "English" && /[\u4e00-\u9fff]/.test(document.getElementById("st-online").textContent)`, 10*time.Second)
 	screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "kiosk-zh.png"))
-	run(t, ctx, "back to English", chromedp.Click("#lang", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "back to English", "#lang")
 	var shown string
 	run(t, ctx, "read the version", chromedp.TextContent("#st-version", &shown, chromedp.ByQuery))
 	if !strings.Contains(shown, version) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"punchclock/server/internal/e2etest"
 )
 
 // tabletSizes are the screens the kiosk must fit, landscape and portrait:
@@ -131,7 +133,7 @@ func TestLayout(t *testing.T) {
 	employee := 4 // E004 to E013 work at the Shanghai store, one badge per screen
 	for _, lang := range []string{"en", "zh"} {
 		if lang == "zh" {
-			run(t, ctx, "switch to Chinese", chromedp.Click("#lang", chromedp.ByQuery))
+			e2etest.Tap(t, ctx, "switch to Chinese", "#lang")
 			wait(t, ctx, "the Chinese screen", `document.querySelector("main.kiosk").lang === "zh"`, 10*time.Second)
 		}
 		for _, sz := range tabletSizes {
@@ -227,13 +229,13 @@ func checkStatusGlyph(t *testing.T, ctx context.Context) {
 	if open {
 		t.Fatalf("the status panel is open on the employee screen")
 	}
-	run(t, ctx, "open the status panel", chromedp.Click("#status-glyph", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "open the status panel", "#status-glyph")
 	wait(t, ctx, "the status panel", shown, 10*time.Second)
 	var text string
 	run(t, ctx, "read the version", chromedp.Text("#st-version", &text, chromedp.ByQuery))
 	if !strings.Contains(text, version) {
 		t.Errorf("the status panel shows version %q, want %s", text, version)
 	}
-	run(t, ctx, "close the status panel", chromedp.Click("#status-glyph", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "close the status panel", "#status-glyph")
 	wait(t, ctx, "the status panel closed", "!("+shown+")", 10*time.Second)
 }

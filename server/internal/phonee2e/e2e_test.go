@@ -176,7 +176,7 @@ func punchWith(t *testing.T, ctx context.Context, qrURL, name, shot string) {
 	if shot != "" {
 		screenshot(t, ctx, shot)
 	}
-	run(t, ctx, "confirm the punch", chromedp.Click("#confirm-punch", chromedp.ByQuery))
+	e2etest.Tap(t, ctx, "confirm the punch", "#confirm-punch")
 }
 
 // waitResult waits until the phone page's punch result is in state (and
@@ -304,9 +304,9 @@ func TestPhoneQR(t *testing.T) {
 		t.Errorf("expired code shows %q", got)
 	}
 	// In Chinese too.
-	run(t, phone, "switch to Chinese", chromedp.Click("#lang", chromedp.ByQuery))
+	e2etest.Tap(t, phone, "switch to Chinese", "#lang")
 	wait(t, phone, "the Chinese message", `(document.getElementById("punch-result") || {}).innerText.includes("二维码已过期")`, 10*time.Second)
-	run(t, phone, "back to English", chromedp.Click("#lang", chromedp.ByQuery))
+	e2etest.Tap(t, phone, "back to English", "#lang")
 	if accepted, _ := s.qrPunches(employee); len(accepted) != 1 {
 		t.Errorf("after the refusals punchd has %d accepted punches of %s, want 1", len(accepted), employee)
 	}

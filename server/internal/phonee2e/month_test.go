@@ -144,13 +144,13 @@ func TestPhoneMonth(t *testing.T) {
 
 	// Two taps: the day, then "Request make-up"; the prefilled time edited
 	// in between.
-	run(t, phone, "tap the day", chromedp.Click(fmt.Sprintf(`#days li[data-date=%q] .day-head`, day), chromedp.ByQuery))
+	e2etest.Tap(t, phone, "tap the day", fmt.Sprintf(`#days li[data-date=%q] .day-head`, day))
 	wait(t, phone, "the reasons, the time and the make-up button", `!!document.getElementById("makeup") && !!document.querySelector("#days li[data-open=true] .reason") && document.getElementById("makeup-time")?.value === "18:00"`, 10*time.Second)
 	if got := text(t, phone, "days"); !strings.Contains(got, "missing punch out") {
 		t.Errorf("the open day shows %q", got)
 	}
 	run(t, phone, "edit the time", chromedp.Evaluate(`(() => { const i = document.getElementById("makeup-time"); i.value = "19:40"; i.dispatchEvent(new Event("change", {bubbles: true})); })()`, nil))
-	run(t, phone, "request a make-up", chromedp.Click("#makeup", chromedp.ByID))
+	e2etest.Tap(t, phone, "request a make-up", "#makeup")
 	wait(t, phone, "the request queued at 19:40", `document.querySelector('#flows li[data-state="queued"]')?.innerText.includes("19:40")`, 10*time.Second)
 
 	// Back online, the syncer's loop sends it once, the page untouched:
@@ -215,7 +215,7 @@ func TestPhoneMonth(t *testing.T) {
 	}
 
 	// Withdrawn from the phone.
-	run(t, phone, "withdraw", chromedp.Click(declLi+" button.withdraw", chromedp.ByQuery))
+	e2etest.Tap(t, phone, "withdraw", declLi+" button.withdraw")
 	wait(t, phone, "the request withdrawn", `document.querySelector('`+declLi+`')?.dataset.state === "withdrawn" && !document.querySelector('`+declLi+` button.withdraw')`, 30*time.Second)
 	if f := e6.flow(decl.String()); f.State != "withdrawn" {
 		t.Errorf("the withdrawn request on punchd: %+v", f)
