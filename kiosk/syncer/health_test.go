@@ -84,12 +84,15 @@ func (s *scanDuringPull) RoundTrip(r *http.Request) (*http.Response, error) {
 // the kiosk behind for a minute); a queue that stays empty waits the
 // minute.
 func TestReportHealthQueueEmptied(t *testing.T) {
-	tr := &scanDuringPull{t: t, inner: http.DefaultTransport}
+	tr := &scanDuringPull{t: t}
 	e := newEnv(t, syncer.Config{
 		Client: &http.Client{Transport: tr},
 		Health: func() (wire.Health, bool) { return wire.Health{AppVersion: "v9"}, true },
 	})
-	tr.e = e
+	// The test server's own transport: in the browser (wasmbrowsertest)
+	// it reaches the in-process server, where the default one would
+	// fetch.
+	tr.e, tr.inner = e, e.http.Client().Transport
 	reports := func() []wire.Health {
 		e.server.mu.Lock()
 		defer e.server.mu.Unlock()
