@@ -94,21 +94,46 @@ func (k *Kiosk) SignPunch(p attendance.Punch) (wire.SignedPunch, error) {
 	return sp, nil
 }
 
+// Batch is a batch request as a kiosk sends it: its body and its
+// Authorization header.
+type Batch struct {
+	Body []byte
+	Auth string
+}
+
+// pathPunches is where kiosks send their batches.
+const pathPunches = "/api/v1/device/punches"
+
+// Prepare makes the batch request of ps, sent at sentAt, signed as the
+// kiosk does.
+func (k *Kiosk) Prepare(sentAt time.Time, ps []wire.SignedPunch) (Batch, error) {
+	body, err := json.Marshal(wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: k.ID, SentAt: sentAt, Punches: ps})
+	if err != nil {
+		return Batch{}, err
+	}
+	return Batch{Body: body, Auth: wire.SignRequest(k.ID, k.Key, "POST", pathPunches, sentAt, body)}, nil
+}
+
 // Send posts a batch to punchd at base, signed as the kiosk does, and
 // returns its answer; an error envelope is an error.
 func (k *Kiosk) Send(ctx context.Context, client *http.Client, base string, sentAt time.Time, ps []wire.SignedPunch) (wire.BatchResponse, error) {
-	var resp wire.BatchResponse
-	body, err := json.Marshal(wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: k.ID, SentAt: sentAt, Punches: ps})
+	b, err := k.Prepare(sentAt, ps)
 	if err != nil {
-		return resp, err
+		return wire.BatchResponse{}, err
 	}
-	const path = "/api/v1/device/punches"
-	req, err := http.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(body))
+	return k.Post(ctx, client, base, b)
+}
+
+// Post sends a prepared batch and returns punchd's answer; an error
+// envelope is an error.
+func (k *Kiosk) Post(ctx context.Context, client *http.Client, base string, b Batch) (wire.BatchResponse, error) {
+	var resp wire.BatchResponse
+	req, err := http.NewRequestWithContext(ctx, "POST", base+pathPunches, bytes.NewReader(b.Body))
 	if err != nil {
 		return resp, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", wire.SignRequest(k.ID, k.Key, "POST", path, sentAt, body))
+	req.Header.Set("Authorization", b.Auth)
 	hr, err := client.Do(req)
 	if err != nil {
 		return resp, err
@@ -164,18 +189,25 @@ func (r Result) Max() time.Duration { return r.Quantile(1) }
 
 // Run has every kiosk send each punches, one per request and each request
 // after the answer to the one before, all kiosks at once; now is the
-// kiosks' clock. Punches are signed before the clock starts (a kiosk signs
-// when the badge is read, not when it sends). Every punch must come back
-// accepted.
+// kiosks' clock. Punches and their requests are signed before the clock
+// starts: on the shop floor each kiosk signs on its own processor, while
+// here the kiosks share the server's two cores (signing and encoding the
+// requests inside the clock took 0.5 s of CPU against the server's 2.4 s
+// in a profile of BenchmarkStorm). Sending them, the HTTP client's work,
+// stays inside. Every punch must come back accepted.
 func Run(ctx context.Context, client *http.Client, base string, ks []*Kiosk, each int, now func() time.Time) (Result, error) {
-	signed := make([][]wire.SignedPunch, len(ks))
+	batches := make([][]Batch, len(ks))
 	for i, k := range ks {
 		for j := range each {
 			sp, err := k.Sign(fmt.Sprintf("e%d", (i*each+j)%100), now())
 			if err != nil {
 				return Result{}, err
 			}
-			signed[i] = append(signed[i], sp)
+			b, err := k.Prepare(now(), []wire.SignedPunch{sp})
+			if err != nil {
+				return Result{}, err
+			}
+			batches[i] = append(batches[i], b)
 		}
 	}
 	lat := make([][]time.Duration, len(ks))
@@ -184,9 +216,9 @@ func Run(ctx context.Context, client *http.Client, base string, ks []*Kiosk, eac
 	start := time.Now()
 	for i, k := range ks {
 		wg.Go(func() {
-			for _, sp := range signed[i] {
+			for _, b := range batches[i] {
 				t0 := time.Now()
-				resp, err := k.Send(ctx, client, base, now(), []wire.SignedPunch{sp})
+				resp, err := k.Post(ctx, client, base, b)
 				if err == nil && (len(resp.Results) != 1 || resp.Results[0].Status != wire.StatusAccepted) {
 					err = fmt.Errorf("storm: kiosk %s: punch not accepted: %+v", k.ID, resp.Results)
 				}
