@@ -43,8 +43,8 @@ run-deps:
 	fi
 
 .PHONY: build
-build: serve-build ## build bin/punchd, web/app.wasm (with its brotli and gzip copies) and the CJK web font
-	./bin/punchd precompress web/app.wasm
+build: serve-build ## build bin/punchd, web/app.wasm and web/admin/app.wasm (with their brotli and gzip copies) and the CJK web font
+	./bin/punchd precompress web/app.wasm web/admin/app.wasm
 
 # serve-build is what punchd needs to serve the kiosk; make run compresses app.wasm
 # once punchd answers (punchd serves it uncompressed until then). The two builds run
@@ -58,9 +58,12 @@ punchd: ## build bin/punchd
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/punchd ./server/cmd/punchd
 
 .PHONY: wasm
-wasm: ## build the kiosk PWA into web/app.wasm (replaced only when it changed)
+wasm: ## build the kiosk PWA into web/app.wasm and the admin console into web/admin/app.wasm (each replaced only when it changed)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w" -o web/app.wasm.tmp ./wasm
 	@if cmp -s web/app.wasm.tmp web/app.wasm; then rm web/app.wasm.tmp; else mv web/app.wasm.tmp web/app.wasm; fi
+	@mkdir -p web/admin
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w" -o web/admin/app.wasm.tmp ./wasm/console
+	@if cmp -s web/admin/app.wasm.tmp web/admin/app.wasm; then rm web/admin/app.wasm.tmp; else mv web/admin/app.wasm.tmp web/admin/app.wasm; fi
 
 # The kiosk's Chinese web font, for kiosk boxes without a CJK system font:
 # Debian's Noto Sans CJK SC (fonts-noto-cjk, SIL OFL 1.1) subset by fontTools
@@ -129,7 +132,7 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 .PHONY: test
 test: test-deps font ## set up and run every test: vet, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./kiosk/pages/
+	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./wasm/console/ ./kiosk/pages/
 	$(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory test-zones
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMBROWSERTEST)" $(WASM_PKGS)
@@ -186,8 +189,8 @@ bench: bench-deps build ## run the benchmarks and print the figures the issues a
 	@$(GO) test -run '^$$' -bench 'KioskLoad|DecodeToConfirmation$$' -benchtime 16x ./server/internal/kioske2e/ | tee var/bench-kiosk.txt | grep -E '^Benchmark'
 	@echo; echo "== kiosk in Chromium on a busy day: decoded badge to confirmation with 10,000 employees and 4,000 punches stored today (target: ms-worst < 150)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkDecodeToConfirmationBusy$$' -benchtime 1x -timeout 40m ./server/internal/kioske2e/ | tee var/bench-kiosk-busy.txt | grep -E '^Benchmark'
-	@echo; echo "== web/app.wasm size (bytes): raw, gzip, brotli (target: brotli <= 2.5 MB)"
-	@stat -c '%s %n' web/app.wasm web/app.wasm.gz web/app.wasm.br | tee var/bench-wasm-size.txt
+	@echo; echo "== web/app.wasm (kiosk) and web/admin/app.wasm (console) sizes (bytes): raw, gzip, brotli (target: the kiosk's brotli <= 2.5 MB)"
+	@stat -c '%s %n' web/app.wasm web/app.wasm.gz web/app.wasm.br web/admin/app.wasm web/admin/app.wasm.gz web/admin/app.wasm.br | tee var/bench-wasm-size.txt
 	@echo; echo "== face matching: latency per 640x480 frame, extraction per face, 1:N search"
 	@$(MAKE) --no-print-directory face-bench 2>&1 | tee var/bench-face.txt | grep -E '^Benchmark|^ok|^FAIL'
 
@@ -206,4 +209,4 @@ bench-scan: bench-deps ## badge decoding on the corpus (testdata/scan): ours nat
 
 .PHONY: clean
 clean: ## remove build outputs (keeps var/ with the demo database)
-	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp $(CJK_FONT) $(CJK_FONT).tmp
+	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp web/admin $(CJK_FONT) $(CJK_FONT).tmp

@@ -59,18 +59,24 @@ side() {
 	wait
 }
 
-# compress makes web/app.wasm.br and .gz beside app.wasm unless they are up to date.
+# compress makes NAME.br and .gz beside the kiosk's web/app.wasm and the
+# console's web/admin/app.wasm unless they are up to date.
 compress() {
-	rm -f web/app.wasm.br.* web/app.wasm.gz.* # leftovers of an interrupted run
-	if [[ web/app.wasm.br -nt web/app.wasm && web/app.wasm.gz -nt web/app.wasm ]]; then
-		return
-	fi
-	local t0=$SECONDS
-	if nice ./bin/punchd precompress web/app.wasm; then
-		say "kiosk: web/app.wasm compressed in $((SECONDS - t0)) s ($(($(stat -c %s web/app.wasm.br) / 1024)) KB with brotli); served compressed from now on"
-	else
-		say "kiosk: compressing web/app.wasm failed; it is served uncompressed"
-	fi
+	local f what t0
+	for f in web/app.wasm web/admin/app.wasm; do
+		what=kiosk
+		[[ $f == web/admin/* ]] && what=console
+		rm -f "$f".br.* "$f".gz.* # leftovers of an interrupted run
+		if [[ $f.br -nt $f && $f.gz -nt $f ]]; then
+			continue
+		fi
+		t0=$SECONDS
+		if nice ./bin/punchd precompress "$f"; then
+			say "$what: $f compressed in $((SECONDS - t0)) s ($(($(stat -c %s "$f".br) / 1024)) KB with brotli); served compressed from now on"
+		else
+			say "$what: compressing $f failed; it is served uncompressed"
+		fi
+	done
 }
 
 # unavailable says why face punches are unavailable, and ends the face work.
@@ -145,7 +151,7 @@ cleanup() {
 		kill -TERM -- -"$side_pid" 2>/dev/null
 		for _ in {1..50}; do kill -0 -- -"$side_pid" 2>/dev/null || break; sleep 0.2; done
 		kill -KILL -- -"$side_pid" 2>/dev/null
-		rm -f web/app.wasm.br.* web/app.wasm.gz.* # an interrupted compression's temporary files
+		rm -f web/app.wasm.br.* web/app.wasm.gz.* web/admin/app.wasm.br.* web/admin/app.wasm.gz.* # an interrupted compression's temporary files
 	fi
 	[[ -n ${punchd_pid:-} ]] && kill -TERM "$punchd_pid" 2>/dev/null && wait "$punchd_pid" 2>/dev/null
 }

@@ -12,13 +12,7 @@ import (
 // server code. It runs natively and asks the go command for the js/wasm
 // build's dependencies.
 func TestBrowserDependencies(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", ".")
-	cmd.Env = append(cmd.Environ(), "GOOS=js", "GOARCH=wasm")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	deps := strings.Fields(string(out))
+	deps := browserDeps(t, ".")
 	have := map[string]bool{}
 	for _, d := range deps {
 		have[d] = true
@@ -33,10 +27,44 @@ func TestBrowserDependencies(t *testing.T) {
 			}
 		}
 	}
+	if have["punchclock/app/console"] {
+		t.Error("app.wasm carries the admin console (it has its own build, wasm/console)")
+	}
 	// And what must be there: the zone database and the IndexedDB store.
 	for _, want := range []string{"time/tzdata", "punchclock/kiosk/outbox/idbstore", "punchclock/kiosk/pages"} {
 		if !have[want] {
 			t.Errorf("app.wasm does not include %s", want)
 		}
 	}
+}
+
+// TestConsoleDependencies guards the console's build (web/admin/app.wasm):
+// none of the kiosk's pages, no server code, no database; it calls punchd
+// through the browser's fetch (kiosk/fetch). (net/http itself is there:
+// go-app imports it.)
+func TestConsoleDependencies(t *testing.T) {
+	have := map[string]bool{}
+	for _, d := range browserDeps(t, "./console") {
+		have[d] = true
+		for _, banned := range []string{"punchclock/kiosk/pages", "punchclock/server/", "database/sql", "github.com/Kagami/go-face"} {
+			if d == banned || strings.HasPrefix(d, banned) && strings.HasSuffix(banned, "/") {
+				t.Errorf("the console depends on %s", d)
+			}
+		}
+	}
+	if !have["punchclock/app/console"] || !have["punchclock/kiosk/fetch"] {
+		t.Error("the console's build lacks app/console or kiosk/fetch")
+	}
+}
+
+// browserDeps lists the packages the js/wasm build of pkg depends on.
+func browserDeps(t *testing.T, pkg string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", pkg)
+	cmd.Env = append(cmd.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	return strings.Fields(string(out))
 }

@@ -32,6 +32,7 @@ type camera struct {
 	stream  app.Value
 	err     error
 	stopped bool
+	asked   time.Time // when the page asked for the camera
 }
 
 // stop ends the stream so the camera light goes off.
@@ -53,7 +54,7 @@ func (k *Kiosk) startCamera(ctx app.Context) {
 	if k.cam != nil {
 		return
 	}
-	cam := &camera{}
+	cam := &camera{asked: time.Now()}
 	k.cam = cam
 	md := app.Window().Get("navigator").Get("mediaDevices")
 	if !md.Truthy() || !md.Get("getUserMedia").Truthy() {

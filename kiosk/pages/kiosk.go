@@ -188,7 +188,9 @@ func (k *Kiosk) refresh(ctx app.Context) {
 		k.statusOpen = false
 	}
 	if k.enrolled {
-		env.SetHealth(k.healthSnapshot())
+		if k.healthKnown() {
+			env.SetHealth(k.healthSnapshot())
+		}
 		k.checkQuota(ctx)
 	}
 	if k.confirm != nil && env.Clock().After(k.confirmUntil) {

@@ -33,6 +33,7 @@ import (
 	"github.com/peterbourgon/ff/v3"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"punchclock/app/console"
 	"punchclock/app/rules"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/facematch"
@@ -299,6 +300,7 @@ func printWelcome(ctx context.Context, m *punchd.Main) {
 	u := m.URL()
 	fmt.Printf("\npunchd %s serving on %s (database %s)\n", m.Config.Version, u, m.Config.DB)
 	fmt.Printf("  kiosk PWA       %s/\n", u)
+	fmt.Printf("  admin console   %s%s/   (the first account: punchd -db %s user -id u-admin -login you@example.com -name \"Your Name\" -password-file -)\n", u, console.Prefix, m.Config.DB)
 	fmt.Printf("  API             %s/api/v1/   (OpenAPI: %s/api/v1/openapi.json)\n", u, u)
 	switch d := m.Demo; {
 	case !m.Config.Demo:

@@ -58,6 +58,7 @@ func BuildWeb(dir string) (string, error) {
 	for _, f := range []string{"app.wasm", "app.wasm.br", "app.wasm.gz", "app.wasm.tmp"} {
 		os.Remove(filepath.Join(web, f))
 	}
+	os.RemoveAll(filepath.Join(web, "admin")) // the console, built by BuildConsole when a test needs it
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(web, "app.wasm"), "./wasm")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
@@ -65,6 +66,23 @@ func BuildWeb(dir string) (string, error) {
 		return "", fmt.Errorf("e2etest: build app.wasm: %v\n%s", err, out)
 	}
 	return web, nil
+}
+
+// BuildConsole builds the admin console (wasm/console) into web (a folder
+// BuildWeb made) as admin/app.wasm, where punchd serves it, as `make wasm`
+// does.
+func BuildConsole(web string) error {
+	root, err := Root()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(web, "admin", "app.wasm"), "./wasm/console")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("e2etest: build the console: %v\n%s", err, out)
+	}
+	return nil
 }
 
 // BuildPunchd builds the punchd command into dir, as `make punchd` does,

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"punchclock/app/console"
 	"punchclock/kiosk/pages"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
@@ -165,7 +166,10 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 // Handler serves the API under /api/ and the PWA everywhere else, compressed
 // for clients that take it.
 func (m *Main) Handler() http.Handler {
-	routesOnce.Do(pages.Routes)
+	routesOnce.Do(func() {
+		pages.Routes()
+		console.Routes()
+	})
 	h := pages.Handler(m.Config.Version)
 	if m.Config.WebDir != "" {
 		d := webDir(m.Config.WebDir)
@@ -185,6 +189,9 @@ func (m *Main) Handler() http.Handler {
 		mux.Handle("/web/"+pages.CJKFontFile, font)
 	}
 	mux.Handle("/api/", m.API.Handler())
+	ch := m.consoleHandler()
+	mux.Handle(console.Prefix, ch)
+	mux.Handle(console.Prefix+"/", ch)
 	mux.Handle("/", h)
 	return compress(mux)
 }

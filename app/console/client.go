@@ -1,0 +1,112 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Doer sends a request. The console's main gives the browser's fetch
+// (kiosk/fetch): net/http's Transport would add about 1 MB to the
+// download, and app/ imports nothing of ours outside app/.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// client is the Doer SetClient gave.
+var client Doer
+
+// SetClient sets how the console calls punchd; call it before the app
+// runs. Without one (punchd prerendering the page) nothing is called.
+func SetClient(c Doer) { client = c }
+
+// apiError is a refusal from punchd, by its stable code; the console says
+// it in the viewer's language from the code and keeps the server's
+// message for the details.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+// errOffline is a request that got no answer.
+var errOffline = errors.New("console: punchd unreachable")
+
+// api calls punchd's API on the page's own origin, with the session
+// cookie, and the CSRF token on every change.
+type api struct {
+	client Doer
+	csrf   string
+}
+
+// call sends method path with in as JSON (nil: no body) and decodes the
+// answer into out (nil: ignored). A 4xx or 5xx answer is an *apiError.
+func (a *api) call(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet && a.csrf != "" {
+		req.Header.Set("X-CSRF-Token", a.csrf)
+	}
+	if a.client == nil {
+		return fmt.Errorf("%w: no client (console.SetClient)", errOffline)
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errOffline, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("%w: %w", errOffline, err)
+	}
+	if resp.StatusCode >= 400 {
+		var eb struct {
+			Error struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		json.Unmarshal(data, &eb)
+		return &apiError{Status: resp.StatusCode, Code: eb.Error.Code, Message: eb.Error.Message}
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// code is err's refusal code, "offline" for no answer, "" for nil.
+func code(err error) string {
+	var ae *apiError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ae) && ae.Code != "":
+		return ae.Code
+	case errors.As(err, &ae):
+		return fmt.Sprintf("http%d", ae.Status)
+	case errors.Is(err, errOffline):
+		return "offline"
+	}
+	return "failed"
+}

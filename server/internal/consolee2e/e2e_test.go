@@ -1,0 +1,157 @@
+// Package consolee2e tests the admin console (app/console) end to end:
+// punchd with the demo organisation, the console in headless Chromium,
+// and a real kiosk page beside it in a second tab.
+package consolee2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"punchclock/app/rules"
+	"punchclock/server/internal/audit"
+	"punchclock/server/internal/auth"
+	"punchclock/server/internal/e2etest"
+	"punchclock/server/internal/punchd"
+)
+
+// webDir is a copy of web/ with the kiosk's and the console's app.wasm
+// freshly built, made by TestMain.
+var webDir string
+
+func TestMain(m *testing.M) { e2etest.Main(m, "consolee2e", setup, nil) }
+
+func setup(dir string) error {
+	var err error
+	if webDir, err = e2etest.BuildWeb(dir); err != nil {
+		return err
+	}
+	return e2etest.BuildConsole(webDir)
+}
+
+const (
+	adminLogin    = "admin@example.com"
+	adminPassword = "correct horse battery staple"
+)
+
+// TestConsoleKiosks: an administrator signs in to the console (a wrong
+// password is refused in words, not the server's English), makes an
+// enrollment code for the Shanghai store, enrolls a real kiosk page with
+// it, and sees that kiosk in the fleet after its first sync, with its
+// version and its camera working; revokes it after a confirmation (a
+// cancelled one changes nothing) and finds the revocation in the audit
+// log. The console speaks Chinese on request. A store manager signed in
+// is shown that the kiosks are not for their role: punchd refuses.
+func TestConsoleKiosks(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(8, 55), sh))
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
+	bg := context.Background()
+	if _, _, err := s.Main().API.Auth.PutUser(bg, "u-admin", auth.UserRequest{Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword}, "e2etest"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Main().API.Auth.PutUser(bg, "u-mgr", auth.UserRequest{Login: "mgr@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword}, "e2etest"); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
+	clock.Install(t, ctx, 0, "")
+	e2etest.Run(t, ctx, "open the console", chromedp.Navigate(s.URL()+"/admin"))
+	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 90*time.Second)
+
+	signIn := func(login, password string) {
+		t.Helper()
+		e2etest.SetInput(t, ctx, "signin-login", login)
+		e2etest.SetInput(t, ctx, "signin-password", password)
+		e2etest.Tap(t, ctx, "sign in", "#signin-submit")
+	}
+	signIn(adminLogin, "not the password")
+	e2etest.Wait(t, ctx, "the refusal", `document.getElementById("signin-error")?.dataset.code === "unauthorized"`, 30*time.Second)
+	var msg string
+	e2etest.Eval(t, ctx, `document.getElementById("signin-error").innerText`, &msg)
+	if !strings.Contains(msg, "Wrong login or password") {
+		t.Errorf("the refusal says %q", msg)
+	}
+	signIn(adminLogin, adminPassword)
+	e2etest.Wait(t, ctx, "the kiosks section", `document.getElementById("me")?.dataset.role === "super_admin" && (!!document.getElementById("fleet") || !!document.getElementById("kiosks-none"))`, 30*time.Second)
+
+	// A code for the Shanghai store, typed into a new kiosk in another tab.
+	e2etest.Eval(t, ctx, `(() => { const s = document.getElementById("enroll-site"); s.value = "sh-jingan"; s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
+	e2etest.Tap(t, ctx, "make a code", "#enroll-make")
+	e2etest.Wait(t, ctx, "the code", `!!document.getElementById("made-code")?.dataset.code`, 30*time.Second)
+	var code string
+	e2etest.Eval(t, ctx, `document.getElementById("made-code").dataset.code`, &code)
+
+	kctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	e2etest.OpenKiosk(t, kctx, s.URL())
+	e2etest.TryEnroll(t, kctx, code)
+	e2etest.Wait(t, kctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
+	device := e2etest.Status(t, kctx, "device")
+	if d, err := s.Main().Store.Device(bg, device); err != nil || d.SiteID != "sh-jingan" {
+		t.Fatalf("the enrolled kiosk: %+v %v", d, err)
+	}
+
+	// After its first sync the console shows it, its health reported.
+	row := fmt.Sprintf(`document.querySelector('#fleet tr[data-kiosk=%q]')`, device)
+	for deadline := time.Now().Add(90 * time.Second); ; {
+		e2etest.Tap(t, ctx, "refresh", "#kiosks-refresh")
+		var shown bool
+		e2etest.Eval(t, ctx, fmt.Sprintf(`(() => { const r = %s; return !!r && r.querySelector('[data-field=version]')?.innerText === "console-e2e"; })()`, row), &shown)
+		if shown {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the kiosk %s never showed its health in the console; page: %s", device, e2etest.PageText(ctx))
+		}
+		e2etest.Wait(t, ctx, "a moment", `new Promise(r => setTimeout(() => r(true), 500))`, 5*time.Second)
+	}
+	var cells map[string]string
+	e2etest.Eval(t, ctx, fmt.Sprintf(`(() => { const r = %s; return {state: r.dataset.state, camera: r.querySelector('[data-field=camera]').dataset.value, pending: r.querySelector('[data-field=pending]').innerText}; })()`, row), &cells)
+	if cells["state"] != "ok" || cells["camera"] != "ok" || cells["pending"] != "0" {
+		t.Errorf("the kiosk's row: %v", cells)
+	}
+
+	// Chinese, then back.
+	e2etest.Tap(t, ctx, "switch to Chinese", "#lang")
+	e2etest.Wait(t, ctx, "the Chinese console", `document.body.innerText.includes("考勤终端") && document.body.innerText.includes("管理后台")`, 10*time.Second)
+	e2etest.Tap(t, ctx, "back to English", "#lang")
+	e2etest.Wait(t, ctx, "the English console", `document.body.innerText.includes("Kiosks")`, 10*time.Second)
+
+	// Revoking asks first: cancelled, nothing changes; confirmed, the
+	// kiosk is revoked and the audit log says who did it.
+	e2etest.Tap(t, ctx, "revoke", "#revoke-"+device)
+	e2etest.Wait(t, ctx, "the confirmation", `!!document.getElementById("confirm-revoke")`, 10*time.Second)
+	e2etest.Tap(t, ctx, "cancel", "#revoke-cancel")
+	e2etest.Wait(t, ctx, "the confirmation closed", `!document.getElementById("confirm-revoke")`, 10*time.Second)
+	if d, _ := s.Main().Store.Device(bg, device); d.Revoked {
+		t.Fatal("a cancelled revocation revoked the kiosk")
+	}
+	e2etest.Tap(t, ctx, "revoke", "#revoke-"+device)
+	e2etest.Tap(t, ctx, "confirm", "#revoke-yes")
+	e2etest.Wait(t, ctx, "the kiosk revoked", row+`?.dataset.state === "revoked"`, 30*time.Second)
+	if d, _ := s.Main().Store.Device(bg, device); !d.Revoked {
+		t.Error("the console shows the kiosk revoked, punchd does not")
+	}
+	entries, err := s.Main().Store.AuditEntries(bg, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || e.Action == audit.ActionRevoke && e.Target == device && strings.HasPrefix(e.Actor, "user:") && (strings.Contains(e.Actor, "u-admin") || strings.Contains(e.Actor, adminLogin))
+	}
+	if !found {
+		t.Errorf("no audit entry of u-admin revoking %s", device)
+	}
+
+	// A store manager: the kiosks are not for their role.
+	e2etest.Tap(t, ctx, "sign out", "#signout")
+	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 30*time.Second)
+	signIn("mgr@example.com", adminPassword)
+	e2etest.Wait(t, ctx, "the refusal of the kiosks", `document.getElementById("me")?.dataset.role === "manager" && !!document.getElementById("kiosks-forbidden")`, 30*time.Second)
+}
