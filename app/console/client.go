@@ -48,21 +48,29 @@ type api struct {
 // call sends method path with in as JSON (nil: no body) and decodes the
 // answer into out (nil: ignored). A 4xx or 5xx answer is an *apiError.
 func (a *api) call(ctx context.Context, method, path string, in, out any) error {
+	if in == nil {
+		return a.send(ctx, method, path, "", nil, out)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return a.send(ctx, method, path, "application/json", b, out)
+}
+
+// send is call with a body of its own type (a spreadsheet, say).
+func (a *api) send(ctx context.Context, method, path, contentType string, data []byte, out any) error {
 	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
+	if data != nil {
+		body = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, path, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if method != http.MethodGet && a.csrf != "" {
 		req.Header.Set("X-CSRF-Token", a.csrf)
@@ -75,7 +83,7 @@ func (a *api) call(ctx context.Context, method, path string, in, out any) error 
 		return fmt.Errorf("%w: %w", errOffline, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return fmt.Errorf("%w: %w", errOffline, err)
 	}
@@ -86,13 +94,13 @@ func (a *api) call(ctx context.Context, method, path string, in, out any) error 
 				Message string `json:"message"`
 			} `json:"error"`
 		}
-		json.Unmarshal(data, &eb)
+		json.Unmarshal(answer, &eb)
 		return &apiError{Status: resp.StatusCode, Code: eb.Error.Code, Message: eb.Error.Message}
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	return json.Unmarshal(data, out)
+	return json.Unmarshal(answer, out)
 }
 
 // code is err's refusal code, "offline" for no answer, "" for nil.

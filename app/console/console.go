@@ -7,11 +7,13 @@
 // session cookie and a CSRF token sent back as X-CSRF-Token with every
 // change); the console shows what their role may see, and punchd, not the
 // console, decides: a section the server refuses says so and names
-// nothing. What it has so far is the kiosks section: every kiosk's health
-// as it reported it (last sync, punches waiting and the oldest, clock
-// offset, version, face service, storage, camera; a kiosk that has not
-// synced for an hour highlighted), enrolling a tablet with a one-time
-// code, and revoking one after a confirmation. English and Chinese.
+// nothing. What it has so far: the kiosks section (every kiosk's health
+// as it reported it: last sync, punches waiting and the oldest, clock
+// offset, version, face service, storage, camera, a kiosk that has not
+// synced for an hour highlighted; enrolling a tablet with a one-time
+// code; revoking one after a confirmation), and the people section's
+// import of employees from a spreadsheet, checked before it is written.
+// English and Chinese.
 //
 // Like the kiosk pages, every browser call happens in OnMount or later,
 // so punchd can prerender the page.

@@ -43,7 +43,16 @@ type Console struct {
 	signinErr       string // a refusal code
 	busy            bool
 
-	kiosks kiosksView
+	section string // "kiosks" (the default) or "people"
+	kiosks  kiosksView
+	people  peopleView
+}
+
+// sections are the console's sections in the order of its navigation.
+var sections = []string{"kiosks", "people"}
+
+func (c *Console) show(section string) app.EventHandler {
+	return func(app.Context, app.Event) { c.section = section }
 }
 
 // OnMount picks the language and asks punchd who is signed in.
@@ -113,8 +122,9 @@ func (c *Console) signOut(app.Context, app.Event) {
 	ctx.Async(func() {
 		a.call(context.Background(), http.MethodPost, "/api/v1/auth/signout", nil, nil)
 		ctx.Dispatch(func(ctx app.Context) {
-			c.me, c.api.csrf = nil, ""
+			c.me, c.api.csrf, c.section = nil, "", ""
 			c.kiosks.end()
+			c.people = peopleView{}
 		})
 	})
 }
@@ -144,9 +154,26 @@ func (c *Console) Render() app.UI {
 	case c.me == nil:
 		body = c.renderSignIn(l)
 	default:
+		current := c.section
+		if current == "" {
+			current = sections[0]
+		}
+		var section app.UI
+		switch current {
+		case "people":
+			section = c.people.render(c, l)
+		default:
+			section = c.kiosks.render(c, l)
+		}
 		body = app.Div().Body(
-			app.Nav().Body(app.A().Href(Prefix+"/").Class("current").Text(l.t("nav.kiosks"))),
-			c.kiosks.render(c, l),
+			app.Nav().Body(app.Range(sections).Slice(func(i int) app.UI {
+				b := app.Button().ID("nav-"+sections[i]).Class("tab").Text(l.t("nav."+sections[i])).OnClick(c.show(sections[i]))
+				if sections[i] == current {
+					b = b.Class("current").Aria("current", "page")
+				}
+				return b
+			})),
+			section,
 		)
 	}
 	return app.Div().Class("console").Lang(string(l)).Body(

@@ -1,0 +1,154 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// importReport is POST /api/v1/employees/import's answer.
+type importReport struct {
+	DryRun   bool      `json:"dry_run"`
+	Rows     int       `json:"rows"`
+	Valid    int       `json:"valid"`
+	New      int       `json:"new"`
+	Changed  int       `json:"changed"`
+	Written  int       `json:"written"`
+	Problems []problem `json:"problems"`
+}
+
+// problem is a row's problem: its line in the file, the field, what is
+// wrong (in punchd's words: the import's checks are not coded yet).
+type problem struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// maxImport is the largest file the console sends (punchd's limit).
+const maxImport = 4 << 20
+
+// peopleView is the people section: employees imported from a
+// spreadsheet, checked first (a dry run lists every row's problem and
+// writes nothing), then written, all rows or none.
+type peopleView struct {
+	file    string // the chosen file's name
+	data    []byte
+	kind    string // its content type
+	report  *importReport
+	err     string
+	busy    bool
+	written int
+}
+
+// onFile reads the chosen file and sends it for a dry run at once.
+func (v *peopleView) onFile(c *Console) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		files := ctx.JSSrc().Get("files")
+		if !files.Truthy() || files.Length() == 0 {
+			return
+		}
+		f := files.Index(0)
+		name, size := f.Get("name").String(), f.Get("size").Int()
+		*v = peopleView{file: name, busy: true}
+		if size > maxImport {
+			v.busy, v.err = false, "too_large"
+			return
+		}
+		kind := "text/csv"
+		if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
+			kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		}
+		var then app.Func
+		then = app.FuncOf(func(this app.Value, args []app.Value) any {
+			then.Release()
+			u8 := app.Window().Get("Uint8Array").New(args[0])
+			data := make([]byte, u8.Length())
+			app.CopyBytesToGo(data, u8)
+			c.ctx.Dispatch(func(app.Context) {
+				if v.file != name {
+					return // another file was chosen meanwhile
+				}
+				v.data, v.kind = data, kind
+				v.check(c, true)
+			})
+			return nil
+		})
+		f.Call("arrayBuffer").Call("then", then)
+	}
+}
+
+// check sends the file: a dry run, or the import itself.
+func (v *peopleView) check(c *Console, dry bool) {
+	ctx, a, data, kind, name := c.ctx, c.api, v.data, v.kind, v.file
+	v.busy, v.err = true, ""
+	path := "/api/v1/employees/import"
+	if dry {
+		path += "?dry_run=true"
+	}
+	ctx.Async(func() {
+		var rep importReport
+		err := a.send(context.Background(), http.MethodPost, path, kind, data, &rep)
+		ctx.Dispatch(func(app.Context) {
+			if v.file != name {
+				return
+			}
+			v.busy = false
+			if err != nil {
+				v.err = code(err)
+				return
+			}
+			v.report = &rep
+			if !dry {
+				v.written = rep.Written
+			}
+		})
+	})
+}
+
+func (v *peopleView) write(c *Console) app.EventHandler {
+	return func(app.Context, app.Event) { v.check(c, false) }
+}
+
+func (v *peopleView) render(c *Console, l lang) app.UI {
+	var result app.UI = app.Text("")
+	switch r := v.report; {
+	case v.busy:
+		result = app.P().Class("empty").Text(l.t("loading"))
+	case v.err == "forbidden":
+		result = app.P().ID("import-error").Class("error").DataSet("code", v.err).Text(l.t("forbidden.import"))
+	case v.err != "":
+		result = app.P().ID("import-error").Class("error").Attr("role", "alert").DataSet("code", v.err).Text(l.refusal(v.err))
+	case r == nil:
+	case !r.DryRun:
+		result = app.P().ID("import-done").DataSet("written", v.written).Text(l.t("import.written", v.written))
+	case len(r.Problems) > 0:
+		result = app.Div().Body(
+			app.P().ID("import-summary").Class("error").DataSet("problems", len(r.Problems)).Text(l.t("import.problems", r.Rows, len(r.Problems))),
+			app.Table().ID("import-problems").Body(
+				app.THead().Body(app.Tr().Body(app.Th().Text(l.t("import.line")), app.Th().Text(l.t("import.field")), app.Th().Text(l.t("import.problem")))),
+				app.TBody().Body(app.Range(r.Problems).Slice(func(i int) app.UI {
+					p := r.Problems[i]
+					return app.Tr().DataSet("line", p.Line).Body(app.Td().Class("num").Text(p.Line), app.Td().Text(p.Field), app.Td().Text(p.Message))
+				})),
+			),
+		)
+	default:
+		result = app.Div().Body(
+			app.P().ID("import-summary").DataSet("problems", 0).Text(l.t("import.ready", r.Rows, r.New, r.Changed)),
+			app.Button().ID("import-write").Class("button primary").Text(l.t("import.write", r.Valid)).OnClick(v.write(c)),
+		)
+	}
+	return app.Section().ID("people").Body(
+		app.H2().Text(l.t("people.title")),
+		app.Div().Class("card").Body(
+			app.H3().Text(l.t("import.title")),
+			app.P().Class("hint").Text(l.t("import.hint")),
+			app.Label().For("import-file").Text(l.t("import.file")),
+			app.Input().ID("import-file").Type("file").Accept(".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").OnChange(v.onFile(c)),
+			result,
+		),
+	)
+}

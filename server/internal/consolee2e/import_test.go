@@ -1,0 +1,115 @@
+package consolee2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"punchclock/app/rules"
+	"punchclock/server/internal/auth"
+	"punchclock/server/internal/e2etest"
+	"punchclock/server/internal/punchd"
+	"punchclock/server/internal/store"
+)
+
+// writeSheet writes 200 new employees of the Shanghai store as HR keeps
+// them (an XLSX file, Chinese headers); bad puts three rows wrong: a
+// department outside the importer's unit, a badge E005 already has, a
+// row without a name.
+func writeSheet(t *testing.T, path string, bad bool) {
+	t.Helper()
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"工号", "姓名", "部门", "门店", "工牌", "上级"})
+	for i := range 200 {
+		row := []any{fmt.Sprintf("N%03d", i), fmt.Sprintf("新员工 %d", i), "retail", "sh-jingan", fmt.Sprintf("NB-%03d", i), "E002"}
+		if bad {
+			switch i {
+			case 10:
+				row[2] = "works"
+			case 50:
+				row[4] = "PC-0005"
+			case 150:
+				row[1] = ""
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		f.SetSheetRow("Sheet1", cell, &row)
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConsoleImport: HR of the retail unit imports 200 employees from an
+// XLSX file in the console. The file with three bad rows is checked (a
+// dry run): each problem is listed by line, nothing is written, and there
+// is nothing to confirm. The fixed file checks clean, and confirming
+// writes all 200.
+func TestConsoleImport(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
+	bg := context.Background()
+	if _, _, err := s.Main().API.Auth.PutUser(bg, "u-hr", auth.UserRequest{Login: "hr@example.com", Name: "Hu Rong", Role: auth.RoleHR, Unit: "retail", Password: adminPassword}, "e2etest"); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		es, err := s.Main().Store.Employees(bg, store.EmployeeFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(es)
+	}
+	before := count()
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "new-staff-bad.xlsx"), filepath.Join(dir, "new-staff.xlsx")
+	writeSheet(t, bad, true)
+	writeSheet(t, good, false)
+
+	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
+	clock.Install(t, ctx, 0, "")
+	e2etest.Run(t, ctx, "open the console", chromedp.Navigate(s.URL()+"/admin/"))
+	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 90*time.Second)
+	e2etest.SetInput(t, ctx, "signin-login", "hr@example.com")
+	e2etest.SetInput(t, ctx, "signin-password", adminPassword)
+	e2etest.Tap(t, ctx, "sign in", "#signin-submit")
+	// HR's first section, the kiosks, is not theirs: punchd says so.
+	e2etest.Wait(t, ctx, "the kiosks refused", `document.getElementById("me")?.dataset.role === "hr" && !!document.getElementById("kiosks-forbidden")`, 30*time.Second)
+	e2etest.Tap(t, ctx, "open People", "#nav-people")
+	e2etest.Wait(t, ctx, "the import form", `!!document.getElementById("import-file")`, 10*time.Second)
+
+	e2etest.Run(t, ctx, "choose the bad file", chromedp.SetUploadFiles("#import-file", []string{bad}, chromedp.ByQuery))
+	e2etest.Wait(t, ctx, "the dry run's problems", `document.getElementById("import-summary")?.dataset.problems === "3"`, 30*time.Second)
+	var lines []int
+	e2etest.Eval(t, ctx, `[...document.querySelectorAll("#import-problems tbody tr")].map(r => +r.dataset.line)`, &lines)
+	if fmt.Sprint(lines) != "[12 52 152]" {
+		t.Errorf("problems on lines %v, want [12 52 152] (rows 10, 50 and 150 under the header)", lines)
+	}
+	var confirm bool
+	e2etest.Eval(t, ctx, `!!document.getElementById("import-write")`, &confirm)
+	if confirm {
+		t.Error("a file with problems can be imported")
+	}
+	if n := count(); n != before {
+		t.Fatalf("the dry run wrote %d employees", n-before)
+	}
+
+	e2etest.Run(t, ctx, "choose the fixed file", chromedp.SetUploadFiles("#import-file", []string{good}, chromedp.ByQuery))
+	e2etest.Wait(t, ctx, "the clean dry run", `document.getElementById("import-summary")?.dataset.problems === "0" && !!document.getElementById("import-write")`, 30*time.Second)
+	if n := count(); n != before {
+		t.Fatalf("the dry run wrote %d employees", n-before)
+	}
+	e2etest.Tap(t, ctx, "import", "#import-write")
+	e2etest.Wait(t, ctx, "the import written", `document.getElementById("import-done")?.dataset.written === "200"`, 30*time.Second)
+	if n := count(); n != before+200 {
+		t.Errorf("%d employees after the import, want %d", n, before+200)
+	}
+	if e, err := s.Main().Store.Employee(bg, "N042"); err != nil || e.Name != "新员工 42" || e.DepartmentID != "retail" || e.BadgeCode != "NB-042" {
+		t.Errorf("N042 after the import: %+v %v", e, err)
+	}
+}
