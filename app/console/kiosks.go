@@ -300,7 +300,7 @@ func (v *kiosksView) row(c *Console, l lang, k kiosk) app.UI {
 	}
 	var action app.UI = app.Td()
 	if !k.Revoked {
-		action = app.Td().Body(app.Button().ID("revoke-"+k.ID).Class("button").Text(l.t("kiosks.revoke")).OnClick(v.ask(k.ID)))
+		action = app.Td().Body(app.Button().ID("revoke-" + k.ID).Class("button").Text(l.t("kiosks.revoke")).OnClick(v.ask(k.ID)))
 	}
 	cells = append(cells, action)
 	return app.Tr().DataSet("kiosk", k.ID).DataSet("state", state).Class(state).Body(cells...)

@@ -16,6 +16,7 @@ type session struct {
 		Login string `json:"login"`
 		Name  string `json:"name"`
 		Role  string `json:"role"`
+		Unit  string `json:"unit"`
 	} `json:"user"`
 	CSRFToken string    `json:"csrf_token"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -85,6 +86,7 @@ func (c *Console) signedIn(me *session) {
 	c.me, c.api.csrf = me, me.CSRFToken
 	c.password, c.signinErr = "", ""
 	c.kiosks.start(c)
+	c.people.start(c)
 }
 
 func (c *Console) onLogin(ctx app.Context, e app.Event) {
@@ -167,7 +169,7 @@ func (c *Console) Render() app.UI {
 		}
 		body = app.Div().Body(
 			app.Nav().Body(app.Range(sections).Slice(func(i int) app.UI {
-				b := app.Button().ID("nav-"+sections[i]).Class("tab").Text(l.t("nav."+sections[i])).OnClick(c.show(sections[i]))
+				b := app.Button().ID("nav-" + sections[i]).Class("tab").Text(l.t("nav." + sections[i])).OnClick(c.show(sections[i]))
 				if sections[i] == current {
 					b = b.Class("current").Aria("current", "page")
 				}

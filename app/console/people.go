@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -34,6 +35,9 @@ const maxImport = 4 << 20
 // spreadsheet, checked first (a dry run lists every row's problem and
 // writes nothing), then written, all rows or none.
 type peopleView struct {
+	depts []department // the departments a badge sheet can be printed for
+	dept  string       // the one chosen
+
 	file    string // the chosen file's name
 	data    []byte
 	kind    string // its content type
@@ -41,6 +45,39 @@ type peopleView struct {
 	err     string
 	busy    bool
 	written int
+}
+
+// department is a department as GET /api/v1/departments lists it.
+type department struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// start lists the departments for the badge sheets: every one for an
+// administrator; HR, who may not list them, has its unit.
+func (v *peopleView) start(c *Console) {
+	ctx, a, unit := c.ctx, c.api, c.me.User.Unit
+	ctx.Async(func() {
+		var list struct {
+			Departments []department `json:"departments"`
+		}
+		err := a.call(context.Background(), http.MethodGet, "/api/v1/departments", nil, &list)
+		ctx.Dispatch(func(app.Context) {
+			switch {
+			case err == nil:
+				v.depts = list.Departments
+			case unit != "":
+				v.depts = []department{{ID: unit, Name: unit}}
+			}
+			if len(v.depts) > 0 {
+				v.dept = v.depts[0].ID
+			}
+		})
+	})
+}
+
+func (v *peopleView) onDept(ctx app.Context, e app.Event) {
+	v.dept = ctx.JSSrc().Get("value").String()
 }
 
 // onFile reads the chosen file and sends it for a dry run at once.
@@ -52,7 +89,7 @@ func (v *peopleView) onFile(c *Console) app.EventHandler {
 		}
 		f := files.Index(0)
 		name, size := f.Get("name").String(), f.Get("size").Int()
-		*v = peopleView{file: name, busy: true}
+		v.file, v.data, v.report, v.err, v.busy, v.written = name, nil, nil, "", true, 0
 		if size > maxImport {
 			v.busy, v.err = false, "too_large"
 			return
@@ -141,8 +178,23 @@ func (v *peopleView) render(c *Console, l lang) app.UI {
 			app.Button().ID("import-write").Class("button primary").Text(l.t("import.write", r.Valid)).OnClick(v.write(c)),
 		)
 	}
+	var badges app.UI = app.Text("")
+	if len(v.depts) > 0 {
+		badges = app.Div().Class("card").ID("badges").Body(
+			app.H3().Text(l.t("badges.title")),
+			app.P().Class("hint").Text(l.t("badges.hint")),
+			app.Label().For("badges-dept").Text(l.t("badges.dept")),
+			app.Select().ID("badges-dept").OnChange(v.onDept).Body(app.Range(v.depts).Slice(func(i int) app.UI {
+				d := v.depts[i]
+				return app.Option().Value(d.ID).Selected(d.ID == v.dept).Text(d.Name)
+			})),
+			app.A().ID("badges-pdf").Class("button primary").Href("/api/v1/badges?department_id="+url.QueryEscape(v.dept)).
+				Attr("download", "badges-"+v.dept+".pdf").Text(l.t("badges.download")),
+		)
+	}
 	return app.Section().ID("people").Body(
 		app.H2().Text(l.t("people.title")),
+		badges,
 		app.Div().Class("card").Body(
 			app.H3().Text(l.t("import.title")),
 			app.P().Class("hint").Text(l.t("import.hint")),

@@ -2,16 +2,19 @@ package consolee2e
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"punchclock/app/rules"
 	"punchclock/server/internal/auth"
+	"punchclock/server/internal/badges/badgestest"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
@@ -49,7 +52,8 @@ func writeSheet(t *testing.T, path string, bad bool) {
 // XLSX file in the console. The file with three bad rows is checked (a
 // dry run): each problem is listed by line, nothing is written, and there
 // is nothing to confirm. The fixed file checks clean, and confirming
-// writes all 200.
+// writes all 200. Then HR prints the unit's badge sheet, and a badge from
+// it scans with the kiosk's decoder.
 func TestConsoleImport(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
@@ -111,5 +115,56 @@ func TestConsoleImport(t *testing.T) {
 	}
 	if e, err := s.Main().Store.Employee(bg, "N042"); err != nil || e.Name != "新员工 42" || e.DepartmentID != "retail" || e.BadgeCode != "NB-042" {
 		t.Errorf("N042 after the import: %+v %v", e, err)
+	}
+
+	// The unit's badge sheet, as the console's link downloads it (with
+	// HR's session), reads back with the kiosk's decoder: its first card
+	// is a retail employee's badge.
+	e2etest.Wait(t, ctx, "the badge sheet link", `document.getElementById("badges-pdf")?.getAttribute("href") === "/api/v1/badges?department_id=retail"`, 10*time.Second)
+	var b64 string
+	e2etest.Run(t, ctx, "download the badge sheet", chromedp.Evaluate(`(async () => {
+		const r = await fetch(document.getElementById("badges-pdf").href);
+		if (!r.ok || r.headers.get("Content-Type") !== "application/pdf") return "HTTP " + r.status + " " + r.headers.get("Content-Type");
+		const b = new Uint8Array(await r.arrayBuffer());
+		let s = ""; for (const x of b) s += String.fromCharCode(x);
+		return btoa(s);
+	})()`, &b64, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	pdf, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatalf("the badge sheet: %.60s", b64)
+	}
+	// The sheet holds the unit's active employees, sub-departments too.
+	depts, err := s.Main().Store.Departments(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inUnit := map[string]bool{"retail": true}
+	for grew := true; grew; {
+		grew = false
+		for _, d := range depts {
+			if inUnit[d.ParentID] && !inUnit[d.ID] {
+				inUnit[d.ID], grew = true, true
+			}
+		}
+	}
+	es, err := s.Main().Store.Employees(bg, store.EmployeeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	badgesOf := map[string]bool{}
+	for _, e := range es {
+		if inUnit[e.DepartmentID] && e.Active {
+			badgesOf[e.BadgeCode] = true
+		}
+	}
+	cards, err := badgestest.Read(pdf, len(badgesOf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cards {
+		if !badgesOf[c.QR] || c.Code128 != c.QR {
+			t.Errorf("card %d reads %+v, want a badge of the unit in both symbols", i, c)
+		}
+		delete(badgesOf, c.QR)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 
 	"punchclock/kiosk/scan"
 	"punchclock/server/internal/badges"
@@ -45,6 +46,7 @@ func Read(pdf []byte, n int) ([]Card, error) {
 		return nil, fmt.Errorf("pdftoppm: %v %s", err, out)
 	}
 	pages, _ := filepath.Glob(filepath.Join(dir, "page-*.png"))
+	sort.Strings(pages)
 	if want := (n + badges.PerPage - 1) / badges.PerPage; len(pages) != want {
 		return nil, fmt.Errorf("%d cards on %d pages, want %d", n, len(pages), want)
 	}
@@ -54,7 +56,9 @@ func Read(pdf []byte, n int) ([]Card, error) {
 	var page image.Image
 	for i := range n {
 		if i%badges.PerPage == 0 {
-			if page, err = readPNG(filepath.Join(dir, fmt.Sprintf("page-%d.png", 1+i/badges.PerPage))); err != nil {
+			// pdftoppm pads the page numbers to the count's width
+			// (page-01.png of 28): the sorted list is in page order.
+			if page, err = readPNG(pages[i/badges.PerPage]); err != nil {
 				return nil, err
 			}
 		}
