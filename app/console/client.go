@@ -118,3 +118,17 @@ func code(err error) string {
 	}
 	return "failed"
 }
+
+// detail is the server's own message of a refusal, for the details an
+// administrator may want (a title on the message): never the message
+// itself.
+func detail(err error) string {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.Message
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}

@@ -11,9 +11,10 @@
 // as it reported it: last sync, punches waiting and the oldest, clock
 // offset, version, face service, storage, camera, a kiosk that has not
 // synced for an hour highlighted; enrolling a tablet with a one-time
-// code; revoking one after a confirmation), and the people section's
-// import of employees from a spreadsheet, checked before it is written.
-// English and Chinese.
+// code; revoking one after a confirmation), the people section (import
+// of employees from a spreadsheet, checked before it is written; badge
+// sheets), and the rules section (grace periods, checked next to each
+// field and previewed before they are saved). English and Chinese.
 //
 // Like the kiosk pages, every browser call happens in OnMount or later,
 // so punchd can prerender the page.

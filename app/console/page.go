@@ -47,13 +47,19 @@ type Console struct {
 	section string // "kiosks" (the default) or "people"
 	kiosks  kiosksView
 	people  peopleView
+	rules   rulesView
 }
 
 // sections are the console's sections in the order of its navigation.
-var sections = []string{"kiosks", "people"}
+var sections = []string{"kiosks", "people", "rules"}
 
 func (c *Console) show(section string) app.EventHandler {
-	return func(app.Context, app.Event) { c.section = section }
+	return func(app.Context, app.Event) {
+		c.section = section
+		if section == "rules" && !c.rules.loaded && !c.rules.busy {
+			c.rules.load(c)
+		}
+	}
 }
 
 // OnMount picks the language and asks punchd who is signed in.
@@ -126,7 +132,7 @@ func (c *Console) signOut(app.Context, app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			c.me, c.api.csrf, c.section = nil, "", ""
 			c.kiosks.end()
-			c.people = peopleView{}
+			c.people, c.rules = peopleView{}, rulesView{}
 		})
 	})
 }
@@ -164,6 +170,8 @@ func (c *Console) Render() app.UI {
 		switch current {
 		case "people":
 			section = c.people.render(c, l)
+		case "rules":
+			section = c.rules.render(c, l)
 		default:
 			section = c.kiosks.render(c, l)
 		}

@@ -38,6 +38,22 @@ const (
 	adminPassword = "correct horse battery staple"
 )
 
+// openConsole opens the console of the punchd at base and waits for its
+// sign-in form.
+func openConsole(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	e2etest.Run(t, ctx, "open the console", chromedp.Navigate(base+"/admin/"))
+	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 90*time.Second)
+}
+
+// signIn fills the console's sign-in form and sends it.
+func signIn(t *testing.T, ctx context.Context, login, password string) {
+	t.Helper()
+	e2etest.SetInput(t, ctx, "signin-login", login)
+	e2etest.SetInput(t, ctx, "signin-password", password)
+	e2etest.Tap(t, ctx, "sign in", "#signin-submit")
+}
+
 // TestConsoleKiosks: an administrator signs in to the console (a wrong
 // password is refused in words, not the server's English), makes an
 // enrollment code for the Shanghai store, enrolls a real kiosk page with
@@ -60,15 +76,11 @@ func TestConsoleKiosks(t *testing.T) {
 
 	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
 	clock.Install(t, ctx, 0, "")
+	// /admin, as typed: punchd sends it to /admin/.
 	e2etest.Run(t, ctx, "open the console", chromedp.Navigate(s.URL()+"/admin"))
 	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 90*time.Second)
 
-	signIn := func(login, password string) {
-		t.Helper()
-		e2etest.SetInput(t, ctx, "signin-login", login)
-		e2etest.SetInput(t, ctx, "signin-password", password)
-		e2etest.Tap(t, ctx, "sign in", "#signin-submit")
-	}
+	signIn := func(login, password string) { t.Helper(); signIn(t, ctx, login, password) }
 	signIn(adminLogin, "not the password")
 	e2etest.Wait(t, ctx, "the refusal", `document.getElementById("signin-error")?.dataset.code === "unauthorized"`, 30*time.Second)
 	var msg string

@@ -77,11 +77,8 @@ func TestConsoleImport(t *testing.T) {
 
 	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
 	clock.Install(t, ctx, 0, "")
-	e2etest.Run(t, ctx, "open the console", chromedp.Navigate(s.URL()+"/admin/"))
-	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 90*time.Second)
-	e2etest.SetInput(t, ctx, "signin-login", "hr@example.com")
-	e2etest.SetInput(t, ctx, "signin-password", adminPassword)
-	e2etest.Tap(t, ctx, "sign in", "#signin-submit")
+	openConsole(t, ctx, s.URL())
+	signIn(t, ctx, "hr@example.com", adminPassword)
 	// HR's first section, the kiosks, is not theirs: punchd says so.
 	e2etest.Wait(t, ctx, "the kiosks refused", `document.getElementById("me")?.dataset.role === "hr" && !!document.getElementById("kiosks-forbidden")`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open People", "#nav-people")

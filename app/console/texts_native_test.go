@@ -1,0 +1,52 @@
+//go:build !(js && wasm)
+
+// The browser's tests (wasmbrowsertest) have no source files to read:
+// this check runs natively.
+
+package console
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestTextsUsed: every text the code asks for by a literal key, and by
+// the keys it builds (sections, rule fields), exists: a missing one would
+// show its key on the page.
+func TestTextsUsed(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	lit := regexp.MustCompile(`\.(?:t|refusal)\("([^"]+)"[,)]`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range lit.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = true
+		}
+	}
+	for _, s := range sections {
+		used["nav."+s] = true
+	}
+	for _, f := range graceFields {
+		used["rules."+f.key] = true
+	}
+	if len(used) < 40 {
+		t.Fatalf("found only %d keys in the code: the pattern is out of date", len(used))
+	}
+	for key := range used {
+		if _, ok := texts["en"][key]; !ok && !strings.HasPrefix(key, "err.") {
+			t.Errorf("the code asks for %q, which has no text", key)
+		}
+	}
+}
