@@ -47,6 +47,7 @@ type Console struct {
 	section string // "kiosks" (the default) or "people"
 	kiosks  kiosksView
 	people  peopleView
+	phones  phonesView
 	rules   rulesView
 }
 
@@ -132,7 +133,7 @@ func (c *Console) signOut(app.Context, app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			c.me, c.api.csrf, c.section = nil, "", ""
 			c.kiosks.end()
-			c.people, c.rules = peopleView{}, rulesView{}
+			c.people, c.phones, c.rules = peopleView{}, phonesView{}, rulesView{}
 		})
 	})
 }
@@ -169,7 +170,7 @@ func (c *Console) Render() app.UI {
 		var section app.UI
 		switch current {
 		case "people":
-			section = c.people.render(c, l)
+			section = app.Div().Body(c.people.render(c, l), c.phones.render(c, l))
 		case "rules":
 			section = c.rules.render(c, l)
 		default:

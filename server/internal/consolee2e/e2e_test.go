@@ -4,8 +4,10 @@
 package consolee2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/rules"
+	"punchclock/kiosk/scan"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
@@ -60,8 +63,9 @@ func signIn(t *testing.T, ctx context.Context, login, password string) {
 // it, and sees that kiosk in the fleet after its first sync, with its
 // version and its camera working; revokes it after a confirmation (a
 // cancelled one changes nothing) and finds the revocation in the audit
-// log. The console speaks Chinese on request. A store manager signed in
-// is shown that the kiosks are not for their role: punchd refuses.
+// log. The console speaks Chinese on request. It makes a phone link and
+// shows it as a QR code a camera reads. A store manager signed in is
+// shown that the kiosks are not for their role: punchd refuses.
 func TestConsoleKiosks(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(8, 55), sh))
@@ -159,6 +163,26 @@ func TestConsoleKiosks(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no audit entry of u-admin revoking %s", device)
+	}
+
+	// A phone link for E005, shown as a QR code its phone camera reads:
+	// the code in the picture is the link punchd made.
+	e2etest.Tap(t, ctx, "open People", "#nav-people")
+	e2etest.Wait(t, ctx, "the phone form", `!!document.getElementById("phone-employee")`, 10*time.Second)
+	e2etest.SetInput(t, ctx, "phone-employee", "E005")
+	e2etest.Tap(t, ctx, "make a phone link", "#phone-make")
+	e2etest.Wait(t, ctx, "the phone link's QR code", `(() => { const i = document.getElementById("phone-qr"); return !!i && i.complete && i.naturalWidth > 0; })()`, 30*time.Second)
+	var link string
+	e2etest.Eval(t, ctx, `document.getElementById("phone-link").dataset.url`, &link)
+	var shot []byte
+	e2etest.Run(t, ctx, "photograph the QR code", chromedp.Screenshot("#phone-qr", &shot, chromedp.ByQuery))
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := scan.NewDecoder(scan.FormatQR).Decode(img)
+	if err != nil || read.Text != link || !strings.HasPrefix(link, s.URL()+"/p?c=") {
+		t.Errorf("the phone link's QR code reads %q (%v), the link is %q", read.Text, err, link)
 	}
 
 	// A store manager: the kiosks are not for their role.
