@@ -203,6 +203,16 @@ func offset(l lang, ms int64) string {
 	return sign + fmt.Sprintf("%.1f s", d.Seconds())
 }
 
+// storage says whether the kiosk's storage is kept (persisted) and, when
+// the browser estimated it, how much of its quota is used.
+func storage(l lang, h *wire.Health) string {
+	s := yesNo(l, h.StoragePersisted)
+	if h.StorageQuota > 0 {
+		s += fmt.Sprintf(" · %.1f / %.0f MB", float64(h.StorageUsage)/1e6, float64(h.StorageQuota)/1e6)
+	}
+	return s
+}
+
 func yesNo(l lang, b bool) string {
 	if b {
 		return l.t("yes")
@@ -292,7 +302,7 @@ func (v *kiosksView) row(c *Console, l lang, k kiosk) app.UI {
 			app.Td().Text(offset(l, k.OffsetMS)),
 			app.Td().DataSet("field", "version").Text(h.AppVersion),
 			app.Td().Text(l.t("face."+h.Face)),
-			app.Td().Text(yesNo(l, h.StoragePersisted)),
+			app.Td().DataSet("field", "storage").DataSet("quota", h.StorageQuota).Text(storage(l, h)),
 			app.Td().DataSet("field", "camera").DataSet("value", h.Camera).Text(l.t("camera."+h.Camera)),
 		)
 	} else {

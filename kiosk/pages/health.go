@@ -35,12 +35,17 @@ func (e *Env) Health() (wire.Health, bool) {
 const cameraWait = 15 * time.Second
 
 // healthKnown reports whether the page knows enough for a health report:
-// the camera has answered, or has had cameraWait to. A report taken just
-// after enrollment, before the page even asked, would call a working
-// camera missing until the next one, a minute later.
+// the camera and the storage estimate have answered, or have had
+// cameraWait to. A report taken just after enrollment, before the page
+// even asked, would call a working camera missing, and the storage
+// unknown, until the next one, a minute later.
 func (k *Kiosk) healthKnown() bool {
 	c := k.cam
-	return c != nil && (c.stream != nil || c.err != nil || time.Since(c.asked) >= cameraWait)
+	if c == nil {
+		return false
+	}
+	waited := time.Since(c.asked) >= cameraWait
+	return (c.stream != nil || c.err != nil || waited) && (k.use.quota > 0 || waited)
 }
 
 // healthSnapshot is what the kiosk page knows of its health: its version,
@@ -66,5 +71,7 @@ func (k *Kiosk) healthSnapshot() wire.Health {
 	if k.env != nil {
 		h.StoragePersisted = k.env.Persisted
 	}
+	// What the browser estimated last (checkQuota; 0 until it answers).
+	h.StorageUsage, h.StorageQuota = int64(k.use.usage), int64(k.use.quota)
 	return h
 }

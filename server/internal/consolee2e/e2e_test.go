@@ -127,9 +127,9 @@ func TestConsoleKiosks(t *testing.T) {
 		e2etest.Wait(t, ctx, "a moment", `new Promise(r => setTimeout(() => r(true), 500))`, 5*time.Second)
 	}
 	var cells map[string]string
-	e2etest.Eval(t, ctx, fmt.Sprintf(`(() => { const r = %s; return {state: r.dataset.state, camera: r.querySelector('[data-field=camera]').dataset.value, pending: r.querySelector('[data-field=pending]').innerText}; })()`, row), &cells)
-	if cells["state"] != "ok" || cells["camera"] != "ok" || cells["pending"] != "0" {
-		t.Errorf("the kiosk's row: %v", cells)
+	e2etest.Eval(t, ctx, fmt.Sprintf(`(() => { const r = %s; return {state: r.dataset.state, camera: r.querySelector('[data-field=camera]').dataset.value, pending: r.querySelector('[data-field=pending]').innerText, quota: r.querySelector('[data-field=storage]').dataset.quota}; })()`, row), &cells)
+	if cells["state"] != "ok" || cells["camera"] != "ok" || cells["pending"] != "0" || cells["quota"] == "0" || cells["quota"] == "" {
+		t.Errorf("the kiosk's row: %v (want ok, its camera working, nothing waiting, its storage quota known)", cells)
 	}
 
 	// Chinese, then back.
