@@ -276,7 +276,10 @@ func (v *rulesView) render(c *Console, l lang) app.UI {
 }
 
 func (v *rulesView) renderForm(c *Console, l lang) app.UI {
-	_, valid := v.edited()
+	valid := v.cfg != nil
+	for _, bad := range v.invalid {
+		valid = valid && !bad
+	}
 	fields := app.Range(graceFields).Slice(func(i int) app.UI {
 		f := graceFields[i]
 		id := "rule-" + f.key

@@ -25,15 +25,17 @@ func (s *Syncer) ReportHealth(ctx context.Context) {
 		return
 	}
 	now := s.cfg.Clock()
-	st, err := s.Status(ctx)
-	if err != nil {
+	s.mu.Lock()
+	due := s.healthAt.IsZero() || now.Sub(s.healthAt) >= HealthEvery || now.Before(s.healthAt)
+	waited := s.healthPending > 0
+	s.mu.Unlock()
+	// The queue is read (IndexedDB counts) only for a report that is due
+	// or may be: not after every sync of a busy entrance.
+	if !due && !waited {
 		return
 	}
-	s.mu.Lock()
-	due := s.healthAt.IsZero() || now.Sub(s.healthAt) >= HealthEvery || now.Before(s.healthAt) ||
-		s.healthPending > 0 && st.Pending == 0
-	s.mu.Unlock()
-	if !due {
+	st, err := s.Status(ctx)
+	if err != nil || !due && st.Pending > 0 {
 		return
 	}
 	h, ok := s.cfg.Health()
