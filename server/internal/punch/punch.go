@@ -68,6 +68,9 @@ type item struct {
 	done   bool // result final before the transaction
 	stored store.StoredPunch
 	qr     *store.QRUse // the rotating-QR token use of a phone punch
+	// expired is a genuine QR token past its age: refused in decide, unless
+	// the employee already punched with it, which is the better answer.
+	expired bool
 }
 
 func (it *item) reject(code wire.Code, format string, args ...any) {
@@ -355,6 +358,13 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 	siteID := dev.SiteID
 	if p.Method == attendance.MethodQR {
 		k, claims, ok := s.checkQR(ctx, it, kiosks, trueTime)
+		if it.expired {
+			// Genuine but old: decide refuses it, as used if this employee
+			// already punched with it (a second visit to the same code),
+			// otherwise as expired.
+			it.qr = &store.QRUse{KioskID: claims.DeviceID, Step: claims.Step, EmployeeID: emp.ID, PunchID: p.ID}
+			return
+		}
 		if !ok {
 			return
 		}
@@ -423,7 +433,10 @@ func (s *Service) checkQR(ctx context.Context, it *item, kiosks map[string]kiosk
 	}
 	switch {
 	case errors.Is(err, token.ErrExpired):
-		it.reject(wire.CodeExpired, "this QR code has expired: scan the code the kiosk shows now (二维码已过期，请扫描终端上当前的二维码)")
+		// Verify checked the MAC before the age: the claims are genuine.
+		claims, _ = token.Parse(p.Evidence.QRToken)
+		it.expired = true
+		return kiosk, claims, false
 	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) || errors.Is(err, token.ErrBadMAC) || errors.Is(err, token.ErrMalformed):
 		it.reject(wire.CodeInvalid, "punch %s: not a QR code of one of our kiosks", p.ID)
 	case err != nil:
@@ -493,6 +506,11 @@ func decide(v store.IngestView, live []*item, offset time.Duration, now time.Tim
 				it.result.Message = "you have already punched with this QR code (此二维码已使用)"
 				continue
 			}
+		}
+		if it.expired {
+			it.result.Status, it.result.Code = wire.StatusRejected, wire.CodeExpired
+			it.result.Message = "this QR code has expired: scan the code the kiosk shows now (二维码已过期，请扫描终端上当前的二维码)"
+			continue
 		}
 		if ex, ok := bySeq[p.Seq]; ok {
 			it.result.Status, it.result.Code = wire.StatusRejected, wire.CodeConflict

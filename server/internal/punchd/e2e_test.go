@@ -597,6 +597,9 @@ func TestPhoneQR(t *testing.T) {
 			msg  string
 		}{
 			{"reused token", qrPunch("E005", attendance.MethodQR, tok, now.Add(5*time.Second)), wire.CodeConflict, "already punched with this QR code"},
+			// A second visit to the same code after it expired: the
+			// employee is told it was used, not that it is old.
+			{"reused token, expired since", qrPunch("E005", attendance.MethodQR, tok, now.Add(time.Minute)), wire.CodeConflict, "already punched with this QR code"},
 			{"old token", qrPunch("E005", attendance.MethodQR, string(token.Generate(kio.id, kio.qrSecret, now.Add(-time.Minute))), now), wire.CodeExpired, "expired"},
 			{"forged token", qrPunch("E005", attendance.MethodQR, string(token.Generate(kio.id, bytes.Repeat([]byte{7}, 32), now)), now), wire.CodeInvalid, "not a QR code of one of our kiosks"},
 			{"token of a phone", qrPunch("E005", attendance.MethodQR, string(token.Generate(phone.id, bytes.Repeat([]byte{7}, 32), now)), now), wire.CodeInvalid, "not a QR code"},
