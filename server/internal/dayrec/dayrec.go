@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -49,6 +50,11 @@ type Filter struct {
 	Limit int
 	// Evidence keeps the punches' signed bodies and signatures.
 	Evidence bool
+	// Lean hands the sink's Punch only what the rules engine reads of a
+	// punch (see store.PunchFilter.Lean): for callers that want the
+	// records, not the punches, and a company's month in a fraction of
+	// the time. Evidence needs the whole punch.
+	Lean bool
 }
 
 // Result is the records and the punches they were computed from.
@@ -82,6 +88,7 @@ func (s *Service) Records(ctx context.Context, f Filter) (Result, error) {
 // Preview evaluates f twice, with the stored configuration of siteID and
 // with next in its place, and returns what would change.
 func (s *Service) Preview(ctx context.Context, f Filter, siteID string, next rules.Config) ([]rules.Change, error) {
+	f.Lean, f.Evidence = true, false // records only
 	before, err := s.records(ctx, f, nil)
 	if wire.CodeOf(err) == wire.CodeNotFound && !errors.Is(err, errNoEmployee) {
 		before, err = Result{}, nil // no rules stored yet: everything is new
@@ -156,11 +163,10 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 	if err != nil {
 		return "", err
 	}
-	emps, err := s.employees(ctx, f, depts)
+	emps, next, err := s.employees(ctx, f, depts)
 	if err != nil {
 		return "", err
 	}
-	emps, next := page(emps, f.After, f.Limit)
 	if len(emps) == 0 {
 		return next, nil
 	}
@@ -190,7 +196,7 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 	}
 	var in []rules.Punch
 	err = s.Store.EachPunch(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted,
-		ByEmployee: true, NoEvidence: !f.Evidence}, func(p *store.StoredPunch) error {
+		ByEmployee: true, NoEvidence: !f.Evidence, Lean: f.Lean && !f.Evidence}, func(p *store.StoredPunch) error {
 		i, ok := pos[p.EmployeeID]
 		if !ok {
 			return fmt.Errorf("dayrec: the store answered a punch of %q, not asked for", p.EmployeeID)
@@ -310,56 +316,50 @@ func (s *Service) sites(ctx context.Context, emps []attendance.Employee, depts [
 	return out, nil
 }
 
-// page returns the employees after the id after, at most limit (0: all),
-// in id order, and the last of them when more follow.
-func page(emps []attendance.Employee, after string, limit int) ([]attendance.Employee, string) {
-	slices.SortFunc(emps, func(a, b attendance.Employee) int { return strings.Compare(a.ID, b.ID) })
-	i, _ := slices.BinarySearchFunc(emps, after, func(e attendance.Employee, id string) int {
-		if e.ID <= id {
-			return -1
-		}
-		return 1
-	})
-	emps = emps[i:]
-	if limit <= 0 || len(emps) <= limit {
-		return emps, ""
-	}
-	return emps[:limit], emps[limit-1].ID
-}
-
-// employees resolves the filter: one employee, a department subtree, or
-// (neither given) everyone active.
-func (s *Service) employees(ctx context.Context, f Filter, depts []attendance.Department) ([]attendance.Employee, error) {
+// employees resolves the filter, a page of it: one employee, a department
+// subtree, or (neither given) everyone active, those after f.After in id
+// order, at most f.Limit (0: all), and the last of them when more follow.
+func (s *Service) employees(ctx context.Context, f Filter, depts []attendance.Department) ([]attendance.Employee, string, error) {
 	if f.EmployeeID != "" {
 		e, err := s.Store.Employee(ctx, f.EmployeeID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, &wire.Error{Code: wire.CodeNotFound, Message: fmt.Sprintf("no employee %q", f.EmployeeID), Err: errNoEmployee}
+			return nil, "", &wire.Error{Code: wire.CodeNotFound, Message: fmt.Sprintf("no employee %q", f.EmployeeID), Err: errNoEmployee}
 		}
-		return []attendance.Employee{e}, err
+		if err != nil || e.ID <= f.After {
+			return nil, "", err
+		}
+		return []attendance.Employee{e}, "", nil
 	}
-	all, err := s.Store.Employees(ctx, store.EmployeeFilter{ActiveOnly: true})
-	if err != nil || f.DepartmentID == "" {
-		return all, err
+	ef := store.EmployeeFilter{ActiveOnly: true, AfterID: f.After}
+	if f.Limit > 0 {
+		ef.Limit = f.Limit + 1 // one more says whether a page follows
 	}
-	in := map[string]bool{f.DepartmentID: true}
-	found := false
-	for changed := true; changed; {
-		changed = false
-		for _, d := range depts {
-			found = found || d.ID == f.DepartmentID
-			if !in[d.ID] && in[d.ParentID] {
-				in[d.ID], changed = true, true
+	if f.DepartmentID != "" {
+		in := map[string]bool{f.DepartmentID: true}
+		found := false
+		for changed := true; changed; {
+			changed = false
+			for _, d := range depts {
+				found = found || d.ID == f.DepartmentID
+				if !in[d.ID] && in[d.ParentID] {
+					in[d.ID], changed = true, true
+				}
 			}
 		}
-	}
-	if !found {
-		return nil, &wire.Error{Code: wire.CodeNotFound, Message: fmt.Sprintf("no department %q", f.DepartmentID), Err: errNoEmployee}
-	}
-	var out []attendance.Employee
-	for _, e := range all {
-		if in[e.DepartmentID] {
-			out = append(out, e)
+		if !found {
+			return nil, "", &wire.Error{Code: wire.CodeNotFound, Message: fmt.Sprintf("no department %q", f.DepartmentID), Err: errNoEmployee}
 		}
+		ef.DepartmentIDs = slices.Sorted(maps.Keys(in))
 	}
-	return out, nil
+	emps, err := s.Store.Employees(ctx, ef)
+	if err != nil {
+		return nil, "", err
+	}
+	// The store's order is Go's; sorted again all the same, as the
+	// records' order is the answer's contract.
+	slices.SortFunc(emps, func(a, b attendance.Employee) int { return strings.Compare(a.ID, b.ID) })
+	if f.Limit <= 0 || len(emps) <= f.Limit {
+		return emps, "", nil
+	}
+	return emps[:f.Limit], emps[f.Limit-1].ID, nil
 }

@@ -24,10 +24,15 @@ const (
 )
 
 // attendanceRecord answers GET /attendance/record: the day records of an
-// employee or a department (with its sub-departments) and the punches
-// they were computed from, a page of employees at a time (limit, default
-// 500; next_cursor, when present, asks for the next page). A punch's
-// signed body and signature come only with evidence=true.
+// employee or a department (with its sub-departments), a page of employees
+// at a time (limit, default 500; next_cursor, when present, asks for the
+// next page). With punches=true the answer also lists the punches they
+// were computed from, and with evidence=true (which implies punches) each
+// with its signed body and signature. Records name the punches they use;
+// a report wants only them, as WeCom's day data (getcheckin_daydata) is
+// apart from its punch records (getcheckindata), and without the punches
+// punchd reads a company's month from the per-employee digests the store
+// keeps (store.PunchFilter.Lean).
 //
 // The answer is written as it is computed: the punches as they are read
 // from the store, then the records as the engine hands them out, employee
@@ -57,12 +62,26 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 			return wire.Errorf(wire.CodeInvalid, "evidence must be true or false")
 		}
 	}
+	withPunches := f.Evidence
+	if v := q.Get("punches"); v != "" {
+		if withPunches, err = strconv.ParseBool(v); err != nil {
+			return wire.Errorf(wire.CodeInvalid, "punches must be true or false")
+		}
+		if !withPunches && f.Evidence {
+			return wire.Errorf(wire.CodeInvalid, "evidence=true lists the punches: it cannot go with punches=false")
+		}
+	}
+	// Without the punches, the engine's part of each is all punchd reads.
+	f.Lean = !withPunches
 	// The status is sent with the first punch or record: an error after
 	// it can only cut the answer short, which the client sees as
 	// malformed JSON.
-	rw := &recordWriter{w: w}
+	rw := &recordWriter{w: w, punches: withPunches}
 	next, err := s.Days.Stream(r.Context(), f, dayrec.Sink{
 		Punch: func(p *store.StoredPunch) error {
+			if !withPunches {
+				return nil
+			}
 			v := s.view(*p)
 			return rw.item(false, func(b []byte) ([]byte, error) {
 				if b, ok := v.appendJSON(b); ok {
@@ -100,10 +119,11 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 }
 
 // recordWriter writes the answer of attendanceRecord through a buffer:
-// {"punches":[...],"records":[...]...}. The status and headers go with
-// the first write.
+// {"punches":[...],"records":[...]...}, without the punches unless asked.
+// The status and headers go with the first write.
 type recordWriter struct {
 	w         http.ResponseWriter
+	punches   bool // the answer lists the punches
 	buf       []byte
 	started   bool
 	inRecords bool
@@ -120,7 +140,11 @@ func (rw *recordWriter) start() {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	rw.w.WriteHeader(http.StatusOK)
-	rw.buf = append(rw.buf, `{"punches":[`...)
+	if rw.punches {
+		rw.buf = append(rw.buf, `{"punches":[`...)
+	} else {
+		rw.buf = append(rw.buf, '{')
+	}
 }
 
 // toRecords closes the punches and opens the records, once.
@@ -128,7 +152,10 @@ func (rw *recordWriter) toRecords() {
 	rw.start()
 	if !rw.inRecords {
 		rw.inRecords, rw.n = true, 0
-		rw.buf = append(rw.buf, `],"records":[`...)
+		if rw.punches {
+			rw.buf = append(rw.buf, `],`...)
+		}
+		rw.buf = append(rw.buf, `"records":[`...)
 	}
 }
 

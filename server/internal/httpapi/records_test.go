@@ -106,12 +106,18 @@ func TestAttendanceRecord(t *testing.T) {
 			EmployeeID string `json:"employee_id"`
 		}
 	}
+	// The records only, unless the punches are asked for.
 	st, body := do(t, "GET", base+"/api/v1/attendance/record?employee_id=E006&from=2026-11-16&to=2026-11-20", tok, nil, &out)
-	if st != 200 {
-		t.Fatalf("record: %d %s", st, body)
+	var top map[string]json.RawMessage
+	if st != 200 || json.Unmarshal([]byte(body), &top) != nil || top["punches"] != nil || top["records"] == nil {
+		t.Fatalf("record: %d %.300s", st, body)
 	}
-	if len(out.Records) != 5 || len(out.Punches) == 0 {
+	if len(out.Records) != 5 || len(out.Punches) != 0 {
 		t.Fatalf("E006: %d records, %d punches", len(out.Records), len(out.Punches))
+	}
+	st, body = do(t, "GET", base+"/api/v1/attendance/record?employee_id=E006&from=2026-11-16&to=2026-11-20&punches=true", tok, nil, &out)
+	if st != 200 || len(out.Records) != 5 || len(out.Punches) == 0 {
+		t.Fatalf("E006 with punches: %d, %d records, %d punches: %.300s", st, len(out.Records), len(out.Punches), body)
 	}
 	if r := find(out.Records, "E006", "2026-11-18"); r == nil || r.Status != "missing_out" {
 		t.Errorf("E006 forgot to punch out on the 18th: %+v", r)
@@ -146,7 +152,7 @@ func TestAttendanceRecord(t *testing.T) {
 			Punches []map[string]any
 			Next    string `json:"next_cursor"`
 		}
-		st, body := do(t, "GET", base+"/api/v1/attendance/record?department_id=retail&from=2026-11-18&limit=5&cursor="+cursor, tok, nil, &page)
+		st, body := do(t, "GET", base+"/api/v1/attendance/record?department_id=retail&from=2026-11-18&limit=5&punches=true&cursor="+cursor, tok, nil, &page)
 		if st != 200 || len(page.Records) > 5 || pages > 4 {
 			t.Fatalf("page %d after %q: %d, %d records: %s", pages, cursor, st, len(page.Records), body)
 		}
@@ -173,7 +179,7 @@ func TestAttendanceRecord(t *testing.T) {
 
 	for _, bad := range []string{"?employee_id=E006", "?employee_id=E006&from=18.11.2026", "?from=2026-11-18", "?employee_id=E006&from=2026-01-01&to=2026-12-31", "?employee_id=nobody&from=2026-11-18",
 		"?department_id=retail&from=2026-11-18&limit=0", "?department_id=retail&from=2026-11-18&limit=5000",
-		"?employee_id=E006&from=2026-11-18&evidence=maybe",
+		"?employee_id=E006&from=2026-11-18&evidence=maybe", "?employee_id=E006&from=2026-11-18&punches=2", "?employee_id=E006&from=2026-11-18&evidence=true&punches=false",
 		"?department_id=retail&from=2026-10-01&to=2026-11-30&limit=2000", // 61 days: at most 1,016 employees a page
 	} {
 		if st, body := do(t, "GET", base+"/api/v1/attendance/record"+bad, tok, nil, nil); st != 400 && st != 404 {
@@ -280,10 +286,23 @@ func testRecordPages(t *testing.T, base, tok string) {
 	// employees alternate in id order (E001 and E002 in Shanghai, E003 in
 	// Munich, then Shanghai again).
 	q := base + "/api/v1/attendance/record?department_id=hq&from=2026-11-16&to=2026-11-20"
-	for _, ev := range []string{"", "&evidence=true"} {
+	// Without the punches the records are the same, read from the
+	// store's digests (built by the first such read, then used).
+	var lean [2]answer
+	for i := range lean {
+		if st, body := do(t, "GET", q+"&limit=2000", tok, nil, &lean[i]); st != 200 || lean[i].Next != "" || len(lean[i].Records) != 30*5 || len(lean[i].Punches) != 0 {
+			t.Fatalf("records only, read %d: %d, %d records, %d punches, next %q: %.300s", i, st, len(lean[i].Records), len(lean[i].Punches), lean[i].Next, body)
+		}
+	}
+	for _, ev := range []string{"&punches=true", "&evidence=true"} {
 		var all answer
 		if st, body := do(t, "GET", q+ev+"&limit=2000", tok, nil, &all); st != 200 || all.Next != "" || len(all.Records) != 30*5 || len(all.Punches) == 0 {
 			t.Fatalf("one page%s: %d, %d records, %d punches, next %q: %.300s", ev, st, len(all.Records), len(all.Punches), all.Next, body)
+		}
+		for i := range lean {
+			if join(lean[i].Records) != join(all.Records) {
+				t.Errorf("records only (read %d) differ from the records with%s", i, ev)
+			}
 		}
 		ids := map[string]bool{}
 		for _, p := range all.Punches {

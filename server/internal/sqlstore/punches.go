@@ -308,6 +308,9 @@ func (s *DB) EachPunch(ctx context.Context, f store.PunchFilter, fn func(p *stor
 	if err := checkAll("punches", f); err != nil {
 		return err
 	}
+	if f.Lean {
+		return s.eachLean(ctx, f, fn)
+	}
 	cols := storedCols
 	if f.NoEvidence {
 		cols = storedColsNoSig

@@ -458,10 +458,23 @@ func (s *DB) Employees(ctx context.Context, f store.EmployeeFilter) ([]attendanc
 		q += ` AND department_id = ?`
 		args = append(args, f.DepartmentID)
 	}
+	if len(f.DepartmentIDs) > 0 {
+		cond, a := in(s, "department_id", f.DepartmentIDs)
+		q += ` AND ` + cond
+		args = append(args, a...)
+	}
 	if f.ActiveOnly {
 		q += ` AND active = 1`
 	}
-	return s.employees(ctx, q+` ORDER BY id`, args...)
+	if f.AfterID != "" {
+		q += ` AND id` + s.d.ByteOrder + ` > ?`
+		args = append(args, f.AfterID)
+	}
+	q += ` ORDER BY id` + s.d.ByteOrder
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit)
+	}
+	return s.employees(ctx, q, args...)
 }
 
 func (s *DB) employees(ctx context.Context, q string, args ...any) ([]attendance.Employee, error) {

@@ -279,7 +279,14 @@ type ApprovalFilter struct {
 type EmployeeFilter struct {
 	SiteID       string
 	DepartmentID string
-	ActiveOnly   bool
+	// DepartmentIDs, when given, selects the employees of any of them.
+	DepartmentIDs []string
+	ActiveOnly    bool
+	// AfterID and Limit page the answer in id order (byte by byte, as Go
+	// compares strings): the employees after AfterID, at most Limit
+	// (0: all).
+	AfterID string
+	Limit   int
 }
 
 // Changes is what a kiosk pull needs.
@@ -374,6 +381,13 @@ type PunchFilter struct {
 	// NoEvidence leaves out Body and Sig (the punch is still read from
 	// its body): for readers that show punches without their proof.
 	NoEvidence bool
+	// Lean hands out only what the rules engine reads of a punch: ID,
+	// EmployeeID, SiteID, DeviceID, Method, Direction, Location, TrueTime,
+	// Status, Flags and Addr (no body, signature, hash or device times).
+	// The store may serve it from a digest of each employee's punches,
+	// far quicker for a company. It needs ByEmployee, EmployeeIDs, From,
+	// To and Status accepted, and no other filter.
+	Lean bool
 }
 
 // IngestKeys names what a batch touches.

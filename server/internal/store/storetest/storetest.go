@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"IngestAllOrNothing", testIngestAllOrNothing},
 		{"Punches", testPunches},
 		{"AppendOnly", testAppendOnly},
+		{"LeanPunches", testLeanPunches},
 		{"PhonesAndQRUses", testPhonesAndQRUses},
 		{"BadText", testBadText},
 		{"Take", testTake},
@@ -124,6 +126,32 @@ func testOrganisation(t *testing.T, s store.Store) {
 	active := must(s.Employees(ctx, store.EmployeeFilter{ActiveOnly: true, SiteID: "s1"}))
 	if len(all) != 2 || len(active) != 1 || active[0].ID != "e1" {
 		t.Errorf("Employees all=%d active=%v", len(all), active)
+	}
+	// Pages in Go's byte order (upper case before lower, "E10" before
+	// "E9"), of a list of departments.
+	for _, id := range []string{"E9", "E10", "Z1", "a1"} {
+		must(s.PutEmployee(ctx, attendance.Employee{ID: id, Name: "N", DepartmentID: "d2", SiteID: "s1", Active: true}))
+	}
+	ids := func(f store.EmployeeFilter) string {
+		var out []string
+		for _, e := range must(s.Employees(ctx, f)) {
+			out = append(out, e.ID)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		f    store.EmployeeFilter
+		want string
+	}{
+		{store.EmployeeFilter{DepartmentIDs: []string{"d1", "d2"}}, "E10 E9 Z1 a1 e1 e2"},
+		{store.EmployeeFilter{DepartmentIDs: []string{"d2"}, Limit: 2}, "E10 E9"},
+		{store.EmployeeFilter{DepartmentIDs: []string{"d1", "d2"}, AfterID: "E9", Limit: 3, ActiveOnly: true}, "Z1 a1 e1"},
+		{store.EmployeeFilter{AfterID: "a1"}, "e1 e2"},
+		{store.EmployeeFilter{DepartmentIDs: []string{"d9"}}, ""},
+	} {
+		if got := ids(c.f); got != c.want {
+			t.Errorf("Employees(%+v) = %q, want %q", c.f, got, c.want)
+		}
 	}
 }
 
