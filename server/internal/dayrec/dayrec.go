@@ -194,7 +194,8 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 	if err != nil {
 		return "", err
 	}
-	var in []rules.Punch
+	// Room for two punches a day each: the slice grows once or never.
+	in := make([]rules.Punch, 0, min(len(emps)*(f.To.Sub(f.From)+3)*2, 1<<17))
 	err = s.Store.EachPunch(ctx, store.PunchFilter{EmployeeIDs: ids, From: from, To: to, Status: store.PunchAccepted,
 		ByEmployee: true, NoEvidence: !f.Evidence, Lean: f.Lean && !f.Evidence}, func(p *store.StoredPunch) error {
 		i, ok := pos[p.EmployeeID]

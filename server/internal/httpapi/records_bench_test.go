@@ -126,12 +126,12 @@ func (t *tail) Write(p []byte) (int, error) {
 
 // fetchAll reads every page of the department's records and returns the
 // bytes and pages read.
-func fetchAll(b *testing.B, base, tok, dept string, c *company) (int64, int) {
+func fetchAll(b *testing.B, base, tok, dept, extra string, c *company) (int64, int) {
 	b.Helper()
 	var total int64
 	cursor := ""
 	for pages := 1; ; pages++ {
-		url := fmt.Sprintf("%s/api/v1/attendance/record?department_id=%s&from=%s&to=%s&limit=1000&cursor=%s", base, dept, c.from, c.to, cursor)
+		url := fmt.Sprintf("%s/api/v1/attendance/record?department_id=%s&from=%s&to=%s&limit=1000%s&cursor=%s", base, dept, c.from, c.to, extra, cursor)
 		req, _ := http.NewRequest("GET", url, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := http.DefaultClient.Do(req)
@@ -189,6 +189,7 @@ func peakHeap() (stop func() uint64) {
 // The records come without the punches, as a report asks for them (the
 // store reads what the engine needs from its digests); cold-ms is the
 // first read, which builds the digests, api-ms the reads after it.
+// company-with-punches asks for the punches too, read whole.
 // api-ms is the time of all pages; peak-heap-MB the highest heap (live
 // and garbage, sampled every ms) while the API answers, which includes
 // the benchmark's own data (base-heap-MB, measured just before) and the
@@ -209,11 +210,13 @@ func BenchmarkRecordsCompany(b *testing.B) {
 			srv := httptest.NewServer(httpapi.New(st, now, slog.New(slog.DiscardHandler), "bench").Handler())
 			defer srv.Close()
 			for _, q := range []struct {
-				name, dept string
-				engine     func() *rules.Input
+				name, dept, extra string
+				engine            func() *rules.Input
 			}{
-				{"company", "root", func() *rules.Input { return c.in }},
-				{"department-1000", "d3", func() *rules.Input {
+				{"company", "root", "", func() *rules.Input { return c.in }},
+				// The punches too, read whole: no digest helps.
+				{"company-with-punches", "root", "&punches=true", func() *rules.Input { return c.in }},
+				{"department-1000", "d3", "", func() *rules.Input {
 					in := *c.in
 					in.Employees = c.in.Employees[3000:4000]
 					in.Punches = nil
@@ -234,7 +237,7 @@ func BenchmarkRecordsCompany(b *testing.B) {
 					// The first read builds the store's digests of the
 					// punches (store.PunchFilter.Lean); its time is cold-ms.
 					t0 := time.Now()
-					fetchAll(b, srv.URL, tok, q.dept, c)
+					fetchAll(b, srv.URL, tok, q.dept, q.extra, c)
 					cold := time.Since(t0)
 					b.ResetTimer()
 					for b.Loop() {
@@ -252,7 +255,7 @@ func BenchmarkRecordsCompany(b *testing.B) {
 						base = max(base, heapObjects())
 						stop := peakHeap()
 						t2, c2 := time.Now(), cpuTime()
-						size, pages = fetchAll(b, srv.URL, tok, q.dept, c)
+						size, pages = fetchAll(b, srv.URL, tok, q.dept, q.extra, c)
 						tAPI, cAPI = tAPI+time.Since(t2), cAPI+cpuTime()-c2
 						peak = max(peak, stop())
 						tEngine, cEngine = tEngine+t1.Sub(t0), cEngine+c1-c0

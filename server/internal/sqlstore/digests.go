@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -197,25 +198,31 @@ func (s *DB) buildDigests(ctx context.Context, emps []string, lo, hi int64) (map
 	})
 	// A digest keeps the larger of two concurrent builds: the punches
 	// only grow, so it is the newer. An equal one replaces it (a digest
-	// of another version is rebuilt from the same punches).
+	// of another version is rebuilt from the same punches). One
+	// transaction writes them all.
 	const perStmt = 200
-	for len(keys) > 0 {
-		n := min(perStmt, len(keys))
-		q := `INSERT INTO punch_digests (employee_id, bucket, n, data) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ") +
-			` ON CONFLICT (employee_id, bucket) DO UPDATE SET n = excluded.n, data = excluded.data WHERE excluded.n >= punch_digests.n`
-		args := make([]any, 0, 4*n)
-		for _, k := range keys[:n] {
-			a := built[k]
-			args = append(args, k.emp, k.bucket, a.n, encodeDigest(a.ps))
-		}
-		if _, err := s.db.ExecContext(ctx, s.Rebind(q), args...); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		for len(keys) > 0 {
+			n := min(perStmt, len(keys))
+			q := `INSERT INTO punch_digests (employee_id, bucket, n, data) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ") +
+				` ON CONFLICT (employee_id, bucket) DO UPDATE SET n = excluded.n, data = excluded.data WHERE excluded.n >= punch_digests.n`
+			args := make([]any, 0, 4*n)
+			for _, k := range keys[:n] {
+				a := built[k]
+				args = append(args, k.emp, k.bucket, a.n, encodeDigest(a.ps))
 			}
-			break // a cache: the next read rebuilds it
+			if _, err := tx.ExecContext(ctx, s.Rebind(q), args...); err != nil {
+				return err
+			}
+			keys = keys[n:]
 		}
-		keys = keys[n:]
+		return nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
+	// Otherwise a digest not written is a cache miss: the next read
+	// rebuilds it.
 	return out, nil
 }
 
