@@ -72,22 +72,42 @@ func (s *DB) eachLean(ctx context.Context, f store.PunchFilter, fn func(p *store
 	emps := slices.Sorted(slices.Values(f.EmployeeIDs))
 	emps = slices.Compact(emps)
 
-	// How many punches each employee's buckets hold, from the index.
+	// How many punches each employee's buckets hold, from the index: one
+	// row per employee, read in the index's order (grouping by bucket
+	// too would sort).
 	counts := map[digestKey]int64{}
 	cond, args := in(s, "employee_id", emps)
-	rows, err := s.db.QueryContext(ctx, s.Rebind(`SELECT employee_id, true_time_ms / `+fmt.Sprint(digestBucketMS)+`, COUNT(*) FROM punches
-		WHERE `+cond+` AND true_time_ms >= ? AND true_time_ms < ? GROUP BY 1, 2`), append(args, lo*digestBucketMS, hi*digestBucketMS)...)
+	var cols strings.Builder
+	for b := lo; b < hi; b++ {
+		fmt.Fprintf(&cols, ", COUNT(*) FILTER (WHERE true_time_ms < %d)", (b+1)*digestBucketMS)
+	}
+	rows, err := s.db.QueryContext(ctx, s.Rebind(`SELECT employee_id`+cols.String()+` FROM punches
+		WHERE `+cond+` AND true_time_ms >= ? AND true_time_ms < ? GROUP BY employee_id`), append(args, lo*digestBucketMS, hi*digestBucketMS)...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: punch counts: %w", err)
 	}
+	cum := make([]int64, hi-lo)
+	dest := make([]any, 1+len(cum))
+	for i := range cum {
+		dest[1+i] = &cum[i]
+	}
 	for rows.Next() {
-		var k digestKey
-		var n int64
-		if err := rows.Scan(&k.emp, &k.bucket, &n); err != nil {
+		var emp string
+		dest[0] = &emp
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return fmt.Errorf("sqlstore: punch counts: %w", err)
 		}
-		counts[k] = n
+		// The columns count up to each bucket's end: a bucket's own
+		// count is the difference.
+		for i, prev := range cum {
+			if i > 0 {
+				prev -= cum[i-1]
+			}
+			if prev > 0 {
+				counts[digestKey{emp, lo + int64(i)}] = prev
+			}
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
