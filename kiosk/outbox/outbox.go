@@ -144,6 +144,22 @@ type Outbox struct {
 	// asked for, or after a write whose outcome is unknown.
 	idxMu sync.Mutex
 	idx   *entryIndex
+
+	// stats caches Stats between writes: the kiosk's status line asks
+	// every second and after every change, and each answer was three
+	// IndexedDB requests. statsGen counts the writes that drop it.
+	statsMu  sync.Mutex
+	stats    *Stats
+	statsGen uint64
+}
+
+// statsChanged drops the cached Stats: called after every write to the
+// entries, whatever its outcome.
+func (o *Outbox) statsChanged() {
+	o.statsMu.Lock()
+	o.stats = nil
+	o.statsGen++
+	o.statsMu.Unlock()
 }
 
 // Open makes an Outbox over store and loads its chain position and identity.
@@ -184,7 +200,8 @@ func (o *Outbox) Store() Store { return o.store }
 // Only when Record returns nil is the punch safely stored: show the
 // confirmation then, and show any error (ErrQuota included) on screen. If
 // the employee punched by the same method within the dedup window, Record
-// returns the earlier entry and ErrRecentDuplicate and stores nothing.
+// returns the earlier entry (without its signed body) and
+// ErrRecentDuplicate and stores nothing.
 //
 // The estimated true time is set only from an offset learnt in this process
 // (SetClock): it is the server time at that exchange plus the monotonic time
@@ -234,6 +251,7 @@ func (o *Outbox) Record(ctx context.Context, p attendance.Punch) (Entry, error) 
 	}
 	e := Entry{ID: p.ID, Seq: p.Seq, At: p.DeviceTime, Punch: p, Signed: signed, State: StatePending}
 	err = o.store.Append(ctx, e, next)
+	o.statsChanged()
 	o.indexAppended(&e, err)
 	if err != nil {
 		// The write may have happened although an error came back (a
@@ -262,13 +280,17 @@ func dedupKey(p *attendance.Punch) string {
 
 // recent finds an entry of the same employee and method within the window.
 // The window counts either way from now, so a clock set back does not turn
-// every punch after a recent one into a "duplicate" for long.
+// every punch after a recent one into a "duplicate" for long. It reads the
+// employee's entries from the index (see EmployeeEntries), not every entry
+// of the window from the store: at a busy entrance a minute holds hundreds,
+// and decoding them was most of a scan's work. The entry it returns has no
+// signed body.
 func (o *Outbox) recent(ctx context.Context, p attendance.Punch, now time.Time) (Entry, bool, error) {
 	if o.window < 0 {
 		return Entry{}, false, nil
 	}
 	now = wall(now)
-	es, err := o.store.List(ctx, Filter{Since: now.Add(-o.window + time.Millisecond)})
+	es, err := o.EmployeeEntries(ctx, p.EmployeeID, now.Add(-o.window+time.Millisecond))
 	if err != nil {
 		return Entry{}, false, err
 	}
@@ -340,6 +362,7 @@ func (o *Outbox) Today(ctx context.Context, loc *time.Location) ([]Entry, error)
 // Mark settles entries (see Store.Mark).
 func (o *Outbox) Mark(ctx context.Context, marks []Mark) error {
 	err := o.store.Mark(ctx, marks)
+	o.statsChanged()
 	o.indexMarked(marks, err)
 	if err != nil {
 		return fmt.Errorf("outbox: mark: %w", err)
@@ -349,10 +372,21 @@ func (o *Outbox) Mark(ctx context.Context, marks []Mark) error {
 
 // Stats returns the queue counts (see Store.Stats).
 func (o *Outbox) Stats(ctx context.Context) (Stats, error) {
+	o.statsMu.Lock()
+	cached, gen := o.stats, o.statsGen
+	o.statsMu.Unlock()
+	if cached != nil {
+		return *cached, nil
+	}
 	s, err := o.store.Stats(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("outbox: stats: %w", err)
 	}
+	o.statsMu.Lock()
+	if o.statsGen == gen { // no write since the read began
+		o.stats = &s
+	}
+	o.statsMu.Unlock()
 	return s, nil
 }
 
@@ -360,6 +394,9 @@ func (o *Outbox) Stats(ctx context.Context) (Stats, error) {
 func (o *Outbox) Prune(ctx context.Context, keep time.Duration) (int, error) {
 	before := o.clock().Add(-keep)
 	n, err := o.store.Prune(ctx, before)
+	if n > 0 || err != nil {
+		o.statsChanged()
+	}
 	o.indexPruned(before, n, err)
 	if err != nil {
 		return n, fmt.Errorf("outbox: prune: %w", err)

@@ -359,3 +359,63 @@ func TestPullCached(t *testing.T) {
 		t.Errorf("reopened: %q, want c2", s.Cursor)
 	}
 }
+
+// countingStats counts the store's Stats calls.
+type countingStats struct {
+	outbox.Store
+	n int
+}
+
+func (c *countingStats) Stats(ctx context.Context) (outbox.Stats, error) {
+	c.n++
+	return c.Store.Stats(ctx)
+}
+
+// TestStatsCached: Stats asks the store once between writes, and every
+// write (a record, a mark, a prune that deleted) shows in the next answer.
+func TestStatsCached(t *testing.T) {
+	c := &clock{now: t0}
+	cs := &countingStats{Store: memstore.New()}
+	o, err := outbox.Open(ctx, cs, outbox.Options{Clock: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetIdentity(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	stats := func(what string, pending, rejected, calls int) {
+		t.Helper()
+		for range 3 {
+			st, err := o.Stats(ctx)
+			if err != nil || st.Pending != pending || st.Rejected != rejected {
+				t.Fatalf("%s: %+v, %v; want %d pending, %d rejected", what, st, err, pending, rejected)
+			}
+		}
+		if cs.n != calls {
+			t.Errorf("%s: the store was asked %d times in all, want %d", what, cs.n, calls)
+		}
+	}
+	stats("empty", 0, 0, 1)
+	e1, err := o.Record(ctx, badge("e1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := o.Record(ctx, badge("e2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats("two recorded", 2, 0, 2)
+	if err := o.Mark(ctx, []outbox.Mark{{ID: e1.ID, State: outbox.StateSynced, At: t0}, {ID: e2.ID, State: outbox.StateRejected, At: t0, Code: wire.CodeInvalid}}); err != nil {
+		t.Fatal(err)
+	}
+	stats("marked", 0, 1, 3)
+	c.now = t0.Add(48 * time.Hour)
+	if n, err := o.Prune(ctx, time.Hour); err != nil || n != 1 {
+		t.Fatalf("Prune: %d, %v", n, err)
+	}
+	stats("pruned", 0, 1, 4)
+	if n, err := o.Prune(ctx, time.Hour); err != nil || n != 0 {
+		t.Fatalf("Prune again: %d, %v", n, err)
+	}
+	stats("nothing pruned", 0, 1, 4)
+}

@@ -139,9 +139,11 @@ func BenchmarkDecodeToConfirmationBusy(b *testing.B) {
 		n := nStored/2 + 1 + i
 		emps, badges = append(emps, fmt.Sprintf("B%05d", n)), append(badges, fmt.Sprintf("BUSY%05d", n))
 	}
+	stopProfile := startProfile(b, ctx)
 	b.ResetTimer()
 	ms := punches(emps, badges)
 	b.StopTimer()
+	stopProfile()
 	var total float64
 	for i, x := range ms {
 		total += x
