@@ -36,6 +36,8 @@ const (
 	ActionRules       = "rules.change"          // a rule set replaced (target: site, "" the default)
 	ActionToken       = "token.issue"           // an API token made (target: its name)
 	ActionTokenRevoke = "token.revoke"          // an API token revoked (target: its name)
+	ActionSite        = "site.put"              // a site made or changed (target: site)
+	ActionDepartment  = "department.put"        // a department made, renamed or moved (target and unit: it)
 )
 
 // Log appends entries.
