@@ -39,22 +39,18 @@ func (c *Console) canWriteOrg() bool {
 }
 
 func (v *orgView) load(c *Console) {
-	ctx, a := c.ctx, c.api
-	ctx.Async(func() {
-		var list struct {
-			Departments []attendance.Department `json:"departments"`
+	var list struct {
+		Departments []attendance.Department `json:"departments"`
+	}
+	c.get("/api/v1/departments", &list, func(err string) {
+		v.loaded, v.err = true, err
+		if err != "" {
+			return
 		}
-		err := a.call(context.Background(), http.MethodGet, "/api/v1/departments", nil, &list)
-		ctx.Dispatch(func(app.Context) {
-			v.loaded, v.err = true, code(err)
-			if err != nil {
-				return
-			}
-			v.depts = list.Departments
-			if v.newParent == "" && len(v.depts) > 0 && !c.canMakeRoots() {
-				v.newParent = v.roots()[0].ID
-			}
-		})
+		v.depts = list.Departments
+		if v.newParent == "" && len(v.depts) > 0 && !c.canMakeRoots() {
+			v.newParent = v.roots()[0].ID
+		}
 	})
 }
 
@@ -158,11 +154,16 @@ func (v *orgView) create(c *Console) app.EventHandler {
 	}
 }
 
-func (v *orgView) startRename(id string) app.EventHandler {
+// start opens the renaming (rename) or the move of department id.
+func (v *orgView) start(id string, rename bool) app.EventHandler {
 	return func(app.Context, app.Event) {
-		v.renaming, v.moving, v.confirm = id, "", false
-		if d := v.byID(id); d != nil {
-			v.renameTo = d.Name
+		v.renaming, v.moving, v.confirm = "", "", false
+		switch d := v.byID(id); {
+		case d == nil:
+		case rename:
+			v.renaming, v.renameTo = id, d.Name
+		default:
+			v.moving, v.moveTo = id, d.ParentID
 		}
 	}
 }
@@ -177,15 +178,6 @@ func (v *orgView) rename(c *Console) app.EventHandler {
 		x := *d
 		x.Name, v.renaming = strings.TrimSpace(v.renameTo), ""
 		v.put(c, x, "org.renamed:"+x.ID)
-	}
-}
-
-func (v *orgView) startMove(id string) app.EventHandler {
-	return func(app.Context, app.Event) {
-		v.moving, v.renaming, v.confirm = id, "", false
-		if d := v.byID(id); d != nil {
-			v.moveTo = d.ParentID
-		}
 	}
 }
 

@@ -10,17 +10,8 @@ import (
 
 func (v *orgView) render(c *Console, l lang) app.UI {
 	write := c.canWriteOrg()
-	var body app.UI
-	switch {
-	case !v.loaded:
-		body = app.P().Class("empty").Text(l.t("loading"))
-	case v.err == "forbidden":
-		body = app.P().ID("org-forbidden").Class("empty").Text(l.t("forbidden.org"))
-	case v.err != "":
-		body = app.P().ID("org-error").Class("error").Attr("role", "alert").DataSet("code", v.err).Text(l.refusal(v.err))
-	case len(v.depts) == 0:
-		body = app.P().ID("org-none").Class("empty").Text(l.t("org.none"))
-	default:
+	body := listState(l, "org", v.loaded, v.err, len(v.depts) == 0)
+	if body == nil {
 		roots := v.roots()
 		body = app.Ul().ID("org-tree").Class("tree").Body(app.Range(roots).Slice(func(i int) app.UI {
 			return v.node(c, l, roots[i], write)
@@ -90,8 +81,8 @@ func (v *orgView) node(c *Console, l lang, d attendance.Department, write bool) 
 		)
 	default:
 		controls = app.Span().Class("controls").Body(
-			app.Button().ID("rename-"+d.ID).Class("button").Aria("label", l.t("org.renameOf", d.Name)).Text(l.t("org.rename")).OnClick(v.startRename(d.ID)),
-			app.Button().ID("move-"+d.ID).Class("button").Aria("label", l.t("org.moveOf", d.Name)).Text(l.t("org.move")).OnClick(v.startMove(d.ID)),
+			app.Button().ID("rename-"+d.ID).Class("button").Aria("label", l.t("org.renameOf", d.Name)).Text(l.t("org.rename")).OnClick(v.start(d.ID, true)),
+			app.Button().ID("move-"+d.ID).Class("button").Aria("label", l.t("org.moveOf", d.Name)).Text(l.t("org.move")).OnClick(v.start(d.ID, false)),
 		)
 	}
 	return app.Li().ID("dept-"+d.ID).DataSet("parent", d.ParentID).Body(

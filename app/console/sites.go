@@ -36,19 +36,42 @@ func (c *Console) canWriteSites() bool {
 }
 
 func (v *sitesView) load(c *Console) {
+	var list struct {
+		Sites []attendance.Site `json:"sites"`
+	}
+	c.get("/api/v1/sites", &list, func(err string) {
+		v.loaded, v.err = true, err
+		if err == "" {
+			v.list = list.Sites
+		}
+	})
+}
+
+// get asks punchd for path into out, then calls done on the page with
+// the refusal code ("" none).
+func (c *Console) get(path string, out any, done func(err string)) {
 	ctx, a := c.ctx, c.api
 	ctx.Async(func() {
-		var list struct {
-			Sites []attendance.Site `json:"sites"`
-		}
-		err := a.call(context.Background(), http.MethodGet, "/api/v1/sites", nil, &list)
-		ctx.Dispatch(func(app.Context) {
-			v.loaded, v.err = true, code(err)
-			if err == nil {
-				v.list = list.Sites
-			}
-		})
+		err := a.call(context.Background(), http.MethodGet, path, nil, out)
+		ctx.Dispatch(func(app.Context) { done(code(err)) })
 	})
+}
+
+// listState says a section's list while it loads, is refused, failed or
+// is empty (section: "sites", "org"; its texts forbidden.SECTION and
+// SECTION.none); nil when there is a list to show.
+func listState(l lang, section string, loaded bool, err string, empty bool) app.UI {
+	switch {
+	case !loaded:
+		return app.P().Class("empty").Text(l.t("loading"))
+	case err == "forbidden":
+		return app.P().ID(section + "-forbidden").Class("empty").Text(l.t("forbidden." + section))
+	case err != "":
+		return app.P().ID(section+"-error").Class("error").Attr("role", "alert").DataSet("code", err).Text(l.refusal(err))
+	case empty:
+		return app.P().ID(section + "-none").Class("empty").Text(l.t(section + ".none"))
+	}
+	return nil
 }
 
 func (v *sitesView) taken(id string) bool {
@@ -147,17 +170,8 @@ func (v *sitesView) save(c *Console) app.EventHandler {
 
 func (v *sitesView) render(c *Console, l lang) app.UI {
 	write := c.canWriteSites()
-	var body app.UI
-	switch {
-	case !v.loaded:
-		body = app.P().Class("empty").Text(l.t("loading"))
-	case v.err == "forbidden":
-		body = app.P().ID("sites-forbidden").Class("empty").Text(l.t("forbidden.sites"))
-	case v.err != "":
-		body = app.P().ID("sites-error").Class("error").Attr("role", "alert").DataSet("code", v.err).Text(l.refusal(v.err))
-	case len(v.list) == 0:
-		body = app.P().ID("sites-none").Class("empty").Text(l.t("sites.none"))
-	default:
+	body := listState(l, "sites", v.loaded, v.err, len(v.list) == 0)
+	if body == nil {
 		body = app.Table().ID("sites-list").Body(
 			app.THead().Body(app.Tr().Body(
 				app.Th().Text(l.t("sites.id")), app.Th().Text(l.t("sites.name")), app.Th().Text(l.t("sites.zoneCol")),

@@ -80,7 +80,9 @@ func TestSiteGeo(t *testing.T) {
 			t.Errorf("%s puts a site: %d %s", name, st, body)
 		}
 	}
-	var audit struct{ Entries []struct{ Action, Target, Actor string } }
+	var audit struct {
+		Entries []struct{ Action, Target, Actor string }
+	}
 	do(t, "GET", u+"/admin/audit?limit=500", admin, nil, &audit)
 	n := 0
 	for _, e := range audit.Entries {
@@ -149,7 +151,9 @@ func TestDepartmentScope(t *testing.T) {
 	if st, body := do(t, "PUT", u+"/departments/retail", admin, []byte(`{"name":"Retail","parent_id":"retail-east"}`), nil); st != 400 || !strings.Contains(body, "cycle") {
 		t.Errorf("a cycle: %d %s", st, body)
 	}
-	var audit struct{ Entries []struct{ Action, Target, Unit string } }
+	var audit struct {
+		Entries []struct{ Action, Target, Unit string }
+	}
 	st, body := hr.do("GET", u+"/admin/audit?limit=500", nil, false)
 	json.Unmarshal([]byte(body), &audit)
 	var got []string
