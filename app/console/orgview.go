@@ -27,6 +27,7 @@ type orgView struct {
 	renaming, renameTo string // the department being renamed and its new name
 	moving, moveTo     string // the department being moved and its new parent
 	confirm            bool   // the move waits for its confirmation
+	deleting           string // the department whose deletion waits for its confirmation
 
 	msg, msgErr, detail string // the last change done ("" none), or its refusal
 	busy                bool
@@ -181,7 +182,45 @@ func (v *orgView) rename(c *Console) app.EventHandler {
 	}
 }
 
-func (v *orgView) cancel(app.Context, app.Event) { v.renaming, v.moving, v.confirm = "", "", false }
+func (v *orgView) cancel(app.Context, app.Event) {
+	v.renaming, v.moving, v.confirm, v.deleting = "", "", false, ""
+}
+
+// askDelete opens the confirmation of department id's deletion.
+func (v *orgView) askDelete(id string) app.EventHandler {
+	return func(app.Context, app.Event) {
+		v.renaming, v.moving, v.confirm, v.deleting = "", "", false, id
+	}
+}
+
+// remove deletes the department asked about, once confirmed; punchd
+// refuses one that employees, accounts or approval routes still name.
+func (v *orgView) remove(c *Console) app.EventHandler {
+	return func(app.Context, app.Event) {
+		id, ctx, a := v.deleting, c.ctx, c.api
+		if id == "" || v.busy {
+			return
+		}
+		v.deleting, v.busy, v.msg, v.msgErr = "", true, "", ""
+		ctx.Async(func() {
+			err := a.call(context.Background(), http.MethodDelete, "/api/v1/departments/"+url.PathEscape(id), nil, nil)
+			ctx.Dispatch(func(app.Context) {
+				v.busy = false
+				if v.msgErr, v.detail = code(err), detail(err); err != nil {
+					if v.msgErr == "conflict" {
+						v.msgErr = "inUse"
+					}
+					return
+				}
+				v.msg = "org.deleted:" + id
+				if v.newParent == id {
+					v.newParent = ""
+				}
+				v.load(c)
+			})
+		})
+	}
+}
 
 // askMove opens the confirmation of a move.
 func (v *orgView) askMove(ctx app.Context, e app.Event) {

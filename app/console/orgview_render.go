@@ -19,6 +19,8 @@ func (v *orgView) render(c *Console, l lang) app.UI {
 	}
 	var status app.UI = app.Text("")
 	switch {
+	case v.msgErr == "inUse":
+		status = app.P().ID("org-msg-error").Class("error").Attr("role", "alert").DataSet("code", "conflict").Title(v.detail).Text(l.t("org.inUse"))
 	case v.msgErr != "":
 		status = app.P().ID("org-msg-error").Class("error").Attr("role", "alert").DataSet("code", v.msgErr).Title(v.detail).Text(l.refusal(v.msgErr))
 	case v.msg != "":
@@ -31,6 +33,13 @@ func (v *orgView) render(c *Console, l lang) app.UI {
 			app.P().Text(l.t("org.moveAsk", d.Name, v.name(l, v.moveTo))),
 			app.Button().ID("move-yes").Class("button danger").Text(l.t("org.moveYes")).OnClick(v.move(c)).AutoFocus(true),
 			app.Button().ID("move-cancel").Class("button").Text(l.t("kiosks.cancel")).OnClick(v.cancel),
+		)
+	}
+	if d := v.byID(v.deleting); d != nil {
+		confirm = app.Div().ID("confirm-delete").Class("card confirm").Attr("role", "alertdialog").Body(
+			app.P().Text(l.t("org.deleteAsk", d.Name)),
+			app.Button().ID("delete-yes").Class("button danger").Text(l.t("org.deleteYes")).OnClick(v.remove(c)).AutoFocus(true),
+			app.Button().ID("delete-cancel").Class("button").Text(l.t("kiosks.cancel")).OnClick(v.cancel),
 		)
 	}
 	if write && v.loaded && v.err == "" {
@@ -83,6 +92,11 @@ func (v *orgView) node(c *Console, l lang, d attendance.Department, write bool) 
 		controls = app.Span().Class("controls").Body(
 			app.Button().ID("rename-"+d.ID).Class("button").Aria("label", l.t("org.renameOf", d.Name)).Text(l.t("org.rename")).OnClick(v.start(d.ID, true)),
 			app.Button().ID("move-"+d.ID).Class("button").Aria("label", l.t("org.moveOf", d.Name)).Text(l.t("org.move")).OnClick(v.start(d.ID, false)),
+			// Punchd deletes only what nothing refers to, and not HR's
+			// own unit: no button where it would refuse for certain.
+			app.If(len(kids) == 0 && d.ID != c.me.User.Unit, func() app.UI {
+				return app.Button().ID("delete-"+d.ID).Class("button").Aria("label", l.t("org.deleteOf", d.Name)).Text(l.t("org.delete")).OnClick(v.askDelete(d.ID))
+			}),
 		)
 	}
 	return app.Li().ID("dept-"+d.ID).DataSet("parent", d.ParentID).Body(

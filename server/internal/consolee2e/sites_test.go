@@ -27,7 +27,8 @@ import (
 // arrow keys and Enter), and punchd's API answers the very polygon
 // drawn. HR then makes a department under Retail, picking the parent
 // from a list; a move asks for a confirmation and, cancelled, changes
-// nothing. Each page is kept as a screenshot in English and Chinese. The
+// nothing; deleting asks too, is refused in words for a department with
+// employees and done for an empty one. Each page is kept as a screenshot in English and Chinese. The
 // retail manager sees the Retail subtree only, without any write
 // control, and punchd refuses a write sent straight to the API.
 func TestConsoleSitesOrg(t *testing.T) {
@@ -143,6 +144,19 @@ func TestConsoleSitesOrg(t *testing.T) {
 	if d, _ := s.Main().Store.Departments(bg); !hasDept(d, "retail-east", "retail") {
 		t.Error("a cancelled move moved the department")
 	}
+	// Deleting asks first; punchd refuses the workshop (it has
+	// employees) in words, and deletes an empty department.
+	e2etest.Tap(t, ctx, "delete the workshop", "#delete-works")
+	e2etest.Wait(t, ctx, "the confirmation", `!!document.getElementById("confirm-delete")`, 10*time.Second)
+	e2etest.Tap(t, ctx, "confirm", "#delete-yes")
+	e2etest.Wait(t, ctx, "the refusal", `document.getElementById("org-msg-error")?.dataset.code === "conflict" && !!document.getElementById("dept-works")`, 30*time.Second)
+	e2etest.SetInput(t, ctx, "dept-new-id", "retail-tmp")
+	e2etest.SetInput(t, ctx, "dept-new-name", "Pop-up store")
+	e2etest.Tap(t, ctx, "create another", "#dept-new-submit")
+	e2etest.Wait(t, ctx, "the pop-up store", `!!document.getElementById("delete-retail-tmp")`, 30*time.Second)
+	e2etest.Tap(t, ctx, "delete the pop-up store", "#delete-retail-tmp")
+	e2etest.Tap(t, ctx, "confirm", "#delete-yes")
+	e2etest.Wait(t, ctx, "the pop-up store deleted", `document.getElementById("org-msg")?.dataset.id === "retail-tmp" && !document.getElementById("dept-retail-tmp")`, 30*time.Second)
 	shot(ctx, "console-org-en.png")
 	entries, err := s.Main().Store.AuditEntries(bg, 0, 10000)
 	if err != nil {
@@ -154,7 +168,7 @@ func TestConsoleSitesOrg(t *testing.T) {
 			acts[e.Action+" "+e.Target] = true
 		}
 	}
-	if !acts[audit.ActionSite+" sz-futian"] || !acts[audit.ActionDepartment+" retail-east"] {
+	if !acts[audit.ActionSite+" sz-futian"] || !acts[audit.ActionDepartment+" retail-east"] || !acts[audit.ActionDepartmentDelete+" retail-tmp"] {
 		t.Errorf("audit entries by a person: %v", acts)
 	}
 

@@ -169,6 +169,7 @@ func (s *Server) Handler() http.Handler {
 	route("PUT /api/v1/sites/{id}", s.withRole(s.putSite, RoleAdmin, RolePerson))
 	route("GET /api/v1/departments", s.scoped(s.listDepartments))
 	route("PUT /api/v1/departments/{id}", s.withRole(s.putDepartment, RoleAdmin, RolePerson))
+	route("DELETE /api/v1/departments/{id}", s.withRole(s.deleteDepartment, RoleAdmin, RolePerson))
 	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace, RolePerson))
 	route("GET /api/v1/employees/{id}", s.scoped(s.getEmployee))
 	route("GET /api/v1/badges", s.withRole(s.badgeSheet, RoleAdmin, RolePerson))

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
 	"punchclock/app/attendance"
@@ -125,6 +126,54 @@ func (s *Server) putDepartment(w http.ResponseWriter, r *http.Request) error {
 	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionDepartment, Target: x.ID, Unit: x.ID,
 		Detail: map[string]any{"version": x.Version, "name": x.Name, "parent_id": x.ParentID, "parent_before": before, "new": old == nil}})
 	return writeJSON(w, http.StatusOK, x)
+}
+
+// deleteDepartment deletes a department nothing refers to (no
+// sub-department, employee, account or approval route: conflict naming
+// which kind): admins and head office HR any, HR of a unit one inside
+// it but its root.
+func (s *Server) deleteDepartment(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if u := callerOf(r).User; sc != nil && (u.Role != auth.RoleHR || !sc.Department(id) || id == u.Unit) {
+		return errNotAllowed
+	}
+	all, err := s.Store.Departments(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	var old *attendance.Department
+	for i := range all {
+		if all[i].ID == id {
+			old = &all[i]
+		}
+	}
+	if old == nil {
+		return wire.Errorf(wire.CodeNotFound, "no department %q", id)
+	}
+	set, err := s.Approvals.Settings(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	for _, m := range set.Matrix {
+		if m.DepartmentID == id {
+			return wire.Errorf(wire.CodeConflict, "department %s has approval routes: change the approval matrix first", id)
+		}
+	}
+	if err := s.Store.DeleteDepartment(r.Context(), id); errors.Is(err, store.ErrConflict) {
+		return wire.Errorf(wire.CodeConflict, "department %s has sub-departments, employees or accounts: move them first", id)
+	} else if err != nil {
+		return storeErr(err)
+	}
+	// The entry's unit is the parent: the department is no longer in
+	// anyone's scope, its parent is in HR's.
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionDepartmentDelete, Target: id, Unit: old.ParentID,
+		Detail: map[string]any{"name": old.Name, "parent_id": old.ParentID}})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) listEmployees(w http.ResponseWriter, r *http.Request) error {

@@ -151,18 +151,49 @@ func TestDepartmentScope(t *testing.T) {
 	if st, body := do(t, "PUT", u+"/departments/retail", admin, []byte(`{"name":"Retail","parent_id":"retail-east"}`), nil); st != 400 || !strings.Contains(body, "cycle") {
 		t.Errorf("a cycle: %d %s", st, body)
 	}
+	// Deleting: only what nothing refers to, within the unit, not its root.
+	del := func(b *browser, id string) (int, string) {
+		t.Helper()
+		return b.do("DELETE", u+"/departments/"+id, nil, true)
+	}
+	if st, body := put(hr, "retail-tmp", "Temporary", "retail-east"); st != 200 {
+		t.Fatalf("retail HR makes retail-tmp: %d %s", st, body)
+	}
+	if st, body := del(hr, "retail-east"); st != 409 {
+		t.Errorf("retail HR deletes retail-east, the parent of retail-tmp: %d %s", st, body)
+	}
+	for _, c := range []struct {
+		who  *browser
+		id   string
+		what string
+	}{{hr, "works", "another unit's"}, {hr, "retail", "its unit's root"}, {hr, "nope", "one that does not exist"}, {m2, "retail-tmp", "(a manager) one in their subtree"}} {
+		if st, body := del(c.who, c.id); st != 403 || strings.Contains(body, c.id) {
+			t.Errorf("deleting %s: %d %s", c.what, st, body)
+		}
+	}
+	if st, body := del(hr, "retail-tmp"); st != 204 {
+		t.Errorf("retail HR deletes retail-tmp: %d %s", st, body)
+	}
+	if got := ids(hr); got != "retail retail-east" {
+		t.Errorf("after the deletion retail HR lists %q", got)
+	}
+	if st, body := do(t, "DELETE", u+"/departments/works", admin, nil, nil); st != 409 || !strings.Contains(body, "employees") {
+		t.Errorf("the workshop, with employees: %d %s", st, body)
+	}
 	var audit struct {
 		Entries []struct{ Action, Target, Unit string }
 	}
 	st, body := hr.do("GET", u+"/admin/audit?limit=500", nil, false)
 	json.Unmarshal([]byte(body), &audit)
+	// retail-tmp's making is no longer in the unit's entries (it is
+	// gone); its deletion is, by its parent.
 	var got []string
 	for _, e := range audit.Entries {
-		if e.Action == "department.put" {
-			got = append(got, e.Target)
+		if strings.HasPrefix(e.Action, "department.") {
+			got = append(got, e.Action+" "+e.Target)
 		}
 	}
-	if st != 200 || strings.Join(got, " ") != "retail-east retail" {
+	if st != 200 || strings.Join(got, ", ") != "department.put retail-east, department.put retail, department.delete retail-tmp" {
 		t.Errorf("retail HR reads department.put entries %q (%d)", got, st)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -154,6 +155,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		return v.ID
 	}
 
+	spare := 0 // departments made to be deleted
 	// request builds a route's call; target is the employee (and dept
 	// the department) it is about.
 	type call struct {
@@ -214,7 +216,14 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"PUT /api/v1/sites/{id}":       {"hqWrite", func(string, string) call { return call{"PUT", "/sites/" + id(site), site} }}, // TestSiteGeo
 		"GET /api/v1/departments":      {"scopedList", func(string, string) call { return call{"GET", "/departments", nil} }},
 		"PUT /api/v1/departments/{id}": {"hrWrite", func(string, string) call { return call{"PUT", "/departments/" + id(dept), dept} }}, // TestDepartmentScope
-		"GET /api/v1/employees":        {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
+		"DELETE /api/v1/departments/{id}": {"hrWrite", func(string, string) call {
+			// A new empty department under retail for each caller.
+			spare++
+			id := fmt.Sprintf("m-del-%d", spare)
+			put("/departments/"+id, map[string]string{"name": id, "parent_id": "retail"})
+			return call{"DELETE", "/departments/" + id, nil}
+		}}, // TestDepartmentScope
+		"GET /api/v1/employees": {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
 		"POST /api/v1/employees/import": {"hrWrite", func(string, string) call {
 			return call{"POST", "/employees/import?dry_run=true", []byte("id,name,department\nE004,Li,retail\n")}
 		}}, // TestImport

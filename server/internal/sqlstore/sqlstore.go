@@ -371,40 +371,6 @@ func (s *DB) Sites(ctx context.Context) ([]attendance.Site, error) {
 // siteColumns are a site's columns, in the order sites scans them.
 const siteColumns = `id, name, zone, face_url, geo, version`
 
-// siteGeo is what a site's geo column holds.
-type siteGeo struct {
-	Address  string             `json:"address,omitempty"`
-	Point    *attendance.LatLng `json:"point,omitempty"`
-	Fences   []attendance.Fence `json:"fences,omitempty"`
-	Networks []string           `json:"networks,omitempty"`
-}
-
-// siteGeoOf is x's geo column: "" when it has none of them.
-func siteGeoOf(x attendance.Site) (string, error) {
-	g := siteGeo{x.Address, x.Point, x.Fences, x.Networks}
-	if g.Address == "" && g.Point == nil && len(g.Fences) == 0 && len(g.Networks) == 0 {
-		return "", nil
-	}
-	b, err := json.Marshal(g)
-	if err != nil {
-		return "", fmt.Errorf("sqlstore: site %s geo: %w", x.ID, err)
-	}
-	return string(b), nil
-}
-
-// setSiteGeo fills x from its geo column.
-func setSiteGeo(x *attendance.Site, geo string) error {
-	if geo == "" {
-		return nil
-	}
-	var g siteGeo
-	if err := json.Unmarshal([]byte(geo), &g); err != nil {
-		return fmt.Errorf("sqlstore: site %s geo: %w", x.ID, err)
-	}
-	x.Address, x.Point, x.Fences, x.Networks = g.Address, g.Point, g.Fences, g.Networks
-	return nil
-}
-
 func (s *DB) sites(ctx context.Context, q string, args ...any) ([]attendance.Site, error) {
 	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
 	if err != nil {

@@ -91,6 +91,18 @@ func testOrganisation(t *testing.T, s store.Store) {
 	if _, err := s.Site(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Site(nope) err = %v, want ErrNotFound", err)
 	}
+	// A department is deleted only when nothing refers to it.
+	must(s.PutDepartment(ctx, attendance.Department{ID: "d3", Name: "Empty", ParentID: "d2"}))
+	if err := s.DeleteDepartment(ctx, "d2"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("DeleteDepartment(d2, the parent of d3) err = %v, want ErrConflict", err)
+	}
+	if err := s.DeleteDepartment(ctx, "d1"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("DeleteDepartment(d1, with employees) err = %v, want ErrConflict", err)
+	}
+	mustDo(s.DeleteDepartment(ctx, "d3"))
+	if err := s.DeleteDepartment(ctx, "d3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DeleteDepartment(d3) again err = %v, want ErrNotFound", err)
+	}
 	// A site's address, point, fences and networks come back as put.
 	geo := attendance.Site{ID: "s9", Name: "Store 9", Zone: "Europe/Berlin", Address: "Marienplatz 1, München",
 		Point: &attendance.LatLng{Lat: 48.137, Lng: 11.575}, Networks: []string{"203.0.113.0/24"},
