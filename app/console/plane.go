@@ -22,9 +22,6 @@ const (
 	svgNS     = "http://www.w3.org/2000/svg"
 )
 
-// svg is an SVG element (go-app makes each in the namespace given).
-func svg(tag string) app.HTMLElem { return app.Elem(tag).XMLNS(svgNS) }
-
 // px is metres east and north as the plane's pixels.
 func (f *siteForm) px(e, n float64) (x, y float64) {
 	k := planeSize / 2 / f.extent
@@ -78,7 +75,11 @@ func (v *sitesView) onPlaneClick(ctx app.Context, e app.Event) {
 	if f == nil {
 		return
 	}
-	r := ctx.JSSrc().Call("getBoundingClientRect")
+	r := ctx.JSSrc().Call("querySelector", "svg")
+	if !r.Truthy() {
+		return
+	}
+	r = r.Call("getBoundingClientRect")
 	w, h := r.Get("width").Float(), r.Get("height").Float()
 	if w == 0 || h == 0 {
 		return
@@ -146,65 +147,65 @@ func (v *sitesView) renderPlane(l lang) app.UI {
 	if !ok || f.kind == "" {
 		return app.P().ID("plane-hint").Class("hint").Text(l.t("sites.planeNeedsPoint"))
 	}
-	half := float64(planeSize) / 2
-	bar := scaleBar(f.extent)
-	barPx := bar * half / f.extent
-	var grid []app.UI
-	for m := bar; m < f.extent; m += bar {
-		for _, s := range []float64{m, -m} {
-			x, y := f.px(s, s)
-			grid = append(grid,
-				svg("line").Attr("x1", x).Attr("y1", 0).Attr("x2", x).Attr("y2", planeSize).Class("grid"),
-				svg("line").Attr("x1", 0).Attr("y1", y).Attr("x2", planeSize).Attr("y2", y).Class("grid"))
-		}
-	}
-	var shape []app.UI
-	switch f.kind {
-	case "circle":
-		if c, ok := parseLatLng(f.cLat, f.cLng); ok {
-			r, _ := strconv.ParseFloat(strings.TrimSpace(f.radius), 64)
-			x, y := f.px(toPlane(o, c))
-			shape = append(shape,
-				svg("circle").ID("plane-circle").Class("fence").Attr("cx", x).Attr("cy", y).Attr("r", r*half/f.extent),
-				svg("circle").Class("vertex").Attr("cx", x).Attr("cy", y).Attr("r", 4))
-		}
-	case "polygon":
-		pts, _ := f.vertices()
-		var b strings.Builder
-		for _, p := range pts {
-			x, y := f.px(toPlane(o, p))
-			fmt.Fprintf(&b, "%.1f,%.1f ", x, y)
-			shape = append(shape, svg("circle").Class("vertex").Attr("cx", x).Attr("cy", y).Attr("r", 4))
-		}
-		tag := "polyline"
-		if len(pts) >= 3 {
-			tag = "polygon"
-		}
-		shape = append([]app.UI{svg(tag).ID("plane-polygon").Class("fence").Attr("points", strings.TrimSpace(b.String()))}, shape...)
-	}
-	cx, cy := f.px(f.curE, f.curN)
 	return app.Div().Class("plane").Body(
 		app.Label().For("plane-extent").Text(l.t("sites.extent")),
 		app.Select().ID("plane-extent").OnChange(v.onExtent).Body(app.Range(extents).Slice(func(i int) app.UI {
 			return app.Option().Value(extents[i]).Selected(extents[i] == f.extent).Text("± " + metres(extents[i]))
 		})),
-		svg("svg").ID("plane").Attr("viewBox", fmt.Sprintf("0 0 %d %d", planeSize, planeSize)).
-			Attr("width", planeSize).Attr("height", planeSize).TabIndex(0).Attr("role", "application").
-			Aria("label", l.t("sites.planeLabel")).DataSet("extent", f.extent).
-			On("click", v.onPlaneClick).On("keydown", v.onPlaneKey).Body(
-			svg("rect").Class("ground").Attr("width", planeSize).Attr("height", planeSize),
-			svg("g").Body(grid...),
-			svg("line").Class("axis").Attr("x1", half).Attr("y1", 0).Attr("x2", half).Attr("y2", planeSize),
-			svg("line").Class("axis").Attr("x1", 0).Attr("y1", half).Attr("x2", planeSize).Attr("y2", half),
-			svg("g").Body(shape...),
-			svg("circle").ID("plane-site").Class("site").Attr("cx", half).Attr("cy", half).Attr("r", 5),
-			svg("path").Class("cursor").Attr("d", fmt.Sprintf("M%.1f %.1fh16M%.1f %.1fv16", cx-8, cy, cx, cy-8)),
-			svg("text").Class("north").Attr("x", planeSize-8).Attr("y", 18).Attr("text-anchor", "end").Text("N ↑"),
-			svg("line").ID("plane-scale").Class("scale").Attr("x1", 12).Attr("y1", planeSize-14).Attr("x2", 12+barPx).Attr("y2", planeSize-14).DataSet("metres", bar),
-			svg("text").Class("scale-label").Attr("x", 12).Attr("y", planeSize-20).Text(metres(bar)),
-		),
+		app.Div().ID("plane").TabIndex(0).Attr("role", "application").Aria("label", l.t("sites.planeLabel")).
+			DataSet("extent", f.extent).On("click", v.onPlaneClick).On("keydown", v.onPlaneKey).
+			Body(app.Raw(f.planeSVG(o))),
 		app.P().Class("hint").Text(l.t("sites.planeHint")),
 	)
+}
+
+// planeSVG draws the plane around o: the ground, a grid the scale bar
+// apart, the axes through the site's point, the fence, the site's point,
+// the keyboard's cross, north and the scale bar. One string (app.Raw):
+// go-app's SVG elements would each add their whole method set to the
+// download.
+func (f *siteForm) planeSVG(o attendance.LatLng) string {
+	half := float64(planeSize) / 2
+	bar := scaleBar(f.extent)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="%s" viewBox="0 0 %d %d" width="%d" height="%d"><rect class="ground" width="%d" height="%d"/>`,
+		svgNS, planeSize, planeSize, planeSize, planeSize, planeSize, planeSize)
+	for m := bar; m < f.extent; m += bar {
+		for _, s := range []float64{m, -m} {
+			x, y := f.px(s, s)
+			fmt.Fprintf(&b, `<line class="grid" x1="%.1f" y1="0" x2="%.1f" y2="%d"/><line class="grid" x1="0" y1="%.1f" x2="%d" y2="%.1f"/>`, x, x, planeSize, y, planeSize, y)
+		}
+	}
+	fmt.Fprintf(&b, `<line class="axis" x1="%[1]g" y1="0" x2="%[1]g" y2="%[2]d"/><line class="axis" x1="0" y1="%[1]g" x2="%[2]d" y2="%[1]g"/>`, half, planeSize)
+	switch f.kind {
+	case "circle":
+		if c, ok := parseLatLng(f.cLat, f.cLng); ok {
+			r, _ := strconv.ParseFloat(strings.TrimSpace(f.radius), 64)
+			x, y := f.px(toPlane(o, c))
+			fmt.Fprintf(&b, `<circle id="plane-circle" class="fence" cx="%.1f" cy="%.1f" r="%.1f"/><circle class="vertex" cx="%.1f" cy="%.1f" r="4"/>`, x, y, r*half/f.extent, x, y)
+		}
+	case "polygon":
+		pts, _ := f.vertices()
+		var points, dots strings.Builder
+		for _, p := range pts {
+			x, y := f.px(toPlane(o, p))
+			fmt.Fprintf(&points, "%.1f,%.1f ", x, y)
+			fmt.Fprintf(&dots, `<circle class="vertex" cx="%.1f" cy="%.1f" r="4"/>`, x, y)
+		}
+		tag := "polyline"
+		if len(pts) >= 3 {
+			tag = "polygon"
+		}
+		fmt.Fprintf(&b, `<%s id="plane-polygon" class="fence" points="%s"/>%s`, tag, strings.TrimSpace(points.String()), dots.String())
+	}
+	cx, cy := f.px(f.curE, f.curN)
+	fmt.Fprintf(&b, `<circle id="plane-site" class="site" cx="%[1]g" cy="%[1]g" r="5"/><path class="cursor" d="M%.1f %.1fh16M%.1f %.1fv16"/>`, half, cx-8, cy, cx, cy-8)
+	fmt.Fprintf(&b, `<text class="north" x="%d" y="18" text-anchor="end">N ↑</text>`, planeSize-8)
+	y := planeSize - 14
+	fmt.Fprintf(&b, `<line id="plane-scale" class="scale" x1="12" y1="%d" x2="%.1f" y2="%d" data-metres="%g"/><text class="scale-label" x="12" y="%d">%s</text>`,
+		y, 12+bar*half/f.extent, y, bar, y-6, metres(bar))
+	b.WriteString(`</svg>`)
+	return b.String()
 }
 
 // siteSummary says a site's first fence in words.

@@ -1,7 +1,11 @@
 package console
 
 import (
+	"encoding/xml"
+	"fmt"
+	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"punchclock/app/attendance"
@@ -72,6 +76,23 @@ func TestPlane(t *testing.T) {
 	f.place(0, -120)
 	if pts, bad := f.vertices(); len(pts) != 3 || bad != 0 {
 		t.Fatalf("three placed vertices: %q", f.polygon)
+	}
+	doc := f.planeSVG(attendance.LatLng{Lat: 48.137, Lng: 11.575})
+	d := xml.NewDecoder(strings.NewReader(doc))
+	vertices := 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("the plane's SVG: %v\n%s", err, doc)
+		}
+		if e, ok := tok.(xml.StartElement); ok && e.Name.Local == "circle" && strings.Contains(fmt.Sprint(e.Attr), "vertex") {
+			vertices++
+		}
+	}
+	if vertices != 3 || !strings.Contains(doc, `<polygon id="plane-polygon" class="fence" points="280.0,120.0 120.0,160.0 200.0,296.0"/>`) {
+		t.Errorf("the plane draws %d vertices: %s", vertices, doc)
 	}
 	f.unplace()
 	if pts, _ := f.vertices(); len(pts) != 2 {

@@ -26,11 +26,12 @@ import (
 // drawn on the site plan (three clicks and one vertex placed with the
 // arrow keys and Enter), and punchd's API answers the very polygon
 // drawn. HR then makes a department under Retail, picking the parent
-// from a list; a move asks for a confirmation and, cancelled, changes
-// nothing; deleting asks too, is refused in words for a department with
-// employees and done for an empty one. Each page is kept as a screenshot in English and Chinese. The
-// retail manager sees the Retail subtree only, without any write
-// control, and punchd refuses a write sent straight to the API.
+// from a list, and renames it; a move asks for a confirmation and,
+// cancelled, changes nothing; deleting asks too, is refused in words
+// for a department with employees and done for an empty one. Each page
+// is kept as a screenshot in English and Chinese. The retail manager
+// sees the Retail subtree only, without any write control, and punchd
+// refuses a write sent straight to the API.
 func TestConsoleSitesOrg(t *testing.T) {
 	root, err := e2etest.Root()
 	if err != nil {
@@ -144,6 +145,12 @@ func TestConsoleSitesOrg(t *testing.T) {
 	if d, _ := s.Main().Store.Departments(bg); !hasDept(d, "retail-east", "retail") {
 		t.Error("a cancelled move moved the department")
 	}
+	// Renamed in place.
+	e2etest.Tap(t, ctx, "rename", "#rename-retail-east")
+	e2etest.Wait(t, ctx, "the name field", `document.getElementById("rename-input")?.value === "East stores 东区门店"`, 10*time.Second)
+	e2etest.SetInput(t, ctx, "rename-input", "East stores 东区")
+	e2etest.Tap(t, ctx, "save the name", "#rename-save")
+	e2etest.Wait(t, ctx, "renamed", `document.querySelector("#dept-retail-east .dept-name")?.textContent === "East stores 东区"`, 30*time.Second)
 	// Deleting asks first; punchd refuses the workshop (it has
 	// employees) in words, and deletes an empty department.
 	e2etest.Tap(t, ctx, "delete the workshop", "#delete-works")
