@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -92,15 +93,9 @@ func (s *Server) putDepartment(w http.ResponseWriter, r *http.Request) error {
 	if err := s.readPut(w, r, &x, &x.ID); err != nil {
 		return err
 	}
-	all, err := s.Store.Departments(r.Context())
+	all, old, err := s.departmentOf(r.Context(), x.ID)
 	if err != nil {
-		return storeErr(err)
-	}
-	var old *attendance.Department
-	for i := range all {
-		if all[i].ID == x.ID {
-			old = &all[i]
-		}
+		return err
 	}
 	if sc != nil {
 		if old != nil && !sc.Department(old.ID) || !sc.Department(x.ParentID) && (old == nil || old.ParentID != x.ParentID) {
@@ -128,6 +123,20 @@ func (s *Server) putDepartment(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, x)
 }
 
+// departmentOf is every department and the one with id (nil: none).
+func (s *Server) departmentOf(ctx context.Context, id string) ([]attendance.Department, *attendance.Department, error) {
+	all, err := s.Store.Departments(ctx)
+	if err != nil {
+		return nil, nil, storeErr(err)
+	}
+	for i := range all {
+		if all[i].ID == id {
+			return all, &all[i], nil
+		}
+	}
+	return all, nil, nil
+}
+
 // deleteDepartment deletes a department nothing refers to (no
 // sub-department, employee, account or approval route: conflict naming
 // which kind): admins and head office HR any, HR of a unit one inside
@@ -141,15 +150,9 @@ func (s *Server) deleteDepartment(w http.ResponseWriter, r *http.Request) error 
 	if u := callerOf(r).User; sc != nil && (u.Role != auth.RoleHR || !sc.Department(id) || id == u.Unit) {
 		return errNotAllowed
 	}
-	all, err := s.Store.Departments(r.Context())
+	_, old, err := s.departmentOf(r.Context(), id)
 	if err != nil {
-		return storeErr(err)
-	}
-	var old *attendance.Department
-	for i := range all {
-		if all[i].ID == id {
-			old = &all[i]
-		}
+		return err
 	}
 	if old == nil {
 		return wire.Errorf(wire.CodeNotFound, "no department %q", id)
