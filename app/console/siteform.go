@@ -67,8 +67,34 @@ func newSiteForm(s *attendance.Site) *siteForm {
 			f.polygon = strings.Join(lines, "\n")
 		}
 	}
+	if f.lat == "" && f.lng == "" {
+		// A site set up through the API without its point: the plan
+		// centres on its fence.
+		if c, ok := fenceCentre(s.Fences); ok {
+			f.lat, f.lng = coord(c.Lat), coord(c.Lng)
+		}
+	}
 	f.extent = f.fit()
 	return f
+}
+
+// fenceCentre is the first fence's centre: a circle's, or the mean of a
+// polygon's vertices.
+func fenceCentre(fs []attendance.Fence) (attendance.LatLng, bool) {
+	switch {
+	case len(fs) == 0:
+		return attendance.LatLng{}, false
+	case fs[0].Center != nil:
+		return *fs[0].Center, true
+	case len(fs[0].Polygon) == 0:
+		return attendance.LatLng{}, false
+	}
+	var c attendance.LatLng
+	for _, p := range fs[0].Polygon {
+		c.Lat += p.Lat / float64(len(fs[0].Polygon))
+		c.Lng += p.Lng / float64(len(fs[0].Polygon))
+	}
+	return c, true
 }
 
 // coord writes a coordinate to a tenth of a metre or so.

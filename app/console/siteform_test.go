@@ -57,6 +57,12 @@ func TestSiteFormCheck(t *testing.T) {
 	if f.kind != "circle" || f.radius != "300" || f.extent != 500 {
 		t.Errorf("the form of a 300 m circle: %+v", f)
 	}
+	// Without a point (set up through the API), the plan centres on the
+	// fence.
+	noPoint := attendance.Site{ID: "y", Name: "Y", Zone: "UTC", Fences: []attendance.Fence{{Polygon: []attendance.LatLng{{Lat: 1, Lng: 2}, {Lat: 3, Lng: 2}, {Lat: 2, Lng: 5}}}}}
+	if g := newSiteForm(&noPoint); g.lat != "2.000000" || g.lng != "3.000000" {
+		t.Errorf("the plan of a site without its point centres at %s, %s", g.lat, g.lng)
+	}
 	if got := f.site(); len(got.Fences) != 2 || got.Fences[0].Datum != "gcj02" || got.Fences[1].RadiusM != 60 {
 		t.Errorf("site() of an edited site: %+v", got.Fences)
 	}
