@@ -18,6 +18,18 @@ type Site struct {
 	// LAN ("http://192.168.1.20:8090"); "" when the site has none. Kiosks
 	// offer face punching when it answers.
 	FaceURL string `json:"face_url,omitempty"`
+	// Address is the site's postal address, for people reading it.
+	Address string `json:"address,omitempty"`
+	// Point is where the site is: the centre of the console's site plan,
+	// around which fences are drawn.
+	Point *LatLng `json:"point,omitempty"`
+	// Fences are the site's geofences and Networks the client address
+	// ranges (CIDR prefixes or single addresses) its network shows the
+	// server. When a site has either, they are its location rules, in
+	// place of a rule set's entry for the site (rules.Site); the rules
+	// package checks them (rules.CheckSiteGeo).
+	Fences   []Fence  `json:"fences,omitempty"`
+	Networks []string `json:"networks,omitempty"`
 	// Version is the change counter of the last update (see Pull).
 	Version int64 `json:"version,omitempty"`
 }
@@ -38,6 +50,12 @@ func (s *Site) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return invalidf("site %s: face_url %q is not an http(s) URL", s.ID, s.FaceURL)
 		}
+	}
+	if len(s.Address) > 500 || strings.ContainsAny(s.Address, "\x00") {
+		return invalidf("site %s: the address is longer than 500 bytes or has a NUL", s.ID)
+	}
+	if p := s.Point; p != nil && !(p.Lat >= -90 && p.Lat <= 90 && p.Lng >= -180 && p.Lng <= 180) {
+		return invalidf("site %s: point %v,%v is not a coordinate", s.ID, p.Lat, p.Lng)
 	}
 	return nil
 }

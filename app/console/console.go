@@ -13,8 +13,12 @@
 // synced for an hour highlighted; enrolling a tablet with a one-time
 // code; revoking one after a confirmation), the people section (import
 // of employees from a spreadsheet, checked before it is written; badge
-// sheets), and the rules section (grace periods, checked next to each
-// field and previewed before they are saved). English and Chinese.
+// sheets), the organisation section (the department tree of the
+// person's scope: made, renamed, moved after a confirmation), the sites
+// section (zone, address, face service, networks, and a geofence typed or
+// drawn on a metric site plan without map tiles), and the rules section
+// (grace periods, checked next to each field and previewed before they
+// are saved). English and Chinese.
 //
 // Like the kiosk pages, every browser call happens in OnMount or later,
 // so punchd can prerender the page.

@@ -44,21 +44,28 @@ type Console struct {
 	signinErr       string // a refusal code
 	busy            bool
 
-	section string // "kiosks" (the default) or "people"
+	section string // one of sections ("" the first)
 	kiosks  kiosksView
 	people  peopleView
 	phones  phonesView
+	org     orgView
+	sites   sitesView
 	rules   rulesView
 }
 
 // sections are the console's sections in the order of its navigation.
-var sections = []string{"kiosks", "people", "rules"}
+var sections = []string{"kiosks", "people", "org", "sites", "rules"}
 
 func (c *Console) show(section string) app.EventHandler {
 	return func(app.Context, app.Event) {
 		c.section = section
-		if section == "rules" && !c.rules.loaded && !c.rules.busy {
+		switch {
+		case section == "rules" && !c.rules.loaded && !c.rules.busy:
 			c.rules.load(c)
+		case section == "sites" && !c.sites.loaded:
+			c.sites.load(c)
+		case section == "org" && !c.org.loaded:
+			c.org.load(c)
 		}
 	}
 }
@@ -134,6 +141,7 @@ func (c *Console) signOut(app.Context, app.Event) {
 			c.me, c.api.csrf, c.section = nil, "", ""
 			c.kiosks.end()
 			c.people, c.phones, c.rules = peopleView{}, phonesView{}, rulesView{}
+			c.org, c.sites = orgView{}, sitesView{}
 		})
 	})
 }
@@ -173,6 +181,10 @@ func (c *Console) Render() app.UI {
 			section = app.Div().Body(c.people.render(c, l), c.phones.render(c, l))
 		case "rules":
 			section = c.rules.render(c, l)
+		case "sites":
+			section = c.sites.render(c, l)
+		case "org":
+			section = c.org.render(c, l)
 		default:
 			section = c.kiosks.render(c, l)
 		}

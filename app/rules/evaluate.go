@@ -290,7 +290,7 @@ func (e *Engine) locate(p *Punch, emp *empC, x *pin) {
 	if acc <= 0 {
 		acc = e.rules.Location.AssumedAccuracyM
 	}
-	pt := toWGS84(LatLng{p.Location.Lat, p.Location.Lng}, p.Location.Datum)
+	pt := toWGS84(LatLng{Lat: p.Location.Lat, Lng: p.Location.Lng}, p.Location.Datum)
 	best, fence := Outside, ""
 	for i := range cands {
 		v, f := cands[i].locate(pt, acc)

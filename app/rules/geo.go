@@ -3,14 +3,12 @@ package rules
 import (
 	"math"
 	"net/netip"
+	"punchclock/app/attendance"
 	"strings"
 )
 
 // LatLng is a coordinate in degrees.
-type LatLng struct {
-	Lat float64 `json:"lat"`
-	Lng float64 `json:"lng"`
-}
+type LatLng = attendance.LatLng
 
 // The datums a coordinate may be given in.
 const (
@@ -57,7 +55,7 @@ func WGS84ToGCJ02(p LatLng) LatLng {
 		return p
 	}
 	dLat, dLng := gcjDelta(p.Lat, p.Lng)
-	return LatLng{p.Lat + dLat, p.Lng + dLng}
+	return LatLng{Lat: p.Lat + dLat, Lng: p.Lng + dLng}
 }
 
 // GCJ02ToWGS84 converts a GCJ-02 coordinate back to WGS-84. The forward

@@ -10,9 +10,9 @@ var gcjRefs = []struct {
 	name     string
 	wgs, gcj LatLng
 }{
-	{"shanghai", LatLng{31.1774276, 121.5272106}, LatLng{31.17530398364597, 121.531541859215}},
-	{"shenzhen", LatLng{22.543847, 113.912316}, LatLng{22.540796131694766, 113.9171764808363}},
-	{"beijing", LatLng{39.911954, 116.377817}, LatLng{39.91334545536069, 116.38404722455657}},
+	{"shanghai", LatLng{Lat: 31.1774276, Lng: 121.5272106}, LatLng{Lat: 31.17530398364597, Lng: 121.531541859215}},
+	{"shenzhen", LatLng{Lat: 22.543847, Lng: 113.912316}, LatLng{Lat: 22.540796131694766, Lng: 113.9171764808363}},
+	{"beijing", LatLng{Lat: 39.911954, Lng: 116.377817}, LatLng{Lat: 39.91334545536069, Lng: 116.38404722455657}},
 }
 
 func TestWGS84ToGCJ02(t *testing.T) {
@@ -38,7 +38,7 @@ func TestGCJ02ToWGS84(t *testing.T) {
 }
 
 func TestGCJ02OutsideChina(t *testing.T) {
-	for _, p := range []LatLng{{52.52, 13.405}, {40.7128, -74.006}, {-33.86, 151.21}} {
+	for _, p := range []LatLng{{Lat: 52.52, Lng: 13.405}, {Lat: 40.7128, Lng: -74.006}, {Lat: -33.86, Lng: 151.21}} {
 		if got := WGS84ToGCJ02(p); got != p {
 			t.Errorf("WGS84ToGCJ02(%v) = %v, want unchanged outside China", p, got)
 		}
@@ -50,22 +50,22 @@ func TestGCJ02OutsideChina(t *testing.T) {
 
 func TestDistanceM(t *testing.T) {
 	// One degree of latitude is about 111.2 km on the mean sphere.
-	got := DistanceM(LatLng{0, 0}, LatLng{1, 0})
+	got := DistanceM(LatLng{Lat: 0, Lng: 0}, LatLng{Lat: 1, Lng: 0})
 	if want := 111195.0; math.Abs(got-want) > 5 {
 		t.Errorf("DistanceM(1 degree) = %.1f, want %.1f", got, want)
 	}
-	if got := DistanceM(LatLng{31, 121}, LatLng{31, 121}); got != 0 {
+	if got := DistanceM(LatLng{Lat: 31, Lng: 121}, LatLng{Lat: 31, Lng: 121}); got != 0 {
 		t.Errorf("DistanceM(same) = %v, want 0", got)
 	}
 }
 
 // north moves p by metres north and east.
 func north(p LatLng, n, e float64) LatLng {
-	return LatLng{p.Lat + n/111195.0, p.Lng + e/(111195.0*math.Cos(p.Lat*math.Pi/180))}
+	return LatLng{Lat: p.Lat + n/111195.0, Lng: p.Lng + e/(111195.0*math.Cos(p.Lat*math.Pi/180))}
 }
 
 func TestFenceVerdict(t *testing.T) {
-	c := LatLng{31.2304, 121.4737}
+	c := LatLng{Lat: 31.2304, Lng: 121.4737}
 	circle := compileFence(Fence{Center: &c, RadiusM: 200})
 	sq := []LatLng{north(c, -100, -100), north(c, -100, 100), north(c, 100, 100), north(c, 100, -100)}
 	poly := compileFence(Fence{Polygon: sq})

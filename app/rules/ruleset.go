@@ -71,16 +71,9 @@ type Site struct {
 }
 
 // Fence is a geofence: a circle (Center and RadiusM) or a polygon (at least
-// three vertices, in order, not closed).
-type Fence struct {
-	Name string `json:"name,omitempty"`
-	// Datum of the coordinates: "wgs84" (default) or "gcj02" when they were
-	// picked on a map of mainland China.
-	Datum   string   `json:"datum,omitempty"`
-	Center  *LatLng  `json:"center,omitempty"`
-	RadiusM float64  `json:"radius_m,omitempty"`
-	Polygon []LatLng `json:"polygon,omitempty"`
-}
+// three vertices, in order, not closed). Sites keep theirs too
+// (attendance.Site), hence the one type.
+type Fence = attendance.Fence
 
 // The allowed range of a circle's radius.
 const (
@@ -281,39 +274,7 @@ func (rs *RuleSet) Validate() error {
 	for i, s := range rs.Sites {
 		p := fmt.Sprintf("sites[%d]", i)
 		v.id(p+".id", s.ID, siteIDs)
-		for j, f := range s.Fences {
-			fp := fmt.Sprintf("%s.fences[%d]", p, j)
-			switch f.Datum {
-			case "", DatumWGS84, DatumGCJ02:
-			default:
-				v.add(fp+".datum", "%q is not wgs84 or gcj02", f.Datum)
-			}
-			switch {
-			case f.Center != nil && len(f.Polygon) > 0:
-				v.add(fp, "has both a center and a polygon; give one")
-			case f.Center != nil:
-				v.latlng(fp+".center", *f.Center)
-				if !(f.RadiusM >= MinRadiusM && f.RadiusM <= MaxRadiusM) {
-					v.add(fp+".radius_m", "%v m is not between %d and %d m", f.RadiusM, MinRadiusM, MaxRadiusM)
-				}
-			case len(f.Polygon) >= 3:
-				for k, pt := range f.Polygon {
-					v.latlng(fmt.Sprintf("%s.polygon[%d]", fp, k), pt)
-				}
-				if len(f.Polygon) > 1000 {
-					v.add(fp+".polygon", "%d vertices; at most 1000", len(f.Polygon))
-				}
-			case len(f.Polygon) > 0:
-				v.add(fp+".polygon", "has %d vertices; a polygon needs at least 3", len(f.Polygon))
-			default:
-				v.add(fp, "has neither a center and radius nor a polygon")
-			}
-		}
-		for j, n := range s.Networks {
-			if _, err := parseNetwork(n); err != nil {
-				v.add(fmt.Sprintf("%s.networks[%d]", p, j), "%q is not a CIDR prefix or address", n)
-			}
-		}
+		v.siteGeo(p, s.Fences, s.Networks)
 	}
 	for i, m := range rs.Location.CheckMethods {
 		if !m.Valid() {
@@ -489,6 +450,55 @@ func (v *validator) id(path, id string, seen map[string]bool) {
 func (v *validator) clock(path string, c Clock, allow24 bool) {
 	if c < 0 || c > 1440 || c == 1440 && !allow24 {
 		v.add(path, "%d minutes is not a time of day", int(c))
+	}
+}
+
+// CheckSiteGeo checks a site's fences and networks (attendance.Site) as
+// Validate checks a rule set's sites: every problem with its field path
+// ("fences[0].radius_m"), errors.Is(err, ErrInvalidRules).
+func CheckSiteGeo(fences []Fence, networks []string) error {
+	var v validator
+	v.siteGeo("", fences, networks)
+	return v.err()
+}
+
+// siteGeo checks fences and networks under path p ("" for none).
+func (v *validator) siteGeo(p string, fences []Fence, networks []string) {
+	if p != "" {
+		p += "."
+	}
+	for j, f := range fences {
+		fp := fmt.Sprintf("%sfences[%d]", p, j)
+		switch f.Datum {
+		case "", DatumWGS84, DatumGCJ02:
+		default:
+			v.add(fp+".datum", "%q is not wgs84 or gcj02", f.Datum)
+		}
+		switch {
+		case f.Center != nil && len(f.Polygon) > 0:
+			v.add(fp, "has both a center and a polygon; give one")
+		case f.Center != nil:
+			v.latlng(fp+".center", *f.Center)
+			if !(f.RadiusM >= MinRadiusM && f.RadiusM <= MaxRadiusM) {
+				v.add(fp+".radius_m", "%v m is not between %d and %d m", f.RadiusM, MinRadiusM, MaxRadiusM)
+			}
+		case len(f.Polygon) >= 3:
+			for k, pt := range f.Polygon {
+				v.latlng(fmt.Sprintf("%s.polygon[%d]", fp, k), pt)
+			}
+			if len(f.Polygon) > 1000 {
+				v.add(fp+".polygon", "%d vertices; at most 1000", len(f.Polygon))
+			}
+		case len(f.Polygon) > 0:
+			v.add(fp+".polygon", "has %d vertices; a polygon needs at least 3", len(f.Polygon))
+		default:
+			v.add(fp, "has neither a center and radius nor a polygon")
+		}
+	}
+	for j, n := range networks {
+		if _, err := parseNetwork(n); err != nil {
+			v.add(fmt.Sprintf("%snetworks[%d]", p, j), "%q is not a CIDR prefix or address", n)
+		}
 	}
 }
 

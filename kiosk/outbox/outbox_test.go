@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -289,7 +290,7 @@ func TestStateAndViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	gotID, err := o2.Identity()
-	if err != nil || gotID.DeviceID != id.DeviceID || !bytes.Equal(gotID.Key, id.Key) || !bytes.Equal(gotID.QRSecret, id.QRSecret) || gotID.Site != id.Site {
+	if err != nil || gotID.DeviceID != id.DeviceID || !bytes.Equal(gotID.Key, id.Key) || !bytes.Equal(gotID.QRSecret, id.QRSecret) || !reflect.DeepEqual(gotID.Site, id.Site) {
 		t.Errorf("Identity after reopen: got %+v, %v", gotID, err)
 	}
 	gotPull, err := o2.Pull(ctx)

@@ -28,14 +28,17 @@ import (
 
 // The actions recorded today.
 const (
-	ActionEnrollCode  = "device.enroll_code"    // a kiosk enrollment code issued (target: site)
-	ActionEnroll      = "device.enroll"         // a kiosk enrolled (target: device)
-	ActionPhoneLink   = "device.phone_link"     // a phone activation link issued (target: employee)
-	ActionPhoneActive = "device.phone_activate" // a phone activated (target: device)
-	ActionRevoke      = "device.revoke"         // a device revoked (target: device)
-	ActionRules       = "rules.change"          // a rule set replaced (target: site, "" the default)
-	ActionToken       = "token.issue"           // an API token made (target: its name)
-	ActionTokenRevoke = "token.revoke"          // an API token revoked (target: its name)
+	ActionEnrollCode       = "device.enroll_code"    // a kiosk enrollment code issued (target: site)
+	ActionEnroll           = "device.enroll"         // a kiosk enrolled (target: device)
+	ActionPhoneLink        = "device.phone_link"     // a phone activation link issued (target: employee)
+	ActionPhoneActive      = "device.phone_activate" // a phone activated (target: device)
+	ActionRevoke           = "device.revoke"         // a device revoked (target: device)
+	ActionRules            = "rules.change"          // a rule set replaced (target: site, "" the default)
+	ActionToken            = "token.issue"           // an API token made (target: its name)
+	ActionTokenRevoke      = "token.revoke"          // an API token revoked (target: its name)
+	ActionSite             = "site.put"              // a site made or changed (target: site)
+	ActionDepartment       = "department.put"        // a department made, renamed or moved (target and unit: it)
+	ActionDepartmentDelete = "department.delete"     // a department deleted (target: it; unit: its parent)
 )
 
 // Log appends entries.

@@ -302,7 +302,7 @@ func (s *Service) sites(ctx context.Context, emps []attendance.Employee, depts [
 		if err != nil {
 			return nil, fmt.Errorf("dayrec: site %s zone: %w", siteID, err)
 		}
-		st := &site{input: rules.Input{Rules: cfg.Rules, Schedule: cfg.Schedule, Calendar: cfg.Calendar,
+		st := &site{input: rules.Input{Rules: withSiteGeo(cfg.Rules, all), Schedule: cfg.Schedule, Calendar: cfg.Calendar,
 			Employees: group, Departments: depts, Zone: zone, Now: now},
 			// Punches of a night shift that started the day before, or
 			// that ends the day after, belong to the range's edge days.
@@ -315,6 +315,30 @@ func (s *Service) sites(ctx context.Context, emps []attendance.Employee, depts [
 		out[siteID] = st
 	}
 	return out, nil
+}
+
+// withSiteGeo is rs with the fences and networks of the sites that have
+// any (attendance.Site, edited in the console) in place of rs's entries
+// for those sites; rs itself is not changed.
+func withSiteGeo(rs rules.RuleSet, sites []attendance.Site) rules.RuleSet {
+	var out []rules.Site
+	own := map[string]bool{}
+	for _, s := range sites {
+		if len(s.Fences)+len(s.Networks) > 0 {
+			own[s.ID] = true
+			out = append(out, rules.Site{ID: s.ID, Name: s.Name, Fences: s.Fences, Networks: s.Networks})
+		}
+	}
+	if len(out) == 0 {
+		return rs
+	}
+	for _, x := range rs.Sites {
+		if !own[x.ID] {
+			out = append(out, x)
+		}
+	}
+	rs.Sites = out
+	return rs
 }
 
 // employees resolves the filter, a page of it: one employee, a department

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -265,7 +266,7 @@ func checkWhole(t *testing.T, st store.Store, dir string, res demo.Result, want 
 		t.Errorf("result's kiosk %s, the data directory's %s", res.KioskID, id)
 	}
 	got := snapshot(t, st)
-	if !slices.Equal(got.sites, want.sites) || !slices.Equal(got.departments, want.departments) || !slices.Equal(got.employees, want.employees) || !maps.Equal(got.rules, want.rules) {
+	if !reflect.DeepEqual(got.sites, want.sites) || !slices.Equal(got.departments, want.departments) || !slices.Equal(got.employees, want.employees) || !maps.Equal(got.rules, want.rules) {
 		t.Errorf("organisation or rules differ from an uninterrupted seed's:\n%+v\nwant\n%+v", got, want)
 	}
 	if anchor.Equal(want.anchor) && !slices.Equal(got.punches, want.punches) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -125,7 +126,11 @@ func permissionMatrix(t *testing.T, st store.Store) {
 	site = sites.Sites[0]
 	var depts struct{ Departments []json.RawMessage }
 	do(t, "GET", u+"/departments", admin, nil, &depts)
-	dept = depts.Departments[0]
+	for _, d := range depts.Departments {
+		if strings.Contains(string(d), `"id":"retail"`) { // HR of the retail unit may change it
+			dept = d
+		}
+	}
 	var cfg struct{ Config json.RawMessage }
 	do(t, "GET", u+"/rule/config?site_id=sh-jingan", admin, nil, &cfg)
 	rules = cfg.Config
@@ -150,6 +155,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		return v.ID
 	}
 
+	spare := 0 // departments made to be deleted
 	// request builds a route's call; target is the employee (and dept
 	// the department) it is about.
 	type call struct {
@@ -206,11 +212,18 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/admin/users/{id}/sessions/end": {adminOn, func(string, string) call {
 			return call{"POST", "/admin/users/u-matrix/sessions/end", nil}
 		}},
-		"GET /api/v1/sites":            {readerOn, func(string, string) call { return call{"GET", "/sites", nil} }},
-		"PUT /api/v1/sites/{id}":       {adminOn, func(string, string) call { return call{"PUT", "/sites/" + id(site), site} }},
-		"GET /api/v1/departments":      {readerOn, func(string, string) call { return call{"GET", "/departments", nil} }},
-		"PUT /api/v1/departments/{id}": {adminOn, func(string, string) call { return call{"PUT", "/departments/" + id(dept), dept} }},
-		"GET /api/v1/employees":        {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
+		"GET /api/v1/sites":            {"scopedList", func(string, string) call { return call{"GET", "/sites", nil} }},
+		"PUT /api/v1/sites/{id}":       {"hqWrite", func(string, string) call { return call{"PUT", "/sites/" + id(site), site} }}, // TestSiteGeo
+		"GET /api/v1/departments":      {"scopedList", func(string, string) call { return call{"GET", "/departments", nil} }},
+		"PUT /api/v1/departments/{id}": {"hrWrite", func(string, string) call { return call{"PUT", "/departments/" + id(dept), dept} }}, // TestDepartmentScope
+		"DELETE /api/v1/departments/{id}": {"hrWrite", func(string, string) call {
+			// A new empty department under retail for each caller.
+			spare++
+			id := fmt.Sprintf("m-del-%d", spare)
+			put("/departments/"+id, map[string]string{"name": id, "parent_id": "retail"})
+			return call{"DELETE", "/departments/" + id, nil}
+		}}, // TestDepartmentScope
+		"GET /api/v1/employees": {listEmp, func(string, string) call { return call{"GET", "/employees", nil} }},
 		"POST /api/v1/employees/import": {"hrWrite", func(string, string) call {
 			return call{"POST", "/employees/import?dry_run=true", []byte("id,name,department\nE004,Li,retail\n")}
 		}}, // TestImport
@@ -276,6 +289,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return false
 		case "hrWrite": // admins; HR within its unit (E004 is in retail)
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
+		case "hqWrite": // admins and head office HR: sites belong to no unit
+			return c.role == "admin" || c.name == "head office HR"
 		case "auditors": // admins; HR its unit's entries
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
 		case "requester": // the admin token started it; the employee it is about may withdraw it too

@@ -253,9 +253,13 @@ func (s *DB) PutSite(ctx context.Context, x attendance.Site) (attendance.Site, e
 			return err
 		}
 		x.Version = v
-		_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO sites (id, name, zone, face_url, version) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, zone = excluded.zone, face_url = excluded.face_url, version = excluded.version`),
-			x.ID, x.Name, x.Zone, x.FaceURL, v)
+		geo, err := siteGeoOf(x)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO sites (id, name, zone, face_url, geo, version) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, zone = excluded.zone, face_url = excluded.face_url, geo = excluded.geo, version = excluded.version`),
+			x.ID, x.Name, x.Zone, x.FaceURL, geo, v)
 		return err
 	})
 	if err != nil {
@@ -349,19 +353,23 @@ func (s *DB) Site(ctx context.Context, id string) (attendance.Site, error) {
 	if err := checkID("site", id); err != nil {
 		return attendance.Site{}, err
 	}
-	var x attendance.Site
-	err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT id, name, zone, face_url, version FROM sites WHERE id = ?`), id).
-		Scan(&x.ID, &x.Name, &x.Zone, &x.FaceURL, &x.Version)
-	if err != nil {
-		return x, notFound(err, "site "+id)
+	xs, err := s.sites(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = ?`, id)
+	if err == nil && len(xs) == 0 {
+		err = sql.ErrNoRows
 	}
-	return x, nil
+	if err != nil {
+		return attendance.Site{}, notFound(err, "site "+id)
+	}
+	return xs[0], nil
 }
 
 // Sites lists all sites by id.
 func (s *DB) Sites(ctx context.Context) ([]attendance.Site, error) {
-	return s.sites(ctx, `SELECT id, name, zone, face_url, version FROM sites ORDER BY id`)
+	return s.sites(ctx, `SELECT `+siteColumns+` FROM sites ORDER BY id`)
 }
+
+// siteColumns are a site's columns, in the order sites scans them.
+const siteColumns = `id, name, zone, face_url, geo, version`
 
 func (s *DB) sites(ctx context.Context, q string, args ...any) ([]attendance.Site, error) {
 	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
@@ -372,8 +380,12 @@ func (s *DB) sites(ctx context.Context, q string, args ...any) ([]attendance.Sit
 	var out []attendance.Site
 	for rows.Next() {
 		var x attendance.Site
-		if err := rows.Scan(&x.ID, &x.Name, &x.Zone, &x.FaceURL, &x.Version); err != nil {
+		var geo string
+		if err := rows.Scan(&x.ID, &x.Name, &x.Zone, &x.FaceURL, &geo, &x.Version); err != nil {
 			return nil, fmt.Errorf("sqlstore: sites: %w", err)
+		}
+		if err := setSiteGeo(&x, geo); err != nil {
+			return nil, err
 		}
 		out = append(out, x)
 	}
@@ -544,7 +556,7 @@ func (s *DB) Changes(ctx context.Context, since int64) (store.Changes, error) {
 		return c, nil
 	}
 	var err error
-	if c.Sites, err = s.sites(ctx, `SELECT id, name, zone, face_url, version FROM sites WHERE version > ? AND version <= ? ORDER BY id`, since, c.Version); err != nil {
+	if c.Sites, err = s.sites(ctx, `SELECT `+siteColumns+` FROM sites WHERE version > ? AND version <= ? ORDER BY id`, since, c.Version); err != nil {
 		return c, err
 	}
 	if c.Departments, err = s.departments(ctx, `SELECT id, name, parent_id, manager_id, version FROM departments WHERE version > ? AND version <= ? ORDER BY id`, since, c.Version); err != nil {

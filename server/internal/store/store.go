@@ -36,6 +36,10 @@ type Store interface {
 	// Changes uses to send a kiosk only what changed.
 	PutSite(ctx context.Context, s attendance.Site) (attendance.Site, error)
 	PutDepartment(ctx context.Context, d attendance.Department) (attendance.Department, error)
+	// DeleteDepartment deletes a department nothing refers to: no
+	// sub-department, no employee (who left or not), no account.
+	// ErrNotFound when there is none, ErrConflict when something does.
+	DeleteDepartment(ctx context.Context, id string) error
 	PutEmployee(ctx context.Context, e attendance.Employee) (attendance.Employee, error)
 	// PutEmployees creates or replaces every employee of xs or none (an
 	// import); a badge code an active employee outside xs holds is

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -91,6 +92,28 @@ func testOrganisation(t *testing.T, s store.Store) {
 	}
 	if _, err := s.Site(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Site(nope) err = %v, want ErrNotFound", err)
+	}
+	// A department is deleted only when nothing refers to it.
+	must(s.PutDepartment(ctx, attendance.Department{ID: "d3", Name: "Empty", ParentID: "d2"}))
+	if err := s.DeleteDepartment(ctx, "d2"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("DeleteDepartment(d2, the parent of d3) err = %v, want ErrConflict", err)
+	}
+	if err := s.DeleteDepartment(ctx, "d1"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("DeleteDepartment(d1, with employees) err = %v, want ErrConflict", err)
+	}
+	mustDo(s.DeleteDepartment(ctx, "d3"))
+	if err := s.DeleteDepartment(ctx, "d3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DeleteDepartment(d3) again err = %v, want ErrNotFound", err)
+	}
+	// A site's address, point, fences and networks come back as put.
+	geo := attendance.Site{ID: "s9", Name: "Store 9", Zone: "Europe/Berlin", Address: "Marienplatz 1, München",
+		Point: &attendance.LatLng{Lat: 48.137, Lng: 11.575}, Networks: []string{"203.0.113.0/24"},
+		Fences: []attendance.Fence{{Center: &attendance.LatLng{Lat: 48.137, Lng: 11.575}, RadiusM: 120},
+			{Name: "yard", Polygon: []attendance.LatLng{{Lat: 48.1, Lng: 11.5}, {Lat: 48.2, Lng: 11.5}, {Lat: 48.2, Lng: 11.6}}}}}
+	must(s.PutSite(ctx, geo))
+	if got := must(s.Site(ctx, "s9")); got.Version == 0 || !reflect.DeepEqual(got.Fences, geo.Fences) || *got.Point != *geo.Point ||
+		got.Address != geo.Address || !reflect.DeepEqual(got.Networks, geo.Networks) {
+		t.Errorf("Site(s9) = %+v, want %+v", got, geo)
 	}
 	depts := must(s.Departments(ctx))
 	if len(depts) != 2 || depts[1].ParentID != "d1" || depts[1].ManagerID != "e1" {
