@@ -208,7 +208,18 @@ func (s *DB) usedQR(ctx context.Context, tx *sql.Tx, keys []store.QRUse, used ma
 // writeRest writes what a plan holds besides its punches: its QR token
 // uses and the device's clock offset. Any error is the database's.
 func (s *DB) writeRest(ctx context.Context, tx *sql.Tx, deviceID string, plan store.IngestPlan) error {
-	for _, u := range plan.QRUses {
+	if err := s.writeQRUses(ctx, tx, plan.QRUses); err != nil {
+		return err
+	}
+	if !plan.UpdateDevice {
+		return nil
+	}
+	return s.updateDevices(ctx, tx, []deviceSeen{{deviceID, plan.Device.OffsetMS, ms(plan.Device.SeenAt)}})
+}
+
+// writeQRUses stores QR token uses.
+func (s *DB) writeQRUses(ctx context.Context, tx *sql.Tx, uses []store.QRUse) error {
+	for _, u := range uses {
 		_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO qr_uses (kiosk_id, step, employee_id, punch_id) VALUES (?, ?, ?, ?)`), u.KioskID, u.Step, u.EmployeeID, u.PunchID)
 		if err != nil {
 			if s.d.IsUnique(err) {
@@ -217,13 +228,36 @@ func (s *DB) writeRest(ctx context.Context, tx *sql.Tx, deviceID string, plan st
 			return fmt.Errorf("sqlstore: qr use: %w", err)
 		}
 	}
-	if !plan.UpdateDevice {
+	return nil
+}
+
+// deviceSeen is a device row's new clock offset and last sighting.
+type deviceSeen struct {
+	id               string
+	offsetMS, seenMS int64
+}
+
+// updateDevices writes devices' clock offsets and sightings: in one
+// statement where the database takes arrays (a group's devices cost one
+// round trip to PostgreSQL, not one each), otherwise one a device.
+func (s *DB) updateDevices(ctx context.Context, tx *sql.Tx, ds []deviceSeen) error {
+	if s.d.Arrays && len(ds) > 1 {
+		ids, offsets, seen := make([]string, len(ds)), make([]int64, len(ds)), make([]int64, len(ds))
+		for i, d := range ds {
+			ids[i], offsets[i], seen[i] = d.id, d.offsetMS, d.seenMS
+		}
+		_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = v.o, seen_at_ms = v.s
+			FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS v(id, o, s) WHERE devices.id = v.id`), ids, offsets, seen)
+		if err != nil {
+			return fmt.Errorf("sqlstore: update devices: %w", err)
+		}
 		return nil
 	}
-	d := plan.Device
-	_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
-	if err != nil {
-		return fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
+	for _, d := range ds {
+		_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.offsetMS, d.seenMS, d.id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: update device %s: %w", d.id, err)
+		}
 	}
 	return nil
 }
