@@ -28,8 +28,6 @@ var migrations embed.FS
 var Dialect = sqlstore.Dialect{
 	Name:     "sqlite",
 	IsUnique: isUnique,
-	// modernc.org/sqlite parses every statement it is given.
-	Prepare: true,
 }
 
 func isUnique(err error) bool {

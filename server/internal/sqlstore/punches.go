@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strconv"
 	"strings"
 
@@ -28,24 +27,11 @@ func punchArgs(p *store.StoredPunch) []any {
 func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
 	for len(ps) > 0 {
 		n := min(len(ps), maxInsertRows)
-		var stmt *sql.Stmt
-		if s.d.Prepare {
-			// The largest kept statement that fits: at most a few
-			// statements for any count.
-			n = 1 << (bits.Len(uint(n)) - 1)
-			stmt = s.ins[n]
-		}
 		args := make([]any, 0, n*punchColCount)
 		for i := range ps[:n] {
 			args = append(args, punchArgs(&ps[i])...)
 		}
-		var err error
-		if stmt != nil {
-			_, err = tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, s.insertSQL(n, false), args...)
-		}
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, s.insertSQL(n, false), args...); err != nil {
 			if s.d.IsUnique(err) {
 				return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
 			}
@@ -113,22 +99,6 @@ func (s *DB) insertMoving(ctx context.Context, tx *sql.Tx, ps []store.StoredPunc
 		return fmt.Errorf("sqlstore: insert punches and update devices: %w", err)
 	}
 	return nil
-}
-
-// prepareInserts prepares the INSERTs of 1, 2, 4 … 256 punches where the
-// driver keeps no statements of its own (Dialect.Prepare): parsing a
-// group's INSERT anew took a tenth of the SQLite committer's time. A
-// statement that fails to prepare is run unprepared.
-func (s *DB) prepareInserts() {
-	if !s.d.Prepare {
-		return
-	}
-	s.ins = map[int]*sql.Stmt{}
-	for n := 1; n <= maxInsertRows; n *= 2 {
-		if st, err := s.db.Prepare(s.insertSQL(n, false)); err == nil {
-			s.ins[n] = st
-		}
-	}
 }
 
 // Ingest runs one batch in a transaction, which it shares with the

@@ -49,9 +49,6 @@ type Dialect struct {
 	// statement and one good plan (PostgreSQL's generic plan for a long
 	// IN list of parameters degrades to a scan as the table grows).
 	Arrays bool
-	// Prepare says the driver keeps no prepared statements (pgx keeps
-	// its own): the store then keeps the punch INSERTs prepared.
-	Prepare bool
 	// ByteOrder is appended to a text column to order it byte by byte,
 	// as Go compares strings, whatever the database's collation.
 	ByteOrder string
@@ -67,8 +64,6 @@ type DB struct {
 	db *sql.DB
 	d  Dialect
 	q  sync.Map // insert statements by row count, rebound
-	// ins are the prepared punch INSERTs by row count (Dialect.Prepare).
-	ins map[int]*sql.Stmt
 	// group writes concurrent ingest batches in shared transactions
 	// (nil: each in its own); see groupcommit.go.
 	group *groupcommit.Committer[ingestReq]
@@ -79,7 +74,6 @@ var _ store.Store = (*DB)(nil)
 // New wraps an open database whose schema is migrated.
 func New(db *sql.DB, d Dialect) *DB {
 	s := &DB{db: db, d: d}
-	s.prepareInserts()
 	s.SetGroupCommit(DefaultGroupCommit)
 	return s
 }
