@@ -270,7 +270,7 @@ func heldBehind(t *testing.T, st interface {
 
 // TestGroupCommitMovesDevices: kiosks whose clocks moved send a batch
 // each, in one group; each device's new clock offset is stored with its
-// punch (on PostgreSQL by the statement that inserts the punches).
+// punch (on PostgreSQL by one UPDATE for the group's devices).
 func TestGroupCommitMovesDevices(t *testing.T) {
 	for _, be := range sqlstoretest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {

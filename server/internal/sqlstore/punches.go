@@ -31,7 +31,7 @@ func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPun
 		for i := range ps[:n] {
 			args = append(args, punchArgs(&ps[i])...)
 		}
-		if _, err := tx.ExecContext(ctx, s.insertSQL(n, false), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.insertSQL(n), args...); err != nil {
 			if s.d.IsUnique(err) {
 				return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
 			}
@@ -47,21 +47,12 @@ const (
 	maxInsertRows = 500 // stays far below both databases' bind limits
 )
 
-// insertSQL is the INSERT of n punches, rebound; with moving, the
-// statement first updates devices as updateDevices does with arrays
-// (insertMoving).
-func (s *DB) insertSQL(n int, moving bool) string {
-	type key struct {
-		n      int
-		moving bool
-	}
-	if v, ok := s.q.Load(key{n, moving}); ok {
+// insertSQL is the INSERT of n punches, rebound.
+func (s *DB) insertSQL(n int) string {
+	if v, ok := s.q.Load(n); ok {
 		return v.(string)
 	}
 	var b strings.Builder
-	if moving {
-		b.WriteString(`WITH moved AS (` + updateDevicesArrays + `) `)
-	}
 	b.WriteString(`INSERT INTO punches (` + punchCols + `) VALUES `)
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", punchColCount), ", ") + ")"
 	for i := range n {
@@ -71,34 +62,8 @@ func (s *DB) insertSQL(n int, moving bool) string {
 		b.WriteString(row)
 	}
 	q := s.Rebind(b.String())
-	s.q.Store(key{n, moving}, q)
+	s.q.Store(n, q)
 	return q
-}
-
-// insertMoving writes punches as InsertPunches does, and the clock
-// offsets of the devices in seen as updateDevices does: where the
-// database takes arrays, in one statement (a data-modifying WITH), which
-// spares a group commit a round trip to PostgreSQL.
-func (s *DB) insertMoving(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch, seen []deviceSeen) error {
-	if !s.d.Arrays || len(seen) == 0 || len(ps) == 0 || len(ps) > maxInsertRows {
-		if err := s.InsertPunches(ctx, tx, ps); err != nil {
-			return err
-		}
-		return s.updateDevices(ctx, tx, seen)
-	}
-	ids, offsets, at := seenArrays(seen)
-	args := make([]any, 0, 3+len(ps)*punchColCount)
-	args = append(args, ids, offsets, at)
-	for i := range ps {
-		args = append(args, punchArgs(&ps[i])...)
-	}
-	if _, err := tx.ExecContext(ctx, s.insertSQL(len(ps), true), args...); err != nil {
-		if s.d.IsUnique(err) {
-			return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
-		}
-		return fmt.Errorf("sqlstore: insert punches and update devices: %w", err)
-	}
-	return nil
 }
 
 // Ingest runs one batch in a transaction, which it shares with the
@@ -247,8 +212,13 @@ type deviceSeen struct {
 // round trip to PostgreSQL, not one each), otherwise one a device.
 func (s *DB) updateDevices(ctx context.Context, tx *sql.Tx, ds []deviceSeen) error {
 	if s.d.Arrays && len(ds) > 1 {
-		ids, offsets, at := seenArrays(ds)
-		if _, err := tx.ExecContext(ctx, s.Rebind(updateDevicesArrays), ids, offsets, at); err != nil {
+		ids, offsets, seen := make([]string, len(ds)), make([]int64, len(ds)), make([]int64, len(ds))
+		for i, d := range ds {
+			ids[i], offsets[i], seen[i] = d.id, d.offsetMS, d.seenMS
+		}
+		_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = v.o, seen_at_ms = v.s
+			FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS v(id, o, s) WHERE devices.id = v.id`), ids, offsets, seen)
+		if err != nil {
 			return fmt.Errorf("sqlstore: update devices: %w", err)
 		}
 		return nil
@@ -260,20 +230,6 @@ func (s *DB) updateDevices(ctx context.Context, tx *sql.Tx, ds []deviceSeen) err
 		}
 	}
 	return nil
-}
-
-// updateDevicesArrays updates devices from three arrays: ids, offsets
-// and sightings (seenArrays).
-const updateDevicesArrays = `UPDATE devices SET offset_ms = v.o, seen_at_ms = v.s
-	FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS v(id, o, s) WHERE devices.id = v.id`
-
-// seenArrays splits ds into updateDevicesArrays' arguments.
-func seenArrays(ds []deviceSeen) (ids []string, offsets, seen []int64) {
-	ids, offsets, seen = make([]string, len(ds)), make([]int64, len(ds)), make([]int64, len(ds))
-	for i, d := range ds {
-		ids[i], offsets[i], seen[i] = d.id, d.offsetMS, d.seenMS
-	}
-	return ids, offsets, seen
 }
 
 func (s *DB) existing(ctx context.Context, tx *sql.Tx, where string, args []any, byID map[string]store.Existing, bySeq map[uint64]store.Existing) error {
