@@ -29,7 +29,8 @@ const DefaultGroupCommit = 128
 //   - The group costs a few statements, not a few per batch: one locks
 //     its devices (PostgreSQL), one reads them, one the punch ids and one
 //     the chain positions its batches ask for, then each batch is decided
-//     in turn and one multi-row INSERT writes all their punches.
+//     in turn, one multi-row INSERT writes all their punches and one
+//     UPDATE (PostgreSQL) the clock offsets of the devices that moved.
 //   - A batch that fails in the database (a unique key another device's
 //     punch already holds, a lost connection) would take its group down
 //     with it: the group is rolled back and each of its batches runs
@@ -159,12 +160,16 @@ func (s *DB) groupTx(ctx context.Context, tx *sql.Tx, members []*member) error {
 	if err := s.InsertPunches(ctx, tx, rows); err != nil {
 		return err
 	}
+	var seen []deviceSeen
 	for _, m := range planned {
-		if err := s.writeRest(ctx, tx, m.r.deviceID, m.plan); err != nil {
+		if err := s.writeQRUses(ctx, tx, m.plan.QRUses); err != nil {
 			return err
 		}
+		if m.plan.UpdateDevice {
+			seen = append(seen, deviceSeen{m.r.deviceID, m.plan.Device.OffsetMS, ms(m.plan.Device.SeenAt)})
+		}
 	}
-	return nil
+	return s.updateDevices(ctx, tx, seen)
 }
 
 // groupViews reads each member's IngestView, with one query for all

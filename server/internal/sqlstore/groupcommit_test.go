@@ -12,6 +12,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/groupcommit"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
@@ -123,43 +124,11 @@ func TestGroupCommit(t *testing.T) {
 
 			// Hold every committer worker in a batch (of k39's, k38's),
 			// queue the wave behind them, then let them go.
-			release := make(chan struct{})
-			errHold := errors.New("held")
-			workers := st.GroupStats().Workers
-			holdDone := make(chan error, workers)
-			for w := range workers {
-				holding := make(chan struct{})
-				go func() {
-					holdDone <- st.Ingest(ctx, ks[39-w].ID, store.IngestKeys{}, func(store.IngestView) (store.IngestPlan, error) {
-						close(holding)
-						<-release
-						return store.IngestPlan{}, errHold
-					})
-				}()
-				<-holding
-			}
-			var wg sync.WaitGroup
+			var sends []func()
 			for _, s := range wave {
-				wg.Go(func() { send(s) })
+				sends = append(sends, func() { send(s) })
 			}
-			wantQueued := int64(len(wave) - 1)
-			for end := time.Now().Add(20 * time.Second); st.GroupStats().Queued < wantQueued && time.Now().Before(end); {
-				time.Sleep(time.Millisecond)
-			}
-			queued := st.GroupStats().Queued
-			close(release)
-			wg.Wait()
-			if queued != wantQueued {
-				t.Fatalf("%d batches queued behind the held one, want %d", queued, wantQueued)
-			}
-			for range workers {
-				if err := <-holdDone; !errors.Is(err, errHold) {
-					t.Fatalf("holder: %v", err)
-				}
-			}
-			if gs := st.GroupStats(); gs.Groups >= gs.Handled {
-				t.Errorf("no group held two batches: %+v", gs)
-			}
+			heldBehind(t, st, []*storm.Kiosk{ks[39], ks[38]}, int64(len(wave)-1), sends)
 
 			// Then kiosks send freely, three batches each, all at once.
 			var free []*sent
@@ -168,6 +137,7 @@ func TestGroupCommit(t *testing.T) {
 					free = append(free, mk(fmt.Sprintf("free %d/%d", i, j), ks[i], sign(ks[i], emp(i+j))))
 				}
 			}
+			var wg sync.WaitGroup
 			for i := 0; i < 30; i++ {
 				wg.Go(func() {
 					for j := range 3 {
@@ -246,6 +216,100 @@ func TestGroupCommit(t *testing.T) {
 			}
 			if ps, _ := st.Punches(ctx, store.PunchFilter{DeviceID: ks[35].ID}); len(ps) != 0 {
 				t.Errorf("the revoked device has %d punches stored", len(ps))
+			}
+		})
+	}
+}
+
+// heldBehind holds every committer worker of st in a batch of one of
+// holders' devices, runs each of sends in a goroutine of its own, waits
+// until want batches queued behind the held ones, lets them go and waits
+// for sends to return. It fails t unless some group held two batches.
+func heldBehind(t *testing.T, st interface {
+	store.Store
+	GroupStats() groupcommit.Stats
+}, holders []*storm.Kiosk, want int64, sends []func()) {
+	t.Helper()
+	release := make(chan struct{})
+	errHold := errors.New("held")
+	workers := st.GroupStats().Workers
+	holdDone := make(chan error, workers)
+	for w := range workers {
+		holding := make(chan struct{})
+		go func() {
+			holdDone <- st.Ingest(context.Background(), holders[w].ID, store.IngestKeys{}, func(store.IngestView) (store.IngestPlan, error) {
+				close(holding)
+				<-release
+				return store.IngestPlan{}, errHold
+			})
+		}()
+		<-holding
+	}
+	var wg sync.WaitGroup
+	for _, send := range sends {
+		wg.Go(send)
+	}
+	for end := time.Now().Add(20 * time.Second); st.GroupStats().Queued < want && time.Now().Before(end); {
+		time.Sleep(time.Millisecond)
+	}
+	queued := st.GroupStats().Queued
+	close(release)
+	wg.Wait()
+	if queued != want {
+		t.Fatalf("%d batches queued behind the held ones, want %d", queued, want)
+	}
+	for range workers {
+		if err := <-holdDone; !errors.Is(err, errHold) {
+			t.Fatalf("holder: %v", err)
+		}
+	}
+	if gs := st.GroupStats(); gs.Groups >= gs.Handled {
+		t.Errorf("no group held two batches: %+v", gs)
+	}
+}
+
+// TestGroupCommitMovesDevices: kiosks whose clocks moved send a batch
+// each, in one group; each device's new clock offset is stored with its
+// punch (on PostgreSQL by one UPDATE for the group's devices).
+func TestGroupCommitMovesDevices(t *testing.T) {
+	for _, be := range sqlstoretest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := be.Open(t)
+			defer st.Close()
+			ks, err := storm.Seed(ctx, st, 12, 10, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc := punch.New(st, func() time.Time { return t0 })
+			const n = 8
+			resps := make([]wire.BatchResponse, n)
+			errs := make([]error, n)
+			var sends []func()
+			for i := range n {
+				dev, err := st.Device(ctx, ks[i].ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sp, err := ks[i].Sign(fmt.Sprintf("e%d", i), t0.Add(-time.Minute))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req := wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: ks[i].ID, SentAt: t0.Add(-time.Duration(i+2) * time.Second), Punches: []wire.SignedPunch{sp}}
+				sends = append(sends, func() { resps[i], errs[i] = svc.Ingest(ctx, dev, req, "") })
+			}
+			heldBehind(t, st, ks[n:], n, sends)
+			for i := range n {
+				if errs[i] != nil || statusesOf(resps[i].Results) != "accepted" {
+					t.Fatalf("kiosk %d: %v %+v", i, errs[i], resps[i].Results)
+				}
+				d, err := st.Device(ctx, ks[i].ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := int64(i+2) * 1000; d.OffsetMS != want || !d.SeenAt.Equal(t0) || d.LastSeq != 1 {
+					t.Errorf("kiosk %d: offset %d ms, seen %v, head %d; want %d ms, %v, 1", i, d.OffsetMS, d.SeenAt, d.LastSeq, want, t0)
+				}
 			}
 		})
 	}

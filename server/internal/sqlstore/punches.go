@@ -25,31 +25,13 @@ func punchArgs(p *store.StoredPunch) []any {
 // InsertPunches writes punches with multi-row INSERTs in tx. It is the one
 // write path of raw punches (and the benchmark's baseline).
 func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
-	const perRow = 16
-	const maxRows = 500 // stays far below both databases' bind limits
 	for len(ps) > 0 {
-		n := min(len(ps), maxRows)
-		var q string
-		if v, ok := s.q.Load(n); ok {
-			q = v.(string)
-		} else {
-			var b strings.Builder
-			b.WriteString(`INSERT INTO punches (` + punchCols + `) VALUES `)
-			row := "(" + strings.TrimSuffix(strings.Repeat("?, ", perRow), ", ") + ")"
-			for i := range n {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(row)
-			}
-			q = s.Rebind(b.String())
-			s.q.Store(n, q)
-		}
-		args := make([]any, 0, n*perRow)
+		n := min(len(ps), maxInsertRows)
+		args := make([]any, 0, n*punchColCount)
 		for i := range ps[:n] {
 			args = append(args, punchArgs(&ps[i])...)
 		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.insertSQL(n), args...); err != nil {
 			if s.d.IsUnique(err) {
 				return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
 			}
@@ -58,6 +40,30 @@ func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPun
 		ps = ps[n:]
 	}
 	return nil
+}
+
+const (
+	punchColCount = 16
+	maxInsertRows = 500 // stays far below both databases' bind limits
+)
+
+// insertSQL is the INSERT of n punches, rebound.
+func (s *DB) insertSQL(n int) string {
+	if v, ok := s.q.Load(n); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO punches (` + punchCols + `) VALUES `)
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", punchColCount), ", ") + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	q := s.Rebind(b.String())
+	s.q.Store(n, q)
+	return q
 }
 
 // Ingest runs one batch in a transaction, which it shares with the
@@ -172,7 +178,18 @@ func (s *DB) usedQR(ctx context.Context, tx *sql.Tx, keys []store.QRUse, used ma
 // writeRest writes what a plan holds besides its punches: its QR token
 // uses and the device's clock offset. Any error is the database's.
 func (s *DB) writeRest(ctx context.Context, tx *sql.Tx, deviceID string, plan store.IngestPlan) error {
-	for _, u := range plan.QRUses {
+	if err := s.writeQRUses(ctx, tx, plan.QRUses); err != nil {
+		return err
+	}
+	if !plan.UpdateDevice {
+		return nil
+	}
+	return s.updateDevices(ctx, tx, []deviceSeen{{deviceID, plan.Device.OffsetMS, ms(plan.Device.SeenAt)}})
+}
+
+// writeQRUses stores QR token uses.
+func (s *DB) writeQRUses(ctx context.Context, tx *sql.Tx, uses []store.QRUse) error {
+	for _, u := range uses {
 		_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO qr_uses (kiosk_id, step, employee_id, punch_id) VALUES (?, ?, ?, ?)`), u.KioskID, u.Step, u.EmployeeID, u.PunchID)
 		if err != nil {
 			if s.d.IsUnique(err) {
@@ -181,13 +198,36 @@ func (s *DB) writeRest(ctx context.Context, tx *sql.Tx, deviceID string, plan st
 			return fmt.Errorf("sqlstore: qr use: %w", err)
 		}
 	}
-	if !plan.UpdateDevice {
+	return nil
+}
+
+// deviceSeen is a device row's new clock offset and last sighting.
+type deviceSeen struct {
+	id               string
+	offsetMS, seenMS int64
+}
+
+// updateDevices writes devices' clock offsets and sightings: in one
+// statement where the database takes arrays (a group's devices cost one
+// round trip to PostgreSQL, not one each), otherwise one a device.
+func (s *DB) updateDevices(ctx context.Context, tx *sql.Tx, ds []deviceSeen) error {
+	if s.d.Arrays && len(ds) > 1 {
+		ids, offsets, seen := make([]string, len(ds)), make([]int64, len(ds)), make([]int64, len(ds))
+		for i, d := range ds {
+			ids[i], offsets[i], seen[i] = d.id, d.offsetMS, d.seenMS
+		}
+		_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = v.o, seen_at_ms = v.s
+			FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS v(id, o, s) WHERE devices.id = v.id`), ids, offsets, seen)
+		if err != nil {
+			return fmt.Errorf("sqlstore: update devices: %w", err)
+		}
 		return nil
 	}
-	d := plan.Device
-	_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.OffsetMS, ms(d.SeenAt), deviceID)
-	if err != nil {
-		return fmt.Errorf("sqlstore: update device %s: %w", deviceID, err)
+	for _, d := range ds {
+		_, err := tx.ExecContext(ctx, s.Rebind(`UPDATE devices SET offset_ms = ?, seen_at_ms = ? WHERE id = ?`), d.offsetMS, d.seenMS, d.id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: update device %s: %w", d.id, err)
+		}
 	}
 	return nil
 }

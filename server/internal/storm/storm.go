@@ -163,6 +163,19 @@ type Result struct {
 	Elapsed time.Duration
 	// Latencies of every request, sorted.
 	Latencies []time.Duration
+	// CPU is the processor time the whole process (the server, the
+	// kiosks' HTTP client, and a database linked in) used while the
+	// clock ran: unlike the rate, it hardly moves with what else the
+	// machine runs. Zero where it is not measured.
+	CPU time.Duration
+}
+
+// CPUPerPunch is the process's processor time per punch.
+func (r Result) CPUPerPunch() time.Duration {
+	if r.Punches == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Punches)
 }
 
 // Rate is the punches acknowledged per second.
@@ -180,6 +193,7 @@ func (r Result) Quantile(q float64) time.Duration {
 func (r *Result) Add(o Result) {
 	r.Punches += o.Punches
 	r.Elapsed += o.Elapsed
+	r.CPU += o.CPU
 	r.Latencies = append(r.Latencies, o.Latencies...)
 	slices.Sort(r.Latencies)
 }
@@ -213,7 +227,7 @@ func Run(ctx context.Context, client *http.Client, base string, ks []*Kiosk, eac
 	lat := make([][]time.Duration, len(ks))
 	errs := make([]error, len(ks))
 	var wg sync.WaitGroup
-	start := time.Now()
+	cpu0, start := processCPU(), time.Now()
 	for i, k := range ks {
 		wg.Go(func() {
 			for _, b := range batches[i] {
@@ -231,7 +245,7 @@ func Run(ctx context.Context, client *http.Client, base string, ks []*Kiosk, eac
 		})
 	}
 	wg.Wait()
-	r := Result{Punches: len(ks) * each, Elapsed: time.Since(start), Latencies: slices.Concat(lat...)}
+	r := Result{Punches: len(ks) * each, Elapsed: time.Since(start), CPU: processCPU() - cpu0, Latencies: slices.Concat(lat...)}
 	slices.Sort(r.Latencies)
 	for _, err := range errs {
 		if err != nil {
