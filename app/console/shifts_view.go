@@ -132,15 +132,9 @@ func (v *rulesView) renderShiftForm(l lang, n int) app.UI {
 			v.schedInput(l, "shift-required_min", "required_min", "shifts.required_min", "480"),
 		)
 	}
-	_, badID := v.sched.errs["id"]
 	return app.Form().ID("shift-form").Class("card").DataSet("new", f.index >= n).OnSubmit(v.apply).Body(
 		app.H4().Text(title),
-		app.Div().Class("field").Body(
-			app.Label().For("shift-id").Text(l.t("shifts.id")),
-			app.Input().ID("shift-id").Type("text").Value(f.id).ReadOnly(f.index < n).Attr("autocomplete", "off").
-				Aria("invalid", badID).OnInput(v.onSchedInput("shift-id")),
-			v.sched.schedMsg(l, "shift-id", "id"),
-		),
+		v.idInput(l, "shift", f.id, f.index >= n),
 		v.schedInput(l, "shift-name", "name", "shifts.name", ""),
 		app.Div().Class("field-row").Body(
 			v.schedInput(l, "shift-start", "start", "shifts.start", "09:00"),
@@ -170,17 +164,23 @@ func (v *rulesView) renderRotationForm(l lang, n int) app.UI {
 	if f.index < n {
 		title = l.t("shifts.editTitle", f.id)
 	}
-	_, badID := v.sched.errs["id"]
 	return app.Form().ID("rotation-form").Class("card").DataSet("new", f.index >= n).OnSubmit(v.apply).Body(
 		app.H4().Text(title),
-		app.Div().Class("field").Body(
-			app.Label().For("rotation-id").Text(l.t("shifts.id")),
-			app.Input().ID("rotation-id").Type("text").Value(f.id).ReadOnly(f.index < n).Attr("autocomplete", "off").
-				Aria("invalid", badID).OnInput(v.onSchedInput("rotation-id")),
-			v.sched.schedMsg(l, "rotation-id", "id"),
-		),
+		v.idInput(l, "rotation", f.id, f.index >= n),
 		v.schedInput(l, "rotation-name", "name", "shifts.name", ""),
 		v.schedInput(l, "rotation-pattern", "pattern", "rotations.patternHint", "night, night, rest, rest"),
 		v.formButtons(l, "rotation"),
+	)
+}
+
+// idInput is the id field of the shift or rotation form (prefix), typed
+// only for a new one.
+func (v *rulesView) idInput(l lang, prefix, value string, isNew bool) app.UI {
+	_, bad := v.sched.errs["id"]
+	return app.Div().Class("field").Body(
+		app.Label().For(prefix+"-id").Text(l.t("shifts.id")),
+		app.Input().ID(prefix+"-id").Type("text").Value(value).ReadOnly(!isNew).Attr("autocomplete", "off").
+			Aria("invalid", bad).OnInput(v.onSchedInput(prefix+"-id")),
+		v.sched.schedMsg(l, prefix+"-id", "id"),
 	)
 }

@@ -1,7 +1,6 @@
 package consolee2e
 
 import (
-	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,9 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/rules"
-	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
-	"punchclock/server/internal/punchd"
 )
 
 // TestConsoleShifts: an administrator (punchd lets only administrators
@@ -31,19 +28,7 @@ func TestConsoleShifts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
-	if _, _, err := s.Main().API.Auth.PutUser(context.Background(), "u-admin", auth.UserRequest{Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword}, "e2etest"); err != nil {
-		t.Fatal(err)
-	}
-
-	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
-	signIn(t, ctx, adminLogin, adminPassword)
-	e2etest.Wait(t, ctx, "the console", `!!document.getElementById("nav-rules") && !!document.getElementById("fleet")`, 30*time.Second)
-	e2etest.Tap(t, ctx, "open Rules", "#nav-rules")
+	_, ctx := adminRules(t)
 	e2etest.Wait(t, ctx, "the default rules' shifts", `!!document.getElementById("rules-form") && !document.getElementById("rules-form").dataset.site && !!document.querySelector('#shifts tr[data-shift="day"]')`, 30*time.Second)
 
 	// The night shift: a bad end time is refused next to it.
