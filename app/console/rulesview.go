@@ -65,6 +65,7 @@ type rulesView struct {
 	err     string
 	detail  string // the server's words for err
 	busy    bool
+	sched   schedEditor // the shifts and rotations (shifts.go)
 }
 
 // load reads the chosen site's configuration.
@@ -86,7 +87,7 @@ func (v *rulesView) load(c *Console) {
 			if err != nil {
 				return
 			}
-			v.cfg, v.values, v.invalid = &rc, map[string]string{}, map[string]bool{}
+			v.cfg, v.values, v.invalid, v.sched = &rc, map[string]string{}, map[string]bool{}, schedEditor{}
 			ex := exceptions(rc.Config)
 			for _, f := range graceFields {
 				n, _ := ex[f.key].(float64)
@@ -217,7 +218,7 @@ func (v *rulesView) send(c *Console, preview bool) app.EventHandler {
 					v.preview = &rc
 					return
 				}
-				v.saved, v.preview = &rc, nil
+				v.saved, v.preview, v.sched.pending = &rc, nil, 0
 				v.cfg.Config, v.cfg.Version = rc.Config, rc.Version
 			})
 		})
@@ -270,13 +271,13 @@ func (v *rulesView) render(c *Console, l lang) app.UI {
 	case v.cfg == nil:
 		body = app.P().ID("rules-error").Class("error").Attr("role", "alert").DataSet("code", v.err).Text(l.refusal(v.err))
 	default:
-		body = v.renderForm(c, l)
+		body = app.Div().Body(v.renderSched(c, l), v.renderForm(c, l))
 	}
 	return app.Section().ID("rules").Body(app.H2().Text(l.t("rules.title")), head, body)
 }
 
 func (v *rulesView) renderForm(c *Console, l lang) app.UI {
-	valid := v.cfg != nil
+	valid := v.cfg != nil && v.sched.shift == nil && v.sched.rot == nil // an open form is applied first
 	for _, bad := range v.invalid {
 		valid = valid && !bad
 	}
@@ -327,6 +328,7 @@ func (v *rulesView) renderForm(c *Console, l lang) app.UI {
 		)
 	}
 	return app.Div().ID("rules-form").Class("card").DataSet("site", v.site).Body(
+		app.H3().Text(l.t("rules.grace")),
 		fields,
 		app.Div().Class("field").Body(
 			app.Label().For("rules-from").Text(l.t("rules.from")),

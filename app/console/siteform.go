@@ -9,13 +9,13 @@ import (
 	"strings"
 
 	"punchclock/app/attendance"
+	"punchclock/app/rules"
 )
 
-// The bounds of a circle's radius (rules.MinRadiusM and MaxRadiusM:
-// app/rules is not in the console's download).
+// The bounds of a circle's radius, the rules' own.
 const (
-	minRadiusM  = 50
-	maxRadiusM  = 5000
+	minRadiusM  = rules.MinRadiusM
+	maxRadiusM  = rules.MaxRadiusM
 	maxVertices = 1000
 )
 

@@ -41,7 +41,10 @@ func TestTextsUsed(t *testing.T) {
 	for _, f := range graceFields {
 		used["rules."+f.key] = true
 	}
-	for _, k := range []string{"org.made", "org.renamed", "org.moved", "org.deleted", "forbidden.org", "forbidden.sites", "org.none", "sites.none"} { // built: orgView's messages, listState
+	for _, f := range shiftFields { // built: the shift form's problems
+		used["shifts.err."+f] = true
+	}
+	for _, k := range []string{"shifts.err.time", "shifts.err.number", "shifts.err.breaks", "rotations.err.unknown", "rotations.err.length", "org.made", "org.renamed", "org.moved", "org.deleted", "forbidden.org", "forbidden.sites", "org.none", "sites.none"} { // built: orgView's messages, listState
 		used[k] = true
 	}
 	if len(used) < 40 {

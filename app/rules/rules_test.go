@@ -3,6 +3,7 @@ package rules_test
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -574,5 +575,21 @@ func TestEvaluateEmployeeAt(t *testing.T) {
 		if r.Provisional {
 			t.Errorf("%s provisional without a now", r.Date)
 		}
+	}
+}
+
+// TestFieldErrors: every problem of Validate is found with its path.
+func TestFieldErrors(t *testing.T) {
+	rs := rules.RuleSet{
+		Shifts:    []rules.Shift{{ID: "night", Start: rules.NewClock(22, 0), End: rules.NewClock(6, 0), Breaks: []rules.Break{{Start: rules.NewClock(7, 0), End: rules.NewClock(8, 0)}}}},
+		Rotations: []rules.Rotation{{ID: "r", Pattern: []string{"night", "", "nope"}}},
+	}
+	var got []string
+	for _, fe := range rules.FieldErrors(rs.Validate()) {
+		got = append(got, fe.Path)
+	}
+	want := []string{"shifts[0].breaks[0]", "rotations[0].pattern[2]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("paths %q, want %q", got, want)
 	}
 }

@@ -21,13 +21,8 @@ import (
 // 09:12 arrivals, late past the 10-minute grace, turn normal) with
 // nothing saved, and saved only then, audited.
 func TestConsoleRules(t *testing.T) {
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
+	s, ctx := adminRules(t)
 	bg := context.Background()
-	if _, _, err := s.Main().API.Auth.PutUser(bg, "u-admin", auth.UserRequest{Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword}, "e2etest"); err != nil {
-		t.Fatal(err)
-	}
 	lateGrace := func() float64 {
 		doc, _, err := s.Main().Store.Rules(bg, "sh-jingan")
 		if err != nil {
@@ -47,12 +42,6 @@ func TestConsoleRules(t *testing.T) {
 		t.Fatalf("the demo's late grace at the Shanghai store: %v, want 10", g)
 	}
 
-	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
-	signIn(t, ctx, adminLogin, adminPassword)
-	e2etest.Wait(t, ctx, "the console", `!!document.getElementById("nav-rules") && !!document.getElementById("fleet")`, 30*time.Second)
-	e2etest.Tap(t, ctx, "open Rules", "#nav-rules")
 	e2etest.Wait(t, ctx, "the rules form", `!!document.getElementById("rules-site")`, 10*time.Second)
 	e2etest.Eval(t, ctx, `(() => { const s = document.getElementById("rules-site"); s.value = "sh-jingan"; s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
 	e2etest.Wait(t, ctx, "the store's grace", `document.getElementById("rules-form")?.dataset.site === "sh-jingan" && document.getElementById("rule-late_grace_min")?.value === "10"`, 30*time.Second)
@@ -96,4 +85,23 @@ func TestConsoleRules(t *testing.T) {
 	if !found {
 		t.Error("no audit entry of the rules saved from the console")
 	}
+}
+
+// adminRules starts punchd (the demo, on 2026-03-11 at 10:00 in
+// Shanghai) with an administrator, who signs in to the console in a
+// browser and opens the Rules section.
+func adminRules(t *testing.T) (*e2etest.Server, context.Context) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
+	if _, _, err := s.Main().API.Auth.PutUser(context.Background(), "u-admin", auth.UserRequest{Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword}, "e2etest"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
+	clock.Install(t, ctx, 0, "")
+	openConsole(t, ctx, s.URL())
+	signIn(t, ctx, adminLogin, adminPassword)
+	e2etest.Wait(t, ctx, "the console", `!!document.getElementById("nav-rules") && !!document.getElementById("fleet")`, 30*time.Second)
+	e2etest.Tap(t, ctx, "open Rules", "#nav-rules")
+	return s, ctx
 }
