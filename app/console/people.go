@@ -7,26 +7,9 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/app/wire"
 )
-
-// importReport is POST /api/v1/employees/import's answer.
-type importReport struct {
-	DryRun   bool      `json:"dry_run"`
-	Rows     int       `json:"rows"`
-	Valid    int       `json:"valid"`
-	New      int       `json:"new"`
-	Changed  int       `json:"changed"`
-	Written  int       `json:"written"`
-	Problems []problem `json:"problems"`
-}
-
-// problem is a row's problem: its line in the file, the field, what is
-// wrong (in punchd's words: the import's checks are not coded yet).
-type problem struct {
-	Line    int    `json:"line"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
 
 // maxImport is the largest file the console sends (punchd's limit).
 const maxImport = 4 << 20
@@ -41,7 +24,7 @@ type peopleView struct {
 	file    string // the chosen file's name
 	data    []byte
 	kind    string // its content type
-	report  *importReport
+	report  *wire.ImportReport
 	err     string
 	busy    bool
 	written int
@@ -126,7 +109,7 @@ func (v *peopleView) check(c *Console, dry bool) {
 		path += "?dry_run=true"
 	}
 	ctx.Async(func() {
-		var rep importReport
+		var rep wire.ImportReport
 		err := a.send(context.Background(), http.MethodPost, path, kind, data, &rep)
 		ctx.Dispatch(func(app.Context) {
 			if v.file != name {

@@ -249,3 +249,27 @@ type ErrorBody struct {
 	// ServerTime is set on a stale answer: the device re-signs with it.
 	ServerTime time.Time `json:"server_time,omitzero"`
 }
+
+// ImportReport is the answer of POST /api/v1/employees/import: the rows
+// read, every problem (each row's, by line and field; a file's own on
+// line 0) and what was written: nothing on a dry run, nothing when any
+// row has a problem. Notes block nothing (columns ignored).
+type ImportReport struct {
+	DryRun   bool            `json:"dry_run"`
+	Rows     int             `json:"rows"`
+	Valid    int             `json:"valid"`
+	New      int             `json:"new"`
+	Changed  int             `json:"changed"`
+	Written  int             `json:"written"`
+	Problems []ImportProblem `json:"problems"`
+	Notes    []ImportProblem `json:"notes"`
+}
+
+// ImportProblem is one problem of an import: the file's line (0: the
+// file itself), the field, and what is wrong (in punchd's words: the import's
+// checks carry no codes yet).
+type ImportProblem struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}

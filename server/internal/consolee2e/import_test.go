@@ -4,46 +4,31 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/xuri/excelize/v2"
 
 	"punchclock/app/rules"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/badges/badgestest"
 	"punchclock/server/internal/e2etest"
+	"punchclock/server/internal/orgimport/orgimporttest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
 )
 
-// writeSheet writes 200 new employees of the Shanghai store as HR keeps
-// them (an XLSX file, Chinese headers); bad puts three rows wrong: a
-// department outside the importer's unit, a badge E005 already has, a
-// row without a name.
+// writeSheet writes the acceptance file (orgimporttest.Sheet) to path.
 func writeSheet(t *testing.T, path string, bad bool) {
 	t.Helper()
-	f := excelize.NewFile()
-	f.SetSheetRow("Sheet1", "A1", &[]any{"工号", "姓名", "部门", "门店", "工牌", "上级"})
-	for i := range 200 {
-		row := []any{fmt.Sprintf("N%03d", i), fmt.Sprintf("新员工 %d", i), "retail", "sh-jingan", fmt.Sprintf("NB-%03d", i), "E002"}
-		if bad {
-			switch i {
-			case 10:
-				row[2] = "works"
-			case 50:
-				row[4] = "PC-0005"
-			case 150:
-				row[1] = ""
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		f.SetSheetRow("Sheet1", cell, &row)
+	b, err := orgimporttest.Sheet(bad)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
 	}
-	if err := f.SaveAs(path); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 }

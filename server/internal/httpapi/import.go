@@ -18,19 +18,6 @@ const MaxImport = MaxBatchBody
 // ActionImport is the audit action of an import that wrote employees.
 const ActionImport = "employees.import"
 
-// importReport answers an import: every row's problem, and what was
-// written (nothing on a dry run, nothing when any row has a problem).
-type importReport struct {
-	DryRun   bool                `json:"dry_run"`
-	Rows     int                 `json:"rows"`
-	Valid    int                 `json:"valid"`
-	New      int                 `json:"new"`
-	Changed  int                 `json:"changed"`
-	Written  int                 `json:"written"`
-	Problems []orgimport.Problem `json:"problems"`
-	Notes    []orgimport.Problem `json:"notes"`
-}
-
 // importEmployees answers POST /api/v1/employees/import: the body is a
 // CSV or XLSX file. With dry_run=true it only checks; otherwise it
 // writes every row in one transaction if no row has a problem. Admins
@@ -73,7 +60,7 @@ func (s *Server) importEmployees(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range org.Employees {
 		stored[e.ID] = true
 	}
-	rep := importReport{DryRun: dry, Rows: len(sheet.Rows), Valid: len(xs), Problems: problems, Notes: sheet.Notes}
+	rep := wire.ImportReport{DryRun: dry, Rows: len(sheet.Rows), Valid: len(xs), Problems: problems, Notes: sheet.Notes}
 	if rep.Problems == nil {
 		rep.Problems = []orgimport.Problem{}
 	}

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
+	"punchclock/app/wire"
+	"punchclock/server/internal/orgimport/orgimporttest"
 )
 
 // TestImport: HR imports 200 employees from an XLSX file. The dry run
@@ -22,39 +23,13 @@ func TestImport(t *testing.T) {
 	web := flowPeople(t, base, admin)
 	hr, m2 := web("hr-retail"), web("m2")
 	sheet := func(bad bool) []byte {
-		f := excelize.NewFile()
-		f.SetSheetRow("Sheet1", "A1", &[]any{"工号", "姓名", "部门", "门店", "工牌", "上级"})
-		for i := range 200 {
-			row := []any{fmt.Sprintf("N%03d", i), fmt.Sprintf("新员工 %d", i), "retail", "sh-jingan", fmt.Sprintf("NB-%03d", i), "E002"}
-			if bad {
-				switch i {
-				case 10:
-					row[2] = "works" // another unit
-				case 50:
-					row[4] = "PC-0005" // E005's badge
-				case 150:
-					row[1] = "" // no name
-				}
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			f.SetSheetRow("Sheet1", cell, &row)
-		}
-		var b bytes.Buffer
-		if err := f.Write(&b); err != nil {
+		b, err := orgimporttest.Sheet(bad)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return b.Bytes()
+		return b
 	}
-	type report struct {
-		DryRun                             bool `json:"dry_run"`
-		Rows, Valid, New, Changed, Written int
-		Problems                           []struct {
-			Line    int
-			Field   string
-			Message string
-		}
-	}
-	post := func(b *browser, dry bool, data []byte) (int, report, string) {
+	post := func(b *browser, dry bool, data []byte) (int, wire.ImportReport, string) {
 		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/employees/import?dry_run=%t", u, dry), bytes.NewReader(data))
 		req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		req.Header.Set("X-CSRF-Token", b.csrf)
@@ -64,7 +39,7 @@ func TestImport(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
-		var r report
+		var r wire.ImportReport
 		json.Unmarshal(body, &r)
 		return resp.StatusCode, r, string(body)
 	}

@@ -27,6 +27,7 @@ import (
 	xunicode "golang.org/x/text/encoding/unicode"
 
 	"punchclock/app/attendance"
+	"punchclock/app/wire"
 )
 
 // MaxRows is the most rows one import takes.
@@ -63,12 +64,9 @@ type Row struct {
 	Cells map[string]string
 }
 
-// Problem is what is wrong with a row (Line 0: with the file).
-type Problem struct {
-	Line    int    `json:"line"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
+// Problem is what is wrong with a row (Line 0: with the file), as the
+// import's answer carries it.
+type Problem = wire.ImportProblem
 
 // Sheet is a file read: its rows, the problems of the file itself, and
 // notes that block nothing (columns ignored).

@@ -210,6 +210,8 @@ func (s *DB) buildDigests(ctx context.Context, emps []string, lo, hi int64) (map
 		out[k] = a.ps
 		keys = append(keys, k)
 	}
+	// In key order: two reads that build the same digests at once lock
+	// their rows in the same order (PostgreSQL), never in a cycle.
 	slices.SortFunc(keys, func(a, b digestKey) int {
 		if c := strings.Compare(a.emp, b.emp); c != 0 {
 			return c
