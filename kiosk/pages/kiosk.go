@@ -196,9 +196,11 @@ func (k *Kiosk) refresh(ctx app.Context) {
 	if k.confirm != nil && env.Clock().After(k.confirmUntil) {
 		k.confirm = nil
 	}
-	if k.updateReady && k.confirm == nil {
+	if k.updateReady && k.confirm == nil && !k.form.busy {
 		// Between two punches: the new version takes over. Punches are
-		// safe in IndexedDB, and a reload takes well under a second.
+		// safe in IndexedDB, and a reload takes well under a second. Not
+		// while an enrollment is on its way: its code would be used up
+		// on the server with the identity never stored.
 		k.updateReady = false
 		ctx.Reload()
 	}
