@@ -434,7 +434,7 @@ func (e *Env) Punch(ctx context.Context, code string, method attendance.Method) 
 		c.Direction, c.LateMin = e.direction(ctx, emp, entry.ID, loc)
 	}
 	if s := e.Syncer(); s != nil {
-		s.Kick()
+		s.KickPush()
 	}
 	e.notify()
 	return c

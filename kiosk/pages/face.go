@@ -521,7 +521,7 @@ func (e *Env) PunchFace(ctx context.Context, res FaceResult) Confirmation {
 	c.At = punchTime(entry.Punch).In(loc)
 	c.Direction, c.LateMin = e.direction(ctx, emp, entry.ID, loc)
 	if s := e.Syncer(); s != nil {
-		s.Kick()
+		s.KickPush()
 	}
 	e.notify()
 	return c

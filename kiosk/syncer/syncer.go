@@ -155,8 +155,10 @@ type Syncer struct {
 	nextRetry     time.Time
 	lastErr       string
 	fatal         error
-	kicked        bool
-	wake          context.CancelFunc
+	kicked        bool                          // a kick came while no wait was under way
+	kickFull      bool                          // a kick asked for a whole sync, not a push only
+	wake          context.CancelFunc            // ends the wait under way
+	fullAt        time.Time                     // device time of the last whole sync that succeeded
 	healthAt      time.Time                     // device time of the last health report punchd took
 	healthPending int                           // the punches waiting in that report
 	tasks         []func(context.Context) error // AddTask
@@ -220,11 +222,18 @@ func Backoff(attempt int, base, limit time.Duration, r float64) time.Duration {
 }
 
 // Run syncs until ctx is done or a fatal error: after a success it waits
-// Interval (or until Kick), after a failure a growing, jittered backoff.
-// It returns ctx.Err() or the fatal error.
+// Interval (or until a kick), after a failure a growing, jittered backoff.
+// A KickPush during the wait pushes only, and the wait goes on to the
+// next whole sync. It returns ctx.Err() or the fatal error.
 func (s *Syncer) Run(ctx context.Context) error {
+	full := true
 	for {
-		err := s.SyncOnce(ctx)
+		var err error
+		if full {
+			err = s.SyncOnce(ctx)
+		} else {
+			err = s.PushOnce(ctx)
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -242,45 +251,66 @@ func (s *Syncer) Run(ctx context.Context) error {
 			} else if err != nil {
 				return fmt.Errorf("syncer: wait: %w", err)
 			}
+			full = true
 			continue
 		}
-		if err := s.idle(ctx); err != nil {
+		if full, err = s.idle(ctx, full); err != nil {
 			return err
 		}
 	}
 }
 
-// idle waits Interval, or less if Kick is called.
-func (s *Syncer) idle(ctx context.Context) error {
+// idle waits until the next whole sync is due (Interval after the last
+// one, which was the sync just done if afterFull), or less if kicked. full
+// reports whether a whole sync is due: the wait ran out, a Kick came, or
+// the interval has passed; false after a KickPush only.
+func (s *Syncer) idle(ctx context.Context, afterFull bool) (full bool, err error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.mu.Lock()
-	if s.kicked {
-		s.kicked = false
+	left := s.cfg.Interval
+	if !afterFull {
+		// The device clock may jump: a wait stays within one interval.
+		left = min(max(s.cfg.Interval-s.cfg.Clock().Sub(s.fullAt), 0), s.cfg.Interval)
+	}
+	if s.kicked || left == 0 {
+		full = s.kickFull || left == 0
+		s.kicked, s.kickFull = false, false
 		s.mu.Unlock()
-		return nil
+		return full, nil
 	}
 	s.wake = cancel
 	s.mu.Unlock()
-	err := s.cfg.Wait(wctx, s.cfg.Interval)
+	err = s.cfg.Wait(wctx, left)
 	s.mu.Lock()
-	s.wake, s.kicked = nil, false
+	woken := wctx.Err() != nil && ctx.Err() == nil
+	full = !woken || s.kickFull || s.cfg.Clock().Sub(s.fullAt) >= s.cfg.Interval
+	s.wake, s.kicked, s.kickFull = nil, false, false
 	s.mu.Unlock()
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return false, ctx.Err()
 	}
-	if err != nil && wctx.Err() == nil {
-		return fmt.Errorf("syncer: wait: %w", err)
+	if err != nil && !woken {
+		return false, fmt.Errorf("syncer: wait: %w", err)
 	}
-	return nil
+	return full, nil
 }
 
-// Kick asks Run to sync now (a punch was just recorded, the browser went
-// online). It does not cut a backoff short: a server that is failing is
-// not hammered by a busy entrance.
-func (s *Syncer) Kick() {
+// Kick asks Run for a whole sync now (the browser went online, a decision
+// or a task was queued). It does not cut a backoff short: a server that is
+// failing is not hammered by a busy entrance.
+func (s *Syncer) Kick() { s.kick(true) }
+
+// KickPush asks Run to push the punches now (one was just recorded),
+// leaving the prune and the pull to the next whole sync: at a busy
+// entrance, punches come back to back, and each whole sync's IndexedDB
+// work and pull share the page's one thread with the next scan.
+func (s *Syncer) KickPush() { s.kick(false) }
+
+func (s *Syncer) kick(full bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.kickFull = s.kickFull || full
 	if s.wake != nil {
 		s.wake()
 		return
@@ -288,7 +318,8 @@ func (s *Syncer) Kick() {
 	s.kicked = true
 }
 
-// SyncOnce pushes every pending punch, prunes old synced ones, then pulls.
+// SyncOnce pushes every pending punch and decision, prunes old synced
+// punches, pulls, reports the kiosk's health and runs the tasks.
 func (s *Syncer) SyncOnce(ctx context.Context) error {
 	err := s.Push(ctx)
 	if err == nil {
@@ -305,6 +336,22 @@ func (s *Syncer) SyncOnce(ctx context.Context) error {
 	if err == nil {
 		s.ReportHealth(ctx)
 		err = s.runTasks(ctx)
+	}
+	if err == nil {
+		s.mu.Lock()
+		s.fullAt = s.cfg.Clock()
+		s.mu.Unlock()
+	}
+	s.settle(err)
+	return err
+}
+
+// PushOnce pushes every pending punch, and reports the kiosk's health
+// when one is due (a queue just emptied is): Run's answer to KickPush.
+func (s *Syncer) PushOnce(ctx context.Context) error {
+	err := s.Push(ctx)
+	if err == nil {
+		s.ReportHealth(ctx)
 	}
 	s.settle(err)
 	return err

@@ -610,3 +610,63 @@ func TestSleepStopsWithContext(t *testing.T) {
 		t.Errorf("Sleep(0): %v", err)
 	}
 }
+
+// TestKickPush checks a punch's kick pushes it at once without pruning or
+// pulling, that the wait then goes on to the next whole sync rather than
+// starting a new interval, and that a Kick still syncs in whole.
+func TestKickPush(t *testing.T) {
+	entered := make(chan time.Duration)
+	e := newEnv(t, syncer.Config{})
+	var runErr error
+	done := make(chan struct{})
+	rctx, cancel := context.WithCancel(ctx)
+	s, err := syncer.New(syncer.Config{
+		BaseURL: e.http.URL, Client: e.http.Client(), Outbox: e.outbox, Clock: e.clock.Now,
+		Rand: func() float64 { return 0.5 }, Interval: time.Hour,
+		Wait: func(ctx context.Context, d time.Duration) error {
+			entered <- d
+			<-ctx.Done()
+			return ctx.Err()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pulls := func() int {
+		e.server.mu.Lock()
+		defer e.server.mu.Unlock()
+		return len(e.server.pulls)
+	}
+	go func() { runErr = s.Run(rctx); close(done) }()
+	if d := <-entered; d != time.Hour {
+		t.Fatalf("first wait %v, want the interval", d)
+	}
+	if n := pulls(); n != 1 {
+		t.Fatalf("the first sync pulled %d times, want 1", n)
+	}
+	e.clock.Advance(20 * time.Minute)
+	e.record(t, 1)
+	s.KickPush()
+	d := <-entered // idle again, after pushing
+	if n, _ := e.server.stored(); n != 1 {
+		t.Errorf("after KickPush the server has %d punches, want 1", n)
+	}
+	if n := pulls(); n != 1 {
+		t.Errorf("KickPush pulled: %d pulls, want still 1", n)
+	}
+	if d <= 39*time.Minute || d >= 40*time.Minute {
+		t.Errorf("wait after the push %v, want what is left of the hour (just under 40m)", d)
+	}
+	s.Kick()
+	if d := <-entered; d != time.Hour {
+		t.Errorf("wait after a whole sync %v, want the interval", d)
+	}
+	if n := pulls(); n != 2 {
+		t.Errorf("Kick: %d pulls, want 2", n)
+	}
+	cancel()
+	<-done
+	if !errors.Is(runErr, context.Canceled) {
+		t.Errorf("Run: got %v", runErr)
+	}
+}
