@@ -9,7 +9,8 @@ import (
 // TestBrowserDependencies guards what reaches app.wasm: no face library
 // (cgo and dlib cannot build for the browser), no database/sql (the kiosk
 // stores in IndexedDB; a database driver would only bloat the download), no
-// server code. It runs natively and asks the go command for the js/wasm
+// server code, no zone database (64 KB of the download: punchd sends the
+// site's zone rules, attendance.Site.ZoneRules). It runs natively and asks the go command for the js/wasm
 // build's dependencies.
 func TestBrowserDependencies(t *testing.T) {
 	deps := browserDeps(t, ".")
@@ -21,7 +22,7 @@ func TestBrowserDependencies(t *testing.T) {
 		if d == "database/sql" {
 			t.Errorf("app.wasm depends on %s", d)
 		}
-		for _, banned := range []string{"github.com/Kagami/go-face", "punchclock/server/", "modernc.org/sqlite", "github.com/jackc/pgx"} {
+		for _, banned := range []string{"github.com/Kagami/go-face", "punchclock/server/", "modernc.org/sqlite", "github.com/jackc/pgx", "time/tzdata"} {
 			if strings.HasPrefix(d, banned) {
 				t.Errorf("app.wasm depends on %s", d)
 			}
@@ -30,8 +31,8 @@ func TestBrowserDependencies(t *testing.T) {
 	if have["punchclock/app/console"] {
 		t.Error("app.wasm carries the admin console (it has its own build, wasm/console)")
 	}
-	// And what must be there: the zone database and the IndexedDB store.
-	for _, want := range []string{"time/tzdata", "punchclock/kiosk/outbox/idbstore", "punchclock/kiosk/pages"} {
+	// And what must be there: the IndexedDB store and the pages.
+	for _, want := range []string{"punchclock/kiosk/outbox/idbstore", "punchclock/kiosk/pages"} {
 		if !have[want] {
 			t.Errorf("app.wasm does not include %s", want)
 		}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
-	_ "time/tzdata" // the browser has no zone database for Go
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 

@@ -32,6 +32,11 @@ type Site struct {
 	Networks []string `json:"networks,omitempty"`
 	// Version is the change counter of the last update (see Pull).
 	Version int64 `json:"version,omitempty"`
+	// ZoneRules are the rules of Zone as TZif data (ZoneRules), which
+	// punchd adds to the site it sends a kiosk or a phone (since
+	// 2026-12-02, wire.History): a
+	// browser has no zone database. Never stored; see Location.
+	ZoneRules []byte `json:"zone_rules,omitempty"`
 }
 
 // Validate checks the site's fields; the zone must load.

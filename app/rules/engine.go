@@ -114,9 +114,12 @@ func Compile(in *Input) (*Engine, error) {
 	if in.Zone == "" || in.Zone == "Local" {
 		return nil, fmt.Errorf("rules: %w: zone %q is not an IANA zone name", ErrInvalidRules, in.Zone)
 	}
-	loc, err := time.LoadLocation(in.Zone)
-	if err != nil {
-		return nil, fmt.Errorf("rules: %w: zone %q: %w", ErrInvalidRules, in.Zone, err)
+	loc := in.Location
+	if loc == nil || loc.String() != in.Zone {
+		var err error
+		if loc, err = time.LoadLocation(in.Zone); err != nil {
+			return nil, fmt.Errorf("rules: %w: zone %q: %w", ErrInvalidRules, in.Zone, err)
+		}
 	}
 	rs := in.Rules
 	e := &Engine{

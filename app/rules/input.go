@@ -25,6 +25,10 @@ type Input struct {
 	// Zone is the IANA zone of the business days ("Asia/Shanghai"). The
 	// caller evaluates employees of sites in different zones separately.
 	Zone string `json:"zone"`
+	// Location, when set, is Zone's rules: a kiosk has no zone database
+	// and passes its site's (attendance.Site.Location). Zone must still
+	// name it.
+	Location *time.Location `json:"-"`
 	// Now is the server's current time. Days whose punch windows are still
 	// open at Now are provisional: no missing punch, absence or early leave
 	// is concluded yet. Zero means every day is complete.

@@ -370,8 +370,8 @@ func (e *Env) Site(ctx context.Context) (attendance.Site, *time.Location, error)
 	if st, err := e.Outbox.Pull(ctx); err == nil && st.Site != nil && st.Site.ID != "" {
 		site = *st.Site
 	}
-	loc, err := time.LoadLocation(site.Zone)
-	if err != nil || site.Zone == "" {
+	loc, err := site.Location()
+	if err != nil {
 		loc = time.UTC
 	}
 	return site, loc, nil

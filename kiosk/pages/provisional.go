@@ -91,7 +91,7 @@ func (e *Env) ruleEngine(ctx context.Context, loc *time.Location) (*rules.Engine
 	cfg, err := rules.ParseConfig(st.Rules)
 	if err == nil {
 		e.eng, err = rules.Compile(&rules.Input{Rules: cfg.Rules, Schedule: cfg.Schedule, Calendar: cfg.Calendar,
-			Employees: st.Employees, Departments: st.Departments, Zone: loc.String()})
+			Employees: st.Employees, Departments: st.Departments, Zone: loc.String(), Location: loc})
 	}
 	e.engErr = err
 	return e.eng, err

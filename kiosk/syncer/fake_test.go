@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // the fake punchd's zone database, in Chromium too
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
@@ -65,7 +66,7 @@ func newFakeServer(t *testing.T, clock func() time.Time) *fakeServer {
 		verdicts: map[string][]wire.PunchResult{},
 		rawFail:  map[int]string{},
 		version:  1,
-		site:     attendance.Site{ID: "site-1", Name: "Store 1", Zone: "Asia/Shanghai", Version: 1},
+		site:     attendance.Site{ID: "site-1", Name: "Store 1", Zone: "Asia/Shanghai", Version: 1, ZoneRules: shanghaiRules()},
 	}
 }
 
@@ -276,4 +277,13 @@ func (f *fakeServer) set(fn func(f *fakeServer)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fn(f)
+}
+
+// shanghaiRules are the zone rules punchd sends with the site.
+func shanghaiRules() []byte {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return attendance.ZoneRules(loc)
 }

@@ -32,11 +32,18 @@ func (s *Syncer) Pull(ctx context.Context) error {
 	// The server answers 304 only to a conditional request whose cursor is
 	// still current. A conditional request also keeps the browser's HTTP
 	// cache out of the way (fetch does not store or reuse it).
-	var h http.Header
-	if st.ETag != "" {
-		h = http.Header{"If-None-Match": {st.ETag}}
+	cursor, etag := st.Cursor, st.ETag
+	if st.Site != nil && len(st.Site.ZoneRules) == 0 {
+		// Pulled before 2026-12-02: the site came without its zone's
+		// rules, which punchd sends with the site only when it changes
+		// or in a full answer. Start over once.
+		cursor, etag = "", ""
 	}
-	x, err := s.do(ctx, id, http.MethodGet, PathPull+"?cursor="+url.QueryEscape(st.Cursor), s.cfg.Clock(), nil, h)
+	var h http.Header
+	if etag != "" {
+		h = http.Header{"If-None-Match": {etag}}
+	}
+	x, err := s.do(ctx, id, http.MethodGet, PathPull+"?cursor="+url.QueryEscape(cursor), s.cfg.Clock(), nil, h)
 	if err != nil {
 		return fmt.Errorf("syncer: pull: %w", err)
 	}

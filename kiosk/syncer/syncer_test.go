@@ -670,3 +670,37 @@ func TestKickPush(t *testing.T) {
 		t.Errorf("Run: got %v", runErr)
 	}
 }
+
+// TestPullZoneRules checks a kiosk that pulled before zone rules (its site
+// stored without the zone's rules) pulls in full once, to get them, and
+// then by its cursor again.
+func TestPullZoneRules(t *testing.T) {
+	e := newEnv(t, syncer.Config{})
+	if err := e.syncer.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.outbox.Pull(ctx)
+	if err != nil || st.Site == nil || len(st.Site.ZoneRules) == 0 {
+		t.Fatalf("pull state %+v, %v: want the site with its zone rules", st.Site, err)
+	}
+	// As stored by a kiosk built before zone rules.
+	st.Site.ZoneRules = nil
+	if err := e.outbox.SetPull(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	e.server.set(func(f *fakeServer) { f.version++ })
+	for range 2 {
+		if err := e.syncer.Pull(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.server.mu.Lock()
+	pulls := e.server.pulls
+	e.server.mu.Unlock()
+	if want := []string{"", "", "2"}; fmt.Sprint(pulls) != fmt.Sprint(want) {
+		t.Errorf("cursors pulled %q, want %q", pulls, want)
+	}
+	if st, _ := e.outbox.Pull(ctx); st.Site == nil || len(st.Site.ZoneRules) == 0 {
+		t.Errorf("after the full pull the site has no zone rules")
+	}
+}

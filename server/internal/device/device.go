@@ -198,7 +198,7 @@ func (s *Service) ActivatePhone(ctx context.Context, req wire.EnrollRequest) (wi
 	}
 	resp := wire.EnrollResponse{Protocol: wire.ProtocolVersion, DeviceID: dev.ID, ServerTime: s.Now().UTC(), Pull: pull, Employee: &emp}
 	if site, err := s.Store.Site(ctx, dev.SiteID); err == nil {
-		resp.Site = site
+		resp.Site = withZoneRules(site)
 	}
 	return resp, nil
 }
@@ -242,7 +242,27 @@ func (s *Service) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.Enro
 	if err != nil {
 		return wire.EnrollResponse{}, err
 	}
-	return wire.EnrollResponse{Protocol: wire.ProtocolVersion, DeviceID: dev.ID, Site: site, QRSecret: dev.QRSecret, ServerTime: s.Now().UTC(), Pull: pull}, nil
+	return wire.EnrollResponse{Protocol: wire.ProtocolVersion, DeviceID: dev.ID, Site: withZoneRules(site), QRSecret: dev.QRSecret, ServerTime: s.Now().UTC(), Pull: pull}, nil
+}
+
+// zoneRules caches attendance.ZoneRules by zone name: writing a zone's
+// rules takes milliseconds, and every pull that carries a site sends them.
+var zoneRules sync.Map
+
+// withZoneRules adds the rules of the site's zone, for a device: a
+// browser has no zone database (attendance.Site.ZoneRules).
+func withZoneRules(site attendance.Site) attendance.Site {
+	if r, ok := zoneRules.Load(site.Zone); ok {
+		site.ZoneRules = r.([]byte)
+		return site
+	}
+	loc, err := site.Location()
+	if err != nil {
+		return site // a zone punchd cannot load: the device keeps UTC, as before
+	}
+	r, _ := zoneRules.LoadOrStore(site.Zone, attendance.ZoneRules(loc))
+	site.ZoneRules = r.([]byte)
+	return site
 }
 
 // enroll checks a request and consumes the code whose hash is given.
@@ -475,6 +495,7 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 	}
 	for _, site := range ch.Sites {
 		if site.ID == dev.SiteID {
+			site = withZoneRules(site)
 			resp.Site = &site
 		}
 	}
