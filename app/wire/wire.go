@@ -245,6 +245,9 @@ type ErrorBody struct {
 	Error struct {
 		Code    Code   `json:"code"`
 		Message string `json:"message"`
+		// Fields, on an invalid answer, say which fields are wrong and
+		// how, by stable code (attendance.FieldProblem).
+		Fields []attendance.FieldProblem `json:"fields,omitempty"`
 	} `json:"error"`
 	// ServerTime is set on a stale answer: the device re-signs with it.
 	ServerTime time.Time `json:"server_time,omitzero"`
