@@ -269,10 +269,12 @@ type ImportReport struct {
 }
 
 // ImportProblem is one problem of an import: the file's line (0: the
-// file itself), the field, and what is wrong (in punchd's words: the import's
-// checks carry no codes yet).
+// file itself), the field, what is wrong by stable code (orgimport's
+// Code* and attendance's Problem* codes), which a page says in its
+// reader's language, and in English for API users.
 type ImportProblem struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field,omitempty"`
+	Code    string `json:"code,omitempty"`
 	Message string `json:"message"`
 }
