@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -59,7 +60,8 @@ type employeeForm struct {
 	e         attendance.Employee
 	isNew     bool
 	errs      map[string]string
-	saveErr   string // a refusal's code, not a field's
+	server    map[string]string // punchd's problems, until their field is edited
+	saveErr   string            // a refusal's code, not a field's
 	detail    string
 	accountOf []account // the employee's accounts, for an administrator
 }
@@ -131,10 +133,13 @@ func (v *employeesView) page(c *Console, n int) app.EventHandler {
 	}
 }
 
-// edit opens the editor of employee id (read from punchd, so what is
-// saved is what is stored plus what is typed).
-func (v *employeesView) edit(c *Console, id string) app.EventHandler {
-	return func(app.Context, app.Event) {
+// edit opens the editor of the employee whose button was pressed (read
+// from punchd, so what is saved is what is stored plus what is typed).
+// The id is read from the button: go-app keeps a row's first handler
+// when a search puts another employee in that row.
+func (v *employeesView) edit(c *Console) app.EventHandler {
+	return func(ctx app.Context, _ app.Event) {
+		id := ctx.JSSrc().Get("dataset").Get("id").String()
 		var x attendance.Employee
 		v.saved, v.pins = "", pinReset{}
 		c.get("/api/v1/employees/"+url.PathEscape(id), &x, func(err string) {
@@ -174,14 +179,17 @@ func (v *employeesView) onField(field string) app.EventHandler {
 		case attendance.FieldLeavingDate:
 			f.e.LeavingDate = val
 		}
+		delete(f.server, field)
 		f.check()
 	}
 }
 
 // check finds the form's problems the browser can see by itself (the
-// same checks as punchd's: attendance.Employee.Problems).
+// same checks as punchd's: attendance.Employee.Problems), and keeps
+// punchd's own for the fields not edited since.
 func (f *employeeForm) check() {
 	f.errs = map[string]string{}
+	maps.Copy(f.errs, f.server)
 	for _, p := range f.e.Problems() {
 		if _, ok := f.errs[p.Field]; !ok {
 			f.errs[p.Field] = p.Code
@@ -216,7 +224,8 @@ func (v *employeesView) save(c *Console) app.EventHandler {
 					return
 				}
 				if errs := fieldsOf(err); errs != nil {
-					f.errs = errs
+					f.server = errs
+					f.check()
 					return
 				}
 				if f.saveErr, f.detail = code(err), detail(err); err != nil {

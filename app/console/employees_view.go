@@ -61,7 +61,7 @@ func (v *employeesView) renderList(c *Console, l lang, write bool) app.UI {
 					app.Td().Text(e.ManagerID), app.Td().Class("emp-leaving").Text(leaving),
 					app.If(write, func() app.UI {
 						return app.Td().Body(app.Button().ID("emp-edit-"+e.ID).Class("button").Aria("label", l.t("emp.editOf", e.Name)).
-							Text(l.t("emp.edit")).OnClick(v.edit(c, e.ID)))
+							DataSet("id", e.ID).Text(l.t("emp.edit")).OnClick(v.edit(c)))
 					}),
 				)
 			})),

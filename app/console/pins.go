@@ -73,8 +73,10 @@ func (p *pinReset) load(c *Console, f *employeeForm) {
 	})
 }
 
-func (p *pinReset) ask(id string) app.EventHandler {
-	return func(app.Context, app.Event) { p.asking, p.cleared, p.err = id, "", "" }
+// ask opens the confirmation for the account of the button pressed (its
+// id read from the button, as employeesView.edit does).
+func (p *pinReset) ask(ctx app.Context, _ app.Event) {
+	p.asking, p.cleared, p.err = ctx.JSSrc().Get("dataset").Get("id").String(), "", ""
 }
 
 func (p *pinReset) cancel(app.Context, app.Event) { p.asking = "" }
@@ -120,7 +122,7 @@ func (p *pinReset) render(c *Console, l lang) []app.UI {
 		row := app.Div().Class("field").ID("pin-"+a.ID).DataSet("pin", a.HasPIN).Body(
 			app.Span().Text(l.t("pin.of", a.Login, state)),
 			app.If(a.HasPIN && p.asking != a.ID, func() app.UI {
-				return app.Button().ID("pin-clear-" + a.ID).Type("button").Class("button").Disabled(p.busy).Text(l.t("pin.clear")).OnClick(p.ask(a.ID))
+				return app.Button().ID("pin-clear-" + a.ID).Type("button").Class("button").Disabled(p.busy).DataSet("id", a.ID).Text(l.t("pin.clear")).OnClick(p.ask)
 			}),
 		)
 		out = append(out, row)

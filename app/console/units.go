@@ -55,11 +55,12 @@ func unitName(l lang, org *orgView, unit string) string {
 	return unit
 }
 
-func (v *unitsView) start(id string) app.EventHandler {
-	return func(app.Context, app.Event) {
-		if a := v.byID(id); a != nil {
-			v.changing, v.to, v.confirm, v.msg, v.msgErr = id, a.Unit, false, "", ""
-		}
+// start opens the unit picker of the account of the button pressed (its
+// id read from the button, as employeesView.edit does).
+func (v *unitsView) start(ctx app.Context, _ app.Event) {
+	id := ctx.JSSrc().Get("dataset").Get("id").String()
+	if a := v.byID(id); a != nil {
+		v.changing, v.to, v.confirm, v.msg, v.msgErr = id, a.Unit, false, "", ""
 	}
 }
 
@@ -105,7 +106,7 @@ func (v *unitsView) render(c *Console, l lang) app.UI {
 			app.TBody().Body(app.Range(v.hr).Slice(func(i int) app.UI {
 				a := v.hr[i]
 				var control app.UI = app.Button().ID("unit-change-"+a.ID).Class("button").Aria("label", l.t("units.changeOf", a.Login)).
-					Text(l.t("units.change")).OnClick(v.start(a.ID))
+					DataSet("id", a.ID).Text(l.t("units.change")).OnClick(v.start)
 				if v.changing == a.ID {
 					control = app.Form().Class("inline").OnSubmit(v.ask).Body(
 						app.Label().For("unit-select").Class("sr-only").Text(l.t("units.unit")),
