@@ -122,7 +122,7 @@ func (p *pinReset) render(c *Console, l lang) []app.UI {
 		row := app.Div().Class("field").ID("pin-"+a.ID).DataSet("pin", a.HasPIN).Body(
 			app.Span().Text(l.t("pin.of", a.Login, state)),
 			app.If(a.HasPIN && p.asking != a.ID, func() app.UI {
-				return app.Button().ID("pin-clear-" + a.ID).Type("button").Class("button").Disabled(p.busy).DataSet("id", a.ID).Text(l.t("pin.clear")).OnClick(p.ask)
+				return app.Button().ID("pin-clear-"+a.ID).Type("button").Class("button").Disabled(p.busy).DataSet("id", a.ID).Text(l.t("pin.clear")).OnClick(p.ask)
 			}),
 		)
 		out = append(out, row)
