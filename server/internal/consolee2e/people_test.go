@@ -2,7 +2,6 @@ package consolee2e
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,11 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/attendance"
-	"punchclock/app/rules"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
-	"punchclock/server/internal/punchd"
 )
 
 // TestConsolePeople: HR of the retail unit finds E005 in the employee
@@ -30,35 +27,17 @@ import (
 // (a cancelled confirmation first) and clears the retail manager's kiosk
 // PIN from their employee page; both are audited.
 func TestConsolePeople(t *testing.T) {
-	root, err := e2etest.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	shot := func(ctx context.Context, name string) {
-		e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", name))
-	}
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
+	s, ctx := consoleOn(t, map[string]auth.UserRequest{
+		"u-admin": {Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword},
+		"u-hr":    {Login: "hr-retail@example.com", Name: "Hu Rong", Role: auth.RoleHR, Unit: "retail", Password: adminPassword},
+		"u-hw":    {Login: "hr-works@example.com", Name: "Hans Weber", Role: auth.RoleHR, Unit: "works", Password: adminPassword},
+		"u-mgr":   {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword, PIN: "482916"},
+	})
 	bg := context.Background()
 	st := s.Main().Store
 	if _, err := st.PutDepartment(bg, attendance.Department{ID: "retail-east", Name: "East stores 东区门店", ParentID: "retail"}); err != nil {
 		t.Fatal(err)
 	}
-	for id, u := range map[string]auth.UserRequest{
-		"u-admin": {Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword},
-		"u-hr":    {Login: "hr-retail@example.com", Name: "Hu Rong", Role: auth.RoleHR, Unit: "retail", Password: adminPassword},
-		"u-hw":    {Login: "hr-works@example.com", Name: "Hans Weber", Role: auth.RoleHR, Unit: "works", Password: adminPassword},
-		"u-mgr":   {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword, PIN: "482916"},
-	} {
-		if _, _, err := s.Main().API.Auth.PutUser(bg, id, u, "e2etest"); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	ctx := e2etest.NewBrowser(t, 5*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
 	signIn(t, ctx, "hr-retail@example.com", adminPassword)
 	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open People", "#nav-people")
@@ -81,10 +60,10 @@ func TestConsolePeople(t *testing.T) {
 	// Their own manager: the browser says so before punchd is asked.
 	e2etest.SetInput(t, ctx, "emp-manager_id", "E005")
 	e2etest.Wait(t, ctx, "the manager refused next to it, the badge still", `document.getElementById("emp-manager_id-error")?.dataset.code === "self" && document.getElementById("emp-badge_code-error")?.dataset.code === "taken"`, 10*time.Second)
-	shot(ctx, "console-people-en.png")
+	keepShot(t, ctx, "console-people-en.png")
 	e2etest.Tap(t, ctx, "中文", "#lang")
 	e2etest.Wait(t, ctx, "the page in Chinese", `document.querySelector(".console")?.lang === "zh" && document.getElementById("emp-manager_id-error")?.textContent === "员工不能是自己的上级。"`, 10*time.Second)
-	shot(ctx, "console-people-zh.png")
+	keepShot(t, ctx, "console-people-zh.png")
 	e2etest.Tap(t, ctx, "English", "#lang")
 
 	// The change: badge, department from the tree, manager, leaving date.

@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -122,7 +120,7 @@ func TestEmployeesConsole(t *testing.T) {
 		"invalid UTF-8": "{\"id\":\"E005\",\"name\":\"\xff\xfe\",\"department_id\":\"retail\",\"active\":true}",
 		"a NUL":         `{"id":"E005","name":"A\u0000B","department_id":"retail","active":true}`,
 	} {
-		if code, body := hr.doRaw("PUT", u+"/employees/E005", raw); code != 400 || !strings.Contains(body, `"invalid"`) {
+		if code, body := hr.do("PUT", u+"/employees/E005", raw, true); code != 400 || !strings.Contains(body, `"invalid"`) {
 			t.Errorf("%s: %d %s", name, code, body)
 		}
 	}
@@ -144,18 +142,4 @@ func TestEmployeesConsole(t *testing.T) {
 	if got, _ := st.Employee(t.Context(), "E005"); got.DepartmentID != "retail" || got.LeavingDate != "2026-11-20" {
 		t.Errorf("E005 after the refusals: %+v", got)
 	}
-}
-
-// doRaw sends body as it is (bytes JSON encoding would repair).
-func (b *browser) doRaw(method, url, body string) (int, string) {
-	b.t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("X-CSRF-Token", b.csrf)
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
 }
