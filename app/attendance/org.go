@@ -111,41 +111,6 @@ func CheckTree(depts []Department) error {
 	return nil
 }
 
-// Employee is a person who punches.
-type Employee struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	DepartmentID string `json:"department_id"`
-	// SiteID is the employee's home site; they may punch at any site.
-	SiteID string `json:"site_id,omitempty"`
-	// ManagerID overrides the department manager as direct manager.
-	ManagerID string `json:"manager_id,omitempty"`
-	// BadgeCode is the code printed on the badge (QR or Code 128).
-	BadgeCode string `json:"badge_code,omitempty"`
-	Position  string `json:"position,omitempty"`
-	// Active is false once the employee has left; a kiosk then refuses
-	// the badge.
-	Active  bool  `json:"active"`
-	Version int64 `json:"version,omitempty"`
-}
-
-// Validate checks the employee's own fields.
-func (e *Employee) Validate() error {
-	if err := validID("employee", e.ID); err != nil {
-		return err
-	}
-	if strings.TrimSpace(e.Name) == "" {
-		return invalidf("employee %s has no name", e.ID)
-	}
-	if e.DepartmentID == "" {
-		return invalidf("employee %s has no department", e.ID)
-	}
-	if len(e.BadgeCode) > 256 || strings.ContainsAny(e.BadgeCode, "\x00\n\r") {
-		return invalidf("employee %s: badge code is too long or has control characters", e.ID)
-	}
-	return nil
-}
-
 // Device kinds.
 const (
 	DeviceKiosk = "kiosk" // an entrance tablet: punches for anyone, shows the rotating QR

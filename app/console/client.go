@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"punchclock/app/attendance"
 )
 
 // Doer sends a request. The console's main gives the browser's fetch
@@ -31,6 +33,8 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
+	// Fields are an invalid answer's problems by field and code.
+	Fields []attendance.FieldProblem
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -90,12 +94,13 @@ func (a *api) send(ctx context.Context, method, path, contentType string, data [
 	if resp.StatusCode >= 400 {
 		var eb struct {
 			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
+				Code    string                    `json:"code"`
+				Message string                    `json:"message"`
+				Fields  []attendance.FieldProblem `json:"fields"`
 			} `json:"error"`
 		}
 		json.Unmarshal(answer, &eb)
-		return &apiError{Status: resp.StatusCode, Code: eb.Error.Code, Message: eb.Error.Message}
+		return &apiError{Status: resp.StatusCode, Code: eb.Error.Code, Message: eb.Error.Message, Fields: eb.Error.Fields}
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
@@ -131,4 +136,20 @@ func detail(err error) string {
 		return err.Error()
 	}
 	return ""
+}
+
+// fieldsOf are an invalid answer's problems by field (nil for any other
+// error): field -> code.
+func fieldsOf(err error) map[string]string {
+	var ae *apiError
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, f := range ae.Fields {
+		if _, ok := out[f.Field]; !ok {
+			out[f.Field] = f.Code
+		}
+	}
+	return out
 }

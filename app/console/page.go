@@ -51,6 +51,9 @@ type Console struct {
 	org     orgView
 	sites   sitesView
 	rules   rulesView
+
+	employees employeesView
+	units     unitsView
 }
 
 // sections are the console's sections in the order of its navigation.
@@ -66,6 +69,11 @@ func (c *Console) show(section string) app.EventHandler {
 			c.sites.load(c)
 		case section == "org" && !c.org.loaded:
 			c.org.load(c)
+		case section == "people" && !c.employees.loaded && !c.employees.busy:
+			c.employees.start(c)
+		}
+		if section == "org" && c.me.User.Role == "super_admin" && !c.units.loaded {
+			c.units.load(c)
 		}
 	}
 }
@@ -142,6 +150,7 @@ func (c *Console) signOut(app.Context, app.Event) {
 			c.kiosks.end()
 			c.people, c.phones, c.rules = peopleView{}, phonesView{}, rulesView{}
 			c.org, c.sites = orgView{}, sitesView{}
+			c.employees, c.units = employeesView{}, unitsView{}
 		})
 	})
 }
@@ -185,6 +194,9 @@ func (c *Console) Render() app.UI {
 			section = c.sites.render(c, l)
 		case "org":
 			section = c.org.render(c, l)
+			if c.me.User.Role == "super_admin" {
+				section = app.Div().Body(section, c.units.render(c, l))
+			}
 		default:
 			section = c.kiosks.render(c, l)
 		}

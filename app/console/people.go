@@ -151,7 +151,8 @@ func (v *peopleView) render(c *Console, l lang) app.UI {
 				app.THead().Body(app.Tr().Body(app.Th().Text(l.t("import.line")), app.Th().Text(l.t("import.field")), app.Th().Text(l.t("import.problem")))),
 				app.TBody().Body(app.Range(r.Problems).Slice(func(i int) app.UI {
 					p := r.Problems[i]
-					return app.Tr().DataSet("line", p.Line).Body(app.Td().Class("num").Text(p.Line), app.Td().Text(p.Field), app.Td().Text(p.Message))
+					return app.Tr().DataSet("line", p.Line).DataSet("code", p.Code).Body(app.Td().Class("num").Text(p.Line),
+						app.Td().Text(importField(l, p.Field)), app.Td().Title(p.Message).Text(importProblem(l, p)))
 				})),
 			),
 		)
@@ -177,6 +178,7 @@ func (v *peopleView) render(c *Console, l lang) app.UI {
 	}
 	return app.Section().ID("people").Body(
 		app.H2().Text(l.t("people.title")),
+		c.employees.render(c, l),
 		badges,
 		app.Div().Class("card").Body(
 			app.H3().Text(l.t("import.title")),
@@ -186,4 +188,22 @@ func (v *peopleView) render(c *Console, l lang) app.UI {
 			result,
 		),
 	)
+}
+
+// importField says an import's field (a column) in l.
+func importField(l lang, field string) string {
+	if _, ok := texts[l]["import.f."+field]; ok {
+		return l.t("import.f." + field)
+	}
+	return field
+}
+
+// importProblem says an import problem in l by its code; the server's
+// English words only for a code this console does not know (a newer
+// punchd), and always in the row's title.
+func importProblem(l lang, p wire.ImportProblem) string {
+	if _, ok := texts[l]["import.code."+p.Code]; ok && p.Code != "" {
+		return l.t("import.code." + p.Code)
+	}
+	return p.Message
 }

@@ -44,7 +44,7 @@ func TestTextsUsed(t *testing.T) {
 	for _, f := range shiftFields { // built: the shift form's problems
 		used["shifts.err."+f] = true
 	}
-	for _, k := range []string{"shifts.err.time", "shifts.err.number", "shifts.err.breaks", "rotations.err.unknown", "rotations.err.length", "org.made", "org.renamed", "org.moved", "org.deleted", "forbidden.org", "forbidden.sites", "org.none", "sites.none"} { // built: orgView's messages, listState
+	for _, k := range []string{"shifts.err.time", "shifts.err.number", "shifts.err.breaks", "rotations.err.unknown", "rotations.err.length", "org.made", "org.renamed", "org.moved", "org.deleted", "forbidden.org", "forbidden.sites", "org.none", "sites.none", "forbidden.employees", "employees.none", "forbidden.units", "units.none", "emp.err.required", "emp.err.taken", "import.code.required", "import.f.id"} { // built: orgView's messages, listState
 		used[k] = true
 	}
 	if len(used) < 40 {

@@ -71,7 +71,14 @@ type empC struct {
 	// shared: the employee has no assignment or override of its own, so
 	// its lists are those of everyone of its position and department.
 	shared bool
+	// lastDay is the employee's leaving date, when hasLastDay: the days
+	// after it are no working days (they are not absent, they have left).
+	lastDay    Date
+	hasLastDay bool
 }
+
+// left reports whether d is after the employee's leaving date.
+func (c *empC) left(d Date) bool { return c.hasLastDay && d > c.lastDay }
 
 // scopedList is the assignments of one target and the source they give.
 type scopedList struct {
@@ -241,6 +248,14 @@ func (e *Engine) compileOrg(in *Input) error {
 		}
 		c := &emps[i]
 		*c = empC{e: emp, depts: chain, managerID: emp.ManagerID}
+		if emp.LeavingDate != "" {
+			d, err := ParseDate(emp.LeavingDate)
+			if err != nil {
+				v.add(fmt.Sprintf("employees[%d].leaving_date", i), "%v", err)
+				continue
+			}
+			c.lastDay, c.hasLastDay = d, true
+		}
 		for _, d := range chain {
 			if c.managerID != "" {
 				break
@@ -349,6 +364,9 @@ func (e *Engine) resolveSchedules() {
 		if own := e.byEmp[c.e.ID]; len(own) > 0 {
 			c.lists, c.shared = append([]scopedList{{own, string(ScopeEmployee)}}, base...), false
 		}
+		if c.hasLastDay {
+			c.shared = false // their days end before their colleagues'
+		}
 	}
 	for k := range e.overrides {
 		if c := e.emps[k.emp]; c != nil {
@@ -422,6 +440,10 @@ type dayPlan struct {
 // plan resolves the shift and day type of an employee-day.
 func (e *Engine) plan(emp *empC, d Date, idx *calIndex) dayPlan {
 	p := dayPlan{date: d, dayType: DayRest}
+	if emp.left(d) {
+		p.source = sourceLeft
+		return p
+	}
 	cd, special := idx.days[d]
 	if special {
 		p.dayName = cd.name
@@ -470,6 +492,9 @@ func (e *Engine) plan(emp *empC, d Date, idx *calIndex) dayPlan {
 	}
 	return p
 }
+
+// sourceLeft is the plan's source of a day after the leaving date.
+const sourceLeft = "left"
 
 func dayTypeOf(hasShift, holiday bool) DayType {
 	switch {

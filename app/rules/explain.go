@@ -117,6 +117,8 @@ func (ev *evaluation) dayReason(p *dayPlan) sharedReason {
 		return ev.reason("holiday_worked", []string{"statutory holiday ", p.dayName, ", but rotation ", sched, " keeps running: time worked counts as holiday overtime"}, []string{"法定节假日 ", p.dayName, "，轮班 ", sched, " 照常运行：工作时间计入节假日加班"})
 	case p.makeup && p.shift != nil:
 		return ev.reason("makeup_workday", []string{"make-up workday (", p.dayName, "): works shift ", p.shift.ID}, []string{"调休上班（", p.dayName, "）：上班次 ", p.shift.ID})
+	case p.source == sourceLeft:
+		return ev.reason("left", []string{"after the leaving date ", ev.emp.e.LeavingDate, ": not expected at work"}, []string{"离职日期 ", ev.emp.e.LeavingDate, " 之后：无需出勤"})
 	case p.shift == nil:
 		return ev.reason("rest_day", []string{"rest day (schedule ", sched, ", ", enSource(p.source), ")"}, []string{"休息日（排班 ", sched, "，", zhSource(p.source), "）"})
 	}

@@ -3,6 +3,8 @@ package wire
 import (
 	"errors"
 	"fmt"
+
+	"punchclock/app/attendance"
 )
 
 // Code is a stable error code. Codes are never renumbered, renamed or
@@ -72,7 +74,11 @@ func (c Code) Retryable() bool {
 type Error struct {
 	Code    Code
 	Message string
-	Err     error // the cause, if any; never shown to clients
+	// Fields name what is wrong with each field of an invalid request,
+	// by stable code, so a page says it next to the field in its own
+	// language (attendance.Employee.Problems and the server's checks).
+	Fields []attendance.FieldProblem
+	Err    error // the cause, if any; never shown to clients
 }
 
 func (e *Error) Error() string {
@@ -97,6 +103,15 @@ func CodeOf(err error) Code {
 		return e.Code
 	}
 	return CodeInternal
+}
+
+// FieldsOf returns the field problems of the first *Error in err's chain.
+func FieldsOf(err error) []attendance.FieldProblem {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
 }
 
 // MessageOf returns the client-safe message of err.

@@ -246,6 +246,9 @@ type ErrorBody struct {
 	Error struct {
 		Code    Code   `json:"code"`
 		Message string `json:"message"`
+		// Fields, on an invalid answer, say which fields are wrong and
+		// how, by stable code (attendance.FieldProblem).
+		Fields []attendance.FieldProblem `json:"fields,omitempty"`
 	} `json:"error"`
 	// ServerTime is set on a stale answer: the device re-signs with it.
 	ServerTime time.Time `json:"server_time,omitzero"`
@@ -267,10 +270,12 @@ type ImportReport struct {
 }
 
 // ImportProblem is one problem of an import: the file's line (0: the
-// file itself), the field, and what is wrong (in punchd's words: the import's
-// checks carry no codes yet).
+// file itself), the field, what is wrong by stable code (orgimport's
+// Code* and attendance's Problem* codes), which a page says in its
+// reader's language, and in English for API users.
 type ImportProblem struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field,omitempty"`
+	Code    string `json:"code,omitempty"`
 	Message string `json:"message"`
 }

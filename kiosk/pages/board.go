@@ -57,7 +57,7 @@ func (e *Env) Board(ctx context.Context, m ManagerSession, loc *time.Location) (
 	eng, engErr := e.ruleEngine(ctx, loc)
 	var rows []BoardRow
 	for _, emp := range st.Employees {
-		if !emp.Active || !m.Reviews(emp.DepartmentID, st.Departments) {
+		if !emp.ActiveAt(now, loc) || !m.Reviews(emp.DepartmentID, st.Departments) {
 			continue
 		}
 		row := BoardRow{Employee: emp, State: BoardNone}

@@ -410,7 +410,8 @@ func (e *Env) Punch(ctx context.Context, code string, method attendance.Method) 
 	}
 	p := attendance.Punch{Method: method, Evidence: attendance.Evidence{BadgeCode: code}}
 	switch {
-	case known && !emp.Active:
+	case known && !emp.ActiveAt(e.Now(ctx), loc):
+		// Left, or past their leaving date by this kiosk's clock.
 		c.Outcome, c.Employee = InactiveBadge, emp
 		return c
 	case known:

@@ -63,6 +63,8 @@ func enrollServer(t *testing.T, serverTime time.Time) *httptest.Server {
 				Pull: wire.PullResponse{Cursor: "c1", Full: true, Employees: []attendance.Employee{
 					{ID: "E004", Name: "Li Na", BadgeCode: "PC-0004", Active: true},
 					{ID: "E009", Name: "Left Already", BadgeCode: "PC-0009", Active: false},
+					{ID: "E010", Name: "Last Day", BadgeCode: "PC-0010", Active: true, LeavingDate: "2026-11-20"},
+					{ID: "E011", Name: "Left Yesterday", BadgeCode: "PC-0011", Active: true, LeavingDate: "2026-11-19"},
 				}},
 			})
 		case "USED":
@@ -141,7 +143,7 @@ func TestEnroll(t *testing.T) {
 	if c, _, err := env.Outbox.Clock(ctx); err != nil || c.Offset != 90*time.Second {
 		t.Errorf("clock offset %v %v, want 90s", c.Offset, err)
 	}
-	if st, _ := env.Outbox.Pull(ctx); st.Cursor != "c1" || len(st.Employees) != 2 {
+	if st, _ := env.Outbox.Pull(ctx); st.Cursor != "c1" || len(st.Employees) != 4 {
 		t.Errorf("pull state %+v", st)
 	}
 
@@ -191,6 +193,13 @@ func TestPunch(t *testing.T) {
 	if c := env.Punch(ctx, "PC-0009", attendance.MethodBadge); c.Outcome != InactiveBadge || c.Employee.ID != "E009" {
 		t.Errorf("inactive badge: %+v", c)
 	}
+	// A leaving date, judged by the kiosk's clock in the site's zone.
+	if c := env.Punch(ctx, "PC-0010", attendance.MethodBadge); c.Outcome != Recorded {
+		t.Errorf("on the leaving date: %+v", c)
+	}
+	if c := env.Punch(ctx, "PC-0011", attendance.MethodBadge); c.Outcome != InactiveBadge || c.Employee.ID != "E011" {
+		t.Errorf("after the leaving date: %+v", c)
+	}
 	if c := env.Punch(ctx, "XX-1234", attendance.MethodBadge); c.Outcome != UnknownBadge {
 		t.Errorf("unknown badge: %+v", c)
 	}
@@ -203,11 +212,11 @@ func TestPunch(t *testing.T) {
 	for _, e := range es {
 		got = append(got, e.Punch.EmployeeID+"/"+e.Punch.Evidence.BadgeCode)
 	}
-	if want := "E004/PC-0004 E004/PC-0004 /XX-1234"; strings.Join(got, " ") != want {
+	if want := "E004/PC-0004 E004/PC-0004 E010/PC-0010 /XX-1234"; strings.Join(got, " ") != want {
 		t.Errorf("outbox holds %q, want %q", strings.Join(got, " "), want)
 	}
 	st, err := env.Status(ctx)
-	if err != nil || st.Pending != 3 || st.Started {
+	if err != nil || st.Pending != 4 || st.Started {
 		t.Errorf("status %+v %v", st, err)
 	}
 

@@ -502,7 +502,7 @@ func (e *Env) PunchFace(ctx context.Context, res FaceResult) Confirmation {
 		emp = attendance.Employee{ID: employeeID, Name: employeeID, Active: true}
 	}
 	c.Employee = emp
-	if !emp.Active {
+	if !emp.ActiveAt(e.Now(ctx), loc) {
 		c.Outcome = InactiveBadge
 		return c
 	}

@@ -51,6 +51,11 @@ func (e *Env) ManagerFor(ctx context.Context, badge string) (wire.KioskManager, 
 	if !ok {
 		return wire.KioskManager{}, emp, ErrNotManager
 	}
+	// A manager past their leaving date signs in no more, even before
+	// the next pull drops their PIN.
+	if _, loc, err := e.Site(ctx); err == nil && !emp.ActiveAt(e.Now(ctx), loc) {
+		return wire.KioskManager{}, emp, ErrNotManager
+	}
 	st, err := e.Outbox.Pull(ctx)
 	if err != nil && !errors.Is(err, outbox.ErrNotFound) {
 		return wire.KioskManager{}, emp, err

@@ -39,6 +39,7 @@ const (
 	ActionSite             = "site.put"              // a site made or changed (target: site)
 	ActionDepartment       = "department.put"        // a department made, renamed or moved (target and unit: it)
 	ActionDepartmentDelete = "department.delete"     // a department deleted (target: it; unit: its parent)
+	ActionEmployee         = "employee.put"          // an employee made or changed (target: it; unit: its department)
 )
 
 // Log appends entries.

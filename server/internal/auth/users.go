@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"punchclock/app/attendance"
 	"punchclock/app/pin"
 	"punchclock/app/wire"
 	"punchclock/server/internal/audit"
@@ -50,6 +51,17 @@ func (s *Service) PutUser(ctx context.Context, id string, req UserRequest, actor
 	case req.Role == RoleEmployee && req.EmployeeID == "":
 		return u, false, wire.Errorf(wire.CodeInvalid, "an employee account needs its employee_id")
 	}
+	if req.Role == RoleHR && req.Unit != AllUnits {
+		// A business unit is a department's subtree: one that does not
+		// exist would leave the account a scope of nothing.
+		depts, err := s.Store.Departments(ctx)
+		if err != nil {
+			return u, false, store.Coded(err)
+		}
+		if !slices.ContainsFunc(depts, func(d attendance.Department) bool { return d.ID == req.Unit }) {
+			return u, false, wire.Errorf(wire.CodeInvalid, "unit %q is neither a department nor %q (head office)", req.Unit, AllUnits)
+		}
+	}
 	now := s.Now()
 	old, err := s.Store.User(ctx, id)
 	switch {
@@ -88,6 +100,7 @@ func (s *Service) PutUser(ctx context.Context, id string, req UserRequest, actor
 	}
 	s.record(ctx, audit.Event{Actor: actor, Action: ActionPutUser, Target: id, Unit: s.unitOf(ctx, u), Detail: map[string]any{
 		"login": u.Login, "role": u.Role, "department_id": u.DepartmentID, "employee_id": u.EmployeeID,
-		"active": u.Active, "password_changed": req.Password != "", "pin_changed": req.PIN != "", "created": created}})
+		"active": u.Active, "password_changed": req.Password != "", "pin_changed": req.PIN != "", "pin_cleared": req.PIN == "-" && old.PINHash != "",
+		"unit": u.Unit, "unit_before": old.Unit, "created": created}})
 	return u, created, nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,35 @@ func openConsole(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
 	e2etest.Run(t, ctx, "open the console", chromedp.Navigate(base+"/admin/"))
 	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 90*time.Second)
+}
+
+// consoleOn starts punchd with the demo organisation on a test clock at
+// 10:00 on 2026-03-11 in Shanghai, with the accounts given (by id), and
+// a browser whose pages share that clock, on the console's sign-in form.
+func consoleOn(t *testing.T, users map[string]auth.UserRequest) (*e2etest.Server, context.Context) {
+	t.Helper()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
+	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
+	for id, u := range users {
+		if _, _, err := s.Main().API.Auth.PutUser(context.Background(), id, u, "e2etest"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := e2etest.NewBrowser(t, 5*time.Minute, "")
+	clock.Install(t, ctx, 0, "")
+	openConsole(t, ctx, s.URL())
+	return s, ctx
+}
+
+// keepShot keeps the page as the artefact var/artefacts/name.
+func keepShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	root, err := e2etest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", name))
 }
 
 // signIn fills the console's sign-in form and sends it.

@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"punchclock/app/rules"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
-	"punchclock/server/internal/punchd"
 )
 
 // TestConsoleRules: an administrator changes the Shanghai store's late
@@ -91,15 +89,7 @@ func TestConsoleRules(t *testing.T) {
 // Shanghai) with an administrator, who signs in to the console in a
 // browser and opens the Rules section.
 func adminRules(t *testing.T) (*e2etest.Server, context.Context) {
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
-	if _, _, err := s.Main().API.Auth.PutUser(context.Background(), "u-admin", auth.UserRequest{Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword}, "e2etest"); err != nil {
-		t.Fatal(err)
-	}
-	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
+	s, ctx := consoleOn(t, map[string]auth.UserRequest{"u-admin": {Login: adminLogin, Name: "Ada Admin", Role: auth.RoleSuperAdmin, Password: adminPassword}})
 	signIn(t, ctx, adminLogin, adminPassword)
 	e2etest.Wait(t, ctx, "the console", `!!document.getElementById("nav-rules") && !!document.getElementById("fleet")`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open Rules", "#nav-rules")

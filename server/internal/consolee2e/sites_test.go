@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +13,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"punchclock/app/attendance"
-	"punchclock/app/rules"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
-	"punchclock/server/internal/punchd"
 )
 
 // TestConsoleSitesOrg: head office HR makes a site in the console: a
@@ -33,29 +30,12 @@ import (
 // sees the Retail subtree only, without any write control, and punchd
 // refuses a write sent straight to the API.
 func TestConsoleSitesOrg(t *testing.T) {
-	root, err := e2etest.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	shot := func(ctx context.Context, name string) {
-		e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", name))
-	}
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
-	bg := context.Background()
-	for id, u := range map[string]auth.UserRequest{
+	s, ctx := consoleOn(t, map[string]auth.UserRequest{
 		"u-hq":  {Login: "hq-hr@example.com", Name: "He Qing", Role: auth.RoleHR, Unit: auth.AllUnits, Password: adminPassword},
 		"u-mgr": {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword},
-	} {
-		if _, _, err := s.Main().API.Auth.PutUser(bg, id, u, "e2etest"); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	ctx := e2etest.NewBrowser(t, 5*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
+	})
+	bg := context.Background()
+	shot := func(ctx context.Context, name string) { keepShot(t, ctx, name) }
 	signIn(t, ctx, "hq-hr@example.com", adminPassword)
 	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open Sites", "#nav-sites")

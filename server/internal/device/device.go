@@ -159,7 +159,7 @@ const PhoneLinkTTL = 72 * time.Hour
 // (the admin sends it as a link or shows it as a QR code).
 func (s *Service) IssuePhoneLink(ctx context.Context, employeeID string, ttl time.Duration, by string) (code string, expires time.Time, err error) {
 	emp, err := s.Store.Employee(ctx, employeeID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !emp.Active {
+	if errors.Is(err, store.ErrNotFound) || err == nil && !emp.ActiveAt(s.Now(), s.zone(ctx, emp.SiteID)) {
 		return "", time.Time{}, wire.Errorf(wire.CodeNotFound, "no active employee %q", employeeID)
 	} else if err != nil {
 		return "", time.Time{}, fmt.Errorf("device: phone link: %w", err)
@@ -399,21 +399,40 @@ func siteRoster(emps []attendance.Employee, site string) (carried []attendance.E
 	return carried, others
 }
 
+// zone is site's zone, UTC when it has none that loads: the zone a
+// leaving date is judged in.
+func (s *Service) zone(ctx context.Context, site string) *time.Location {
+	if site == "" {
+		return time.UTC
+	}
+	x, err := s.Store.Site(ctx, site)
+	if err != nil {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(x.Zone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // Managers are the people a kiosk at site lets sign in with badge and
-// PIN: active manager and HR accounts with a PIN, linked to an active
-// employee the kiosk carries (of its site, or of every site).
+// PIN: active manager and HR accounts with a PIN, linked to an employee
+// the kiosk carries (of its site, or of every site) who has not left by
+// now in the site's zone.
 func (s *Service) Managers(ctx context.Context, site string) ([]wire.KioskManager, error) {
 	users, err := s.Store.Users(ctx)
 	if err != nil {
 		return nil, store.Coded(err)
 	}
 	out := []wire.KioskManager{}
+	loc := s.zone(ctx, site)
 	for _, u := range users {
 		if !u.Active || u.PINHash == "" || u.EmployeeID == "" || u.Role != auth.RoleManager && u.Role != auth.RoleHR {
 			continue
 		}
 		e, err := s.Store.Employee(ctx, u.EmployeeID)
-		if err != nil || !e.Active || e.SiteID != site && e.SiteID != "" {
+		if err != nil || !e.ActiveAt(s.Now(), loc) || e.SiteID != site && e.SiteID != "" {
 			continue
 		}
 		root := u.DepartmentID

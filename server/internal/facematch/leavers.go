@@ -34,7 +34,8 @@ func (s *Service) Enrolled() []string {
 }
 
 // LeaverSync deletes the face data of employees who have left, as punchd
-// reports them (GET /api/v1/employees, active false). The face service
+// reports them (GET /api/v1/employees, active false or left: past their
+// leaving date). The face service
 // asks, rather than punchd telling it, because it runs on a store's LAN:
 // it can reach punchd, while punchd may not reach it.
 type LeaverSync struct {
@@ -51,14 +52,18 @@ type LeaverSync struct {
 // returns the ids it deleted; on any error from punchd it deletes nothing.
 func (l *LeaverSync) Once(ctx context.Context) ([]string, error) {
 	var list struct {
-		Employees []attendance.Employee `json:"employees"`
+		Employees []struct {
+			attendance.Employee
+			// Left: past the leaving date by punchd's clock.
+			Left bool `json:"left"`
+		} `json:"employees"`
 	}
 	if err := getPunchd(ctx, l.Client, l.PunchdURL, l.Token, "/api/v1/employees", &list); err != nil {
 		return nil, fmt.Errorf("facematch: leavers: %w", err)
 	}
 	left := map[string]bool{}
 	for _, e := range list.Employees {
-		if !e.Active {
+		if !e.Active || e.Left {
 			left[e.ID] = true
 		}
 	}

@@ -71,9 +71,15 @@ func (s *Server) badgeSheet(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range depts {
 		deptName[d.ID] = d.Name
 	}
+	zones, err := s.zones(r.Context())
+	if err != nil {
+		return err
+	}
 	var cards []badges.Card
 	for _, e := range xs {
-		if e.BadgeCode != "" && e.Active {
+		// No badge for someone who has left by now, or whose leaving
+		// date has passed.
+		if e.BadgeCode != "" && e.ActiveAt(s.Now(), zones[e.SiteID]) {
 			cards = append(cards, badges.Card{EmployeeID: e.ID, Name: e.Name, Department: deptName[e.DepartmentID], Code: e.BadgeCode})
 		}
 	}

@@ -197,7 +197,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	var body wire.ErrorBody
-	body.Error.Code, body.Error.Message = code, wire.MessageOf(err)
+	body.Error.Code, body.Error.Message, body.Error.Fields = code, wire.MessageOf(err), wire.FieldsOf(err)
 	if code == wire.CodeTransient {
 		w.Header().Set("Retry-After", "5")
 	}

@@ -7,8 +7,13 @@
 // Columns are found by their header, in English or Chinese, in any
 // order: id (工号), name (姓名), department (部门: its id or its name),
 // site (门店/站点), badge (工牌/卡号), manager (上级: an employee id),
-// position (岗位/职位), active (在职: yes/no, 是/否, 1/0). Unknown
-// columns are reported once and otherwise ignored.
+// position (岗位/职位), active (在职: yes/no, 是/否, 1/0), leaving date
+// (离职日期: YYYY-MM-DD, the last day worked). Unknown columns are
+// reported once and otherwise ignored.
+//
+// Every problem has a stable code (Code*, attendance.Problem*) and its
+// field, which a page says in its reader's language, and an English
+// message for API users.
 package orgimport
 
 import (
@@ -43,6 +48,21 @@ const (
 	FieldManager    = "manager"
 	FieldPosition   = "position"
 	FieldActive     = "active"
+	FieldLeaving    = "leaving_date"
+)
+
+// Problem codes of the import's own checks; a row's fields also get
+// attendance's (required, format, too_long, control, unknown, taken,
+// self). Stable strings: never renamed.
+const (
+	CodeColumnUnknown = "column_unknown" // a note: a column nobody knows, ignored
+	CodeColumnTwice   = "column_twice"   // a second column of one field
+	CodeColumnMissing = "column_missing" // no column of a field every row needs
+	CodeTooManyRows   = "too_many_rows"  // more than MaxRows
+	CodeDuplicate     = "duplicate"      // an id or badge on several rows
+	CodeNotInUnit     = "not_in_unit"    // an employee or department outside the importer's unit
+	CodeAmbiguous     = "ambiguous"      // a department name several departments have
+	CodeYesNo         = "yes_no"         // an active cell that is not yes or no
 )
 
 // headers maps a header, lowercased and trimmed, to its field.
@@ -55,6 +75,14 @@ var headers = map[string]string{
 	"manager": FieldManager, "manager_id": FieldManager, "上级": FieldManager, "直属上级": FieldManager,
 	"position": FieldPosition, "title": FieldPosition, "岗位": FieldPosition, "职位": FieldPosition,
 	"active": FieldActive, "在职": FieldActive, "状态": FieldActive,
+	"leaving date": FieldLeaving, "leaving_date": FieldLeaving, "last day": FieldLeaving, "离职日期": FieldLeaving, "最后工作日": FieldLeaving,
+}
+
+// fieldOf is the import's field of an employee field.
+var fieldOf = map[string]string{
+	attendance.FieldID: FieldID, attendance.FieldName: FieldName, attendance.FieldDepartment: FieldDepartment,
+	attendance.FieldSite: FieldSite, attendance.FieldBadge: FieldBadge, attendance.FieldManager: FieldManager,
+	attendance.FieldPosition: FieldPosition, attendance.FieldLeavingDate: FieldLeaving,
 }
 
 // Row is one data row: its line in the file (the header is line 1) and
@@ -164,20 +192,20 @@ func sheet(records [][]string) (Sheet, error) {
 		switch {
 		case h == "":
 		case !ok:
-			s.Notes = append(s.Notes, Problem{Line: 1, Message: fmt.Sprintf("column %d, %q, is not one we know: it is ignored", i+1, h)})
+			s.Notes = append(s.Notes, Problem{Line: 1, Code: CodeColumnUnknown, Message: fmt.Sprintf("column %d, %q, is not one we know: it is ignored", i+1, h)})
 		case seen[f]:
-			s.Problems = append(s.Problems, Problem{Line: 1, Field: f, Message: fmt.Sprintf("column %d is a second %s column", i+1, f)})
+			s.Problems = append(s.Problems, Problem{Line: 1, Field: f, Code: CodeColumnTwice, Message: fmt.Sprintf("column %d is a second %s column", i+1, f)})
 		default:
 			cols[i], seen[f] = f, true
 		}
 	}
 	for _, f := range []string{FieldID, FieldName, FieldDepartment} {
 		if !seen[f] {
-			s.Problems = append(s.Problems, Problem{Line: 1, Field: f, Message: "there is no " + f + " column"})
+			s.Problems = append(s.Problems, Problem{Line: 1, Field: f, Code: CodeColumnMissing, Message: "there is no " + f + " column"})
 		}
 	}
 	if len(records)-1 > MaxRows {
-		s.Problems = append(s.Problems, Problem{Message: fmt.Sprintf("more than %d rows: split the file", MaxRows)})
+		s.Problems = append(s.Problems, Problem{Code: CodeTooManyRows, Message: fmt.Sprintf("more than %d rows: split the file", MaxRows)})
 		return s, nil
 	}
 	for n, rec := range records[1:] {
@@ -243,58 +271,63 @@ func Check(s Sheet, org Org) ([]attendance.Employee, []Problem) {
 	}
 	var out []attendance.Employee
 	for _, r := range s.Rows {
-		bad := func(field, format string, args ...any) {
-			problems = append(problems, Problem{Line: r.Line, Field: field, Message: fmt.Sprintf(format, args...)})
+		bad := func(field, code, format string, args ...any) {
+			problems = append(problems, Problem{Line: r.Line, Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 		}
 		before := len(problems)
 		c := r.Cells
 		for f, v := range c {
 			if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
-				bad(f, "has control characters")
+				bad(f, attendance.ProblemControl, "has control characters")
 			}
 		}
 		e := attendance.Employee{ID: c[FieldID], Name: c[FieldName], SiteID: c[FieldSite], ManagerID: c[FieldManager], BadgeCode: c[FieldBadge], Position: c[FieldPosition], Active: true}
 		old, exists := stored[e.ID]
+		if d, ok := c[FieldLeaving]; ok {
+			e.LeavingDate = d
+		} else if exists {
+			e.LeavingDate = old.LeavingDate // a file without the column keeps it
+		}
 		switch {
 		case e.ID == "":
-			bad(FieldID, "the employee id is empty")
+			bad(FieldID, attendance.ProblemRequired, "the employee id is empty")
 		case inFile[e.ID] > 1:
-			bad(FieldID, "employee %s is on %d rows", e.ID, inFile[e.ID])
+			bad(FieldID, CodeDuplicate, "employee %s is on %d rows", e.ID, inFile[e.ID])
 		case exists && org.MayChange != nil && !org.MayChange(old):
-			bad(FieldID, "employee %s is not in your unit", e.ID)
+			bad(FieldID, CodeNotInUnit, "employee %s is not in your unit", e.ID)
 		}
 		if e.Name == "" {
-			bad(FieldName, "the name is empty")
+			bad(FieldName, attendance.ProblemRequired, "the name is empty")
 		}
 		if d := c[FieldDepartment]; d == "" {
-			bad(FieldDepartment, "the department is empty")
+			bad(FieldDepartment, attendance.ProblemRequired, "the department is empty")
 		} else if id, ok := deptByID[d]; ok {
 			e.DepartmentID = id
 		} else if ids := deptByName[d]; len(ids) == 1 {
 			e.DepartmentID = ids[0]
 		} else if len(ids) > 1 {
-			bad(FieldDepartment, "%d departments are named %q: give its id", len(ids), d)
+			bad(FieldDepartment, CodeAmbiguous, "%d departments are named %q: give its id", len(ids), d)
 		} else {
-			bad(FieldDepartment, "no department %q", d)
+			bad(FieldDepartment, attendance.ProblemUnknown, "no department %q", d)
 		}
 		if e.DepartmentID != "" && org.May != nil && !org.May(e.DepartmentID) {
-			bad(FieldDepartment, "department %q is not in your unit", c[FieldDepartment])
+			bad(FieldDepartment, CodeNotInUnit, "department %q is not in your unit", c[FieldDepartment])
 		}
 		if e.SiteID != "" && !sites[e.SiteID] {
-			bad(FieldSite, "no site %q", e.SiteID)
+			bad(FieldSite, attendance.ProblemUnknown, "no site %q", e.SiteID)
 		}
 		if b := e.BadgeCode; b != "" {
 			if badgeInFile[b] > 1 {
-				bad(FieldBadge, "badge %s is on %d rows", b, badgeInFile[b])
+				bad(FieldBadge, CodeDuplicate, "badge %s is on %d rows", b, badgeInFile[b])
 			} else if holder, ok := badgeOf[b]; ok && holder != e.ID && inFile[holder] == 0 {
-				bad(FieldBadge, "badge %s is %s's", b, holder)
+				bad(FieldBadge, attendance.ProblemTaken, "badge %s is %s's", b, holder)
 			}
 		}
 		if m := e.ManagerID; m != "" {
 			if _, ok := stored[m]; !ok && inFile[m] == 0 {
-				bad(FieldManager, "no employee %q", m)
+				bad(FieldManager, attendance.ProblemUnknown, "no employee %q", m)
 			} else if m == e.ID {
-				bad(FieldManager, "an employee is not their own manager")
+				bad(FieldManager, attendance.ProblemSelf, "an employee is not their own manager")
 			}
 		}
 		if a, ok := c[FieldActive]; ok && a != "" {
@@ -303,12 +336,12 @@ func Check(s Sheet, org Org) ([]attendance.Employee, []Problem) {
 			case "no", "n", "false", "0", "否", "离职":
 				e.Active = false
 			default:
-				bad(FieldActive, "%q is not yes or no (是/否)", a)
+				bad(FieldActive, CodeYesNo, "%q is not yes or no (是/否)", a)
 			}
 		}
 		if len(problems) == before {
-			if err := e.Validate(); err != nil {
-				bad("", "%v", err)
+			for _, p := range e.Problems() {
+				bad(fieldOf[p.Field], p.Code, "%s: %s", fieldOf[p.Field], p.Code)
 			}
 		}
 		if len(problems) == before {

@@ -75,7 +75,7 @@ func TestReadFormats(t *testing.T) {
 // HR may put people and whom it may change.
 func TestCheck(t *testing.T) {
 	rows := []string{
-		"id,name,department,site,badge,manager,active",
+		"id,name,department,site,badge,manager,active,离职日期",
 		"E100,张伟,retail,sh,PC-0100,E001,yes", // good
 		",No Id,retail,,,,",                  // 3: no id
 		"E102,,retail,,,,",                   // 4: no name
@@ -86,12 +86,14 @@ func TestCheck(t *testing.T) {
 		"E107,X,retail,,,,maybe",             // 9: not yes/no
 		"E108,X,retail,,PC-0108,,",           // 10 and 11: the same badge twice
 		"E109,X,retail,,PC-0108,,",
-		"E110,X\x01Y,retail,,,,",      // 12: a control character
-		"E001,Boss,hq,,PC-0001,,是",    // 13: an update, fine
-		"E111,Left,retail,,,,否",       // 14: inactive
-		"E112,Self,retail,,,E112,",    // 15: own manager
-		"E113,Moved,retail,,,,",       // good
-		"E113,Moved again,retail,,,,", // 16, 17: twice
+		"E110,X\x01Y,retail,,,,",              // 12: a control character
+		"E001,Boss,hq,,PC-0001,,是",            // 13: an update, fine
+		"E111,Left,retail,,,,否",               // 14: inactive
+		"E112,Self,retail,,,E112,",            // 15: own manager
+		"E113,Moved,retail,,,,",               // good
+		"E113,Moved again,retail,,,,",         // 16, 17: twice
+		"E114,Leaver,retail,,,,,2026-12-31",   // good, with a leaving date
+		"E115,Bad date,retail,,,,,31/12/2026", // 19: not a date
 	}
 	s, err := orgimport.Read([]byte(strings.Join(rows, "\n")))
 	if err != nil {
@@ -100,9 +102,14 @@ func TestCheck(t *testing.T) {
 	xs, problems := orgimport.Check(s, org)
 	lines := map[int]string{}
 	for _, p := range problems {
-		lines[p.Line] += p.Field + ":" + p.Message + ";"
+		lines[p.Line] += p.Field + ":" + p.Code + ";"
+		if p.Message == "" {
+			t.Errorf("line %d: no English message for API users: %+v", p.Line, p)
+		}
 	}
-	want := map[int]string{3: "id:", 4: "name:", 5: "department:", 6: "site:", 7: "badge:", 8: "manager:", 9: "active:", 10: "badge:", 11: "badge:", 12: "name:", 15: "manager:", 16: "id:", 17: "id:"}
+	want := map[int]string{3: "id:required", 4: "name:required", 5: "department:unknown", 6: "site:unknown", 7: "badge:taken", 8: "manager:unknown",
+		9: "active:yes_no", 10: "badge:duplicate", 11: "badge:duplicate", 12: "name:control", 15: "manager:self", 16: "id:duplicate", 17: "id:duplicate",
+		19: "leaving_date:format"}
 	for line, field := range want {
 		if !strings.HasPrefix(lines[line], field) {
 			t.Errorf("line %d: %q, want a %s problem", line, lines[line], field)
@@ -115,7 +122,7 @@ func TestCheck(t *testing.T) {
 	for _, e := range xs {
 		got[e.ID] = e
 	}
-	if len(xs) != 3 || got["E100"].ManagerID != "E001" || got["E001"].Version != 7 || got["E111"].Active {
+	if len(xs) != 4 || got["E100"].ManagerID != "E001" || got["E001"].Version != 7 || got["E111"].Active || got["E114"].LeavingDate != "2026-12-31" {
 		t.Errorf("good rows: %+v", xs)
 	}
 	// HR of retail: into retail only, and not the workshop's E021.
@@ -124,7 +131,7 @@ func TestCheck(t *testing.T) {
 	hr.MayChange = func(e attendance.Employee) bool { return e.DepartmentID == "retail" }
 	s, _ = orgimport.Read([]byte("id,name,department\nE200,A,retail\nE201,B,works\nE021,Worker,retail\n"))
 	xs, problems = orgimport.Check(s, hr)
-	if len(xs) != 1 || len(problems) != 2 || problems[0].Line != 3 || problems[1].Line != 4 {
+	if len(xs) != 1 || len(problems) != 2 || problems[0].Line != 3 || problems[1].Line != 4 || problems[0].Code != orgimport.CodeNotInUnit || problems[1].Code != orgimport.CodeNotInUnit {
 		t.Errorf("retail HR's import: %+v %+v", xs, problems)
 	}
 	// Missing columns are the file's problem.

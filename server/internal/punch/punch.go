@@ -378,6 +378,12 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 		it.reject(wire.CodeInvalid, "punch %s: %v", p.ID, err)
 		return
 	}
+	// A leaving date is judged at the punch's own time, in the employee's
+	// site's zone: a last day's punch synced days later is still theirs.
+	if !emp.ActiveAt(trueTime, r.zone(emp.SiteID, siteID)) {
+		it.reject(wire.CodeInvalid, "punch %s: employee %s has left", p.ID, emp.ID)
+		return
+	}
 	it.stored = store.StoredPunch{
 		Punch: *p, Body: it.sp.Body, Sig: it.sp.Sig, Hash: it.hash,
 		ReceivedAt: now, TrueTime: trueTime.Truncate(time.Millisecond), Status: store.PunchAccepted, Flags: flags,

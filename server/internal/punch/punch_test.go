@@ -270,3 +270,28 @@ func TestIngestFace(t *testing.T) {
 		t.Errorf("no key: %s", got)
 	}
 }
+
+// TestIngestLeavingDate: a leaving date is judged at the punch's time in
+// the employee's site's zone: on the last day a punch is accepted, the day
+// after it is refused. t0 is 09:00 UTC on 2026-11-20, still the 19th in
+// Pago Pago (UTC-11).
+func TestIngestLeavingDate(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.st.PutSite(ctx, attendance.Site{ID: "s2", Name: "Pago Pago", Zone: "Pacific/Pago_Pago"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []attendance.Employee{
+		{ID: "last", Name: "N", DepartmentID: "d1", SiteID: "s1", Active: true, LeavingDate: "2026-11-20"},
+		{ID: "gone", Name: "N", DepartmentID: "d1", SiteID: "s1", Active: true, LeavingDate: "2026-11-19"},
+		{ID: "west", Name: "N", DepartmentID: "d1", SiteID: "s2", Active: true, LeavingDate: "2026-11-19"},
+	} {
+		if _, err := f.st.PutEmployee(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := summary(f.ingest(t, []wire.SignedPunch{f.next(t, "last"), f.next(t, "west"), f.next(t, "gone")}))
+	if got != "accepted accepted rejected:invalid" {
+		t.Errorf("leaving dates: %s, want the last day accepted, the day after refused, Pago Pago's 19th accepted", got)
+	}
+}

@@ -3,7 +3,9 @@ package punch
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
+	"time"
 
 	"punchclock/app/attendance"
 	"punchclock/server/internal/store"
@@ -21,6 +23,18 @@ type rosterSnapshot struct {
 	version int64
 	byID    map[string]attendance.Employee
 	byBadge map[string]attendance.Employee
+	// zones are the sites' zones, to judge a leaving date in.
+	zones map[string]*time.Location
+}
+
+// zone is the zone of the first of sites the snapshot knows, else UTC.
+func (r *rosterSnapshot) zone(sites ...string) *time.Location {
+	for _, id := range sites {
+		if loc, ok := r.zones[id]; ok {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // cached returns the snapshot in hand, loading one only when there is none.
@@ -51,10 +65,14 @@ func (r *roster) get(ctx context.Context, st store.Store) (*rosterSnapshot, erro
 	if r.snap != nil && ch.Version == since {
 		return r.snap, nil
 	}
-	next := &rosterSnapshot{version: ch.Version, byID: map[string]attendance.Employee{}, byBadge: map[string]attendance.Employee{}}
+	next := &rosterSnapshot{version: ch.Version, byID: map[string]attendance.Employee{}, byBadge: map[string]attendance.Employee{}, zones: map[string]*time.Location{}}
 	if r.snap != nil {
-		for k, v := range r.snap.byID {
-			next.byID[k] = v
+		maps.Copy(next.byID, r.snap.byID)
+		maps.Copy(next.zones, r.snap.zones)
+	}
+	for _, x := range ch.Sites {
+		if loc, err := time.LoadLocation(x.Zone); err == nil {
+			next.zones[x.ID] = loc
 		}
 	}
 	for _, e := range ch.Employees {

@@ -318,12 +318,12 @@ func (s *DB) PutEmployees(ctx context.Context, xs []attendance.Employee) ([]atte
 				return err
 			}
 			x.Version = v
-			_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO employees (id, name, department_id, site_id, manager_id, badge_code, position, active, version)
-			VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)
+			_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO employees (id, name, department_id, site_id, manager_id, badge_code, position, active, leaving_date, version)
+			VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, department_id = excluded.department_id,
 			site_id = excluded.site_id, manager_id = excluded.manager_id, badge_code = '',
-			position = excluded.position, active = excluded.active, version = excluded.version`),
-				x.ID, x.Name, x.DepartmentID, x.SiteID, x.ManagerID, x.Position, b2i(x.Active), v)
+			position = excluded.position, active = excluded.active, leaving_date = excluded.leaving_date, version = excluded.version`),
+				x.ID, x.Name, x.DepartmentID, x.SiteID, x.ManagerID, x.Position, b2i(x.Active), x.LeavingDate, v)
 			if err != nil {
 				return fmt.Errorf("employee %s: %w", x.ID, err)
 			}
@@ -414,12 +414,12 @@ func (s *DB) departments(ctx context.Context, q string, args ...any) ([]attendan
 	return out, rows.Err()
 }
 
-const employeeCols = `id, name, department_id, site_id, manager_id, badge_code, position, active, version`
+const employeeCols = `id, name, department_id, site_id, manager_id, badge_code, position, active, leaving_date, version`
 
 func scanEmployee(sc interface{ Scan(...any) error }) (attendance.Employee, error) {
 	var x attendance.Employee
 	var active int
-	err := sc.Scan(&x.ID, &x.Name, &x.DepartmentID, &x.SiteID, &x.ManagerID, &x.BadgeCode, &x.Position, &active, &x.Version)
+	err := sc.Scan(&x.ID, &x.Name, &x.DepartmentID, &x.SiteID, &x.ManagerID, &x.BadgeCode, &x.Position, &active, &x.LeavingDate, &x.Version)
 	x.Active = active != 0
 	return x, err
 }

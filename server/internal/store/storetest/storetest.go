@@ -123,12 +123,21 @@ func testOrganisation(t *testing.T, s store.Store) {
 	if e.Name != "Li Wei" || !e.Active || e.BadgeCode != "B-1" {
 		t.Errorf("Employee = %+v", e)
 	}
-	// Update in place.
-	e.Name = "Li Wei (Mgr)"
+	// Update in place, with a position and a leaving date, and back.
+	e.Name, e.Position, e.LeavingDate = "Li Wei (Mgr)", "店长 store manager", "2026-03-31"
 	must(s.PutEmployee(ctx, e))
-	if got := must(s.Employee(ctx, "e1")); got.Name != "Li Wei (Mgr)" || got.Version <= e.Version-1 {
+	if got := must(s.Employee(ctx, "e1")); got.Name != "Li Wei (Mgr)" || got.Version <= e.Version-1 || got.LeavingDate != "2026-03-31" || got.Position != e.Position {
 		t.Errorf("after update: %+v", got)
 	}
+	if got := must(s.Employees(ctx, store.EmployeeFilter{SiteID: "s1"})); len(got) == 0 || got[0].ID != "e1" || got[0].LeavingDate != "2026-03-31" {
+		t.Errorf("Employees after update: %+v", got)
+	}
+	e.LeavingDate = ""
+	must(s.PutEmployee(ctx, e))
+	if got := must(s.Employee(ctx, "e1")); got.LeavingDate != "" {
+		t.Errorf("leaving date not cleared: %+v", got)
+	}
+	e = must(s.Employee(ctx, "e1"))
 	if got := must(s.EmployeeByBadge(ctx, "B-2")); got.ID != "e2" {
 		t.Errorf("EmployeeByBadge(B-2) = %s", got.ID)
 	}
