@@ -27,6 +27,7 @@ type kiosk struct {
 type site struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	Zone string `json:"zone,omitempty"`
 }
 
 // enrollCode is POST /api/v1/admin/enrollment-codes's answer.
