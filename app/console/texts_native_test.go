@@ -53,6 +53,12 @@ func TestTextsUsed(t *testing.T) {
 	for _, d := range dayTypes {
 		used["overtime."+d] = true
 	}
+	for _, k := range matrixKinds {
+		used["matrix.kind."+k] = true
+	}
+	for _, k := range []string{"matrix.op.add", "matrix.op.change", "matrix.op.remove", "forbidden.matrix", "matrix.none", "matrix.err.dept", "matrix.err.kind", "matrix.err.taken", "matrix.err.first", "matrix.err.gap", "matrix.err.approver"} {
+		used[k] = true
+	}
 	for _, k := range []string{"holidays.kind.holiday", "holidays.kind.workday", "holidays.err.date", "holidays.err.to", "holidays.err.kind", "weekly.err.shift", "rules.range"} {
 		used[k] = true
 	}
