@@ -14,9 +14,11 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/rules"
+	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
+	"punchclock/server/internal/store"
 )
 
 // TestConsoleCalendar: head office HR (whom punchd now lets set the
@@ -142,6 +144,15 @@ func TestConsoleCalendar(t *testing.T) {
 	}
 	if c.Rules.Basic.DefaultSchedule != "six-days" || len(c.Rules.Weekly) != 2 || c.Rules.Weekly[1].Days.Sat != "day" || c.Rules.Weekly[1].Days.Sun != "" {
 		t.Errorf("the weekly schedules read back: default %q, %+v", c.Rules.Basic.DefaultSchedule, c.Rules.Weekly)
+	}
+	entries, err := s.Main().Store.AuditEntries(bg, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e store.AuditEntry) bool {
+		return e.Action == audit.ActionRules && e.Target == "sh-jingan" && e.Actor == "user:hq@example.com"
+	}) {
+		t.Error("no audit entry of head office HR's rule change")
 	}
 
 	// The approval matrix: a route for the retail unit's make-up punches,

@@ -14,9 +14,8 @@ import (
 	"punchclock/server/internal/e2etest"
 )
 
-// TestConsoleShifts: an administrator (punchd lets only administrators
-// change the rule configuration: PUT /api/v1/rule/config is an admin
-// route, and HR's sessions act as persons) adds a night shift 22:00 to
+// TestConsoleShifts: an administrator (TestConsoleCalendar has head
+// office HR, whom punchd lets change the rule configuration too) adds a night shift 22:00 to
 // 06:00 to the default rules, shown as ending the next day, and a
 // rotation night, night, rest, rest. A time that is not one and a
 // pattern naming an unknown shift are refused next to their fields,
