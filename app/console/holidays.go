@@ -58,18 +58,20 @@ func setCalendar(cfg map[string]any, c rules.Calendar) {
 	cfg["calendar"] = tree(c)
 }
 
-// onCountry chooses the statutory holidays.
-func (v *rulesView) onCountry(ctx app.Context, _ app.Event) {
-	if v.cfg == nil {
-		return
+// setBasic sets the basic layer's key to the value chosen ("": none).
+func (v *rulesView) setBasic(key string) app.EventHandler {
+	return func(ctx app.Context, _ app.Event) {
+		if v.cfg == nil {
+			return
+		}
+		b := ruleMap(v.cfg.Config, "basic")
+		if val := ctx.JSSrc().Get("value").String(); val == "" {
+			delete(b, key)
+		} else {
+			b[key] = val
+		}
+		v.changed()
 	}
-	b := ruleMap(v.cfg.Config, "basic")
-	if cc := ctx.JSSrc().Get("value").String(); cc == "" {
-		delete(b, "holiday_country")
-	} else {
-		b["holiday_country"] = cc
-	}
-	v.changed()
 }
 
 func (v *rulesView) onYear(ctx app.Context, _ app.Event) {
@@ -187,21 +189,12 @@ func (v *rulesView) onICS(c *Console) app.EventHandler {
 			return
 		}
 		loc := v.zone(c)
-		var then app.Func
-		then = app.FuncOf(func(this app.Value, args []app.Value) any {
-			then.Release()
-			u8 := app.Window().Get("Uint8Array").New(args[0])
-			data := make([]byte, u8.Length())
-			app.CopyBytesToGo(data, u8)
-			c.ctx.Dispatch(func(app.Context) {
-				if v.hol.ics == nil || v.hol.ics.file != name || v.cfg == nil {
-					return
-				}
-				v.hol.ics = readICS(name, data, loc)
-			})
-			return nil
+		readFile(c, f, func(data []byte) {
+			if v.hol.ics == nil || v.hol.ics.file != name || v.cfg == nil {
+				return // another file was chosen meanwhile
+			}
+			v.hol.ics = readICS(name, data, loc)
 		})
-		f.Call("arrayBuffer").Call("then", then)
 	}
 }
 

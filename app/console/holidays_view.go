@@ -68,7 +68,7 @@ func (v *rulesView) renderHolidays(c *Console, l lang) app.UI {
 		app.Div().Class("field-row").Body(
 			app.Div().Class("field").Body(
 				app.Label().For("holiday-country").Text(l.t("holidays.country")),
-				app.Select().ID("holiday-country").OnChange(v.onCountry).Body(
+				app.Select().ID("holiday-country").OnChange(v.setBasic("holiday_country")).Body(
 					app.Option().Value("").Selected(rs.Basic.HolidayCountry == "").Text(l.t("holidays.none")),
 					app.Range(countries).Slice(func(i int) app.UI {
 						cc := countries[i]

@@ -173,11 +173,7 @@ func (v *matrixView) apply(ctx app.Context, e app.Event) {
 			m.Approvers = append(m.Approvers, a)
 		}
 	}
-	if f.index < len(v.entries) {
-		v.entries[f.index] = m
-	} else {
-		v.entries = append(v.entries, m)
-	}
+	v.entries = put(v.entries, f.index, m)
 	v.form = nil
 }
 

@@ -181,27 +181,15 @@ func (e *schedEditor) check(cfg map[string]any) rules.RuleSet {
 	case e.shift != nil:
 		s := e.shift.parse(e.errs)
 		prefix = fmt.Sprintf("shifts[%d].", e.shift.index)
-		if e.shift.index < len(rs.Shifts) {
-			rs.Shifts[e.shift.index] = s
-		} else {
-			rs.Shifts = append(rs.Shifts, s)
-		}
+		rs.Shifts = put(rs.Shifts, e.shift.index, s)
 	case e.rot != nil:
 		r := e.rot.parse()
 		prefix = fmt.Sprintf("rotations[%d].", e.rot.index)
-		if e.rot.index < len(rs.Rotations) {
-			rs.Rotations[e.rot.index] = r
-		} else {
-			rs.Rotations = append(rs.Rotations, r)
-		}
+		rs.Rotations = put(rs.Rotations, e.rot.index, r)
 	case e.week != nil:
 		w := e.week.parse()
 		prefix = fmt.Sprintf("weekly[%d].", e.week.index)
-		if e.week.index < len(rs.Weekly) {
-			rs.Weekly[e.week.index] = w
-		} else {
-			rs.Weekly = append(rs.Weekly, w)
-		}
+		rs.Weekly = put(rs.Weekly, e.week.index, w)
 	default:
 		return rs
 	}
@@ -350,6 +338,15 @@ func (v *rulesView) apply(ctx app.Context, e app.Event) {
 	s.pending++
 	v.preview, v.saved = nil, nil
 	v.closeSched(ctx, e)
+}
+
+// put sets s[i] to x, or appends x when i is past the end (a new one).
+func put[T any](s []T, i int, x T) []T {
+	if i < len(s) {
+		s[i] = x
+		return s
+	}
+	return append(s, x)
 }
 
 // tree is v as the JSON tree the configuration is kept as.

@@ -78,20 +78,6 @@ func (v *rulesView) onWeekDay(d int) app.EventHandler {
 	}
 }
 
-// onDefault sets the schedule that applies when no assignment does.
-func (v *rulesView) onDefault(ctx app.Context, _ app.Event) {
-	if v.cfg == nil {
-		return
-	}
-	b := ruleMap(v.cfg.Config, "basic")
-	if id := ctx.JSSrc().Get("value").String(); id == "" {
-		delete(b, "default_schedule")
-	} else {
-		b["default_schedule"] = id
-	}
-	v.changed()
-}
-
 // shiftName says a weekday's shift: its id, or "rest".
 func shiftName(l lang, id string) string {
 	if id == "" {
@@ -137,7 +123,7 @@ func (v *rulesView) renderWeekly(c *Console, l lang) app.UI {
 		app.If(v.sched.week != nil, func() app.UI { return v.renderWeeklyForm(l, rs) }),
 		app.Div().Class("field").Body(
 			app.Label().For("weekly-default").Text(l.t("weekly.default")),
-			app.Select().ID("weekly-default").OnChange(v.onDefault).Body(
+			app.Select().ID("weekly-default").OnChange(v.setBasic("default_schedule")).Body(
 				app.Option().Value("").Selected(def == "").Text(l.t("weekly.noDefault")),
 				app.Range(ids).Slice(func(i int) app.UI {
 					return app.Option().Value(ids[i]).Selected(ids[i] == def).Text(ids[i])

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/rules"
@@ -63,10 +62,7 @@ func TestConsoleCalendar(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx := e2etest.NewBrowser(t, 5*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
-	signIn(t, ctx, "hq@example.com", adminPassword)
+	ctx := signedIn(t, s, clock, 5*time.Minute, "hq@example.com")
 	e2etest.Wait(t, ctx, "the console", `document.getElementById("me")?.dataset.role === "hr" && !!document.getElementById("nav-rules")`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open Rules", "#nav-rules")
 	e2etest.Wait(t, ctx, "the rules form", `!!document.getElementById("rules-form") && !!document.querySelector("#rules-site option[value=sh-jingan]")`, 30*time.Second)
@@ -105,13 +101,7 @@ func TestConsoleCalendar(t *testing.T) {
 	e2etest.Wait(t, ctx, "the company day", fmt.Sprintf(`!!document.querySelector('#company-days li[data-date="%s"]') && !!document.querySelector('#holidays tr[data-company="true"][data-date="%s"]')`, dayOff, dayOff), 10*time.Second)
 
 	// Previewed: the day off is no longer an absence; nothing is saved.
-	e2etest.Tap(t, ctx, "preview", "#rules-preview-button")
-	e2etest.Wait(t, ctx, "the preview", `!!document.getElementById("rules-preview") || !!document.getElementById("rules-error")`, 30*time.Second)
-	var refused string
-	e2etest.Eval(t, ctx, `document.getElementById("rules-error")?.title || ""`, &refused)
-	if refused != "" {
-		t.Fatalf("the preview was refused: %s", refused)
-	}
+	previewRules(t, ctx)
 	var verdicts []string
 	e2etest.Eval(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#rules-changes tr[data-date="%s"]')].map(r => r.cells[2].textContent)`, dayOff), &verdicts)
 	if len(verdicts) == 0 || slices.ContainsFunc(verdicts, func(v string) bool { return v != "absent → holiday" }) {
@@ -122,7 +112,7 @@ func TestConsoleCalendar(t *testing.T) {
 	if !strings.Contains(summary, "absent → holiday") {
 		t.Errorf("the preview's summary: %q", summary)
 	}
-	if c := storedRules(t, ctx); c.Calendar.Days != nil || len(c.Rules.Weekly) != 1 {
+	if c := storedRules(t, ctx, "sh-jingan"); c.Calendar.Days != nil || len(c.Rules.Weekly) != 1 {
 		t.Fatalf("the preview saved the rules: %+v", c)
 	}
 	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "console-calendar-en.png"))
@@ -131,13 +121,8 @@ func TestConsoleCalendar(t *testing.T) {
 	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "console-calendar-zh.png"))
 	e2etest.Tap(t, ctx, "English", "#lang")
 
-	e2etest.Tap(t, ctx, "save", "#rules-save")
-	e2etest.Wait(t, ctx, "saved", `!!document.getElementById("rules-saved") || !!document.getElementById("rules-error")`, 30*time.Second)
-	e2etest.Eval(t, ctx, `document.getElementById("rules-error")?.title || ""`, &refused)
-	if refused != "" {
-		t.Fatalf("the save was refused: %s", refused)
-	}
-	c := storedRules(t, ctx)
+	saveRules(t, ctx)
+	c := storedRules(t, ctx, "sh-jingan")
 	want := rules.CalendarEntry{Date: dayOff, Kind: rules.Holiday, Name: "Company anniversary day off"}
 	if len(c.Calendar.Days) != 1 || c.Calendar.Days[0] != want {
 		t.Errorf("the calendar read back: %+v, want %+v", c.Calendar.Days, want)
@@ -213,19 +198,6 @@ func choose(t *testing.T, ctx context.Context, id, value string) {
 	if !ok {
 		t.Fatalf("no select #%s with %q; page: %s", id, value, e2etest.PageText(ctx))
 	}
-}
-
-func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
-
-// storedRules reads the Shanghai store's rules from punchd's API with the
-// page's session.
-func storedRules(t *testing.T, ctx context.Context) rules.Config {
-	t.Helper()
-	var got struct {
-		Config rules.Config `json:"config"`
-	}
-	e2etest.Run(t, ctx, "read the rules through the API", chromedp.Evaluate(`fetch("/api/v1/rule/config?site_id=sh-jingan").then(r => r.json())`, &got, awaitPromise))
-	return got.Config
 }
 
 type matrixRoute struct {

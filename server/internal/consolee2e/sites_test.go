@@ -53,10 +53,7 @@ func TestConsoleSitesOrg(t *testing.T) {
 		}
 	}
 
-	ctx := e2etest.NewBrowser(t, 5*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
-	signIn(t, ctx, "hq-hr@example.com", adminPassword)
+	ctx := signedIn(t, s, clock, 5*time.Minute, "hq-hr@example.com")
 	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open Sites", "#nav-sites")
 	e2etest.Wait(t, ctx, "the demo's sites", `!!document.getElementById("site-sh-jingan") && !!document.getElementById("site-muc-works")`, 30*time.Second)
