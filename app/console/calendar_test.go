@@ -138,6 +138,8 @@ func TestOvertimeEditor(t *testing.T) {
 	e.flags["overtime.rest_day.enabled"] = true
 	e.values["overtime.rest_day.round_min"] = "300"
 	e.values["overtime.workday.min_min"] = "ten"
+	e.values["overtime.holiday.min_min"] = "-5" // hidden: holiday overtime does not count
+	e.flags["overtime.workday.enabled"] = true
 	e.flags["makeup"] = true
 	e.values["makeup.window_days"] = "0"
 	e.check(cfg)
@@ -158,7 +160,7 @@ func TestOvertimeEditor(t *testing.T) {
 		t.Fatalf("errors: %+v", e.errs)
 	}
 	rs := ruleSet(cfg)
-	if !rs.Overtime.RestDay.Enabled || rs.Overtime.RestDay.RoundMin != 30 || rs.Makeup == nil || rs.Makeup.WindowDays != 45 || rs.Makeup.MonthlyCap != 3 {
+	if !rs.Overtime.RestDay.Enabled || rs.Overtime.RestDay.RoundMin != 30 || rs.Overtime.Holiday.MinMin != 0 || rs.Makeup == nil || rs.Makeup.WindowDays != 45 || rs.Makeup.MonthlyCap != 3 {
 		t.Errorf("applied: %+v, %+v", rs.Overtime, rs.Makeup)
 	}
 }

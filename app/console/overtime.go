@@ -95,8 +95,8 @@ func (e *overtimeEditor) fill(rs *rules.RuleSet) {
 	e.errs, e.words = map[string]fieldErr{}, map[string]string{}
 	rs.Makeup = nil
 	for _, f := range numFields {
-		if strings.HasPrefix(f.path, "makeup.") && !e.flags["makeup"] {
-			continue
+		if !e.shown(f.path) {
+			continue // hidden, it keeps what the configuration has
 		}
 		s := strings.TrimSpace(e.values[f.path])
 		n, err := strconv.Atoi(s)
@@ -116,6 +116,17 @@ func (e *overtimeEditor) fill(rs *rules.RuleSet) {
 		r := overtimeRule(rs, d)
 		r.Enabled, r.NeedsApproval = e.flags["overtime."+d+".enabled"], e.flags["overtime."+d+".needs_approval"]
 	}
+}
+
+// shown reports whether the field of path is on the page: a day type's
+// numbers only while its overtime counts, the make-up numbers only with
+// a policy of the rule set's own.
+func (e *overtimeEditor) shown(path string) bool {
+	if strings.HasPrefix(path, "makeup.") {
+		return e.flags["makeup"]
+	}
+	parts := strings.Split(path, ".")
+	return len(parts) < 2 || e.flags["overtime."+parts[1]+".enabled"]
 }
 
 // check validates the typed values with the rest of the rule set, as
