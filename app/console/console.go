@@ -17,8 +17,10 @@
 // person's scope: made, renamed, moved after a confirmation), the sites
 // section (zone, address, face service, networks, and a geofence typed or
 // drawn on a metric site plan without map tiles), and the rules section
-// (grace periods, checked next to each field and previewed before they
-// are saved). English and Chinese.
+// (shifts, rotations, weekly schedules, holidays with iCal import,
+// overtime by day type, make-up caps and grace periods, checked next to
+// each field by the rules' own validation and previewed before they are
+// saved; and the approval matrix). English and Chinese.
 //
 // Like the kiosk pages, every browser call happens in OnMount or later,
 // so punchd can prerender the page.

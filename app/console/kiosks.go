@@ -27,6 +27,7 @@ type kiosk struct {
 type site struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	Zone string `json:"zone,omitempty"`
 }
 
 // enrollCode is POST /api/v1/admin/enrollment-codes's answer.
@@ -103,21 +104,19 @@ func (v *kiosksView) load(c *Console) {
 		}
 		bg := context.Background()
 		err := a.call(bg, http.MethodGet, "/api/v1/admin/fleet", nil, &fleet)
-		var serr error
-		if err == nil {
-			serr = a.call(bg, http.MethodGet, "/api/v1/sites", nil, &sites)
-		}
+		// The sites also serve the rules section, which head office HR
+		// opens without the fleet.
+		serr := a.call(bg, http.MethodGet, "/api/v1/sites", nil, &sites)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.loaded, v.err = true, code(err)
-			if err != nil {
-				return
-			}
-			v.fleet = fleet.Kiosks
 			if serr == nil {
 				v.sites = sites.Sites
 				if v.site == "" && len(v.sites) > 0 {
 					v.site = v.sites[0].ID
 				}
+			}
+			if err == nil {
+				v.fleet = fleet.Kiosks
 			}
 		})
 	})

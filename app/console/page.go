@@ -51,6 +51,7 @@ type Console struct {
 	org     orgView
 	sites   sitesView
 	rules   rulesView
+	matrix  matrixView
 
 	employees employeesView
 	units     unitsView
@@ -65,6 +66,7 @@ func (c *Console) show(section string) app.EventHandler {
 		switch {
 		case section == "rules" && !c.rules.loaded && !c.rules.busy:
 			c.rules.load(c)
+			c.matrix.load(c)
 		case section == "sites" && !c.sites.loaded:
 			c.sites.load(c)
 		case section == "org" && !c.org.loaded:
@@ -148,7 +150,7 @@ func (c *Console) signOut(app.Context, app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			c.me, c.api.csrf, c.section = nil, "", ""
 			c.kiosks.end()
-			c.people, c.phones, c.rules = peopleView{}, phonesView{}, rulesView{}
+			c.people, c.phones, c.rules, c.matrix = peopleView{}, phonesView{}, rulesView{}, matrixView{}
 			c.org, c.sites = orgView{}, sitesView{}
 			c.employees, c.units = employeesView{}, unitsView{}
 		})
@@ -189,7 +191,7 @@ func (c *Console) Render() app.UI {
 		case "people":
 			section = app.Div().Body(c.people.render(c, l), c.phones.render(c, l))
 		case "rules":
-			section = c.rules.render(c, l)
+			section = app.Div().Body(c.rules.render(c, l), c.matrix.render(c, l))
 		case "sites":
 			section = c.sites.render(c, l)
 		case "org":

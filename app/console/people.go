@@ -81,23 +81,29 @@ func (v *peopleView) onFile(c *Console) app.EventHandler {
 		if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
 			kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		}
-		var then app.Func
-		then = app.FuncOf(func(this app.Value, args []app.Value) any {
-			then.Release()
-			u8 := app.Window().Get("Uint8Array").New(args[0])
-			data := make([]byte, u8.Length())
-			app.CopyBytesToGo(data, u8)
-			c.ctx.Dispatch(func(app.Context) {
-				if v.file != name {
-					return // another file was chosen meanwhile
-				}
-				v.data, v.kind = data, kind
-				v.check(c, true)
-			})
-			return nil
+		readFile(c, f, func(data []byte) {
+			if v.file != name {
+				return // another file was chosen meanwhile
+			}
+			v.data, v.kind = data, kind
+			v.check(c, true)
 		})
-		f.Call("arrayBuffer").Call("then", then)
 	}
+}
+
+// readFile reads the browser's file f and calls done with its bytes on
+// the page.
+func readFile(c *Console, f app.Value, done func([]byte)) {
+	var then app.Func
+	then = app.FuncOf(func(this app.Value, args []app.Value) any {
+		then.Release()
+		u8 := app.Window().Get("Uint8Array").New(args[0])
+		data := make([]byte, u8.Length())
+		app.CopyBytesToGo(data, u8)
+		c.ctx.Dispatch(func(app.Context) { done(data) })
+		return nil
+	})
+	f.Call("arrayBuffer").Call("then", then)
 }
 
 // check sends the file: a dry run, or the import itself.

@@ -65,7 +65,9 @@ type rulesView struct {
 	err     string
 	detail  string // the server's words for err
 	busy    bool
-	sched   schedEditor // the shifts and rotations (shifts.go)
+	sched   schedEditor    // the shifts, rotations and weekly schedules (shifts.go, weekly.go)
+	hol     holidayEditor  // the calendar (holidays.go)
+	ot      overtimeEditor // overtime and make-up punches (overtime.go)
 }
 
 // load reads the chosen site's configuration.
@@ -88,6 +90,7 @@ func (v *rulesView) load(c *Console) {
 				return
 			}
 			v.cfg, v.values, v.invalid, v.sched = &rc, map[string]string{}, map[string]bool{}, schedEditor{}
+			v.hol, v.ot = holidayEditor{year: v.hol.year}, newOvertimeEditor(ruleSet(rc.Config))
 			ex := exceptions(rc.Config)
 			for _, f := range graceFields {
 				n, _ := ex[f.key].(float64)
@@ -99,18 +102,28 @@ func (v *rulesView) load(c *Console) {
 
 // exceptions is the configuration's rules.exceptions object, made when
 // missing.
-func exceptions(cfg map[string]any) map[string]any {
+func exceptions(cfg map[string]any) map[string]any { return ruleMap(cfg, "exceptions") }
+
+// ruleMap is the configuration's rules.KEY object, made when missing.
+func ruleMap(cfg map[string]any, key string) map[string]any {
 	rs, ok := cfg["rules"].(map[string]any)
 	if !ok {
 		rs = map[string]any{}
 		cfg["rules"] = rs
 	}
-	ex, ok := rs["exceptions"].(map[string]any)
+	m, ok := rs[key].(map[string]any)
 	if !ok {
-		ex = map[string]any{}
-		rs["exceptions"] = ex
+		m = map[string]any{}
+		rs[key] = m
 	}
-	return ex
+	return m
+}
+
+// changed notes a change applied to the configuration: the last preview
+// is stale, and the change waits for a preview and a save.
+func (v *rulesView) changed() {
+	v.sched.pending++
+	v.preview, v.saved = nil, nil
 }
 
 func (v *rulesView) onSite(c *Console) app.EventHandler {
@@ -186,7 +199,7 @@ func (v *rulesView) edited() (map[string]any, bool) {
 			ex[f.key] = n
 		}
 	}
-	return cfg, true
+	return cfg, v.ot.apply(cfg)
 }
 
 // send previews (preview) or saves the edited configuration, with the
@@ -271,13 +284,14 @@ func (v *rulesView) render(c *Console, l lang) app.UI {
 	case v.cfg == nil:
 		body = app.P().ID("rules-error").Class("error").Attr("role", "alert").DataSet("code", v.err).Text(l.refusal(v.err))
 	default:
-		body = app.Div().Body(v.renderSched(c, l), v.renderForm(c, l))
+		body = app.Div().Body(v.renderSched(c, l), v.renderWeekly(c, l), v.renderHolidays(c, l), v.renderOvertime(l), v.renderForm(c, l))
 	}
 	return app.Section().ID("rules").Body(app.H2().Text(l.t("rules.title")), head, body)
 }
 
 func (v *rulesView) renderForm(c *Console, l lang) app.UI {
-	valid := v.cfg != nil && v.sched.shift == nil && v.sched.rot == nil // an open form is applied first
+	// An open form is applied first.
+	valid := v.cfg != nil && !v.sched.open() && v.hol.form == nil && v.hol.ics == nil && len(v.ot.errs) == 0
 	for _, bad := range v.invalid {
 		valid = valid && !bad
 	}

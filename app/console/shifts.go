@@ -19,6 +19,7 @@ import (
 type schedEditor struct {
 	shift   *shiftForm
 	rot     *rotationForm
+	week    *weeklyForm         // weekly.go
 	errs    map[string]fieldErr // the open form's problems by field
 	words   map[string]string   // the validator's own words by field
 	pending int                 // shifts and rotations applied, not yet saved
@@ -48,10 +49,17 @@ var restWords = map[string]bool{"rest": true, "-": true, "休": true, "休息": 
 // section edits).
 func ruleSet(cfg map[string]any) rules.RuleSet {
 	var rs rules.RuleSet
-	if raw, err := json.Marshal(cfg["rules"]); err == nil {
-		_ = json.Unmarshal(raw, &rs)
-	}
+	_ = decodeTree(cfg["rules"], &rs)
 	return rs
+}
+
+// decodeTree decodes a part of the JSON tree into out.
+func decodeTree(v, out any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, out)
 }
 
 // minutes formats an optional number of minutes ("" for 0: the default).
@@ -173,25 +181,27 @@ func (e *schedEditor) check(cfg map[string]any) rules.RuleSet {
 	case e.shift != nil:
 		s := e.shift.parse(e.errs)
 		prefix = fmt.Sprintf("shifts[%d].", e.shift.index)
-		if e.shift.index < len(rs.Shifts) {
-			rs.Shifts[e.shift.index] = s
-		} else {
-			rs.Shifts = append(rs.Shifts, s)
-		}
+		rs.Shifts = put(rs.Shifts, e.shift.index, s)
 	case e.rot != nil:
 		r := e.rot.parse()
 		prefix = fmt.Sprintf("rotations[%d].", e.rot.index)
-		if e.rot.index < len(rs.Rotations) {
-			rs.Rotations[e.rot.index] = r
-		} else {
-			rs.Rotations = append(rs.Rotations, r)
-		}
+		rs.Rotations = put(rs.Rotations, e.rot.index, r)
+	case e.week != nil:
+		w := e.week.parse()
+		prefix = fmt.Sprintf("weekly[%d].", e.week.index)
+		rs.Weekly = put(rs.Weekly, e.week.index, w)
 	default:
 		return rs
 	}
 	for _, fe := range rules.FieldErrors(rs.Validate()) {
 		rest, ok := strings.CutPrefix(fe.Path, prefix)
 		if !ok {
+			continue
+		}
+		if e.week != nil {
+			if field, key := weeklyField(rest); field != "" {
+				e.errs[field], e.words[field] = fieldErr{key: key}, fe.Msg
+			}
 			continue
 		}
 		field, key := shiftFields[rest], ""
@@ -222,23 +232,31 @@ func (e *schedEditor) check(cfg map[string]any) rules.RuleSet {
 	return rs
 }
 
-// open opens the form of shift (or rotation) i; i past the end makes a
-// new one. The fields are set on the page too: go-app leaves an input it
-// reused with its old value when the new one is empty.
-func (v *rulesView) open(c *Console, rotation bool, i int) app.EventHandler {
+// open opens the form of a shift, rotation or weekly schedule (kind) i;
+// i past the end makes a new one. The fields are set on the page too:
+// go-app leaves an input it reused with its old value when the new one is
+// empty.
+func (v *rulesView) open(c *Console, kind string, i int) app.EventHandler {
 	return func(app.Context, app.Event) {
 		if v.cfg == nil {
 			return
 		}
 		e, rs := &v.sched, ruleSet(v.cfg.Config)
-		e.shift, e.rot = nil, nil
-		if rotation {
-			e.rot = newRotationForm(rs, min(i, len(rs.Rotations)))
-		} else {
-			e.shift = newShiftForm(rs, min(i, len(rs.Shifts)))
+		e.shift, e.rot, e.week = nil, nil, nil
+		var n int
+		switch kind {
+		case "rotation":
+			n = len(rs.Rotations)
+			e.rot = newRotationForm(rs, min(i, n))
+		case "weekly":
+			n = len(rs.Weekly)
+			e.week = newWeeklyForm(rs, min(i, n))
+		default:
+			n = len(rs.Shifts)
+			e.shift = newShiftForm(rs, min(i, n))
 		}
 		e.errs = map[string]fieldErr{}
-		if i < len(rs.Shifts) && !rotation || i < len(rs.Rotations) && rotation {
+		if i < n {
 			e.check(v.cfg.Config)
 		}
 		c.ctx.Defer(func(app.Context) {
@@ -248,6 +266,9 @@ func (v *rulesView) open(c *Console, rotation bool, i int) app.EventHandler {
 		})
 	}
 }
+
+// open reports whether a shift, rotation or weekly schedule form is open.
+func (e *schedEditor) open() bool { return e.shift != nil || e.rot != nil || e.week != nil }
 
 // values are the open form's text fields by element id.
 func (e *schedEditor) values() map[string]*string {
@@ -260,6 +281,9 @@ func (e *schedEditor) values() map[string]*string {
 	}
 	if f := e.rot; f != nil {
 		return map[string]*string{"rotation-id": &f.id, "rotation-name": &f.name, "rotation-pattern": &f.pattern}
+	}
+	if f := e.week; f != nil {
+		return map[string]*string{"weekly-id": &f.id, "weekly-name": &f.name}
 	}
 	return nil
 }
@@ -283,7 +307,7 @@ func (v *rulesView) onFlex(ctx app.Context, _ app.Event) {
 }
 
 func (v *rulesView) closeSched(app.Context, app.Event) {
-	v.sched.shift, v.sched.rot, v.sched.errs = nil, nil, nil
+	v.sched.shift, v.sched.rot, v.sched.week, v.sched.errs = nil, nil, nil, nil
 }
 
 // apply puts the checked form into the configuration: the preview and
@@ -291,7 +315,7 @@ func (v *rulesView) closeSched(app.Context, app.Event) {
 func (v *rulesView) apply(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	s := &v.sched
-	if v.cfg == nil || s.shift == nil && s.rot == nil {
+	if v.cfg == nil || !s.open() {
 		return
 	}
 	rs := s.check(v.cfg.Config)
@@ -303,14 +327,26 @@ func (v *rulesView) apply(ctx app.Context, e app.Event) {
 		r = map[string]any{}
 		v.cfg.Config["rules"] = r
 	}
-	if s.shift != nil {
+	switch {
+	case s.shift != nil:
 		r["shifts"] = tree(rs.Shifts)
-	} else {
+	case s.rot != nil:
 		r["rotations"] = tree(rs.Rotations)
+	default:
+		r["weekly"] = tree(rs.Weekly)
 	}
 	s.pending++
 	v.preview, v.saved = nil, nil
 	v.closeSched(ctx, e)
+}
+
+// put sets s[i] to x, or appends x when i is past the end (a new one).
+func put[T any](s []T, i int, x T) []T {
+	if i < len(s) {
+		s[i] = x
+		return s
+	}
+	return append(s, x)
 }
 
 // tree is v as the JSON tree the configuration is kept as.

@@ -59,11 +59,11 @@ func (v *rulesView) renderSched(c *Console, l lang) app.UI {
 						app.Td().Text(s.ID), app.Td().Text(s.Name), app.Td().Class("span").Text(span(l, s)),
 						app.Td().Text(strings.Join(bs, ", ")), app.Td().Text(kind),
 						app.Td().Body(app.Button().ID("shift-edit-"+s.ID).Class("button").Type("button").
-							Aria("label", l.t("shifts.edit", s.ID)).Text(l.t("shifts.editShort")).OnClick(v.open(c, false, i))),
+							Aria("label", l.t("shifts.edit", s.ID)).Text(l.t("shifts.editShort")).OnClick(v.open(c, "shift", i))),
 					)
 				})),
 			),
-			app.Button().ID("shift-add").Class("button").Type("button").Text(l.t("shifts.add")).OnClick(v.open(c, false, len(rs.Shifts))),
+			app.Button().ID("shift-add").Class("button").Type("button").Text(l.t("shifts.add")).OnClick(v.open(c, "shift", len(rs.Shifts))),
 			app.If(e.shift != nil, func() app.UI { return v.renderShiftForm(l, len(rs.Shifts)) }),
 		),
 		app.Div().Class("card").Body(
@@ -77,11 +77,11 @@ func (v *rulesView) renderSched(c *Console, l lang) app.UI {
 					return app.Tr().DataSet("rotation", r.ID).Body(
 						app.Td().Text(r.ID), app.Td().Text(r.Name), app.Td().Text(patternText(l, r.Pattern)),
 						app.Td().Body(app.Button().ID("rotation-edit-"+r.ID).Class("button").Type("button").
-							Aria("label", l.t("shifts.edit", r.ID)).Text(l.t("shifts.editShort")).OnClick(v.open(c, true, i))),
+							Aria("label", l.t("shifts.edit", r.ID)).Text(l.t("shifts.editShort")).OnClick(v.open(c, "rotation", i))),
 					)
 				})),
 			),
-			app.Button().ID("rotation-add").Class("button").Type("button").Text(l.t("rotations.add")).OnClick(v.open(c, true, len(rs.Rotations))),
+			app.Button().ID("rotation-add").Class("button").Type("button").Text(l.t("rotations.add")).OnClick(v.open(c, "rotation", len(rs.Rotations))),
 			app.If(e.rot != nil, func() app.UI { return v.renderRotationForm(l, len(rs.Rotations)) }),
 		),
 		pending,

@@ -47,6 +47,21 @@ func TestTextsUsed(t *testing.T) {
 	for _, k := range []string{"shifts.err.time", "shifts.err.number", "shifts.err.breaks", "rotations.err.unknown", "rotations.err.length", "org.made", "org.renamed", "org.moved", "org.deleted", "forbidden.org", "forbidden.sites", "org.none", "sites.none", "forbidden.employees", "employees.none", "forbidden.units", "units.none", "emp.err.required", "emp.err.taken", "import.code.required", "import.f.id"} { // built: orgView's messages, listState
 		used[k] = true
 	}
+	for _, d := range weekdays { // built: the rules section's calendar, schedules and overtime
+		used["weekly."+d] = true
+	}
+	for _, d := range dayTypes {
+		used["overtime."+d] = true
+	}
+	for _, k := range matrixKinds {
+		used["matrix.kind."+k] = true
+	}
+	for _, k := range []string{"matrix.op.add", "matrix.op.change", "matrix.op.remove", "forbidden.matrix", "matrix.none", "matrix.err.dept", "matrix.err.kind", "matrix.err.taken", "matrix.err.first", "matrix.err.gap", "matrix.err.approver"} {
+		used[k] = true
+	}
+	for _, k := range []string{"holidays.kind.holiday", "holidays.kind.workday", "holidays.err.date", "holidays.err.to", "holidays.err.kind", "weekly.err.shift", "rules.range"} {
+		used[k] = true
+	}
 	if len(used) < 40 {
 		t.Fatalf("found only %d keys in the code: the pattern is out of date", len(used))
 	}

@@ -1,14 +1,11 @@
 package rules
 
 import (
-	"bufio"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
-	"strings"
 
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/at"
@@ -114,111 +111,6 @@ func ParseCalendarJSON(data []byte) (Calendar, error) {
 		return c, fmt.Errorf("calendar json: %w", err)
 	}
 	return c, nil
-}
-
-// ParseICal reads the VEVENTs of an iCalendar (RFC 5545) file as holidays:
-// DTSTART, DTEND (exclusive, as the RFC says; absent means one day) and
-// SUMMARY. An event is a make-up workday when its CATEGORIES contain
-// "WORKDAY" or its summary contains 补班, 上班 or "workday"
-// (case-insensitive), which is how the published Chinese holiday feeds mark
-// them. Recurring events (RRULE) are rejected rather than misread.
-func ParseICal(r io.Reader) (Calendar, error) {
-	var c Calendar
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	var lines []string
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), "\r")
-		// Unfold continuation lines (RFC 5545 3.1).
-		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') && len(lines) > 0 {
-			lines[len(lines)-1] += l[1:]
-			continue
-		}
-		lines = append(lines, l)
-	}
-	if err := sc.Err(); err != nil {
-		return c, fmt.Errorf("ical: %w", err)
-	}
-	var (
-		in                bool
-		start, end        Date
-		summary, category string
-		n                 int
-	)
-	for i, l := range lines {
-		name, value, _ := strings.Cut(l, ":")
-		name, _, _ = strings.Cut(name, ";") // parameters such as VALUE=DATE
-		switch strings.ToUpper(name) {
-		case "BEGIN":
-			if strings.EqualFold(value, "VEVENT") {
-				in, start, end, summary, category = true, 0, 0, "", ""
-			}
-		case "X-WR-CALNAME":
-			c.Name = icalText(value)
-		case "DTSTART", "DTEND":
-			if !in {
-				continue
-			}
-			d, err := icalDate(value)
-			if err != nil {
-				return c, fmt.Errorf("ical line %d: %w", i+1, err)
-			}
-			if strings.EqualFold(name, "DTSTART") {
-				start = d
-			} else {
-				end = d
-			}
-		case "SUMMARY":
-			summary = icalText(value)
-		case "CATEGORIES":
-			category = strings.ToUpper(value)
-		case "RRULE", "RDATE":
-			if in {
-				return c, fmt.Errorf("ical line %d: recurring events are not supported", i+1)
-			}
-		case "END":
-			if !strings.EqualFold(value, "VEVENT") || !in {
-				continue
-			}
-			in = false
-			n++
-			if start.IsZero() {
-				return c, fmt.Errorf("ical event %d (%q): no DTSTART", n, summary)
-			}
-			e := CalendarEntry{Date: start, Kind: Holiday, Name: summary}
-			if !end.IsZero() {
-				if end <= start {
-					return c, fmt.Errorf("ical event %d (%q): DTEND %s is not after DTSTART %s", n, summary, end, start)
-				}
-				if end-1 > start {
-					e.To = end - 1
-				}
-			}
-			low := strings.ToLower(summary)
-			if strings.Contains(category, "WORKDAY") || strings.Contains(summary, "补班") || strings.Contains(summary, "上班") || strings.Contains(low, "workday") {
-				e.Kind = Workday
-			}
-			c.Days = append(c.Days, e)
-		}
-	}
-	if err := c.Validate(); err != nil {
-		return c, fmt.Errorf("ical: %w", err)
-	}
-	return c, nil
-}
-
-// icalDate reads a DATE (20260101) or the date part of a DATE-TIME
-// (20260101T000000Z).
-func icalDate(v string) (Date, error) {
-	if len(v) < 8 {
-		return 0, fmt.Errorf("date %q: want YYYYMMDD", v)
-	}
-	return ParseDate(v[0:4] + "-" + v[4:6] + "-" + v[6:8])
-}
-
-func icalText(v string) string {
-	r := strings.NewReplacer(`\,`, ",", `\;`, ";", `\n`, " ", `\N`, " ", `\\`, `\`)
-	return strings.TrimSpace(r.Replace(v))
 }
 
 // The China data is the State Council's yearly notice, embedded so that

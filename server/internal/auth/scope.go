@@ -80,3 +80,11 @@ func (s Scope) Employee(e attendance.Employee) bool {
 func (s Scope) Department(id string) bool {
 	return s.all || s.departments[id]
 }
+
+// HeadOffice reports whether u acts for the whole organisation: a super
+// admin, or HR of AllUnits. Head office sets what belongs to no unit, such
+// as the rule configuration (WeCom and DingTalk let HR's attendance
+// administrators set the rules; HR of a unit and managers may not).
+func HeadOffice(u store.User) bool {
+	return u.Role == RoleSuperAdmin || u.Role == RoleHR && u.Unit == AllUnits
+}

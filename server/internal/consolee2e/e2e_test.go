@@ -87,6 +87,17 @@ func signIn(t *testing.T, ctx context.Context, login, password string) {
 	e2etest.Tap(t, ctx, "sign in", "#signin-submit")
 }
 
+// signedIn opens a browser on the test clock (for at most limit), the
+// console of s in it, and signs in as login.
+func signedIn(t *testing.T, s *e2etest.Server, clock *e2etest.Clock, limit time.Duration, login string) context.Context {
+	t.Helper()
+	ctx := e2etest.NewBrowser(t, limit, "")
+	clock.Install(t, ctx, 0, "")
+	openConsole(t, ctx, s.URL())
+	signIn(t, ctx, login, adminPassword)
+	return ctx
+}
+
 // TestConsoleKiosks: an administrator signs in to the console (a wrong
 // password is refused in words, not the server's English), makes an
 // enrollment code for the Shanghai store, enrolls a real kiosk page with

@@ -60,10 +60,7 @@ func TestConsoleImport(t *testing.T) {
 	writeSheet(t, bad, true)
 	writeSheet(t, good, false)
 
-	ctx := e2etest.NewBrowser(t, 4*time.Minute, "")
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
-	signIn(t, ctx, "hr@example.com", adminPassword)
+	ctx := signedIn(t, s, clock, 4*time.Minute, "hr@example.com")
 	// HR's first section, the kiosks, is not theirs: punchd says so.
 	e2etest.Wait(t, ctx, "the kiosks refused", `document.getElementById("me")?.dataset.role === "hr" && !!document.getElementById("kiosks-forbidden")`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open People", "#nav-people")

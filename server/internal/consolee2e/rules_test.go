@@ -7,6 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"punchclock/app/rules"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
@@ -52,13 +56,7 @@ func TestConsoleRules(t *testing.T) {
 	e2etest.Wait(t, ctx, "the seriously-late field's refusal", `!document.getElementById("rule-late_grace_min-error") && !!document.getElementById("rule-serious_late_min-error") && document.getElementById("rules-preview-button").disabled`, 10*time.Second)
 	e2etest.SetInput(t, ctx, "rule-late_grace_min", "25")
 	e2etest.Wait(t, ctx, "the fields accepted", `!document.getElementById("rule-late_grace_min-error") && !document.getElementById("rule-serious_late_min-error") && !document.getElementById("rules-preview-button").disabled`, 10*time.Second)
-	e2etest.Tap(t, ctx, "preview", "#rules-preview-button")
-	e2etest.Wait(t, ctx, "the preview", `+(document.getElementById("rules-preview")?.dataset.changes || 0) > 0 || !!document.getElementById("rules-error")`, 30*time.Second)
-	var refused string
-	e2etest.Eval(t, ctx, `document.getElementById("rules-error")?.title || ""`, &refused)
-	if refused != "" {
-		t.Fatalf("the preview was refused: %s", refused)
-	}
+	previewRules(t, ctx)
 	var summary string
 	e2etest.Eval(t, ctx, `document.getElementById("rules-summary").innerText`, &summary)
 	if !strings.Contains(summary, "late → normal") {
@@ -67,8 +65,7 @@ func TestConsoleRules(t *testing.T) {
 	if g := lateGrace(); g != 10 {
 		t.Fatalf("the preview saved the rules: late grace %v", g)
 	}
-	e2etest.Tap(t, ctx, "save", "#rules-save")
-	e2etest.Wait(t, ctx, "saved", `!!document.getElementById("rules-saved")`, 30*time.Second)
+	saveRules(t, ctx)
 	if g := lateGrace(); g != 25 {
 		t.Errorf("after saving, the late grace is %v, want 25", g)
 	}
@@ -95,3 +92,41 @@ func adminRules(t *testing.T) (*e2etest.Server, context.Context) {
 	e2etest.Tap(t, ctx, "open Rules", "#nav-rules")
 	return s, ctx
 }
+
+// previewRules asks the rules section for its preview and waits for it;
+// a refusal fails the test with punchd's words.
+func previewRules(t *testing.T, ctx context.Context) {
+	t.Helper()
+	e2etest.Tap(t, ctx, "preview", "#rules-preview-button")
+	waitRules(t, ctx, "the preview", "rules-preview")
+}
+
+// saveRules saves the previewed rules and waits until they are.
+func saveRules(t *testing.T, ctx context.Context) {
+	t.Helper()
+	e2etest.Tap(t, ctx, "save", "#rules-save")
+	waitRules(t, ctx, "the save", "rules-saved")
+}
+
+func waitRules(t *testing.T, ctx context.Context, what, id string) {
+	t.Helper()
+	e2etest.Wait(t, ctx, what, `!!document.getElementById("`+id+`") || !!document.getElementById("rules-error")`, 30*time.Second)
+	var refused string
+	e2etest.Eval(t, ctx, `document.getElementById("rules-error")?.title || ""`, &refused)
+	if refused != "" {
+		t.Fatalf("%s was refused: %s", what, refused)
+	}
+}
+
+// storedRules reads a site's rules ("": the default) from punchd's API
+// with the page's session.
+func storedRules(t *testing.T, ctx context.Context, site string) rules.Config {
+	t.Helper()
+	var got struct {
+		Config rules.Config `json:"config"`
+	}
+	e2etest.Run(t, ctx, "read the rules through the API", chromedp.Evaluate(`fetch("/api/v1/rule/config?site_id=`+site+`").then(r => r.json())`, &got, awaitPromise))
+	return got.Config
+}
+
+func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }

@@ -7,17 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
-
 	"punchclock/app/rules"
 	"punchclock/server/internal/e2etest"
 )
 
-// TestConsoleShifts: an administrator (punchd lets only administrators
-// change the rule configuration: PUT /api/v1/rule/config is an admin
-// route, and HR's sessions act as persons) adds a night shift 22:00 to
-// 06:00 to the default rules, shown as ending the next day, and a
+// TestConsoleShifts: an administrator (TestConsoleCalendar has head
+// office HR, whom punchd lets change the rule configuration too) adds a
+// night shift 22:00 to 06:00 to the default rules, shown as ending the next day, and a
 // rotation night, night, rest, rest. A time that is not one and a
 // pattern naming an unknown shift are refused next to their fields,
 // in the words of the rules' own validation; the change is previewed,
@@ -58,20 +54,10 @@ func TestConsoleShifts(t *testing.T) {
 	e2etest.Wait(t, ctx, "the rotation listed", `!!document.querySelector('#rotations tr[data-rotation="nights-2-2"]') && !!document.getElementById("shifts-pending")`, 10*time.Second)
 
 	// Previewed, nothing saved yet.
-	e2etest.Tap(t, ctx, "preview", "#rules-preview-button")
-	e2etest.Wait(t, ctx, "the preview", `!!document.getElementById("rules-preview") || !!document.getElementById("rules-error")`, 30*time.Second)
-	var refused string
-	e2etest.Eval(t, ctx, `document.getElementById("rules-error")?.title || ""`, &refused)
-	if refused != "" {
-		t.Fatalf("the preview was refused: %s", refused)
-	}
-	stored := func() (shifts []rules.Shift, rotations []rules.Rotation) {
-		var got struct {
-			Config rules.Config `json:"config"`
-		}
-		e2etest.Run(t, ctx, "read the rules through the API", chromedp.Evaluate(`fetch("/api/v1/rule/config?site_id=").then(r => r.json())`, &got,
-			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-		return got.Config.Rules.Shifts, got.Config.Rules.Rotations
+	previewRules(t, ctx)
+	stored := func() ([]rules.Shift, []rules.Rotation) {
+		c := storedRules(t, ctx, "")
+		return c.Rules.Shifts, c.Rules.Rotations
 	}
 	if shifts, rotations := stored(); len(shifts) != 1 || len(rotations) != 0 {
 		t.Fatalf("the preview saved the rules: %d shifts, %d rotations", len(shifts), len(rotations))
@@ -83,8 +69,7 @@ func TestConsoleShifts(t *testing.T) {
 	e2etest.Tap(t, ctx, "English", "#lang")
 	e2etest.Wait(t, ctx, "English again", `document.querySelector(".console")?.lang === "en"`, 10*time.Second)
 
-	e2etest.Tap(t, ctx, "save", "#rules-save")
-	e2etest.Wait(t, ctx, "saved", `!!document.getElementById("rules-saved")`, 30*time.Second)
+	saveRules(t, ctx)
 	shifts, rotations := stored()
 	i := slices.IndexFunc(shifts, func(s rules.Shift) bool { return s.ID == "night" })
 	if i < 0 || shifts[i].Start != rules.NewClock(22, 0) || shifts[i].End != rules.NewClock(6, 0) || len(shifts[i].Breaks) != 1 || shifts[i].Breaks[0].Start != rules.NewClock(2, 0) {

@@ -103,6 +103,18 @@ func (s *Server) reader(h func(http.ResponseWriter, *http.Request) error) func(h
 	return s.withRole(h, RoleAdmin, RoleIntegrator)
 }
 
+// headOffice wraps a handler the roles may call, of which people only
+// when they act for head office (auth.HeadOffice: super admins and HR of
+// every unit); HR of a unit and managers are refused, naming nothing.
+func (s *Server) headOffice(h func(http.ResponseWriter, *http.Request) error, roles ...string) func(http.ResponseWriter, *http.Request) error {
+	return s.withRole(func(w http.ResponseWriter, r *http.Request) error {
+		if u := callerOf(r).User; u != nil && !auth.HeadOffice(*u) {
+			return errNotAllowed
+		}
+		return h(w, r)
+	}, roles...)
+}
+
 // signedIn wraps a handler any identified caller may call.
 func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {

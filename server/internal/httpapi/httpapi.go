@@ -176,8 +176,8 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/employees/import", s.withRole(s.importEmployees, RoleAdmin, RolePerson))
 	route("PUT /api/v1/employees/{id}", s.withRole(s.putEmployee, RoleAdmin, RolePerson))
 	route("GET /api/v1/attendance/record", s.scoped(s.attendanceRecord))
-	route("GET /api/v1/rule/config", s.reader(s.getRuleConfig))
-	route("PUT /api/v1/rule/config", s.admin(s.putRuleConfig))
+	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
+	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))
 	route("GET /api/v1/punches", s.scoped(s.listPunches))
 	route("GET /api/v1/punches/{id}", s.scoped(s.getPunch))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {

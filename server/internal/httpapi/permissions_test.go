@@ -236,8 +236,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/attendance/record?employee_id=" + e + "&from=2026-11-16&to=2026-11-20", nil}
 		}},
-		"GET /api/v1/rule/config":       {readerOn, func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
-		"PUT /api/v1/rule/config":       {adminOn, func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
+		"GET /api/v1/rule/config":       {"hqRead", func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
+		"PUT /api/v1/rule/config":       {"hqWrite", func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
 		"GET /api/v1/punches":           {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
 		"GET /api/v1/punches/{id}":      {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
 		"/api/v1/":                      {"skip", nil}, // the catch-all: 404
@@ -289,8 +289,10 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return false
 		case "hrWrite": // admins; HR within its unit (E004 is in retail)
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
-		case "hqWrite": // admins and head office HR: sites belong to no unit
+		case "hqWrite": // admins and head office HR: sites and rules belong to no unit
 			return c.role == "admin" || c.name == "head office HR"
+		case "hqRead": // + integrators
+			return c.role == "admin" || c.role == "integrator" || c.name == "head office HR"
 		case "auditors": // admins; HR its unit's entries
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
 		case "requester": // the admin token started it; the employee it is about may withdraw it too
