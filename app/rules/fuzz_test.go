@@ -3,6 +3,7 @@ package rules_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -287,6 +288,31 @@ func TestAppendJSON(t *testing.T) {
 		}
 		if got := rec.AppendJSON([]byte("x")); string(got[1:]) != string(want) || got[0] != 'x' {
 			t.Errorf("AppendJSON:\n%s\nwant\n%s", got, want)
+		}
+		// One language or none: the same JSON without the other texts.
+		for _, lang := range []string{rules.ReasonsEN, rules.ReasonsZH, rules.ReasonsCode, rules.ReasonsBoth} {
+			var full, got map[string]any
+			if err := json.Unmarshal(want, &full); err != nil {
+				t.Fatal(err)
+			}
+			if reasons, _ := full["reasons"].([]any); reasons != nil {
+				for _, x := range reasons {
+					m := x.(map[string]any)
+					if lang != rules.ReasonsBoth && lang != rules.ReasonsEN {
+						delete(m, "en")
+					}
+					if lang != rules.ReasonsBoth && lang != rules.ReasonsZH {
+						delete(m, "zh")
+					}
+				}
+			}
+			b := rec.AppendJSONLang(nil, lang)
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("%s: %v: %s", lang, err, b)
+			}
+			if a, b := fmt.Sprint(got), fmt.Sprint(full); a != b {
+				t.Errorf("AppendJSONLang %s:\n%s\nwant\n%s", lang, a, b)
+			}
 		}
 	}
 }

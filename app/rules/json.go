@@ -7,7 +7,23 @@ import (
 // AppendJSON appends r's JSON, byte for byte what encoding/json's Marshal
 // writes, several times faster: the records API writes a company's month
 // with it.
-func (r *DayRecord) AppendJSON(b []byte) []byte {
+func (r *DayRecord) AppendJSON(b []byte) []byte { return r.AppendJSONLang(b, ReasonsBoth) }
+
+// What of each reason AppendJSONLang writes: its code always, and its
+// English text, its Chinese one, both or neither. Half of a record's JSON
+// is its reasons in two languages, which a payroll system reading codes
+// does not want.
+const (
+	ReasonsBoth = "both"
+	ReasonsEN   = "en"
+	ReasonsZH   = "zh"
+	ReasonsCode = "code"
+)
+
+// AppendJSONLang is AppendJSON with each reason's texts as lang says (one
+// of the Reasons constants; ReasonsBoth is AppendJSON): the texts left out
+// are left out of the JSON, not written empty.
+func (r *DayRecord) AppendJSONLang(b []byte, lang string) []byte {
 	b = append(b, `{"employee_id":`...)
 	b = jsonenc.String(b, r.EmployeeID)
 	b = append(b, `,"date":"`...)
@@ -107,10 +123,14 @@ func (r *DayRecord) AppendJSON(b []byte) []byte {
 	b = appendList(b, r.Reasons, func(b []byte, x *Reason) []byte {
 		b = append(b, `{"code":`...)
 		b = jsonenc.String(b, x.Code)
-		b = append(b, `,"en":`...)
-		b = jsonenc.String(b, x.EN)
-		b = append(b, `,"zh":`...)
-		b = jsonenc.String(b, x.ZH)
+		if lang == ReasonsBoth || lang == ReasonsEN {
+			b = append(b, `,"en":`...)
+			b = jsonenc.String(b, x.EN)
+		}
+		if lang == ReasonsBoth || lang == ReasonsZH {
+			b = append(b, `,"zh":`...)
+			b = jsonenc.String(b, x.ZH)
+		}
 		return append(b, '}')
 	})
 	return append(b, '}')

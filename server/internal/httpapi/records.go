@@ -26,7 +26,9 @@ const (
 // attendanceRecord answers GET /attendance/record: the day records of an
 // employee or a department (with its sub-departments), a page of employees
 // at a time (limit, default 500; next_cursor, when present, asks for the
-// next page). With punches=true the answer also lists the punches they
+// next page). reasons=en, zh or code writes each reason's English text,
+// its Chinese text or neither beside its code, in place of both. With
+// punches=true the answer also lists the punches they
 // were computed from, and with evidence=true (which implies punches) each
 // with its signed body and signature. Records name the punches they use;
 // a report wants only them, as WeCom's day data (getcheckin_daydata) is
@@ -73,6 +75,15 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	}
 	// Without the punches, the engine's part of each is all punchd reads.
 	f.Lean = !withPunches
+	lang := rules.ReasonsBoth
+	switch v := q.Get("reasons"); v {
+	case "", rules.ReasonsBoth, rules.ReasonsEN, rules.ReasonsZH, rules.ReasonsCode:
+		if v != "" {
+			lang = v
+		}
+	default:
+		return wire.Errorf(wire.CodeInvalid, "reasons must be both, en, zh or code")
+	}
 	// The status is sent with the first punch or record: an error after
 	// it can only cut the answer short, which the client sees as
 	// malformed JSON.
@@ -93,7 +104,7 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 		},
 		Records: func(recs []rules.DayRecord) error {
 			for i := range recs {
-				err := rw.item(true, func(b []byte) ([]byte, error) { return recs[i].AppendJSON(b), nil })
+				err := rw.item(true, func(b []byte) ([]byte, error) { return recs[i].AppendJSONLang(b, lang), nil })
 				if err != nil {
 					return err
 				}

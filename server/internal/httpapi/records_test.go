@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -140,6 +141,32 @@ func TestAttendanceRecord(t *testing.T) {
 	if !strings.Contains(late.Reasons[1].Zh+late.Reasons[0].Zh, "迟到") {
 		t.Errorf("no Chinese reason: %+v", late.Reasons)
 	}
+	// The reasons in one language, or as codes only: the same records.
+	for _, lang := range []string{"en", "zh", "code", "both"} {
+		var one struct{ Records []map[string]any }
+		if st, body := do(t, "GET", base+"/api/v1/attendance/record?department_id=retail&from=2026-11-18&reasons="+lang, tok, nil, &one); st != 200 || len(one.Records) != 18 {
+			t.Fatalf("reasons=%s: %d %.300s", lang, st, body)
+		}
+		texts := map[string]bool{}
+		for _, r := range one.Records {
+			if r["employee_id"] == "E008" && r["status"] != "late" {
+				t.Errorf("reasons=%s: E008 is %v", lang, r["status"])
+			}
+			for _, x := range r["reasons"].([]any) {
+				m := x.(map[string]any)
+				if m["code"] == "" || m["code"] == nil {
+					t.Errorf("reasons=%s: a reason without its code: %v", lang, m)
+				}
+				for k := range m {
+					texts[k] = true
+				}
+			}
+		}
+		want := map[string]string{"en": "map[code:true en:true]", "zh": "map[code:true zh:true]", "code": "map[code:true]", "both": "map[code:true en:true zh:true]"}[lang]
+		if fmt.Sprint(texts) != want {
+			t.Errorf("reasons=%s: reasons carry %v, want %s", lang, texts, want)
+		}
+	}
 
 	// Paged: five employees a page, in id order, until no next_cursor;
 	// every retail employee once. Punches carry their signed body only
@@ -179,7 +206,7 @@ func TestAttendanceRecord(t *testing.T) {
 
 	for _, bad := range []string{"?employee_id=E006", "?employee_id=E006&from=18.11.2026", "?from=2026-11-18", "?employee_id=E006&from=2026-01-01&to=2026-12-31", "?employee_id=nobody&from=2026-11-18",
 		"?department_id=retail&from=2026-11-18&limit=0", "?department_id=retail&from=2026-11-18&limit=5000",
-		"?employee_id=E006&from=2026-11-18&evidence=maybe", "?employee_id=E006&from=2026-11-18&punches=2", "?employee_id=E006&from=2026-11-18&evidence=true&punches=false",
+		"?employee_id=E006&from=2026-11-18&evidence=maybe", "?employee_id=E006&from=2026-11-18&punches=2", "?employee_id=E006&from=2026-11-18&evidence=true&punches=false", "?employee_id=E006&from=2026-11-18&reasons=fr",
 		"?department_id=retail&from=2026-10-01&to=2026-11-30&limit=2000", // 61 days: at most 1,016 employees a page
 	} {
 		if st, body := do(t, "GET", base+"/api/v1/attendance/record"+bad, tok, nil, nil); st != 400 && st != 404 {
