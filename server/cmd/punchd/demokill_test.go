@@ -194,7 +194,7 @@ func punchdCommand(args []string) *exec.Cmd {
 }
 
 // startPunchd starts punchd with args; it is killed when the test ends.
-func startPunchd(t *testing.T, args []string) *punchdProc {
+func startPunchd(t testing.TB, args []string) *punchdProc {
 	t.Helper()
 	p := &punchdProc{cmd: punchdCommand(args), lines: make(chan string, 100), done: make(chan struct{})}
 	p.cmd.Stderr = &p.err
@@ -244,7 +244,7 @@ func (p *punchdProc) stop(t *testing.T) {
 
 // welcome returns what punchd prints once it serves: the lines from
 // "serving on" to the blank line that ends them.
-func (p *punchdProc) welcome(t *testing.T) string {
+func (p *punchdProc) welcome(t testing.TB) string {
 	t.Helper()
 	var lines []string
 	for line := range p.lines {

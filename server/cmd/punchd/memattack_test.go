@@ -194,7 +194,7 @@ func (k *testKiosk) send(t *testing.T, base string) string {
 }
 
 // peakRSS is a process's peak resident set size (VmHWM), in bytes.
-func peakRSS(t *testing.T, pid int) int64 {
+func peakRSS(t testing.TB, pid int) int64 {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {

@@ -2,156 +2,20 @@ package httpapi_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"syscall"
 	"testing"
 	"time"
 
-	"punchclock/app/attendance"
 	"punchclock/app/rules"
-	"punchclock/server/internal/demo"
 	"punchclock/server/internal/httpapi"
-	"punchclock/server/internal/sqlstore"
+	"punchclock/server/internal/httpapi/recordsbench"
 	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
-
-// company is the benchmark's organisation: 10,000 employees in ten
-// departments of 1,000 at one Shanghai site with the demo's day shift,
-// and their punches of October 2026: in and out on every weekday.
-type company struct {
-	in       *rules.Input
-	from, to rules.Date
-	punches  int
-}
-
-// seedCompany writes the company into st, rows inserted in bulk (the
-// benchmark is about reading), and returns the engine's input for the
-// same employees and punches.
-func seedCompany(b *testing.B, st *sqlstore.DB, n int) *company {
-	b.Helper()
-	ctx := context.Background()
-	loc, _ := time.LoadLocation("Asia/Shanghai")
-	c := &company{from: rules.NewDate(2026, 10, 1), to: rules.NewDate(2026, 10, 31)}
-	doc, _ := json.Marshal(demo.Config)
-	must := func(err error) {
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	_, err := st.PutSite(ctx, attendance.Site{ID: "s1", Name: "Store", Zone: "Asia/Shanghai"})
-	must(err)
-	_, err = st.PutRules(ctx, "", doc)
-	must(err)
-	depts := []attendance.Department{{ID: "root", Name: "Company"}}
-	_, err = st.PutDepartment(ctx, depts[0])
-	must(err)
-	for d := range n / 1000 {
-		depts = append(depts, attendance.Department{ID: fmt.Sprintf("d%d", d), Name: "Dept", ParentID: "root"})
-		_, err = st.PutDepartment(ctx, depts[len(depts)-1])
-		must(err)
-	}
-	tx, err := st.SQL().BeginTx(ctx, nil)
-	must(err)
-	emps := make([]attendance.Employee, n)
-	for i := range emps {
-		e := attendance.Employee{ID: fmt.Sprintf("E%05d", i), Name: "Employee", DepartmentID: fmt.Sprintf("d%d", i/1000), SiteID: "s1", Active: true}
-		emps[i] = e
-		_, err := tx.ExecContext(ctx, st.Rebind(`INSERT INTO employees (id, name, department_id, site_id, active, version) VALUES (?, ?, ?, ?, 1, 1)`), e.ID, e.Name, e.DepartmentID, e.SiteID)
-		must(err)
-	}
-	_, err = tx.ExecContext(ctx, st.Rebind(`INSERT INTO devices (id, site_id, public_key, qr_secret, name, enrolled_at_ms, revoked) VALUES ('dev1', 's1', ?, ?, 'bench', 0, 0)`), make([]byte, 32), make([]byte, 16))
-	must(err)
-	var rows []store.StoredPunch
-	var seq uint64
-	flush := func() {
-		must(st.InsertPunches(ctx, tx, rows))
-		rows = rows[:0]
-	}
-	var ps []rules.Punch
-	for d := c.from; d <= c.to; d++ {
-		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			continue
-		}
-		for i, e := range emps {
-			for _, at := range []time.Time{
-				d.At(rules.NewClock(8, 40+i%30), loc),
-				d.At(rules.NewClock(18, i%40), loc),
-			} {
-				seq++
-				p := attendance.Punch{ID: fmt.Sprintf("p%08d", seq), EmployeeID: e.ID, DeviceID: "dev1", SiteID: "s1", Seq: seq,
-					Method: attendance.MethodBadge, DeviceTime: at.UTC(), EstTime: at.UTC()}
-				body, _ := json.Marshal(p)
-				rows = append(rows, store.StoredPunch{Punch: p, Body: body, Sig: make([]byte, 64), Hash: p.ID, TrueTime: at, ReceivedAt: at, Status: store.PunchAccepted})
-				ps = append(ps, rules.FromAttendance(&p, at, false, ""))
-				if len(rows) == 5000 {
-					flush()
-				}
-			}
-		}
-	}
-	flush()
-	must(tx.Commit())
-	c.in = &rules.Input{Rules: demo.Config.Rules, Employees: emps, Departments: depts, Punches: ps, Zone: "Asia/Shanghai",
-		Now: c.to.AddDays(1).At(0, loc)}
-	c.punches = len(ps)
-	return c
-}
-
-var nextCursor = regexp.MustCompile(`"next_cursor":"([^"]*)"\}\s*$`)
-
-// tail counts what is written to it and keeps the end, where a page's
-// next_cursor is: the benchmark's client holds no page whole.
-type tail struct {
-	n    int64
-	last []byte
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.n += int64(len(p))
-	t.last = append(t.last, p...)
-	if len(t.last) > 512 {
-		t.last = append(t.last[:0], t.last[len(t.last)-256:]...)
-	}
-	return len(p), nil
-}
-
-// fetchAll reads every page of the department's records and returns the
-// bytes and pages read.
-func fetchAll(b *testing.B, base, tok, dept, extra string, c *company) (int64, int) {
-	b.Helper()
-	var total int64
-	cursor := ""
-	for pages := 1; ; pages++ {
-		url := fmt.Sprintf("%s/api/v1/attendance/record?department_id=%s&from=%s&to=%s&limit=1000%s&cursor=%s", base, dept, c.from, c.to, extra, cursor)
-		req, _ := http.NewRequest("GET", url, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var t tail
-		_, err = io.Copy(&t, resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != 200 {
-			b.Fatalf("%s: %s %v", url, resp.Status, err)
-		}
-		total += t.n
-		m := nextCursor.FindSubmatch(t.last)
-		if m == nil {
-			return total, pages
-		}
-		cursor = string(m[1])
-	}
-}
 
 // peakHeap samples the heap's objects (live and not yet collected) every
 // millisecond until stop is called, which returns the highest sample.
@@ -201,8 +65,8 @@ func BenchmarkRecordsCompany(b *testing.B) {
 		b.Run(be.Name, func(b *testing.B) {
 			st := be.Open(b)
 			defer st.Close()
-			c := seedCompany(b, st, 10000)
-			now := func() time.Time { return c.in.Now }
+			c := recordsbench.SeedCompany(b, st, 10000)
+			now := func() time.Time { return c.In.Now }
 			const tok = "bench-admin-token"
 			if err := st.PutToken(context.Background(), store.Token{Hash: httpapi.HashToken(tok), Name: "bench", Role: httpapi.RoleAdmin, CreatedAt: now()}); err != nil {
 				b.Fatal(err)
@@ -213,16 +77,16 @@ func BenchmarkRecordsCompany(b *testing.B) {
 				name, dept, extra string
 				engine            func() *rules.Input
 			}{
-				{"company", "root", "", func() *rules.Input { return c.in }},
+				{"company", "root", "", func() *rules.Input { return c.In }},
 				// Reasons as codes, for a payroll system: half the bytes.
-				{"company-codes", "root", "&reasons=code", func() *rules.Input { return c.in }},
+				{"company-codes", "root", "&reasons=code", func() *rules.Input { return c.In }},
 				// The punches too, read whole: no digest helps.
-				{"company-with-punches", "root", "&punches=true", func() *rules.Input { return c.in }},
+				{"company-with-punches", "root", "&punches=true", func() *rules.Input { return c.In }},
 				{"department-1000", "d3", "", func() *rules.Input {
-					in := *c.in
-					in.Employees = c.in.Employees[3000:4000]
+					in := *c.In
+					in.Employees = c.In.Employees[3000:4000]
 					in.Punches = nil
-					for _, p := range c.in.Punches {
+					for _, p := range c.In.Punches {
 						if p.EmployeeID >= "E03000" && p.EmployeeID < "E04000" {
 							in.Punches = append(in.Punches, p)
 						}
@@ -239,17 +103,17 @@ func BenchmarkRecordsCompany(b *testing.B) {
 					// The first read builds the store's digests of the
 					// punches (store.PunchFilter.Lean); its time is cold-ms.
 					t0 := time.Now()
-					fetchAll(b, srv.URL, tok, q.dept, q.extra, c)
+					recordsbench.FetchAll(b, srv.URL, tok, q.dept, q.extra, c)
 					cold := time.Since(t0)
 					b.ResetTimer()
 					for b.Loop() {
 						t0, c0 := time.Now(), cpuTime()
 						recs := 0
-						err := rules.EvaluateStream(in, c.from, c.to, 0, func(r []rules.DayRecord) error {
+						err := rules.EvaluateStream(in, c.From, c.To, 0, func(r []rules.DayRecord) error {
 							recs += len(r)
 							return nil
 						})
-						if err != nil || recs != len(in.Employees)*(c.to.Sub(c.from)+1) {
+						if err != nil || recs != len(in.Employees)*(c.To.Sub(c.From)+1) {
 							b.Fatal(err, recs)
 						}
 						t1, c1 := time.Now(), cpuTime()
@@ -257,7 +121,7 @@ func BenchmarkRecordsCompany(b *testing.B) {
 						base = max(base, heapObjects())
 						stop := peakHeap()
 						t2, c2 := time.Now(), cpuTime()
-						size, pages = fetchAll(b, srv.URL, tok, q.dept, q.extra, c)
+						size, pages = recordsbench.FetchAll(b, srv.URL, tok, q.dept, q.extra, c)
 						tAPI, cAPI = tAPI+time.Since(t2), cAPI+cpuTime()-c2
 						peak = max(peak, stop())
 						tEngine, cEngine = tEngine+t1.Sub(t0), cEngine+c1-c0

@@ -19,22 +19,29 @@ import (
 // Backend opens a fresh, migrated store of one database.
 type Backend struct {
 	Name string
+	// NewDB names a fresh database: a SQLite file's path or a PostgreSQL
+	// URL, as punchd's -db takes it (unmigrated until opened).
+	NewDB func(tb testing.TB) string
+	// Open opens a fresh database, migrated.
 	Open func(tb testing.TB) *sqlstore.DB
 }
 
 // Backends are SQLite and PostgreSQL, in that order.
 func Backends() []Backend {
+	sqliteDB := func(tb testing.TB) string {
+		// A name of its own: one benchmark opens several stores.
+		return filepath.Join(tb.TempDir(), fmt.Sprintf("p%d.db", time.Now().UnixNano()))
+	}
 	return []Backend{
-		{"sqlite", func(tb testing.TB) *sqlstore.DB {
+		{"sqlite", sqliteDB, func(tb testing.TB) *sqlstore.DB {
 			tb.Helper()
-			// A name of its own: one benchmark opens several stores.
-			s, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), fmt.Sprintf("p%d.db", time.Now().UnixNano())))
+			s, err := sqlite.Open(context.Background(), sqliteDB(tb))
 			if err != nil {
 				tb.Fatal(err)
 			}
 			return s
 		}},
-		{"postgres", func(tb testing.TB) *sqlstore.DB {
+		{"postgres", pgtest.NewDB, func(tb testing.TB) *sqlstore.DB {
 			tb.Helper()
 			s, err := postgres.Open(context.Background(), pgtest.NewDB(tb))
 			if err != nil {
