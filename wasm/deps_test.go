@@ -56,6 +56,10 @@ func TestConsoleDependencies(t *testing.T) {
 	if !have["punchclock/app/console"] || !have["punchclock/kiosk/fetch"] {
 		t.Error("the console's build lacks app/console or kiosk/fetch")
 	}
+	// The console reads sites' zones and iCal files' TZIDs itself.
+	if !have["time/tzdata"] {
+		t.Error("the console's build lacks the zone database")
+	}
 }
 
 // browserDeps lists the packages the js/wasm build of pkg depends on.

@@ -4,6 +4,8 @@
 package main
 
 import (
+	_ "time/tzdata" // sites' zones and iCal TZIDs: the browser has no zone database for Go
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"punchclock/app/console"
