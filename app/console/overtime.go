@@ -55,6 +55,7 @@ var numFields = func() []numField {
 		)
 	}
 	return append(out,
+		numField{verifyWindow, 1, 240, func(rs *rules.RuleSet) *int { return &verification(rs).WindowMin }},
 		numField{"makeup.monthly_cap", -1, 99, func(rs *rules.RuleSet) *int { return &makeup(rs).MonthlyCap }},
 		numField{"makeup.window_days", 1, 180, func(rs *rules.RuleSet) *int { return &makeup(rs).WindowDays }},
 		numField{"makeup.cutoff_day", 0, 28, func(rs *rules.RuleSet) *int { return &makeup(rs).CutoffDay }},
@@ -62,9 +63,10 @@ var numFields = func() []numField {
 }()
 
 // overtimeEditor is the overtime rules per day type (counted or not, from
-// when, the minimum, the rounding, the cap, approval) and the make-up
-// punch policy (monthly cap, window, cutoff), as typed; they join the
-// configuration when it is previewed (rulesView.edited).
+// when, the minimum, the rounding, the cap, approval), the make-up punch
+// policy (monthly cap, window, cutoff) and mixed verification (which
+// methods, within how many minutes; verification.go), as typed; they join
+// the configuration when it is previewed (rulesView.edited).
 type overtimeEditor struct {
 	values map[string]string // numbers by path
 	flags  map[string]bool   // overtime.D.enabled, overtime.D.needs_approval, makeup (a policy of its own)
@@ -77,6 +79,10 @@ func newOvertimeEditor(rs rules.RuleSet) overtimeEditor {
 	own := rs.Makeup != nil
 	if !own {
 		rs.Makeup = &rules.Makeup{MonthlyCap: 3, WindowDays: 30} // offered when one is made
+	}
+	e.loadVerification(rs.Exceptions.Verification)
+	if rs.Exceptions.Verification == nil {
+		rs.Exceptions.Verification = &rules.Verification{WindowMin: 15} // offered when asked for
 	}
 	for _, f := range numFields {
 		e.values[f.path] = strconv.Itoa(*f.ptr(&rs))
@@ -93,7 +99,7 @@ func newOvertimeEditor(rs rules.RuleSet) overtimeEditor {
 // whole numbers.
 func (e *overtimeEditor) fill(rs *rules.RuleSet) {
 	e.errs, e.words = map[string]fieldErr{}, map[string]string{}
-	rs.Makeup = nil
+	rs.Makeup, rs.Exceptions.Verification = nil, nil
 	for _, f := range numFields {
 		if !e.shown(f.path) {
 			continue // hidden, it keeps what the configuration has
@@ -112,6 +118,7 @@ func (e *overtimeEditor) fill(rs *rules.RuleSet) {
 	if e.flags["makeup"] {
 		makeup(rs)
 	}
+	e.fillVerification(rs)
 	for _, d := range dayTypes {
 		r := overtimeRule(rs, d)
 		r.Enabled, r.NeedsApproval = e.flags["overtime."+d+".enabled"], e.flags["overtime."+d+".needs_approval"]
@@ -124,6 +131,9 @@ func (e *overtimeEditor) fill(rs *rules.RuleSet) {
 func (e *overtimeEditor) shown(path string) bool {
 	if strings.HasPrefix(path, "makeup.") {
 		return e.flags["makeup"]
+	}
+	if path == verifyWindow {
+		return e.flags["verification"]
 	}
 	parts := strings.Split(path, ".")
 	return len(parts) < 2 || e.flags["overtime."+parts[1]+".enabled"]
@@ -139,6 +149,10 @@ func (e *overtimeEditor) check(cfg map[string]any) {
 		bounds[f.path] = f
 	}
 	for _, fe := range rules.FieldErrors(rs.Validate()) {
+		if strings.HasPrefix(fe.Path, verifyMethods) {
+			e.errs[verifyMethods], e.words[verifyMethods] = fieldErr{key: "verification.err.methods"}, fe.Msg
+			continue
+		}
 		f, ours := bounds[fe.Path]
 		if _, typed := e.errs[fe.Path]; !ours || typed {
 			continue
@@ -169,6 +183,11 @@ func (e *overtimeEditor) apply(cfg map[string]any) bool {
 		r["makeup"] = tree(rs.Makeup)
 	} else {
 		delete(r, "makeup")
+	}
+	if ex := exceptions(cfg); rs.Exceptions.Verification != nil {
+		ex["verification"] = tree(rs.Exceptions.Verification)
+	} else {
+		delete(ex, "verification")
 	}
 	return true
 }
@@ -241,6 +260,7 @@ func (v *rulesView) renderOvertime(l lang) app.UI {
 				}),
 			)
 		}),
+		v.renderVerification(l),
 		app.H3().Text(l.t("makeup.title")),
 		v.otCheck("makeup", l.t("makeup.own")),
 		app.If(v.ot.flags["makeup"], func() app.UI {
