@@ -77,6 +77,11 @@ func (c *Console) show(section string) app.EventHandler {
 		if section == "org" && c.me.User.Role == "super_admin" && !c.units.loaded {
 			c.units.load(c)
 		}
+		// The kiosks' fleet and the sites (which the kiosks and the rules
+		// offer) afresh: a site made meanwhile can be picked at once.
+		if (section == "kiosks" || section == "rules") && c.kiosks.loaded {
+			c.kiosks.load(c)
+		}
 	}
 }
 
