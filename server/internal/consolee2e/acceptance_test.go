@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
 )
 
@@ -21,10 +20,7 @@ import (
 // and punchd refuses the writes sent without the console. The steps are
 // the section tests' (steps_test.go).
 func TestConsoleAcceptance(t *testing.T) {
-	s, ctx := consoleOn(t, 8*time.Minute, map[string]auth.UserRequest{
-		"u-hq":  {Login: "hq-hr@example.com", Name: "He Qing", Role: auth.RoleHR, Unit: auth.AllUnits, Password: adminPassword},
-		"u-mgr": {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword},
-	})
+	s, ctx := consoleOn(t, 8*time.Minute, hqAndManager)
 	signIn(t, ctx, "hq-hr@example.com", adminPassword)
 	// Head office HR's first section: the kiosks, theirs to manage.
 	e2etest.Wait(t, ctx, "the kiosks", `document.getElementById("me")?.dataset.role === "hr" && (!!document.getElementById("fleet") || !!document.getElementById("kiosks-none"))`, 30*time.Second)

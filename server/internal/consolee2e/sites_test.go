@@ -8,7 +8,6 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/server/internal/audit"
-	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
 )
 
@@ -25,10 +24,7 @@ import (
 // subtree only, without any write control, and punchd refuses a write
 // sent straight to the API.
 func TestConsoleSitesOrg(t *testing.T) {
-	s, ctx := consoleOn(t, 5*time.Minute, map[string]auth.UserRequest{
-		"u-hq":  {Login: "hq-hr@example.com", Name: "He Qing", Role: auth.RoleHR, Unit: auth.AllUnits, Password: adminPassword},
-		"u-mgr": {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword},
-	})
+	s, ctx := consoleOn(t, 5*time.Minute, hqAndManager)
 	bg := context.Background()
 	signIn(t, ctx, "hq-hr@example.com", adminPassword)
 	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)

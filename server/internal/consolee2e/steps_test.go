@@ -5,14 +5,10 @@ package consolee2e
 // them, so the acceptance run is the very steps the section tests check.
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -23,12 +19,19 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/rules"
-	"punchclock/kiosk/scan"
 	"punchclock/server/internal/audit"
-	"punchclock/server/internal/badges/badgestest"
+	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/store"
 )
+
+// hqAndManager are head office HR (hq-hr@example.com) and the retail
+// manager (mgr-retail@example.com, employee E002), who check the
+// organisation and the acceptance.
+var hqAndManager = map[string]auth.UserRequest{
+	"u-hq":  {Login: "hq-hr@example.com", Name: "He Qing", Role: auth.RoleHR, Unit: auth.AllUnits, Password: adminPassword},
+	"u-mgr": {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword},
+}
 
 // shotsEnZh keeps the page as console-NAME-en.png, switches the console
 // to Chinese, waits until it is (and zhReady holds, "" for nothing more),
@@ -263,314 +266,5 @@ func saveGrace(t *testing.T, ctx context.Context, s *e2etest.Server) {
 		return e.Action == audit.ActionRules && e.Target == "sh-jingan" && strings.HasPrefix(e.Actor, "user:")
 	}) {
 		t.Error("no audit entry of the rules saved from the console")
-	}
-}
-
-// employeeCount is how many employees punchd has.
-func employeeCount(t *testing.T, s *e2etest.Server) int {
-	t.Helper()
-	es, err := s.Main().Store.Employees(context.Background(), store.EmployeeFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(es)
-}
-
-// checkBadSheet opens People and chooses the acceptance file with three
-// bad rows (orgimporttest.Sheet): the dry run lists each problem by
-// line, there is nothing to confirm, and nothing is written.
-func checkBadSheet(t *testing.T, ctx context.Context, s *e2etest.Server) {
-	t.Helper()
-	before := employeeCount(t, s)
-	bad := filepath.Join(t.TempDir(), "new-staff-bad.xlsx")
-	writeSheet(t, bad, true)
-	e2etest.Tap(t, ctx, "open People", "#nav-people")
-	e2etest.Wait(t, ctx, "the import form", `!!document.getElementById("import-file")`, 30*time.Second)
-	e2etest.Run(t, ctx, "choose the bad file", chromedp.SetUploadFiles("#import-file", []string{bad}, chromedp.ByQuery))
-	e2etest.Wait(t, ctx, "the dry run's problems", `document.getElementById("import-summary")?.dataset.problems === "3"`, 30*time.Second)
-	var lines []int
-	e2etest.Eval(t, ctx, `[...document.querySelectorAll("#import-problems tbody tr")].map(r => +r.dataset.line)`, &lines)
-	if fmt.Sprint(lines) != "[12 52 152]" {
-		t.Errorf("problems on lines %v, want [12 52 152] (rows 10, 50 and 150 under the header)", lines)
-	}
-	var confirm bool
-	e2etest.Eval(t, ctx, `!!document.getElementById("import-write")`, &confirm)
-	if confirm {
-		t.Error("a file with problems can be imported")
-	}
-	if n := employeeCount(t, s); n != before {
-		t.Fatalf("the dry run wrote %d employees", n-before)
-	}
-}
-
-// importSheet chooses the fixed acceptance file in People, open: it
-// checks clean (nothing written by the dry run), and confirming writes
-// its 200 employees to Retail.
-func importSheet(t *testing.T, ctx context.Context, s *e2etest.Server) {
-	t.Helper()
-	before := employeeCount(t, s)
-	good := filepath.Join(t.TempDir(), "new-staff.xlsx")
-	writeSheet(t, good, false)
-	e2etest.Run(t, ctx, "choose the fixed file", chromedp.SetUploadFiles("#import-file", []string{good}, chromedp.ByQuery))
-	e2etest.Wait(t, ctx, "the clean dry run", `document.getElementById("import-summary")?.dataset.problems === "0" && !!document.getElementById("import-write")`, 30*time.Second)
-	if n := employeeCount(t, s); n != before {
-		t.Fatalf("the dry run wrote %d employees", n-before)
-	}
-	e2etest.Tap(t, ctx, "import", "#import-write")
-	e2etest.Wait(t, ctx, "the import written", `document.getElementById("import-done")?.dataset.written === "200"`, 30*time.Second)
-	if n := employeeCount(t, s); n != before+200 {
-		t.Errorf("%d employees after the import, want %d", n, before+200)
-	}
-	if e, err := s.Main().Store.Employee(context.Background(), "N042"); err != nil || e.Name != "新员工 42" || e.DepartmentID != "retail" || e.BadgeCode != "NB-042" {
-		t.Errorf("N042 after the import: %+v %v", e, err)
-	}
-}
-
-// printBadges picks dept for the badge sheet in People, open, downloads
-// it as the console's link does (with the page's session), and reads it
-// back with the kiosk's decoder: every card is the badge of an active
-// employee of dept or a department under it, in both symbols.
-func printBadges(t *testing.T, ctx context.Context, s *e2etest.Server, dept string) {
-	t.Helper()
-	bg := context.Background()
-	choose(t, ctx, "badges-dept", dept)
-	e2etest.Wait(t, ctx, "the badge sheet link", fmt.Sprintf(`document.getElementById("badges-pdf")?.getAttribute("href") === "/api/v1/badges?department_id=%s"`, dept), 10*time.Second)
-	var b64 string
-	e2etest.Run(t, ctx, "download the badge sheet", chromedp.Evaluate(`(async () => {
-		const r = await fetch(document.getElementById("badges-pdf").href);
-		if (!r.ok || r.headers.get("Content-Type") !== "application/pdf") return "HTTP " + r.status + " " + r.headers.get("Content-Type");
-		const b = new Uint8Array(await r.arrayBuffer());
-		let s = ""; for (const x of b) s += String.fromCharCode(x);
-		return btoa(s);
-	})()`, &b64, awaitPromise))
-	pdf, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		t.Fatalf("the badge sheet: %.60s", b64)
-	}
-	depts, err := s.Main().Store.Departments(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	under := map[string]bool{dept: true}
-	for grew := true; grew; {
-		grew = false
-		for _, d := range depts {
-			if under[d.ParentID] && !under[d.ID] {
-				under[d.ID], grew = true, true
-			}
-		}
-	}
-	es, err := s.Main().Store.Employees(bg, store.EmployeeFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	badgesOf := map[string]bool{}
-	for _, e := range es {
-		if under[e.DepartmentID] && e.Active {
-			badgesOf[e.BadgeCode] = true
-		}
-	}
-	cards, err := badgestest.Read(pdf, len(badgesOf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, c := range cards {
-		if !badgesOf[c.QR] || c.Code128 != c.QR {
-			t.Errorf("card %d reads %+v, want a badge of %s in both symbols", i, c, dept)
-		}
-		delete(badgesOf, c.QR)
-	}
-}
-
-// enrollByQR makes an enrollment code for site in the Kiosks section,
-// open; its QR code, photographed and read with the kiosk's decoder, is
-// the kiosk page's URL with the code, which punchd answered. That URL,
-// opened in a new tab, shows the enrollment form filled in; sent, the
-// tab is a kiosk of site. After its first sync the console shows it in
-// the fleet, its health reported (its version, its camera working,
-// nothing waiting, its storage quota known). It returns the kiosk's id.
-func enrollByQR(t *testing.T, ctx context.Context, s *e2etest.Server, site string) string {
-	t.Helper()
-	e2etest.Wait(t, ctx, "the site to enroll at", fmt.Sprintf(`!!document.querySelector('#enroll-site option[value=%q]')`, site), 30*time.Second)
-	choose(t, ctx, "enroll-site", site)
-	e2etest.Tap(t, ctx, "make a code", "#enroll-make")
-	e2etest.Wait(t, ctx, "the code and its QR code", `!!document.getElementById("made-code")?.dataset.code && (() => { const i = document.getElementById("enroll-qr"); return !!i && i.complete && i.naturalWidth > 0; })()`, 30*time.Second)
-	var made struct{ Code, URL string }
-	e2etest.Eval(t, ctx, `({code: document.getElementById("made-code").dataset.code, url: document.getElementById("enroll-link").dataset.url})`, &made)
-	read := readQR(t, ctx, "#enroll-qr")
-	if read != made.URL || made.URL != s.URL()+"/?enroll="+made.Code {
-		t.Fatalf("the enrollment QR code reads %q; the code is %q, its URL %q", read, made.Code, made.URL)
-	}
-
-	// The tablet's camera opens what it read.
-	kctx, cancel := chromedp.NewContext(ctx)
-	defer cancel()
-	e2etest.OpenKioskAt(t, kctx, read)
-	e2etest.Wait(t, kctx, "the code filled in", fmt.Sprintf(`document.getElementById("enroll-code")?.value === %q`, made.Code), 30*time.Second)
-	e2etest.Tap(t, kctx, "submit the enrollment", "#enroll-submit")
-	e2etest.Wait(t, kctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
-	device := e2etest.Status(t, kctx, "device")
-	if d, err := s.Main().Store.Device(context.Background(), device); err != nil || d.SiteID != site {
-		t.Fatalf("the enrolled kiosk: %+v %v", d, err)
-	}
-	var left string
-	e2etest.Eval(t, kctx, `location.search`, &left)
-	if left != "" {
-		t.Errorf("the enrolled kiosk's address keeps the spent code: %q", left)
-	}
-
-	// After its first sync the console shows it, its health reported.
-	row := fleetRow(device)
-	// The console asks every 30 s; the condition presses Refresh now and
-	// then meanwhile, as a person waiting would.
-	e2etest.Wait(t, ctx, "the kiosk's health in the console", fmt.Sprintf(`(() => {
-		const r = %s;
-		if (!!r && r.querySelector('[data-field=version]')?.innerText === "console-e2e") return true;
-		const now = performance.now();
-		if (!(now - window.__refreshed < 500)) { window.__refreshed = now; document.getElementById("kiosks-refresh").click(); }
-		return false;
-	})()`, row), 90*time.Second)
-	var cells map[string]string
-	e2etest.Eval(t, ctx, fmt.Sprintf(`(() => { const r = %s; return {state: r.dataset.state, camera: r.querySelector('[data-field=camera]').dataset.value, pending: r.querySelector('[data-field=pending]').innerText, quota: r.querySelector('[data-field=storage]').dataset.quota}; })()`, row), &cells)
-	if cells["state"] != "ok" || cells["camera"] != "ok" || cells["pending"] != "0" || cells["quota"] == "0" || cells["quota"] == "" {
-		t.Errorf("the kiosk's row: %v (want ok, its camera working, nothing waiting, its storage quota known)", cells)
-	}
-	return device
-}
-
-// readQR photographs the QR code the element sel shows and reads it with
-// the kiosk's decoder, as a camera would.
-func readQR(t *testing.T, ctx context.Context, sel string) string {
-	t.Helper()
-	var shot []byte
-	e2etest.Run(t, ctx, "photograph the QR code", chromedp.Screenshot(sel, &shot, chromedp.ByQuery))
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	read, err := scan.NewDecoder(scan.FormatQR).Decode(img)
-	if err != nil {
-		t.Fatalf("the QR code %s does not read: %v", sel, err)
-	}
-	return read.Text
-}
-
-// fleetRow is a JavaScript expression for the fleet's row of a kiosk.
-func fleetRow(device string) string {
-	return fmt.Sprintf(`document.querySelector('#fleet tr[data-kiosk=%q]')`, device)
-}
-
-// signOut signs out of the console and waits for the sign-in form.
-func signOut(t *testing.T, ctx context.Context) {
-	t.Helper()
-	e2etest.Tap(t, ctx, "sign out", "#signout")
-	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 30*time.Second)
-}
-
-// apiCall is a request a page sends to punchd's API with its session;
-// a string body is sent as CSV, any other as JSON.
-type apiCall struct {
-	Method string `json:"method"`
-	Path   string `json:"path"`
-	Body   any    `json:"body,omitempty"`
-}
-
-// refused sends calls from the page, as a person would without the
-// console, and checks punchd refuses each with 403 in words that name
-// none of names.
-func refused(t *testing.T, ctx context.Context, calls []apiCall, names ...string) {
-	t.Helper()
-	js, err := json.Marshal(calls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answers []string
-	e2etest.Run(t, ctx, "write straight to the API", chromedp.Evaluate(`(async () => {
-		const me = await (await fetch("/api/v1/auth/me")).json();
-		const out = [];
-		for (const c of `+string(js)+`) {
-			const init = {method: c.method, headers: {"X-CSRF-Token": me.csrf_token}};
-			if (typeof c.body === "string") { init.headers["Content-Type"] = "text/csv"; init.body = c.body; }
-			else if (c.body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(c.body); }
-			const r = await fetch(c.path, init);
-			out.push(c.method + " " + c.path + ": " + r.status + " " + await r.text());
-		}
-		return out;
-	})()`, &answers, awaitPromise))
-	for _, a := range answers {
-		_, answer, _ := strings.Cut(a, ": ")
-		bad := !strings.HasPrefix(answer, "403 ")
-		for _, n := range names {
-			bad = bad || strings.Contains(answer, n)
-		}
-		if bad {
-			t.Errorf("%s, want 403 naming nothing", a)
-		}
-	}
-}
-
-// managerOrg checks, signed in as the retail manager, Organisation and
-// Sites: Retail's subtree only (retail-east in it), no write control on
-// either, and punchd refuses the writes sent without the console.
-func managerOrg(t *testing.T, ctx context.Context, s *e2etest.Server) {
-	t.Helper()
-	bg := context.Background()
-	before, err := s.Main().Store.Departments(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e2etest.Tap(t, ctx, "open Organisation", "#nav-org")
-	e2etest.Wait(t, ctx, "the manager's tree", `!!document.querySelector("#dept-retail #dept-retail-east")`, 30*time.Second)
-	var view struct {
-		HQ, Works, Form bool
-		Buttons         int
-	}
-	e2etest.Eval(t, ctx, `({hq: !!document.getElementById("dept-hq"), works: !!document.getElementById("dept-works"),
-		form: !!document.getElementById("dept-new"), buttons: document.querySelectorAll("#org button, #org select, #org input").length})`, &view)
-	if view.HQ || view.Works || view.Form || view.Buttons != 0 {
-		t.Errorf("the manager's organisation page shows %+v: want Retail's subtree only, and no write control", view)
-	}
-	keepShot(t, ctx, "console-org-manager-en.png")
-	e2etest.Tap(t, ctx, "open Sites", "#nav-sites")
-	e2etest.Wait(t, ctx, "the sites, read only", `!!document.getElementById("site-sz-futian")`, 30*time.Second)
-	var writable int
-	e2etest.Eval(t, ctx, `document.querySelectorAll("#site-new, [id^=site-edit-], #site-form").length`, &writable)
-	if writable != 0 {
-		t.Errorf("the manager's sites page has %d write controls", writable)
-	}
-	keepShot(t, ctx, "console-sites-manager-en.png")
-	refused(t, ctx, []apiCall{
-		{"PUT", "/api/v1/departments/retail-west", map[string]string{"name": "West", "parent_id": "retail"}},
-		{"PUT", "/api/v1/departments/retail-east", map[string]string{"name": "Renamed", "parent_id": "retail"}},
-		{"PUT", "/api/v1/sites/sz-futian", map[string]string{"name": "Mine", "zone": "Asia/Shanghai"}},
-	}, "retail", "sz-futian")
-	if d, _ := s.Main().Store.Departments(bg); len(d) != len(before) || !hasDept(d, "retail-east", "retail") {
-		t.Errorf("after the manager's writes: %+v", d)
-	}
-	if st, _ := s.Main().Store.Site(bg, "sz-futian"); st.Name != "Shenzhen Futian 福田店" {
-		t.Errorf("after the manager's write the site is %+v", st)
-	}
-}
-
-// managerPeople checks, signed in as the retail manager (E002), People:
-// Retail's total employees listed, read only (no editor, no badge sheet,
-// no import, no phone link), nobody of the workshop found, and punchd
-// refuses a change to E004 sent without the console.
-func managerPeople(t *testing.T, ctx context.Context, s *e2etest.Server, total int) {
-	t.Helper()
-	e2etest.Tap(t, ctx, "open People", "#nav-people")
-	e2etest.Wait(t, ctx, "the manager's employees", fmt.Sprintf(`document.getElementById("emp-list")?.dataset.total === "%d" && !!document.getElementById("emp-readonly")`, total), 30*time.Second)
-	var writable int
-	e2etest.Eval(t, ctx, `document.querySelectorAll("#emp-form, [id^=emp-edit-], #emp-list button, #badges, #import-file, #phones").length`, &writable)
-	if writable != 0 {
-		t.Errorf("the manager's people page has %d write controls", writable)
-	}
-	keepShot(t, ctx, "console-people-manager-en.png")
-	e2etest.SetInput(t, ctx, "emp-q", "E021")
-	e2etest.Tap(t, ctx, "search", "#emp-search-go")
-	e2etest.Wait(t, ctx, "nobody of the workshop", `document.getElementById("employees-none")?.dataset.q === "E021"`, 30*time.Second)
-	refused(t, ctx, []apiCall{{"PUT", "/api/v1/employees/E004", map[string]any{"id": "E004", "name": "Mine", "department_id": "retail", "active": true, "leaving_date": "2026-03-01"}}}, "E004")
-	if e, _ := s.Main().Store.Employee(context.Background(), "E004"); e.LeavingDate != "" || e.Name == "Mine" {
-		t.Errorf("E004 after the manager's write: %+v", e)
 	}
 }
