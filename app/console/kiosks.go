@@ -32,8 +32,10 @@ type site struct {
 
 // enrollCode is POST /api/v1/admin/enrollment-codes's answer.
 type enrollCode struct {
-	Code      string    `json:"code"`
-	SiteID    string    `json:"site_id"`
+	Code   string `json:"code"`
+	SiteID string `json:"site_id"`
+	// URL is the kiosk page with the code filled in, shown as a QR code.
+	URL       string    `json:"url"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
@@ -50,6 +52,7 @@ type kiosksView struct {
 
 	site      string      // the site a code is made for
 	code      *enrollCode // the last code made
+	codeQR    string      // its URL as an SVG QR code, a data: URL
 	enrollErr string
 
 	asking    string // the kiosk whose revocation waits for a confirmation
@@ -134,13 +137,17 @@ func (v *kiosksView) onSite(ctx app.Context, e app.Event) {
 func (v *kiosksView) enroll(c *Console) app.EventHandler {
 	return func(app.Context, app.Event) {
 		ctx, a, req := c.ctx, c.api, map[string]string{"site_id": v.site}
-		v.enrollErr, v.code = "", nil
+		v.enrollErr, v.code, v.codeQR = "", nil, ""
 		ctx.Async(func() {
 			var got enrollCode
 			err := a.call(context.Background(), http.MethodPost, "/api/v1/admin/enrollment-codes", req, &got)
+			qr := ""
+			if err == nil && got.URL != "" {
+				qr, err = qrSVG(got.URL)
+			}
 			ctx.Dispatch(func(ctx app.Context) {
 				if v.enrollErr = code(err); err == nil {
-					v.code = &got
+					v.code, v.codeQR = &got, qr
 				}
 			})
 		})
@@ -324,6 +331,13 @@ func (v *kiosksView) renderEnroll(c *Console, l lang) app.UI {
 		result = app.Div().ID("enroll-result").Body(
 			app.P().Text(l.t("enroll.code")),
 			app.P().ID("made-code").Class("code").DataSet("code", v.code.Code).Text(v.code.Code),
+			app.If(v.codeQR != "", func() app.UI {
+				return app.Div().ID("enroll-link").DataSet("url", v.code.URL).Body(
+					app.P().Text(l.t("enroll.scan")),
+					app.Img().ID("enroll-qr").Class("qr").Src(v.codeQR).Alt(l.t("enroll.qrAlt")).Width(280).Height(280),
+					app.P().Class("code").Style("font-size", "1rem").Text(v.code.URL),
+				)
+			}),
 			app.P().Class("hint").Text(l.t("enroll.expires", when(l, v.code.ExpiresAt))),
 		)
 	}

@@ -26,7 +26,7 @@ type session struct {
 const langKey = "punchclock.console.lang"
 
 // Console is the console's page: the sign-in form, then the sections the
-// signed-in person's role opens (the kiosks, so far).
+// signed-in person's role opens.
 type Console struct {
 	app.Compo
 
@@ -76,6 +76,11 @@ func (c *Console) show(section string) app.EventHandler {
 		}
 		if section == "org" && c.me.User.Role == "super_admin" && !c.units.loaded {
 			c.units.load(c)
+		}
+		// The kiosks' fleet and the sites (which the kiosks and the rules
+		// offer) afresh: a site made meanwhile can be picked at once.
+		if (section == "kiosks" || section == "rules") && c.kiosks.loaded {
+			c.kiosks.load(c)
 		}
 	}
 }
@@ -189,7 +194,12 @@ func (c *Console) Render() app.UI {
 		var section app.UI
 		switch current {
 		case "people":
-			section = app.Div().Body(c.people.render(c, l), c.phones.render(c, l))
+			section = c.people.render(c, l)
+			// Phone links are the administrators' (POST
+			// /api/v1/admin/phone-links): nobody else sees the form.
+			if c.me.User.Role == "super_admin" {
+				section = app.Div().Body(section, c.phones.render(c, l))
+			}
 		case "rules":
 			section = app.Div().Body(c.rules.render(c, l), c.matrix.render(c, l))
 		case "sites":

@@ -168,8 +168,11 @@ func (v *peopleView) render(c *Console, l lang) app.UI {
 			app.Button().ID("import-write").Class("button primary").Text(l.t("import.write", r.Valid)).OnClick(v.write(c)),
 		)
 	}
+	write := c.canWriteEmployees()
 	var badges app.UI = app.Text("")
-	if len(v.depts) > 0 {
+	// Badge sheets and the import are HR's: a manager, who may read the
+	// employees, has neither control (punchd refuses both anyway).
+	if write && len(v.depts) > 0 {
 		badges = app.Div().Class("card").ID("badges").Body(
 			app.H3().Text(l.t("badges.title")),
 			app.P().Class("hint").Text(l.t("badges.hint")),
@@ -186,13 +189,15 @@ func (v *peopleView) render(c *Console, l lang) app.UI {
 		app.H2().Text(l.t("people.title")),
 		c.employees.render(c, l),
 		badges,
-		app.Div().Class("card").Body(
-			app.H3().Text(l.t("import.title")),
-			app.P().Class("hint").Text(l.t("import.hint")),
-			app.Label().For("import-file").Text(l.t("import.file")),
-			app.Input().ID("import-file").Type("file").Accept(".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").OnChange(v.onFile(c)),
-			result,
-		),
+		app.If(write, func() app.UI {
+			return app.Div().Class("card").Body(
+				app.H3().Text(l.t("import.title")),
+				app.P().Class("hint").Text(l.t("import.hint")),
+				app.Label().For("import-file").Text(l.t("import.file")),
+				app.Input().ID("import-file").Type("file").Accept(".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").OnChange(v.onFile(c)),
+				result,
+			)
+		}),
 	)
 }
 

@@ -70,6 +70,11 @@ var (
 	HealthCameras = []string{"ok", "denied", "missing", "error"}
 )
 
+// EnrollQueryParam is the query parameter of the kiosk page's URL
+// (<origin>/?enroll=CODE) that fills its enrollment form with a one-time
+// code: the console shows that URL as a QR code for the tablet.
+const EnrollQueryParam = "enroll"
+
 // EnrollRequest registers a kiosk with a one-time code from an admin.
 type EnrollRequest struct {
 	Protocol int    `json:"protocol"`

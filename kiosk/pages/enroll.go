@@ -2,8 +2,12 @@ package pages
 
 import (
 	"errors"
+	"net/url"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/app/wire"
 )
 
 // enrollForm is the enrollment screen's state.
@@ -63,6 +67,9 @@ func (k *Kiosk) submitEnroll(ctx app.Context, e app.Event) {
 			f.busy, f.err = false, err
 			if err == nil {
 				f.code = ""
+				// The code in the address (the console's QR code) is
+				// spent: a reload shows no stale code.
+				dropQuery()
 				k.refresh(ctx)
 			}
 		})
@@ -98,4 +105,13 @@ func enrollCode(err error) string {
 		return "unreachable"
 	}
 	return "other"
+}
+
+// codeFromURL is the one-time code the kiosk page's address carries
+// (<origin>/?enroll=CODE, the URL the console shows as a QR code), or "".
+func codeFromURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return strings.TrimSpace(u.Query().Get(wire.EnrollQueryParam))
 }

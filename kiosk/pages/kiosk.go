@@ -80,6 +80,8 @@ func (k *Kiosk) OnMount(ctx app.Context) {
 	k.debug = debugHook
 	k.form.server = app.Window().URL().Scheme + "://" + app.Window().URL().Host
 	k.form.name = "Kiosk"
+	// Opened from the console's QR code: the code is filled in.
+	k.form.code = codeFromURL(app.Window().URL())
 	ctx.Async(func() {
 		env, err := Use(ctx)
 		ctx.Dispatch(func(ctx app.Context) {

@@ -32,10 +32,6 @@ import (
 // rules are not theirs, and punchd refuses their change sent straight to
 // it, naming nothing. Screenshots in English and Chinese.
 func TestConsoleCalendar(t *testing.T) {
-	root, err := e2etest.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	now := rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh)
 	clock := e2etest.NewClock(now)
@@ -115,11 +111,7 @@ func TestConsoleCalendar(t *testing.T) {
 	if c := storedRules(t, ctx, "sh-jingan"); c.Calendar.Days != nil || len(c.Rules.Weekly) != 1 {
 		t.Fatalf("the preview saved the rules: %+v", c)
 	}
-	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "console-calendar-en.png"))
-	e2etest.Tap(t, ctx, "中文", "#lang")
-	e2etest.Wait(t, ctx, "Chinese", `document.querySelector(".console").lang === "zh" && document.getElementById("rules-summary").innerText.includes("旷工")`, 10*time.Second)
-	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "console-calendar-zh.png"))
-	e2etest.Tap(t, ctx, "English", "#lang")
+	shotsEnZh(t, ctx, "calendar", `document.getElementById("rules-summary").innerText.includes("旷工")`)
 
 	saveRules(t, ctx)
 	c := storedRules(t, ctx, "sh-jingan")
@@ -163,7 +155,7 @@ func TestConsoleCalendar(t *testing.T) {
 	if m := storedMatrix(t, ctx); slices.ContainsFunc(m, func(e matrixRoute) bool { return e.DepartmentID == "retail" && e.Kind == "makeup_punch" }) {
 		t.Fatalf("the matrix was saved before its preview: %+v", m)
 	}
-	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", "console-matrix-en.png"))
+	shotsEnZh(t, ctx, "matrix", `document.getElementById("matrix-preview")?.dataset.changes === "1"`)
 	e2etest.Tap(t, ctx, "save the matrix", "#matrix-save")
 	e2etest.Wait(t, ctx, "the matrix saved", `!!document.getElementById("matrix-saved") || !!document.getElementById("matrix-error")`, 30*time.Second)
 	route := matrixRoute{DepartmentID: "retail", Kind: "makeup_punch", Approvers: []string{"E002", "E001"}}
@@ -175,8 +167,7 @@ func TestConsoleCalendar(t *testing.T) {
 
 	// HR of the retail unit: the rules are not theirs (punchd refuses),
 	// the unit's approval route is.
-	e2etest.Tap(t, ctx, "sign out", "#signout")
-	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 10*time.Second)
+	signOut(t, ctx)
 	signIn(t, ctx, "hr@example.com", adminPassword)
 	e2etest.Wait(t, ctx, "the console", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open Rules", "#nav-rules")

@@ -4,10 +4,7 @@
 package consolee2e
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"image/png"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/rules"
-	"punchclock/kiosk/scan"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
@@ -52,8 +48,9 @@ func openConsole(t *testing.T, ctx context.Context, base string) {
 
 // consoleOn starts punchd with the demo organisation on a test clock at
 // 10:00 on 2026-03-11 in Shanghai, with the accounts given (by id), and
-// a browser whose pages share that clock, on the console's sign-in form.
-func consoleOn(t *testing.T, users map[string]auth.UserRequest) (*e2etest.Server, context.Context) {
+// a browser (for at most limit) whose pages share that clock, on the
+// console's sign-in form.
+func consoleOn(t *testing.T, limit time.Duration, users map[string]auth.UserRequest) (*e2etest.Server, context.Context) {
 	t.Helper()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
@@ -63,7 +60,7 @@ func consoleOn(t *testing.T, users map[string]auth.UserRequest) (*e2etest.Server
 			t.Fatal(err)
 		}
 	}
-	ctx := e2etest.NewBrowser(t, 5*time.Minute, "")
+	ctx := e2etest.NewBrowser(t, limit, "")
 	clock.Install(t, ctx, 0, "")
 	openConsole(t, ctx, s.URL())
 	return s, ctx
@@ -100,11 +97,11 @@ func signedIn(t *testing.T, s *e2etest.Server, clock *e2etest.Clock, limit time.
 
 // TestConsoleKiosks: an administrator signs in to the console (a wrong
 // password is refused in words, not the server's English), makes an
-// enrollment code for the Shanghai store, enrolls a real kiosk page with
-// it, and sees that kiosk in the fleet after its first sync, with its
-// version and its camera working; revokes it after a confirmation (a
-// cancelled one changes nothing) and finds the revocation in the audit
-// log. The console speaks Chinese on request. It makes a phone link and
+// enrollment code for the Shanghai store, enrolls a real kiosk page by
+// its QR code, and sees that kiosk in the fleet after its first sync,
+// with its version and its camera working (enrollByQR); revokes it
+// after a confirmation (a cancelled one changes nothing) and finds the
+// revocation in the audit log. The console speaks Chinese on request. It makes a phone link and
 // shows it as a QR code a camera reads. A store manager signed in is
 // shown that the kiosks are not for their role: punchd refuses.
 func TestConsoleKiosks(t *testing.T) {
@@ -136,39 +133,10 @@ func TestConsoleKiosks(t *testing.T) {
 	signIn(adminLogin, adminPassword)
 	e2etest.Wait(t, ctx, "the kiosks section", `document.getElementById("me")?.dataset.role === "super_admin" && (!!document.getElementById("fleet") || !!document.getElementById("kiosks-none"))`, 30*time.Second)
 
-	// A code for the Shanghai store, typed into a new kiosk in another tab.
-	e2etest.Eval(t, ctx, `(() => { const s = document.getElementById("enroll-site"); s.value = "sh-jingan"; s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
-	e2etest.Tap(t, ctx, "make a code", "#enroll-make")
-	e2etest.Wait(t, ctx, "the code", `!!document.getElementById("made-code")?.dataset.code`, 30*time.Second)
-	var code string
-	e2etest.Eval(t, ctx, `document.getElementById("made-code").dataset.code`, &code)
-
-	kctx, cancel := chromedp.NewContext(ctx)
-	defer cancel()
-	e2etest.OpenKiosk(t, kctx, s.URL())
-	e2etest.TryEnroll(t, kctx, code)
-	e2etest.Wait(t, kctx, "the kiosk screen", `(() => { const s = document.getElementById("status"); return !!s && !!s.dataset.device; })()`, 30*time.Second)
-	device := e2etest.Status(t, kctx, "device")
-	if d, err := s.Main().Store.Device(bg, device); err != nil || d.SiteID != "sh-jingan" {
-		t.Fatalf("the enrolled kiosk: %+v %v", d, err)
-	}
-
-	// After its first sync the console shows it, its health reported.
-	row := fmt.Sprintf(`document.querySelector('#fleet tr[data-kiosk=%q]')`, device)
-	// The console asks every 30 s; the condition presses Refresh now and
-	// then meanwhile, as an administrator waiting would.
-	e2etest.Wait(t, ctx, "the kiosk's health in the console", fmt.Sprintf(`(() => {
-		const r = %s;
-		if (!!r && r.querySelector('[data-field=version]')?.innerText === "console-e2e") return true;
-		const now = performance.now();
-		if (!(now - window.__refreshed < 500)) { window.__refreshed = now; document.getElementById("kiosks-refresh").click(); }
-		return false;
-	})()`, row), 90*time.Second)
-	var cells map[string]string
-	e2etest.Eval(t, ctx, fmt.Sprintf(`(() => { const r = %s; return {state: r.dataset.state, camera: r.querySelector('[data-field=camera]').dataset.value, pending: r.querySelector('[data-field=pending]').innerText, quota: r.querySelector('[data-field=storage]').dataset.quota}; })()`, row), &cells)
-	if cells["state"] != "ok" || cells["camera"] != "ok" || cells["pending"] != "0" || cells["quota"] == "0" || cells["quota"] == "" {
-		t.Errorf("the kiosk's row: %v (want ok, its camera working, nothing waiting, its storage quota known)", cells)
-	}
+	// A code for the Shanghai store, its QR code opened in a new kiosk
+	// tab; the kiosk in the fleet after its first sync.
+	device := enrollByQR(t, ctx, s, "sh-jingan")
+	row := fleetRow(device)
 
 	// Chinese, then back.
 	e2etest.Tap(t, ctx, "switch to Chinese", "#lang")
@@ -212,20 +180,12 @@ func TestConsoleKiosks(t *testing.T) {
 	e2etest.Wait(t, ctx, "the phone link's QR code", `(() => { const i = document.getElementById("phone-qr"); return !!i && i.complete && i.naturalWidth > 0; })()`, 30*time.Second)
 	var link string
 	e2etest.Eval(t, ctx, `document.getElementById("phone-link").dataset.url`, &link)
-	var shot []byte
-	e2etest.Run(t, ctx, "photograph the QR code", chromedp.Screenshot("#phone-qr", &shot, chromedp.ByQuery))
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	read, err := scan.NewDecoder(scan.FormatQR).Decode(img)
-	if err != nil || read.Text != link || !strings.HasPrefix(link, s.URL()+"/p?c=") {
-		t.Errorf("the phone link's QR code reads %q (%v), the link is %q", read.Text, err, link)
+	if read := readQR(t, ctx, "#phone-qr"); read != link || !strings.HasPrefix(link, s.URL()+"/p?c=") {
+		t.Errorf("the phone link's QR code reads %q, the link is %q", read, link)
 	}
 
 	// A store manager: the kiosks are not for their role.
-	e2etest.Tap(t, ctx, "sign out", "#signout")
-	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 30*time.Second)
+	signOut(t, ctx)
 	signIn("mgr@example.com", adminPassword)
 	e2etest.Wait(t, ctx, "the refusal of the kiosks", `document.getElementById("me")?.dataset.role === "manager" && !!document.getElementById("kiosks-forbidden")`, 30*time.Second)
 }

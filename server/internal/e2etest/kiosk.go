@@ -56,7 +56,15 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 // the wasm app to run.
 func OpenKiosk(t testing.TB, ctx context.Context, base string) {
 	t.Helper()
-	Run(t, ctx, "open the kiosk", chromedp.Navigate(base+"/#debug"))
+	OpenKioskAt(t, ctx, base+"/")
+}
+
+// OpenKioskAt loads the kiosk page at the URL page (its query kept, as
+// the console's enrollment QR code gives it) with the test hook (#debug)
+// and waits for the wasm app to run.
+func OpenKioskAt(t testing.TB, ctx context.Context, page string) {
+	t.Helper()
+	Run(t, ctx, "open the kiosk", chromedp.Navigate(page+"#debug"))
 	Wait(t, ctx, "the app to start", `(() => { const c = document.getElementById("clock"); return !!c && /\d\d:\d\d:\d\d/.test(c.textContent); })()`, 90*time.Second)
 }
 

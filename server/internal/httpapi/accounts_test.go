@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -170,8 +171,15 @@ func TestSignIn(t *testing.T) {
 	if st, _ := boss.do("POST", u+"/admin/enrollment-codes", code, false); st != 403 {
 		t.Errorf("a write without the CSRF token: %d, want 403", st)
 	}
-	if st, body := boss.do("POST", u+"/admin/enrollment-codes", code, true); st != 201 {
-		t.Errorf("a write with the CSRF token: %d %s", st, body)
+	cst, body := boss.do("POST", u+"/admin/enrollment-codes", code, true)
+	if cst != 201 {
+		t.Errorf("a write with the CSRF token: %d %s", cst, body)
+	}
+	// The code comes with the kiosk page's URL that fills it in, for the
+	// console's QR code.
+	var made struct{ Code, URL string }
+	if json.Unmarshal([]byte(body), &made); made.Code == "" || made.URL != base+"/?enroll="+url.QueryEscape(made.Code) {
+		t.Errorf("the code %q comes with the URL %q, want %s/?enroll=CODE", made.Code, made.URL, base)
 	}
 
 	li := newBrowser(t)

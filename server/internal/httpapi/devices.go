@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"punchclock/app/wire"
@@ -139,8 +140,11 @@ type issueCodeRequest struct {
 }
 
 type issueCodeResponse struct {
-	Code      string    `json:"code"`
-	SiteID    string    `json:"site_id"`
+	Code   string `json:"code"`
+	SiteID string `json:"site_id"`
+	// URL opens the kiosk page with the code filled in; the console
+	// shows it as a QR code for the tablet's camera.
+	URL       string    `json:"url"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
@@ -157,7 +161,7 @@ func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
 		return storeErr(err)
 	}
 	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionEnrollCode, Target: req.SiteID, Detail: map[string]time.Time{"expires_at": exp}})
-	return writeJSON(w, http.StatusCreated, issueCodeResponse{Code: code, SiteID: req.SiteID, ExpiresAt: exp})
+	return writeJSON(w, http.StatusCreated, issueCodeResponse{Code: code, SiteID: req.SiteID, URL: baseURL(r) + "/?" + wire.EnrollQueryParam + "=" + url.QueryEscape(code), ExpiresAt: exp})
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {

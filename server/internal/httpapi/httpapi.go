@@ -130,9 +130,11 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/admin/phone-links", s.admin(s.issuePhoneLink))
 	route("POST /api/v1/device/punches", s.ingest)
 	route("GET /api/v1/device/pull", s.pull)
-	route("POST /api/v1/admin/enrollment-codes", s.admin(s.issueCode))
-	route("GET /api/v1/admin/devices", s.withRole(s.listDevices, RoleAdmin, RoleFace))
-	route("POST /api/v1/admin/devices/{id}/revoke", s.admin(s.revokeDevice))
+	// Kiosks are head office's: super admins and HR of every unit
+	// enroll, list and revoke them, as attendance administrators do.
+	route("POST /api/v1/admin/enrollment-codes", s.headOffice(s.issueCode, RoleAdmin, RolePerson))
+	route("GET /api/v1/admin/devices", s.headOffice(s.listDevices, RoleAdmin, RoleFace, RolePerson))
+	route("POST /api/v1/admin/devices/{id}/revoke", s.headOffice(s.revokeDevice, RoleAdmin, RolePerson))
 	route("GET /api/v1/admin/audit", s.withRole(s.listAudit, RoleAdmin, RolePerson))
 	route("POST /api/v1/face/events", s.withRole(s.faceEvents, RoleFace, RoleAdmin))
 	route("POST /api/v1/auth/signin", s.signIn)
@@ -146,7 +148,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/admin/users/{id}/sessions/end", s.admin(s.endSessions))
 	route("POST /api/v1/device/decisions", s.kioskDecide)
 	route("POST /api/v1/device/health", s.deviceHealth)
-	route("GET /api/v1/admin/fleet", s.admin(s.fleet))
+	route("GET /api/v1/admin/fleet", s.headOffice(s.fleet, RoleAdmin, RolePerson))
 	route("GET /api/v1/device/records", s.phoneRecordsGet)
 	route("GET /api/v1/device/flows", s.phoneFlowsGet)
 	route("POST /api/v1/device/flows", s.phoneFlowStart)

@@ -16,7 +16,8 @@ import (
 // TestImport: HR imports 200 employees from an XLSX file. The dry run
 // lists the 3 bad rows (line and field) and writes nothing; the same file
 // for real writes nothing either; once fixed, all 200 are written in one
-// go, audited in the unit. A manager may not import.
+// go, audited in the unit. A row of another unit's department is refused
+// to HR of a unit. A manager may not import.
 func TestImport(t *testing.T) {
 	base, admin, _, _ := clockedServer(t)
 	u := base + "/api/v1"
@@ -83,6 +84,20 @@ func TestImport(t *testing.T) {
 	}
 	if _, log := hr.do("GET", u+"/admin/audit", nil, false); !strings.Contains(log, `"action":"employees.import"`) {
 		t.Errorf("retail HR's audit entries lack its import: %.400s", log)
+	}
+	// A department of another unit is one of the unit's HR may not use.
+	req, _ := http.NewRequest("POST", u+"/employees/import?dry_run=true", strings.NewReader("id,name,department\nN900,Li,works\n"))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("X-CSRF-Token", hr.csrf)
+	if resp, err := hr.client.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		var r wire.ImportReport
+		json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if len(r.Problems) != 1 || r.Problems[0].Field != "department" || r.Problems[0].Code != "not_in_unit" {
+			t.Errorf("retail HR imports into the workshop: %d %+v, want one not_in_unit problem", resp.StatusCode, r)
+		}
 	}
 	if st, _, body := post(m2, true, sheet(false)); st != 403 {
 		t.Errorf("a manager imports: %d %s", st, body)

@@ -177,7 +177,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"GET /api/v1/device/records":              {device, nil}, // TestPhoneOwnDays
 		"POST /api/v1/device/decisions":           {device, nil}, // TestKioskDecisions
 		"POST /api/v1/device/health":              {device, nil}, // TestFleet
-		"GET /api/v1/admin/fleet":                 {adminOn, func(string, string) call { return call{"GET", "/admin/fleet", nil} }},
+		"GET /api/v1/admin/fleet":                 {"hqWrite", func(string, string) call { return call{"GET", "/admin/fleet", nil} }},
 		"POST /api/v1/device/flows/{id}/proof":    {device, nil}, // TestProof
 		"GET /api/v1/device/flows":                {device, nil},
 		"POST /api/v1/device/flows":               {device, nil},
@@ -186,11 +186,12 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/admin/phone-links": {adminOn, func(string, string) call {
 			return call{"POST", "/admin/phone-links", []byte(`{"employee_id":"E004"}`)}
 		}},
-		"POST /api/v1/admin/enrollment-codes": {adminOn, func(string, string) call {
+		// Kiosks are head office's: admins and head office HR.
+		"POST /api/v1/admin/enrollment-codes": {"hqWrite", func(string, string) call {
 			return call{"POST", "/admin/enrollment-codes", []byte(`{"site_id":"sh-jingan"}`)}
 		}},
-		"GET /api/v1/admin/devices": {"devices", func(string, string) call { return call{"GET", "/admin/devices", nil} }},
-		"POST /api/v1/admin/devices/{id}/revoke": {adminOn, func(string, string) call {
+		"GET /api/v1/admin/devices": {"hqDevices", func(string, string) call { return call{"GET", "/admin/devices", nil} }},
+		"POST /api/v1/admin/devices/{id}/revoke": {"hqWrite", func(string, string) call {
 			return call{"POST", "/admin/devices/" + devs[0].ID + "/revoke", nil}
 		}},
 		"POST /api/v1/face/events": {"devices", func(string, string) call {
@@ -278,6 +279,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role == "admin" || c.role == "integrator"
 		case "devices":
 			return c.role == "admin" || c.role == "face"
+		case "hqDevices": // + head office HR, who manages the kiosks
+			return c.role == "admin" || c.role == "face" || c.name == "head office HR"
 		case listEmp:
 			return c.role != "nobody"
 		case scopedOn, "scopedList": // scopedList: people get their scope's entries
@@ -289,7 +292,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return false
 		case "hrWrite": // admins; HR within its unit (E004 is in retail)
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
-		case "hqWrite": // admins and head office HR: sites and rules belong to no unit
+		case "hqWrite": // admins and head office HR: sites, rules and kiosks belong to no unit
 			return c.role == "admin" || c.name == "head office HR"
 		case "hqRead": // + integrators
 			return c.role == "admin" || c.role == "integrator" || c.name == "head office HR"

@@ -11,7 +11,8 @@ import (
 // Sheet is the acceptance file: 200 new employees (N000 to N199)
 // of the demo's retail department at the Shanghai store, reporting to
 // E002, as HR keeps them (XLSX, Chinese headers). bad puts three rows
-// wrong: line 12 names a department of another unit (works), line 52
+// wrong for any importer, head office HR or the retail unit's: line 12
+// names a department that does not exist (retial, misspelt), line 52
 // E005's badge (PC-0005), line 152 no name.
 func Sheet(bad bool) ([]byte, error) {
 	f := excelize.NewFile()
@@ -24,7 +25,7 @@ func Sheet(bad bool) ([]byte, error) {
 		if bad {
 			switch i {
 			case 10:
-				row[2] = "works" // another unit
+				row[2] = "retial" // no such department
 			case 50:
 				row[4] = "PC-0005" // E005's badge
 			case 150:
