@@ -127,7 +127,9 @@ func (s *Server) getEmployee(w http.ResponseWriter, r *http.Request) error {
 
 // putEmployee creates or changes an employee: admins anyone, HR only
 // within its unit (the employee as stored and as sent both in it). An
-// invalid employee is answered with every field's problem by code.
+// invalid employee is answered with every field's problem by code
+// (invalid; conflict when the only problem is a badge another employee
+// holds).
 // Each change is audited (employee.put).
 func (s *Server) putEmployee(w http.ResponseWriter, r *http.Request) error {
 	sc, err := s.scopeOf(r)
@@ -154,10 +156,18 @@ func (s *Server) putEmployee(w http.ResponseWriter, r *http.Request) error {
 	problems := x.Problems()
 	problems = append(problems, s.employeeRefs(ctx, x, problems)...)
 	if len(problems) > 0 {
-		return &wire.Error{Code: wire.CodeInvalid, Message: "employee " + x.ID + ": " + describe(problems), Fields: problems}
+		// A badge another employee holds is a conflict, as it always was
+		// for API clients, when it is the only problem.
+		code := wire.CodeConflict
+		for _, p := range problems {
+			if p.Code != attendance.ProblemTaken {
+				code = wire.CodeInvalid
+			}
+		}
+		return &wire.Error{Code: code, Message: "employee " + x.ID + ": " + describe(problems), Fields: problems}
 	}
 	if x, err = s.Store.PutEmployee(ctx, x); errors.Is(err, store.ErrConflict) {
-		return &wire.Error{Code: wire.CodeInvalid, Message: "employee " + x.ID + ": the badge code is another employee's",
+		return &wire.Error{Code: wire.CodeConflict, Message: "employee " + x.ID + ": the badge code is another employee's",
 			Fields: []attendance.FieldProblem{{Field: attendance.FieldBadge, Code: attendance.ProblemTaken}}}
 	} else if err != nil {
 		return storeErr(err)

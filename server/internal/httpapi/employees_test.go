@@ -92,6 +92,7 @@ func TestEmployeesConsole(t *testing.T) {
 		edit func(*attendance.Employee)
 		want string // field:code, ...
 	}{
+		{"a taken badge and no name", func(e *attendance.Employee) { e.BadgeCode, e.Name = "PC-0004", "" }, "name:required,badge_code:taken"},
 		{"no name, a bad date", func(e *attendance.Employee) { e.Name, e.LeavingDate = " ", "2026-02-30" }, "name:required,leaving_date:format"},
 		{"a taken badge", func(e *attendance.Employee) { e.BadgeCode = "PC-0004" }, "badge_code:taken"},
 		{"an unknown manager", func(e *attendance.Employee) { e.ManagerID = "E999" }, "manager_id:unknown"},
@@ -112,8 +113,13 @@ func TestEmployeesConsole(t *testing.T) {
 		for _, f := range eb.Error.Fields {
 			fs = append(fs, f.Field+":"+f.Code)
 		}
-		if code != 400 || eb.Error.Code != "invalid" || strings.Join(fs, ",") != c.want {
-			t.Errorf("%s: %d %s, want invalid with %s", c.name, code, body, c.want)
+		// A taken badge alone is a conflict, as it was before the fields.
+		wantStatus, wantCode := 400, "invalid"
+		if c.want == "badge_code:taken" {
+			wantStatus, wantCode = 409, "conflict"
+		}
+		if code != wantStatus || eb.Error.Code != wantCode || strings.Join(fs, ",") != c.want {
+			t.Errorf("%s: %d %s, want %s with %s", c.name, code, body, wantCode, c.want)
 		}
 	}
 	for name, raw := range map[string]string{
