@@ -31,7 +31,7 @@ func (f *faceEnrol) render(c *Console, l lang) app.UI {
 		out = append(out, f.renderDelete(c, l))
 	}
 	out = append(out,
-		app.Div().Class("field").Body(
+		app.Div().Class("field check").Body(
 			app.Input().ID("face-consent").Type("checkbox").Checked(f.consent).OnChange(f.onConsent),
 			app.Label().For("face-consent").Text(l.t("face.consent", f.name)),
 		),
