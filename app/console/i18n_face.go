@@ -74,10 +74,4 @@ var faceTexts = map[lang]map[string]string{
 	},
 }
 
-func init() {
-	for l, m := range faceTexts {
-		for k, v := range m {
-			texts[l][k] = v
-		}
-	}
-}
+func init() { addTexts(faceTexts) }

@@ -72,6 +72,16 @@ func (s *Server) faceURL(ctx context.Context, e attendance.Employee) (string, wi
 	return site.FaceURL, wire.FaceReady, nil
 }
 
+// readyFaceURL is faceURL for a change: an employee without a face
+// service to ask is a conflict, the state saying why.
+func (s *Server) readyFaceURL(ctx context.Context, e attendance.Employee) (string, error) {
+	base, svc, err := s.faceURL(ctx, e)
+	if err == nil && svc != wire.FaceReady {
+		err = wire.Errorf(wire.CodeConflict, "employee %s has no face service to ask: %s", e.ID, svc)
+	}
+	return base, err
+}
+
 // faceErr turns a face service's answer into punchd's.
 func faceErr(err error) error {
 	var fe *faceadmin.Error
@@ -148,12 +158,9 @@ func (s *Server) postFace(w http.ResponseWriter, r *http.Request) error {
 		return &wire.Error{Code: wire.CodeInvalid, Message: fmt.Sprintf("send 1 to %d photos, not %d", wire.MaxFacePhotos, len(in.Photos)),
 			Fields: []attendance.FieldProblem{{Field: "photos", Code: attendance.ProblemRequired}}}
 	}
-	base, svc, err := s.faceURL(r.Context(), e)
+	base, err := s.readyFaceURL(r.Context(), e)
 	if err != nil {
 		return err
-	}
-	if svc != wire.FaceReady {
-		return wire.Errorf(wire.CodeConflict, "employee %s has no face service to enroll with: %s", e.ID, svc)
 	}
 	who := actor(r)
 	req := facematch.EnrollRequest{EmployeeID: e.ID, SiteID: e.SiteID, Photos: in.Photos,
@@ -195,12 +202,9 @@ func (s *Server) deleteFace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base, svc, err := s.faceURL(r.Context(), e)
+	base, err := s.readyFaceURL(r.Context(), e)
 	if err != nil {
 		return err
-	}
-	if svc != wire.FaceReady {
-		return wire.Errorf(wire.CodeConflict, "employee %s has no face service to delete from: %s", e.ID, svc)
 	}
 	res, err := s.Face.Delete(r.Context(), base, e.ID)
 	var fe *faceadmin.Error

@@ -9,15 +9,12 @@ import (
 	"image/png"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"punchclock/server/internal/demo"
 	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/httpapi"
-	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
 )
 
@@ -77,22 +74,11 @@ const faceAdminToken = "face-admin-token-for-tests"
 
 func newFaceSetup(t *testing.T) *faceSetup {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &testClock{t: now}
-	res, err := demo.Seed(ctx, st, t.TempDir(), clk.Now, httpapi.HashToken, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := httpapi.New(st, clk.Now, slog.Default(), "test")
+	api, admin, st, _ := clockedAPI(t)
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	face, fst := startFaceService(t, st, api)
-	return &faceSetup{base: srv.URL, admin: res.AdminToken, st: st, api: api, face: face, fstore: fst}
+	return &faceSetup{base: srv.URL, admin: admin, st: st, api: api, face: face, fstore: fst}
 }
 
 // startFaceService starts a face service (the facematch handler, faces
