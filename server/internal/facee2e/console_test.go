@@ -26,7 +26,8 @@ import (
 // console, through punchd, in the real face service (dlib). The photo
 // input waits for the employee's consent; a photo with one face is
 // accepted and one without is refused "no face" (in English and
-// Chinese), each judged by the face service before anything is stored;
+// Chinese), each judged by the face service before anything is stored,
+// and a cut file is refused as broken (the browser cannot draw it);
 // the accepted photo is enrolled and the console shows the state; a
 // deletion on request, after a cancelled confirmation, removes the face
 // data and withdraws the consent; both acts are in the audit log under
@@ -41,7 +42,7 @@ func TestConsoleFace(t *testing.T) {
 	}
 	// The photos: sample2.jpg (one face) and a plain wall (none).
 	dir := t.TempDir()
-	face, wall := filepath.Join(dir, "face.jpg"), filepath.Join(dir, "wall.jpg")
+	face, wall, broken := filepath.Join(dir, "face.jpg"), filepath.Join(dir, "wall.jpg"), filepath.Join(dir, "broken.jpg")
 	plain := image.NewRGBA(image.Rect(0, 0, 640, 480))
 	for y := range 480 {
 		for x := range 640 {
@@ -52,6 +53,9 @@ func TestConsoleFace(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(wall, variants.Encode(plain, 85), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, photo[:2000], 0o644); err != nil { // a cut download
 		t.Fatal(err)
 	}
 
@@ -76,9 +80,9 @@ func TestConsoleFace(t *testing.T) {
 
 	e2etest.Tap(t, ctx, "the employee's consent", "#face-consent")
 	e2etest.Wait(t, ctx, "photos open", `!document.getElementById("face-photos").disabled`, 10*time.Second)
-	e2etest.Run(t, ctx, "choose two photos", chromedp.SetUploadFiles("#face-photos", []string{face, wall}, chromedp.ByQuery))
+	e2etest.Run(t, ctx, "choose three photos", chromedp.SetUploadFiles("#face-photos", []string{face, wall, broken}, chromedp.ByQuery))
 	e2etest.Wait(t, ctx, "each photo judged", `document.getElementById("face-photo-0")?.dataset.result === "accepted" &&
-		document.getElementById("face-photo-1")?.dataset.result === "no_face"`, 60*time.Second)
+		document.getElementById("face-photo-1")?.dataset.result === "no_face" && document.getElementById("face-photo-2")?.dataset.result === "bad_image"`, 60*time.Second)
 	var said string
 	e2etest.Eval(t, ctx, `document.getElementById("face-photo-1").textContent`, &said)
 	if !strings.Contains(said, "No face found") {
@@ -94,7 +98,9 @@ func TestConsoleFace(t *testing.T) {
 	e2etest.KeepShot(t, ctx, "console-face-zh.png")
 	e2etest.Tap(t, ctx, "English", "#lang")
 
-	// The faceless photo removed, the accepted one enrolled.
+	// The refused photos removed, the accepted one enrolled.
+	e2etest.Tap(t, ctx, "remove the broken photo", "#face-remove-2")
+	e2etest.Wait(t, ctx, "two photos left", `!document.getElementById("face-photo-2")`, 10*time.Second)
 	e2etest.Tap(t, ctx, "remove the faceless photo", "#face-remove-1")
 	e2etest.Wait(t, ctx, "one photo left", `!document.getElementById("face-photo-1") && document.getElementById("face-photo-0")?.dataset.result === "accepted"`, 10*time.Second)
 	e2etest.Tap(t, ctx, "enroll", "#face-enroll")
