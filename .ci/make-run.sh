@@ -161,7 +161,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 setsid bash "$0" side $$ &
 side_pid=$!
-PUNCHD_FACE_AUDIT_KEY=$(cat var/face-audit.key) ./bin/punchd -db "$DB" serve -demo -demo-face-url "$FACE_URL" -addr "$ADDR" -web web &
+PUNCHD_FACE_AUDIT_KEY=$(cat var/face-audit.key) PUNCHD_FACE_ADMIN_TOKEN=$(cat var/facematch.token) ./bin/punchd -db "$DB" serve -demo -demo-face-url "$FACE_URL" -addr "$ADDR" -web web &
 punchd_pid=$!
 wait "$punchd_pid"
 status=$?

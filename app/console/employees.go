@@ -45,6 +45,8 @@ type employeesView struct {
 	// saved is the id of the employee last saved ("" none).
 	saved string
 	pins  pinReset
+	// face is the editor's face enrolment (face.go).
+	face faceEnrol
 }
 
 // employeeRow is an employee as the list answers: left says they are
@@ -141,13 +143,14 @@ func (v *employeesView) edit(c *Console) app.EventHandler {
 	return func(ctx app.Context, _ app.Event) {
 		id := ctx.JSSrc().Get("dataset").Get("id").String()
 		var x attendance.Employee
-		v.saved, v.pins = "", pinReset{}
+		v.saved, v.pins, v.face = "", pinReset{}, faceEnrol{}
 		c.get("/api/v1/employees/"+url.PathEscape(id), &x, func(err string) {
 			if err != "" {
 				v.err = err
 				return
 			}
 			v.form = &employeeForm{e: x, errs: map[string]string{}}
+			v.face.load(c, x.ID, x.Name)
 			if c.me.User.Role == "super_admin" {
 				v.pins.load(c, v.form)
 			}
@@ -197,7 +200,9 @@ func (f *employeeForm) check() {
 	}
 }
 
-func (v *employeesView) cancel(app.Context, app.Event) { v.form, v.pins = nil, pinReset{} }
+func (v *employeesView) cancel(app.Context, app.Event) {
+	v.form, v.pins, v.face = nil, pinReset{}, faceEnrol{}
+}
 
 // save sends the employee once the browser sees no problem; punchd's
 // problems come back by field.
@@ -231,7 +236,7 @@ func (v *employeesView) save(c *Console) app.EventHandler {
 				if f.saveErr, f.detail = code(err), detail(err); err != nil {
 					return
 				}
-				v.form, v.pins, v.saved = nil, pinReset{}, got.ID
+				v.form, v.pins, v.face, v.saved = nil, pinReset{}, faceEnrol{}, got.ID
 				v.load(c)
 			})
 		})

@@ -12,12 +12,15 @@ func (v *employeesView) render(c *Console, l lang) app.UI {
 	if body == nil {
 		body = v.renderList(c, l, write)
 	}
-	var saved, form app.UI = app.Text(""), app.Text("")
+	var saved, form, face app.UI = app.Text(""), app.Text(""), app.Text("")
 	if v.saved != "" {
 		saved = app.P().ID("emp-saved").Attr("role", "status").DataSet("id", v.saved).Text(l.t("emp.saved", v.saved))
 	}
 	if v.form != nil && write {
 		form = v.renderForm(c, l)
+		if !v.form.isNew {
+			face = v.face.render(c, l)
+		}
 	}
 	return app.Div().Class("card").ID("employees").Body(
 		app.H3().Text(l.t("emp.title")),
@@ -29,6 +32,7 @@ func (v *employeesView) render(c *Console, l lang) app.UI {
 		),
 		saved,
 		form,
+		face,
 		body,
 	)
 }

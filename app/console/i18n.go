@@ -30,6 +30,15 @@ func (l lang) t(key string, args ...any) string {
 
 // refusal says a server refusal's code in l: the code, never the server's
 // English message, which the details keep.
+// addTexts adds a section's texts (by language, then key) to texts.
+func addTexts(more map[lang]map[string]string) {
+	for l, m := range more {
+		for k, v := range m {
+			texts[l][k] = v
+		}
+	}
+}
+
 func (l lang) refusal(code string) string {
 	if _, ok := texts[l]["err."+code]; ok {
 		return l.t("err." + code)

@@ -182,10 +182,4 @@ var peopleTexts = map[lang]map[string]string{
 	},
 }
 
-func init() {
-	for l, m := range peopleTexts {
-		for k, v := range m {
-			texts[l][k] = v
-		}
-	}
-}
+func init() { addTexts(peopleTexts) }

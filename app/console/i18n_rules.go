@@ -226,10 +226,4 @@ func countryName(l lang, cc string) string {
 	return n[0] + " (" + cc + ")"
 }
 
-func init() {
-	for l, m := range rulesTexts {
-		for k, s := range m {
-			texts[l][k] = s
-		}
-	}
-}
+func init() { addTexts(rulesTexts) }

@@ -62,6 +62,13 @@ func TestTextsUsed(t *testing.T) {
 	for _, k := range []string{"holidays.kind.holiday", "holidays.kind.workday", "holidays.err.date", "holidays.err.to", "holidays.err.kind", "weekly.err.shift", "rules.range"} {
 		used[k] = true
 	}
+	for _, k := range []string{"checking", "accepted", "no_face", "many_faces", "face_too_small", "bad_image", "too_large", "not_same_person"} {
+		used["face.photo."+k] = true // built: a photo's verdict
+	}
+	for _, k := range []string{"no_site", "no_service", "not_linked", "unreachable"} {
+		used["face.svc."+k] = true // built: the face service's state
+	}
+	used["face.done.enrolled"], used["face.done.deleted"], used["face.needConsent"], used["face.full"], used["face.photosHint"] = true, true, true, true, true
 	if len(used) < 40 {
 		t.Fatalf("found only %d keys in the code: the pattern is out of date", len(used))
 	}

@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string) error {
 	serveFS.StringVar(&cfg.DemoFaceURL, "demo-face-url", "", "face service address of the demo store (default http://127.0.0.1:8090); only when -demo seeds an empty database")
 	trust := serveFS.String("trust-proxy", "", "comma-separated addresses or CIDRs of the reverse proxies in front of punchd (haproxy, nginx): their X-Forwarded-For names the client")
 	serveFS.StringVar(&cfg.BadgeFont, "badge-font", "", "CJK TrueType font for badge sheets (default: Debian's fonts-droid-fallback)")
+	serveFS.StringVar(&cfg.FaceAdminToken, "face-admin-token", "", "the sites' facematchd -admin-token: punchd enrolls and deletes faces for the console with it (better: PUNCHD_FACE_ADMIN_TOKEN)")
 	faceKey := serveFS.String("face-audit-key", "", "32-byte key (hex or base64) shared with the sites' facematchd -audit-key: face punches must carry a verdict sealed with it")
 	serve := &ffcli.Command{
 		Name: "serve", ShortUsage: "punchd [-db DB] serve [flags]", ShortHelp: "serve the API and the kiosk PWA",

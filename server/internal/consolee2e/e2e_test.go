@@ -5,7 +5,6 @@ package consolee2e
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,11 +39,7 @@ const (
 
 // openConsole opens the console of the punchd at base and waits for its
 // sign-in form.
-func openConsole(t *testing.T, ctx context.Context, base string) {
-	t.Helper()
-	e2etest.Run(t, ctx, "open the console", chromedp.Navigate(base+"/admin/"))
-	e2etest.Wait(t, ctx, "the sign-in form", `!!document.getElementById("signin-login")`, 90*time.Second)
-}
+func openConsole(t *testing.T, ctx context.Context, base string) { e2etest.OpenConsole(t, ctx, base) }
 
 // consoleOn starts punchd with the demo organisation on a test clock at
 // 10:00 on 2026-03-11 in Shanghai, with the accounts given (by id), and
@@ -67,21 +62,11 @@ func consoleOn(t *testing.T, limit time.Duration, users map[string]auth.UserRequ
 }
 
 // keepShot keeps the page as the artefact var/artefacts/name.
-func keepShot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	root, err := e2etest.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e2etest.Screenshot(t, ctx, filepath.Join(root, "var", "artefacts", name))
-}
+func keepShot(t *testing.T, ctx context.Context, name string) { e2etest.KeepShot(t, ctx, name) }
 
 // signIn fills the console's sign-in form and sends it.
 func signIn(t *testing.T, ctx context.Context, login, password string) {
-	t.Helper()
-	e2etest.SetInput(t, ctx, "signin-login", login)
-	e2etest.SetInput(t, ctx, "signin-password", password)
-	e2etest.Tap(t, ctx, "sign in", "#signin-submit")
+	e2etest.SignInConsole(t, ctx, login, password)
 }
 
 // signedIn opens a browser on the test clock (for at most limit), the

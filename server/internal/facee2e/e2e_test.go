@@ -92,7 +92,8 @@ func setup(dir string) error {
 			built <- fmt.Errorf("build app.wasm: %v\n%s", err, out)
 			return
 		}
-		built <- nil
+		// The console too, for TestConsoleFace.
+		built <- e2etest.BuildConsole(webDir)
 	}()
 	err := videos(dir, models, photos)
 	if berr := <-built; berr != nil {
@@ -350,7 +351,7 @@ func (f *faceService) admin(method, path string, body []byte, out any) int {
 // clock.
 func startPunchd(t *testing.T, clock *e2etest.Clock) *e2etest.Server {
 	t.Helper()
-	return e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, FaceAuditKey: auditKey, Now: clock.Now})
+	return e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: version, FaceAuditKey: auditKey, FaceAdminToken: adminToken, Now: clock.Now})
 }
 
 // morning is the clock of the tests outside the matrix: 08:55 at the

@@ -39,20 +39,21 @@ type EventBatch struct {
 // MaxEventBatch is the most events one report carries.
 const MaxEventBatch = 100
 
-func addEvent(ctx context.Context, tx *sql.Tx, ev Event) error {
+// addEvent writes ev to the outbox in tx and returns its id.
+func addEvent(ctx context.Context, tx *sql.Tx, ev Event) (string, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
-		return fmt.Errorf("facematch: event id: %w", err)
+		return "", fmt.Errorf("facematch: event id: %w", err)
 	}
 	detail, err := json.Marshal(ev.Detail)
 	if err != nil {
-		return fmt.Errorf("facematch: event: %w", err)
+		return "", fmt.Errorf("facematch: event: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, action, employee_id, site_id, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		id.String(), ev.Action, ev.EmployeeID, ev.SiteID, string(detail), ev.At.UTC().Format(timeFormat)); err != nil {
-		return fmt.Errorf("facematch: event: %w", err)
+		return "", fmt.Errorf("facematch: event: %w", err)
 	}
-	return nil
+	return id.String(), nil
 }
 
 // Unsent lists the oldest events punchd has not acknowledged, at most limit.

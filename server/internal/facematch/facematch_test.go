@@ -81,7 +81,7 @@ func near(d Descriptor, dist float64, seed uint64) Descriptor {
 }
 
 func face(d Descriptor) Face {
-	return Face{Rect: image.Rect(10, 10, 40, 40), Descriptor: d}
+	return Face{Rect: image.Rect(10, 10, 110, 110), Descriptor: d}
 }
 
 type fakeClock struct{ t time.Time }

@@ -392,8 +392,33 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) error {
 		in.EmployeeID, in.SiteID = fields["employee_id"], fields["site_id"]
 		in.Consent.By, in.Consent.Purpose = fields["consent_by"], fields["consent_purpose"]
 	}
+	if r.URL.Query().Get("dry_run") == "true" {
+		// The photos judged, nothing stored: a console shows each
+		// verdict before the enrolment.
+		if err := checkID("site_id", in.SiteID); err != nil {
+			return err
+		}
+		if len(photos) == 0 || len(photos) > MaxPhotos {
+			return wire.Errorf(wire.CodeInvalid, "send 1 to %d photos, not %d", MaxPhotos, len(photos))
+		}
+		checks, _, err := h.svc.CheckPhotos(r.Context(), in.SiteID, photos)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, map[string]any{"photos": checks})
+	}
 	res, err := h.svc.Enroll(r.Context(), EnrollRequest{EmployeeID: in.EmployeeID, SiteID: in.SiteID, Photos: photos,
 		ConsentBy: in.Consent.By, Purpose: in.Consent.Purpose})
+	var pe *PhotoError
+	if errors.As(err, &pe) {
+		// The refusal says which photos to replace.
+		var body struct {
+			wire.ErrorBody
+			Photos []PhotoCheck `json:"photos"`
+		}
+		body.Error.Code, body.Error.Message, body.Photos = wire.CodeInvalid, pe.Error(), pe.Photos
+		return writeJSON(w, wire.CodeInvalid.HTTPStatus(), body)
+	}
 	if err != nil {
 		return err
 	}

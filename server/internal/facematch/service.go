@@ -58,6 +58,9 @@ type Config struct {
 	KioskBurst int
 	TotalRate  float64
 	TotalBurst int
+	// MinEnrollFace is the narrowest face an enrolment photo may show, in
+	// pixels (default DefaultMinEnrollFace).
+	MinEnrollFace int
 	// MaxConcurrent bounds extractions running at once (dlib uses a core each).
 	MaxConcurrent int
 	Now           func() time.Time
@@ -90,6 +93,9 @@ func (c *Config) fill() {
 	}
 	if c.TotalRate == 0 {
 		c.TotalRate, c.TotalBurst = 20, 40
+	}
+	if c.MinEnrollFace == 0 {
+		c.MinEnrollFace = DefaultMinEnrollFace
 	}
 	if c.MaxConcurrent == 0 {
 		c.MaxConcurrent = 2
@@ -233,6 +239,11 @@ type EnrollResult struct {
 	Descriptors int       `json:"descriptors"`
 	ConsentID   int64     `json:"consent_id"`
 	EnrolledAt  time.Time `json:"enrolled_at"`
+	// EventID is the id of the act's report to punchd's audit log (see
+	// Event): punchd, asking on an admin's behalf, records the act under
+	// it at once, and the later report is then a repeat.
+	EventID string       `json:"event_id"`
+	Photos  []PhotoCheck `json:"photos"`
 }
 
 // MaxPhotos is the most photos an enrolment takes.
@@ -258,40 +269,20 @@ func (s *Service) Enroll(ctx context.Context, req EnrollRequest) (EnrollResult, 
 	if len(req.Photos) == 0 || len(req.Photos) > MaxPhotos {
 		return res, wire.Errorf(wire.CodeInvalid, "send 1 to %d photos, not %d", MaxPhotos, len(req.Photos))
 	}
-	descs := make([]Descriptor, 0, len(req.Photos))
-	for i, p := range req.Photos {
-		if err := CheckJPEG(p, s.cfg.Limits); err != nil {
-			var we *wire.Error
-			if errors.As(err, &we) {
-				return res, &wire.Error{Code: we.Code, Message: fmt.Sprintf("photo %d: %s", i+1, we.Message), Err: err}
-			}
-			return res, err
-		}
-		faces, err := s.extract(ctx, p)
-		if err != nil {
-			return res, fmt.Errorf("photo %d: %w", i+1, err)
-		}
-		switch len(faces) {
-		case 0:
-			return res, wire.Errorf(wire.CodeInvalid, "photo %d: no face found; use a well-lit frontal photo", i+1)
-		case 1:
-		default:
-			return res, wire.Errorf(wire.CodeInvalid, "photo %d: %d faces found; use a photo of the employee alone", i+1, len(faces))
-		}
-		descs = append(descs, faces[0].Descriptor)
+	checks, descs, err := s.CheckPhotos(ctx, req.SiteID, req.Photos)
+	if err != nil {
+		return res, err
 	}
-	th := s.Site(req.SiteID).Threshold
-	for i := 1; i < len(descs); i++ {
-		if d := Distance(descs[0], descs[i]); d > th {
-			return res, wire.Errorf(wire.CodeInvalid, "photo %d does not look like photo 1 (distance %.2f > %.2f)", i+1, d, th)
-		}
+	if len(descs) < len(req.Photos) {
+		pe := &PhotoError{Photos: checks}
+		return res, &wire.Error{Code: wire.CodeInvalid, Message: pe.Error(), Err: pe}
 	}
 	now := s.cfg.Now()
 	// Hold the gallery lock across the write so the store and the
 	// in-memory index cannot disagree about the order of two enrolments.
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, err := s.store.replaceTemplates(ctx, req.EmployeeID, req.SiteID, descs,
+	id, ev, err := s.store.replaceTemplates(ctx, req.EmployeeID, req.SiteID, descs,
 		Consent{By: req.ConsentBy, Purpose: req.Purpose, GivenAt: now})
 	if err != nil {
 		return res, err
@@ -303,7 +294,8 @@ func (s *Service) Enroll(ctx context.Context, req EnrollRequest) (EnrollResult, 
 	}
 	g.descs[req.EmployeeID] = descs
 	g.rebuild()
-	return EnrollResult{EmployeeID: req.EmployeeID, SiteID: req.SiteID, Descriptors: len(descs), ConsentID: id, EnrolledAt: now.UTC()}, nil
+	return EnrollResult{EmployeeID: req.EmployeeID, SiteID: req.SiteID, Descriptors: len(descs), ConsentID: id, EnrolledAt: now.UTC(),
+		EventID: ev, Photos: checks}, nil
 }
 
 // DeleteResult reports a deletion.
@@ -311,6 +303,8 @@ type DeleteResult struct {
 	EmployeeID        string `json:"employee_id"`
 	Descriptors       int64  `json:"deleted_descriptors"`
 	WithdrawnConsents int64  `json:"withdrawn_consents"`
+	// EventID is the id of the act's report to punchd (see EnrollResult).
+	EventID string `json:"event_id"`
 }
 
 // DeleteEmployee removes every descriptor of an employee at every site (on
@@ -321,7 +315,7 @@ func (s *Service) DeleteEmployee(ctx context.Context, employee string) (DeleteRe
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, c, err := s.store.deleteEmployee(ctx, employee, s.cfg.Now())
+	n, c, ev, err := s.store.deleteEmployee(ctx, employee, s.cfg.Now())
 	if err != nil {
 		return DeleteResult{}, err
 	}
@@ -337,7 +331,7 @@ func (s *Service) DeleteEmployee(ctx context.Context, employee string) (DeleteRe
 			}
 		}
 	}
-	return DeleteResult{EmployeeID: employee, Descriptors: n, WithdrawnConsents: c}, nil
+	return DeleteResult{EmployeeID: employee, Descriptors: n, WithdrawnConsents: c, EventID: ev}, nil
 }
 
 // Employee is what the service holds about an employee.

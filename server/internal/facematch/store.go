@@ -123,67 +123,67 @@ type Consent struct {
 
 // replaceTemplates stores the descriptors of an employee at a site, replacing
 // earlier ones, and records the consent, in one transaction.
-func (s *Store) replaceTemplates(ctx context.Context, employee, site string, descs []Descriptor, c Consent) (int64, error) {
+func (s *Store) replaceTemplates(ctx context.Context, employee, site string, descs []Descriptor, c Consent) (consent int64, event string, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("facematch: enroll: %w", err)
+		return 0, "", fmt.Errorf("facematch: enroll: %w", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM templates WHERE employee_id = ? AND site_id = ?`, employee, site); err != nil {
-		return 0, fmt.Errorf("facematch: enroll: %w", err)
+		return 0, "", fmt.Errorf("facematch: enroll: %w", err)
 	}
 	at := c.GivenAt.UTC().Format(timeFormat)
 	for i, d := range descs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO templates (employee_id, site_id, slot, sealed, created_at) VALUES (?, ?, ?, ?, ?)`,
 			employee, site, i, s.seal.seal(d, employee, site, i), at); err != nil {
-			return 0, fmt.Errorf("facematch: enroll: %w", err)
+			return 0, "", fmt.Errorf("facematch: enroll: %w", err)
 		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO consents (employee_id, site_id, given_by, purpose, given_at) VALUES (?, ?, ?, ?, ?)`,
 		employee, site, c.By, c.Purpose, at)
 	if err != nil {
-		return 0, fmt.Errorf("facematch: enroll: consent: %w", err)
+		return 0, "", fmt.Errorf("facematch: enroll: consent: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return 0, fmt.Errorf("facematch: enroll: consent: %w", err)
+		return 0, "", fmt.Errorf("facematch: enroll: consent: %w", err)
 	}
 	ev := Event{Action: ActionFaceEnroll, EmployeeID: employee, SiteID: site, At: c.GivenAt,
 		Detail: map[string]any{"consent_id": id, "consent_by": c.By, "purpose": c.Purpose, "descriptors": len(descs)}}
-	if err := addEvent(ctx, tx, ev); err != nil {
-		return 0, err
+	if event, err = addEvent(ctx, tx, ev); err != nil {
+		return 0, "", err
 	}
-	return id, tx.Commit()
+	return id, event, tx.Commit()
 }
 
 // deleteEmployee removes every descriptor of an employee and marks the open
 // consents withdrawn. Consent rows stay: they prove what was agreed and when
 // it ended, and hold no biometric data.
-func (s *Store) deleteEmployee(ctx context.Context, employee string, now time.Time) (descriptors, consents int64, err error) {
+func (s *Store) deleteEmployee(ctx context.Context, employee string, now time.Time) (descriptors, consents int64, event string, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, 0, fmt.Errorf("facematch: delete: %w", err)
+		return 0, 0, "", fmt.Errorf("facematch: delete: %w", err)
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `DELETE FROM templates WHERE employee_id = ?`, employee)
 	if err != nil {
-		return 0, 0, fmt.Errorf("facematch: delete: %w", err)
+		return 0, 0, "", fmt.Errorf("facematch: delete: %w", err)
 	}
 	descriptors, _ = res.RowsAffected()
 	res, err = tx.ExecContext(ctx, `UPDATE consents SET withdrawn_at = ? WHERE employee_id = ? AND withdrawn_at IS NULL`,
 		now.UTC().Format(timeFormat), employee)
 	if err != nil {
-		return 0, 0, fmt.Errorf("facematch: delete: %w", err)
+		return 0, 0, "", fmt.Errorf("facematch: delete: %w", err)
 	}
 	consents, _ = res.RowsAffected()
 	if descriptors > 0 || consents > 0 {
 		ev := Event{Action: ActionFaceDelete, EmployeeID: employee, At: now,
 			Detail: map[string]any{"descriptors": descriptors, "withdrawn_consents": consents}}
-		if err := addEvent(ctx, tx, ev); err != nil {
-			return 0, 0, err
+		if event, err = addEvent(ctx, tx, ev); err != nil {
+			return 0, 0, "", err
 		}
 	}
-	return descriptors, consents, tx.Commit()
+	return descriptors, consents, event, tx.Commit()
 }
 
 // loadAll reads and opens every descriptor: site -> employee -> descriptors.

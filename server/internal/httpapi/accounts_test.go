@@ -39,6 +39,16 @@ func (c *testClock) Add(d time.Duration) {
 // demo admin token, the store and the clock.
 func clockedServer(t *testing.T) (string, string, store.Store, *testClock) {
 	t.Helper()
+	api, admin, st, clk := clockedAPI(t)
+	srv := httptest.NewServer(api.Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL, admin, st, clk
+}
+
+// clockedAPI is clockedServer's API before it serves: a test may set
+// more of it first.
+func clockedAPI(t *testing.T) (*httpapi.Server, string, store.Store, *testClock) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {
@@ -50,9 +60,7 @@ func clockedServer(t *testing.T) (string, string, store.Store, *testClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(st, clk.Now, slog.Default(), "test").Handler())
-	t.Cleanup(srv.Close)
-	return srv.URL, res.AdminToken, st, clk
+	return httpapi.New(st, clk.Now, slog.Default(), "test"), res.AdminToken, st, clk
 }
 
 // flowPeople makes the accounts of the approval tests (employees E004,

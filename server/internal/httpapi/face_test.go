@@ -37,16 +37,7 @@ func TestFaceEvents(t *testing.T) {
 			t.Fatalf("the face service reports: %d %s", st, body)
 		}
 	}
-	all, err := st.AuditEntries(ctx, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var faces []store.AuditEntry
-	for _, e := range all {
-		if strings.HasPrefix(e.Action, "face.") {
-			faces = append(faces, e)
-		}
-	}
+	faces := faceEntries(t, st)
 	if len(faces) != 2 || faces[0].Action != "face.enroll" || faces[0].Target != "E004" || faces[0].Unit != "retail" || faces[0].Actor != "token:facematchd" ||
 		faces[1].Action != "face.delete" || faces[1].Unit != "works" || !strings.Contains(string(faces[0].Detail), `"consent_by":"E004"`) {
 		t.Errorf("face entries after two reports of two events: %+v", faces)
@@ -58,7 +49,7 @@ func TestFaceEvents(t *testing.T) {
 	if !strings.Contains(log, `"face.enroll"`) || strings.Contains(log, `"face.delete"`) {
 		t.Errorf("retail HR reads its unit's face entries only: %.600s", log)
 	}
-	all, _ = st.AuditEntries(ctx, 0, 0)
+	all, _ := st.AuditEntries(ctx, 0, 0)
 	id, _ := uuid.NewV7()
 	for what, body := range map[string]string{
 		"no events":        `{"events":[]}`,

@@ -27,6 +27,7 @@ import (
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
+	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/store"
 )
@@ -68,6 +69,9 @@ type Server struct {
 	// TrustProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client (see clientAddr).
 	TrustProxies []netip.Prefix
+	// Face asks the sites' face services on behalf of the console (nil:
+	// punchd holds no face admin token, and face enrolment is off).
+	Face *faceadmin.Client
 
 	routes []string
 	// scopes are the token scopes of the routes (RouteScope).
@@ -177,6 +181,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/badges", s.withRole(s.badgeSheet, RoleAdmin, RolePerson))
 	route("POST /api/v1/employees/import", s.withRole(s.importEmployees, RoleAdmin, RolePerson))
 	route("PUT /api/v1/employees/{id}", s.withRole(s.putEmployee, RoleAdmin, RolePerson))
+	route("GET /api/v1/employees/{id}/face", s.withRole(s.getFace, RoleAdmin, RolePerson))
+	route("POST /api/v1/employees/{id}/face", s.withRole(s.postFace, RoleAdmin, RolePerson))
+	route("DELETE /api/v1/employees/{id}/face", s.withRole(s.deleteFace, RoleAdmin, RolePerson))
 	route("GET /api/v1/attendance/record", s.scoped(s.attendanceRecord))
 	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
 	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))

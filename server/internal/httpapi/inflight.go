@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"punchclock/app/wire"
@@ -73,13 +74,13 @@ func (b *Budget) reserve(addr string, n int64) (release func(), ok bool) {
 // too_large without reading it.
 func (b *Budget) limit(s *Server, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := r.ContentLength
+		n, most := r.ContentLength, maxBodyOf(r)
 		switch {
-		case n > MaxBatchBody:
-			s.writeError(w, r, wire.Errorf(wire.CodeTooLarge, "request body is larger than %d bytes", MaxBatchBody))
+		case n > most:
+			s.writeError(w, r, wire.Errorf(wire.CodeTooLarge, "request body is larger than %d bytes", most))
 			return
-		case n < 0: // chunked: it may be as large as the API takes
-			n = MaxBatchBody
+		case n < 0: // chunked: it may be as large as the route takes
+			n = most
 		}
 		release, ok := b.reserve(s.clientAddr(r), n)
 		if !ok {
@@ -90,4 +91,13 @@ func (b *Budget) limit(s *Server, h http.Handler) http.Handler {
 		defer release()
 		h.ServeHTTP(w, r)
 	})
+}
+
+// maxBodyOf is the largest body r's route takes: a face enrolment's
+// photos (MaxFaceBody), else a kiosk's batch (MaxBatchBody).
+func maxBodyOf(r *http.Request) int64 {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v1/employees/") && strings.HasSuffix(r.URL.Path, "/face") {
+		return MaxFaceBody
+	}
+	return MaxBatchBody
 }

@@ -64,6 +64,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 	api := httpapi.New(st, func() time.Time { return now }, slog.Default(), "test")
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
+	startFaceService(t, st, api)
 	base, u := srv.URL, srv.URL+"/api/v1"
 	admin := res.AdminToken
 	put := func(path string, body any) {
@@ -231,6 +232,12 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"GET /api/v1/badges":         {"hrWrite", func(string, string) call { return call{"GET", "/badges?employee_id=E004", nil} }}, // TestBadges
 		"GET /api/v1/employees/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/employees/" + e, nil} }},
 		"PUT /api/v1/employees/{id}": {"hrWrite", func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
+		// TestFaceEnrolment holds HR to its unit.
+		"GET /api/v1/employees/{id}/face": {"hrWrite", func(string, string) call { return call{"GET", "/employees/E004/face", nil} }},
+		"POST /api/v1/employees/{id}/face": {"hrWrite", func(string, string) call {
+			return call{"POST", "/employees/E004/face?dry_run=true", enrollBody(true, testPhoto(oneFace, false))}
+		}},
+		"DELETE /api/v1/employees/{id}/face": {"hrWrite", func(string, string) call { return call{"DELETE", "/employees/E004/face", nil} }},
 		"GET /api/v1/attendance/record": {scopedOn, func(e, d string) call {
 			if d != "" {
 				return call{"GET", "/attendance/record?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}

@@ -21,6 +21,7 @@ import (
 	"punchclock/app/console"
 	"punchclock/kiosk/pages"
 	"punchclock/server/internal/demo"
+	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/postgres"
 	"punchclock/server/internal/sqlite"
@@ -47,6 +48,9 @@ type Config struct {
 	// verdicts with (facematchd -audit-key); nil accepts face punches
 	// unverified.
 	FaceAuditKey []byte
+	// FaceAdminToken is the sites' face services' -admin-token: with it
+	// punchd manages face enrolments for the console ("" leaves them off).
+	FaceAdminToken string
 	// BadgeFont is the CJK TrueType font of badge sheets ("" the first
 	// of badges.FontPaths found).
 	BadgeFont string
@@ -141,6 +145,9 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	}
 	m := &Main{Config: cfg, Store: st, API: httpapi.New(st, cfg.Now, cfg.Log, cfg.Version)}
 	m.API.Punches.FaceAuditKey = cfg.FaceAuditKey
+	if cfg.FaceAdminToken != "" {
+		m.API.Face = &faceadmin.Client{Token: cfg.FaceAdminToken}
+	}
 	m.API.BadgeFont = cfg.BadgeFont
 	m.API.TrustProxies = cfg.TrustProxies
 	if cfg.Demo {
