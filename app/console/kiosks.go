@@ -57,6 +57,10 @@ type kiosksView struct {
 
 	asking    string // the kiosk whose revocation waits for a confirmation
 	revokeErr string
+
+	renaming  string // the kiosk being renamed, and the name typed
+	newName   string
+	renameErr string
 	stop      context.CancelFunc // ends the refreshing started by start
 }
 
@@ -291,9 +295,7 @@ func (v *kiosksView) row(c *Console, l lang, k kiosk) app.UI {
 		name = k.ID
 	}
 	cells := []app.UI{
-		app.Td().Body(app.Text(name), app.If(state != "ok", func() app.UI {
-			return app.Span().Class("flag").Text(l.t("kiosks." + state))
-		})),
+		v.nameCell(c, l, k, name, state),
 		app.Td().Text(v.siteName(k.SiteID)),
 		app.Td().Text(when(l, k.LastSync)),
 	}

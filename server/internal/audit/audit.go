@@ -33,6 +33,7 @@ const (
 	ActionPhoneLink        = "device.phone_link"     // a phone activation link issued (target: employee)
 	ActionPhoneActive      = "device.phone_activate" // a phone activated (target: device)
 	ActionRevoke           = "device.revoke"         // a device revoked (target: device)
+	ActionRenameDevice     = "device.rename"         // a device renamed (target: device)
 	ActionRules            = "rules.change"          // a rule set replaced (target: site, "" the default)
 	ActionToken            = "token.issue"           // an API token made (target: its name)
 	ActionTokenRevoke      = "token.revoke"          // an API token revoked (target: its name)

@@ -5,6 +5,7 @@ package consolee2e
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
+	"punchclock/server/internal/store"
 )
 
 // webDir is a copy of web/ with the kiosk's and the console's app.wasm
@@ -129,6 +131,21 @@ func TestConsoleKiosks(t *testing.T) {
 	e2etest.Tap(t, ctx, "back to English", "#lang")
 	e2etest.Wait(t, ctx, "the English console", `document.body.innerText.includes("Kiosks")`, 10*time.Second)
 
+	// Renamed: cancelled, nothing changes; then the fleet and punchd
+	// name it "Front door 前门", and the audit log has the act.
+	e2etest.Tap(t, ctx, "rename", "#rename-"+device)
+	e2etest.Wait(t, ctx, "the rename form", `!!document.getElementById("rename-input")`, 10*time.Second)
+	e2etest.Tap(t, ctx, "cancel the rename", "#rename-cancel")
+	e2etest.Wait(t, ctx, "the rename form closed", `!document.getElementById("rename-input")`, 10*time.Second)
+	e2etest.Tap(t, ctx, "rename", "#rename-"+device)
+	e2etest.Wait(t, ctx, "the rename form again", `!!document.getElementById("rename-input")`, 10*time.Second)
+	e2etest.SetInput(t, ctx, "rename-input", "Front door 前门")
+	e2etest.Tap(t, ctx, "save the name", "#rename-save")
+	e2etest.Wait(t, ctx, "the new name in the fleet", `!document.getElementById("rename-input") && (`+row+`?.innerText || "").includes("Front door 前门")`, 30*time.Second)
+	if d, _ := s.Main().Store.Device(bg, device); d.Name != "Front door 前门" {
+		t.Errorf("punchd names the kiosk %q", d.Name)
+	}
+
 	// Revoking asks first: cancelled, nothing changes; confirmed, the
 	// kiosk is revoked and the audit log says who did it.
 	e2etest.Tap(t, ctx, "revoke", "#revoke-"+device)
@@ -154,6 +171,9 @@ func TestConsoleKiosks(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no audit entry of u-admin revoking %s", device)
+	}
+	if !slices.ContainsFunc(entries, func(e store.AuditEntry) bool { return e.Action == audit.ActionRenameDevice && e.Target == device }) {
+		t.Errorf("no audit entry of the rename of %s", device)
 	}
 
 	// A phone link for E005, shown as a QR code its phone camera reads:

@@ -3,7 +3,10 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"punchclock/app/wire"
 	"punchclock/server/internal/audit"
@@ -167,6 +170,36 @@ func (s *Server) issueCode(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
 	xs, err := s.Store.Devices(r.Context())
 	return answerList(w, "devices", xs, err)
+}
+
+// renameDevice answers PUT /admin/devices/{id}: {"name": ...} names a
+// kiosk or a phone as the fleet shows it ("Front door"), 1 to 100
+// characters without control characters. Audited (device.rename).
+func (s *Server) renameDevice(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" || utf8.RuneCountInString(name) > 100 || strings.ContainsFunc(name, unicode.IsControl) {
+		return wire.Errorf(wire.CodeInvalid, "name must be 1 to 100 characters without control characters")
+	}
+	ctx, id := r.Context(), r.PathValue("id")
+	old, err := s.Store.Device(ctx, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	if err := s.Store.RenameDevice(ctx, id, name); err != nil {
+		return storeErr(err)
+	}
+	d, err := s.Store.Device(ctx, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionRenameDevice, Target: d.ID, Detail: map[string]string{"site": d.SiteID, "name": d.Name, "before": old.Name}})
+	return writeJSON(w, http.StatusOK, d)
 }
 
 func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {

@@ -138,6 +138,7 @@ func (s *Server) Handler() http.Handler {
 	// enroll, list and revoke them, as attendance administrators do.
 	route("POST /api/v1/admin/enrollment-codes", s.headOffice(s.issueCode, RoleAdmin, RolePerson))
 	route("GET /api/v1/admin/devices", s.headOffice(s.listDevices, RoleAdmin, RoleFace, RolePerson))
+	route("PUT /api/v1/admin/devices/{id}", s.headOffice(s.renameDevice, RoleAdmin, RolePerson))
 	route("POST /api/v1/admin/devices/{id}/revoke", s.headOffice(s.revokeDevice, RoleAdmin, RolePerson))
 	route("GET /api/v1/admin/audit", s.withRole(s.listAudit, RoleAdmin, RolePerson))
 	route("POST /api/v1/face/events", s.withRole(s.faceEvents, RoleFace, RoleAdmin))

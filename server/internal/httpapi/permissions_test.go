@@ -192,6 +192,9 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return call{"POST", "/admin/enrollment-codes", []byte(`{"site_id":"sh-jingan"}`)}
 		}},
 		"GET /api/v1/admin/devices": {"hqDevices", func(string, string) call { return call{"GET", "/admin/devices", nil} }},
+		"PUT /api/v1/admin/devices/{id}": {"hqWrite", func(string, string) call {
+			return call{"PUT", "/admin/devices/" + devs[0].ID, []byte(`{"name":"Front door"}`)}
+		}},
 		"POST /api/v1/admin/devices/{id}/revoke": {"hqWrite", func(string, string) call {
 			return call{"POST", "/admin/devices/" + devs[0].ID + "/revoke", nil}
 		}},

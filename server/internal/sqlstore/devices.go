@@ -155,6 +155,24 @@ func (s *DB) DeviceHealths(ctx context.Context) ([]store.DeviceHealth, error) {
 }
 
 // RevokeDevice marks a device revoked; its requests are refused from then on.
+// RenameDevice changes a device's name.
+func (s *DB) RenameDevice(ctx context.Context, id, name string) error {
+	if err := checkID("rename device", id); err != nil {
+		return err
+	}
+	if err := checkAll("rename device", name); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, s.Rebind(`UPDATE devices SET name = ? WHERE id = ?`), name, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: rename device %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlstore: rename device %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
 func (s *DB) RevokeDevice(ctx context.Context, id string) error {
 	if err := checkID("revoke device", id); err != nil {
 		return err

@@ -78,6 +78,9 @@ type Store interface {
 	// DeviceHealths returns every device's last health report.
 	DeviceHealths(ctx context.Context) ([]DeviceHealth, error)
 	RevokeDevice(ctx context.Context, id string) error
+	// RenameDevice changes a device's name (what the fleet view shows);
+	// ErrNotFound when there is none of that id.
+	RenameDevice(ctx context.Context, id, name string) error
 
 	// Ingest runs one batch of a device's punches in one transaction. It
 	// locks the device, loads what decide needs about keys, calls decide

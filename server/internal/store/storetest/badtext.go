@@ -162,6 +162,8 @@ func badTextCalls() []badTextCall {
 		{"Enroll device name", false, enroll(func(_ *string, d *attendance.Device, b string) { d.Name = b })},
 		{"Device", true, one(func(s store.Store, b string) error { _, err := s.Device(ctx, b); return err })},
 		{"RevokeDevice", true, one(func(s store.Store, b string) error { return s.RevokeDevice(ctx, b) })},
+		{"RenameDevice", true, one(func(s store.Store, b string) error { return s.RenameDevice(ctx, b, "x") })},
+		{"RenameDevice name", false, one(func(s store.Store, b string) error { return s.RenameDevice(ctx, "dev1", b) })},
 		{"Ingest device", true, ingestKeys(func(d *string, _ *store.IngestKeys, b string) { *d = b })},
 		{"Ingest key id", true, ingestKeys(func(_ *string, k *store.IngestKeys, b string) { k.IDs = []string{"x", b} })},
 		{"Ingest key QR kiosk", true, ingestKeys(func(_ *string, k *store.IngestKeys, b string) {

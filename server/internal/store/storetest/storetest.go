@@ -3,6 +3,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -318,6 +319,15 @@ func testEnroll(t *testing.T, s store.Store) {
 func testRevoke(t *testing.T, s store.Store) {
 	seedOrg(t, s)
 	enrollDevice(t, s, "h1", "dev1")
+	// Renamed first: the name is all that changes.
+	before := must(s.Device(ctx, "dev1"))
+	mustDo(s.RenameDevice(ctx, "dev1", "Front door 前门"))
+	if d := must(s.Device(ctx, "dev1")); d.Name != "Front door 前门" || d.SiteID != before.SiteID || !bytes.Equal(d.PublicKey, before.PublicKey) || d.Revoked {
+		t.Errorf("renamed device: %+v", d)
+	}
+	if err := s.RenameDevice(ctx, "nope", "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("rename an unknown device: %v", err)
+	}
 	c0 := must(s.Changes(ctx, 0))
 	if err := s.RevokeDevice(ctx, "dev1"); err != nil {
 		t.Fatal(err)
