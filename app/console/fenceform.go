@@ -173,9 +173,12 @@ func (f *siteForm) addFence(kind string) {
 	}
 	f.fences = append(f.fences, fe)
 	f.sel, f.removing = len(f.fences)-1, -1
-	f.extent = math.Max(f.extent, f.fit()) // the plan grows to show it, never shrinks
-
+	f.grow()
 }
+
+// grow widens the plan to show every fence whole; it never narrows it
+// (a person may have picked a wider view).
+func (f *siteForm) grow() { f.extent = math.Max(f.extent, f.fit()) }
 
 // selectFence makes fence i the one edited and drawn on.
 func (f *siteForm) selectFence(i int) {

@@ -84,9 +84,12 @@ func (v *sitesView) taken(id string) bool {
 	return false
 }
 
+// checkForm checks the form again, and grows the plan to show every
+// fence as it changes.
 func (v *sitesView) checkForm() {
 	if v.form != nil {
 		v.errs, v.words = v.form.check(v.taken)
+		v.form.grow()
 	}
 }
 
