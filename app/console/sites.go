@@ -11,10 +11,10 @@ import (
 )
 
 // sitesView is the sites section: every site with its zone, address and
-// geofence; head office HR and administrators make and edit them (the
-// zone from the IANA names, the face service, the geofence typed or
-// drawn on the site plan, the allowed networks), each field checked next
-// to it before punchd is asked.
+// geofences; head office HR and administrators make and edit them (the
+// zone from the IANA names, the face service, the geofences, added,
+// removed and each typed or drawn on the site plan, the allowed
+// networks), each field checked next to it before punchd is asked.
 type sitesView struct {
 	loaded bool
 	err    string
