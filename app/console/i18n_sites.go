@@ -33,10 +33,4 @@ var sitesTexts = map[lang]map[string]string{
 	},
 }
 
-func init() {
-	for l, m := range sitesTexts {
-		for k, v := range m {
-			texts[l][k] = v
-		}
-	}
-}
+func init() { addTexts(sitesTexts) }

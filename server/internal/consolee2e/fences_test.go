@@ -21,9 +21,7 @@ import (
 // their order, each within 2 m of where it was drawn. The form is kept
 // as console-fences-en.png and -zh.png.
 func TestConsoleFences(t *testing.T) {
-	_, ctx := consoleOn(t, 5*time.Minute, hqAndManager)
-	signIn(t, ctx, "hq-hr@example.com", adminPassword)
-	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
+	_, ctx := hqSignedIn(t, 5*time.Minute)
 	drawSite(t, ctx)
 
 	// A second polygon by mistake, one vertex placed with the keyboard.

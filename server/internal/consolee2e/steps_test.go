@@ -33,6 +33,16 @@ var hqAndManager = map[string]auth.UserRequest{
 	"u-mgr": {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword},
 }
 
+// hqSignedIn starts punchd with hqAndManager, opens the console (for at
+// most limit) and signs in as head office HR.
+func hqSignedIn(t *testing.T, limit time.Duration) (*e2etest.Server, context.Context) {
+	t.Helper()
+	s, ctx := consoleOn(t, limit, hqAndManager)
+	signIn(t, ctx, "hq-hr@example.com", adminPassword)
+	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
+	return s, ctx
+}
+
 // shotsEnZh keeps the page as console-NAME-en.png, switches the console
 // to Chinese, waits until it is (and zhReady holds, "" for nothing more),
 // keeps console-NAME-zh.png, and switches back to English.
