@@ -15,8 +15,9 @@
 // of employees from a spreadsheet, checked before it is written; badge
 // sheets), the organisation section (the department tree of the
 // person's scope: made, renamed, moved after a confirmation), the sites
-// section (zone, address, face service, networks, and a geofence typed or
-// drawn on a metric site plan without map tiles), and the rules section
+// section (zone, address, face service, networks, and its geofences,
+// circles and polygons, typed or drawn on a metric site plan without map
+// tiles), and the rules section
 // (shifts, rotations, weekly schedules, holidays with iCal import,
 // overtime by day type, make-up caps and grace periods, checked next to
 // each field by the rules' own validation and previewed before they are

@@ -28,34 +28,39 @@ func (f *siteForm) px(e, n float64) (x, y float64) {
 	return planeSize/2 + e*k, planeSize/2 - n*k
 }
 
-// place puts a point e metres east and n north of the site's point: a
-// polygon's next vertex or the circle's centre.
+// place puts a point e metres east and n north of the site's point into
+// the fence being edited: a polygon's next vertex or the circle's centre.
 func (f *siteForm) place(e, n float64) {
 	o, ok := f.point()
-	if !ok {
+	fe := f.current()
+	if !ok || fe == nil {
 		return
 	}
 	p := fromPlane(o, e, n)
-	switch f.kind {
+	switch fe.kind {
 	case "circle":
-		f.cLat, f.cLng = coord(p.Lat), coord(p.Lng)
-		if f.radius == "" {
-			f.radius = "100"
+		fe.cLat, fe.cLng = coord(p.Lat), coord(p.Lng)
+		if fe.radius == "" {
+			fe.radius = "100"
 		}
-	case "polygon":
-		text := strings.TrimRight(f.polygon, "\n ")
+	default:
+		text := strings.TrimRight(fe.polygon, "\n ")
 		if text != "" {
 			text += "\n"
 		}
-		f.polygon = text + coord(p.Lat) + ", " + coord(p.Lng)
+		fe.polygon = text + coord(p.Lat) + ", " + coord(p.Lng)
 	}
 }
 
-// unplace takes the polygon's last vertex back.
+// unplace takes the edited polygon's last vertex back.
 func (f *siteForm) unplace() {
-	lines := strings.Split(strings.TrimRight(f.polygon, "\n "), "\n")
+	fe := f.current()
+	if fe == nil || fe.kind == "circle" {
+		return
+	}
+	lines := strings.Split(strings.TrimRight(fe.polygon, "\n "), "\n")
 	if len(lines) > 0 {
-		f.polygon = strings.Join(lines[:len(lines)-1], "\n")
+		fe.polygon = strings.Join(lines[:len(lines)-1], "\n")
 	}
 }
 
@@ -92,13 +97,15 @@ func (v *sitesView) onPlaneClick(ctx app.Context, e app.Event) {
 	v.placed()
 }
 
-// placed shows a point placed on the plan in the typed fields.
+// placed shows a point placed on the plan (or a fence selected) in the
+// typed fields.
 func (v *sitesView) placed() {
-	f := v.form
-	setValue("site-polygon", f.polygon)
-	setValue("site-center-lat", f.cLat)
-	setValue("site-center-lng", f.cLng)
-	setValue("site-radius", f.radius)
+	if fe := v.form.current(); fe != nil {
+		setValue("site-polygon", fe.polygon)
+		setValue("site-center-lat", fe.cLat)
+		setValue("site-center-lng", fe.cLng)
+		setValue("site-radius", fe.radius)
+	}
 	v.checkForm()
 }
 
@@ -144,7 +151,7 @@ func (v *sitesView) onExtent(ctx app.Context, e app.Event) {
 func (v *sitesView) renderPlane(l lang) app.UI {
 	f := v.form
 	o, ok := f.point()
-	if !ok || f.kind == "" {
+	if !ok || len(f.fences) == 0 {
 		return app.P().ID("plane-hint").Class("hint").Text(l.t("sites.planeNeedsPoint"))
 	}
 	return app.Div().Class("plane").Body(
@@ -160,7 +167,8 @@ func (v *sitesView) renderPlane(l lang) app.UI {
 }
 
 // planeSVG draws the plane around o: the ground, a grid the scale bar
-// apart, the axes through the site's point, the fence, the site's point,
+// apart, the axes through the site's point, every fence (the one edited
+// highlighted, with its vertices, the others numbered), the site's point,
 // the keyboard's cross, north and the scale bar. One string (app.Raw):
 // go-app's SVG elements would each add their whole method set to the
 // download.
@@ -177,26 +185,13 @@ func (f *siteForm) planeSVG(o attendance.LatLng) string {
 		}
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="%[1]g" y1="0" x2="%[1]g" y2="%[2]d"/><line class="axis" x1="0" y1="%[1]g" x2="%[2]d" y2="%[1]g"/>`, half, planeSize)
-	switch f.kind {
-	case "circle":
-		if c, ok := parseLatLng(f.cLat, f.cLng); ok {
-			r, _ := strconv.ParseFloat(strings.TrimSpace(f.radius), 64)
-			x, y := f.px(toPlane(o, c))
-			fmt.Fprintf(&b, `<circle id="plane-circle" class="fence" cx="%.1f" cy="%.1f" r="%.1f"/><circle class="vertex" cx="%.1f" cy="%.1f" r="4"/>`, x, y, r*half/f.extent, x, y)
+	for i := range f.fences {
+		if i != f.sel {
+			f.fenceSVG(&b, o, i)
 		}
-	case "polygon":
-		pts, _ := f.vertices()
-		var points, dots strings.Builder
-		for _, p := range pts {
-			x, y := f.px(toPlane(o, p))
-			fmt.Fprintf(&points, "%.1f,%.1f ", x, y)
-			fmt.Fprintf(&dots, `<circle class="vertex" cx="%.1f" cy="%.1f" r="4"/>`, x, y)
-		}
-		tag := "polyline"
-		if len(pts) >= 3 {
-			tag = "polygon"
-		}
-		fmt.Fprintf(&b, `<%s id="plane-polygon" class="fence" points="%s"/>%s`, tag, strings.TrimSpace(points.String()), dots.String())
+	}
+	if f.current() != nil {
+		f.fenceSVG(&b, o, f.sel) // on top of the others
 	}
 	cx, cy := f.px(f.curE, f.curN)
 	fmt.Fprintf(&b, `<circle id="plane-site" class="site" cx="%[1]g" cy="%[1]g" r="5"/><path class="cursor" d="M%.1f %.1fh16M%.1f %.1fv16"/>`, half, cx-8, cy, cx, cy-8)
@@ -208,18 +203,68 @@ func (f *siteForm) planeSVG(o attendance.LatLng) string {
 	return b.String()
 }
 
-// siteSummary says a site's first fence in words.
+// fenceSVG draws fence i: the one edited as plane-circle or
+// plane-polygon with its vertices, another dimmed with its number.
+func (f *siteForm) fenceSVG(b *strings.Builder, o attendance.LatLng, i int) {
+	fe := &f.fences[i]
+	half := float64(planeSize) / 2
+	id, class := "", "fence other"
+	if i == f.sel {
+		class = "fence selected"
+	}
+	var lx, ly float64 // where its number goes
+	switch fe.kind {
+	case "circle":
+		c, ok := parseLatLng(fe.cLat, fe.cLng)
+		if !ok {
+			return
+		}
+		r, _ := strconv.ParseFloat(strings.TrimSpace(fe.radius), 64)
+		x, y := f.px(toPlane(o, c))
+		if i == f.sel {
+			id = ` id="plane-circle"`
+		}
+		fmt.Fprintf(b, `<circle%s class="%s" data-fence="%d" cx="%.1f" cy="%.1f" r="%.1f"/>`, id, class, i, x, y, math.Max(r, 0)*half/f.extent)
+		if i == f.sel {
+			fmt.Fprintf(b, `<circle class="vertex" cx="%.1f" cy="%.1f" r="4"/>`, x, y)
+		}
+		lx, ly = x, y
+	default:
+		pts, _ := fe.vertices()
+		if len(pts) == 0 {
+			return
+		}
+		var points, dots strings.Builder
+		for _, p := range pts {
+			x, y := f.px(toPlane(o, p))
+			fmt.Fprintf(&points, "%.1f,%.1f ", x, y)
+			fmt.Fprintf(&dots, `<circle class="vertex" cx="%.1f" cy="%.1f" r="4"/>`, x, y)
+			lx, ly = lx+x/float64(len(pts)), ly+y/float64(len(pts))
+		}
+		tag := "polyline"
+		if len(pts) >= 3 {
+			tag = "polygon"
+		}
+		if i == f.sel {
+			id = ` id="plane-polygon"`
+		} else {
+			dots.Reset()
+		}
+		fmt.Fprintf(b, `<%s%s class="%s" data-fence="%d" points="%s"/>%s`, tag, id, class, i, strings.TrimSpace(points.String()), dots.String())
+	}
+	fmt.Fprintf(b, `<text class="fence-no" x="%.1f" y="%.1f" text-anchor="middle">%d</text>`, lx, ly-6, i+1)
+}
+
+// siteSummary says a site's fences in words: "polygon, 4 vertices;
+// circle, 200 m".
 func siteSummary(l lang, s attendance.Site) string {
 	if len(s.Fences) == 0 {
 		return l.t("sites.noFence")
 	}
-	f := s.Fences[0]
-	out := l.t("sites.polygonOf", len(f.Polygon))
-	if f.Center != nil {
-		out = l.t("sites.circleOf", metres(f.RadiusM))
+	out := make([]string, len(s.Fences))
+	for i, fe := range s.Fences {
+		ff := newFenceForm(fe)
+		out[i] = ff.summary(l)
 	}
-	if len(s.Fences) > 1 {
-		out += fmt.Sprintf(" +%d", len(s.Fences)-1)
-	}
-	return out
+	return strings.Join(out, l.t("sites.fenceSep"))
 }

@@ -2,36 +2,25 @@ package console
 
 import (
 	"math"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"punchclock/app/attendance"
-	"punchclock/app/rules"
-)
-
-// The bounds of a circle's radius, the rules' own.
-const (
-	minRadiusM  = rules.MinRadiusM
-	maxRadiusM  = rules.MaxRadiusM
-	maxVertices = 1000
 )
 
 // siteForm is the site being made or edited, its fields as typed.
 type siteForm struct {
 	isNew                         bool
 	id, name, zone, address, face string
-	lat, lng                      string             // the site's point
-	kind                          string             // the first fence: "" none, "circle" or "polygon"
-	cLat, cLng, radius            string             // the circle
-	polygon                       string             // the polygon, one "lat, lng" a line
-	networks                      string             // one CIDR prefix or address a line
-	extent                        float64            // the plane's half width in metres
-	curE, curN                    float64            // the keyboard's cursor on the plane, metres east and north of the point
-	rest                          []attendance.Fence // the site's other fences, kept as they are
-	datum                         string
+	lat, lng                      string      // the site's point
+	fences                        []fenceForm // the site's geofences, in their order
+	sel                           int         // the fence being edited and drawn on, -1: none
+	removing                      int         // the fence whose removal waits for its confirmation, -1: none
+	networks                      string      // one CIDR prefix or address a line
+	extent                        float64     // the plane's half width in metres
+	curE, curN                    float64     // the keyboard's cursor on the plane, metres east and north of the point
 }
 
 // fieldErr is a field's problem: a text key and its arguments.
@@ -40,9 +29,10 @@ type fieldErr struct {
 	args []any
 }
 
-// newSiteForm is the form of s (nil: a new site).
+// newSiteForm is the form of s (nil: a new site), its first fence
+// selected.
 func newSiteForm(s *attendance.Site) *siteForm {
-	f := &siteForm{isNew: s == nil, extent: 250}
+	f := &siteForm{isNew: s == nil, extent: 250, sel: -1, removing: -1}
 	if s == nil {
 		return f
 	}
@@ -51,25 +41,15 @@ func newSiteForm(s *attendance.Site) *siteForm {
 		f.lat, f.lng = coord(s.Point.Lat), coord(s.Point.Lng)
 	}
 	f.networks = strings.Join(s.Networks, "\n")
-	if len(s.Fences) > 0 {
-		fe := s.Fences[0]
-		f.rest, f.datum = s.Fences[1:], fe.Datum
-		switch {
-		case fe.Center != nil:
-			f.kind, f.cLat, f.cLng = "circle", coord(fe.Center.Lat), coord(fe.Center.Lng)
-			f.radius = strconv.FormatFloat(fe.RadiusM, 'f', -1, 64)
-		case len(fe.Polygon) > 0:
-			f.kind = "polygon"
-			lines := make([]string, len(fe.Polygon))
-			for i, p := range fe.Polygon {
-				lines[i] = coord(p.Lat) + ", " + coord(p.Lng)
-			}
-			f.polygon = strings.Join(lines, "\n")
-		}
+	for _, fe := range s.Fences {
+		f.fences = append(f.fences, newFenceForm(fe))
+	}
+	if len(f.fences) > 0 {
+		f.sel = 0
 	}
 	if f.lat == "" && f.lng == "" {
 		// A site set up through the API without its point: the plan
-		// centres on its fence.
+		// centres on its first fence.
 		if c, ok := fenceCentre(s.Fences); ok {
 			f.lat, f.lng = coord(c.Lat), coord(c.Lng)
 		}
@@ -114,29 +94,6 @@ func parseLatLng(lat, lng string) (attendance.LatLng, bool) {
 	return attendance.LatLng{Lat: a, Lng: b}, true
 }
 
-// vertices parses the polygon's lines; bad is the first bad line (1-based,
-// 0: none).
-func (f *siteForm) vertices() (pts []attendance.LatLng, bad int) {
-	n := 0
-	for _, line := range strings.Split(f.polygon, "\n") {
-		n++
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		parts := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '，' })
-		if len(parts) != 2 {
-			return pts, n
-		}
-		p, ok := parseLatLng(parts[0], parts[1])
-		if !ok {
-			return pts, n
-		}
-		pts = append(pts, p)
-	}
-	return pts, 0
-}
-
 // netLines are the typed networks, blank lines left out.
 func (f *siteForm) netLines() []string {
 	var out []string
@@ -149,9 +106,11 @@ func (f *siteForm) netLines() []string {
 }
 
 // check is every field's problem, by field, as punchd would see them
-// (and a few it cannot: an id already taken by another site).
-func (f *siteForm) check(taken func(id string) bool) map[string]fieldErr {
-	errs := map[string]fieldErr{}
+// (and a few it cannot: an id already taken by another site); a fence's
+// are under fenceKey, and words has the validator's own words of those
+// it found.
+func (f *siteForm) check(taken func(id string) bool) (errs map[string]fieldErr, words map[string]string) {
+	errs, words = map[string]fieldErr{}, map[string]string{}
 	if !validID(f.id) {
 		errs["id"] = fieldErr{key: "sites.err.id"}
 	} else if f.isNew && taken(f.id) {
@@ -177,35 +136,11 @@ func (f *siteForm) check(taken func(id string) bool) map[string]fieldErr {
 			errs["point"] = fieldErr{key: "sites.err.coord"}
 		}
 	}
-	switch f.kind {
-	case "circle":
-		if _, ok := parseLatLng(f.cLat, f.cLng); !ok {
-			errs["center"] = fieldErr{key: "sites.err.coord"}
-		}
-		r, err := strconv.ParseFloat(strings.TrimSpace(f.radius), 64)
-		if err != nil || !(r >= minRadiusM && r <= maxRadiusM) {
-			errs["radius"] = fieldErr{key: "sites.err.radius", args: []any{minRadiusM, maxRadiusM}}
-		}
-	case "polygon":
-		pts, bad := f.vertices()
-		switch {
-		case bad > 0:
-			errs["polygon"] = fieldErr{key: "sites.err.vertex", args: []any{bad}}
-		case len(pts) < 3:
-			errs["polygon"] = fieldErr{key: "sites.err.vertices", args: []any{len(pts)}}
-		case len(pts) > maxVertices:
-			errs["polygon"] = fieldErr{key: "sites.err.tooMany", args: []any{maxVertices}}
-		}
+	for i := range f.fences {
+		f.fences[i].typed(i, errs)
 	}
-	for i, n := range f.netLines() {
-		if _, err := netip.ParsePrefix(n); err != nil {
-			if _, err := netip.ParseAddr(n); err != nil {
-				errs["networks"] = fieldErr{key: "sites.err.network", args: []any{i + 1, n}}
-				break
-			}
-		}
-	}
-	return errs
+	checkGeo(f.fences, f.netLines(), errs, words)
+	return errs, words
 }
 
 // validID is attendance's rule for ids: 1 to 64 letters, digits or -_.:
@@ -227,16 +162,9 @@ func (f *siteForm) site() attendance.Site {
 	if p, ok := f.point(); ok {
 		s.Point = &p
 	}
-	switch f.kind {
-	case "circle":
-		c, _ := parseLatLng(f.cLat, f.cLng)
-		r, _ := strconv.ParseFloat(strings.TrimSpace(f.radius), 64)
-		s.Fences = append(s.Fences, attendance.Fence{Datum: f.datum, Center: &c, RadiusM: r})
-	case "polygon":
-		pts, _ := f.vertices()
-		s.Fences = append(s.Fences, attendance.Fence{Datum: f.datum, Polygon: pts})
+	for i := range f.fences {
+		s.Fences = append(s.Fences, f.fences[i].fence())
 	}
-	s.Fences = append(s.Fences, f.rest...)
 	return s
 }
 
@@ -258,7 +186,7 @@ func fromPlane(o attendance.LatLng, e, n float64) attendance.LatLng {
 // extents are the plane's half widths a person may pick, in metres.
 var extents = []float64{100, 250, 500, 1000, 2500, 5000, 10000}
 
-// fit is the smallest extent that shows the first fence whole, with a
+// fit is the smallest extent that shows every fence whole, with a
 // margin.
 func (f *siteForm) fit() float64 {
 	o, ok := f.point()
@@ -266,18 +194,21 @@ func (f *siteForm) fit() float64 {
 		return 250
 	}
 	far := 0.0
-	switch f.kind {
-	case "circle":
-		if c, ok := parseLatLng(f.cLat, f.cLng); ok {
-			e, n := toPlane(o, c)
-			r, _ := strconv.ParseFloat(f.radius, 64)
-			far = math.Max(math.Abs(e), math.Abs(n)) + r
-		}
-	case "polygon":
-		pts, _ := f.vertices()
-		for _, p := range pts {
-			e, n := toPlane(o, p)
-			far = math.Max(far, math.Max(math.Abs(e), math.Abs(n)))
+	for i := range f.fences {
+		fe := &f.fences[i]
+		switch fe.kind {
+		case "circle":
+			if c, ok := parseLatLng(fe.cLat, fe.cLng); ok {
+				e, n := toPlane(o, c)
+				r, _ := strconv.ParseFloat(strings.TrimSpace(fe.radius), 64)
+				far = math.Max(far, math.Max(math.Abs(e), math.Abs(n))+r)
+			}
+		default:
+			pts, _ := fe.vertices()
+			for _, p := range pts {
+				e, n := toPlane(o, p)
+				far = math.Max(far, math.Max(math.Abs(e), math.Abs(n)))
+			}
 		}
 	}
 	for _, x := range extents {

@@ -17,10 +17,13 @@ import (
 func TestSiteFormCheck(t *testing.T) {
 	good := func() *siteForm {
 		return &siteForm{isNew: true, id: "sz-1", name: "Shenzhen", zone: "Asia/Shanghai", lat: "22.54", lng: "114.05",
-			kind: "polygon", polygon: "22.541, 114.049\n22.541,114.051\n\n22.539 114.050\n", networks: "203.0.113.0/24\n198.51.100.7"}
+			fences: []fenceForm{{kind: "polygon", polygon: "22.541, 114.049\n22.541,114.051\n\n22.539 114.050\n"}}, networks: "203.0.113.0/24\n198.51.100.7"}
 	}
 	taken := func(id string) bool { return id == "sh-jingan" }
-	if errs := good().check(taken); len(errs) != 0 {
+	circle := func(lat, radius string) func(*siteForm) {
+		return func(f *siteForm) { f.fences[0] = fenceForm{kind: "circle", cLat: lat, cLng: "114.05", radius: radius} }
+	}
+	if errs, _ := good().check(taken); len(errs) != 0 {
 		t.Fatalf("a good form: %v", errs)
 	}
 	for _, c := range []struct {
@@ -33,16 +36,19 @@ func TestSiteFormCheck(t *testing.T) {
 		{func(f *siteForm) { f.zone = "Asia/Shanghia" }, "zone"},
 		{func(f *siteForm) { f.face = "ftp://x" }, "face"},
 		{func(f *siteForm) { f.lat = "91" }, "point"},
-		{func(f *siteForm) { f.polygon = "22.5, 114\n22.6, 114" }, "polygon"},
-		{func(f *siteForm) { f.polygon = "22.5, 114\nnorth\n22.6, 114\n22.6, 115" }, "polygon"},
-		{func(f *siteForm) { f.kind, f.cLat, f.cLng, f.radius = "circle", "22.54", "114.05", "49" }, "radius"},
-		{func(f *siteForm) { f.kind, f.cLat, f.cLng, f.radius = "circle", "22.54", "114.05", "5001" }, "radius"},
-		{func(f *siteForm) { f.kind, f.cLat, f.cLng, f.radius = "circle", "x", "114.05", "100" }, "center"},
+		{func(f *siteForm) { f.fences[0].polygon = "22.5, 114\n22.6, 114" }, "fences[0].polygon"},
+		{func(f *siteForm) { f.fences[0].polygon = "" }, "fences[0].polygon"},
+		{func(f *siteForm) { f.fences[0].polygon = "22.5, 114\nnorth\n22.6, 114\n22.6, 115" }, "fences[0].polygon"},
+		{circle("22.54", "49"), "fences[0].radius"},
+		{circle("22.54", "5001"), "fences[0].radius"},
+		{circle("22.54", "wide"), "fences[0].radius"},
+		{circle("x", "100"), "fences[0].center"},
+		{func(f *siteForm) { f.fences[0].datum = "bd09" }, "fences[0].fence"},
 		{func(f *siteForm) { f.networks = "10.0.0.0/33" }, "networks"},
 	} {
 		f := good()
 		c.edit(f)
-		if errs := f.check(taken); len(errs) != 1 || errs[c.field].key == "" {
+		if errs, _ := f.check(taken); len(errs) != 1 || errs[c.field].key == "" {
 			t.Errorf("%+v: %v, want a problem of %s", f, errs, c.field)
 		}
 	}
@@ -54,7 +60,7 @@ func TestSiteFormCheck(t *testing.T) {
 	c := &attendance.LatLng{Lat: 22.54, Lng: 114.05}
 	old := attendance.Site{ID: "x", Name: "X", Zone: "UTC", Point: c, Fences: []attendance.Fence{{Datum: "gcj02", Center: c, RadiusM: 300}, {Center: c, RadiusM: 60}}}
 	f := newSiteForm(&old)
-	if f.kind != "circle" || f.radius != "300" || f.extent != 500 {
+	if len(f.fences) != 2 || f.sel != 0 || f.fences[0].kind != "circle" || f.fences[0].radius != "300" || f.extent != 500 {
 		t.Errorf("the form of a 300 m circle: %+v", f)
 	}
 	// Without a point (set up through the API), the plan centres on the
@@ -76,12 +82,13 @@ func TestPlane(t *testing.T) {
 	if e, n := toPlane(o, p); math.Abs(e-300) > 1e-6 || math.Abs(n+200) > 1e-6 {
 		t.Errorf("toPlane(fromPlane(300, -200)) = %v, %v", e, n)
 	}
-	f := &siteForm{lat: "48.137", lng: "11.575", kind: "polygon", extent: 250}
+	f := &siteForm{lat: "48.137", lng: "11.575", extent: 250, sel: -1, removing: -1}
+	f.addFence("polygon")
 	f.place(100, 100)
 	f.place(-100, 50)
 	f.place(0, -120)
-	if pts, bad := f.vertices(); len(pts) != 3 || bad != 0 {
-		t.Fatalf("three placed vertices: %q", f.polygon)
+	if pts, bad := f.fences[0].vertices(); len(pts) != 3 || bad != 0 {
+		t.Fatalf("three placed vertices: %q", f.fences[0].polygon)
 	}
 	doc := f.planeSVG(attendance.LatLng{Lat: 48.137, Lng: 11.575})
 	d := xml.NewDecoder(strings.NewReader(doc))
@@ -97,12 +104,12 @@ func TestPlane(t *testing.T) {
 			vertices++
 		}
 	}
-	if vertices != 3 || !strings.Contains(doc, `<polygon id="plane-polygon" class="fence" points="280.0,120.0 120.0,160.0 200.0,296.0"/>`) {
+	if vertices != 3 || !strings.Contains(doc, `<polygon id="plane-polygon" class="fence selected" data-fence="0" points="280.0,120.0 120.0,160.0 200.0,296.0"/>`) {
 		t.Errorf("the plane draws %d vertices: %s", vertices, doc)
 	}
 	f.unplace()
-	if pts, _ := f.vertices(); len(pts) != 2 {
-		t.Errorf("after taking one back: %q", f.polygon)
+	if pts, _ := f.fences[0].vertices(); len(pts) != 2 {
+		t.Errorf("after taking one back: %q", f.fences[0].polygon)
 	}
 	if x, y := f.px(250, -250); x != planeSize || y != planeSize {
 		t.Errorf("the plane's corner is at %v, %v", x, y)

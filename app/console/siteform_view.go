@@ -31,34 +31,7 @@ func (v *sitesView) renderForm(c *Console, l lang) app.UI {
 	}
 	_, badID := v.errs["id"]
 	_, badZone := v.errs["zone"]
-	_, badPoly := v.errs["polygon"]
 	_, badNets := v.errs["networks"]
-	var shape app.UI = app.Text("")
-	switch f.kind {
-	case "circle":
-		_, badR := v.errs["radius"]
-		shape = app.Div().Body(
-			app.Div().Class("field-row").Body(
-				v.input(l, "center-lat", "sites.centerLat", &f.cLat, func(f *siteForm) *string { return &f.cLat }),
-				v.input(l, "center-lng", "sites.centerLng", &f.cLng, func(f *siteForm) *string { return &f.cLng }),
-			),
-			v.fieldMsg(l, "center"),
-			app.Div().Class("field").Body(
-				app.Label().For("site-radius").Text(l.t("sites.radius", minRadiusM, maxRadiusM)),
-				app.Input().ID("site-radius").Type("number").Attr("min", minRadiusM).Attr("max", maxRadiusM).Value(f.radius).
-					Aria("invalid", badR).OnInput(v.field(func(f *siteForm) *string { return &f.radius })),
-				v.fieldMsg(l, "radius"),
-			),
-		)
-	case "polygon":
-		shape = app.Div().Class("field").Body(
-			app.Label().For("site-polygon").Text(l.t("sites.polygon")),
-			app.Textarea().ID("site-polygon").Rows(6).Cols(32).Text(f.polygon).Attr("value", f.polygon).Aria("invalid", badPoly).
-				OnInput(v.field(func(f *siteForm) *string { return &f.polygon })),
-			app.Button().ID("site-polygon-clear").Class("button").Type("button").Text(l.t("sites.clear")).OnClick(v.clearPolygon),
-			v.fieldMsg(l, "polygon"),
-		)
-	}
 	var saveErr app.UI = app.Text("")
 	if v.saveErr != "" {
 		saveErr = app.P().ID("site-save-error").Class("error").Attr("role", "alert").DataSet("code", v.saveErr).Title(v.detail).Text(l.refusal(v.saveErr))
@@ -89,17 +62,7 @@ func (v *sitesView) renderForm(c *Console, l lang) app.UI {
 			),
 			v.fieldMsg(l, "point"),
 		),
-		app.FieldSet().Body(
-			app.Legend().Text(l.t("sites.fence")),
-			app.Label().For("site-kind").Text(l.t("sites.kind")),
-			app.Select().ID("site-kind").OnChange(v.onKind).Body(
-				app.Option().Value("").Selected(f.kind == "").Text(l.t("sites.kind.none")),
-				app.Option().Value("circle").Selected(f.kind == "circle").Text(l.t("sites.kind.circle")),
-				app.Option().Value("polygon").Selected(f.kind == "polygon").Text(l.t("sites.kind.polygon")),
-			),
-			shape,
-			v.renderPlane(l),
-		),
+		v.renderFences(l),
 		app.Div().Class("field").Body(
 			app.Label().For("site-networks").Text(l.t("sites.networksHint")),
 			app.Textarea().ID("site-networks").Rows(3).Cols(32).Text(f.networks).Aria("invalid", badNets).

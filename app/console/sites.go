@@ -11,10 +11,10 @@ import (
 )
 
 // sitesView is the sites section: every site with its zone, address and
-// geofence; head office HR and administrators make and edit them (the
-// zone from the IANA names, the face service, the geofence typed or
-// drawn on the site plan, the allowed networks), each field checked next
-// to it before punchd is asked.
+// geofences; head office HR and administrators make and edit them (the
+// zone from the IANA names, the face service, the geofences, added,
+// removed and each typed or drawn on the site plan, the allowed
+// networks), each field checked next to it before punchd is asked.
 type sitesView struct {
 	loaded bool
 	err    string
@@ -22,6 +22,7 @@ type sitesView struct {
 
 	form    *siteForm
 	errs    map[string]fieldErr
+	words   map[string]string // the validator's own words of errs, for a tooltip
 	saveErr string
 	detail  string
 	saved   string // the id of the site saved last
@@ -83,9 +84,12 @@ func (v *sitesView) taken(id string) bool {
 	return false
 }
 
+// checkForm checks the form again, and grows the plan to show every
+// fence as it changes.
 func (v *sitesView) checkForm() {
 	if v.form != nil {
-		v.errs = v.form.check(v.taken)
+		v.errs, v.words = v.form.check(v.taken)
+		v.form.grow()
 	}
 }
 
@@ -98,7 +102,7 @@ func (v *sitesView) edit(i int) app.EventHandler {
 			s := v.list[i]
 			v.form = newSiteForm(&s)
 		}
-		v.errs, v.saveErr, v.saved = map[string]fieldErr{}, "", ""
+		v.errs, v.words, v.saveErr, v.saved = map[string]fieldErr{}, map[string]string{}, "", ""
 		if i >= 0 {
 			v.checkForm()
 		}
@@ -120,20 +124,46 @@ func (v *sitesView) field(p func(*siteForm) *string) app.EventHandler {
 	}
 }
 
-// onKind picks the geofence's shape.
-func (v *sitesView) onKind(ctx app.Context, e app.Event) {
-	if f := v.form; f != nil {
-		f.kind = ctx.JSSrc().Get("value").String()
-		if f.kind == "circle" && f.cLat == "" {
-			f.cLat, f.cLng = f.lat, f.lng
+// pickFence makes fence i the one edited and drawn on.
+func (v *sitesView) pickFence(i int) app.EventHandler {
+	return func(app.Context, app.Event) {
+		if v.form != nil {
+			v.form.selectFence(i)
+			v.placed()
 		}
-		v.checkForm()
+	}
+}
+
+// addFence adds a fence of kind ("circle" or "polygon") and selects it.
+func (v *sitesView) addFence(kind string) app.EventHandler {
+	return func(app.Context, app.Event) {
+		if v.form != nil {
+			v.form.addFence(kind)
+			v.placed()
+		}
+	}
+}
+
+// askRemove opens the confirmation of fence i's removal; i < 0 closes it.
+func (v *sitesView) askRemove(i int) app.EventHandler {
+	return func(app.Context, app.Event) {
+		if v.form != nil {
+			v.form.removing = i
+		}
+	}
+}
+
+// removeFence removes the fence asked about, once confirmed.
+func (v *sitesView) removeFence(app.Context, app.Event) {
+	if f := v.form; f != nil && f.removing >= 0 {
+		f.removeFence(f.removing)
+		v.placed()
 	}
 }
 
 func (v *sitesView) clearPolygon(app.Context, app.Event) {
-	if v.form != nil {
-		v.form.polygon = ""
+	if fe := v.form.current(); fe != nil {
+		fe.polygon = ""
 		v.placed()
 	}
 }

@@ -59,7 +59,7 @@ func TestTextsUsed(t *testing.T) {
 	for _, k := range []string{"matrix.op.add", "matrix.op.change", "matrix.op.remove", "forbidden.matrix", "matrix.none", "matrix.err.dept", "matrix.err.kind", "matrix.err.taken", "matrix.err.first", "matrix.err.gap", "matrix.err.approver"} {
 		used[k] = true
 	}
-	for _, k := range []string{"holidays.kind.holiday", "holidays.kind.workday", "holidays.err.date", "holidays.err.to", "holidays.err.kind", "weekly.err.shift", "rules.range"} {
+	for _, k := range []string{"sites.kind.polygon", "sites.kind.circle", "holidays.kind.holiday", "holidays.kind.workday", "holidays.err.date", "holidays.err.to", "holidays.err.kind", "weekly.err.shift", "rules.range"} {
 		used[k] = true
 	}
 	for _, k := range []string{"checking", "accepted", "no_face", "many_faces", "face_too_small", "bad_image", "too_large", "not_same_person"} {

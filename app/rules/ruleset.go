@@ -75,10 +75,12 @@ type Site struct {
 // (attendance.Site), hence the one type.
 type Fence = attendance.Fence
 
-// The allowed range of a circle's radius.
+// The allowed range of a circle's radius, and the most vertices a
+// polygon may have.
 const (
-	MinRadiusM = 50
-	MaxRadiusM = 5000
+	MinRadiusM  = 50
+	MaxRadiusM  = 5000
+	MaxVertices = 1000
 )
 
 // LocationRules says which punches are checked against the fences and
@@ -520,8 +522,8 @@ func (v *validator) siteGeo(p string, fences []Fence, networks []string) {
 			for k, pt := range f.Polygon {
 				v.latlng(fmt.Sprintf("%s.polygon[%d]", fp, k), pt)
 			}
-			if len(f.Polygon) > 1000 {
-				v.add(fp+".polygon", "%d vertices; at most 1000", len(f.Polygon))
+			if len(f.Polygon) > MaxVertices {
+				v.add(fp+".polygon", "%d vertices; at most %d", len(f.Polygon), MaxVertices)
 			}
 		case len(f.Polygon) > 0:
 			v.add(fp+".polygon", "has %d vertices; a polygon needs at least 3", len(f.Polygon))

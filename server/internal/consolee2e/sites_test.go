@@ -24,10 +24,8 @@ import (
 // subtree only, without any write control, and punchd refuses a write
 // sent straight to the API.
 func TestConsoleSitesOrg(t *testing.T) {
-	s, ctx := consoleOn(t, 5*time.Minute, hqAndManager)
+	s, ctx := hqSignedIn(t, 5*time.Minute)
 	bg := context.Background()
-	signIn(t, ctx, "hq-hr@example.com", adminPassword)
-	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
 	drawSite(t, ctx)
 	saveSite(t, ctx)
 	makeDepartment(t, ctx, s)

@@ -33,6 +33,16 @@ var hqAndManager = map[string]auth.UserRequest{
 	"u-mgr": {Login: "mgr-retail@example.com", Name: "Wang Fang", Role: auth.RoleManager, DepartmentID: "retail", EmployeeID: "E002", Password: adminPassword},
 }
 
+// hqSignedIn starts punchd with hqAndManager, opens the console (for at
+// most limit) and signs in as head office HR.
+func hqSignedIn(t *testing.T, limit time.Duration) (*e2etest.Server, context.Context) {
+	t.Helper()
+	s, ctx := consoleOn(t, limit, hqAndManager)
+	signIn(t, ctx, "hq-hr@example.com", adminPassword)
+	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
+	return s, ctx
+}
+
 // shotsEnZh keeps the page as console-NAME-en.png, switches the console
 // to Chinese, waits until it is (and zhReady holds, "" for nothing more),
 // keeps console-NAME-zh.png, and switches back to English.
@@ -67,7 +77,7 @@ func drawSite(t *testing.T, ctx context.Context) {
 	e2etest.Wait(t, ctx, "the zone refused next to it", `!!document.getElementById("site-zone-error") && document.querySelectorAll("#site-form .error").length === 1`, 10*time.Second)
 	e2etest.SetInput(t, ctx, "site-zone", "Asia/Shanghai")
 	e2etest.Wait(t, ctx, "the zone accepted", `!document.getElementById("site-zone-error")`, 10*time.Second)
-	choose(t, ctx, "site-kind", "polygon")
+	e2etest.Tap(t, ctx, "add a polygon", "#fence-add-polygon")
 	e2etest.Wait(t, ctx, "the site plan", `document.getElementById("plane")?.dataset.extent === "250" && !!document.getElementById("plane-scale")`, 10*time.Second)
 	// Typed in first: the plan's clicks still reach the field.
 	e2etest.SetInput(t, ctx, "site-polygon", "")
@@ -76,10 +86,7 @@ func drawSite(t *testing.T, ctx context.Context) {
 	// across 400 px, so (300, 100) is 125 m east and 125 m north.
 	clicks := [][2]float64{{300, 100}, {100, 100}, {200, 320}}
 	for i, c := range clicks {
-		var r struct{ Left, Top, Width float64 }
-		e2etest.Eval(t, ctx, `(() => { const p = document.getElementById("plane"); p.scrollIntoView({block: "center"}); const r = p.getBoundingClientRect(); return {left: r.left, top: r.top, width: r.width}; })()`, &r)
-		k := r.Width / 400
-		e2etest.Run(t, ctx, fmt.Sprintf("click %d on the plan", i+1), chromedp.MouseClickXY(r.Left+c[0]*k, r.Top+c[1]*k))
+		clickPlan(t, ctx, fmt.Sprintf("click %d on the plan", i+1), c[0], c[1])
 		e2etest.Wait(t, ctx, fmt.Sprintf("vertex %d", i+1), fmt.Sprintf(`document.querySelectorAll("#plane .vertex").length === %d`, i+1), 10*time.Second)
 	}
 	// The fourth with the keyboard: the cross is at the last click (0 m,
@@ -93,8 +100,20 @@ func drawSite(t *testing.T, ctx context.Context) {
 // the very polygon drawn.
 func saveSite(t *testing.T, ctx context.Context) {
 	t.Helper()
+	site := savedSite(t, ctx, 1)
+	if site.Zone != "Asia/Shanghai" || site.Address != "深圳市福田区深南大道 1 号" || strings.Join(site.Networks, " ") != "203.0.113.0/24" {
+		t.Fatalf("the site through the API: %+v", site)
+	}
+	checkDrawn(t, site.Fences[0].Polygon)
+}
+
+// savedSite saves the open site form, waits until the list shows
+// sz-futian with its fences fences, and reads the site back from
+// punchd's API.
+func savedSite(t *testing.T, ctx context.Context, fences int) attendance.Site {
+	t.Helper()
 	e2etest.Tap(t, ctx, "save the site", "#site-save")
-	e2etest.Wait(t, ctx, "the site saved", `document.getElementById("site-saved")?.dataset.id === "sz-futian" && document.getElementById("site-sz-futian")?.dataset.fences === "1"`, 30*time.Second)
+	e2etest.Wait(t, ctx, "the site saved", fmt.Sprintf(`document.getElementById("site-saved")?.dataset.id === "sz-futian" && document.getElementById("site-sz-futian")?.dataset.fences === "%d"`, fences), 30*time.Second)
 	var got struct {
 		Sites []attendance.Site `json:"sites"`
 	}
@@ -103,23 +122,42 @@ func saveSite(t *testing.T, ctx context.Context) {
 	if i < 0 {
 		t.Fatalf("no site sz-futian through the API: %+v", got.Sites)
 	}
-	site := got.Sites[i]
-	if site.Zone != "Asia/Shanghai" || site.Address != "深圳市福田区深南大道 1 号" || len(site.Fences) != 1 || strings.Join(site.Networks, " ") != "203.0.113.0/24" {
-		t.Fatalf("the site through the API: %+v", site)
+	if len(got.Sites[i].Fences) != fences {
+		t.Fatalf("the site through the API has %d fences, want %d: %+v", len(got.Sites[i].Fences), fences, got.Sites[i].Fences)
 	}
-	o := attendance.LatLng{Lat: 22.54, Lng: 114.05}
+	return got.Sites[i]
+}
+
+// futian is sz-futian's point, the centre of its plan.
+var futian = attendance.LatLng{Lat: 22.54, Lng: 114.05}
+
+// onPlan is p in metres east and north of sz-futian's point.
+func onPlan(p attendance.LatLng) (e, n float64) {
+	return (p.Lng - futian.Lng) * 111195 * math.Cos(futian.Lat*math.Pi/180), (p.Lat - futian.Lat) * 111195
+}
+
+// checkDrawn checks poly is the polygon drawSite drew, each vertex within
+// 2 m of where it was placed.
+func checkDrawn(t *testing.T, poly []attendance.LatLng) {
+	t.Helper()
 	want := [][2]float64{{125, 125}, {-125, 125}, {0, -150}, {50, -150}} // metres east, north
-	poly := site.Fences[0].Polygon
 	if len(poly) != len(want) {
 		t.Fatalf("the stored polygon has %d vertices: %v", len(poly), poly)
 	}
 	for i, p := range poly {
-		e := (p.Lng - o.Lng) * 111195 * math.Cos(o.Lat*math.Pi/180)
-		n := (p.Lat - o.Lat) * 111195
-		if math.Hypot(e-want[i][0], n-want[i][1]) > 2 {
+		if e, n := onPlan(p); math.Hypot(e-want[i][0], n-want[i][1]) > 2 {
 			t.Errorf("vertex %d is %.1f m east, %.1f m north; drawn at %v", i, e, n, want[i])
 		}
 	}
+}
+
+// clickPlan clicks the site plan at (x, y) of its 400 pixels a side.
+func clickPlan(t *testing.T, ctx context.Context, what string, x, y float64) {
+	t.Helper()
+	var r struct{ Left, Top, Width float64 }
+	e2etest.Eval(t, ctx, `(() => { const p = document.getElementById("plane"); p.scrollIntoView({block: "center"}); const r = p.getBoundingClientRect(); return {left: r.left, top: r.top, width: r.width}; })()`, &r)
+	k := r.Width / 400
+	e2etest.Run(t, ctx, what, chromedp.MouseClickXY(r.Left+x*k, r.Top+y*k))
 }
 
 // makeDepartment opens Organisation and makes the department
