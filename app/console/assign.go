@@ -1,0 +1,210 @@
+package console
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/app/rules"
+)
+
+// assignEditor is the rules section's assignments: who works which weekly
+// schedule or rotation (rules.Schedule.Assignments), listed with their
+// targets by name, made or changed in a form checked as it is typed by
+// the validation punchd applies (rules.Config.Validate), and removed after
+// a confirmation. Like the shifts, a change goes into the configuration
+// the section previews and saves; nothing reaches punchd before the
+// preview.
+type assignEditor struct {
+	form   *assignForm
+	errs   map[string]fieldErr // the form's problems by field
+	words  map[string]string   // the validator's own words by field
+	asking int                 // 1 + the assignment whose removal waits for a confirmation; 0 none
+}
+
+// assignForm is an assignment being made or changed, its fields as
+// typed: dates as yyyy-mm-dd, "" open.
+type assignForm struct {
+	index                   int // in the assignments; len: a new one
+	scope, target, schedule string
+	from, to, anchor        string
+}
+
+// assignScopes are the scopes in the order the console offers them.
+var assignScopes = []rules.Scope{rules.ScopeDepartment, rules.ScopePosition, rules.ScopeEmployee}
+
+// assignFields are the form's fields, as the validator names them under
+// an assignment; each problem's text is "assign.err." + the field.
+var assignFields = []string{"scope", "target", "schedule", "from", "to", "anchor"}
+
+// schedule decodes the configuration's schedule (assignments, overrides).
+func schedule(cfg map[string]any) rules.Schedule {
+	var s rules.Schedule
+	_ = decodeTree(cfg["schedule"], &s)
+	return s
+}
+
+func newAssignForm(s rules.Schedule, i int) *assignForm {
+	f := &assignForm{index: i, scope: string(rules.ScopeDepartment)}
+	if i < len(s.Assignments) {
+		a := s.Assignments[i]
+		f.scope, f.target, f.schedule = string(a.Scope), a.Target, a.Schedule
+		f.from, f.to, f.anchor = dateText(a.From), dateText(a.To), dateText(a.Anchor)
+	}
+	return f
+}
+
+// dateText is a date as a date input holds it, "" for none.
+func dateText(d rules.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+// parse is the assignment typed, with the dates that are not one in errs.
+func (f *assignForm) parse(errs map[string]fieldErr) rules.Assignment {
+	a := rules.Assignment{Scope: rules.Scope(f.scope), Target: strings.TrimSpace(f.target), Schedule: f.schedule}
+	for _, d := range []struct {
+		field, text string
+		out         *rules.Date
+	}{{"from", f.from, &a.From}, {"to", f.to, &a.To}, {"anchor", f.anchor, &a.Anchor}} {
+		if t := strings.TrimSpace(d.text); t != "" {
+			var err error
+			if *d.out, err = rules.ParseDate(t); err != nil {
+				errs[d.field] = fieldErr{key: "assign.err.date"}
+			}
+		}
+	}
+	return a
+}
+
+// check validates the open form with the rest of the configuration, as
+// punchd would, and returns the schedule with the form applied. An
+// employee must be one of the active employees the console lists.
+func (e *assignEditor) check(cfg map[string]any, people []person) rules.Schedule {
+	var c rules.Config
+	_ = decodeTree(cfg, &c)
+	e.errs, e.words = map[string]fieldErr{}, map[string]string{}
+	f := e.form
+	if f == nil {
+		return c.Schedule
+	}
+	a := f.parse(e.errs)
+	c.Schedule.Assignments = put(c.Schedule.Assignments, f.index, a)
+	prefix := fmt.Sprintf("schedule.assignments[%d].", f.index)
+	for _, fe := range rules.FieldErrors(c.Validate()) {
+		field, ok := strings.CutPrefix(fe.Path, prefix)
+		if _, typed := e.errs[field]; !ok || typed || !slices.Contains(assignFields, field) {
+			continue
+		}
+		e.errs[field], e.words[field] = fieldErr{key: "assign.err." + field}, fe.Msg
+	}
+	known := slices.ContainsFunc(people, func(p person) bool { return p.ID == a.Target })
+	if _, bad := e.errs["target"]; !bad && a.Scope == rules.ScopeEmployee && len(people) > 0 && !known {
+		e.errs["target"] = fieldErr{key: "assign.err.employee", args: []any{a.Target}}
+	}
+	return c.Schedule
+}
+
+// setAssignments writes the assignments into the configuration, the
+// schedule's other fields (overrides) kept as they came.
+func setAssignments(cfg map[string]any, as []rules.Assignment) {
+	s, ok := cfg["schedule"].(map[string]any)
+	if !ok {
+		s = map[string]any{}
+		cfg["schedule"] = s
+	}
+	if len(as) == 0 {
+		delete(s, "assignments")
+		return
+	}
+	s["assignments"] = tree(as)
+}
+
+// openAssign opens the form of assignment i (past the end: a new one).
+// The text fields are set on the page too (go-app keeps a reused input's
+// old text when the new one is empty).
+func (v *rulesView) openAssign(c *Console, i int) app.EventHandler {
+	return func(app.Context, app.Event) {
+		if v.cfg == nil {
+			return
+		}
+		s := schedule(v.cfg.Config)
+		e := &v.asg
+		e.form, e.asking = newAssignForm(s, min(i, len(s.Assignments))), 0
+		e.errs = map[string]fieldErr{}
+		if i < len(s.Assignments) {
+			e.check(v.cfg.Config, c.matrix.people)
+		}
+		f := e.form
+		c.ctx.Defer(func(app.Context) {
+			for id, val := range map[string]string{"assign-target": f.target, "assign-from": f.from, "assign-to": f.to, "assign-anchor": f.anchor} {
+				setValue(id, val)
+			}
+		})
+	}
+}
+
+// onAssign keeps what was typed or chosen into a field of the form and
+// checks it again; a new scope clears the target (a department is no
+// employee).
+func (v *rulesView) onAssign(c *Console, field *string) app.EventHandler {
+	return func(ctx app.Context, _ app.Event) {
+		f := v.asg.form
+		if f == nil || v.cfg == nil {
+			return
+		}
+		val := ctx.JSSrc().Get("value").String()
+		if field == &f.scope && val != f.scope {
+			f.target = ""
+			ctx.Defer(func(app.Context) { setValue("assign-target", "") })
+		}
+		*field = val
+		v.asg.check(v.cfg.Config, c.matrix.people)
+	}
+}
+
+func (v *rulesView) closeAssign(app.Context, app.Event) { v.asg.form, v.asg.errs = nil, nil }
+
+// applyAssign puts the checked assignment into the configuration.
+func (v *rulesView) applyAssign(c *Console) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		e.PreventDefault()
+		if v.cfg == nil || v.asg.form == nil {
+			return
+		}
+		s := v.asg.check(v.cfg.Config, c.matrix.people)
+		if len(v.asg.errs) > 0 {
+			return
+		}
+		setAssignments(v.cfg.Config, s.Assignments)
+		v.changed()
+		v.closeAssign(ctx, e)
+	}
+}
+
+// askRemove opens the confirmation of assignment i's removal.
+func (v *rulesView) askRemove(i int) app.EventHandler {
+	return func(app.Context, app.Event) { v.asg.asking, v.asg.form = i+1, nil }
+}
+
+func (v *rulesView) cancelRemove(app.Context, app.Event) { v.asg.asking = 0 }
+
+// removeAssign takes the assignment asked about out of the configuration;
+// it goes to punchd only with the save, after a preview.
+func (v *rulesView) removeAssign(app.Context, app.Event) {
+	i := v.asg.asking - 1
+	v.asg.asking = 0
+	if v.cfg == nil {
+		return
+	}
+	s := schedule(v.cfg.Config)
+	if i < 0 || i >= len(s.Assignments) {
+		return
+	}
+	setAssignments(v.cfg.Config, slices.Delete(s.Assignments, i, i+1))
+	v.changed()
+}
