@@ -144,6 +144,7 @@ func (v *rulesView) openAssign(c *Console, i int) app.EventHandler {
 			for id, val := range map[string]string{"assign-target": f.target, "assign-from": f.from, "assign-to": f.to, "assign-anchor": f.anchor} {
 				setValue(id, val)
 			}
+			focus("assign-scope")
 		})
 	}
 }
@@ -188,7 +189,10 @@ func (v *rulesView) applyAssign(c *Console) app.EventHandler {
 
 // askRemove opens the confirmation of assignment i's removal.
 func (v *rulesView) askRemove(i int) app.EventHandler {
-	return func(app.Context, app.Event) { v.asg.asking, v.asg.form = i+1, nil }
+	return func(ctx app.Context, _ app.Event) {
+		v.asg.asking, v.asg.form = i+1, nil
+		ctx.Defer(func(app.Context) { focus("assign-remove-yes") })
+	}
 }
 
 func (v *rulesView) cancelRemove(app.Context, app.Event) { v.asg.asking = 0 }

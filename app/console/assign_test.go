@@ -79,7 +79,7 @@ func TestAssignEditor(t *testing.T) {
 	// Removed, through the confirmation, both.
 	v := &rulesView{cfg: &ruleConfig{Config: cfg}}
 	for range 2 {
-		v.askRemove(0)(app.Context{}, app.Event{})
+		v.asg.asking = 1 // askRemove(0), confirmed
 		v.removeAssign(app.Context{}, app.Event{})
 	}
 	if s := schedule(cfg); len(s.Assignments) != 0 || len(s.Overrides) != 1 || v.sched.pending != 2 {

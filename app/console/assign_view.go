@@ -154,7 +154,7 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 	var anchor app.UI = app.Text("")
 	if isRotation(rs, f.schedule) {
 		anchor = app.Div().Body(
-			v.assignField(l, "anchor", app.Input().Type("date").Value(f.anchor).OnChange(v.onAssign(c, &f.anchor)).OnInput(v.onAssign(c, &f.anchor))),
+			v.assignField(l, "anchor", app.Input().Type("date").Value(f.anchor).OnInput(v.onAssign(c, &f.anchor))),
 			app.P().Class("hint").Text(l.t("assign.anchorHint")),
 		)
 	}
@@ -187,8 +187,8 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 			v.asg.msg(l, "schedule"),
 		),
 		app.Div().Class("field-row").Body(
-			v.assignField(l, "from", app.Input().Type("date").Value(f.from).OnChange(v.onAssign(c, &f.from)).OnInput(v.onAssign(c, &f.from))),
-			v.assignField(l, "to", app.Input().Type("date").Value(f.to).OnChange(v.onAssign(c, &f.to)).OnInput(v.onAssign(c, &f.to))),
+			v.assignField(l, "from", app.Input().Type("date").Value(f.from).OnInput(v.onAssign(c, &f.from))),
+			v.assignField(l, "to", app.Input().Type("date").Value(f.to).OnInput(v.onAssign(c, &f.to))),
 		),
 		anchor,
 		app.Div().Body(
