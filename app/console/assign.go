@@ -19,9 +19,18 @@ import (
 // preview.
 type assignEditor struct {
 	form   *assignForm
-	errs   map[string]fieldErr // the form's problems by field
+	over   *overrideForm       // override.go
+	errs   map[string]fieldErr // the open form's problems by field
 	words  map[string]string   // the validator's own words by field
-	asking int                 // 1 + the assignment whose removal waits for a confirmation; 0 none
+	asking removal             // the row whose removal waits for a confirmation
+}
+
+// removal is an assignment or override (list "assignments" or
+// "overrides", as the schedule's JSON names them) whose removal waits for
+// a confirmation; list "": none.
+type removal struct {
+	list  string
+	index int
 }
 
 // assignForm is an assignment being made or changed, its fields as
@@ -94,34 +103,50 @@ func (e *assignEditor) check(cfg map[string]any, people []person) rules.Schedule
 	}
 	a := f.parse(e.errs)
 	c.Schedule.Assignments = put(c.Schedule.Assignments, f.index, a)
-	prefix := fmt.Sprintf("schedule.assignments[%d].", f.index)
-	for _, fe := range rules.FieldErrors(c.Validate()) {
-		field, ok := strings.CutPrefix(fe.Path, prefix)
-		if _, typed := e.errs[field]; !ok || typed || !slices.Contains(assignFields, field) {
-			continue
-		}
-		e.errs[field], e.words[field] = fieldErr{key: "assign.err." + field}, fe.Msg
-	}
-	known := slices.ContainsFunc(people, func(p person) bool { return p.ID == a.Target })
-	if _, bad := e.errs["target"]; !bad && a.Scope == rules.ScopeEmployee && len(people) > 0 && !known {
-		e.errs["target"] = fieldErr{key: "assign.err.employee", args: []any{a.Target}}
+	e.validate(&c, fmt.Sprintf("schedule.assignments[%d].", f.index), "assign.err.", assignFields)
+	if a.Scope == rules.ScopeEmployee {
+		e.knownEmployee("target", a.Target, people)
 	}
 	return c.Schedule
 }
 
-// setAssignments writes the assignments into the configuration, the
-// schedule's other fields (overrides) kept as they came.
-func setAssignments(cfg map[string]any, as []rules.Assignment) {
+// validate checks c as punchd would and keeps the problems of the item at
+// path ("schedule.assignments[0].") by field, said by the text key +
+// field; a field the form refused already keeps its own problem.
+func (e *assignEditor) validate(c *rules.Config, path, key string, fields []string) {
+	for _, fe := range rules.FieldErrors(c.Validate()) {
+		field, ok := strings.CutPrefix(fe.Path, path)
+		if _, typed := e.errs[field]; !ok || typed || !slices.Contains(fields, field) {
+			continue
+		}
+		e.errs[field], e.words[field] = fieldErr{key: key + field}, fe.Msg
+	}
+}
+
+// knownEmployee refuses in field an employee id that is none of the
+// active employees the console lists (punchd does not know who works
+// where when it checks the rules).
+func (e *assignEditor) knownEmployee(field, id string, people []person) {
+	_, bad := e.errs[field]
+	if !bad && len(people) > 0 && !slices.ContainsFunc(people, func(p person) bool { return p.ID == id }) {
+		e.errs[field] = fieldErr{key: "assign.err.employee", args: []any{id}}
+	}
+}
+
+// setSchedule writes a list of the schedule ("assignments",
+// "overrides") of n items into the configuration, the schedule's other
+// fields kept as they came.
+func setSchedule(cfg map[string]any, key string, n int, list any) {
 	s, ok := cfg["schedule"].(map[string]any)
 	if !ok {
 		s = map[string]any{}
 		cfg["schedule"] = s
 	}
-	if len(as) == 0 {
-		delete(s, "assignments")
+	if n == 0 {
+		delete(s, key)
 		return
 	}
-	s["assignments"] = tree(as)
+	s[key] = tree(list)
 }
 
 // openAssign opens the form of assignment i (past the end: a new one).
@@ -134,7 +159,7 @@ func (v *rulesView) openAssign(c *Console, i int) app.EventHandler {
 		}
 		s := schedule(v.cfg.Config)
 		e := &v.asg
-		e.form, e.asking = newAssignForm(s, min(i, len(s.Assignments))), 0
+		e.form, e.over, e.asking = newAssignForm(s, min(i, len(s.Assignments))), nil, removal{}
 		e.errs = map[string]fieldErr{}
 		if i < len(s.Assignments) {
 			e.check(v.cfg.Config, c.matrix.people)
@@ -168,7 +193,9 @@ func (v *rulesView) onAssign(c *Console, field *string) app.EventHandler {
 	}
 }
 
-func (v *rulesView) closeAssign(app.Context, app.Event) { v.asg.form, v.asg.errs = nil, nil }
+func (v *rulesView) closeAssign(app.Context, app.Event) {
+	v.asg.form, v.asg.over, v.asg.errs = nil, nil, nil
+}
 
 // applyAssign puts the checked assignment into the configuration.
 func (v *rulesView) applyAssign(c *Console) app.EventHandler {
@@ -181,34 +208,42 @@ func (v *rulesView) applyAssign(c *Console) app.EventHandler {
 		if len(v.asg.errs) > 0 {
 			return
 		}
-		setAssignments(v.cfg.Config, s.Assignments)
+		setSchedule(v.cfg.Config, "assignments", len(s.Assignments), s.Assignments)
 		v.changed()
 		v.closeAssign(ctx, e)
 	}
 }
 
-// askRemove opens the confirmation of assignment i's removal.
-func (v *rulesView) askRemove(i int) app.EventHandler {
+// askRemove opens the confirmation of the removal of item i of list
+// ("assignments", "overrides").
+func (v *rulesView) askRemove(list string, i int) app.EventHandler {
 	return func(ctx app.Context, _ app.Event) {
-		v.asg.asking, v.asg.form = i+1, nil
+		v.asg.asking, v.asg.form, v.asg.over = removal{list, i}, nil, nil
 		ctx.Defer(func(app.Context) { focus("assign-remove-yes") })
 	}
 }
 
-func (v *rulesView) cancelRemove(app.Context, app.Event) { v.asg.asking = 0 }
+func (v *rulesView) cancelRemove(app.Context, app.Event) { v.asg.asking = removal{} }
 
-// removeAssign takes the assignment asked about out of the configuration;
-// it goes to punchd only with the save, after a preview.
-func (v *rulesView) removeAssign(app.Context, app.Event) {
-	i := v.asg.asking - 1
-	v.asg.asking = 0
+// removeAsked takes the item asked about out of the configuration; it
+// goes to punchd only with the save, after a preview.
+func (v *rulesView) removeAsked(app.Context, app.Event) {
+	r := v.asg.asking
+	v.asg.asking = removal{}
 	if v.cfg == nil {
 		return
 	}
 	s := schedule(v.cfg.Config)
-	if i < 0 || i >= len(s.Assignments) {
+	switch {
+	case r.list == "assignments" && r.index < len(s.Assignments):
+		setSchedule(v.cfg.Config, r.list, len(s.Assignments)-1, slices.Delete(s.Assignments, r.index, r.index+1))
+	case r.list == "overrides" && r.index < len(s.Overrides):
+		setSchedule(v.cfg.Config, r.list, len(s.Overrides)-1, slices.Delete(s.Overrides, r.index, r.index+1))
+	default:
 		return
 	}
-	setAssignments(v.cfg.Config, slices.Delete(s.Assignments, i, i+1))
 	v.changed()
 }
+
+// open reports whether an assignment or override form is open.
+func (e *assignEditor) open() bool { return e.form != nil || e.over != nil }

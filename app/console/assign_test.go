@@ -40,7 +40,7 @@ func TestAssignEditor(t *testing.T) {
 	if len(e.errs) != 0 {
 		t.Fatalf("a good assignment: %+v", e.errs)
 	}
-	setAssignments(cfg, s.Assignments)
+	setSchedule(cfg, "assignments", len(s.Assignments), s.Assignments)
 	got := schedule(cfg)
 	want := rules.Assignment{Scope: rules.ScopeDepartment, Target: "workshop", Schedule: "nights"}
 	want.From, _ = rules.ParseDate("2026-11-02")
@@ -60,7 +60,8 @@ func TestAssignEditor(t *testing.T) {
 		t.Errorf("an unknown employee: %+v", e.errs)
 	}
 	e.form.target = "E005"
-	setAssignments(cfg, e.check(cfg, people).Assignments)
+	s = e.check(cfg, people)
+	setSchedule(cfg, "assignments", len(s.Assignments), s.Assignments)
 	if got := schedule(cfg).Assignments; len(got) != 2 || got[1].Target != "E005" {
 		t.Fatalf("two assignments: %+v", got)
 	}
@@ -71,7 +72,8 @@ func TestAssignEditor(t *testing.T) {
 		t.Errorf("the first one's form: %+v", e.form)
 	}
 	e.form.to = "2026-12-31"
-	setAssignments(cfg, e.check(cfg, people).Assignments)
+	s = e.check(cfg, people)
+	setSchedule(cfg, "assignments", len(s.Assignments), s.Assignments)
 	if got := schedule(cfg).Assignments; len(got) != 2 || got[0].To.String() != "2026-12-31" {
 		t.Errorf("changed: %+v", got)
 	}
@@ -79,10 +81,45 @@ func TestAssignEditor(t *testing.T) {
 	// Removed, through the confirmation, both.
 	v := &rulesView{cfg: &ruleConfig{Config: cfg}}
 	for range 2 {
-		v.asg.asking = 1 // askRemove(0), confirmed
-		v.removeAssign(app.Context{}, app.Event{})
+		v.asg.asking = removal{"assignments", 0} // askRemove, confirmed
+		v.removeAsked(app.Context{}, app.Event{})
 	}
 	if s := schedule(cfg); len(s.Assignments) != 0 || len(s.Overrides) != 1 || v.sched.pending != 2 {
 		t.Errorf("removed: %+v, %d pending", s, v.sched.pending)
+	}
+}
+
+// TestOverrideEditor: a one-day change is checked by the rules' own
+// validation (an unknown shift, no date, an employee the console does not
+// list), applied beside the assignments, and removed through the
+// confirmation, the assignments kept.
+func TestOverrideEditor(t *testing.T) {
+	cfg := demoConfig(t)
+	setSchedule(cfg, "assignments", 1, []rules.Assignment{{Scope: rules.ScopeEmployee, Target: "E005", Schedule: "office"}})
+	people := []person{{ID: "E005", Name: "Zhao Min"}}
+	e := assignEditor{over: newOverrideForm(schedule(cfg), 0)}
+	e.over.employee, e.over.shift = "E099", "nihgt"
+	e.checkOverride(cfg, people)
+	if e.errs["employee_id"].key != "assign.err.employee" || e.errs["date"].key != "override.err.date" || e.errs["shift"].key != "override.err.shift" || len(e.errs) != 3 {
+		t.Errorf("an unknown employee and shift, no date: %+v", e.errs)
+	}
+	e.over.employee, e.over.date, e.over.shift = "E005", "2026-03-12", ""
+	s := e.checkOverride(cfg, people)
+	if len(e.errs) != 0 {
+		t.Fatalf("a rest day: %+v", e.errs)
+	}
+	setSchedule(cfg, "overrides", len(s.Overrides), s.Overrides)
+	got := schedule(cfg)
+	if len(got.Overrides) != 1 || got.Overrides[0].EmployeeID != "E005" || got.Overrides[0].Date.String() != "2026-03-12" || got.Overrides[0].Shift != "" || len(got.Assignments) != 1 {
+		t.Fatalf("applied: %+v", got)
+	}
+	if f := newOverrideForm(got, 0); f.employee != "E005" || f.date != "2026-03-12" {
+		t.Errorf("its form: %+v", f)
+	}
+	v := &rulesView{cfg: &ruleConfig{Config: cfg}}
+	v.asg.asking = removal{"overrides", 0}
+	v.removeAsked(app.Context{}, app.Event{})
+	if s := schedule(cfg); len(s.Overrides) != 0 || len(s.Assignments) != 1 {
+		t.Errorf("removed: %+v", s)
 	}
 }

@@ -71,47 +71,61 @@ func (v *rulesView) renderAssign(c *Console, l lang) app.UI {
 						app.Button().ID("assign-edit-"+strconv.Itoa(i)).Class("button").Type("button").
 							Aria("label", l.t("assign.edit", targetName(c, a))).Text(l.t("shifts.editShort")).OnClick(v.openAssign(c, i)),
 						app.Button().ID("assign-remove-"+strconv.Itoa(i)).Class("button").Type("button").
-							Aria("label", l.t("assign.remove", targetName(c, a))).Text(l.t("assign.removeShort")).OnClick(v.askRemove(i)),
+							Aria("label", l.t("assign.remove", targetName(c, a))).Text(l.t("assign.removeShort")).OnClick(v.askRemove("assignments", i)),
 					),
 				)
 			})),
 		)
 	}
-	var confirm app.UI = app.Text("")
-	if i := e.asking - 1; i >= 0 && i < len(s.Assignments) {
-		a := s.Assignments[i]
-		confirm = app.Div().ID("confirm-assign-remove").Class("card confirm").Attr("role", "alertdialog").Body(
-			app.P().Text(l.t("assign.removeAsk", targetName(c, a), a.Schedule)),
-			app.Button().ID("assign-remove-yes").Class("button danger").Type("button").Text(l.t("assign.removeYes")).OnClick(v.removeAssign).AutoFocus(true),
-			app.Button().ID("assign-remove-cancel").Class("button").Type("button").Text(l.t("kiosks.cancel")).OnClick(v.cancelRemove),
-		)
-	}
 	return app.Div().ID("assign-card").Class("card").Body(
 		app.H3().Text(l.t("assign.title")),
 		app.P().Class("hint").Text(l.t("assign.hint")),
-		list, confirm,
+		list, v.renderRemoval(c, l, s),
 		app.Button().ID("assign-add").Class("button").Type("button").Text(l.t("assign.add")).OnClick(v.openAssign(c, len(s.Assignments))),
 		app.If(e.form != nil, func() app.UI { return v.renderAssignForm(c, l, rs, len(s.Assignments)) }),
+		v.renderOverrides(c, l, rs, s),
 	)
 }
 
-// assignMsg is the problem of the form's field next to it, with the
-// validator's own words as its title.
-func (e *assignEditor) msg(l lang, field string) app.UI {
+// renderRemoval is the confirmation of the removal asked for, if any.
+func (v *rulesView) renderRemoval(c *Console, l lang, s rules.Schedule) app.UI {
+	var ask string
+	switch r := v.asg.asking; {
+	case r.list == "assignments" && r.index < len(s.Assignments):
+		a := s.Assignments[r.index]
+		ask = l.t("assign.removeAsk", targetName(c, a), a.Schedule)
+	case r.list == "overrides" && r.index < len(s.Overrides):
+		o := s.Overrides[r.index]
+		ask = l.t("override.removeAsk", c.matrix.approverText([]string{o.EmployeeID}), o.Date)
+	default:
+		return app.Text("")
+	}
+	return app.Div().ID("confirm-assign-remove").Class("card confirm").Attr("role", "alertdialog").Body(
+		app.P().Text(ask),
+		app.Button().ID("assign-remove-yes").Class("button danger").Type("button").Text(l.t("assign.removeYes")).OnClick(v.removeAsked),
+		app.Button().ID("assign-remove-cancel").Class("button").Type("button").Text(l.t("kiosks.cancel")).OnClick(v.cancelRemove),
+	)
+}
+
+// msg is the problem of the open form's field next to it (the form's
+// elements are prefix-field: "assign-anchor"), with the validator's own
+// words as its title.
+func (e *assignEditor) msg(l lang, prefix, field string) app.UI {
 	fe, bad := e.errs[field]
 	if !bad {
 		return app.Text("")
 	}
-	return app.Span().ID("assign-"+field+"-error").Class("error").Attr("role", "alert").Title(e.words[field]).Text(l.t(fe.key, fe.args...))
+	return app.Span().ID(prefix+"-"+field+"-error").Class("error").Attr("role", "alert").Title(e.words[field]).Text(l.t(fe.key, fe.args...))
 }
 
-// assignField is a labelled field of the form with its problem.
-func (v *rulesView) assignField(l lang, field string, input app.HTMLInput) app.UI {
+// assignField is a labelled field of the open form with its problem,
+// its label the text prefix.field.
+func (v *rulesView) assignField(l lang, prefix, field string, input app.HTMLInput) app.UI {
 	_, bad := v.asg.errs[field]
 	return app.Div().Class("field").Body(
-		app.Label().For("assign-"+field).Text(l.t("assign."+field)),
-		input.ID("assign-"+field).Aria("invalid", bad),
-		v.asg.msg(l, field),
+		app.Label().For(prefix+"-"+field).Text(l.t(prefix+"."+field)),
+		input.ID(prefix+"-"+field).Aria("invalid", bad),
+		v.asg.msg(l, prefix, field),
 	)
 }
 
@@ -139,9 +153,7 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 		target = app.Div().Body(
 			app.Input().ID("assign-target").Type("text").List("assign-people").Attr("autocomplete", "off").Value(f.target).
 				Aria("invalid", badTarget).OnInput(v.onAssign(c, &f.target)),
-			app.DataList().ID("assign-people").Body(app.Range(people).Slice(func(i int) app.UI {
-				return app.Option().Value(people[i].ID).Label(people[i].Name)
-			})),
+			peopleList("assign-people", people),
 		)
 	default:
 		posts := c.matrix.posts
@@ -154,7 +166,7 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 	var anchor app.UI = app.Text("")
 	if isRotation(rs, f.schedule) {
 		anchor = app.Div().Body(
-			v.assignField(l, "anchor", app.Input().Type("date").Value(f.anchor).OnInput(v.onAssign(c, &f.anchor))),
+			v.assignField(l, "assign", "anchor", app.Input().Type("date").Value(f.anchor).OnInput(v.onAssign(c, &f.anchor))),
 			app.P().Class("hint").Text(l.t("assign.anchorHint")),
 		)
 	}
@@ -168,9 +180,9 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 					return app.Option().Value(s).Selected(s == f.scope).Text(l.t("assign.scope." + s))
 				}),
 			),
-			v.asg.msg(l, "scope"),
+			v.asg.msg(l, "assign", "scope"),
 		),
-		app.Div().Class("field").Body(app.Label().For("assign-target").Text(l.t("assign.target")), target, v.asg.msg(l, "target")),
+		app.Div().Class("field").Body(app.Label().For("assign-target").Text(l.t("assign.target")), target, v.asg.msg(l, "assign", "target")),
 		app.Div().Class("field").Body(
 			app.Label().For("assign-schedule").Text(l.t("assign.schedule")),
 			app.Select().ID("assign-schedule").Aria("invalid", badSched).OnChange(v.onAssign(c, &f.schedule)).Body(
@@ -184,11 +196,11 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 					return app.Option().Value(id).Selected(id == f.schedule).Text(scheduleName(l, rs, id))
 				}),
 			),
-			v.asg.msg(l, "schedule"),
+			v.asg.msg(l, "assign", "schedule"),
 		),
 		app.Div().Class("field-row").Body(
-			v.assignField(l, "from", app.Input().Type("date").Value(f.from).OnInput(v.onAssign(c, &f.from))),
-			v.assignField(l, "to", app.Input().Type("date").Value(f.to).OnInput(v.onAssign(c, &f.to))),
+			v.assignField(l, "assign", "from", app.Input().Type("date").Value(f.from).OnInput(v.onAssign(c, &f.from))),
+			v.assignField(l, "assign", "to", app.Input().Type("date").Value(f.to).OnInput(v.onAssign(c, &f.to))),
 		),
 		anchor,
 		app.Div().Body(

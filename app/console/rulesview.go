@@ -292,7 +292,7 @@ func (v *rulesView) render(c *Console, l lang) app.UI {
 
 func (v *rulesView) renderForm(c *Console, l lang) app.UI {
 	// An open form is applied first.
-	valid := v.cfg != nil && !v.sched.open() && v.asg.form == nil && v.hol.form == nil && v.hol.ics == nil && len(v.ot.errs) == 0
+	valid := v.cfg != nil && !v.sched.open() && !v.asg.open() && v.hol.form == nil && v.hol.ics == nil && len(v.ot.errs) == 0
 	for _, bad := range v.invalid {
 		valid = valid && !bad
 	}

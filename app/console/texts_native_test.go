@@ -56,6 +56,10 @@ func TestTextsUsed(t *testing.T) {
 	for _, f := range assignFields { // built: the assignments' labels and problems
 		used["assign.err."+f] = true
 	}
+	for _, f := range overrideFields {
+		used["override.err."+f] = true
+		used["override."+f] = true
+	}
 	for _, s := range assignScopes {
 		used["assign.scope."+string(s)] = true
 	}
