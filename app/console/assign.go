@@ -90,22 +90,29 @@ func (f *assignForm) parse(errs map[string]fieldErr) rules.Assignment {
 	return a
 }
 
-// check validates the open form with the rest of the configuration, as
-// punchd would, and returns the schedule with the form applied. An
-// employee must be one of the active employees the console lists.
+// check validates the open form (an assignment's or an override's) with
+// the rest of the configuration, as punchd would, and returns the
+// schedule with the form applied. An employee must be one of the active
+// employees the console lists.
 func (e *assignEditor) check(cfg map[string]any, people []person) rules.Schedule {
 	var c rules.Config
 	_ = decodeTree(cfg, &c)
 	e.errs, e.words = map[string]fieldErr{}, map[string]string{}
-	f := e.form
-	if f == nil {
-		return c.Schedule
-	}
-	a := f.parse(e.errs)
-	c.Schedule.Assignments = put(c.Schedule.Assignments, f.index, a)
-	e.validate(&c, fmt.Sprintf("schedule.assignments[%d].", f.index), "assign.err.", assignFields)
-	if a.Scope == rules.ScopeEmployee {
-		e.knownEmployee("target", a.Target, people)
+	switch {
+	case e.form != nil:
+		a := e.form.parse(e.errs)
+		c.Schedule.Assignments = put(c.Schedule.Assignments, e.form.index, a)
+		e.validate(&c, fmt.Sprintf("schedule.assignments[%d].", e.form.index), "assign.err.", assignFields)
+		if a.Scope == rules.ScopeEmployee {
+			e.knownEmployee("target", a.Target, people)
+		}
+	case e.over != nil:
+		o := e.over.parse(e.errs)
+		c.Schedule.Overrides = put(c.Schedule.Overrides, e.over.index, o)
+		e.validate(&c, fmt.Sprintf("schedule.overrides[%d].", e.over.index), "override.err.", overrideFields)
+		if o.EmployeeID != "" {
+			e.knownEmployee("employee_id", o.EmployeeID, people)
+		}
 	}
 	return c.Schedule
 }
@@ -149,42 +156,58 @@ func setSchedule(cfg map[string]any, key string, n int, list any) {
 	s[key] = tree(list)
 }
 
-// openAssign opens the form of assignment i (past the end: a new one).
-// The text fields are set on the page too (go-app keeps a reused input's
-// old text when the new one is empty).
-func (v *rulesView) openAssign(c *Console, i int) app.EventHandler {
+// values are the open form's text fields by element id.
+func (e *assignEditor) values() map[string]*string {
+	if f := e.form; f != nil {
+		return map[string]*string{"assign-target": &f.target, "assign-from": &f.from, "assign-to": &f.to, "assign-anchor": &f.anchor}
+	}
+	if f := e.over; f != nil {
+		return map[string]*string{"override-employee_id": &f.employee, "override-date": &f.date}
+	}
+	return nil
+}
+
+// openItem opens the form of item i of list ("assignments",
+// "overrides"); i past the end makes a new one. The text fields are set
+// on the page too (go-app keeps a reused input's old text when the new
+// one is empty), and the first takes the keyboard's focus.
+func (v *rulesView) openItem(c *Console, list string, i int) app.EventHandler {
 	return func(app.Context, app.Event) {
 		if v.cfg == nil {
 			return
 		}
-		s := schedule(v.cfg.Config)
-		e := &v.asg
-		e.form, e.over, e.asking = newAssignForm(s, min(i, len(s.Assignments))), nil, removal{}
-		e.errs = map[string]fieldErr{}
-		if i < len(s.Assignments) {
+		s, e := schedule(v.cfg.Config), &v.asg
+		e.form, e.over, e.asking, e.errs = nil, nil, removal{}, map[string]fieldErr{}
+		n, first := len(s.Assignments), "assign-scope"
+		if list == "overrides" {
+			n, first = len(s.Overrides), "override-employee_id"
+			e.over = newOverrideForm(s, min(i, n))
+		} else {
+			e.form = newAssignForm(s, min(i, n))
+		}
+		if i < n {
 			e.check(v.cfg.Config, c.matrix.people)
 		}
-		f := e.form
+		vals := e.values()
 		c.ctx.Defer(func(app.Context) {
-			for id, val := range map[string]string{"assign-target": f.target, "assign-from": f.from, "assign-to": f.to, "assign-anchor": f.anchor} {
-				setValue(id, val)
+			for id, val := range vals {
+				setValue(id, *val)
 			}
-			focus("assign-scope")
+			focus(first)
 		})
 	}
 }
 
-// onAssign keeps what was typed or chosen into a field of the form and
-// checks it again; a new scope clears the target (a department is no
-// employee).
-func (v *rulesView) onAssign(c *Console, field *string) app.EventHandler {
+// onItem keeps what was typed or chosen into a field of the open form and
+// checks it again; an assignment's new scope clears its target (a
+// department is no employee).
+func (v *rulesView) onItem(c *Console, field *string) app.EventHandler {
 	return func(ctx app.Context, _ app.Event) {
-		f := v.asg.form
-		if f == nil || v.cfg == nil {
+		if !v.asg.open() || v.cfg == nil {
 			return
 		}
 		val := ctx.JSSrc().Get("value").String()
-		if field == &f.scope && val != f.scope {
+		if f := v.asg.form; f != nil && field == &f.scope && val != f.scope {
 			f.target = ""
 			ctx.Defer(func(app.Context) { setValue("assign-target", "") })
 		}
@@ -197,18 +220,23 @@ func (v *rulesView) closeAssign(app.Context, app.Event) {
 	v.asg.form, v.asg.over, v.asg.errs = nil, nil, nil
 }
 
-// applyAssign puts the checked assignment into the configuration.
-func (v *rulesView) applyAssign(c *Console) app.EventHandler {
+// applyItem puts the checked assignment or override into the
+// configuration.
+func (v *rulesView) applyItem(c *Console) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		e.PreventDefault()
-		if v.cfg == nil || v.asg.form == nil {
+		if v.cfg == nil || !v.asg.open() {
 			return
 		}
 		s := v.asg.check(v.cfg.Config, c.matrix.people)
 		if len(v.asg.errs) > 0 {
 			return
 		}
-		setSchedule(v.cfg.Config, "assignments", len(s.Assignments), s.Assignments)
+		if v.asg.over != nil {
+			setSchedule(v.cfg.Config, "overrides", len(s.Overrides), s.Overrides)
+		} else {
+			setSchedule(v.cfg.Config, "assignments", len(s.Assignments), s.Assignments)
+		}
 		v.changed()
 		v.closeAssign(ctx, e)
 	}

@@ -99,12 +99,12 @@ func TestOverrideEditor(t *testing.T) {
 	people := []person{{ID: "E005", Name: "Zhao Min"}}
 	e := assignEditor{over: newOverrideForm(schedule(cfg), 0)}
 	e.over.employee, e.over.shift = "E099", "nihgt"
-	e.checkOverride(cfg, people)
+	e.check(cfg, people)
 	if e.errs["employee_id"].key != "assign.err.employee" || e.errs["date"].key != "override.err.date" || e.errs["shift"].key != "override.err.shift" || len(e.errs) != 3 {
 		t.Errorf("an unknown employee and shift, no date: %+v", e.errs)
 	}
 	e.over.employee, e.over.date, e.over.shift = "E005", "2026-03-12", ""
-	s := e.checkOverride(cfg, people)
+	s := e.check(cfg, people)
 	if len(e.errs) != 0 {
 		t.Fatalf("a rest day: %+v", e.errs)
 	}

@@ -69,7 +69,7 @@ func (v *rulesView) renderAssign(c *Console, l lang) app.UI {
 					app.Td().Text(scheduleName(l, rs, a.Schedule)), app.Td().Text(period(l, a)), app.Td().Text(dateText(a.Anchor)),
 					app.Td().Body(
 						app.Button().ID("assign-edit-"+strconv.Itoa(i)).Class("button").Type("button").
-							Aria("label", l.t("assign.edit", targetName(c, a))).Text(l.t("shifts.editShort")).OnClick(v.openAssign(c, i)),
+							Aria("label", l.t("assign.edit", targetName(c, a))).Text(l.t("shifts.editShort")).OnClick(v.openItem(c, "assignments", i)),
 						app.Button().ID("assign-remove-"+strconv.Itoa(i)).Class("button").Type("button").
 							Aria("label", l.t("assign.remove", targetName(c, a))).Text(l.t("assign.removeShort")).OnClick(v.askRemove("assignments", i)),
 					),
@@ -81,7 +81,7 @@ func (v *rulesView) renderAssign(c *Console, l lang) app.UI {
 		app.H3().Text(l.t("assign.title")),
 		app.P().Class("hint").Text(l.t("assign.hint")),
 		list, v.renderRemoval(c, l, s),
-		app.Button().ID("assign-add").Class("button").Type("button").Text(l.t("assign.add")).OnClick(v.openAssign(c, len(s.Assignments))),
+		app.Button().ID("assign-add").Class("button").Type("button").Text(l.t("assign.add")).OnClick(v.openItem(c, "assignments", len(s.Assignments))),
 		app.If(e.form != nil, func() app.UI { return v.renderAssignForm(c, l, rs, len(s.Assignments)) }),
 		v.renderOverrides(c, l, rs, s),
 	)
@@ -142,7 +142,7 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 	switch rules.Scope(f.scope) {
 	case rules.ScopeDepartment:
 		depts := c.matrix.depts
-		target = app.Select().ID("assign-target").Aria("invalid", badTarget).OnChange(v.onAssign(c, &f.target)).Body(
+		target = app.Select().ID("assign-target").Aria("invalid", badTarget).OnChange(v.onItem(c, &f.target)).Body(
 			app.Option().Value("").Selected(f.target == "").Text(l.t("assign.pick")),
 			app.Range(depts).Slice(func(i int) app.UI {
 				return app.Option().Value(depts[i].ID).Selected(depts[i].ID == f.target).Text(c.matrix.deptName(depts[i].ID))
@@ -152,29 +152,29 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 		people := c.matrix.people
 		target = app.Div().Body(
 			app.Input().ID("assign-target").Type("text").List("assign-people").Attr("autocomplete", "off").Value(f.target).
-				Aria("invalid", badTarget).OnInput(v.onAssign(c, &f.target)),
+				Aria("invalid", badTarget).OnInput(v.onItem(c, &f.target)),
 			peopleList("assign-people", people),
 		)
 	default:
 		posts := c.matrix.posts
 		target = app.Div().Body(
 			app.Input().ID("assign-target").Type("text").List("assign-positions").Attr("autocomplete", "off").Value(f.target).
-				Aria("invalid", badTarget).OnInput(v.onAssign(c, &f.target)),
+				Aria("invalid", badTarget).OnInput(v.onItem(c, &f.target)),
 			app.DataList().ID("assign-positions").Body(app.Range(posts).Slice(func(i int) app.UI { return app.Option().Value(posts[i]) })),
 		)
 	}
 	var anchor app.UI = app.Text("")
 	if isRotation(rs, f.schedule) {
 		anchor = app.Div().Body(
-			v.assignField(l, "assign", "anchor", app.Input().Type("date").Value(f.anchor).OnInput(v.onAssign(c, &f.anchor))),
+			v.assignField(l, "assign", "anchor", app.Input().Type("date").Value(f.anchor).OnInput(v.onItem(c, &f.anchor))),
 			app.P().Class("hint").Text(l.t("assign.anchorHint")),
 		)
 	}
-	return app.Form().ID("assign-form").Class("card").DataSet("new", f.index >= n).OnSubmit(v.applyAssign(c)).Body(
+	return app.Form().ID("assign-form").Class("card").DataSet("new", f.index >= n).OnSubmit(v.applyItem(c)).Body(
 		app.H4().Text(title),
 		app.Div().Class("field").Body(
 			app.Label().For("assign-scope").Text(l.t("assign.scope")),
-			app.Select().ID("assign-scope").Aria("invalid", badScope).OnChange(v.onAssign(c, &f.scope)).Body(
+			app.Select().ID("assign-scope").Aria("invalid", badScope).OnChange(v.onItem(c, &f.scope)).Body(
 				app.Range(assignScopes).Slice(func(i int) app.UI {
 					s := string(assignScopes[i])
 					return app.Option().Value(s).Selected(s == f.scope).Text(l.t("assign.scope." + s))
@@ -185,7 +185,7 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 		app.Div().Class("field").Body(app.Label().For("assign-target").Text(l.t("assign.target")), target, v.asg.msg(l, "assign", "target")),
 		app.Div().Class("field").Body(
 			app.Label().For("assign-schedule").Text(l.t("assign.schedule")),
-			app.Select().ID("assign-schedule").Aria("invalid", badSched).OnChange(v.onAssign(c, &f.schedule)).Body(
+			app.Select().ID("assign-schedule").Aria("invalid", badSched).OnChange(v.onItem(c, &f.schedule)).Body(
 				app.Option().Value("").Selected(f.schedule == "").Text(l.t("assign.pick")),
 				app.Range(rs.Weekly).Slice(func(i int) app.UI {
 					id := rs.Weekly[i].ID
@@ -199,8 +199,8 @@ func (v *rulesView) renderAssignForm(c *Console, l lang, rs rules.RuleSet, n int
 			v.asg.msg(l, "assign", "schedule"),
 		),
 		app.Div().Class("field-row").Body(
-			v.assignField(l, "assign", "from", app.Input().Type("date").Value(f.from).OnInput(v.onAssign(c, &f.from))),
-			v.assignField(l, "assign", "to", app.Input().Type("date").Value(f.to).OnInput(v.onAssign(c, &f.to))),
+			v.assignField(l, "assign", "from", app.Input().Type("date").Value(f.from).OnInput(v.onItem(c, &f.from))),
+			v.assignField(l, "assign", "to", app.Input().Type("date").Value(f.to).OnInput(v.onItem(c, &f.to))),
 		),
 		anchor,
 		app.Div().Body(

@@ -29,80 +29,16 @@ func newOverrideForm(s rules.Schedule, i int) *overrideForm {
 	return f
 }
 
-// checkOverride validates the open override form with the rest of the
-// configuration, as punchd would (and the employee against the console's
-// list), and returns the schedule with the form applied.
-func (e *assignEditor) checkOverride(cfg map[string]any, people []person) rules.Schedule {
-	var c rules.Config
-	_ = decodeTree(cfg, &c)
-	e.errs, e.words = map[string]fieldErr{}, map[string]string{}
-	f := e.over
-	if f == nil {
-		return c.Schedule
-	}
+// parse is the override typed, with a date that is not one in errs.
+func (f *overrideForm) parse(errs map[string]fieldErr) rules.Override {
 	o := rules.Override{EmployeeID: strings.TrimSpace(f.employee), Shift: f.shift}
 	if d := strings.TrimSpace(f.date); d != "" {
 		var err error
 		if o.Date, err = rules.ParseDate(d); err != nil {
-			e.errs["date"] = fieldErr{key: "assign.err.date"}
+			errs["date"] = fieldErr{key: "assign.err.date"}
 		}
 	}
-	c.Schedule.Overrides = put(c.Schedule.Overrides, f.index, o)
-	e.validate(&c, fmt.Sprintf("schedule.overrides[%d].", f.index), "override.err.", overrideFields)
-	if o.EmployeeID != "" {
-		e.knownEmployee("employee_id", o.EmployeeID, people)
-	}
-	return c.Schedule
-}
-
-// openOverride opens the form of override i (past the end: a new one).
-func (v *rulesView) openOverride(c *Console, i int) app.EventHandler {
-	return func(app.Context, app.Event) {
-		if v.cfg == nil {
-			return
-		}
-		s := schedule(v.cfg.Config)
-		e := &v.asg
-		e.over, e.form, e.asking = newOverrideForm(s, min(i, len(s.Overrides))), nil, removal{}
-		e.errs = map[string]fieldErr{}
-		if i < len(s.Overrides) {
-			e.checkOverride(v.cfg.Config, c.matrix.people)
-		}
-		f := e.over
-		c.ctx.Defer(func(app.Context) {
-			setValue("override-employee_id", f.employee)
-			setValue("override-date", f.date)
-			focus("override-employee_id")
-		})
-	}
-}
-
-// onOverride keeps what was typed or chosen into a field of the override
-// form and checks it again.
-func (v *rulesView) onOverride(c *Console, field *string) app.EventHandler {
-	return func(ctx app.Context, _ app.Event) {
-		if v.asg.over != nil && v.cfg != nil {
-			*field = ctx.JSSrc().Get("value").String()
-			v.asg.checkOverride(v.cfg.Config, c.matrix.people)
-		}
-	}
-}
-
-// applyOverride puts the checked override into the configuration.
-func (v *rulesView) applyOverride(c *Console) app.EventHandler {
-	return func(ctx app.Context, e app.Event) {
-		e.PreventDefault()
-		if v.cfg == nil || v.asg.over == nil {
-			return
-		}
-		s := v.asg.checkOverride(v.cfg.Config, c.matrix.people)
-		if len(v.asg.errs) > 0 {
-			return
-		}
-		setSchedule(v.cfg.Config, "overrides", len(s.Overrides), s.Overrides)
-		v.changed()
-		v.closeAssign(ctx, e)
-	}
+	return o
 }
 
 // peopleList is a datalist of the active employees, for an employee
@@ -128,7 +64,7 @@ func (v *rulesView) renderOverrides(c *Console, l lang, rs rules.RuleSet, s rule
 					app.Td().Text(who), app.Td().Text(o.Date), app.Td().Text(shiftName(l, o.Shift)),
 					app.Td().Body(
 						app.Button().ID(fmt.Sprintf("override-edit-%d", i)).Class("button").Type("button").
-							Aria("label", l.t("override.edit", who, o.Date)).Text(l.t("shifts.editShort")).OnClick(v.openOverride(c, i)),
+							Aria("label", l.t("override.edit", who, o.Date)).Text(l.t("shifts.editShort")).OnClick(v.openItem(c, "overrides", i)),
 						app.Button().ID(fmt.Sprintf("override-remove-%d", i)).Class("button").Type("button").
 							Aria("label", l.t("override.remove", who, o.Date)).Text(l.t("assign.removeShort")).OnClick(v.askRemove("overrides", i)),
 					),
@@ -139,7 +75,7 @@ func (v *rulesView) renderOverrides(c *Console, l lang, rs rules.RuleSet, s rule
 	return app.Div().ID("overrides-part").Body(
 		app.H4().Text(l.t("override.title")),
 		list,
-		app.Button().ID("override-add").Class("button").Type("button").Text(l.t("override.add")).OnClick(v.openOverride(c, len(s.Overrides))),
+		app.Button().ID("override-add").Class("button").Type("button").Text(l.t("override.add")).OnClick(v.openItem(c, "overrides", len(s.Overrides))),
 		app.If(v.asg.over != nil, func() app.UI { return v.renderOverrideForm(c, l, rs, len(s.Overrides)) }),
 	)
 }
@@ -150,15 +86,15 @@ func (v *rulesView) renderOverrideForm(c *Console, l lang, rs rules.RuleSet, n i
 	if f.index < n {
 		title = l.t("assign.editTitle")
 	}
-	return app.Form().ID("override-form").Class("card").DataSet("new", f.index >= n).OnSubmit(v.applyOverride(c)).Body(
+	return app.Form().ID("override-form").Class("card").DataSet("new", f.index >= n).OnSubmit(v.applyItem(c)).Body(
 		app.H4().Text(title),
 		v.assignField(l, "override", "employee_id", app.Input().Type("text").List("override-people").Attr("autocomplete", "off").
-			Value(f.employee).OnInput(v.onOverride(c, &f.employee))),
+			Value(f.employee).OnInput(v.onItem(c, &f.employee))),
 		peopleList("override-people", c.matrix.people),
-		v.assignField(l, "override", "date", app.Input().Type("date").Value(f.date).OnInput(v.onOverride(c, &f.date))),
+		v.assignField(l, "override", "date", app.Input().Type("date").Value(f.date).OnInput(v.onItem(c, &f.date))),
 		app.Div().Class("field").Body(
 			app.Label().For("override-shift").Text(l.t("override.shift")),
-			v.shiftSelect(l, "override-shift", l.t("rotations.rest"), f.shift, rs.Shifts, v.onOverride(c, &f.shift)),
+			v.shiftSelect(l, "override-shift", l.t("rotations.rest"), f.shift, rs.Shifts, v.onItem(c, &f.shift)),
 			v.asg.msg(l, "override", "shift"),
 		),
 		app.Div().Body(
