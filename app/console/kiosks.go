@@ -180,6 +180,16 @@ func (v *kiosksView) revoke(c *Console) app.EventHandler {
 	}
 }
 
+// siteZone is the IANA zone of site id, "" when unknown.
+func (v *kiosksView) siteZone(id string) string {
+	for _, s := range v.sites {
+		if s.ID == id {
+			return s.Zone
+		}
+	}
+	return ""
+}
+
 func (v *kiosksView) siteName(id string) string {
 	for _, s := range v.sites {
 		if s.ID == id {
@@ -187,14 +197,6 @@ func (v *kiosksView) siteName(id string) string {
 		}
 	}
 	return id
-}
-
-// when is an instant in the viewer's zone, "never" for none.
-func when(l lang, t time.Time) string {
-	if t.IsZero() {
-		return l.t("kiosks.never")
-	}
-	return t.Local().Format("2006-01-02 15:04:05")
 }
 
 // offset says a clock offset in words: "+1.2 s", "-3 min".
@@ -245,6 +247,7 @@ func (v *kiosksView) render(c *Console, l lang) app.UI {
 		list = app.P().ID("kiosks-none").Class("empty").Text(l.t("kiosks.none"))
 	default:
 		list = app.Table().ID("fleet").DataSet("count", len(v.fleet)).Body(
+			app.Caption().Class("hint").Text(l.t("kiosks.zoneHint")),
 			app.THead().Body(app.Tr().Body(
 				app.Th().Text(l.t("kiosks.name")), app.Th().Text(l.t("kiosks.site")), app.Th().Text(l.t("kiosks.lastSync")),
 				app.Th().Text(l.t("kiosks.waiting")), app.Th().Text(l.t("kiosks.oldest")), app.Th().Text(l.t("kiosks.offset")),
@@ -297,12 +300,12 @@ func (v *kiosksView) row(c *Console, l lang, k kiosk) app.UI {
 	cells := []app.UI{
 		v.nameCell(c, l, k, name, state),
 		app.Td().Text(v.siteName(k.SiteID)),
-		app.Td().Text(when(l, k.LastSync)),
+		app.Td().DataSet("field", "last_sync").Text(when(l, k.LastSync, v.siteZone(k.SiteID))),
 	}
 	if h := k.Health; h != nil {
 		oldest := "—"
 		if h.Pending > 0 && !h.OldestPending.IsZero() {
-			oldest = when(l, h.OldestPending)
+			oldest = when(l, h.OldestPending, v.siteZone(k.SiteID))
 		}
 		cells = append(cells,
 			app.Td().Class("num").DataSet("field", "pending").Text(h.Pending),
@@ -340,7 +343,7 @@ func (v *kiosksView) renderEnroll(c *Console, l lang) app.UI {
 					app.P().Class("code").Style("font-size", "1rem").Text(v.code.URL),
 				)
 			}),
-			app.P().Class("hint").Text(l.t("enroll.expires", when(l, v.code.ExpiresAt))),
+			app.P().Class("hint").Text(l.t("enroll.expires", when(l, v.code.ExpiresAt, v.siteZone(v.code.SiteID)))),
 		)
 	}
 	return app.Div().Class("card").ID("enroll").Body(

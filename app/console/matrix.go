@@ -40,6 +40,7 @@ type matrixView struct {
 	entries []matrixEntry // as edited
 	depts   []department
 	people  []person
+	posts   []string // the positions in use (the rules' assignments offer them)
 	form    *matrixForm
 	errs    map[string]fieldErr
 	preview bool // the changes are shown, to be saved
@@ -70,6 +71,7 @@ func (v *matrixView) load(c *Console) {
 		}
 		var e struct {
 			Employees []person `json:"employees"`
+			Positions []string `json:"positions"`
 		}
 		err := a.call(bg, http.MethodGet, "/api/v1/approval/matrix", nil, &m)
 		if err == nil {
@@ -84,7 +86,7 @@ func (v *matrixView) load(c *Console) {
 				return
 			}
 			v.stored, v.entries = m.Matrix, slices.Clone(m.Matrix)
-			v.depts, v.people = d.Departments, e.Employees
+			v.depts, v.people, v.posts = d.Departments, e.Employees, e.Positions
 			v.form, v.preview = nil, false
 		})
 	})

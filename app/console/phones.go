@@ -94,7 +94,7 @@ func (v *phonesView) render(c *Console, l lang) app.UI {
 			app.P().Text(l.t("phones.scan", v.link.EmployeeID)),
 			app.Img().ID("phone-qr").Class("qr").Src(v.qr).Alt(l.t("phones.qrAlt")).Width(280).Height(280),
 			app.P().Class("code").Style("font-size", "1rem").Text(v.link.URL),
-			app.P().Class("hint").Text(l.t("enroll.expires", when(l, v.link.ExpiresAt))),
+			app.P().Class("hint").Text(l.t("enroll.expires", when(l, v.link.ExpiresAt, ""))),
 		)
 	}
 	return app.Form().Class("card").ID("phones").OnSubmit(v.make(c)).Body(

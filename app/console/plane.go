@@ -74,6 +74,15 @@ func setValue(id, v string) {
 	}
 }
 
+// focus moves the keyboard's focus to the element id, if it is on the
+// page (autofocus works only when a page loads, not on an element an
+// event shows).
+func focus(id string) {
+	if e := app.Window().GetElementByID(id); e.Truthy() {
+		e.Call("focus")
+	}
+}
+
 // onPlaneClick places a point where the plane was clicked.
 func (v *sitesView) onPlaneClick(ctx app.Context, e app.Event) {
 	f := v.form

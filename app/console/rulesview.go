@@ -66,6 +66,7 @@ type rulesView struct {
 	detail  string // the server's words for err
 	busy    bool
 	sched   schedEditor    // the shifts, rotations and weekly schedules (shifts.go, weekly.go)
+	asg     assignEditor   // who works which schedule (assign.go)
 	hol     holidayEditor  // the calendar (holidays.go)
 	ot      overtimeEditor // overtime and make-up punches (overtime.go)
 }
@@ -89,7 +90,7 @@ func (v *rulesView) load(c *Console) {
 			if err != nil {
 				return
 			}
-			v.cfg, v.values, v.invalid, v.sched = &rc, map[string]string{}, map[string]bool{}, schedEditor{}
+			v.cfg, v.values, v.invalid, v.sched, v.asg = &rc, map[string]string{}, map[string]bool{}, schedEditor{}, assignEditor{}
 			v.hol, v.ot = holidayEditor{year: v.hol.year}, newOvertimeEditor(ruleSet(rc.Config))
 			ex := exceptions(rc.Config)
 			for _, f := range graceFields {
@@ -284,14 +285,14 @@ func (v *rulesView) render(c *Console, l lang) app.UI {
 	case v.cfg == nil:
 		body = app.P().ID("rules-error").Class("error").Attr("role", "alert").DataSet("code", v.err).Text(l.refusal(v.err))
 	default:
-		body = app.Div().Body(v.renderSched(c, l), v.renderWeekly(c, l), v.renderHolidays(c, l), v.renderOvertime(l), v.renderForm(c, l))
+		body = app.Div().Body(v.renderSched(c, l), v.renderWeekly(c, l), v.renderAssign(c, l), v.renderHolidays(c, l), v.renderOvertime(l), v.renderForm(c, l))
 	}
 	return app.Section().ID("rules").Body(app.H2().Text(l.t("rules.title")), head, body)
 }
 
 func (v *rulesView) renderForm(c *Console, l lang) app.UI {
 	// An open form is applied first.
-	valid := v.cfg != nil && !v.sched.open() && v.hol.form == nil && v.hol.ics == nil && len(v.ot.errs) == 0
+	valid := v.cfg != nil && !v.sched.open() && !v.asg.open() && v.hol.form == nil && v.hol.ics == nil && len(v.ot.errs) == 0
 	for _, bad := range v.invalid {
 		valid = valid && !bad
 	}

@@ -53,6 +53,19 @@ func TestTextsUsed(t *testing.T) {
 	for _, d := range dayTypes {
 		used["overtime."+d] = true
 	}
+	for _, f := range assignFields { // built: the assignments' labels and problems
+		used["assign.err."+f] = true
+	}
+	for _, f := range overrideFields {
+		used["override.err."+f] = true
+		used["override."+f] = true
+	}
+	for _, s := range assignScopes {
+		used["assign.scope."+string(s)] = true
+	}
+	for _, k := range []string{"assign.from", "assign.to", "assign.anchor", "assign.err.date", "assign.err.employee"} {
+		used[k] = true
+	}
 	for _, k := range matrixKinds {
 		used["matrix.kind."+k] = true
 	}

@@ -32,8 +32,8 @@ func ParseConfig(data []byte) (Config, error) {
 	return c, c.Validate()
 }
 
-// Validate checks the rule set, the calendar, and that every assignment
-// names a schedule the rule set defines.
+// Validate checks the rule set, the calendar, and who works which
+// schedule (Schedule.Validate).
 func (c *Config) Validate() error {
 	var errs []error
 	if err := c.Rules.Validate(); err != nil {
@@ -42,22 +42,8 @@ func (c *Config) Validate() error {
 	if err := c.Calendar.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	known := map[string]bool{}
-	for _, w := range c.Rules.Weekly {
-		known[w.ID] = true
-	}
-	for _, r := range c.Rules.Rotations {
-		known[r.ID] = true
-	}
-	for i, a := range c.Schedule.Assignments {
-		if !known[a.Schedule] {
-			errs = append(errs, fmt.Errorf("%w: schedule.assignments[%d]: schedule %q is not defined in rules.weekly or rules.rotations", ErrInvalidRules, i, a.Schedule))
-		}
-		switch a.Scope {
-		case ScopeDepartment, ScopePosition, ScopeEmployee:
-		default:
-			errs = append(errs, fmt.Errorf("%w: schedule.assignments[%d]: scope %q (want department, position or employee)", ErrInvalidRules, i, a.Scope))
-		}
+	if err := c.Schedule.Validate(&c.Rules); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

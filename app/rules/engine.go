@@ -273,23 +273,7 @@ func (e *Engine) compileOrg(in *Input) error {
 }
 
 func (e *Engine) compileSchedule(s *Schedule) error {
-	var v validator
 	for i, a := range s.Assignments {
-		p := fmt.Sprintf("schedule.assignments[%d]", i)
-		_, weekly := e.weekly[a.Schedule]
-		_, rot := e.rotation[a.Schedule]
-		if !weekly && !rot {
-			v.add(p+".schedule", "unknown weekly schedule or rotation %q", a.Schedule)
-		}
-		if rot && a.Anchor.IsZero() && a.From.IsZero() {
-			v.add(p, "a rotation needs an anchor or a from date")
-		}
-		if !a.To.IsZero() && a.To < a.From {
-			v.add(p+".to", "%s is before from %s", a.To, a.From)
-		}
-		if a.Target == "" {
-			v.add(p+".target", "missing")
-		}
 		c := e.resolveAssign(assignC{scope: a.Scope, schedule: a.Schedule, from: a.From, to: a.To, anchor: a.Anchor, order: i})
 		if c.anchor.IsZero() {
 			c.anchor = a.From
@@ -301,27 +285,19 @@ func (e *Engine) compileSchedule(s *Schedule) error {
 			e.byPos[a.Target] = append(e.byPos[a.Target], c)
 		case ScopeDepartment:
 			e.byDept[a.Target] = append(e.byDept[a.Target], c)
-		default:
-			v.add(p+".scope", "%q is not employee, position or department", a.Scope)
 		}
 	}
-	for i, o := range s.Overrides {
-		p := fmt.Sprintf("schedule.overrides[%d]", i)
-		if o.Shift != "" && e.shifts[o.Shift] == nil {
-			v.add(p+".shift", "unknown shift %q", o.Shift)
-		}
-		if o.Date.IsZero() {
-			v.add(p+".date", "missing")
-		}
+	for _, o := range s.Overrides {
 		e.overrides[overrideKey{o.EmployeeID, o.Date}] = o.Shift
 	}
+	var v validator
 	if id := e.rules.Basic.DefaultSchedule; id != "" {
 		e.def = e.resolveAssign(assignC{schedule: id})
 		if _, rot := e.rotation[id]; rot {
 			v.add("basic.default_schedule", "%q is a rotation; a default needs an anchor, assign it instead", id)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := errors.Join(s.Validate(&e.rules), v.err()); err != nil {
 		return fmt.Errorf("rules: %w", err)
 	}
 	return nil

@@ -190,7 +190,43 @@ func enrollByQR(t *testing.T, ctx context.Context, s *e2etest.Server, site strin
 	if cells["state"] != "ok" || cells["camera"] != "ok" || cells["pending"] != "0" || cells["quota"] == "0" || cells["quota"] == "" {
 		t.Errorf("the kiosk's row: %v (want ok, its camera working, nothing waiting, its storage quota known)", cells)
 	}
+	checkSyncZone(t, ctx, s, site, device)
 	return device
+}
+
+// checkSyncZone checks that the fleet shows the kiosk's last sync in its
+// site's zone, named: "2026-03-11 10:00:05 CST (UTC+08:00)".
+func checkSyncZone(t *testing.T, ctx context.Context, s *e2etest.Server, site, device string) {
+	t.Helper()
+	var fleet struct {
+		Kiosks []struct {
+			ID       string    `json:"id"`
+			LastSync time.Time `json:"last_sync"`
+		} `json:"kiosks"`
+	}
+	e2etest.Run(t, ctx, "read the fleet through the API", chromedp.Evaluate(`fetch("/api/v1/admin/fleet").then(r => r.json())`, &fleet, awaitPromise))
+	st, err := s.Main().Store.Site(context.Background(), site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(st.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown string
+	e2etest.Eval(t, ctx, fleetRow(device)+`.querySelector('[data-field=last_sync]').innerText`, &shown)
+	for _, k := range fleet.Kiosks {
+		if k.ID != device {
+			continue
+		}
+		_, off := k.LastSync.In(loc).Zone()
+		want := k.LastSync.In(loc).Format("2006-01-02 15:04:05 MST") + fmt.Sprintf(" (UTC+%02d:00)", off/3600)
+		if shown != want {
+			t.Errorf("the kiosk's last sync shows %q, want %q (its site's zone, %s)", shown, want, st.Zone)
+		}
+		return
+	}
+	t.Errorf("no kiosk %s in the fleet", device)
 }
 
 // readQR photographs the QR code the element sel shows and reads it with
