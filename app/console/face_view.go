@@ -73,9 +73,9 @@ func (f *faceEnrol) renderState(l lang) app.UI {
 	case st.Service != wire.FaceReady:
 		return p.Class("hint").Text(l.t("face.svc." + string(st.Service)))
 	case st.Templates > 0:
-		return p.Text(l.t("face.enrolled", st.Templates, when(l, st.EnrolledAt)))
+		return p.Text(l.t("face.enrolled", st.Templates, when(l, st.EnrolledAt, "")))
 	case st.Consent != nil && !st.Consent.WithdrawnAt.IsZero():
-		return p.Text(l.t("face.withdrawn", when(l, st.Consent.WithdrawnAt)))
+		return p.Text(l.t("face.withdrawn", when(l, st.Consent.WithdrawnAt, "")))
 	}
 	return p.Text(l.t("face.none"))
 }
