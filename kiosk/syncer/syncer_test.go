@@ -462,14 +462,12 @@ func TestRunStopsWhenFatal(t *testing.T) {
 	}
 }
 
-// TestKick checks a recorded punch goes out at once instead of after the
-// interval. The wait blocks on its context, as the real one does.
-func TestKick(t *testing.T) {
-	entered := make(chan time.Duration)
-	e := newEnv(t, syncer.Config{Interval: time.Hour})
-	var runErr error
-	done := make(chan struct{})
-	rctx, cancel := context.WithCancel(ctx)
+// running starts Run on a syncer of e's outbox with an hour's interval,
+// whose waits block on their context, as the real one does, and report
+// their length on entered; stop ends Run and checks it ended so.
+func running(t *testing.T, e *env) (s *syncer.Syncer, entered chan time.Duration, stop func()) {
+	t.Helper()
+	entered = make(chan time.Duration)
 	s, err := syncer.New(syncer.Config{
 		BaseURL: e.http.URL, Client: e.http.Client(), Outbox: e.outbox, Clock: e.clock.Now,
 		Rand: func() float64 { return 0.5 }, Interval: time.Hour,
@@ -482,7 +480,25 @@ func TestKick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var runErr error
+	done := make(chan struct{})
+	rctx, cancel := context.WithCancel(ctx)
 	go func() { runErr = s.Run(rctx); close(done) }()
+	return s, entered, func() {
+		t.Helper()
+		cancel()
+		<-done
+		if !errors.Is(runErr, context.Canceled) {
+			t.Errorf("Run: got %v", runErr)
+		}
+	}
+}
+
+// TestKick checks a recorded punch goes out at once instead of after the
+// interval. The wait blocks on its context, as the real one does.
+func TestKick(t *testing.T) {
+	e := newEnv(t, syncer.Config{})
+	s, entered, stop := running(t, e)
 	if d := <-entered; d != time.Hour {
 		t.Fatalf("first wait %v, want the interval", d)
 	}
@@ -492,11 +508,7 @@ func TestKick(t *testing.T) {
 	if n, _ := e.server.stored(); n != 1 {
 		t.Errorf("after Kick the server has %d punches, want 1", n)
 	}
-	cancel()
-	<-done
-	if !errors.Is(runErr, context.Canceled) {
-		t.Errorf("Run: got %v", runErr)
-	}
+	stop()
 }
 
 func TestPull(t *testing.T) {
@@ -615,29 +627,13 @@ func TestSleepStopsWithContext(t *testing.T) {
 // pulling, that the wait then goes on to the next whole sync rather than
 // starting a new interval, and that a Kick still syncs in whole.
 func TestKickPush(t *testing.T) {
-	entered := make(chan time.Duration)
 	e := newEnv(t, syncer.Config{})
-	var runErr error
-	done := make(chan struct{})
-	rctx, cancel := context.WithCancel(ctx)
-	s, err := syncer.New(syncer.Config{
-		BaseURL: e.http.URL, Client: e.http.Client(), Outbox: e.outbox, Clock: e.clock.Now,
-		Rand: func() float64 { return 0.5 }, Interval: time.Hour,
-		Wait: func(ctx context.Context, d time.Duration) error {
-			entered <- d
-			<-ctx.Done()
-			return ctx.Err()
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, entered, stop := running(t, e)
 	pulls := func() int {
 		e.server.mu.Lock()
 		defer e.server.mu.Unlock()
 		return len(e.server.pulls)
 	}
-	go func() { runErr = s.Run(rctx); close(done) }()
 	if d := <-entered; d != time.Hour {
 		t.Fatalf("first wait %v, want the interval", d)
 	}
@@ -664,11 +660,7 @@ func TestKickPush(t *testing.T) {
 	if n := pulls(); n != 2 {
 		t.Errorf("Kick: %d pulls, want 2", n)
 	}
-	cancel()
-	<-done
-	if !errors.Is(runErr, context.Canceled) {
-		t.Errorf("Run: got %v", runErr)
-	}
+	stop()
 }
 
 // TestPullZoneRules checks a kiosk that pulled before zone rules (its site

@@ -11,6 +11,7 @@ import (
 	"punchclock/app/wire"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/sqlite"
+	"punchclock/server/internal/store"
 	"punchclock/server/internal/store/storetest"
 )
 
@@ -19,12 +20,7 @@ import (
 // the notice be lost, until its entry is CacheTTL old.
 func TestCacheRevocation(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	storetest.Seed(t, st)
+	st := seeded(t)
 	var mu sync.Mutex
 	now := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -85,4 +81,17 @@ func TestCacheRevocation(t *testing.T) {
 	if known(auth) {
 		t.Error("revoked device still trusted after ForgetAll")
 	}
+}
+
+// seeded is a SQLite store with storetest's organisation, closed when the
+// test ends.
+func seeded(t *testing.T) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	storetest.Seed(t, st)
+	return st
 }

@@ -3,15 +3,12 @@ package device_test
 import (
 	"context"
 	"crypto/ed25519"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
 	"punchclock/server/internal/device"
-	"punchclock/server/internal/sqlite"
-	"punchclock/server/internal/store/storetest"
 )
 
 // TestZoneRulesSent checks the site a kiosk gets at enrollment and in a
@@ -20,12 +17,7 @@ import (
 // carries them in a partial pull too.
 func TestZoneRulesSent(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	storetest.Seed(t, st)
+	st := seeded(t)
 	now := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
 	svc := &device.Service{Store: st, Now: func() time.Time { return now }}
 	code, _, err := svc.IssueCode(ctx, "s1", 0, "test")
