@@ -91,12 +91,11 @@ func shiftName(l lang, id string) string {
 func (v *rulesView) renderWeekly(c *Console, l lang) app.UI {
 	rs := ruleSet(v.cfg.Config)
 	def := rs.Basic.DefaultSchedule
+	// Weekly schedules only: a rotation needs an anchor, which only an
+	// assignment gives (the rules refuse a rotation as the default).
 	var ids []string
 	for _, w := range rs.Weekly {
 		ids = append(ids, w.ID)
-	}
-	for _, r := range rs.Rotations {
-		ids = append(ids, r.ID)
 	}
 	return app.Div().ID("weekly-card").Class("card").Body(
 		app.H3().Text(l.t("weekly.title")),

@@ -148,6 +148,10 @@ func TestValidate(t *testing.T) {
 		{"empty rotation", func(rs *rules.RuleSet) { rs.Rotations = []rules.Rotation{{ID: "r"}} }, "rotations[0].pattern: has 0 days"},
 		{"negative overtime", func(rs *rules.RuleSet) { rs.Overtime.Workday.MinMin = -1 }, "overtime.workday.min_min"},
 		{"unknown default", func(rs *rules.RuleSet) { rs.Basic.DefaultSchedule = "nope" }, `basic.default_schedule: unknown weekly schedule or rotation "nope"`},
+		{"rotation as default", func(rs *rules.RuleSet) {
+			rs.Rotations = []rules.Rotation{{ID: "r", Pattern: []string{"", ""}}}
+			rs.Basic.DefaultSchedule = "r"
+		}, `basic.default_schedule: "r" is a rotation; a default needs an anchor`},
 	}
 	for _, tt := range tests {
 		rs := baseRules()

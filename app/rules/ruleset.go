@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"punchclock/app/attendance"
@@ -351,6 +352,8 @@ func (rs *RuleSet) Validate() error {
 	}
 	if id := rs.Basic.DefaultSchedule; id != "" && !schedIDs[id] {
 		v.add("basic.default_schedule", "unknown weekly schedule or rotation %q", id)
+	} else if id != "" && slices.ContainsFunc(rs.Rotations, func(r Rotation) bool { return r.ID == id }) {
+		v.add("basic.default_schedule", "%q is a rotation; a default needs an anchor, assign it instead", id)
 	}
 
 	e := rs.Exceptions
