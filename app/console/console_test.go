@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +58,30 @@ func TestOffset(t *testing.T) {
 		if got := offset("en", c.ms); got != c.want {
 			t.Errorf("offset(%d) = %q, want %q", c.ms, got, c.want)
 		}
+	}
+}
+
+// TestSummary: the preview's summary counts changes by verdict, the most
+// first (not in the order of their text: 18 before 9), and a change that
+// keeps the status says its details changed rather than "absent → absent".
+func TestSummary(t *testing.T) {
+	st := func(s string) *struct {
+		Status string `json:"status"`
+	} {
+		return &struct {
+			Status string `json:"status"`
+		}{s}
+	}
+	var cs []ruleChange
+	for range 9 {
+		cs = append(cs, ruleChange{Before: st("late"), After: st("normal")})
+	}
+	for range 18 {
+		cs = append(cs, ruleChange{Before: st("absent"), After: st("absent")})
+	}
+	got := summary(lang("en"), cs)
+	want := []string{"18 × absent, details changed", "9 × late → normal"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("summary: %q, want %q", got, want)
 	}
 }

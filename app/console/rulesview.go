@@ -239,8 +239,12 @@ func (v *rulesView) send(c *Console, preview bool) app.EventHandler {
 	}
 }
 
-// verdict says a change's verdicts: "late → normal".
+// verdict says a change's verdicts: "late → normal", or "absent, details
+// changed" when the status stays (the minutes, the shift, a reason).
 func verdict(l lang, c ruleChange) string {
+	if c.Before != nil && c.After != nil && c.Before.Status == c.After.Status {
+		return l.t("rules.sameStatus", l.t("status."+c.Before.Status))
+	}
 	from, to := "—", "—"
 	if c.Before != nil {
 		from = l.t("status." + c.Before.Status)
@@ -251,17 +255,27 @@ func verdict(l lang, c ruleChange) string {
 	return from + " → " + to
 }
 
-// summary counts the changes by verdict: "9 × late → normal".
+// summary counts the changes by verdict, the most first: "9 × late →
+// normal".
 func summary(l lang, cs []ruleChange) []string {
 	n := map[string]int{}
 	for _, c := range cs {
 		n[verdict(l, c)]++
 	}
-	var out []string
-	for k, c := range n {
-		out = append(out, fmt.Sprintf("%d × %s", c, k))
+	keys := make([]string, 0, len(n))
+	for k := range n {
+		keys = append(keys, k)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] > out[j] })
+	sort.Slice(keys, func(i, j int) bool {
+		if n[keys[i]] != n[keys[j]] {
+			return n[keys[i]] > n[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = fmt.Sprintf("%d × %s", n[k], k)
+	}
 	return out
 }
 
