@@ -67,6 +67,7 @@ type Phone struct {
 	activated bool
 	device    string
 	employee  attendance.Employee
+	left      bool // the employee is inactive or past their leaving date, by the phone's clock
 	loc       *time.Location
 	entries   []outbox.Entry // newest first
 	status    Status
@@ -184,6 +185,7 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 	var (
 		emp     attendance.Employee
 		device  string
+		left    bool
 		loc     = time.UTC
 		entries []outbox.Entry
 		month   PhoneMonth
@@ -198,6 +200,7 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 		device = id.DeviceID
 		_, loc, _ = env.Site(bg)
 		emp, err = env.Employee(bg)
+		left = emp.ID != "" && !emp.ActiveAt(env.Now(bg), loc)
 		if err == nil {
 			entries, err = env.Recent(bg, 0)
 		}
@@ -216,7 +219,7 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 		first := !p.loaded
 		p.loaded, p.activated, p.device, p.loc = true, activated, device, loc
 		if activated {
-			p.employee, p.entries = emp, entries
+			p.employee, p.entries, p.left = emp, entries, left
 			p.month, p.monthOK, p.makeups, p.withdrawals = month, monthOK, makeups, withdr
 			if first {
 				p.refreshMonth()
@@ -239,6 +242,7 @@ func (p *Phone) proceed() {
 			p.activating, p.actErr = false, err
 			if err == nil || errors.Is(err, ErrActivated) {
 				p.activated, p.employee = true, emp
+				p.left = !emp.ActiveAt(env.Now(mctx), p.location())
 				p.refreshMonth()
 				// A reload must not try the used code again.
 				dropQuery()
@@ -366,7 +370,7 @@ func (p *Phone) renderOwner() app.UI {
 			}
 			return app.P().Class("notice").ID("activate-note").Text(l.T("phone.alreadyActivated"))
 		}),
-		app.If(p.activated && !p.employee.Active && p.employee.ID != "", func() app.UI {
+		app.If(p.activated && p.left && p.employee.ID != "", func() app.UI {
 			return app.P().Class("error").ID("phone-inactive").Text(l.T("phone.inactive"))
 		}),
 	)
