@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"runtime"
-	"runtime/metrics"
 	"syscall"
 	"testing"
 	"time"
@@ -16,33 +15,6 @@ import (
 	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
-
-// peakHeap samples the heap's objects (live and not yet collected) every
-// millisecond until stop is called, which returns the highest sample.
-func peakHeap() (stop func() uint64) {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak uint64
-	done, quit := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64())
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(quit)
-		<-done
-		return peak
-	}
-}
 
 // BenchmarkRecordsCompany reads the day records of 10,000 employees x 31
 // days through GET /attendance/record, following its pages of 1,000
@@ -118,8 +90,8 @@ func BenchmarkRecordsCompany(b *testing.B) {
 						}
 						t1, c1 := time.Now(), cpuTime()
 						runtime.GC()
-						base = max(base, heapObjects())
-						stop := peakHeap()
+						base = max(base, recordsbench.HeapObjects())
+						stop := recordsbench.PeakHeap()
 						t2, c2 := time.Now(), cpuTime()
 						size, pages = recordsbench.FetchAll(b, srv.URL, tok, q.dept, q.extra, c)
 						tAPI, cAPI = tAPI+time.Since(t2), cAPI+cpuTime()-c2
@@ -152,10 +124,4 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func heapObjects() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
 }
