@@ -10,7 +10,7 @@ import (
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/httpapi/recordsbench"
 	"punchclock/server/internal/report"
-	"punchclock/server/internal/sqlstore/sqlstoretest"
+	"punchclock/server/internal/sqlstore"
 )
 
 // counter counts the bytes of a sheet and drops them.
@@ -26,44 +26,39 @@ func (c *counter) Write(p []byte) (int, error) { *c += counter(len(p)); return l
 // export of each store builds its punch digests, so it is made once
 // before the timer starts.
 func BenchmarkMonthlyExport(b *testing.B) {
-	for _, be := range sqlstoretest.Backends() {
-		b.Run(be.Name, func(b *testing.B) {
-			st := be.Open(b)
-			defer st.Close()
-			c := recordsbench.SeedCompany(b, st, 10000)
-			at := c.In.Now
-			now := func() time.Time { return at }
-			x := &report.Exporter{Days: &dayrec.Service{Store: st, Now: now}, Store: st}
-			c.In = nil // the engine's copy of the company is not the export's to hold
-			for _, format := range []string{"csv", "xlsx"} {
-				m, err := report.ParseMonthly(url.Values{"department_id": {"root"}, "from": {c.From.String()}, "to": {c.To.String()}, "format": {format}}, "zh")
-				if err != nil {
+	recordsbench.OnCompanies(b, 10000, func(b *testing.B, st *sqlstore.DB, c *recordsbench.Company) {
+		at := c.In.Now
+		now := func() time.Time { return at }
+		x := &report.Exporter{Days: &dayrec.Service{Store: st, Now: now}, Store: st}
+		c.In = nil // the engine's copy of the company is not the export's to hold
+		for _, format := range []string{"csv", "xlsx"} {
+			m, err := report.ParseMonthly(url.Values{"department_id": {"root"}, "from": {c.From.String()}, "to": {c.To.String()}, "format": {format}}, "zh")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(format, func(b *testing.B) {
+				var n counter
+				if err := x.WriteMonthly(context.Background(), &n, m); err != nil {
 					b.Fatal(err)
 				}
-				b.Run(format, func(b *testing.B) {
-					var n counter
+				runtime.GC()
+				runtime.GC() // and the pools' victims
+				base := recordsbench.HeapObjects()
+				var peak uint64
+				b.ResetTimer()
+				for b.Loop() {
+					n = 0
+					stop := recordsbench.PeakHeap()
 					if err := x.WriteMonthly(context.Background(), &n, m); err != nil {
 						b.Fatal(err)
 					}
-					runtime.GC()
-					runtime.GC() // and the pools' victims
-					base := recordsbench.HeapObjects()
-					var peak uint64
-					b.ResetTimer()
-					for b.Loop() {
-						n = 0
-						stop := recordsbench.PeakHeap()
-						if err := x.WriteMonthly(context.Background(), &n, m); err != nil {
-							b.Fatal(err)
-						}
-						peak = max(peak, stop())
-					}
-					b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms")
-					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
-					b.ReportMetric(float64(base)/(1<<20), "base-heap-MB")
-					b.ReportMetric(float64(n)/(1<<20), "MB")
-				})
-			}
-		})
-	}
+					peak = max(peak, stop())
+				}
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+				b.ReportMetric(float64(base)/(1<<20), "base-heap-MB")
+				b.ReportMetric(float64(n)/(1<<20), "MB")
+			})
+		}
+	})
 }

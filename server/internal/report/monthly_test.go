@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,9 +15,8 @@ import (
 
 	"punchclock/app/wire"
 	"punchclock/server/internal/dayrec"
-	"punchclock/server/internal/demo"
+	"punchclock/server/internal/demo/demotest"
 	"punchclock/server/internal/report"
-	"punchclock/server/internal/sqlite"
 )
 
 // now is the demo's clock: the week of 2026-11-16 is over but for Friday.
@@ -26,16 +24,8 @@ var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 func demoExporter(t *testing.T) *report.Exporter {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	clock := func() time.Time { return now }
-	if _, err := demo.Seed(ctx, st, t.TempDir(), clock, func(s string) string { return s }, ""); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := demotest.Seeded(t, clock, func(s string) string { return s })
 	return &report.Exporter{Days: &dayrec.Service{Store: st, Now: clock}, Store: st}
 }
 

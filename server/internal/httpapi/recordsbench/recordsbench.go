@@ -19,6 +19,7 @@ import (
 	"punchclock/app/rules"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/sqlstore"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
 
@@ -183,4 +184,16 @@ func HeapObjects() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// OnCompanies runs f as a sub-benchmark on each store backend (SQLite and
+// PostgreSQL, sqlstoretest.Backends) holding the company of n employees.
+func OnCompanies(b *testing.B, n int, f func(b *testing.B, st *sqlstore.DB, c *Company)) {
+	for _, be := range sqlstoretest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			st := be.Open(b)
+			defer st.Close()
+			f(b, st, SeedCompany(b, st, n))
+		})
+	}
 }
