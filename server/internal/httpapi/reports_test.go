@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"punchclock/server/internal/report"
 )
 
 // TestMonthlyReport: a retail manager exports retail's sheet, which holds
@@ -41,7 +43,7 @@ func TestMonthlyReport(t *testing.T) {
 		t.Fatalf("records: %d %s", st, body)
 	}
 	for i, r := range rows[1:] {
-		if want := recs.Records[i]; r[0] != want.EmployeeID || r[3] != want.Date.String() || r[5] != want.Status || r[2] != "Retail 门店" {
+		if want := recs.Records[i]; r[0] != want.EmployeeID || r[3] != want.Date.String() || r[5] != report.Word("zh", want.Status) || r[2] != "Retail 门店" {
 			t.Errorf("row %d: %q, want %s %s %s", i, r[:6], want.EmployeeID, want.Date, want.Status)
 		}
 	}

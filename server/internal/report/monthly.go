@@ -147,7 +147,7 @@ func (x *Exporter) WriteMonthly(ctx context.Context, w io.Writer, m Monthly) err
 	if err != nil {
 		return err
 	}
-	o := org{dept: map[string]string{}, zone: map[string]*time.Location{}, emp: map[string]attendance.Employee{}}
+	o := org{lang: m.Lang, dept: map[string]string{}, zone: map[string]*time.Location{}, emp: map[string]attendance.Employee{}}
 	for _, d := range depts {
 		o.dept[d.ID] = d.Name
 	}
@@ -206,6 +206,7 @@ func (x *Exporter) WriteMonthly(ctx context.Context, w io.Writer, m Monthly) err
 // org is what a row shows of the organisation: department names, site
 // zones and the current page's employees.
 type org struct {
+	lang string
 	dept map[string]string
 	zone map[string]*time.Location
 	emp  map[string]attendance.Employee
@@ -215,7 +216,9 @@ type org struct {
 type row struct {
 	EmployeeID, Name, Department string
 	Date                         rules.Date
-	DayType, Status, Shift       string
+	// DayType, Status and OvertimeType are words of the sheet's
+	// language (Word).
+	DayType, Status, Shift string
 	// In and Out are the first in and last out as wall clocks of the
 	// site's zone (in a time.UTC value); zero when missing.
 	In, Out                                  time.Time
@@ -233,9 +236,9 @@ func (o *org) fill(r *row, rec *rules.DayRecord) {
 		loc = time.UTC
 	}
 	*r = row{EmployeeID: rec.EmployeeID, Name: e.Name, Department: o.dept[e.DepartmentID], Date: rec.Date,
-		DayType: string(rec.DayType), Status: string(rec.Status),
+		DayType: Word(o.lang, string(rec.DayType)), Status: Word(o.lang, string(rec.Status)),
 		LateMin: rec.LateMin, EarlyMin: rec.EarlyMin, WorkedMin: rec.WorkedMin, PresentMin: rec.PresentMin,
-		OvertimeMin: rec.OvertimeMin, OvertimeType: string(rec.OvertimeType),
+		OvertimeMin: rec.OvertimeMin, OvertimeType: Word(o.lang, string(rec.OvertimeType)),
 		anomaliesBuf: r.anomaliesBuf[:0], approvalsBuf: r.approvalsBuf[:0]}
 	if rec.Shift != nil {
 		r.Shift = rec.Shift.Name

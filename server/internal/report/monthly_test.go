@@ -76,6 +76,13 @@ func TestMonthlyCSV(t *testing.T) {
 				t.Errorf("row %d: first in %q", i, r[7])
 			}
 		}
+		// E001's Monday in words of the language.
+		if want := map[string]string{"en": "workday", "zh": "工作日"}[lang]; rows[1][4] != want {
+			t.Errorf("%s: day type %q, want %q", lang, rows[1][4], want)
+		}
+		if want := map[string]string{"en": "in progress", "zh": "进行中"}[lang]; rows[5][5] != want {
+			t.Errorf("%s: Friday's status %q, want %q", lang, rows[5][5], want)
+		}
 		if rows[1][0] >= rows[1+5][0] || rows[1][3] != "2026-11-16" || rows[5][3] != "2026-11-20" {
 			t.Errorf("order: %q, %q", rows[1][:4], rows[6][:4])
 		}
