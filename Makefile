@@ -178,6 +178,8 @@ bench: bench-deps build ## run the benchmarks and print the figures the issues a
 	@$(GO) test -run '^$$' -bench '^BenchmarkVerify$$' -count 3 ./server/internal/sigcheck/ | tee var/bench-verify.txt | grep -E '^Benchmark'
 	@echo; echo "== day records of 10,000 employees x 31 days through the API (paged), and of a 1,000-employee department, next to the streaming rules engine on the same data (x-engine, x-engine-cpu; target company <= 3), peak heap while answering (target < 256 MB), department api-ms (target < 1000)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkRecordsCompany$$' -benchtime 1x -timeout 60m ./server/internal/httpapi/ | tee var/bench-records.txt | grep -E '^Benchmark'
+	@echo; echo "== the monthly attendance sheet of 10,000 employees x 31 days as CSV and XLSX, streamed (target < 10 s and < 200 MB peak heap)"
+	@$(GO) test -run '^$$' -bench '^BenchmarkMonthlyExport$$' -benchtime 1x -timeout 30m ./server/internal/report/ | tee var/bench-export.txt | grep -E '^Benchmark'
 	@echo; echo "== punchd's peak RSS (VmHWM, its own process, a fresh one per query) answering each kind of records query for the 10,000-employee company's month (target < 256 MB whatever the query)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkRecordsRSS$$' -benchtime 1x -timeout 30m ./server/cmd/punchd/ | tee var/bench-records-rss.txt | grep -E '^Benchmark'
 	@echo; echo "== backup (VACUUM INTO) and verification of every punch signature and chain"

@@ -166,6 +166,13 @@ func (ev *evaluation) shiftDay(rec *DayRecord, in *inst) {
 	}
 
 	if inP != nil && outP != nil {
+		if a, b := truncMin(inP.unix), truncMin(outP.unix); b > a {
+			secs := b - a
+			for _, br := range ev.breaks[in.brk0:in.brk1] {
+				secs -= overlap(a, b, br[0], br[1])
+			}
+			rec.PresentMin = int(secs / 60)
+		}
 		a, b := max(inP.unix, in.s), min(outP.unix, in.e)
 		if b > a {
 			secs := b - a
@@ -249,6 +256,7 @@ func (ev *evaluation) offDay(rec *DayRecord, loose []int32) {
 	setRole(use[len(use)-1], RoleOut)
 	rec.Out = &rec.Punches[last.pos]
 	rec.WorkedMin = int((truncMin(last.unix) - truncMin(first.unix)) / 60)
+	rec.PresentMin = rec.WorkedMin
 	rule := &e.rules.Overtime.RestDay
 	if rec.DayType == DayHoliday {
 		rule = &e.rules.Overtime.Holiday

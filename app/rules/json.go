@@ -82,6 +82,10 @@ func (r *DayRecord) AppendJSONLang(b []byte, lang string) []byte {
 	b = jsonenc.Int(b, int64(r.EarlyMin))
 	b = append(b, `,"worked_min":`...)
 	b = jsonenc.Int(b, int64(r.WorkedMin))
+	if r.PresentMin != 0 {
+		b = append(b, `,"present_min":`...)
+		b = jsonenc.Int(b, int64(r.PresentMin))
+	}
 	b = append(b, `,"overtime_min":`...)
 	b = jsonenc.Int(b, int64(r.OvertimeMin))
 	if r.OvertimeType != "" {

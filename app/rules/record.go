@@ -108,7 +108,12 @@ type DayRecord struct {
 	// WorkedMin is the time worked inside the shift (flexible: inside the
 	// span), breaks excluded; on rest days and holidays, from first to last
 	// punch.
-	WorkedMin    int     `json:"worked_min"`
+	WorkedMin int `json:"worked_min"`
+	// PresentMin is the time actually present: first in to last out less
+	// the shift's breaks between them, as WeCom's daily report shows
+	// beside the time inside the shift (0 without both punches). On rest
+	// days and holidays it equals WorkedMin.
+	PresentMin   int     `json:"present_min,omitempty"`
 	OvertimeMin  int     `json:"overtime_min"`
 	OvertimeType DayType `json:"overtime_type,omitempty"`
 	// Punches are all punches attributed to the day, in time order, with

@@ -440,15 +440,23 @@ func TestBreaks(t *testing.T) {
 	tests := []struct {
 		in, out        string
 		worked, status string
+		// present: first in to last out less the break, outside the
+		// shift too
+		present int
 	}{
-		{"09:00:00", "18:00:00", "480", "normal"},
-		{"09:00:00", "12:30:00", "180", "early_leave"},
-		{"12:30:00", "18:00:00", "300", "late"},
+		{"09:00:00", "18:00:00", "480", "normal", 480},
+		{"09:00:00", "12:30:00", "180", "early_leave", 180},
+		{"12:30:00", "18:00:00", "300", "late", 300},
+		{"08:30:00", "18:30:59", "480", "normal", 540},
+		{"08:30:00", "12:00:00", "180", "early_leave", 210},
 	}
 	for _, tt := range tests {
 		r := day(t, rs, tt.in, tt.out)
 		if got := itoa(r.WorkedMin); got != tt.worked || string(r.Status) != tt.status || r.Shift.ScheduledMin != 480 {
 			t.Errorf("%s-%s: worked %s status %s scheduled %d, want %s %s 480", tt.in, tt.out, got, r.Status, r.Shift.ScheduledMin, tt.worked, tt.status)
+		}
+		if r.PresentMin != tt.present {
+			t.Errorf("%s-%s: present %d, want %d", tt.in, tt.out, r.PresentMin, tt.present)
 		}
 	}
 }

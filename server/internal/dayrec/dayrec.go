@@ -122,6 +122,10 @@ func (s *Service) records(ctx context.Context, f Filter, override map[string]rul
 
 // Sink receives what Stream computes.
 type Sink struct {
+	// Employees, when set, is called first with the page's employees in
+	// id order (those its records will name), for callers that show more
+	// of them than the id. emps is not kept by Stream.
+	Employees func(emps []attendance.Employee) error
 	// Punch is called first, for every punch the page's records are
 	// computed from, as they are read (each employee's together, by true
 	// time). p is not kept by Stream.
@@ -169,6 +173,11 @@ func (s *Service) stream(ctx context.Context, f Filter, override map[string]rule
 	}
 	if len(emps) == 0 {
 		return next, nil
+	}
+	if sink.Employees != nil {
+		if err := sink.Employees(emps); err != nil {
+			return "", err
+		}
 	}
 	sites, err := s.sites(ctx, emps, depts, f, override)
 	if err != nil {

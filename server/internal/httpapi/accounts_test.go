@@ -10,15 +10,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"punchclock/server/internal/demo"
+	"punchclock/server/internal/demo/demotest"
 	"punchclock/server/internal/httpapi"
-	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
 )
 
@@ -49,17 +47,8 @@ func clockedServer(t *testing.T) (string, string, store.Store, *testClock) {
 // more of it first.
 func clockedAPI(t *testing.T) (*httpapi.Server, string, store.Store, *testClock) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	clk := &testClock{t: now}
-	res, err := demo.Seed(ctx, st, t.TempDir(), clk.Now, httpapi.HashToken, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, res := demotest.Seeded(t, clk.Now, httpapi.HashToken)
 	return httpapi.New(st, clk.Now, slog.Default(), "test"), res.AdminToken, st, clk
 }
 

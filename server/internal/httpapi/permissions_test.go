@@ -247,6 +247,12 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/attendance/record?employee_id=" + e + "&from=2026-11-16&to=2026-11-20", nil}
 		}},
+		"GET /api/v1/report/monthly": {scopedOn, func(e, d string) call {
+			if d != "" {
+				return call{"GET", "/report/monthly?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+			}
+			return call{"GET", "/report/monthly?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
+		}}, // TestMonthlyReport
 		"GET /api/v1/rule/config":       {"hqRead", func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
 		"PUT /api/v1/rule/config":       {"hqWrite", func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
 		"GET /api/v1/punches":           {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
@@ -379,7 +385,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 				st, body := send(c, k)
 				refusedWell(c, k.method+" "+k.path+" (no such employee)", st, body, "E999")
 			}
-			if pattern == "GET /api/v1/attendance/record" {
+			if pattern == "GET /api/v1/attendance/record" || pattern == "GET /api/v1/report/monthly" {
 				if c.inDept != "" {
 					k := r.request("", c.inDept)
 					if st, body := send(c, k); st != 200 {

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"runtime"
-	"runtime/metrics"
 	"syscall"
 	"testing"
 	"time"
@@ -13,36 +12,9 @@ import (
 	"punchclock/app/rules"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/httpapi/recordsbench"
-	"punchclock/server/internal/sqlstore/sqlstoretest"
+	"punchclock/server/internal/sqlstore"
 	"punchclock/server/internal/store"
 )
-
-// peakHeap samples the heap's objects (live and not yet collected) every
-// millisecond until stop is called, which returns the highest sample.
-func peakHeap() (stop func() uint64) {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak uint64
-	done, quit := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64())
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(quit)
-		<-done
-		return peak
-	}
-}
 
 // BenchmarkRecordsCompany reads the day records of 10,000 employees x 31
 // days through GET /attendance/record, following its pages of 1,000
@@ -61,89 +33,84 @@ func peakHeap() (stop func() uint64) {
 // time in each part (PostgreSQL's own is not counted): on a shared
 // machine they vary less than the elapsed times.
 func BenchmarkRecordsCompany(b *testing.B) {
-	for _, be := range sqlstoretest.Backends() {
-		b.Run(be.Name, func(b *testing.B) {
-			st := be.Open(b)
-			defer st.Close()
-			c := recordsbench.SeedCompany(b, st, 10000)
-			now := func() time.Time { return c.In.Now }
-			const tok = "bench-admin-token"
-			if err := st.PutToken(context.Background(), store.Token{Hash: httpapi.HashToken(tok), Name: "bench", Role: httpapi.RoleAdmin, CreatedAt: now()}); err != nil {
-				b.Fatal(err)
-			}
-			srv := httptest.NewServer(httpapi.New(st, now, slog.New(slog.DiscardHandler), "bench").Handler())
-			defer srv.Close()
-			for _, q := range []struct {
-				name, dept, extra string
-				engine            func() *rules.Input
-			}{
-				{"company", "root", "", func() *rules.Input { return c.In }},
-				// Reasons as codes, for a payroll system: half the bytes.
-				{"company-codes", "root", "&reasons=code", func() *rules.Input { return c.In }},
-				// The punches too, read whole: no digest helps.
-				{"company-with-punches", "root", "&punches=true", func() *rules.Input { return c.In }},
-				{"department-1000", "d3", "", func() *rules.Input {
-					in := *c.In
-					in.Employees = c.In.Employees[3000:4000]
-					in.Punches = nil
-					for _, p := range c.In.Punches {
-						if p.EmployeeID >= "E03000" && p.EmployeeID < "E04000" {
-							in.Punches = append(in.Punches, p)
-						}
+	recordsbench.OnCompanies(b, 10000, func(b *testing.B, st *sqlstore.DB, c *recordsbench.Company) {
+		now := func() time.Time { return c.In.Now }
+		const tok = "bench-admin-token"
+		if err := st.PutToken(context.Background(), store.Token{Hash: httpapi.HashToken(tok), Name: "bench", Role: httpapi.RoleAdmin, CreatedAt: now()}); err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(httpapi.New(st, now, slog.New(slog.DiscardHandler), "bench").Handler())
+		defer srv.Close()
+		for _, q := range []struct {
+			name, dept, extra string
+			engine            func() *rules.Input
+		}{
+			{"company", "root", "", func() *rules.Input { return c.In }},
+			// Reasons as codes, for a payroll system: half the bytes.
+			{"company-codes", "root", "&reasons=code", func() *rules.Input { return c.In }},
+			// The punches too, read whole: no digest helps.
+			{"company-with-punches", "root", "&punches=true", func() *rules.Input { return c.In }},
+			{"department-1000", "d3", "", func() *rules.Input {
+				in := *c.In
+				in.Employees = c.In.Employees[3000:4000]
+				in.Punches = nil
+				for _, p := range c.In.Punches {
+					if p.EmployeeID >= "E03000" && p.EmployeeID < "E04000" {
+						in.Punches = append(in.Punches, p)
 					}
-					return &in
-				}},
-			} {
-				b.Run(q.name, func(b *testing.B) {
-					in := q.engine()
-					var tEngine, tAPI, cEngine, cAPI time.Duration
-					var size int64
-					var pages int
-					var peak, base uint64
-					// The first read builds the store's digests of the
-					// punches (store.PunchFilter.Lean); its time is cold-ms.
-					t0 := time.Now()
-					recordsbench.FetchAll(b, srv.URL, tok, q.dept, q.extra, c)
-					cold := time.Since(t0)
-					b.ResetTimer()
-					for b.Loop() {
-						t0, c0 := time.Now(), cpuTime()
-						recs := 0
-						err := rules.EvaluateStream(in, c.From, c.To, 0, func(r []rules.DayRecord) error {
-							recs += len(r)
-							return nil
-						})
-						if err != nil || recs != len(in.Employees)*(c.To.Sub(c.From)+1) {
-							b.Fatal(err, recs)
-						}
-						t1, c1 := time.Now(), cpuTime()
-						runtime.GC()
-						base = max(base, heapObjects())
-						stop := peakHeap()
-						t2, c2 := time.Now(), cpuTime()
-						size, pages = recordsbench.FetchAll(b, srv.URL, tok, q.dept, q.extra, c)
-						tAPI, cAPI = tAPI+time.Since(t2), cAPI+cpuTime()-c2
-						peak = max(peak, stop())
-						tEngine, cEngine = tEngine+t1.Sub(t0), cEngine+c1-c0
+				}
+				return &in
+			}},
+		} {
+			b.Run(q.name, func(b *testing.B) {
+				in := q.engine()
+				var tEngine, tAPI, cEngine, cAPI time.Duration
+				var size int64
+				var pages int
+				var peak, base uint64
+				// The first read builds the store's digests of the
+				// punches (store.PunchFilter.Lean); its time is cold-ms.
+				t0 := time.Now()
+				recordsbench.FetchAll(b, srv.URL, tok, q.dept, q.extra, c)
+				cold := time.Since(t0)
+				b.ResetTimer()
+				for b.Loop() {
+					t0, c0 := time.Now(), cpuTime()
+					recs := 0
+					err := rules.EvaluateStream(in, c.From, c.To, 0, func(r []rules.DayRecord) error {
+						recs += len(r)
+						return nil
+					})
+					if err != nil || recs != len(in.Employees)*(c.To.Sub(c.From)+1) {
+						b.Fatal(err, recs)
 					}
-					n := float64(b.N)
-					b.ReportMetric(float64(cold.Milliseconds()), "cold-ms")
-					b.ReportMetric(cold.Seconds()/(tEngine.Seconds()/n), "x-engine-cold")
-					b.ReportMetric(float64(tAPI.Milliseconds())/n, "api-ms")
-					b.ReportMetric(float64(tEngine.Milliseconds())/n, "engine-ms")
-					b.ReportMetric(tAPI.Seconds()/tEngine.Seconds(), "x-engine")
-					b.ReportMetric(float64(cAPI.Milliseconds())/n, "api-cpu-ms")
-					b.ReportMetric(float64(cEngine.Milliseconds())/n, "engine-cpu-ms")
-					b.ReportMetric(cAPI.Seconds()/cEngine.Seconds(), "x-engine-cpu")
-					b.ReportMetric(float64(size)/(1<<20), "MB")
-					b.ReportMetric(float64(pages), "pages")
-					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
-					b.ReportMetric(float64(base)/(1<<20), "base-heap-MB")
-					b.ReportMetric(0, "ns/op")
-				})
-			}
-		})
-	}
+					t1, c1 := time.Now(), cpuTime()
+					runtime.GC()
+					base = max(base, recordsbench.HeapObjects())
+					stop := recordsbench.PeakHeap()
+					t2, c2 := time.Now(), cpuTime()
+					size, pages = recordsbench.FetchAll(b, srv.URL, tok, q.dept, q.extra, c)
+					tAPI, cAPI = tAPI+time.Since(t2), cAPI+cpuTime()-c2
+					peak = max(peak, stop())
+					tEngine, cEngine = tEngine+t1.Sub(t0), cEngine+c1-c0
+				}
+				n := float64(b.N)
+				b.ReportMetric(float64(cold.Milliseconds()), "cold-ms")
+				b.ReportMetric(cold.Seconds()/(tEngine.Seconds()/n), "x-engine-cold")
+				b.ReportMetric(float64(tAPI.Milliseconds())/n, "api-ms")
+				b.ReportMetric(float64(tEngine.Milliseconds())/n, "engine-ms")
+				b.ReportMetric(tAPI.Seconds()/tEngine.Seconds(), "x-engine")
+				b.ReportMetric(float64(cAPI.Milliseconds())/n, "api-cpu-ms")
+				b.ReportMetric(float64(cEngine.Milliseconds())/n, "engine-cpu-ms")
+				b.ReportMetric(cAPI.Seconds()/cEngine.Seconds(), "x-engine-cpu")
+				b.ReportMetric(float64(size)/(1<<20), "MB")
+				b.ReportMetric(float64(pages), "pages")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+				b.ReportMetric(float64(base)/(1<<20), "base-heap-MB")
+				b.ReportMetric(0, "ns/op")
+			})
+		}
+	})
 }
 
 // cpuTime is the CPU time the process has used, all threads (the
@@ -152,10 +119,4 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func heapObjects() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
 }

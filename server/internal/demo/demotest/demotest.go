@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"punchclock/server/internal/demo"
+	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
 )
 
@@ -129,4 +130,22 @@ func ReadFile(t testing.TB, dir, name string) string {
 		t.Error(err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// Seeded is a new SQLite store holding the demo, seeded at now's time
+// with tokens hashed by hashToken, closed when t ends, and the seed's
+// result (its admin token).
+func Seeded(t testing.TB, now func() time.Time, hashToken func(string) string) (store.Store, demo.Result) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	res, err := demo.Seed(ctx, st, t.TempDir(), now, hashToken, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, res
 }

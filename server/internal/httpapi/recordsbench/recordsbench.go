@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime/metrics"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"punchclock/app/rules"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/sqlstore"
+	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
 )
 
@@ -147,5 +149,51 @@ func FetchAll(b testing.TB, base, tok, dept, extra string, c *Company) (int64, i
 			return total, pages
 		}
 		cursor = string(m[1])
+	}
+}
+
+// PeakHeap samples the heap's objects (live and not yet collected) every
+// millisecond until stop is called, which returns the highest sample.
+func PeakHeap() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	done, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(quit)
+		<-done
+		return peak
+	}
+}
+
+// HeapObjects is the heap's objects now, live and not yet collected.
+func HeapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// OnCompanies runs f as a sub-benchmark on each store backend (SQLite and
+// PostgreSQL, sqlstoretest.Backends) holding the company of n employees.
+func OnCompanies(b *testing.B, n int, f func(b *testing.B, st *sqlstore.DB, c *Company)) {
+	for _, be := range sqlstoretest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			st := be.Open(b)
+			defer st.Close()
+			f(b, st, SeedCompany(b, st, n))
+		})
 	}
 }
