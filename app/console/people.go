@@ -18,8 +18,9 @@ const maxImport = 4 << 20
 // spreadsheet, checked first (a dry run lists every row's problem and
 // writes nothing), then written, all rows or none.
 type peopleView struct {
-	depts []department // the departments a badge sheet can be printed for
+	depts []department // the departments a badge sheet can be printed for, or exported
 	dept  string       // the one chosen
+	rep   reportView   // the monthly sheet's range
 
 	file    string // the chosen file's name
 	data    []byte
@@ -188,6 +189,7 @@ func (v *peopleView) render(c *Console, l lang) app.UI {
 	return app.Section().ID("people").Body(
 		app.H2().Text(l.t("people.title")),
 		c.employees.render(c, l),
+		v.rep.render(v, l),
 		badges,
 		app.If(write, func() app.UI {
 			return app.Div().Class("card").Body(
