@@ -253,6 +253,24 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/report/monthly?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
 		}}, // TestMonthlyReport
+		"GET /api/v1/report/punches": {scopedOn, func(e, d string) call {
+			if d != "" {
+				return call{"GET", "/report/punches?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+			}
+			return call{"GET", "/report/punches?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
+		}}, // TestExportReports
+		"GET /api/v1/report/overtime": {scopedOn, func(e, d string) call {
+			if d != "" {
+				return call{"GET", "/report/overtime?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+			}
+			return call{"GET", "/report/overtime?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
+		}}, // TestExportReports
+		"GET /api/v1/report/anomalies": {scopedOn, func(e, d string) call {
+			if d != "" {
+				return call{"GET", "/report/anomalies?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+			}
+			return call{"GET", "/report/anomalies?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
+		}}, // TestExportReports
 		"GET /api/v1/rule/config":       {"hqRead", func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
 		"PUT /api/v1/rule/config":       {"hqWrite", func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
 		"GET /api/v1/punches":           {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
@@ -385,7 +403,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 				st, body := send(c, k)
 				refusedWell(c, k.method+" "+k.path+" (no such employee)", st, body, "E999")
 			}
-			if pattern == "GET /api/v1/attendance/record" || pattern == "GET /api/v1/report/monthly" {
+			if pattern == "GET /api/v1/attendance/record" || strings.HasPrefix(pattern, "GET /api/v1/report/") {
 				if c.inDept != "" {
 					k := r.request("", c.inDept)
 					if st, body := send(c, k); st != 200 {

@@ -101,3 +101,83 @@ func TestMonthlyReport(t *testing.T) {
 		t.Errorf("audited exports %q, want %q (refusals are not exports)", got, want)
 	}
 }
+
+// TestExportReports: a retail manager's punch details, overtime summary
+// and anomaly list hold retail's employees only, the head office's and
+// the workshop's are refused naming nothing, bad input is invalid, and
+// each export is audited with its report's name.
+func TestExportReports(t *testing.T) {
+	base, admin := demoServer(t)
+	u := base + "/api/v1"
+	put := map[string]string{"login": "mgr", "name": "mgr", "role": "manager", "department_id": "retail", "password": "report-password-1"}
+	data, _ := json.Marshal(put)
+	if st, body := do(t, "PUT", u+"/admin/users/u-mgr", admin, data, nil); st >= 300 {
+		t.Fatalf("PUT user: %d %s", st, body)
+	}
+	mgr := newBrowser(t)
+	if st, body := mgr.signIn(base, "mgr", "report-password-1"); st != 200 {
+		t.Fatalf("sign in: %d %s", st, body)
+	}
+	var recs struct{ Records []record }
+	if st, body := do(t, "GET", u+"/attendance/record?department_id=retail&from=2026-11-16&to=2026-11-20&reasons=code", admin, nil, &recs); st != 200 {
+		t.Fatalf("records: %d %s", st, body)
+	}
+	retail := map[string]bool{}
+	for _, r := range recs.Records {
+		retail[r.EmployeeID] = true
+	}
+	for _, name := range []string{"punches", "overtime", "anomalies"} {
+		st, body := mgr.do("GET", u+"/report/"+name+"?department_id=retail&from=2026-11-16&to=2026-11-20&lang=en", nil, false)
+		if st != 200 {
+			t.Fatalf("%s: %d %s", name, st, body)
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+		if err != nil || len(rows) < 2 || rows[0][0] != "Employee ID" {
+			t.Fatalf("%s: %v %q", name, err, rows)
+		}
+		seen := map[string]bool{}
+		for _, r := range rows[1:] {
+			if !retail[r[0]] || r[2] != "Retail 门店" {
+				t.Errorf("%s: row %q is not retail's", name, r)
+			}
+			seen[r[0]] = true
+		}
+		if name != "anomalies" && len(seen) != len(retail) {
+			t.Errorf("%s: %d employees, want retail's %d", name, len(seen), len(retail))
+		}
+		for _, dept := range []string{"hq", "works", "nowhere"} {
+			st, body := mgr.do("GET", u+"/report/"+name+"?department_id="+dept+"&from=2026-11-16&to=2026-11-20", nil, false)
+			if st != 403 || strings.Contains(body, dept) {
+				t.Errorf("%s of %s: %d %s, want a refusal naming nothing", name, dept, st, body)
+			}
+		}
+		if st, _ := mgr.do("GET", u+"/report/"+name+"?employee_id=E021&from=2026-11-16&format=xlsx", nil, false); st != 403 {
+			t.Errorf("%s of E021 of the workshop: %d, want 403", name, st)
+		}
+		for _, bad := range []string{"department_id=retail%ff&from=2026-11-16", "department_id=retail&from=2026-11-16&lang=e%00n"} {
+			if st, body := mgr.do("GET", u+"/report/"+name+"?"+bad, nil, false); st != 400 || !strings.Contains(body, `"invalid"`) {
+				t.Errorf("%s?%s: %d %s, want invalid", name, bad, st, body)
+			}
+		}
+	}
+	var page struct {
+		Entries []struct {
+			Action, Target string
+			Detail         json.RawMessage
+		}
+	}
+	if st, body := do(t, "GET", u+"/admin/audit?limit=1000", admin, nil, &page); st != 200 {
+		t.Fatalf("audit: %d %s", st, body)
+	}
+	var got []string
+	for _, e := range page.Entries {
+		if e.Action == "report.export" {
+			var d map[string]string
+			json.Unmarshal(e.Detail, &d)
+			got = append(got, d["report"]+" "+e.Target)
+		}
+	}
+	if want := "punches department:retail|overtime department:retail|anomalies department:retail"; strings.Join(got, "|") != want {
+		t.Errorf("audited %q, want %q", got, want)
+	}
+}
