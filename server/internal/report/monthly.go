@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"time"
 
 	"punchclock/app/rules"
@@ -8,10 +9,7 @@ import (
 
 // monthlyColumns are the monthly sheet's columns (the words of WeCom's
 // daily report).
-var monthlyColumns = []column{
-	{"employee_id", "Employee ID", "工号"},
-	{"name", "Name", "姓名"},
-	{"department", "Department", "部门"},
+var monthlyColumns = slices.Concat(whoColumns, []column{
 	{"date", "Date", "日期"},
 	{"day_type", "Day type", "日期类型"},
 	{"status", "Status", "考勤结果"},
@@ -26,7 +24,7 @@ var monthlyColumns = []column{
 	{"overtime_type", "Overtime type", "加班类型"},
 	{"anomalies", "Anomalies", "异常"},
 	{"approvals", "Approvals", "审批状态"},
-}
+})
 
 // monthly sets r to rec's row of the monthly sheet and returns it: day
 // type, status and overtime type in words of the sheet's language, first

@@ -16,10 +16,7 @@ import (
 // what the server made of it and the reference to its evidence (the
 // punch id opens GET /api/v1/punches/{id}; the hash is of its signed
 // body).
-var punchColumns = []column{
-	{"employee_id", "Employee ID", "工号"},
-	{"name", "Name", "姓名"},
-	{"department", "Department", "部门"},
+var punchColumns = slices.Concat(whoColumns, []column{
 	{"time", "Time", "打卡时间"},
 	{"method", "Method", "打卡方式"},
 	{"direction", "Direction", "打卡类型"},
@@ -31,7 +28,7 @@ var punchColumns = []column{
 	{"location", "Location", "位置判定"},
 	{"punch_id", "Punch ID", "打卡记录编号"},
 	{"hash", "Hash", "哈希"},
-}
+})
 
 // punchRow is what the punch details show of a punch.
 type punchRow struct {

@@ -18,6 +18,13 @@ import (
 // English and Chinese (the words of WeCom's reports).
 type column struct{ key, en, zh string }
 
+// whoColumns begin every sheet: the employee (see org.who).
+var whoColumns = []column{
+	{"employee_id", "Employee ID", "工号"},
+	{"name", "Name", "姓名"},
+	{"department", "Department", "部门"},
+}
+
 // headers are the column headers of cols in lang.
 func headers(cols []column, lang string) []string {
 	out := make([]string, len(cols))

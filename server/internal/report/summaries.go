@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 
 	"punchclock/app/rules"
 	"punchclock/server/internal/dayrec"
@@ -9,30 +10,24 @@ import (
 
 // overtimeColumns are the overtime summary's columns: one row per
 // employee over the range.
-var overtimeColumns = []column{
-	{"employee_id", "Employee ID", "工号"},
-	{"name", "Name", "姓名"},
-	{"department", "Department", "部门"},
+var overtimeColumns = slices.Concat(whoColumns, []column{
 	{"from", "From", "开始日期"},
 	{"to", "To", "结束日期"},
 	{"workday_min", "Workday overtime (min)", "工作日加班（分钟）"},
 	{"rest_day_min", "Rest day overtime (min)", "休息日加班（分钟）"},
 	{"holiday_min", "Holiday overtime (min)", "节假日加班（分钟）"},
 	{"total_min", "Total overtime (min)", "加班总时长（分钟）"},
-}
+})
 
 // anomalyColumns are the anomaly list's columns: one row per anomaly of
 // an employee-day.
-var anomalyColumns = []column{
-	{"employee_id", "Employee ID", "工号"},
-	{"name", "Name", "姓名"},
-	{"department", "Department", "部门"},
+var anomalyColumns = slices.Concat(whoColumns, []column{
 	{"date", "Date", "日期"},
 	{"code", "Anomaly", "异常"},
 	{"minutes", "Minutes", "时长（分钟）"},
 	{"approval_kind", "Approval", "审批类型"},
 	{"approval_state", "Approval state", "审批状态"},
-}
+})
 
 // overtime writes one row per employee of e: the overtime minutes of the
 // records by the overtime's day type (the day's when the record names
