@@ -353,6 +353,17 @@ func withSiteGeo(rs rules.RuleSet, sites []attendance.Site) rules.RuleSet {
 // employees resolves the filter, a page of it: one employee, a department
 // subtree, or (neither given) everyone active, those after f.After in id
 // order, at most f.Limit (0: all), and the last of them when more follow.
+// Employees returns the employees f selects, a page of them when f.Limit
+// is set, and the next page's cursor: those Stream would evaluate, for a
+// caller that counts before it computes.
+func (s *Service) Employees(ctx context.Context, f Filter) ([]attendance.Employee, string, error) {
+	depts, err := s.Store.Departments(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.employees(ctx, f, depts)
+}
+
 func (s *Service) employees(ctx context.Context, f Filter, depts []attendance.Department) ([]attendance.Employee, string, error) {
 	if f.EmployeeID != "" {
 		e, err := s.Store.Employee(ctx, f.EmployeeID)

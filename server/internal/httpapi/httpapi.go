@@ -29,6 +29,7 @@ import (
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/punch"
+	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
 )
 
@@ -186,7 +187,9 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/employees/{id}/face", s.withRole(s.postFace, RoleAdmin, RolePerson))
 	route("DELETE /api/v1/employees/{id}/face", s.withRole(s.deleteFace, RoleAdmin, RolePerson))
 	route("GET /api/v1/attendance/record", s.scoped(s.attendanceRecord))
-	route("GET /api/v1/report/monthly", s.scoped(s.monthlyReport))
+	for _, name := range []string{report.ReportMonthly, report.ReportPunches, report.ReportOvertime, report.ReportAnomalies} {
+		route("GET /api/v1/report/"+name, s.scoped(s.exportReport(name)))
+	}
 	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
 	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))
 	route("GET /api/v1/punches", s.scoped(s.listPunches))

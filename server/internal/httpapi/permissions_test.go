@@ -247,12 +247,6 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/attendance/record?employee_id=" + e + "&from=2026-11-16&to=2026-11-20", nil}
 		}},
-		"GET /api/v1/report/monthly": {scopedOn, func(e, d string) call {
-			if d != "" {
-				return call{"GET", "/report/monthly?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
-			}
-			return call{"GET", "/report/monthly?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
-		}}, // TestMonthlyReport
 		"GET /api/v1/rule/config":       {"hqRead", func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
 		"PUT /api/v1/rule/config":       {"hqWrite", func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
 		"GET /api/v1/punches":           {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
@@ -282,6 +276,18 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/approval/flow/{id}/proof":    {"skip", nil}, // TestProof: by who asked, in scope
 		"GET /api/v1/approval/flow/{id}/proof":     {"skip", nil}, // TestProof
 		"POST /api/v1/approval/flow/{id}/withdraw": {"requester", func(e, _ string) call { return call{"POST", "/approval/flow/" + startFlow(e) + "/withdraw", nil} }},
+	}
+	// The exports: one scope, the records'. TestMonthlyReport, TestExportReports.
+	for _, name := range []string{"monthly", "punches", "overtime", "anomalies"} {
+		routes["GET /api/v1/report/"+name] = struct {
+			class   string
+			request func(target, dept string) call
+		}{scopedOn, func(e, d string) call {
+			if d != "" {
+				return call{"GET", "/report/" + name + "?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+			}
+			return call{"GET", "/report/" + name + "?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
+		}}
 	}
 	allowed := func(c matrixCaller, class string) bool {
 		switch class {
@@ -385,7 +391,7 @@ func permissionMatrix(t *testing.T, st store.Store) {
 				st, body := send(c, k)
 				refusedWell(c, k.method+" "+k.path+" (no such employee)", st, body, "E999")
 			}
-			if pattern == "GET /api/v1/attendance/record" || pattern == "GET /api/v1/report/monthly" {
+			if pattern == "GET /api/v1/attendance/record" || strings.HasPrefix(pattern, "GET /api/v1/report/") {
 				if c.inDept != "" {
 					k := r.request("", c.inDept)
 					if st, body := send(c, k); st != 200 {

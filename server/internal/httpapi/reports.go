@@ -8,15 +8,20 @@ import (
 	"punchclock/server/internal/report"
 )
 
-// monthlyReport answers GET /report/monthly: the monthly attendance sheet
-// of an employee or a department (with its sub-departments) as CSV or
-// XLSX (package report), for those who may read the same records through
-// GET /attendance/record. The export is audited before it starts (who,
-// what, which scope). The sheet is written as it is computed; an error
-// before the first byte is an error answer, one after it cuts the file
-// short.
-func (s *Server) monthlyReport(w http.ResponseWriter, r *http.Request) error {
-	m, err := report.ParseMonthly(r.URL.Query(), r.Header.Get("Accept-Language"))
+// exportReport answers GET /report/monthly, /report/punches,
+// /report/overtime and /report/anomalies: the export the path names
+// (package report) of an employee or a department (with its
+// sub-departments) as CSV or XLSX, for those who may read the same
+// records through GET /attendance/record. The export is audited before it
+// starts (who, what, which scope). The sheet is written as it is
+// computed; an error before the first byte is an error answer, one after
+// it cuts the file short.
+func (s *Server) exportReport(name string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error { return s.export(w, r, name) }
+}
+
+func (s *Server) export(w http.ResponseWriter, r *http.Request, name string) error {
+	m, err := report.Parse(name, r.URL.Query(), r.Header.Get("Accept-Language"))
 	if err != nil {
 		return err
 	}
@@ -31,14 +36,14 @@ func (s *Server) monthlyReport(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.record(r, audit.Event{Actor: actor(r), Action: "report.export", Target: target, Unit: unit,
-		Detail: map[string]string{"report": "monthly", "from": m.From.String(), "to": m.To.String(), "format": m.Format, "lang": m.Lang}})
+		Detail: map[string]string{"report": m.Report, "from": m.From.String(), "to": m.To.String(), "format": m.Format, "lang": m.Lang}})
 	x := report.Exporter{Days: s.Days, Store: s.Store}
 	lw := &lazyWriter{w: w, start: func(h http.Header) {
 		h.Set("Content-Type", m.ContentType())
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.Filename()}))
 		h.Set("Cache-Control", "no-store")
 	}}
-	if err := x.WriteMonthly(r.Context(), lw, m); err != nil && !lw.started {
+	if err := x.Write(r.Context(), lw, m); err != nil && !lw.started {
 		return storeErr(err)
 	}
 	return nil

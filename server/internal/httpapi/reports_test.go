@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,15 +19,7 @@ import (
 func TestMonthlyReport(t *testing.T) {
 	base, admin := demoServer(t)
 	u := base + "/api/v1"
-	put := map[string]string{"login": "mgr", "name": "mgr", "role": "manager", "department_id": "retail", "password": "report-password-1"}
-	data, _ := json.Marshal(put)
-	if st, body := do(t, "PUT", u+"/admin/users/u-mgr", admin, data, nil); st >= 300 {
-		t.Fatalf("PUT user: %d %s", st, body)
-	}
-	mgr := newBrowser(t)
-	if st, body := mgr.signIn(base, "mgr", "report-password-1"); st != 200 {
-		t.Fatalf("sign in: %d %s", st, body)
-	}
+	mgr := retailManager(t, base, admin)
 	st, body := mgr.do("GET", u+"/report/monthly?department_id=retail&from=2026-11-16&to=2026-11-20&lang=zh", nil, false)
 	if st != 200 {
 		t.Fatalf("retail: %d %s", st, body)
@@ -76,28 +69,111 @@ func TestMonthlyReport(t *testing.T) {
 		t.Errorf("xlsx: %d %v %q", resp.StatusCode, resp.Header, xlsx.Bytes()[:min(xlsx.Len(), 8)])
 	}
 
-	var page struct {
-		Entries []struct {
-			Actor, Action, Target, Unit string
-			Detail                      json.RawMessage
-		}
-	}
-	if st, body := do(t, "GET", u+"/admin/audit?limit=1000", admin, nil, &page); st != 200 {
-		t.Fatalf("audit: %d %s", st, body)
-	}
 	var got []string
-	for _, e := range page.Entries {
-		if e.Action == "report.export" {
-			var d map[string]string
-			json.Unmarshal(e.Detail, &d)
-			got = append(got, e.Target+" "+e.Unit+" "+d["format"]+" "+d["lang"]+" "+d["from"]+" "+d["to"])
-			if e.Actor == "" {
-				t.Errorf("no actor: %+v", e)
-			}
+	for _, e := range exportsAudited(t, u, admin) {
+		got = append(got, e.Target+" "+e.Unit+" "+fmt.Sprint(e.Detail["format"], " ", e.Detail["lang"], " ", e.Detail["from"], " ", e.Detail["to"]))
+		if e.Actor == "" {
+			t.Errorf("no actor: %+v", e)
 		}
 	}
 	want := []string{"department:retail retail csv zh 2026-11-16 2026-11-20", "employee:E006 retail xlsx en 2026-11-16 2026-11-20"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("audited exports %q, want %q (refusals are not exports)", got, want)
 	}
+}
+
+// TestExportReports: a retail manager's punch details, overtime summary
+// and anomaly list hold retail's employees only, the head office's and
+// the workshop's are refused naming nothing, bad input is invalid, and
+// each export is audited with its report's name.
+func TestExportReports(t *testing.T) {
+	base, admin := demoServer(t)
+	u := base + "/api/v1"
+	mgr := retailManager(t, base, admin)
+	var recs struct{ Records []record }
+	if st, body := do(t, "GET", u+"/attendance/record?department_id=retail&from=2026-11-16&to=2026-11-20&reasons=code", admin, nil, &recs); st != 200 {
+		t.Fatalf("records: %d %s", st, body)
+	}
+	retail := map[string]bool{}
+	for _, r := range recs.Records {
+		retail[r.EmployeeID] = true
+	}
+	for _, name := range []string{"punches", "overtime", "anomalies"} {
+		st, body := mgr.do("GET", u+"/report/"+name+"?department_id=retail&from=2026-11-16&to=2026-11-20&lang=en", nil, false)
+		if st != 200 {
+			t.Fatalf("%s: %d %s", name, st, body)
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+		if err != nil || len(rows) < 2 || rows[0][0] != "Employee ID" {
+			t.Fatalf("%s: %v %q", name, err, rows)
+		}
+		seen := map[string]bool{}
+		for _, r := range rows[1:] {
+			if !retail[r[0]] || r[2] != "Retail 门店" {
+				t.Errorf("%s: row %q is not retail's", name, r)
+			}
+			seen[r[0]] = true
+		}
+		if name != "anomalies" && len(seen) != len(retail) {
+			t.Errorf("%s: %d employees, want retail's %d", name, len(seen), len(retail))
+		}
+		for _, dept := range []string{"hq", "works", "nowhere"} {
+			st, body := mgr.do("GET", u+"/report/"+name+"?department_id="+dept+"&from=2026-11-16&to=2026-11-20", nil, false)
+			if st != 403 || strings.Contains(body, dept) {
+				t.Errorf("%s of %s: %d %s, want a refusal naming nothing", name, dept, st, body)
+			}
+		}
+		if st, _ := mgr.do("GET", u+"/report/"+name+"?employee_id=E021&from=2026-11-16&format=xlsx", nil, false); st != 403 {
+			t.Errorf("%s of E021 of the workshop: %d, want 403", name, st)
+		}
+		for _, bad := range []string{"department_id=retail%ff&from=2026-11-16", "department_id=retail&from=2026-11-16&lang=e%00n"} {
+			if st, body := mgr.do("GET", u+"/report/"+name+"?"+bad, nil, false); st != 400 || !strings.Contains(body, `"invalid"`) {
+				t.Errorf("%s?%s: %d %s, want invalid", name, bad, st, body)
+			}
+		}
+	}
+	var got []string
+	for _, e := range exportsAudited(t, u, admin) {
+		got = append(got, fmt.Sprint(e.Detail["report"], " ", e.Target))
+	}
+	if want := "punches department:retail|overtime department:retail|anomalies department:retail"; strings.Join(got, "|") != want {
+		t.Errorf("audited %q, want %q", got, want)
+	}
+}
+
+// retailManager signs in a new manager of retail.
+func retailManager(t *testing.T, base, admin string) *browser {
+	t.Helper()
+	put := map[string]string{"login": "mgr", "name": "mgr", "role": "manager", "department_id": "retail", "password": "report-password-1"}
+	data, _ := json.Marshal(put)
+	if st, body := do(t, "PUT", base+"/api/v1/admin/users/u-mgr", admin, data, nil); st >= 300 {
+		t.Fatalf("PUT user: %d %s", st, body)
+	}
+	mgr := newBrowser(t)
+	if st, body := mgr.signIn(base, "mgr", "report-password-1"); st != 200 {
+		t.Fatalf("sign in: %d %s", st, body)
+	}
+	return mgr
+}
+
+// exportAudit is an audit entry of an export.
+type exportAudit struct {
+	Actor, Action, Target, Unit string
+	Detail                      map[string]any
+}
+
+// exportsAudited are the report.export entries of the audit log.
+func exportsAudited(t *testing.T, u, admin string) []exportAudit {
+	t.Helper()
+	var page struct{ Entries []exportAudit }
+	if st, body := do(t, "GET", u+"/admin/audit?limit=1000", admin, nil, &page); st != 200 {
+		t.Fatalf("audit: %d %s", st, body)
+	}
+	var out []exportAudit
+	for _, e := range page.Entries {
+		if e.Action == "report.export" {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -32,13 +32,13 @@ func BenchmarkMonthlyExport(b *testing.B) {
 		x := &report.Exporter{Days: &dayrec.Service{Store: st, Now: now}, Store: st}
 		c.In = nil // the engine's copy of the company is not the export's to hold
 		for _, format := range []string{"csv", "xlsx"} {
-			m, err := report.ParseMonthly(url.Values{"department_id": {"root"}, "from": {c.From.String()}, "to": {c.To.String()}, "format": {format}}, "zh")
+			m, err := report.Parse(report.ReportMonthly, url.Values{"department_id": {"root"}, "from": {c.From.String()}, "to": {c.To.String()}, "format": {format}}, "zh")
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.Run(format, func(b *testing.B) {
 				var n counter
-				if err := x.WriteMonthly(context.Background(), &n, m); err != nil {
+				if err := x.Write(context.Background(), &n, m); err != nil {
 					b.Fatal(err)
 				}
 				runtime.GC()
@@ -49,7 +49,7 @@ func BenchmarkMonthlyExport(b *testing.B) {
 				for b.Loop() {
 					n = 0
 					stop := recordsbench.PeakHeap()
-					if err := x.WriteMonthly(context.Background(), &n, m); err != nil {
+					if err := x.Write(context.Background(), &n, m); err != nil {
 						b.Fatal(err)
 					}
 					peak = max(peak, stop())

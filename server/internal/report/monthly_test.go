@@ -31,13 +31,18 @@ func demoExporter(t *testing.T) *report.Exporter {
 
 func export(t *testing.T, x *report.Exporter, query string) []byte {
 	t.Helper()
+	return exportOf(t, x, report.ReportMonthly, query)
+}
+
+func exportOf(t *testing.T, x *report.Exporter, name, query string) []byte {
+	t.Helper()
 	q, _ := url.ParseQuery(query)
-	m, err := report.ParseMonthly(q, "")
+	m, err := report.Parse(name, q, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := x.WriteMonthly(context.Background(), &b, m); err != nil {
+	if err := x.Write(context.Background(), &b, m); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -138,11 +143,11 @@ func TestMonthlyXLSX(t *testing.T) {
 
 func TestParseMonthly(t *testing.T) {
 	good := "department_id=retail&from=2026-11-01&to=2026-11-30"
-	m, err := report.ParseMonthly(mustQuery(good), "zh-CN,zh;q=0.9,en;q=0.8")
+	m, err := report.Parse(report.ReportMonthly, mustQuery(good), "zh-CN,zh;q=0.9,en;q=0.8")
 	if err != nil || m.Lang != "zh" || m.Format != "csv" {
 		t.Errorf("%+v %v", m, err)
 	}
-	if m, _ := report.ParseMonthly(mustQuery(good), "fr, en-GB;q=0.5"); m.Lang != "en" {
+	if m, _ := report.Parse(report.ReportMonthly, mustQuery(good), "fr, en-GB;q=0.5"); m.Lang != "en" {
 		t.Errorf("lang %q", m.Lang)
 	}
 	for _, bad := range []string{
@@ -157,13 +162,13 @@ func TestParseMonthly(t *testing.T) {
 		"department_id=%ff&from=2026-11-01",
 		"department_id=a%00b&from=2026-11-01",
 	} {
-		_, err := report.ParseMonthly(mustQuery(bad), "")
+		_, err := report.Parse(report.ReportMonthly, mustQuery(bad), "")
 		var we *wire.Error
 		if !errors.As(err, &we) || we.Code != wire.CodeInvalid {
 			t.Errorf("%s: %v, want invalid", bad, err)
 		}
 	}
-	if _, err := report.ParseMonthly(mustQuery("department_id=retail&from=2026-11-01&to=2027-01-01"), ""); err != nil {
+	if _, err := report.Parse(report.ReportMonthly, mustQuery("department_id=retail&from=2026-11-01&to=2027-01-01"), ""); err != nil {
 		t.Errorf("62 days: %v", err)
 	}
 }

@@ -9,34 +9,26 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"punchclock/app/rules"
+	"punchclock/app/wire"
 )
 
-// columns are the monthly sheet's columns: a stable key and the header
-// in English and Chinese (the words of WeCom's daily report).
-var columns = []struct{ key, en, zh string }{
+// column is one column of a sheet: a stable key and the header in
+// English and Chinese (the words of WeCom's reports).
+type column struct{ key, en, zh string }
+
+// whoColumns begin every sheet: the employee (see org.who).
+var whoColumns = []column{
 	{"employee_id", "Employee ID", "工号"},
 	{"name", "Name", "姓名"},
 	{"department", "Department", "部门"},
-	{"date", "Date", "日期"},
-	{"day_type", "Day type", "日期类型"},
-	{"status", "Status", "考勤结果"},
-	{"shift", "Shift", "班次"},
-	{"first_in", "First in", "最早上班打卡"},
-	{"last_out", "Last out", "最晚下班打卡"},
-	{"late_min", "Late (min)", "迟到时长（分钟）"},
-	{"early_min", "Early leave (min)", "早退时长（分钟）"},
-	{"worked_min", "Worked in shift (min)", "班内工作时长（分钟）"},
-	{"present_min", "Present (min)", "实际工作时长（分钟）"},
-	{"overtime_min", "Overtime (min)", "加班时长（分钟）"},
-	{"overtime_type", "Overtime type", "加班类型"},
-	{"anomalies", "Anomalies", "异常"},
-	{"approvals", "Approvals", "审批状态"},
 }
 
-// headers are the column headers in lang.
-func headers(lang string) []string {
-	out := make([]string, len(columns))
-	for i, c := range columns {
+// headers are the column headers of cols in lang.
+func headers(cols []column, lang string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
 		out[i] = c.en
 		if lang == LangZH {
 			out[i] = c.zh
@@ -45,13 +37,48 @@ func headers(lang string) []string {
 	return out
 }
 
+// kind is what a cell holds, so each format writes it in a type a
+// spreadsheet sorts.
+type kind uint8
+
+const (
+	kText kind = iota // text from people (names): kept from formulas in CSV
+	kWord             // text of ours (codes, words)
+	kInt              // a number (minutes)
+	kDate             // a business day
+	kTime             // a wall clock (a time.UTC value); zero is empty
+)
+
+// cell is one typed value of a row.
+type cell struct {
+	k kind
+	s string
+	n int
+	t time.Time
+}
+
+func textCell(s string) cell     { return cell{k: kText, s: s} }
+func wordCell(s string) cell     { return cell{k: kWord, s: s} }
+func intCell(n int) cell         { return cell{k: kInt, n: n} }
+func dateCell(d rules.Date) cell { return cell{k: kDate, t: d.At(0, time.UTC)} }
+func timeCell(t time.Time) cell  { return cell{k: kTime, t: t} }
+
 // sheetWriter writes a sheet row by row. Finish completes it; Close
 // releases what it holds, whether or not Finish was called.
 type sheetWriter interface {
 	Header(h []string) error
-	Row(r *row) error
+	Row(r []cell) error
 	Finish() error
 	Close() error
+}
+
+// newSheet is the writer of format (FormatCSV or FormatXLSX) for a sheet
+// of width columns.
+func newSheet(w io.Writer, format string, width int) (sheetWriter, error) {
+	if format == FormatXLSX {
+		return newXLSX(w, width)
+	}
+	return newCSV(w, width), nil
 }
 
 // csvSheet writes UTF-8 CSV with a byte order mark (Excel then reads
@@ -61,27 +88,32 @@ type csvSheet struct {
 	bw   *bufio.Writer
 	cw   *csv.Writer
 	cell []string
-	buf  []byte
 }
 
-func newCSV(w io.Writer) *csvSheet {
+func newCSV(w io.Writer, width int) *csvSheet {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("\uFEFF")
-	return &csvSheet{bw: bw, cw: csv.NewWriter(bw), cell: make([]string, len(columns))}
+	return &csvSheet{bw: bw, cw: csv.NewWriter(bw), cell: make([]string, width)}
 }
 
 func (s *csvSheet) Header(h []string) error { return s.cw.Write(h) }
 
-func (s *csvSheet) Row(r *row) error {
-	c := s.cell
-	c[0], c[1], c[2] = text(r.EmployeeID), text(r.Name), text(r.Department)
-	c[3], c[4], c[5], c[6] = r.Date.String(), r.DayType, r.Status, text(r.Shift)
-	c[7], c[8] = clock(r.In), clock(r.Out)
-	for i, n := range [...]int{r.LateMin, r.EarlyMin, r.WorkedMin, r.PresentMin, r.OvertimeMin} {
-		c[9+i] = strconv.Itoa(n)
+func (s *csvSheet) Row(r []cell) error {
+	for i := range r {
+		switch c := &r[i]; c.k {
+		case kText:
+			s.cell[i] = text(c.s)
+		case kWord:
+			s.cell[i] = c.s
+		case kInt:
+			s.cell[i] = strconv.Itoa(c.n)
+		case kDate:
+			s.cell[i] = c.t.Format("2006-01-02")
+		case kTime:
+			s.cell[i] = clock(c.t)
+		}
 	}
-	c[14], c[15], c[16] = r.OvertimeType, r.Anomalies, r.Approvals
-	return s.cw.Write(c)
+	return s.cw.Write(s.cell[:len(r)])
 }
 
 func (s *csvSheet) Finish() error {
@@ -112,6 +144,15 @@ func clock(t time.Time) string {
 	return t.Format("2006-01-02 15:04:05")
 }
 
+// maxXLSXRows is how many data rows an XLSX sheet holds: Excel's
+// 1,048,576 rows less the header. A variable for tests.
+var maxXLSXRows = 1_048_575
+
+// errTooManyRows refuses an XLSX export that would not fit one sheet.
+func errTooManyRows() error {
+	return wire.Errorf(wire.CodeInvalid, "the export has more rows than an XLSX sheet holds (%d): export CSV, or a shorter range or a smaller department", maxXLSXRows)
+}
+
 // xlsxSheet writes one worksheet through excelize's stream writer: dates
 // and times as real dates with formats, minutes as numbers.
 type xlsxSheet struct {
@@ -123,9 +164,9 @@ type xlsxSheet struct {
 	cell       []any
 }
 
-func newXLSX(w io.Writer) (*xlsxSheet, error) {
+func newXLSX(w io.Writer, width int) (*xlsxSheet, error) {
 	f := excelize.NewFile()
-	s := &xlsxSheet{w: w, f: f, cell: make([]any, len(columns))}
+	s := &xlsxSheet{w: w, f: f, cell: make([]any, width)}
 	var err error
 	if s.sw, err = f.NewStreamWriter("Sheet1"); err != nil {
 		f.Close()
@@ -136,7 +177,7 @@ func newXLSX(w io.Writer) (*xlsxSheet, error) {
 		s.time, err = f.NewStyle(&excelize.Style{CustomNumFmt: &timeFmt})
 	}
 	if err == nil {
-		err = s.sw.SetColWidth(1, len(columns), 14)
+		err = s.sw.SetColWidth(1, width, 14)
 	}
 	if err != nil {
 		f.Close()
@@ -149,35 +190,36 @@ func (s *xlsxSheet) Header(h []string) error {
 	for i, v := range h {
 		s.cell[i] = v
 	}
-	return s.next()
+	return s.next(len(h))
 }
 
-func (s *xlsxSheet) Row(r *row) error {
-	c := s.cell
-	c[0], c[1], c[2] = r.EmployeeID, r.Name, r.Department
-	c[3] = excelize.Cell{StyleID: s.date, Value: r.Date.At(0, time.UTC)}
-	c[4], c[5], c[6] = r.DayType, r.Status, r.Shift
-	c[7], c[8] = s.at(r.In), s.at(r.Out)
-	for i, n := range [...]int{r.LateMin, r.EarlyMin, r.WorkedMin, r.PresentMin, r.OvertimeMin} {
-		c[9+i] = n
+func (s *xlsxSheet) Row(r []cell) error {
+	if s.n > maxXLSXRows { // a sheet whose rows are not counted up front
+		return errTooManyRows()
 	}
-	c[14], c[15], c[16] = r.OvertimeType, r.Anomalies, r.Approvals
-	return s.next()
-}
-
-// at is a local time's cell, empty when missing.
-func (s *xlsxSheet) at(t time.Time) any {
-	if t.IsZero() {
-		return nil
+	for i := range r {
+		switch c := &r[i]; c.k {
+		case kText, kWord:
+			s.cell[i] = c.s
+		case kInt:
+			s.cell[i] = c.n
+		case kDate:
+			s.cell[i] = excelize.Cell{StyleID: s.date, Value: c.t}
+		case kTime:
+			s.cell[i] = nil
+			if !c.t.IsZero() {
+				s.cell[i] = excelize.Cell{StyleID: s.time, Value: c.t}
+			}
+		}
 	}
-	return excelize.Cell{StyleID: s.time, Value: t}
+	return s.next(len(r))
 }
 
-func (s *xlsxSheet) next() error {
+func (s *xlsxSheet) next(width int) error {
 	s.n++
 	name, err := excelize.CoordinatesToCellName(1, s.n)
 	if err == nil {
-		err = s.sw.SetRow(name, s.cell)
+		err = s.sw.SetRow(name, s.cell[:width])
 	}
 	if err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)

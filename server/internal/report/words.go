@@ -1,6 +1,6 @@
 package report
 
-// words are the day types and statuses as the sheet shows them in each
+// words are the day types, statuses and punch statuses as the sheet shows them in each
 // language (the words of WeCom's daily report); anomalies and approvals
 // stay codes, which a filter matches whatever the language.
 var words = map[string][2]string{
@@ -19,6 +19,8 @@ var words = map[string][2]string{
 	"rest":           {"rest", "休息"},
 	"in_progress":    {"in progress", "进行中"},
 	"scheduled":      {"scheduled", "未开始"},
+	"accepted":       {"accepted", "已接受"},
+	"rejected":       {"rejected", "已拒绝"},
 }
 
 // Word is a day type's or status's word in lang (LangEN or LangZH); a
