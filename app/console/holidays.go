@@ -220,9 +220,7 @@ var errNoEvents = errors.New("the file has no events")
 func (v *rulesView) zone(c *Console) *time.Location {
 	for _, s := range c.kiosks.sites {
 		if s.ID == v.site && s.Zone != "" {
-			if loc, err := time.LoadLocation(s.Zone); err == nil {
-				return loc
-			}
+			return location(s.Zone)
 		}
 	}
 	return nil

@@ -21,7 +21,14 @@ func TestConsoleReport(t *testing.T) {
 	e2etest.Tap(t, ctx, "open People", "#nav-people")
 	e2etest.Wait(t, ctx, "the export card", `!!document.querySelector("#report-dept option[value=retail]") && !!document.getElementById("report-csv")`, 30*time.Second)
 	choose(t, ctx, "report-dept", "retail")
-	e2etest.Wait(t, ctx, "the range of this month so far", `document.getElementById("report-from").value === "2026-03-01" && document.getElementById("report-to").value === "2026-03-11" && document.getElementById("report-csv").href.includes("department_id=retail")`, 10*time.Second)
+	// This month so far by the page's clock (the test clock) in the
+	// browser's zone, whatever the machine's zone makes of it.
+	var month []string
+	e2etest.Eval(t, ctx, `(() => { const d = new Date(), p = n => String(n).padStart(2, "0"), m = d.getFullYear() + "-" + p(d.getMonth() + 1); return [m + "-01", m + "-" + p(d.getDate())]; })()`, &month)
+	if len(month) != 2 || !strings.HasPrefix(month[0], "2026-03") {
+		t.Fatalf("the page's month %v, want March 2026 (the test clock)", month)
+	}
+	e2etest.Wait(t, ctx, "the range of this month so far", `document.getElementById("report-from").value === "`+month[0]+`" && document.getElementById("report-to").value === "`+month[1]+`" && document.getElementById("report-csv").href.includes("department_id=retail")`, 10*time.Second)
 	csv := download(t, ctx, "#report-csv")
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
 	// (The browser's text() drops the BOM, which TestMonthlyCSV checks.)
