@@ -11,6 +11,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Method is how a punch was made.
@@ -89,7 +90,17 @@ type Evidence struct {
 	QRToken   string `json:"qr_token,omitempty"`
 	// Note is free text for manual punches (why it was made).
 	Note string `json:"note,omitempty"`
+	// Place is the place a field employee typed for a GPS punch made
+	// without a usable fix (the weak-GPS route): their manager decides.
+	Place string `json:"place,omitempty"`
+	// Photo is the hex SHA-256 of the live photo the phone's camera took
+	// with a GPS punch, which follows the punch to the server: the signed
+	// punch vouches for the photo sent after it.
+	Photo string `json:"photo_sha256,omitempty"`
 }
+
+// MaxPlace is the longest typed place of a weak-GPS punch, in characters.
+const MaxPlace = 200
 
 // Punch is one clock event as the capturing device recorded it. A punch is
 // an event, not an "in" or "out": the rules engine assigns it to a shift.
@@ -181,6 +192,12 @@ func (p *Punch) Validate() error {
 	}
 	if len(p.Evidence.BadgeCode) > 256 || len(p.Evidence.QRToken) > 512 || len(p.Evidence.FaceID) > 128 || len(p.Evidence.FaceAudit) > 4096 || len(p.Evidence.Note) > 1000 {
 		return invalidf("punch %s: evidence too long", p.ID)
+	}
+	if utf8.RuneCountInString(p.Evidence.Place) > MaxPlace || p.Evidence.Place != "" && strings.TrimSpace(p.Evidence.Place) == "" {
+		return invalidf("punch %s: the typed place is blank or longer than %d characters", p.ID, MaxPlace)
+	}
+	if p.Evidence.Photo != "" && !isHexHash(p.Evidence.Photo) {
+		return invalidf("punch %s: photo_sha256 %q is not a hex SHA-256", p.ID, p.Evidence.Photo)
 	}
 	return nil
 }

@@ -315,8 +315,12 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 			it.reject(wire.CodeInvalid, "punch %s: this phone punches for employee %s only", p.ID, dev.EmployeeID)
 			return
 		}
-		if p.Method != attendance.MethodQR {
-			it.reject(wire.CodeInvalid, "punch %s: a phone punches by scanning a kiosk's QR code (method qr), not %q", p.ID, p.Method)
+		switch {
+		case p.Method == attendance.MethodGPS && p.Location == nil && p.Evidence.Place == "":
+			it.reject(wire.CodeInvalid, "punch %s: a GPS punch needs its location fix, or the place typed on the weak-GPS route", p.ID)
+			return
+		case p.Method != attendance.MethodQR && p.Method != attendance.MethodGPS:
+			it.reject(wire.CodeInvalid, "punch %s: a phone punches by scanning a kiosk's QR code (method qr) or by GPS (method gps), not %q", p.ID, p.Method)
 			return
 		}
 	}
@@ -356,6 +360,11 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 		flags = append(flags, wire.FlagEstTimeMismatch)
 	}
 	siteID := dev.SiteID
+	if p.Method == attendance.MethodGPS && emp.SiteID != "" {
+		// A field punch is judged against the fences of the employee's
+		// own site, wherever the phone was activated.
+		siteID = emp.SiteID
+	}
 	if p.Method == attendance.MethodQR {
 		k, claims, ok := s.checkQR(ctx, it, kiosks, trueTime)
 		if it.expired {

@@ -389,8 +389,8 @@ type PunchFilter struct {
 	// its body): for readers that show punches without their proof.
 	NoEvidence bool
 	// Lean hands out only what the rules engine reads of a punch: ID,
-	// EmployeeID, SiteID, DeviceID, Method, Direction, Location, TrueTime,
-	// Status, Flags and Addr (no body, signature, hash or device times).
+	// EmployeeID, SiteID, DeviceID, Method, Direction, Location, the typed
+	// place of the evidence, TrueTime, Status, Flags and Addr (no body, signature, hash or device times).
 	// The store may serve it from a digest of each employee's punches,
 	// far quicker for a company. It needs ByEmployee, EmployeeIDs, From,
 	// To and Status accepted, and no other filter.

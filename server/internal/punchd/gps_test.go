@@ -1,0 +1,101 @@
+package punchd_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"punchclock/app/attendance"
+	"punchclock/app/wire"
+	"punchclock/server/internal/approval"
+)
+
+// TestGPSPunchFlows: a phone punches by GPS without a kiosk's QR code.
+// Inside the store's fence the punch is accepted and asks nothing;
+// 3 km away it is accepted and an out-of-fence flow starts by itself; on
+// the weak-GPS route (no fix, a typed place) a weak_gps flow starts whose
+// reason carries the place; a GPS punch with neither fix nor place is
+// refused as invalid, and so is a phone punch of another method.
+func TestGPSPunchFlows(t *testing.T) {
+	clk := &clock{t: t0}
+	m, admin := server(t, filepath.Join(t.TempDir(), "p.db"), clk)
+	base := m.URL()
+	var cfg struct{ Config map[string]any }
+	if st, eb := call(t, "GET", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, nil, &cfg); st != 200 {
+		t.Fatalf("rule config: %d %+v", st, eb)
+	}
+	rs := cfg.Config["rules"].(map[string]any)
+	rs["sites"] = []any{map[string]any{"id": "sh-jingan", "fences": []any{map[string]any{"name": "store", "center": map[string]any{"lat": 31.2243, "lng": 121.4453}, "radius_m": 200}}}}
+	body, _ := json.Marshal(cfg.Config)
+	if st, eb := call(t, "PUT", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, body, nil); st != 200 {
+		t.Fatalf("put rule config: %d %+v", st, eb)
+	}
+	var link struct{ Code string }
+	if st, eb := call(t, "POST", base+"/api/v1/admin/phone-links", "Bearer "+admin, []byte(`{"employee_id":"E005"}`), &link); st != 201 {
+		t.Fatalf("phone link: %d %+v", st, eb)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	var act wire.EnrollResponse
+	if st, eb := call(t, "POST", base+"/api/v1/phones/activate", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub}), &act); st != 200 {
+		t.Fatalf("activate: %d %+v", st, eb)
+	}
+	phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
+	punch := func(method attendance.Method, loc *attendance.Location, place string) (attendance.Punch, wire.PunchResult) {
+		t.Helper()
+		now := clk.Now()
+		id, _ := uuid.NewV7()
+		p := attendance.Punch{ID: id.String(), EmployeeID: "E005", DeviceID: phone.id, Method: method, DeviceTime: now, EstTime: now,
+			Location: loc, Evidence: attendance.Evidence{Place: place}}
+		sp, next, err := phone.chain.Next(&p, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phone.chain = next
+		st, resp, eb := phone.send([]wire.SignedPunch{sp})
+		if st != 200 || len(resp.Results) != 1 {
+			t.Fatalf("punch: %d %+v", st, eb)
+		}
+		clk.Set(now.Add(24 * time.Hour)) // each punch the in of its own day
+		return p, resp.Results[0]
+	}
+	ctx := context.Background()
+	inside, res := punch(attendance.MethodGPS, &attendance.Location{Lat: 31.2243, Lng: 121.4453, AccuracyM: 15}, "")
+	if res.Status != wire.StatusAccepted {
+		t.Fatalf("inside the fence: %+v", res)
+	}
+	far, res := punch(attendance.MethodGPS, &attendance.Location{Lat: 31.2500, Lng: 121.4453, AccuracyM: 15}, "")
+	if res.Status != wire.StatusAccepted {
+		t.Fatalf("3 km away: %+v", res)
+	}
+	weak, res := punch(attendance.MethodGPS, nil, "Customer Xu's warehouse")
+	if res.Status != wire.StatusAccepted {
+		t.Fatalf("the weak-GPS route: %+v", res)
+	}
+	if _, res := punch(attendance.MethodGPS, nil, ""); res.Status != wire.StatusRejected || res.Code != wire.CodeInvalid {
+		t.Errorf("a GPS punch without fix or place: %+v", res)
+	}
+	if _, res := punch(attendance.MethodBadge, nil, ""); res.Status != wire.StatusRejected || res.Code != wire.CodeInvalid {
+		t.Errorf("a phone's badge punch: %+v", res)
+	}
+	if _, err := m.API.Approvals.Get(ctx, approval.AutoID(inside.ID, approval.KindOutFence)); err == nil {
+		t.Error("the punch inside the fence started a flow")
+	}
+	flow, err := m.API.Approvals.Get(ctx, approval.AutoID(far.ID, approval.KindOutFence))
+	if err != nil || flow.Kind != approval.KindOutFence || flow.State != approval.Pending || flow.Route[0].ApproverID != "E002" {
+		t.Errorf("the out-of-fence flow: %+v %v", flow, err)
+	}
+	flow, err = m.API.Approvals.Get(ctx, approval.AutoID(weak.ID, approval.KindWeakGPS))
+	if err != nil || flow.Kind != approval.KindWeakGPS || flow.State != approval.Pending || !strings.HasSuffix(flow.Reason, "place given: Customer Xu's warehouse") {
+		t.Errorf("the weak-GPS flow: %+v %v", flow, err)
+	}
+	all, _ := m.API.Approvals.List(ctx, storeFlowsOf("E005"))
+	if len(all) != 2 {
+		t.Errorf("%d flows of E005, want 2", len(all))
+	}
+}
