@@ -32,6 +32,8 @@ var (
 
 // Store is punchd's persistent state.
 type Store interface {
+	// Field staff's location trails (trail.go).
+	Trails
 	// Organisation. Every Put bumps the global change version, which
 	// Changes uses to send a kiosk only what changed.
 	PutSite(ctx context.Context, s attendance.Site) (attendance.Site, error)
