@@ -143,7 +143,9 @@ func TestLocationQueue(t *testing.T) {
 	if err := ph.Outbox.SetClock(ctx, outbox.ClockOffset{Offset: 3 * time.Hour, At: t0}); err != nil {
 		t.Fatal(err)
 	}
-	at := func(lat float64) attendance.Location { return attendance.Location{Lat: lat, Lng: 121.4453, AccuracyM: 20} }
+	at := func(lat float64) attendance.Location {
+		return attendance.Location{Lat: lat, Lng: 121.4453, AccuracyM: 20}
+	}
 	steps := []struct {
 		after time.Duration
 		lat   float64
