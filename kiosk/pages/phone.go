@@ -100,6 +100,10 @@ type Phone struct {
 	flowErrID   string
 	flowErr     error
 
+	// fld is the field section: GPS punches and location reports
+	// (phone_field_view.go).
+	fld field
+
 	onOnline app.Func
 }
 
@@ -141,6 +145,7 @@ func (p *Phone) OnNav(ctx app.Context) {
 
 // OnDismount removes the online listener; the loops end with the context.
 func (p *Phone) OnDismount() {
+	p.stopWatch()
 	if p.onOnline != nil {
 		app.Window().Call("removeEventListener", "online", p.onOnline)
 		p.onOnline.Release()
@@ -226,6 +231,7 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 			}
 		}
 		p.status, p.loadErr = st, errors.Join(err, serr)
+		p.startWatch()
 	})
 }
 
@@ -308,7 +314,7 @@ func (p *Phone) state() string {
 		return phoneActivateFailed
 	case !p.activated:
 		return phoneNotActivated
-	case p.tok != "" && (p.busy || p.punchID != "" || p.punchErr != nil):
+	case (p.tok != "" || p.fld.punch) && (p.busy || p.punchID != "" || p.punchErr != nil && !errors.Is(p.punchErr, ErrNoPlace)):
 		return phonePunched
 	case p.tok != "":
 		return phoneConfirm
@@ -340,7 +346,7 @@ func (p *Phone) Render() app.UI {
 		case phonePunched:
 			body = append(body, p.renderResult())
 		default:
-			body = append(body, app.P().Class("notice").ID("phone-hint").Text(l.T("phone.hint")))
+			body = append(body, app.P().Class("notice").ID("phone-hint").Text(l.T("phone.hint")), p.renderField())
 		}
 		body = append(body, p.renderMonth(), p.renderRecent())
 	}
@@ -400,12 +406,22 @@ func (p *Phone) punchOutcome(e outbox.Entry) string {
 func (p *Phone) renderResult() app.UI {
 	l := p.lang
 	result := func(cls, state, code, head, detail string) app.UI {
+		var where app.UI
+		if p.fld.punch && !p.busy {
+			where = app.Div().Body(
+				app.If(p.punchErr == nil, func() app.UI {
+					return app.P().Class("what").ID("result-where").Text(p.fieldDetail())
+				}),
+				app.Button().Class("button").ID("punch-again").Text(l.T("field.again")).OnClick(p.punchAgain),
+			)
+		}
 		return app.Div().Class("confirm "+cls).ID("punch-result").DataSet("state", state).DataSet("code", code).
-			DataSet("direction", string(p.punchDir)).DataSet("late", p.punchLate).Body(
+			DataSet("direction", string(p.punchDir)).DataSet("late", p.punchLate).DataSet("verdict", string(p.fld.verdict)).Body(
 			app.P().Class("who").ID("result-head").Text(head),
 			app.If(detail != "", func() app.UI {
 				return app.P().Class("what").ID("result-detail").Text(detail)
 			}),
+			app.If(where != nil, func() app.UI { return where }),
 		)
 	}
 	switch {
