@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -22,6 +23,12 @@ import (
 
 // fieldPhotoSide is the long side of a field punch's photo, in pixels.
 const fieldPhotoSide = 1280
+
+// wallNow is the phone's wall clock without its monotonic reading: the
+// weak-GPS route's 15 minutes are counted on it, so a test moves them
+// with the page's clock (e2etest.Clock). A phone whose clock jumps ahead
+// is offered the route early, which only asks its manager sooner.
+func wallNow(env *PhoneEnv) time.Time { return env.Clock().Round(0) }
 
 // field is the phone page's field state.
 type field struct {
@@ -49,7 +56,7 @@ func (p *Phone) startWatch() {
 	}
 	env, mctx := p.env, p.mctx
 	site, _, _ := env.Site(context.Background())
-	p.fld.watch = FixWatch{Threshold: UsableM(site), Since: env.Clock()}
+	p.fld.watch = FixWatch{Threshold: UsableM(site), Since: wallNow(env)}
 	geo := app.Window().Get("navigator").Get("geolocation")
 	if !geo.Truthy() {
 		p.fld.watch.Denied = true
@@ -59,7 +66,7 @@ func (p *Phone) startWatch() {
 		c := args[0].Get("coords")
 		l := attendance.Location{Lat: c.Get("latitude").Float(), Lng: c.Get("longitude").Float(), AccuracyM: c.Get("accuracy").Float(), Datum: "wgs84"}
 		mctx.Dispatch(func(app.Context) {
-			p.fld.watch.Add(Fix{Location: l, At: env.Clock()})
+			p.fld.watch.Add(Fix{Location: l, At: wallNow(env)})
 		})
 		mctx.Async(func() {
 			if ok, err := env.QueueLocation(context.WithoutCancel(mctx), l); ok && err == nil {
@@ -161,7 +168,7 @@ func (p *Phone) punchGPS(weak bool) app.EventHandler {
 		}
 		var loc *attendance.Location
 		place := ""
-		now := p.env.Clock()
+		now := wallNow(p.env)
 		if l, ok := p.fld.watch.Usable(now); ok && !weak {
 			loc = &l
 		} else if weak {
@@ -199,7 +206,7 @@ func (p *Phone) punchAgain(ctx app.Context, e app.Event) {
 func (p *Phone) renderField() app.UI {
 	l := p.lang
 	w := &p.fld.watch
-	now := p.env.Clock()
+	now := wallNow(p.env)
 	fix, usable := w.Usable(now)
 	weak := w.Weak(now)
 	state, status := "none", l.T("field.waiting")
@@ -234,7 +241,7 @@ func (p *Phone) renderField() app.UI {
 	if weak {
 		body = append(body, app.Div().Class("weak-gps").ID("weak-gps").Body(
 			app.P().Class("notice").Text(l.T("field.weakRoute")),
-			app.Input().Type("text").ID("weak-place").MaxLength(attendance.MaxPlace).Placeholder(l.T("field.place")).
+			app.Input().Type("text").Class("reason-input").ID("weak-place").MaxLength(attendance.MaxPlace).Placeholder(l.T("field.place")).
 				Value(p.fld.place).OnInput(func(ctx app.Context, e app.Event) { p.fld.place = ctx.JSSrc().Get("value").String() }),
 			app.Button().Class("button").ID("weak-punch").Disabled(p.busy).Text(l.T("field.weakPunch")).OnClick(p.punchGPS(true)),
 		))
