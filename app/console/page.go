@@ -55,10 +55,11 @@ type Console struct {
 
 	employees employeesView
 	units     unitsView
+	trail     trailView
 }
 
 // sections are the console's sections in the order of its navigation.
-var sections = []string{"kiosks", "people", "org", "sites", "rules"}
+var sections = []string{"kiosks", "people", "org", "sites", "rules", "trail"}
 
 func (c *Console) show(section string) app.EventHandler {
 	return func(app.Context, app.Event) {
@@ -157,7 +158,7 @@ func (c *Console) signOut(app.Context, app.Event) {
 			c.kiosks.end()
 			c.people, c.phones, c.rules, c.matrix = peopleView{}, phonesView{}, rulesView{}, matrixView{}
 			c.org, c.sites = orgView{}, sitesView{}
-			c.employees, c.units = employeesView{}, unitsView{}
+			c.employees, c.units, c.trail = employeesView{}, unitsView{}, trailView{}
 		})
 	})
 }
@@ -204,6 +205,8 @@ func (c *Console) Render() app.UI {
 			section = app.Div().Body(c.rules.render(c, l), c.matrix.render(c, l))
 		case "sites":
 			section = c.sites.render(c, l)
+		case "trail":
+			section = c.trail.render(c, l)
 		case "org":
 			section = c.org.render(c, l)
 			if c.me.User.Role == "super_admin" {
