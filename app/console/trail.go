@@ -104,6 +104,13 @@ func (v *trailView) render(c *Console, l lang) app.UI {
 // renderTrail draws the plan and lists the points.
 func (v *trailView) renderTrail(l lang) app.UI {
 	tr := v.trail
+	// Times in the site's zone (the console carries the zone database).
+	loc := time.UTC
+	if tr.Site != nil {
+		if z, err := time.LoadLocation(tr.Site.Zone); err == nil && tr.Site.Zone != "" {
+			loc = z
+		}
+	}
 	outside := 0
 	for _, p := range tr.Points {
 		if p.Verdict == string(rules.Outside) {
@@ -125,7 +132,7 @@ func (v *trailView) renderTrail(l lang) app.UI {
 					verdict += " · " + p.Fence
 				}
 				return app.Tr().DataSet("verdict", p.Verdict).Body(
-					app.Td().Text(p.At.UTC().Format("2006-01-02 15:04:05")+" UTC"),
+					app.Td().Text(p.At.In(loc).Format("2006-01-02 15:04:05 MST")),
 					app.Td().Text(fmt.Sprintf("%.5f, %.5f", p.Location.Lat, p.Location.Lng)),
 					app.Td().Text(fmt.Sprintf("±%.0f m", p.Location.AccuracyM)),
 					app.Td().Text(verdict),
