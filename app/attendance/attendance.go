@@ -93,14 +93,20 @@ type Evidence struct {
 	// Place is the place a field employee typed for a GPS punch made
 	// without a usable fix (the weak-GPS route): their manager decides.
 	Place string `json:"place,omitempty"`
-	// Photo is the hex SHA-256 of the live photo the phone's camera took
-	// with a GPS punch, which follows the punch to the server: the signed
-	// punch vouches for the photo sent after it.
-	Photo string `json:"photo_sha256,omitempty"`
+	// Photo is the live photo the phone's camera took with a GPS punch: a
+	// small JPEG (at most MaxPhoto bytes), base64 (standard encoding). It
+	// travels in the punch, signed and queued with it; the server checks
+	// it is a JPEG.
+	Photo string `json:"photo,omitempty"`
 }
 
 // MaxPlace is the longest typed place of a weak-GPS punch, in characters.
 const MaxPlace = 200
+
+// MaxPhoto is the largest photo a punch carries, in bytes of JPEG: a
+// 400-pixel picture of a face or a shop front, and a batch of 100 such
+// punches within a request's 4 MiB.
+const MaxPhoto = 24 << 10
 
 // Punch is one clock event as the capturing device recorded it. A punch is
 // an event, not an "in" or "out": the rules engine assigns it to a shift.
@@ -196,8 +202,8 @@ func (p *Punch) Validate() error {
 	if utf8.RuneCountInString(p.Evidence.Place) > MaxPlace || p.Evidence.Place != "" && strings.TrimSpace(p.Evidence.Place) == "" {
 		return invalidf("punch %s: the typed place is blank or longer than %d characters", p.ID, MaxPlace)
 	}
-	if p.Evidence.Photo != "" && !isHexHash(p.Evidence.Photo) {
-		return invalidf("punch %s: photo_sha256 %q is not a hex SHA-256", p.ID, p.Evidence.Photo)
+	if len(p.Evidence.Photo) > (MaxPhoto+2)/3*4 {
+		return invalidf("punch %s: the photo is larger than %d bytes", p.ID, MaxPhoto)
 	}
 	return nil
 }

@@ -344,7 +344,7 @@ func (p *Phone) Render() app.UI {
 			body = append(body, app.Button().Class("button primary confirm-punch").ID("confirm-punch").
 				Text(l.T("phone.confirm")).OnClick(p.confirm))
 		case phonePunched:
-			body = append(body, p.renderResult())
+			body = append(body, p.renderResult(), p.fieldAfter())
 		default:
 			body = append(body, app.P().Class("notice").ID("phone-hint").Text(l.T("phone.hint")), p.renderField())
 		}
@@ -406,22 +406,12 @@ func (p *Phone) punchOutcome(e outbox.Entry) string {
 func (p *Phone) renderResult() app.UI {
 	l := p.lang
 	result := func(cls, state, code, head, detail string) app.UI {
-		var where app.UI
-		if p.fld.punch && !p.busy {
-			where = app.Div().Body(
-				app.If(p.punchErr == nil, func() app.UI {
-					return app.P().Class("what").ID("result-where").Text(p.fieldDetail())
-				}),
-				app.Button().Class("button").ID("punch-again").Text(l.T("field.again")).OnClick(p.punchAgain),
-			)
-		}
 		return app.Div().Class("confirm "+cls).ID("punch-result").DataSet("state", state).DataSet("code", code).
-			DataSet("direction", string(p.punchDir)).DataSet("late", p.punchLate).DataSet("verdict", string(p.fld.verdict)).Body(
+			DataSet("direction", string(p.punchDir)).DataSet("late", p.punchLate).Body(
 			app.P().Class("who").ID("result-head").Text(head),
 			app.If(detail != "", func() app.UI {
 				return app.P().Class("what").ID("result-detail").Text(detail)
 			}),
-			app.If(where != nil, func() app.UI { return where }),
 		)
 	}
 	switch {

@@ -2,12 +2,10 @@ package pages
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -54,6 +52,8 @@ const (
 var (
 	ErrNoFix   = errors.New("pages: no usable location fix yet")
 	ErrNoPlace = errors.New("pages: type the place where you are (at most 200 characters)")
+	// ErrPhotoLarge: the camera's frame did not fit attendance.MaxPhoto.
+	ErrPhotoLarge = errors.New("pages: the photo is too large: take it again")
 )
 
 // UsableM is the accuracy threshold of site's fixes: DefaultUsableM, or
@@ -135,8 +135,8 @@ func CleanPlace(s string) (string, error) {
 
 // PunchGPS records a field punch for the phone's employee: by its fix
 // (loc), or on the weak-GPS route by the place typed (place, with the
-// weak fix if there is one), with the live photo's SHA-256 as evidence
-// when one was taken. Like PunchQR it is in the outbox before it
+// weak fix if there is one), with the live photo (a JPEG of at most
+// attendance.MaxPhoto bytes) as evidence when one was taken. Like PunchQR it is in the outbox before it
 // returns, then the syncer is kicked.
 func (p *PhoneEnv) PunchGPS(ctx context.Context, loc *attendance.Location, place string, photo []byte) (GPSPunch, error) {
 	if place != "" {
@@ -152,9 +152,11 @@ func (p *PhoneEnv) PunchGPS(ctx context.Context, loc *attendance.Location, place
 		return GPSPunch{}, err
 	}
 	ev := attendance.Evidence{Place: place}
+	if len(photo) > attendance.MaxPhoto {
+		return GPSPunch{}, ErrPhotoLarge
+	}
 	if len(photo) > 0 {
-		sum := sha256.Sum256(photo)
-		ev.Photo = hex.EncodeToString(sum[:])
+		ev.Photo = base64.StdEncoding.EncodeToString(photo)
 	}
 	pu := attendance.Punch{EmployeeID: emp.ID, Method: attendance.MethodGPS, Location: loc, Evidence: ev}
 	if emp.SiteID != "" {
@@ -272,14 +274,10 @@ func (p *PhoneEnv) SendLocations(ctx context.Context) (int, error) {
 		if err != nil && !(errors.As(err, &werr) && refusal(werr.Code)) {
 			return sent, err
 		}
-		done := map[string]bool{}
-		for _, pt := range batch {
-			done[pt.ID] = true
-		}
+		// The batch is the queue's head; QueueLocation only appends.
 		p.mu.Lock()
-		if pts, err = p.Locations(ctx); err == nil {
-			pts = slices.DeleteFunc(pts, func(pt wire.LocationPoint) bool { return done[pt.ID] })
-			err = saveList(ctx, p.Outbox.Store(), KeyPhoneLocations, pts)
+		if pts, err = p.Locations(ctx); err == nil && len(pts) >= len(batch) && pts[0].ID == batch[0].ID {
+			err = saveList(ctx, p.Outbox.Store(), KeyPhoneLocations, pts[len(batch):])
 		}
 		p.mu.Unlock()
 		if err != nil {

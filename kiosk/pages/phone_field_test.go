@@ -2,8 +2,7 @@ package pages
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -102,6 +101,9 @@ func TestPunchGPS(t *testing.T) {
 	if _, err := ph.PunchGPS(ctx, nil, " \t", nil); !errors.Is(err, ErrNoPlace) {
 		t.Errorf("a blank place: %v", err)
 	}
+	if _, err := ph.PunchGPS(ctx, &attendance.Location{Lat: 31.2244, Lng: 121.4452, AccuracyM: 15}, "", make([]byte, attendance.MaxPhoto+1)); !errors.Is(err, ErrPhotoLarge) {
+		t.Errorf("a photo too large: %v", err)
+	}
 	in, err := ph.PunchGPS(ctx, &attendance.Location{Lat: 31.2244, Lng: 121.4452, AccuracyM: 15}, "", []byte("jpeg"))
 	if err != nil || in.Verdict != rules.Inside || in.Fence != "store" {
 		t.Fatalf("inside: %+v %v", in, err)
@@ -119,9 +121,8 @@ func TestPunchGPS(t *testing.T) {
 		t.Fatalf("outbox: %d entries, %v", len(es), err)
 	}
 	first, last := es[2].Punch, es[0].Punch
-	sum := sha256.Sum256([]byte("jpeg"))
 	if first.Method != attendance.MethodGPS || first.EmployeeID != "E005" || first.Location == nil || first.Location.AccuracyM != 15 ||
-		first.Evidence.Photo != hex.EncodeToString(sum[:]) || first.Seq != 1 {
+		first.Evidence.Photo != base64.StdEncoding.EncodeToString([]byte("jpeg")) || first.Seq != 1 {
 		t.Errorf("the first punch: %+v", first)
 	}
 	if last.Evidence.Place != "Customer Xu's warehouse" || last.Location != nil || last.Seq != 3 {

@@ -21,8 +21,12 @@ import (
 // weak-GPS route: the place typed, for the manager to decide. Each fix is
 // also queued as a location point (QueueLocation).
 
-// fieldPhotoSide is the long side of a field punch's photo, in pixels.
-const fieldPhotoSide = 1280
+// The field punch's photo: a JPEG of fieldPhotoSide pixels on its long
+// side at fieldPhotoQuality, which fits attendance.MaxPhoto.
+const (
+	fieldPhotoSide    = 400
+	fieldPhotoQuality = 0.6
+)
 
 // wallNow is the phone's wall clock without its monotonic reading: the
 // weak-GPS route's 15 minutes are counted on it, so a test moves them
@@ -98,51 +102,44 @@ func (p *Phone) stopWatch() {
 	}
 }
 
-// openCamera shows the live camera for the field photo.
-func (p *Phone) openCamera(ctx app.Context, e app.Event) {
-	if p.fld.cam != nil {
-		return
+// photoTap opens the live camera for the field photo, or, once it
+// shows, keeps the video's current frame as the punch's photo (a frame
+// of the camera, never a file from the gallery).
+func (p *Phone) photoTap(ctx app.Context, e app.Event) {
+	cam, mctx := p.fld.cam, p.mctx
+	if cam != nil && cam.stream == nil {
+		return // still asking for the camera
 	}
-	cam := &camera{}
-	p.fld.cam, p.fld.camErr = cam, nil
-	md := app.Window().Get("navigator").Get("mediaDevices")
-	if !md.Truthy() || !md.Get("getUserMedia").Truthy() {
-		p.fld.cam, p.fld.camErr = nil, errors.New("this page has no camera access (it needs https or localhost)")
-		return
-	}
-	mctx := p.mctx
-	mctx.Async(func() {
-		stream, err := photo.Await(md.Call("getUserMedia", map[string]any{"audio": false, "video": map[string]any{"facingMode": "user"}}))
-		mctx.Dispatch(func(app.Context) {
-			if err != nil {
-				p.fld.cam, p.fld.camErr = nil, err
-				return
-			}
-			cam.stream = stream
-			if cam.stopped {
-				cam.stop()
-				return
-			}
-			video := app.Window().GetElementByID("field-video")
-			video.Set("srcObject", stream)
-			video.Call("play")
-		})
-	})
-}
-
-// takePhoto keeps the video's current frame as the punch's photo.
-func (p *Phone) takePhoto(ctx app.Context, e app.Event) {
-	cam := p.fld.cam
-	if cam == nil || cam.stream == nil {
-		return
+	open := cam == nil
+	if open {
+		cam = &camera{}
+		p.fld.cam, p.fld.camErr = cam, nil
 	}
 	video := app.Window().GetElementByID("field-video")
-	mctx := p.mctx
 	mctx.Async(func() {
-		data, err := photo.Redraw(video, fieldPhotoSide, photoQuality)
+		var stream app.Value
+		var data []byte
+		var err error
+		if open {
+			stream, err = photo.Await(app.Window().Get("navigator").Get("mediaDevices").Call("getUserMedia", map[string]any{"audio": false, "video": true}))
+		} else {
+			data, err = photo.Redraw(video, fieldPhotoSide, fieldPhotoQuality)
+			if err == nil && len(data) > attendance.MaxPhoto {
+				err = ErrPhotoLarge
+			}
+		}
 		mctx.Dispatch(func(app.Context) {
-			p.fld.photo, p.fld.camErr = data, err
-			if err == nil {
+			p.fld.camErr = err
+			switch {
+			case err != nil && open:
+				p.fld.cam = nil
+			case open:
+				cam.stream = stream
+				v := app.Window().GetElementByID("field-video")
+				v.Set("srcObject", stream)
+				v.Call("play")
+			case err == nil:
+				p.fld.photo = data
 				cam.stop()
 				p.fld.cam = nil
 			}
@@ -159,10 +156,16 @@ func (p *Phone) dropPhoto(ctx app.Context, e app.Event) {
 	p.fld.photo, p.fld.camErr = nil, nil
 }
 
+// punchHere commits a field punch by the usable fix.
+func (p *Phone) punchHere(ctx app.Context, e app.Event) { p.punchGPS(false) }
+
+// punchWeak commits a field punch on the weak-GPS route.
+func (p *Phone) punchWeak(ctx app.Context, e app.Event) { p.punchGPS(true) }
+
 // punchGPS commits a field punch: by the usable fix, or (weak) by the
 // place typed with the weak fix if any.
-func (p *Phone) punchGPS(weak bool) app.EventHandler {
-	return func(ctx app.Context, e app.Event) {
+func (p *Phone) punchGPS(weak bool) {
+	{
 		if p.env == nil || p.busy {
 			return
 		}
@@ -218,50 +221,65 @@ func (p *Phone) renderField() app.UI {
 	case w.Last != nil:
 		state, status = "weak", l.T("field.weakFix", strconv.Itoa(int(w.Last.Location.AccuracyM+0.5)), strconv.Itoa(int(w.Threshold)))
 	}
-	var body []app.UI
-	body = append(body, app.H2().Text(l.T("field.title")), app.P().Class("notice").ID("fix-status").Text(status))
+	// The photo: a button that opens the camera, then takes the frame;
+	// another that closes it or drops the photo taken.
+	photoID, photoKey, drop := "photo-open", "field.photo", ""
 	switch {
 	case p.fld.cam != nil:
-		body = append(body, app.Video().ID("field-video").Class("field-video").Attr("playsinline", true).Attr("muted", true),
-			app.Div().Class("actions").Body(
-				app.Button().Class("button").ID("photo-take").Text(l.T("field.take")).OnClick(p.takePhoto),
-				app.Button().Class("button").ID("photo-cancel").Text(l.T("field.cancel")).OnClick(p.dropPhoto),
-			))
+		photoID, photoKey, drop = "photo-take", "field.take", "field.cancel"
 	case p.fld.photo != nil:
-		body = append(body, app.P().Class("notice").ID("photo-taken").DataSet("bytes", len(p.fld.photo)).Text(l.T("field.photoTaken")),
-			app.Button().Class("button").ID("photo-drop").Text(l.T("field.drop")).OnClick(p.dropPhoto))
-	default:
-		body = append(body, app.Button().Class("button").ID("photo-open").Text(l.T("field.photo")).OnClick(p.openCamera))
+		photoID, photoKey, drop = "photo-taken", "field.photoTaken", "field.drop"
 	}
-	if p.fld.camErr != nil {
-		body = append(body, app.P().Class("error").ID("photo-error").Text(errorText(l, p.fld.camErr)))
+	msg := ""
+	switch {
+	case p.fld.camErr != nil:
+		msg = errorText(l, p.fld.camErr)
+	case errors.Is(p.punchErr, ErrNoPlace) && p.fld.punch:
+		msg = l.T("field.noPlace")
 	}
-	body = append(body, app.Button().Class("button primary").ID("gps-punch").Disabled(!usable || p.busy).
-		Text(l.T("field.punch")).OnClick(p.punchGPS(false)))
-	if weak {
-		body = append(body, app.Div().Class("weak-gps").ID("weak-gps").Body(
-			app.P().Class("notice").Text(l.T("field.weakRoute")),
-			app.Input().Type("text").Class("reason-input").ID("weak-place").MaxLength(attendance.MaxPlace).Placeholder(l.T("field.place")).
-				Value(p.fld.place).OnInput(func(ctx app.Context, e app.Event) { p.fld.place = ctx.JSSrc().Get("value").String() }),
-			app.Button().Class("button").ID("weak-punch").Disabled(p.busy).Text(l.T("field.weakPunch")).OnClick(p.punchGPS(true)),
-		))
+	body := []app.UI{
+		app.H2().Text(l.T("field.title")),
+		app.P().Class("notice").ID("fix-status").Text(status),
+		app.If(p.fld.cam != nil, func() app.UI {
+			return app.Video().ID("field-video").Class("field-video").Attr("playsinline", true).Attr("muted", true)
+		}),
+		app.Button().Class("button").ID(photoID).Disabled(p.fld.photo != nil).Text(l.T(photoKey)).OnClick(p.photoTap),
+		app.If(drop != "", func() app.UI {
+			return app.Button().Class("button").ID("photo-drop").Text(l.T(drop)).OnClick(p.dropPhoto)
+		}),
+		app.Button().Class("button primary").ID("gps-punch").Disabled(!usable || p.busy).Text(l.T("field.punch")).OnClick(p.punchHere),
+		app.If(weak, func() app.UI {
+			return app.Div().Class("weak-gps").ID("weak-gps").Body(
+				app.P().Class("notice").Text(l.T("field.weakRoute")),
+				app.Input().Type("text").Class("reason-input").ID("weak-place").MaxLength(attendance.MaxPlace).Placeholder(l.T("field.place")).
+					Value(p.fld.place).OnInput(p.onPlace),
+				app.Button().Class("button").ID("weak-punch").Disabled(p.busy).Text(l.T("field.weakPunch")).OnClick(p.punchWeak),
+			)
+		}),
+		app.If(msg != "", func() app.UI { return app.P().Class("error").ID("field-error").Text(msg) }),
 	}
-	if errors.Is(p.punchErr, ErrNoPlace) && p.fld.punch {
-		body = append(body, app.P().Class("error").ID("weak-error").Text(l.T("field.noPlace")))
-	}
-	return app.Section().Class("phone-field").ID("field").DataSet("fix", state).DataSet("weak", weak).
-		DataSet("threshold", int(w.Threshold)).Body(body...)
+	return app.Section().Class("phone-field").ID("field").DataSet("fix", state).DataSet("weak", weak).Body(body...)
 }
 
-// fieldDetail says where the phone placed its field punch.
-func (p *Phone) fieldDetail() string {
-	switch p.fld.verdict {
-	case rules.Inside:
-		return p.lang.T("field.inside", p.fld.fence)
-	case rules.Outside:
-		return p.lang.T("field.outside")
-	case rules.Uncertain:
-		return p.lang.T("field.uncertain")
+// onPlace keeps the place typed on the weak-GPS route.
+func (p *Phone) onPlace(ctx app.Context, e app.Event) { p.fld.place = ctx.JSSrc().Get("value").String() }
+
+// fieldAfter is what follows a field punch's result: where the phone
+// placed it, and the button back to the field section.
+func (p *Phone) fieldAfter() app.UI {
+	if !p.fld.punch || p.busy {
+		return app.Text("")
 	}
-	return ""
+	where := ""
+	switch v := p.fld.verdict; {
+	case p.punchErr != nil || v == "":
+	case v == rules.Inside:
+		where = p.lang.T("field.inside", p.fld.fence)
+	default:
+		where = p.lang.T("field." + string(v))
+	}
+	return app.Div().Class("confirm").ID("field-after").DataSet("verdict", string(p.fld.verdict)).Body(
+		app.P().Class("what").ID("result-where").Text(where),
+		app.Button().Class("button").ID("punch-again").Text(p.lang.T("field.again")).OnClick(p.punchAgain),
+	)
 }

@@ -3,8 +3,10 @@ package phonee2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image/jpeg"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -112,7 +114,7 @@ func fieldPunch(t *testing.T, ctx context.Context, acc int, state string, limit 
 func verdict(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	var v string
-	eval(t, ctx, `document.getElementById("punch-result").dataset.verdict`, &v)
+	eval(t, ctx, `document.getElementById("field-after").dataset.verdict`, &v)
 	return v
 }
 
@@ -147,12 +149,22 @@ func TestPhoneField(t *testing.T) {
 	e2etest.Tap(t, phone, "take the photo", "#photo-take")
 	wait(t, phone, "the photo taken", `!!document.getElementById("photo-taken")`, 30*time.Second)
 	screenshot(t, phone, filepath.Join(root, "var", "artefacts", "phone-field.png"))
-	if got := fieldPunch(t, phone, 15, "accepted", 30*time.Second); !strings.Contains(got, "Inside store") {
+	fieldPunch(t, phone, 15, "accepted", 30*time.Second)
+	if got := text(t, phone, "field-after"); !strings.Contains(got, "Inside store") || verdict(t, phone) != "inside" {
 		t.Errorf("the punch inside shows %q", got)
 	}
 	ps := s.gpsPunches(employee)
-	if len(ps) != 1 || ps[0].Location == nil || ps[0].Location.AccuracyM != 15 || len(ps[0].Evidence.Photo) != 64 || ps[0].SiteID != "sh-jingan" {
+	if len(ps) != 1 || ps[0].Location == nil || ps[0].Location.AccuracyM != 15 || ps[0].SiteID != "sh-jingan" {
 		t.Fatalf("the GPS punch stored: %+v", ps)
+	}
+	// The live photo travels in the signed punch: a JPEG of the fake
+	// camera's frame, 400 pixels on its long side.
+	jpg, err := base64.StdEncoding.DecodeString(ps[0].Evidence.Photo)
+	if err != nil {
+		t.Fatalf("the punch's photo: %v", err)
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(jpg)); err != nil || max(cfg.Width, cfg.Height) != 400 {
+		t.Errorf("the punch's photo is not a 400-pixel JPEG: %+v %v", cfg, err)
 	}
 	inside := ps[0]
 	if _, err := s.Main().API.Approvals.Get(ctx, approval.AutoID(inside.ID, approval.KindOutFence)); err == nil {
@@ -225,7 +237,8 @@ func TestPhoneField(t *testing.T) {
 	e2etest.SetInput(t, phone, "weak-place", "Customer Xu's warehouse, Minhang")
 	screenshot(t, phone, filepath.Join(root, "var", "artefacts", "phone-weak-gps.png"))
 	e2etest.Tap(t, phone, "punch with the place", "#weak-punch")
-	if got := waitResult(t, phone, "accepted", "", 60*time.Second); !strings.Contains(got, "manager will decide") {
+	waitResult(t, phone, "accepted", "", 60*time.Second)
+	if got := text(t, phone, "field-after"); !strings.Contains(got, "manager will decide") || verdict(t, phone) != "uncertain" {
 		t.Errorf("the weak-GPS punch shows %q", got)
 	}
 	ps = s.gpsPunches(employee)

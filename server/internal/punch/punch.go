@@ -22,9 +22,11 @@ import (
 	"cmp"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"io"
 	"slices"
 	"sync"
@@ -324,6 +326,12 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 			return
 		}
 	}
+	if p.Evidence.Photo != "" {
+		if msg := checkPhoto(p); msg != "" {
+			it.reject(wire.CodeInvalid, "punch %s: %s", p.ID, msg)
+			return
+		}
+	}
 	emp, ok := r.byID[p.EmployeeID]
 	switch {
 	case p.EmployeeID != "" && !ok:
@@ -399,6 +407,23 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 	}
 	it.stored.EmployeeID = emp.ID
 	it.stored.SiteID = siteID
+}
+
+// checkPhoto checks a punch's live photo (attendance.Evidence.Photo): a
+// GPS punch's, base64 of a JPEG of at most attendance.MaxPhoto bytes; it
+// returns what is wrong, or "".
+func checkPhoto(p *attendance.Punch) string {
+	if p.Method != attendance.MethodGPS {
+		return "only a GPS punch carries a photo"
+	}
+	data, err := base64.StdEncoding.DecodeString(p.Evidence.Photo)
+	if err != nil || len(data) > attendance.MaxPhoto {
+		return "the photo is not base64 of at most 24 KiB"
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(data)); err != nil || cfg.Width < 1 || cfg.Height < 1 {
+		return "the photo is not a JPEG image"
+	}
+	return ""
 }
 
 // checkFace opens the face service's sealed verdict of a face punch and

@@ -1,9 +1,13 @@
 package punchd_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
+	"image"
+	"image/jpeg"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,7 +25,9 @@ import (
 // 3 km away it is accepted and an out-of-fence flow starts by itself; on
 // the weak-GPS route (no fix, a typed place) a weak_gps flow starts whose
 // reason carries the place; a GPS punch with neither fix nor place is
-// refused as invalid, and so is a phone punch of another method.
+// refused as invalid, and so is a phone punch of another method. A GPS
+// punch's live photo is kept with it; one that is not a JPEG, or on a QR
+// punch, is refused.
 func TestGPSPunchFlows(t *testing.T) {
 	clk := &clock{t: t0}
 	m, admin := server(t, filepath.Join(t.TempDir(), "p.db"), clk)
@@ -46,12 +52,13 @@ func TestGPSPunchFlows(t *testing.T) {
 		t.Fatalf("activate: %d %+v", st, eb)
 	}
 	phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
+	photo := ""
 	punch := func(method attendance.Method, loc *attendance.Location, place string) (attendance.Punch, wire.PunchResult) {
 		t.Helper()
 		now := clk.Now()
 		id, _ := uuid.NewV7()
 		p := attendance.Punch{ID: id.String(), EmployeeID: "E005", DeviceID: phone.id, Method: method, DeviceTime: now, EstTime: now,
-			Location: loc, Evidence: attendance.Evidence{Place: place}}
+			Location: loc, Evidence: attendance.Evidence{Place: place, Photo: photo}}
 		sp, next, err := phone.chain.Next(&p, priv)
 		if err != nil {
 			t.Fatal(err)
@@ -65,10 +72,30 @@ func TestGPSPunchFlows(t *testing.T) {
 		return p, resp.Results[0]
 	}
 	ctx := context.Background()
-	inside, res := punch(attendance.MethodGPS, &attendance.Location{Lat: 31.2243, Lng: 121.4453, AccuracyM: 15}, "")
-	if res.Status != wire.StatusAccepted {
-		t.Fatalf("inside the fence: %+v", res)
+	// A live photo travels in the punch: a small JPEG, base64.
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, image.NewGray(image.Rect(0, 0, 40, 30)), nil); err != nil {
+		t.Fatal(err)
 	}
+	at := &attendance.Location{Lat: 31.2243, Lng: 121.4453, AccuracyM: 15}
+	for _, bad := range []string{"not base64!", base64.StdEncoding.EncodeToString([]byte("GIF89a, not a JPEG"))} {
+		photo = bad
+		if _, res := punch(attendance.MethodGPS, at, ""); res.Status != wire.StatusRejected || res.Code != wire.CodeInvalid {
+			t.Errorf("a photo %q: %+v", bad, res)
+		}
+	}
+	photo = base64.StdEncoding.EncodeToString(jpg.Bytes())
+	if _, res := punch(attendance.MethodQR, at, ""); res.Status != wire.StatusRejected || res.Code != wire.CodeInvalid {
+		t.Errorf("a QR punch with a photo: %+v", res)
+	}
+	inside, res := punch(attendance.MethodGPS, at, "")
+	if res.Status != wire.StatusAccepted {
+		t.Fatalf("inside the fence, with a photo: %+v", res)
+	}
+	if p, err := m.API.Store.Punch(ctx, inside.ID); err != nil || p.Evidence.Photo != photo {
+		t.Errorf("the photo stored: %v", err)
+	}
+	photo = ""
 	far, res := punch(attendance.MethodGPS, &attendance.Location{Lat: 31.2500, Lng: 121.4453, AccuracyM: 15}, "")
 	if res.Status != wire.StatusAccepted {
 		t.Fatalf("3 km away: %+v", res)
