@@ -262,7 +262,9 @@ func (p *Phone) renderField() app.UI {
 }
 
 // onPlace keeps the place typed on the weak-GPS route.
-func (p *Phone) onPlace(ctx app.Context, e app.Event) { p.fld.place = ctx.JSSrc().Get("value").String() }
+func (p *Phone) onPlace(ctx app.Context, e app.Event) {
+	p.fld.place = ctx.JSSrc().Get("value").String()
+}
 
 // fieldAfter is what follows a field punch's result: where the phone
 // placed it, and the button back to the field section.
