@@ -36,6 +36,7 @@ func wallNow(env *PhoneEnv) time.Time { return env.Clock().Round(0) }
 
 // field is the phone page's field state.
 type field struct {
+	started bool // the watch started (a browser without Geolocation too)
 	watch   FixWatch
 	watchID app.Value
 	onFix   app.Func
@@ -55,9 +56,10 @@ type field struct {
 
 // startWatch asks the browser for fixes, once the phone is activated.
 func (p *Phone) startWatch() {
-	if p.fld.onFix != nil || !p.activated || p.env == nil {
+	if p.fld.started || !p.activated || p.env == nil {
 		return
 	}
+	p.fld.started = true
 	env, mctx := p.env, p.mctx
 	site, _, _ := env.Site(context.Background())
 	p.fld.watch = FixWatch{Threshold: UsableM(site), Since: wallNow(env)}
@@ -96,6 +98,7 @@ func (p *Phone) stopWatch() {
 		p.fld.onErr.Release()
 		p.fld.onFix, p.fld.onErr = nil, nil
 	}
+	p.fld.started = false
 	if p.fld.cam != nil {
 		p.fld.cam.stop()
 		p.fld.cam = nil
