@@ -17,16 +17,9 @@ const MaxTrailRange = 62 * 24 * time.Hour
 
 // userLocationPost answers POST /user/location: a phone's batch of points.
 func (s *Server) userLocationPost(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxBody)
-	if err != nil {
-		return err
-	}
-	dev, err := s.phoneOf(r, body)
-	if err != nil {
-		return err
-	}
 	var req wire.LocationReport
-	if err := decode(body, &req, false); err != nil {
+	dev, err := s.phoneJSON(w, r, &req, false)
+	if err != nil {
 		return err
 	}
 	resp, err := s.Field.Report(r.Context(), dev, req)

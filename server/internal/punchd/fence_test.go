@@ -2,8 +2,6 @@ package punchd_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -25,28 +23,10 @@ func TestOutOfFenceFlow(t *testing.T) {
 	clk := &clock{t: t0}
 	m, admin := server(t, filepath.Join(t.TempDir(), "p.db"), clk)
 	base := m.URL()
-	var cfg struct{ Config map[string]any }
-	if st, eb := call(t, "GET", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, nil, &cfg); st != 200 {
-		t.Fatalf("rule config: %d %+v", st, eb)
-	}
-	rs := cfg.Config["rules"].(map[string]any)
-	rs["sites"] = []any{map[string]any{"id": "sh-jingan", "fences": []any{map[string]any{"center": map[string]any{"lat": 31.2243, "lng": 121.4453}, "radius_m": 200}}}}
-	rs["location"] = map[string]any{"check_methods": []string{"qr"}}
-	body, _ := json.Marshal(cfg.Config)
-	if st, eb := call(t, "PUT", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, body, nil); st != 200 {
-		t.Fatalf("put rule config: %d %+v", st, eb)
-	}
+	fenceRules(t, base, admin, map[string]any{"check_methods": []string{"qr"}})
 	kio := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
-	var link struct{ Code string }
-	if st, eb := call(t, "POST", base+"/api/v1/admin/phone-links", "Bearer "+admin, []byte(`{"employee_id":"E005"}`), &link); st != 201 {
-		t.Fatalf("phone link: %d %+v", st, eb)
-	}
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	var act wire.EnrollResponse
-	if st, eb := call(t, "POST", base+"/api/v1/phones/activate", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub}), &act); st != 200 {
-		t.Fatalf("activate: %d %+v", st, eb)
-	}
-	phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
+	phone := activatePhone(t, base, admin, "E005", clk)
+	priv := phone.key
 	now := clk.Now()
 	id, _ := uuid.NewV7()
 	p := attendance.Punch{ID: id.String(), EmployeeID: "E005", DeviceID: phone.id, Method: attendance.MethodQR, DeviceTime: now, EstTime: now,
