@@ -87,15 +87,16 @@ func (s *Service) Report(ctx context.Context, dev attendance.Device, req wire.Lo
 	if siteID == "" {
 		siteID = dev.SiteID
 	}
-	fences, _, err := s.fences(ctx, siteID)
+	fences, site, err := s.fences(ctx, siteID)
 	if err != nil {
 		return resp, err
 	}
 	if len(fences) == 0 {
 		siteID = ""
 	}
+	// A leaving date is judged in the site's zone, as for punches.
 	loc := time.UTC
-	if site, err := s.Store.Site(ctx, emp.SiteID); err == nil {
+	if site != nil {
 		if l, err := site.Location(); err == nil {
 			loc = l
 		}
