@@ -231,7 +231,11 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 			}
 		}
 		p.status, p.loadErr = st, errors.Join(err, serr)
-		p.startWatch()
+		if p.state() == phoneReady {
+			// The field section shows: its fixes are asked for (not on
+			// a kiosk code's page, which needs no location).
+			p.startWatch()
+		}
 	})
 }
 
