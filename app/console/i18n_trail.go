@@ -20,6 +20,8 @@ var trailTexts = map[lang]map[string]string{
 		"trail.v.outside":   "outside",
 		"trail.v.uncertain": "uncertain",
 		"trail.v.":          "no fence",
+		"sites.fix":         "Accuracy a phone's fix needs for a GPS punch, in metres (10 to 5,000; empty: 100 m, or the smallest circle)",
+		"sites.err.fix":     "Type 10 to 5,000 metres, or leave it empty.",
 	},
 	"zh": {
 		"nav.trail":         "外勤轨迹",
@@ -39,6 +41,8 @@ var trailTexts = map[lang]map[string]string{
 		"trail.v.outside":   "范围外",
 		"trail.v.uncertain": "不确定",
 		"trail.v.":          "无围栏",
+		"sites.fix":         "GPS 打卡所需的定位精度（米，10 至 5000；留空：100 米或最小圆形围栏的半径）",
+		"sites.err.fix":     "请填写 10 至 5000 米，或留空。",
 	},
 }
 

@@ -56,10 +56,14 @@ var (
 	ErrPhotoLarge = errors.New("pages: the photo is too large: take it again")
 )
 
-// UsableM is the accuracy threshold of site's fixes: DefaultUsableM, or
-// its smallest circle's radius when smaller (a fix vaguer than a fence
-// cannot place anyone inside it).
+// UsableM is the accuracy threshold of site's fixes: the site's own
+// (attendance.Site.FixAccuracyM), else DefaultUsableM, or its smallest
+// circle's radius when smaller (a fix vaguer than a fence cannot place
+// anyone inside it).
 func UsableM(site attendance.Site) float64 {
+	if site.FixAccuracyM > 0 {
+		return site.FixAccuracyM
+	}
 	m := float64(DefaultUsableM)
 	for _, f := range site.Fences {
 		if f.Center != nil && f.RadiusM > 0 {

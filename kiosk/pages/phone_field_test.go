@@ -69,6 +69,9 @@ func TestUsableM(t *testing.T) {
 			t.Errorf("UsableM(%+v) = %v, want %v", tt.fences, got, tt.want)
 		}
 	}
+	if got := UsableM(attendance.Site{FixAccuracyM: 500, Fences: []attendance.Fence{{Center: &c, RadiusM: 60}}}); got != 500 {
+		t.Errorf("the site's own threshold: %v, want 500", got)
+	}
 }
 
 func TestCleanPlace(t *testing.T) {

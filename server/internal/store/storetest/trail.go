@@ -20,6 +20,14 @@ func testTrail(t *testing.T, s store.Store) {
 		return store.LocationPoint{ID: id, EmployeeID: emp, DeviceID: "ph1", SiteID: "s1", At: at, DeviceTime: at.Add(-3 * time.Second),
 			ReceivedAt: at.Add(time.Minute), Lat: 31.2304, Lng: 121.4737, AccuracyM: 12.5, Datum: "wgs84", Verdict: "inside", Fence: "店 store"}
 	}
+	// A site keeps the accuracy its phones' fixes need.
+	seedOrg(t, s)
+	site := must(s.Site(ctx, "s1"))
+	site.FixAccuracyM = 150
+	must(s.PutSite(ctx, site))
+	if got := must(s.Site(ctx, "s1")); got.FixAccuracyM != 150 {
+		t.Errorf("the site's fix accuracy: %v, want 150", got.FixAccuracyM)
+	}
 	a, b, c := pt("p1", "e1", T0), pt("p2", "e1", T0.Add(time.Minute)), pt("p3", "e1", T0.Add(2*time.Minute))
 	other := pt("p4", "e2", T0.Add(30*time.Second))
 	other.Verdict, other.Fence, other.SiteID, other.Datum, other.AccuracyM = "outside", "", "", "", 0
