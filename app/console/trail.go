@@ -92,7 +92,11 @@ func (v *trailView) render(c *Console, l lang) app.UI {
 			app.Div().Class("field").Body(
 				app.Label().For("trail-range").Text(l.t("trail.range")),
 				app.Select().ID("trail-range").OnChange(v.onRange).Body(app.Range(trailRanges).Slice(func(i int) app.UI {
-					return app.Option().Value(trailRanges[i]).Selected(trailRanges[i] == v.hours).Text(l.t("trail.hours", trailRanges[i]))
+					label := l.t("trail.day")
+					if h := trailRanges[i]; h > 24 {
+						label = l.t("trail.days", h/24)
+					}
+					return app.Option().Value(trailRanges[i]).Selected(trailRanges[i] == v.hours).Text(label)
 				})),
 			),
 			app.Button().ID("trail-show").Class("button primary").Type("submit").Disabled(v.busy).Text(l.t("trail.show")),

@@ -48,6 +48,7 @@ func TestConsoleTrail(t *testing.T) {
 
 	signIn(t, ctx, adminLogin, adminPassword)
 	e2etest.Tap(t, ctx, "the field trail section", "#nav-trail")
+	e2etest.Wait(t, ctx, "the field trail's form", `!!document.getElementById("trail-employee")`, 30*time.Second)
 	e2etest.SetInput(t, ctx, "trail-employee", "E005")
 	e2etest.Tap(t, ctx, "show", "#trail-show")
 	e2etest.Wait(t, ctx, "the trail drawn", `(() => {
