@@ -27,15 +27,8 @@ func TestPhoneOwnDays(t *testing.T) {
 	m, admin := server(t, filepath.Join(t.TempDir(), "p.db"), clk)
 	base := m.URL()
 	kio := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
-	var link struct{ Code string }
-	if st, eb := call(t, "POST", base+"/api/v1/admin/phone-links", "Bearer "+admin, []byte(`{"employee_id":"E006"}`), &link); st != 201 {
-		t.Fatalf("phone link: %d %+v", st, eb)
-	}
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	var act wire.EnrollResponse
-	if st, eb := call(t, "POST", base+"/api/v1/phones/activate", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub}), &act); st != 200 {
-		t.Fatalf("activate: %d %+v", st, eb)
-	}
+	ph := activatePhone(t, base, admin, "E006", clk)
+	priv := ph.key
 	signed := func(id string, key ed25519.PrivateKey, method, path string, body []byte) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
@@ -50,7 +43,7 @@ func TestPhoneOwnDays(t *testing.T) {
 	}
 	day := func() string {
 		t.Helper()
-		st, body := signed(act.DeviceID, priv, "GET", "/api/v1/device/records?from=2026-11-18&to=2026-11-18", nil)
+		st, body := signed(ph.id, priv, "GET", "/api/v1/device/records?from=2026-11-18&to=2026-11-18", nil)
 		var res struct {
 			EmployeeID string `json:"employee_id"`
 			Records    []struct{ EmployeeID, Status string }
@@ -76,15 +69,15 @@ func TestPhoneOwnDays(t *testing.T) {
 	}
 	id, _ := uuid.NewV7()
 	ask := []byte(`{"id":"` + id.String() + `","kind":"makeup_punch","date":"2026-11-18","time":"2026-11-18T18:05:00+08:00","direction":"out","reason":"left in a hurry"}`)
-	if st, body := signed(act.DeviceID, priv, "POST", "/api/v1/device/flows", ask); st != 201 {
+	if st, body := signed(ph.id, priv, "POST", "/api/v1/device/flows", ask); st != 201 {
 		t.Fatalf("the phone asks: %d %s", st, body)
 	}
-	if st, _ := signed(act.DeviceID, priv, "POST", "/api/v1/device/flows", ask); st != 200 {
+	if st, _ := signed(ph.id, priv, "POST", "/api/v1/device/flows", ask); st != 200 {
 		t.Errorf("the same request again (a retried sync): %d, want 200", st)
 	}
 	other, _ := uuid.NewV7()
 	forOther := []byte(`{"id":"` + other.String() + `","kind":"makeup_punch","employee_id":"E005","date":"2026-11-18","time":"2026-11-18T18:05:00+08:00","direction":"out","reason":"x"}`)
-	if st, body := signed(act.DeviceID, priv, "POST", "/api/v1/device/flows", forOther); st != 403 || strings.Contains(body, "E005") {
+	if st, body := signed(ph.id, priv, "POST", "/api/v1/device/flows", forOther); st != 403 || strings.Contains(body, "E005") {
 		t.Errorf("the phone asks for E005: %d %s", st, body)
 	}
 
@@ -118,7 +111,7 @@ func TestPhoneOwnDays(t *testing.T) {
 	if got := day(); got != "normal" {
 		t.Errorf("after approval the phone reads %s, want normal", got)
 	}
-	st, body := signed(act.DeviceID, priv, "GET", "/api/v1/device/flows", nil)
+	st, body := signed(ph.id, priv, "GET", "/api/v1/device/flows", nil)
 	if st != 200 || !strings.Contains(body, `"state":"approved"`) || strings.Count(body, `"id":"`+id.String()+`"`) != 1 {
 		t.Errorf("the phone's flows: %d %s", st, body)
 	}
