@@ -126,8 +126,8 @@ func verdict(t *testing.T, ctx context.Context) string {
 // is back. Every fix was also reported as a location point: punchd's
 // trail holds them, inside and outside the fence. Last, with a fix too
 // vague for 15 minutes of the test's clock, the phone offers the weak-GPS
-// route, and the place typed makes a weak_gps flow carrying it
-// (screenshots var/artefacts/phone-field.png, phone-weak-gps.png).
+// route, and the place typed makes a weak_gps flow carrying it; the
+// phone lists both requests waiting for the manager (screenshots var/artefacts/phone-field.png, phone-weak-gps.png).
 func TestPhoneField(t *testing.T) {
 	start := e2etest.Matrix[1].At() // 08:55 in Shanghai
 	clock := e2etest.NewClock(start)
@@ -249,4 +249,12 @@ func TestPhoneField(t *testing.T) {
 	if err != nil || flow.State != approval.Pending || !strings.Contains(flow.Reason, "Customer Xu's warehouse, Minhang") {
 		t.Errorf("the weak-GPS flow: %+v %v", flow, err)
 	}
+
+	// The employee sees both requests waiting for the manager.
+	outFlow, weakFlow := approval.AutoID(outside.ID, approval.KindOutFence), approval.AutoID(ps[3].ID, approval.KindWeakGPS)
+	e2etest.Tap(t, phone, "refresh the month", "#month-refresh")
+	wait(t, phone, "the two requests on the phone", fmt.Sprintf(`(() => {
+		const pending = id => !!document.querySelector('#flows li[data-id="' + id + '"][data-state="pending"]');
+		return pending(%q) && pending(%q);
+	})()`, outFlow, weakFlow), 30*time.Second)
 }
