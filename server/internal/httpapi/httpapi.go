@@ -190,6 +190,7 @@ func (s *Server) Handler() http.Handler {
 	for _, name := range []string{report.ReportMonthly, report.ReportPunches, report.ReportOvertime, report.ReportAnomalies} {
 		route("GET /api/v1/report/"+name, s.scoped(s.exportReport(name)))
 	}
+	route("GET /api/v1/report/stats/{chart}", s.scoped(s.reportStats))
 	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
 	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))
 	route("GET /api/v1/punches", s.scoped(s.listPunches))
