@@ -289,6 +289,16 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return call{"GET", "/report/" + name + "?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
 		}}
 	}
+	// The dashboard's charts: the records' scope. TestReportStats.
+	routes["GET /api/v1/report/stats/{chart}"] = struct {
+		class   string
+		request func(target, dept string) call
+	}{scopedOn, func(e, d string) call {
+		if d != "" {
+			return call{"GET", "/report/stats/ranking?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+		}
+		return call{"GET", "/report/stats/anomalies?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&reason=late", nil}
+	}}
 	allowed := func(c matrixCaller, class string) bool {
 		switch class {
 		case public:
