@@ -380,6 +380,10 @@ func (v *dashboardView) draw(c *Console) {
 				inst.Call("on", "click", v.onSlice)
 			}
 		}
+		// What the charts show, for a test to wait on.
+		if el := app.Window().GetElementByID("dashboard"); el.Truthy() {
+			el.Get("dataset").Set("drawn", v.query.Encode()+"&lang="+string(l))
+		}
 	})
 }
 

@@ -40,7 +40,7 @@ type Figures struct {
 
 // Dept is a department's counts.
 type Dept struct {
-	Employees                                   map[string]bool
+	Employees                                  map[string]bool
 	Expected, Present, Late, Early, Absent, OT int
 }
 
