@@ -9,7 +9,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"punchclock/app/attendance"
+	"punchclock/app/chart"
 )
 
 // The dashboard: the charts of GET /api/v1/report/stats/{chart} for a
@@ -23,129 +23,15 @@ import (
 // echartsURL is where punchd serves ECharts (make echarts).
 const echartsURL = "/web/vendor/echarts.min.js"
 
-// dashCharts are the charts the dashboard asks for, in its order.
-var dashCharts = []string{"trend", "ranking", "departments", "anomalies", "locations", "overtime", "methods"}
-
-// rate is an attendance rate of a period.
-type rate struct {
-	Period   string  `json:"period"`
-	Expected int     `json:"expected"`
-	Present  int     `json:"present"`
-	RatePct  float64 `json:"rate_pct"`
-}
-
-// ranked is a person of a ranking.
-type ranked struct {
-	EmployeeID string `json:"employee_id"`
-	Name       string `json:"name"`
-	Department string `json:"department"`
-	Days       int    `json:"days"`
-	Minutes    int    `json:"minutes"`
-}
-
-// byDayType is overtime minutes by day type.
-type byDayType struct {
-	Workday int `json:"workday"`
-	RestDay int `json:"rest_day"`
-	Holiday int `json:"holiday"`
-	Total   int `json:"total"`
-}
-
 // figures are the answers of the seven charts.
 type figures struct {
-	Trend struct {
-		Day, Week, Month []rate
-	}
-	Ranking struct {
-		Late, Early []ranked
-	}
-	Departments struct {
-		Departments []struct {
-			ID          string  `json:"id"`
-			Name        string  `json:"name"`
-			Employees   int     `json:"employees"`
-			Expected    int     `json:"expected"`
-			Present     int     `json:"present"`
-			RatePct     float64 `json:"rate_pct"`
-			LateDays    int     `json:"late_days"`
-			EarlyDays   int     `json:"early_days"`
-			AbsentDays  int     `json:"absent_days"`
-			AnomalyDays int     `json:"anomaly_days"`
-			OvertimeMin int     `json:"overtime_min"`
-		} `json:"departments"`
-	}
-	Anomalies struct {
-		Reasons []struct {
-			Code  string `json:"code"`
-			Count int    `json:"count"`
-		} `json:"reasons"`
-		Days int `json:"days"`
-	}
-	Locations struct {
-		CellM int `json:"cell_m"`
-		Sites []struct {
-			ID     string             `json:"id"`
-			Name   string             `json:"name"`
-			Point  *attendance.LatLng `json:"point"`
-			Fences []struct {
-				Name    string              `json:"name"`
-				Center  *attendance.LatLng  `json:"center"`
-				RadiusM float64             `json:"radius_m"`
-				Polygon []attendance.LatLng `json:"polygon"`
-			} `json:"fences"`
-			Cells []struct {
-				E         float64 `json:"e"`
-				N         float64 `json:"n"`
-				Count     int     `json:"count"`
-				Inside    int     `json:"inside"`
-				Outside   int     `json:"outside"`
-				Uncertain int     `json:"uncertain"`
-			} `json:"cells"`
-			Counts struct {
-				Punches   int `json:"punches"`
-				Inside    int `json:"inside"`
-				Outside   int `json:"outside"`
-				Uncertain int `json:"uncertain"`
-			} `json:"counts"`
-		} `json:"sites"`
-		Unplaced int `json:"unplaced"`
-	}
-	Overtime struct {
-		Days []struct {
-			Date string `json:"date"`
-			byDayType
-		} `json:"days"`
-		People []struct {
-			EmployeeID string `json:"employee_id"`
-			Name       string `json:"name"`
-			Department string `json:"department"`
-			byDayType
-		} `json:"people"`
-		WithAny     int `json:"people_with_overtime"`
-		Departments []struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-			byDayType
-		} `json:"departments"`
-		Total byDayType `json:"total"`
-	}
-	Methods struct {
-		Methods, Devices []struct {
-			Key   string `json:"key"`
-			Count int    `json:"count"`
-		}
-		Total int `json:"total"`
-	}
-}
-
-// dayBehind is an employee-day behind an anomaly reason.
-type dayBehind struct {
-	EmployeeID string `json:"employee_id"`
-	Name       string `json:"name"`
-	Department string `json:"department"`
-	Date       string `json:"date"`
-	Status     string `json:"status"`
-	Minutes    int    `json:"minutes"`
+	Trend       chart.TrendAnswer
+	Ranking     chart.RankingAnswer
+	Departments chart.DepartmentsAnswer
+	Anomalies   chart.AnomaliesAnswer
+	Locations   chart.LocationsAnswer
+	Overtime    chart.OvertimeAnswer
+	Methods     chart.MethodsAnswer
 }
 
 // dashDept is a department the dashboard offers.
@@ -173,7 +59,7 @@ type dashboardView struct {
 	query url.Values
 
 	reason    string // the anomaly reason whose days are listed
-	behind    []dayBehind
+	behind    []chart.EmployeeDay
 	behindErr string
 
 	loaded  bool // ECharts is on the page
@@ -246,8 +132,8 @@ func (v *dashboardView) load(c *Console) {
 		targets := map[string]any{"trend": &f.Trend, "ranking": &f.Ranking, "departments": &f.Departments, "anomalies": &f.Anomalies,
 			"locations": &f.Locations, "overtime": &f.Overtime, "methods": &f.Methods}
 		var err error
-		for _, chart := range dashCharts {
-			if err = a.call(context.Background(), http.MethodGet, "/api/v1/report/stats/"+chart+"?"+q.Encode(), nil, targets[chart]); err != nil {
+		for _, name := range chart.Charts {
+			if err = a.call(context.Background(), http.MethodGet, "/api/v1/report/stats/"+name+"?"+q.Encode(), nil, targets[name]); err != nil {
 				break
 			}
 		}
@@ -293,7 +179,7 @@ func (v *dashboardView) drill(c *Console, reason string) {
 	v.reason, v.behind, v.behindErr = reason, nil, ""
 	ctx.Async(func() {
 		var list struct {
-			Days []dayBehind `json:"days"`
+			Days []chart.EmployeeDay `json:"days"`
 		}
 		err := a.call(context.Background(), http.MethodGet, "/api/v1/report/stats/anomalies?"+q.Encode(), nil, &list)
 		ctx.Dispatch(func(app.Context) {
@@ -302,7 +188,7 @@ func (v *dashboardView) drill(c *Console, reason string) {
 			}
 			v.behindErr, v.behind = code(err), list.Days
 			if v.behind == nil {
-				v.behind = []dayBehind{}
+				v.behind = []chart.EmployeeDay{}
 			}
 			ctx.Defer(func(app.Context) { focus("drill") })
 		})
@@ -357,6 +243,9 @@ func (v *dashboardView) draw(c *Console) {
 			if !inst.Truthy() {
 				inst = ec.Call("init", el)
 			}
+			// No animation: the numbers are there at once, for people
+			// who prefer no motion and for a page that paints rarely.
+			opt["animation"] = false
 			b, err := json.Marshal(opt)
 			if err != nil {
 				continue
@@ -387,42 +276,19 @@ func (v *dashboardView) draw(c *Console) {
 	})
 }
 
-func (v *dashboardView) onDept(c *Console) app.EventHandler {
+// onPick sets *field to the value picked and then, redraw (grain, site)
+// or reload (department, dates: a date cleared is ignored).
+func (v *dashboardView) onPick(c *Console, field *string, reload bool) app.EventHandler {
 	return func(ctx app.Context, _ app.Event) {
-		v.dept = ctx.JSSrc().Get("value").String()
-		v.load(c)
-	}
-}
-
-func (v *dashboardView) onFrom(c *Console) app.EventHandler {
-	return func(ctx app.Context, _ app.Event) {
-		if s := ctx.JSSrc().Get("value").String(); s != "" {
-			v.from = s
+		s := ctx.JSSrc().Get("value").String()
+		switch {
+		case !reload:
+			*field = s
+			v.draw(c)
+		case s != "":
+			*field = s
 			v.load(c)
 		}
-	}
-}
-
-func (v *dashboardView) onTo(c *Console) app.EventHandler {
-	return func(ctx app.Context, _ app.Event) {
-		if s := ctx.JSSrc().Get("value").String(); s != "" {
-			v.to = s
-			v.load(c)
-		}
-	}
-}
-
-func (v *dashboardView) onGrain(c *Console) app.EventHandler {
-	return func(ctx app.Context, _ app.Event) {
-		v.grain = ctx.JSSrc().Get("value").String()
-		v.draw(c)
-	}
-}
-
-func (v *dashboardView) onSite(c *Console) app.EventHandler {
-	return func(ctx app.Context, _ app.Event) {
-		v.site = ctx.JSSrc().Get("value").String()
-		v.draw(c)
 	}
 }
 

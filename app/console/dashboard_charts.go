@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"punchclock/app/attendance"
+	"punchclock/app/chart"
 )
 
 // The ECharts options of the dashboard's charts, by the id of their
@@ -34,7 +35,7 @@ func (v *dashboardView) options(l lang) map[string]obj {
 		"series": []obj{{"type": "line", "name": l.t("dash.rate"), "data": values}}}
 
 	// The top 10s, the first at the top.
-	for id, list := range map[string][]ranked{"late": f.Ranking.Late, "early": f.Ranking.Early} {
+	for id, list := range map[string][]chart.Ranked{"late": f.Ranking.Late, "early": f.Ranking.Early} {
 		names, data := []string{}, []obj{}
 		for i := len(list) - 1; i >= 0; i-- {
 			names = append(names, list[i].Name)
@@ -67,7 +68,7 @@ func (v *dashboardView) options(l lang) map[string]obj {
 	// Anomaly reasons: a slice opens the days behind it.
 	var slices []obj
 	for _, r := range f.Anomalies.Reasons {
-		slices = append(slices, obj{"name": l.t("dash.reason." + r.Code), "value": r.Count, "code": r.Code})
+		slices = append(slices, obj{"name": l.t("dash.reason." + string(r.Code)), "value": r.Count, "code": r.Code})
 	}
 	out["anomalies"] = obj{"tooltip": obj{"trigger": "item"}, "legend": obj{"type": "scroll", "bottom": 0},
 		"series": []obj{{"type": "pie", "radius": []string{"35%", "65%"}, "data": slices}}}
@@ -115,7 +116,7 @@ func (v *dashboardView) options(l lang) map[string]obj {
 	var dates []string
 	byType := map[string][]float64{}
 	for _, d := range f.Overtime.Days {
-		dates = append(dates, d.Date)
+		dates = append(dates, d.Date.String())
 		byType["workday"] = append(byType["workday"], hours(d.Workday))
 		byType["rest_day"] = append(byType["rest_day"], hours(d.RestDay))
 		byType["holiday"] = append(byType["holiday"], hours(d.Holiday))
@@ -128,10 +129,7 @@ func (v *dashboardView) options(l lang) map[string]obj {
 		"yAxis": obj{"type": "value", "name": l.t("dash.hours")}, "series": ot}
 
 	// Punches by method and by kind of device.
-	for id, list := range map[string][]struct {
-		Key   string `json:"key"`
-		Count int    `json:"count"`
-	}{"methods": f.Methods.Methods, "devices": f.Methods.Devices} {
+	for id, list := range map[string][]chart.Count{"methods": f.Methods.Methods, "devices": f.Methods.Devices} {
 		names, data := []string{}, []obj{}
 		for _, x := range list {
 			names = append(names, l.t("dash.k."+x.Key))

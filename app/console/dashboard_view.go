@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/app/chart"
 )
 
 // render is the dashboard: the pickers, then each chart with a table of
@@ -19,7 +21,7 @@ func (v *dashboardView) render(c *Console, l lang) app.UI {
 	if !employee && len(v.depts) > 0 {
 		pick = app.Div().Class("field").Body(
 			app.Label().For("dash-dept").Text(l.t("dash.dept")),
-			app.Select().ID("dash-dept").OnChange(v.onDept(c)).Body(app.Range(v.depts).Slice(func(i int) app.UI {
+			app.Select().ID("dash-dept").OnChange(v.onPick(c, &v.dept, true)).Body(app.Range(v.depts).Slice(func(i int) app.UI {
 				d := v.depts[i]
 				return app.Option().Value(d.ID).Selected(d.ID == v.dept).Text(d.Name)
 			})),
@@ -38,11 +40,11 @@ func (v *dashboardView) render(c *Console, l lang) app.UI {
 			pick,
 			app.Div().Class("field").Body(
 				app.Label().For("dash-from").Text(l.t("report.from")),
-				app.Input().ID("dash-from").Type("date").Value(v.from).OnChange(v.onFrom(c)),
+				app.Input().ID("dash-from").Type("date").Value(v.from).OnChange(v.onPick(c, &v.from, true)),
 			),
 			app.Div().Class("field").Body(
 				app.Label().For("dash-to").Text(l.t("report.to")),
-				app.Input().ID("dash-to").Type("date").Value(v.to).OnChange(v.onTo(c)),
+				app.Input().ID("dash-to").Type("date").Value(v.to).OnChange(v.onPick(c, &v.to, true)),
 			),
 		),
 		status,
@@ -117,7 +119,7 @@ func (v *dashboardView) trendCard(c *Console, l lang) app.UI {
 	summary := l.t("dash.sum.trend", present, expected)
 	grain := app.Div().Class("field").Body(
 		app.Label().For("dash-grain").Text(l.t("dash.grain")),
-		app.Select().ID("dash-grain").OnChange(v.onGrain(c)).Body(app.Range([]string{"day", "week", "month"}).Slice(func(i int) app.UI {
+		app.Select().ID("dash-grain").OnChange(v.onPick(c, &v.grain, false)).Body(app.Range([]string{"day", "week", "month"}).Slice(func(i int) app.UI {
 			g := []string{"day", "week", "month"}[i]
 			return app.Option().Value(g).Selected(g == v.grain).Text(l.t("dash.grain." + g))
 		})),
@@ -125,7 +127,7 @@ func (v *dashboardView) trendCard(c *Console, l lang) app.UI {
 	return card(l, "trend", summary, grain, []string{l.t("dash.period"), l.t("dash.expected"), l.t("dash.present"), l.t("dash.rate")}, rows)
 }
 
-func (v *dashboardView) rankCard(l lang, id string, list []ranked) app.UI {
+func (v *dashboardView) rankCard(l lang, id string, list []chart.Ranked) app.UI {
 	var rows [][]string
 	for i, r := range list {
 		rows = append(rows, []string{itoa(i + 1), r.EmployeeID, r.Name, r.Department, itoa(r.Days), itoa(r.Minutes)})
@@ -149,7 +151,7 @@ func (v *dashboardView) deptCard(l lang) app.UI {
 func (v *dashboardView) anomalyCard(c *Console, l lang) app.UI {
 	var rows [][]string
 	for _, r := range v.fig.Anomalies.Reasons {
-		rows = append(rows, []string{l.t("dash.reason." + r.Code), itoa(r.Count)})
+		rows = append(rows, []string{l.t("dash.reason." + string(r.Code)), itoa(r.Count)})
 	}
 	pick := app.Div().Class("field").Body(
 		app.Label().For("dash-reason").Text(l.t("dash.drill")),
@@ -157,7 +159,7 @@ func (v *dashboardView) anomalyCard(c *Console, l lang) app.UI {
 			app.Option().Value("").Selected(v.reason == "").Text("—"),
 			app.Range(v.fig.Anomalies.Reasons).Slice(func(i int) app.UI {
 				r := v.fig.Anomalies.Reasons[i]
-				return app.Option().Value(r.Code).Selected(r.Code == v.reason).Text(l.t("dash.reason."+r.Code) + " (" + itoa(r.Count) + ")")
+				return app.Option().Value(string(r.Code)).Selected(string(r.Code) == v.reason).Text(l.t("dash.reason."+string(r.Code)) + " (" + itoa(r.Count) + ")")
 			}),
 		),
 	)
@@ -165,7 +167,7 @@ func (v *dashboardView) anomalyCard(c *Console, l lang) app.UI {
 	if v.reason != "" {
 		var days [][]string
 		for _, d := range v.behind {
-			days = append(days, []string{d.Date, d.EmployeeID, d.Name, d.Department, l.t("dash.status." + d.Status), itoa(d.Minutes)})
+			days = append(days, []string{d.Date.String(), d.EmployeeID, d.Name, d.Department, l.t("dash.status." + string(d.Status)), itoa(d.Minutes)})
 		}
 		var msg app.UI = app.Text("")
 		switch {
@@ -194,7 +196,7 @@ func (v *dashboardView) locationCard(c *Console, l lang) app.UI {
 	sites := v.fig.Locations.Sites
 	pick := app.Div().Class("field").Body(
 		app.Label().For("dash-site").Text(l.t("dash.site")),
-		app.Select().ID("dash-site").OnChange(v.onSite(c)).Body(app.Range(sites).Slice(func(i int) app.UI {
+		app.Select().ID("dash-site").OnChange(v.onPick(c, &v.site, false)).Body(app.Range(sites).Slice(func(i int) app.UI {
 			s := sites[i]
 			return app.Option().Value(s.ID).Selected(s.ID == v.site).Text(s.Name)
 		})),
@@ -220,15 +222,15 @@ func (v *dashboardView) locationCard(c *Console, l lang) app.UI {
 func (v *dashboardView) overtimeCard(l lang) app.UI {
 	o := v.fig.Overtime
 	head := []string{l.t("dash.who"), l.t("dash.ot.workday"), l.t("dash.ot.rest_day"), l.t("dash.ot.holiday"), l.t("dash.ot.total")}
-	row := func(who string, b byDayType) []string {
+	row := func(who string, b chart.ByDayType) []string {
 		return []string{who, itoa(b.Workday), itoa(b.RestDay), itoa(b.Holiday), itoa(b.Total)}
 	}
 	var people, depts [][]string
 	for _, p := range o.People {
-		people = append(people, row(p.EmployeeID+" "+p.Name, p.byDayType))
+		people = append(people, row(p.EmployeeID+" "+p.Name, p.ByDayType))
 	}
 	for _, d := range o.Departments {
-		depts = append(depts, row(d.Name, d.byDayType))
+		depts = append(depts, row(d.Name, d.ByDayType))
 	}
 	summary := l.t("dash.sum.overtime", hours(o.Total.Total), o.WithAny)
 	return app.Div().Body(

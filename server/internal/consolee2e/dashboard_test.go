@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/rules"
@@ -337,31 +338,25 @@ func checkDashboard(t *testing.T, ctx context.Context, name, dept, zone string) 
 }
 
 // clickSlice clicks, with the mouse, the middle of the anomaly pie's
-// slice of code: ECharts lays a pie out clockwise from 12 o'clock, its
-// ring from 35% to 65% of half the chart's smaller side around its
-// centre.
+// slice of code, where ECharts laid it out.
 func clickSlice(t *testing.T, ctx context.Context, code string) {
 	t.Helper()
 	e2etest.Run(t, ctx, "scroll to the pie", chromedp.ScrollIntoView("#chart-anomalies", chromedp.ByQuery))
 	var at []float64
 	e2etest.Eval(t, ctx, fmt.Sprintf(`(() => {
-		const el = document.getElementById("chart-anomalies"), r = el.getBoundingClientRect();
-		const data = echarts.getInstanceByDom(el).getOption().series[0].data;
-		const total = data.reduce((s, d) => s + d.value, 0);
-		let start = 0;
-		for (const d of data) {
-			if (d.code === %q) break;
-			start += d.value;
+		const el = document.getElementById("chart-anomalies"), r = el.getBoundingClientRect(), chart = echarts.getInstanceByDom(el);
+		const data = chart.getModel().getSeriesByIndex(0).getData();
+		for (let i = 0; i < data.count(); i++) {
+			if (data.getRawDataItem(i).code !== %q) continue;
+			const l = data.getItemLayout(i), mid = (l.startAngle + l.endAngle) / 2, radius = (l.r0 + l.r) / 2;
+			return [r.left + l.cx + radius * Math.cos(mid), r.top + l.cy + radius * Math.sin(mid)];
 		}
-		const slice = data.find(d => d.code === %q).value;
-		const angle = Math.PI / 2 - 2 * Math.PI * (start + slice / 2) / total;
-		const radius = Math.min(r.width, r.height) / 2 * 0.5;
-		return [r.left + r.width / 2 + radius * Math.cos(angle), r.top + r.height / 2 - radius * Math.sin(angle)];
-	})()`, code, code), &at)
+		return [];
+	})()`, code), &at)
 	if len(at) != 2 {
 		t.Fatalf("no slice %s", code)
 	}
-	e2etest.Run(t, ctx, "click the slice "+code, chromedp.MouseClickXY(at[0], at[1]))
+	e2etest.Run(t, ctx, "click the slice "+code, chromedp.MouseEvent(input.MouseMoved, at[0], at[1]), chromedp.MouseClickXY(at[0], at[1]))
 }
 
 // keepElementShot keeps a screenshot of the element sel as the artefact

@@ -87,8 +87,8 @@ type signedPunch struct {
 // before anchor's day, chained and signed by the demo kiosk: most arrive
 // 08:40-09:05, one is late each day, one forgets to punch out, so reports
 // have something to show. So that every chart of the dashboard does too:
-// E010 stays until 20:10 every third day (workday overtime), E015 leaves
-// at 17:20 four days back (an early leave), E011 works the Saturday
+// E010 stays until 20:10 on Tuesday and Thursday (workday overtime),
+// E015 leaves at 17:20 on Wednesday (an early leave), E011 works the Saturday
 // morning (rest-day overtime), and the field sales staff E019 and E020
 // punch by GPS from a customer visit at 14:30 each weekday, inside the
 // store's fence or, every third day, about 450 m east of it (outside).
@@ -120,9 +120,9 @@ func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([
 			switch {
 			case weekend:
 				in, out = at(9, 30), at(14, 15)
-			case i == 9 && back%3 == 0:
+			case i == 9 && (day.Weekday() == time.Tuesday || day.Weekday() == time.Thursday):
 				out = at(20, 10)
-			case i == 14 && back == 4:
+			case i == 14 && day.Weekday() == time.Wednesday:
 				out = at(17, 20)
 			}
 			times := []time.Time{in, out}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"punchclock/app/chart"
 	"punchclock/server/internal/stats"
 )
 
@@ -31,7 +32,7 @@ func (s *Server) reportStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	// {"chart":"anomalies",...,"reason":"late","days":[...]}, each
 	// employee-day written as found; the status goes with the first byte.
-	head, err := json.Marshal(stats.Base{Chart: q.Chart, From: q.From, To: q.To, EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID})
+	head, err := json.Marshal(chart.Base{Chart: q.Chart, From: q.From, To: q.To, EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID})
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func (s *Server) reportStats(w http.ResponseWriter, r *http.Request) error {
 	}}
 	buf := append(append(append(head[:len(head)-1:len(head)-1], `,"reason":`...), reason...), `,"days":[`...)
 	n := 0
-	err = svc.Reason(r.Context(), q, func(d stats.EmployeeDay) error {
+	err = svc.Reason(r.Context(), q, func(d chart.EmployeeDay) error {
 		if n > 0 {
 			buf = append(buf, ',')
 		}

@@ -17,29 +17,15 @@ package stats
 import (
 	"context"
 	"net/url"
-	"strings"
-	"unicode/utf8"
 
 	"punchclock/app/attendance"
+	"punchclock/app/chart"
 	"punchclock/app/rules"
 	"punchclock/app/wire"
 	"punchclock/server/internal/dayrec"
+	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
 )
-
-// The charts.
-const (
-	ChartTrend       = "trend"
-	ChartRanking     = "ranking"
-	ChartDepartments = "departments"
-	ChartAnomalies   = "anomalies"
-	ChartLocations   = "locations"
-	ChartOvertime    = "overtime"
-	ChartMethods     = "methods"
-)
-
-// Charts lists the charts in the dashboard's order.
-var Charts = []string{ChartTrend, ChartRanking, ChartDepartments, ChartAnomalies, ChartLocations, ChartOvertime, ChartMethods}
 
 // Page is how many employees a chart reads at once (fewer for ranges
 // longer than 31 days).
@@ -60,43 +46,24 @@ type Query struct {
 	Reason rules.AnomalyCode
 }
 
-// Parse reads the Query of chart from a query string: employee_id or
-// department_id, from, to (default from; at most dayrec.MaxDays days) and,
-// for the anomalies chart, reason. Bad values are wire.CodeInvalid; an
+// Parse reads the Query of the chart name from a query string: the
+// selection of the exports (report.ParseSelection) and, for the
+// anomalies chart, reason. Bad values are wire.CodeInvalid; an
 // unknown chart is wire.CodeNotFound.
-func Parse(chart string, q url.Values) (Query, error) {
+func Parse(name string, q url.Values) (Query, error) {
 	known := false
-	for _, c := range Charts {
-		known = known || c == chart
+	for _, c := range chart.Charts {
+		known = known || c == name
 	}
 	if !known {
-		return Query{}, wire.Errorf(wire.CodeNotFound, "no chart %q", chart)
+		return Query{}, wire.Errorf(wire.CodeNotFound, "no chart %q", name)
 	}
-	for k, vs := range q {
-		for _, v := range vs {
-			if !utf8.ValidString(k) || !utf8.ValidString(v) || strings.ContainsRune(k+v, 0) {
-				return Query{}, wire.Errorf(wire.CodeInvalid, "the query must be UTF-8 text without NUL")
-			}
-		}
+	sel, err := report.ParseSelection(q)
+	if err != nil {
+		return Query{}, err
 	}
-	s := Query{Chart: chart, EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), Reason: rules.AnomalyCode(q.Get("reason"))}
-	if (s.EmployeeID == "") == (s.DepartmentID == "") {
-		return Query{}, wire.Errorf(wire.CodeInvalid, "give employee_id or department_id, one of them")
-	}
-	var err error
-	if s.From, err = rules.ParseDate(q.Get("from")); err != nil {
-		return Query{}, wire.Errorf(wire.CodeInvalid, "from must be a date such as 2026-11-01")
-	}
-	s.To = s.From
-	if v := q.Get("to"); v != "" {
-		if s.To, err = rules.ParseDate(v); err != nil {
-			return Query{}, wire.Errorf(wire.CodeInvalid, "to must be a date such as 2026-11-30")
-		}
-	}
-	if s.To < s.From || s.To.Sub(s.From) >= dayrec.MaxDays {
-		return Query{}, wire.Errorf(wire.CodeInvalid, "from..to must be 1 to %d days", dayrec.MaxDays)
-	}
-	if s.Reason != "" && (chart != ChartAnomalies || !anomalyCode(s.Reason)) {
+	s := Query{Chart: name, EmployeeID: sel.EmployeeID, DepartmentID: sel.DepartmentID, From: sel.From, To: sel.To, Reason: rules.AnomalyCode(q.Get("reason"))}
+	if s.Reason != "" && (name != chart.Anomalies || !anomalyCode(s.Reason)) {
 		return Query{}, wire.Errorf(wire.CodeInvalid, "reason must be an anomaly code of the anomalies chart")
 	}
 	return s, nil
@@ -131,8 +98,8 @@ type page struct {
 	punches map[string]*store.StoredPunch
 }
 
-// chart accumulates one chart over the pages.
-type chart interface {
+// aggregate accumulates one chart over the pages.
+type aggregate interface {
 	// records takes one employee's records (reused after it returns).
 	records(pg *page, recs []rules.DayRecord) error
 }
@@ -140,7 +107,7 @@ type chart interface {
 // each streams q's employees a page at a time through dayrec and hands
 // every employee's records to c; with punches, the page's punches are
 // kept for c to look up (by id) while their records are handed out.
-func (s *Service) each(ctx context.Context, q Query, punches bool, c chart) error {
+func (s *Service) each(ctx context.Context, q Query, punches bool, c aggregate) error {
 	f := dayrec.Filter{EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID, From: q.From, To: q.To, Lean: true,
 		Limit: max(1, min(Page, Page*31/(q.To.Sub(q.From)+1)))}
 	pg := &page{emps: map[string]attendance.Employee{}, punches: map[string]*store.StoredPunch{}}
@@ -191,33 +158,33 @@ func (s *Service) Compute(ctx context.Context, q Query) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := Base{Chart: q.Chart, From: q.From, To: q.To, EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID}
+	base := chart.Base{Chart: q.Chart, From: q.From, To: q.To, EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID}
 	switch q.Chart {
-	case ChartTrend:
-		t := &trend{days: map[rules.Date]*Rate{}}
+	case chart.Trend:
+		t := &trend{days: map[rules.Date]*chart.Rate{}}
 		if err := s.each(ctx, q, false, t); err != nil {
 			return nil, err
 		}
 		return t.answer(base), nil
-	case ChartRanking:
+	case chart.Ranking:
 		r := &ranking{people: people{depts: depts, by: map[string]*person{}}}
 		if err := s.each(ctx, q, false, r); err != nil {
 			return nil, err
 		}
 		return r.answer(base), nil
-	case ChartDepartments:
-		d := &departments{names: depts, by: map[string]*Department{}, seen: map[string]bool{}}
+	case chart.Departments:
+		d := &departments{names: depts, by: map[string]*chart.Department{}, seen: map[string]bool{}}
 		if err := s.each(ctx, q, false, d); err != nil {
 			return nil, err
 		}
 		return d.answer(base), nil
-	case ChartAnomalies:
+	case chart.Anomalies:
 		a := &anomalies{by: map[rules.AnomalyCode]int{}}
 		if err := s.each(ctx, q, false, a); err != nil {
 			return nil, err
 		}
 		return a.answer(base), nil
-	case ChartLocations:
+	case chart.Locations:
 		sites, err := s.Store.Sites(ctx)
 		if err != nil {
 			return nil, err
@@ -227,8 +194,8 @@ func (s *Service) Compute(ctx context.Context, q Query) (any, error) {
 			return nil, err
 		}
 		return l.answer(base), nil
-	case ChartOvertime:
-		o := &overtime{people: people{depts: depts, by: map[string]*person{}}, days: map[rules.Date]*ByDayType{}, byDept: map[string]*ByDayType{}}
+	case chart.Overtime:
+		o := &overtime{people: people{depts: depts, by: map[string]*person{}}, days: map[rules.Date]*chart.ByDayType{}, byDept: map[string]*chart.ByDayType{}}
 		if err := s.each(ctx, q, false, o); err != nil {
 			return nil, err
 		}
@@ -248,7 +215,7 @@ func (s *Service) Compute(ctx context.Context, q Query) (any, error) {
 // Reason hands fn, one at a time and as they are computed, the
 // employee-days of q that have the anomaly q.Reason: employees in id
 // order, days by date.
-func (s *Service) Reason(ctx context.Context, q Query, fn func(EmployeeDay) error) error {
+func (s *Service) Reason(ctx context.Context, q Query, fn func(chart.EmployeeDay) error) error {
 	depts, err := s.names(ctx)
 	if err != nil {
 		return err
@@ -261,7 +228,7 @@ func (s *Service) Reason(ctx context.Context, q Query, fn func(EmployeeDay) erro
 					continue
 				}
 				e := pg.emps[rec.EmployeeID]
-				err := fn(EmployeeDay{EmployeeID: rec.EmployeeID, Name: e.Name, DepartmentID: e.DepartmentID, Department: depts[e.DepartmentID],
+				err := fn(chart.EmployeeDay{EmployeeID: rec.EmployeeID, Name: e.Name, DepartmentID: e.DepartmentID, Department: depts[e.DepartmentID],
 					Date: rec.Date, Status: rec.Status, Minutes: a.Minutes, Approval: a.Approval.State})
 				if err != nil {
 					return err
@@ -273,7 +240,7 @@ func (s *Service) Reason(ctx context.Context, q Query, fn func(EmployeeDay) erro
 	}))
 }
 
-// chartFunc is a chart of one function.
+// chartFunc is an aggregate of one function.
 type chartFunc func(pg *page, recs []rules.DayRecord) error
 
 func (f chartFunc) records(pg *page, recs []rules.DayRecord) error { return f(pg, recs) }
