@@ -224,8 +224,8 @@ func checkDashboard(t *testing.T, ctx context.Context, name, dept, zone string) 
 			}
 		}
 	}
-	if dept != "" && len(opt["late"].Series[0].Data) == 0 {
-		t.Errorf("%s: nobody late in %s", name, q)
+	if dept != "" && (len(opt["late"].Series[0].Data) == 0 || len(opt["early"].Series[0].Data) == 0) {
+		t.Errorf("%s: nobody late or nobody early in %s", name, q)
 	}
 
 	// Departments on the radar: rate, late, early, absent.
@@ -253,7 +253,11 @@ func checkDashboard(t *testing.T, ctx context.Context, name, dept, zone string) 
 		}
 	}
 
-	// Anomaly reasons.
+	// Anomaly reasons (the demo's field sales staff punch outside the
+	// store's fence).
+	if f.Reasons[rules.AnomalyOutOfFence] == 0 {
+		t.Errorf("%s: no day out of the fence in %s: %v", name, q, f.Reasons)
+	}
 	pie := opt["anomalies"].Series[0].Data
 	largest, most := "", 0.0
 	if len(pie) != len(f.Reasons) {
@@ -331,6 +335,8 @@ func checkDashboard(t *testing.T, ctx context.Context, name, dept, zone string) 
 		}
 	}
 
+	t.Logf("%s (%s): %s: %d employee-days checked, %d expected, %d late, %d early, reasons %v, %d punches (%d located), overtime %v",
+		name, zone, q, len(recs.Records), expected, len(f.Late), len(f.Early), f.Reasons, f.Punches, f.Located, f.Overtime)
 	keepShot(t, ctx, "dashboard-"+name+".png")
 	for _, id := range dashboardCharts {
 		keepElementShot(t, ctx, "#card-"+id, "dashboard-"+name+"-"+id+".png")

@@ -91,7 +91,8 @@ type signedPunch struct {
 // E015 leaves at 17:20 on Wednesday (an early leave), E011 works the Saturday
 // morning (rest-day overtime), and the field sales staff E019 and E020
 // punch by GPS from a customer visit at 14:30 each weekday, inside the
-// store's fence or, every third day, about 450 m east of it (outside).
+// store's fence or, every third day, about 450 m east of it (outside),
+// where they then punch out by GPS as well: an out-of-fence day.
 func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([]signedPunch, error) {
 	loc, err := time.LoadLocation(Sites[0].Zone)
 	if err != nil {
@@ -137,7 +138,9 @@ func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([
 			for k, t := range times {
 				p := attendance.Punch{ID: punchID(e.ID, t), EmployeeID: e.ID, DeviceID: deviceID, SiteID: Sites[0].ID,
 					Method: attendance.MethodBadge, DeviceTime: t.UTC(), EstTime: t.UTC(), Evidence: attendance.Evidence{BadgeCode: e.BadgeCode}}
-				if visit != nil && k == 1 {
+				// The visit by GPS; from a visit outside the fence they
+				// punch out by GPS there too (the day needs approval).
+				if visit != nil && (k == 1 || k == 2 && outsideVisit(i, back)) {
 					p.Method, p.Location, p.Evidence = attendance.MethodGPS, visit, attendance.Evidence{}
 				}
 				var sp wire.SignedPunch
@@ -156,12 +159,16 @@ func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([
 // or every third day about 450 m east of it (outside).
 func fieldVisit(i, back int) *attendance.Location {
 	east, north := float64(10+(i*13+back*7)%30), float64((i*5+back*11)%30)-15
-	if (i+back)%3 == 0 {
+	if outsideVisit(i, back) {
 		east = 430 + float64(back*5)
 	}
 	return &attendance.Location{Lat: StorePoint.Lat + north/111_320, Lng: StorePoint.Lng + east/(111_320*math.Cos(StorePoint.Lat*math.Pi/180)),
 		AccuracyM: 12, Datum: "wgs84"}
 }
+
+// outsideVisit reports whether field sales employee i's visit back days
+// before the anchor is outside the store's fence.
+func outsideVisit(i, back int) bool { return (i+back)%3 == 0 }
 
 // punchID is the UUIDv7 of the demo punch of employee at t: t's
 // milliseconds, and the rest from a hash of both. It does not depend on
