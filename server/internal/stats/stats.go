@@ -31,6 +31,10 @@ import (
 // longer than 31 days).
 const Page = 500
 
+// pageSize is Page, smaller in a test that wants many pages of a small
+// organisation.
+var pageSize = Page
+
 // TopN is how many people the rankings and the overtime table name.
 const TopN = 10
 
@@ -109,7 +113,7 @@ type aggregate interface {
 // kept for c to look up (by id) while their records are handed out.
 func (s *Service) each(ctx context.Context, q Query, punches bool, c aggregate) error {
 	f := dayrec.Filter{EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID, From: q.From, To: q.To, Lean: true,
-		Limit: max(1, min(Page, Page*31/(q.To.Sub(q.From)+1)))}
+		Limit: max(1, min(pageSize, pageSize*31/(q.To.Sub(q.From)+1)))}
 	pg := &page{emps: map[string]attendance.Employee{}, punches: map[string]*store.StoredPunch{}}
 	sink := dayrec.Sink{
 		Employees: func(emps []attendance.Employee) error {
