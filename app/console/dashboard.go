@@ -62,8 +62,9 @@ type dashboardView struct {
 	behind    []chart.EmployeeDay
 	behindErr string
 
-	loaded  bool // ECharts is on the page
-	onSlice app.Func
+	loaded   bool // ECharts is on the page
+	noCharts bool // its script did not load: the tables still tell
+	onSlice  app.Func
 }
 
 // start lists the viewer's departments (an employee has none: the
@@ -209,18 +210,42 @@ func loadECharts(c *Console, v *dashboardView) {
 	s := doc.Call("createElement", "script")
 	s.Set("id", "echarts-script")
 	s.Set("src", echartsURL)
-	var onload app.Func
-	onload = app.FuncOf(func(app.Value, []app.Value) any {
+	var onload, onerror app.Func
+	done := func(ok bool) {
 		onload.Release()
+		onerror.Release()
 		c.ctx.Dispatch(func(app.Context) {
-			v.loaded = true
-			v.draw(c)
+			v.loaded, v.noCharts = ok, !ok
+			if ok {
+				v.draw(c)
+			}
 		})
-		return nil
-	})
+	}
+	onload = app.FuncOf(func(app.Value, []app.Value) any { done(true); return nil })
+	onerror = app.FuncOf(func(app.Value, []app.Value) any { done(false); return nil })
 	s.Set("onload", onload)
+	s.Set("onerror", onerror)
 	doc.Get("head").Call("appendChild", s)
+	// The charts follow the window's width (they are drawn to their
+	// element's size).
+	app.Window().Call("addEventListener", "resize", app.FuncOf(func(app.Value, []app.Value) any {
+		ec := app.Window().Get("echarts")
+		if !ec.Truthy() {
+			return nil
+		}
+		for _, id := range chartIDs {
+			if el := app.Window().GetElementByID("chart-" + id); el.Truthy() {
+				if inst := ec.Call("getInstanceByDom", el); inst.Truthy() {
+					inst.Call("resize")
+				}
+			}
+		}
+		return nil
+	}))
 }
+
+// chartIDs are the dashboard's chart elements, "chart-" + id.
+var chartIDs = []string{"trend", "late", "early", "departments", "anomalies", "locations", "overtime", "methods", "devices"}
 
 // draw draws every chart whose element is on the page, after the page
 // has rendered the current state.
@@ -242,6 +267,9 @@ func (v *dashboardView) draw(c *Console) {
 			inst := ec.Call("getInstanceByDom", el)
 			if !inst.Truthy() {
 				inst = ec.Call("init", el)
+			}
+			if id == "locations" {
+				planScale(opt, el.Get("clientWidth").Float(), el.Get("clientHeight").Float(), float64(v.fig.Locations.CellM))
 			}
 			// No animation: the numbers are there at once, for people
 			// who prefer no motion and for a page that paints rarely.

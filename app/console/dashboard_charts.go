@@ -102,11 +102,12 @@ func (v *dashboardView) options(l lang) map[string]obj {
 			series = append(series, obj{"type": "scatter", "name": s.Name, "symbol": "pin", "symbolSize": 22, "data": [][]float64{{0, 0}}, "itemStyle": obj{"color": "#101418"}})
 		}
 		extent = math.Ceil(extent/50) * 50
-		axis := func(name string) obj {
-			return obj{"type": "value", "min": -extent, "max": extent, "name": name, "splitLine": obj{"lineStyle": obj{"type": "dashed"}}}
+		axis := func(name string, gap int) obj {
+			return obj{"type": "value", "min": -extent, "max": extent, "name": name, "nameLocation": "middle", "nameGap": gap,
+				"axisLabel": obj{"showMinLabel": false, "showMaxLabel": false}, "splitLine": obj{"lineStyle": obj{"type": "dashed"}}}
 		}
-		out["locations"] = obj{"tooltip": obj{"trigger": "item"}, "grid": obj{"left": 60, "right": 80},
-			"xAxis": axis(l.t("dash.east")), "yAxis": axis(l.t("dash.north")),
+		out["locations"] = obj{"tooltip": obj{"trigger": "item"}, "grid": obj{"left": planLeft, "right": planRight, "top": planTop, "bottom": planBottom},
+			"xAxis": axis(l.t("dash.east"), 26), "yAxis": axis(l.t("dash.north"), 44),
 			"visualMap": obj{"min": 0, "max": maxCount, "dimension": 2, "seriesIndex": 0, "calculable": true, "right": 0, "top": "middle",
 				"inRange": obj{"color": []string{"#fff3b0", "#f4a259", "#d1495b"}}},
 			"series": series}
@@ -166,4 +167,28 @@ func fenceRing(o attendance.LatLng, center *attendance.LatLng, radius float64, p
 		ring = append(ring, ring[0])
 	}
 	return ring
+}
+
+// The site plan's margins around its plot, in pixels.
+const planLeft, planRight, planTop, planBottom = 64, 80, 20, 50
+
+// planScale makes the plan's metres as wide as they are high in an
+// element w by h pixels (the shorter axis keeps its extent, the longer
+// one shows more), and a cell of cell metres that size.
+func planScale(opt obj, w, h, cell float64) {
+	x, okX := opt["xAxis"].(obj)
+	y, okY := opt["yAxis"].(obj)
+	series, okS := opt["series"].([]obj)
+	ext, okE := x["max"].(float64)
+	pw, ph := w-planLeft-planRight, h-planTop-planBottom
+	if !okX || !okY || !okS || !okE || pw <= 0 || ph <= 0 || len(series) == 0 {
+		return
+	}
+	if pw > ph {
+		x["min"], x["max"] = -math.Round(ext*pw/ph), math.Round(ext*pw/ph)
+	} else {
+		y["min"], y["max"] = -math.Round(ext*ph/pw), math.Round(ext*ph/pw)
+	}
+	side := math.Max(3, cell*math.Min(pw, ph)/(2*ext))
+	series[0]["symbolSize"] = []float64{side, side}
 }

@@ -31,6 +31,8 @@ func (v *dashboardView) render(c *Console, l lang) app.UI {
 	switch {
 	case v.err != "":
 		status = app.P().ID("dash-error").Class("error").Attr("role", "alert").DataSet("code", v.err).Text(l.refusal(v.err))
+	case v.noCharts:
+		status = app.P().ID("dash-nocharts").Class("error").Attr("role", "alert").Text(l.t("dash.noCharts"))
 	case v.busy || v.fig == nil:
 		status = app.P().ID("dash-busy").Class("empty").Attr("aria-live", "polite").Text(l.t("loading"))
 	}
