@@ -299,7 +299,7 @@ func (v *dashboardView) draw(c *Console) {
 		}
 		// What the charts show, for a test to wait on.
 		if el := app.Window().GetElementByID("dashboard"); el.Truthy() {
-			el.Get("dataset").Set("drawn", v.query.Encode()+"&lang="+string(l))
+			el.Get("dataset").Set("drawn", v.query.Encode()+"&lang="+string(l)+"&grain="+v.grain+"&site="+v.site)
 		}
 	})
 }

@@ -335,6 +335,60 @@ func checkDashboard(t *testing.T, ctx context.Context, name, dept, zone string) 
 		}
 	}
 
+	// By week and by month: the rate of the days of each.
+	for _, grain := range []string{"week", "month"} {
+		choose(t, ctx, "dash-grain", grain)
+		e2etest.Wait(t, ctx, "the trend by "+grain, `(document.getElementById("dashboard").dataset.drawn || "").includes("grain=`+grain+`")`, 10*time.Second)
+		var got struct {
+			Periods []string  `json:"periods"`
+			Rates   []float64 `json:"rates"`
+		}
+		e2etest.Eval(t, ctx, `(() => { const o = echarts.getInstanceByDom(document.getElementById("chart-trend")).getOption(); return {periods: o.xAxis[0].data, rates: o.series[0].data}; })()`, &got)
+		var periods []string
+		var rates []float64
+		sums := map[string][2]int{}
+		for d := from; d <= to; d = d.AddDays(1) {
+			p := period[0][:7]
+			if grain == "week" {
+				y, w := d.At(rules.NewClock(12, 0), time.UTC).ISOWeek()
+				p = fmt.Sprintf("%d-W%02d", y, w)
+			}
+			if !slices.Contains(periods, p) {
+				periods = append(periods, p)
+			}
+			sums[p] = [2]int{sums[p][0] + f.Expected[d], sums[p][1] + f.Present[d]}
+		}
+		for _, p := range periods {
+			r := 0.0
+			if sums[p][0] > 0 {
+				r = math.Round(1000*float64(sums[p][1])/float64(sums[p][0])) / 10
+			}
+			rates = append(rates, r)
+		}
+		if !slices.Equal(got.Periods, periods) || !slices.Equal(got.Rates, rates) {
+			t.Errorf("%s: the trend by %s: %v %v, the records %v %v", name, grain, got.Periods, got.Rates, periods, rates)
+		}
+	}
+	choose(t, ctx, "dash-grain", "day")
+
+	// The keyboard's way to a reason's days: picked from the list, the
+	// days listed and the focus on them.
+	if smallest := f.Reasons; len(smallest) > 1 {
+		var code rules.AnomalyCode
+		for c, n := range smallest {
+			if code == "" || n < smallest[code] || n == smallest[code] && c < code {
+				code = c
+			}
+		}
+		choose(t, ctx, "dash-reason", string(code))
+		e2etest.Wait(t, ctx, "the days behind "+string(code)+", focused", fmt.Sprintf(`document.getElementById("drill")?.dataset.reason === %q && document.getElementById("drill").dataset.ready === "true" && document.activeElement?.id === "drill"`, code), 30*time.Second)
+		var rows []string
+		e2etest.Eval(t, ctx, `[...document.querySelectorAll("#table-drill tbody tr")].map(r => r.cells[1].textContent + " " + r.cells[0].textContent)`, &rows)
+		if want := f.ReasonDays[code]; !slices.Equal(rows, want) {
+			t.Errorf("%s: the days behind %s: %v, the records %v", name, code, rows, want)
+		}
+	}
+
 	t.Logf("%s (%s): %s: %d employee-days checked, %d expected, %d late, %d early, reasons %v, %d punches (%d located), overtime %v",
 		name, zone, q, len(recs.Records), expected, len(f.Late), len(f.Early), f.Reasons, f.Punches, f.Located, f.Overtime)
 	keepShot(t, ctx, "dashboard-"+name+".png")
