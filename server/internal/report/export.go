@@ -161,6 +161,19 @@ func (e Export) Filename() string {
 type Exporter struct {
 	Days  *dayrec.Service
 	Store store.Store
+	// Progress, when set, is called after each page of employees with
+	// the number the page held (an export job's progress); its error
+	// stops the export.
+	Progress func(employees int) error
+}
+
+// Count is the number of employees e goes through (what Progress adds up
+// to), counted before any is evaluated.
+func (x *Exporter) Count(ctx context.Context, e Export) (int, error) {
+	f := e.filter()
+	f.Limit = 0
+	emps, _, err := x.Days.Employees(ctx, f)
+	return len(emps), err
 }
 
 // Write writes the export e selects to w: a header row, then its rows
@@ -260,6 +273,9 @@ func (x *Exporter) eachPage(ctx context.Context, o *org, e Export, sink dayrec.S
 		next, err := x.Days.Stream(ctx, f, sink)
 		if err == nil && done != nil {
 			err = done()
+		}
+		if err == nil && x.Progress != nil {
+			err = x.Progress(len(o.emp))
 		}
 		if err != nil || next == "" {
 			return err

@@ -8,7 +8,7 @@ import (
 	"punchclock/server/internal/store"
 )
 
-const exportJobColumns = `id, owner, spec, state, done, total, size, error, attempt, created_at_ms, started_at_ms, finished_at_ms, lease_ms, expires_at_ms`
+const exportJobColumns = `id, owner, spec, state, done, total, size, error, attempt, runner, created_at_ms, started_at_ms, finished_at_ms, lease_ms, expires_at_ms`
 
 // PutExportJob implements store.Store.
 func (s *DB) PutExportJob(ctx context.Context, j store.ExportJob) error {
@@ -18,8 +18,8 @@ func (s *DB) PutExportJob(ctx context.Context, j store.ExportJob) error {
 	if err := checkAll("put export job", j); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO export_jobs (`+exportJobColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		j.ID, j.Owner, string(j.Spec), j.State, j.Done, j.Total, j.Size, j.Error, j.Attempt,
+	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO export_jobs (`+exportJobColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		j.ID, j.Owner, string(j.Spec), j.State, j.Done, j.Total, j.Size, j.Error, j.Attempt, j.Runner,
 		ms(j.CreatedAt), ms(j.StartedAt), ms(j.FinishedAt), ms(j.LeaseUntil), ms(j.ExpiresAt))
 	if err != nil && s.d.IsUnique(err) {
 		return fmt.Errorf("sqlstore: put export job %s: %w", j.ID, store.ErrConflict)
@@ -33,7 +33,7 @@ func scanExportJob(row interface{ Scan(...any) error }) (store.ExportJob, error)
 	var j store.ExportJob
 	var spec string
 	var created, started, finished, lease, expires int64
-	err := row.Scan(&j.ID, &j.Owner, &spec, &j.State, &j.Done, &j.Total, &j.Size, &j.Error, &j.Attempt, &created, &started, &finished, &lease, &expires)
+	err := row.Scan(&j.ID, &j.Owner, &spec, &j.State, &j.Done, &j.Total, &j.Size, &j.Error, &j.Attempt, &j.Runner, &created, &started, &finished, &lease, &expires)
 	j.Spec = []byte(spec)
 	j.CreatedAt, j.StartedAt, j.FinishedAt, j.LeaseUntil, j.ExpiresAt = fromMS(created), fromMS(started), fromMS(finished), fromMS(lease), fromMS(expires)
 	return j, err
@@ -55,7 +55,10 @@ func (s *DB) ExportJob(ctx context.Context, id string) (store.ExportJob, error) 
 // job and claims it with an update that holds only if the job is still
 // claimable as read (same attempt), so of two runners one wins; the
 // loser reads the next.
-func (s *DB) ClaimExportJob(ctx context.Context, now, lease time.Time) (store.ExportJob, error) {
+func (s *DB) ClaimExportJob(ctx context.Context, runner string, now, lease time.Time) (store.ExportJob, error) {
+	if err := checkText("claim export job", runner); err != nil {
+		return store.ExportJob{}, err
+	}
 	for {
 		var id string
 		var attempt int
@@ -65,9 +68,9 @@ func (s *DB) ClaimExportJob(ctx context.Context, now, lease time.Time) (store.Ex
 		if err != nil {
 			return store.ExportJob{}, notFound(err, "claim export job")
 		}
-		res, err := s.db.ExecContext(ctx, s.Rebind(`UPDATE export_jobs SET state = ?, attempt = attempt + 1, done = 0, started_at_ms = ?, lease_ms = ?
+		res, err := s.db.ExecContext(ctx, s.Rebind(`UPDATE export_jobs SET state = ?, attempt = attempt + 1, runner = ?, done = 0, started_at_ms = ?, lease_ms = ?
 			WHERE id = ? AND attempt = ? AND (state = ? OR (state = ? AND lease_ms < ?))`),
-			store.JobRunning, ms(now), ms(lease), id, attempt, store.JobQueued, store.JobRunning, ms(now))
+			store.JobRunning, runner, ms(now), ms(lease), id, attempt, store.JobQueued, store.JobRunning, ms(now))
 		if err != nil {
 			return store.ExportJob{}, fmt.Errorf("sqlstore: claim export job: %w", err)
 		}
@@ -78,6 +81,22 @@ func (s *DB) ClaimExportJob(ctx context.Context, now, lease time.Time) (store.Ex
 		}
 		return s.ExportJob(ctx, id)
 	}
+}
+
+// RequeueExportJobs implements store.Store.
+func (s *DB) RequeueExportJobs(ctx context.Context, runner string) (int, error) {
+	if err := checkText("requeue export jobs", runner); err != nil {
+		return 0, err
+	}
+	res, err := s.db.ExecContext(ctx, s.Rebind(`UPDATE export_jobs SET state = ?, lease_ms = 0 WHERE state = ? AND runner = ?`), store.JobQueued, store.JobRunning, runner)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: requeue export jobs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: requeue export jobs: %w", err)
+	}
+	return int(n), nil
 }
 
 // UpdateExportJob implements store.Store.

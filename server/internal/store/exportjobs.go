@@ -32,6 +32,8 @@ type ExportJob struct {
 	// Attempt counts the runs that claimed the job: a runner writes only
 	// while the job is still its attempt.
 	Attempt int
+	// Runner names the punchd that claimed it last.
+	Runner string
 	// StartedAt, FinishedAt, LeaseUntil and ExpiresAt are zero until set.
 	CreatedAt, StartedAt, FinishedAt time.Time
 	// LeaseUntil is when a running job counts as abandoned (its runner
@@ -48,10 +50,13 @@ type ExportJobs interface {
 	ExportJob(ctx context.Context, id string) (ExportJob, error)
 	// ClaimExportJob takes the oldest job that is queued, or running with
 	// its lease run out at now (its runner died), and marks it running
-	// for a new attempt until lease: done back to 0, started now. Of two
-	// runners, of this punchd or another, only one claims a job.
+	// for runner's new attempt until lease: done back to 0, started now.
+	// Of two runners, of this punchd or another, only one claims a job.
 	// ErrNotFound when there is none to claim.
-	ClaimExportJob(ctx context.Context, now, lease time.Time) (ExportJob, error)
+	ClaimExportJob(ctx context.Context, runner string, now, lease time.Time) (ExportJob, error)
+	// RequeueExportJobs queues again the jobs runner was running (a
+	// punchd starting again after a crash) and says how many.
+	RequeueExportJobs(ctx context.Context, runner string) (int, error)
 	// UpdateExportJob writes j's state, progress, size, error, finish,
 	// lease and expiry, if the stored job is still at j.Attempt
 	// (ErrConflict otherwise: another runner claimed it; ErrNotFound: it

@@ -29,19 +29,19 @@ func testExportJobs(t *testing.T, s store.Store) {
 		t.Errorf("unknown job: %v", err)
 	}
 	lease := T0.Add(time.Minute)
-	a := must(s.ClaimExportJob(ctx, T0, lease))
-	b := must(s.ClaimExportJob(ctx, T0, lease))
+	a := must(s.ClaimExportJob(ctx, "r1", T0, lease))
+	b := must(s.ClaimExportJob(ctx, "r1", T0, lease))
 	if a.ID != "j1" || b.ID != "j2" || a.State != store.JobRunning || a.Attempt != 1 || !a.StartedAt.Equal(T0) || !a.LeaseUntil.Equal(lease) {
 		t.Fatalf("claims: %+v, %+v", a, b)
 	}
-	if _, err := s.ClaimExportJob(ctx, T0.Add(30*time.Second), lease); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.ClaimExportJob(ctx, "r1", T0.Add(30*time.Second), lease); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("claimed a running job within its lease: %v", err)
 	}
 	// a renews its lease and goes on; b's runner dies: b is claimed again.
 	a.Done, a.Total, a.LeaseUntil = 3, 10, T0.Add(2*time.Minute)
 	mustDo(s.UpdateExportJob(ctx, a))
-	again := must(s.ClaimExportJob(ctx, T0.Add(90*time.Second), T0.Add(3*time.Minute)))
-	if again.ID != "j2" || again.Attempt != 2 || again.Done != 0 {
+	again := must(s.ClaimExportJob(ctx, "r2", T0.Add(90*time.Second), T0.Add(3*time.Minute)))
+	if again.ID != "j2" || again.Attempt != 2 || again.Done != 0 || again.Runner != "r2" {
 		t.Errorf("claimed again: %+v", again)
 	}
 	b.Done = 5
@@ -54,8 +54,21 @@ func testExportJobs(t *testing.T, s store.Store) {
 	if j := must(s.ExportJob(ctx, "j1")); j.State != store.JobDone || j.Done != 10 || j.Total != 10 || j.Size != 1234 || !j.FinishedAt.Equal(T0.Add(2*time.Minute)) || !j.ExpiresAt.Equal(T0.Add(24*time.Hour)) {
 		t.Errorf("finished job = %+v", j)
 	}
-	if _, err := s.ClaimExportJob(ctx, T0.Add(48*time.Hour), T0.Add(49*time.Hour)); err != nil {
+	// r2 dies and starts again: it queues its running job, and claims it.
+	if n := must(s.RequeueExportJobs(ctx, "r1")); n != 0 {
+		t.Errorf("r1 requeued %d jobs it does not run", n)
+	}
+	if n := must(s.RequeueExportJobs(ctx, "r2")); n != 1 {
+		t.Errorf("r2 requeued %d jobs, want 1", n)
+	}
+	if j := must(s.ClaimExportJob(ctx, "r2", T0.Add(100*time.Second), T0.Add(4*time.Minute))); j.ID != "j2" || j.Attempt != 3 {
+		t.Errorf("requeued and claimed: %+v", j)
+	}
+	if _, err := s.ClaimExportJob(ctx, "r3", T0.Add(48*time.Hour), T0.Add(49*time.Hour)); err != nil {
 		t.Errorf("j2, its lease run out, is not claimed: %v", err) // a done job is never claimed
+	}
+	if _, err := s.ClaimExportJob(ctx, "r3", T0.Add(48*time.Hour), T0.Add(49*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a done job was claimed: %v", err)
 	}
 	if ids := must(s.DeleteExportJobs(ctx, T0.Add(24*time.Hour-time.Millisecond))); len(ids) != 0 {
 		t.Errorf("deleted before their expiry: %v", ids)
