@@ -6,8 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,11 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"punchclock/app/rules"
 	"punchclock/server/internal/dayrec"
+	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/report"
-
-	"punchclock/app/rules"
 )
 
 // now is Friday 2026-11-20, 20:00 in Shanghai, after the demo's week.
@@ -36,16 +34,6 @@ const (
 	pageSize   = 10
 	clientRate = 6000 // the token's requests a minute: the test's clock stands still
 )
-
-// root is the module's folder.
-func root(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	return filepath.Dir(strings.TrimSpace(string(out)))
-}
 
 // goCmd runs the go command in the module's folder.
 func goCmd(t *testing.T, dir string, args ...string) {
@@ -64,7 +52,10 @@ func goCmd(t *testing.T, dir string, args ...string) {
 // returns the program's path.
 func buildClient(t *testing.T, dir string) string {
 	t.Helper()
-	r := root(t)
+	r, err := e2etest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
 	gen := filepath.Join(dir, "client.gen.go")
 	goCmd(t, r, "tool", "oapi-codegen", "-generate", "types,client", "-package", "gen", "-o", gen, filepath.Join(r, "server", "internal", "httpapi", "openapi.json"))
 	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{
@@ -98,17 +89,9 @@ var checks = []struct {
 func TestGeneratedClient(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildClient(t, dir)
-	m, err := punchd.Open(context.Background(), punchd.Config{DB: filepath.Join(dir, "p.db"), DataDir: dir, Demo: true,
-		Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Listen("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	go m.Serve()
-	t.Cleanup(func() { m.Close() })
-	token := integrationToken(t, m)
+	srv := e2etest.StartServer(t, punchd.Config{Now: func() time.Time { return now }})
+	m := srv.Main()
+	token := integrationToken(t, srv.URL(), m.Demo.AdminToken)
 
 	out := filepath.Join(dir, "out")
 	if err := os.Mkdir(out, 0o700); err != nil {
@@ -118,7 +101,7 @@ func TestGeneratedClient(t *testing.T) {
 	for _, c := range checks {
 		names = append(names, c.step)
 	}
-	cmd := exec.Command(bin, "-base", m.URL(), "-token", token, "-department", dept, "-from", from, "-to", to,
+	cmd := exec.Command(bin, "-base", srv.URL(), "-token", token, "-department", dept, "-from", from, "-to", to,
 		"-limit", strconv.Itoa(pageSize), "-out", out, "-steps", strings.Join(names, ","))
 	if got, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the payroll program: %v\n%s", err, got)
@@ -130,11 +113,11 @@ func TestGeneratedClient(t *testing.T) {
 
 // integrationToken issues, as the demo's admin, the payroll system's
 // token: role integrator, records and reports only.
-func integrationToken(t *testing.T, m *punchd.Main) string {
+func integrationToken(t *testing.T, base, admin string) string {
 	t.Helper()
 	body := fmt.Sprintf(`{"name":"payroll","role":"integrator","scope":"attendance:read report:read","rate_per_min":%d}`, clientRate)
-	req, _ := http.NewRequest("POST", m.URL()+"/api/v1/admin/tokens", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+m.Demo.AdminToken)
+	req, _ := http.NewRequest("POST", base+"/api/v1/admin/tokens", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+admin)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

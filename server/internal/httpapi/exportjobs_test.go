@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -73,20 +71,6 @@ func waitJob(t *testing.T, u, tok, id string) jobView {
 	}
 }
 
-// download GETs a job's file: status, headers, body.
-func download(t *testing.T, url, tok string) (int, http.Header, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, data
-}
-
 // TestExportJob: an export job makes the very file the GET export
 // streams, with its progress, a download link, the GET's headers and
 // audit; it is its creator's alone; bad requests are refused when asked,
@@ -96,26 +80,20 @@ func TestExportJob(t *testing.T) {
 	base, admin, st, clk, runner := jobsServer(t, dir)
 	u := base + "/api/v1"
 	params := `{"report":"monthly","department_id":"retail","from":"2026-11-16","to":"2026-11-20","lang":"zh"}`
-	req, _ := http.NewRequest("POST", u+"/report/export", strings.NewReader(params))
-	req.Header.Set("Authorization", "Bearer "+admin)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	status, h, body := send(t, "POST", u+"/report/export", admin, []byte(params))
 	var j jobView
-	json.NewDecoder(resp.Body).Decode(&j)
-	resp.Body.Close()
-	if resp.StatusCode != 202 || j.ID == "" || resp.Header.Get("Location") != "/api/v1/report/export/"+j.ID ||
+	json.Unmarshal(body, &j)
+	if status != 202 || j.ID == "" || h.Get("Location") != "/api/v1/report/export/"+j.ID ||
 		j.Report != "monthly" || j.Format != "csv" || j.Progress.Total != 18 || j.Progress.Unit != "employees" || !j.CreatedAt.Equal(now) || j.Download != "" {
-		t.Fatalf("POST: %d %v %+v", resp.StatusCode, resp.Header, j)
+		t.Fatalf("POST: %d %v %s", status, h, body)
 	}
 	done := waitJob(t, u, admin, j.ID)
 	if done.State != store.JobDone || done.Progress.Done != 18 || done.Download != "/api/v1/report/export/"+j.ID+"/file" ||
 		done.ExpiresAt == nil || !done.ExpiresAt.Equal(done.FinishedAt.Add(exportjob.DefaultKeep)) || done.Filename != "attendance-2026-11-16-2026-11-20.csv" {
 		t.Fatalf("done: %+v", done)
 	}
-	status, h, file := download(t, base+done.Download, admin)
-	_, _, want := download(t, u+"/report/monthly?department_id=retail&from=2026-11-16&to=2026-11-20&lang=zh", admin)
+	status, h, file := send(t, "GET", base+done.Download, admin, nil)
+	_, _, want := send(t, "GET", u+"/report/monthly?department_id=retail&from=2026-11-16&to=2026-11-20&lang=zh", admin, nil)
 	if status != 200 || h.Get("Content-Type") != "text/csv; charset=utf-8" || h.Get("Content-Disposition") != "attachment; filename=attendance-2026-11-16-2026-11-20.csv" ||
 		!bytes.Equal(file, want) || int64(len(file)) != done.Size || len(bytes.Split(bytes.TrimSpace(file), []byte("\n"))) != 1+18*5 {
 		t.Errorf("file: %d %v, %d bytes, want the GET export's %d", status, h, len(file), len(want))
@@ -129,7 +107,7 @@ func TestExportJob(t *testing.T) {
 		json.Unmarshal([]byte(body), &x)
 	}
 	x = waitJob(t, u, admin, x.ID)
-	status, h, file = download(t, base+x.Download, admin)
+	status, h, file = send(t, "GET", base+x.Download, admin, nil)
 	if x.State != store.JobDone || x.Progress.Total != 1 || status != 200 || !strings.Contains(h.Get("Content-Type"), "spreadsheetml") ||
 		h.Get("Content-Disposition") != "attachment; filename=punches-2026-11-16-2026-11-20.xlsx" || !bytes.HasPrefix(file, []byte("PK")) {
 		t.Errorf("xlsx job %+v: %d %v %q", x, status, h, file[:min(len(file), 4)])
@@ -173,11 +151,11 @@ func TestExportJob(t *testing.T) {
 	if st, body := mgr.do("POST", u+"/report/export", `{"report":"overtime","department_id":"hq","from":"2026-11-16"}`, true); st != 403 || strings.Contains(body, "hq") {
 		t.Errorf("manager, hq: %d %s", st, body)
 	}
-	st2, body := mgr.do("POST", u+"/report/export", `{"report":"overtime","department_id":"retail","from":"2026-11-16"}`, true)
+	st2, mbody := mgr.do("POST", u+"/report/export", `{"report":"overtime","department_id":"retail","from":"2026-11-16"}`, true)
 	var mj jobView
-	json.Unmarshal([]byte(body), &mj)
+	json.Unmarshal([]byte(mbody), &mj)
 	if st2 != 202 {
-		t.Fatalf("manager, retail: %d %s", st2, body)
+		t.Fatalf("manager, retail: %d %s", st2, mbody)
 	}
 	if st, _ := mgr.do("GET", u+"/report/export/"+mj.ID, nil, false); st != 200 {
 		t.Errorf("the manager's own job: %d", st)

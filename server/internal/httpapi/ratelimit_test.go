@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,15 +13,18 @@ import (
 // get is a bearer GET: its status, Retry-After and body.
 func get(t *testing.T, url, tok string) (int, string, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Retry-After"), string(data)
+	st, h, body := send(t, "GET", url, tok, nil)
+	return st, h.Get("Retry-After"), string(body)
+}
+
+// issueToken makes a token through the API as admin: the status and
+// the answer.
+func issueToken(t *testing.T, u, admin, body string) (int, map[string]any) {
+	t.Helper()
+	st, b := do(t, "POST", u+"/admin/tokens", admin, []byte(body), nil)
+	var v map[string]any
+	json.Unmarshal([]byte(b), &v)
+	return st, v
 }
 
 // TestTokenRateLimit: a token issued with a rate of 2 a minute makes 2
@@ -33,13 +35,7 @@ func get(t *testing.T, url, tok string) (int, string, string) {
 func TestTokenRateLimit(t *testing.T) {
 	base, admin, _, clk := clockedServer(t)
 	u := base + "/api/v1"
-	issue := func(body string) (int, map[string]any) {
-		t.Helper()
-		st, b := do(t, "POST", u+"/admin/tokens", admin, []byte(body), nil)
-		var v map[string]any
-		json.Unmarshal([]byte(b), &v)
-		return st, v
-	}
+	issue := func(body string) (int, map[string]any) { t.Helper(); return issueToken(t, u, admin, body) }
 	st, slow := issue(`{"name":"payroll","role":"integrator","rate_per_min":2}`)
 	if st != 201 || slow["rate_per_min"] != 2.0 {
 		t.Fatalf("issue: %d %v", st, slow)
