@@ -168,12 +168,19 @@ type Exporter struct {
 }
 
 // Count is the number of employees e goes through (what Progress adds up
-// to), counted before any is evaluated.
+// to), counted before any is evaluated. A monthly sheet as XLSX with more
+// employee-days than a sheet holds is wire.CodeInvalid.
 func (x *Exporter) Count(ctx context.Context, e Export) (int, error) {
 	f := e.filter()
 	f.Limit = 0
 	emps, _, err := x.Days.Employees(ctx, f)
-	return len(emps), err
+	if err != nil {
+		return 0, err
+	}
+	if e.Format == FormatXLSX && e.Report == ReportMonthly && len(emps)*(e.To.Sub(e.From)+1) > maxXLSXRows {
+		return 0, errTooManyRows()
+	}
+	return len(emps), nil
 }
 
 // Write writes the export e selects to w: a header row, then its rows
@@ -187,14 +194,8 @@ func (x *Exporter) Write(ctx context.Context, w io.Writer, e Export) error {
 	}
 	if e.Format == FormatXLSX && e.Report == ReportMonthly {
 		// One row per employee-day: counted before a byte is written.
-		f := e.filter()
-		f.Limit = 0
-		emps, _, err := x.Days.Employees(ctx, f)
-		if err != nil {
+		if _, err := x.Count(ctx, e); err != nil {
 			return err
-		}
-		if len(emps)*(e.To.Sub(e.From)+1) > maxXLSXRows {
-			return errTooManyRows()
 		}
 	}
 	cols := sheets[e.Report]
