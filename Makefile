@@ -14,7 +14,8 @@ WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./
 # fonts-noto-cjk: the kiosk's Chinese screens, screenshotted by the browser tests, need CJK glyphs.
 # haproxy: the tests of several punchd on one PostgreSQL (and the chaos suite) run it in front of them.
 # poppler-utils: the badge sheet tests render the PDF to images and read the badges back.
-APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core
+# libreoffice-calc-nogui: the export tests open every XLSX in LibreOffice and compare it cell by cell with the CSV.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core libreoffice-calc-nogui
 # fonts-droid-fallback, fonts-dejavu-core: the CJK and Latin TrueType fonts of badge sheets.
 APT_RUN      := fonts-droid-fallback fonts-dejavu-core
 APT_BENCH    := zbar-tools zxing-cpp-tools
