@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,5 +123,71 @@ func TestFailure(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(r.Dir, "*")); len(left) != 0 {
 		t.Errorf("a failed job left files: %v", left)
+	}
+}
+
+// counting is a store that counts the jobs running at once: claimed and
+// not yet finished.
+type counting struct {
+	store.Store
+	mu            sync.Mutex
+	running, most int
+}
+
+func (c *counting) ClaimExportJob(ctx context.Context, runner string, now, lease time.Time) (store.ExportJob, error) {
+	j, err := c.Store.ClaimExportJob(ctx, runner, now, lease)
+	if err == nil {
+		c.mu.Lock()
+		c.running++
+		c.most = max(c.most, c.running)
+		c.mu.Unlock()
+	}
+	return j, err
+}
+
+func (c *counting) UpdateExportJob(ctx context.Context, j store.ExportJob) error {
+	err := c.Store.UpdateExportJob(ctx, j)
+	if err == nil && (j.State == store.JobDone || j.State == store.JobFailed) {
+		c.mu.Lock()
+		c.running--
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// TestWorkers: however many jobs are asked for, no more run at once than
+// the runner has workers, and every one gets done.
+func TestWorkers(t *testing.T) {
+	for _, workers := range []int{1, 2} {
+		t.Run(strconv.Itoa(workers), func(t *testing.T) {
+			st, _ := demotest.Seeded(t, func() time.Time { return now }, hash)
+			c := &counting{Store: st}
+			r := &exportjob.Runner{Store: c, Days: &dayrec.Service{Store: st, Now: func() time.Time { return now }}, Dir: t.TempDir(), Workers: workers, Now: func() time.Time { return now }}
+			stop, err := r.Start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			e, err := exportjob.Spec{Report: "anomalies", DepartmentID: "hq", From: "2026-11-01", To: "2026-11-30"}.Export("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for range 6 {
+				j, err := r.Submit(context.Background(), "token:t", e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, j.ID)
+			}
+			for _, id := range ids {
+				waitState(t, st, id, store.JobDone)
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.most < 1 || c.most > workers || c.running != 0 {
+				t.Errorf("%d workers: at most %d jobs ran at once, %d still running", workers, c.most, c.running)
+			}
+		})
 	}
 }
