@@ -127,6 +127,25 @@ func TestExportJob(t *testing.T) {
 		t.Errorf("no token: %d %s", st, body)
 	}
 
+	// An export reads: a token scoped to report:read starts one, one
+	// scoped to the records only is refused.
+	var scoped string
+	for tok, want := range map[string]int{"reports": 202, "records": 403} {
+		scope := map[string]string{"reports": "report:read", "records": "attendance:read"}[tok]
+		if err := st.PutToken(context.Background(), store.Token{Hash: httpapi.HashToken(tok), Name: tok, Role: "integrator", Scope: scope, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		got, body := do(t, "POST", u+"/report/export", tok, []byte(params), nil)
+		if got != want {
+			t.Errorf("a token scoped %s: %d %s, want %d", scope, got, body, want)
+		}
+		if got == 202 {
+			var sj jobView
+			json.Unmarshal([]byte(body), &sj)
+			scoped = waitJob(t, u, tok, sj.ID).ID
+		}
+	}
+
 	// Refused when asked, not in the job.
 	for _, c := range []struct {
 		body string
@@ -174,7 +193,7 @@ func TestExportJob(t *testing.T) {
 			jobs = append(jobs, id+" "+e.Target)
 		}
 	}
-	if strings.Join(jobs, "|") != j.ID+" department:retail|"+x.ID+" employee:E006|"+mj.ID+" department:retail" {
+	if strings.Join(jobs, "|") != j.ID+" department:retail|"+x.ID+" employee:E006|"+scoped+" department:retail|"+mj.ID+" department:retail" {
 		t.Errorf("audited jobs %q", jobs)
 	}
 
