@@ -14,7 +14,8 @@ WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./
 # fonts-noto-cjk: the kiosk's Chinese screens, screenshotted by the browser tests, need CJK glyphs.
 # haproxy: the tests of several punchd on one PostgreSQL (and the chaos suite) run it in front of them.
 # poppler-utils: the badge sheet tests render the PDF to images and read the badges back.
-APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core
+# libreoffice-calc-nogui: the export tests open every XLSX in LibreOffice and compare it cell by cell with the CSV.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core libreoffice-calc-nogui
 # fonts-droid-fallback, fonts-dejavu-core: the CJK and Latin TrueType fonts of badge sheets.
 APT_RUN      := fonts-droid-fallback fonts-dejavu-core
 APT_BENCH    := zbar-tools zxing-cpp-tools
@@ -143,6 +144,29 @@ test-deps: deps ## install what the tests need: Chromium, wasmbrowsertest, a run
 	@[ -x $(WASMBROWSERTEST) ] || $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 	@$(MAKE) --no-print-directory postgres
 
+# Node tools of the tests, pinned with their checksums in .ci/npm/package-lock.json
+# and installed by npm ci into .ci/npm/node_modules (ignored by git), again only
+# when the lock changes: @redocly/cli, the OpenAPI linter.
+NPM_TOOLS    := .ci/npm/node_modules/.installed
+REDOCLY      := .ci/npm/node_modules/.bin/redocly
+OPENAPI      ?= server/internal/httpapi/openapi.json
+.PHONY: npm-tools
+npm-tools: $(NPM_TOOLS)
+$(NPM_TOOLS): .ci/npm/package.json .ci/npm/package-lock.json
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then echo "Please install Node.js 20 or later with npm (sudo apt-get install -y nodejs npm)"; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null || { echo "apt-get install nodejs npm failed"; exit 1; }; }
+	cd .ci/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The API description lints clean: Redocly's recommended rules, warnings raised to
+# errors (.ci/redocly.yaml); a warning that a rule set to warn still prints fails too.
+.PHONY: openapi-lint
+openapi-lint: $(NPM_TOOLS) ## lint server/internal/httpapi/openapi.json with Redocly's recommended rules (.ci/redocly.yaml); any error or warning fails
+	@out=$$(REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config .ci/redocly.yaml --format=stylish $(OPENAPI) 2>&1); rc=$$?; \
+	echo "$$out" | grep -v '[║╔╚]'; \
+	if [ $$rc -ne 0 ] || echo "$$out" | grep -qE '^[[:space:]]*[0-9]+:[0-9]+[[:space:]]+warning'; then echo "openapi-lint: $(OPENAPI) does not lint clean"; exit 1; fi
+
 .PHONY: postgres
 postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts it if needed)
 	@if ! command -v pg_ctlcluster >/dev/null 2>&1; then \
@@ -156,8 +180,9 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 		pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432 (trust auth for user postgres expected; or set PUNCHCLOCK_PG_ADMIN)"; exit 1; }; }
 
 .PHONY: test
-test: test-deps font echarts ## set up and run every test: vet, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
+test: test-deps font echarts ## set up and run every test: vet, the OpenAPI linter, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
 	$(GO) vet ./...
+	@$(MAKE) --no-print-directory openapi-lint
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./wasm/console/ ./kiosk/pages/
 	$(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory test-zones

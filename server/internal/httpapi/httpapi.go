@@ -27,6 +27,7 @@ import (
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
+	"punchclock/server/internal/exportjob"
 	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/report"
@@ -73,6 +74,9 @@ type Server struct {
 	// Face asks the sites' face services on behalf of the console (nil:
 	// punchd holds no face admin token, and face enrolment is off).
 	Face *faceadmin.Client
+	// Exports runs the export jobs (nil: POST /report/export answers
+	// that this server runs none).
+	Exports *exportjob.Runner
 
 	routes []string
 	// scopes are the token scopes of the routes (RouteScope).
@@ -191,6 +195,9 @@ func (s *Server) Handler() http.Handler {
 		route("GET /api/v1/report/"+name, s.scoped(s.exportReport(name)))
 	}
 	route("GET /api/v1/report/stats/{chart}", s.scoped(s.reportStats))
+	route("POST /api/v1/report/export", s.scoped(s.startExportJob))
+	route("GET /api/v1/report/export/{id}", s.scoped(s.exportJob))
+	route("GET /api/v1/report/export/{id}/file", s.scoped(s.exportJobFile))
 	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
 	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))
 	route("GET /api/v1/punches", s.scoped(s.listPunches))
@@ -215,6 +222,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body.Error.Code, body.Error.Message, body.Error.Fields = code, wire.MessageOf(err), wire.FieldsOf(err)
 	if code == wire.CodeTransient {
 		w.Header().Set("Retry-After", "5")
+	}
+	if v := retrySeconds(err); v != "" {
+		w.Header().Set("Retry-After", v)
 	}
 	if code == wire.CodeStale {
 		body.ServerTime = s.Now().UTC()
@@ -365,14 +375,7 @@ const (
 // address from its bucket in the store, which a restart keeps and every
 // punchd on the database shares.
 func (s *Server) allowEnroll(r *http.Request) error {
-	ok, err := s.Store.Take(r.Context(), "enroll:"+s.clientAddr(r), s.Now(), enrollEvery, enrollBurst)
-	if err != nil {
-		return store.Coded(err)
-	}
-	if !ok {
-		return wire.Errorf(wire.CodeRateLimited, "too many enrollment or activation attempts from this address; wait a minute")
-	}
-	return nil
+	return s.take(r, "enroll:"+s.clientAddr(r), enrollEvery, enrollBurst, "too many enrollment or activation attempts from this address; wait a minute")
 }
 
 // clientAddr is the address a request comes from: its peer's, or, when

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"punchclock/server/internal/demo"
+	"punchclock/server/internal/exportjob"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
@@ -62,6 +63,12 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		t.Fatal(err)
 	}
 	api := httpapi.New(st, func() time.Time { return now }, slog.Default(), "test")
+	api.Exports = &exportjob.Runner{Store: st, Days: api.Days, Dir: t.TempDir(), Now: func() time.Time { return now }}
+	stopJobs, err := api.Exports.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stopJobs)
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	startFaceService(t, st, api)
@@ -299,6 +306,32 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		}
 		return call{"GET", "/report/stats/anomalies?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&reason=late", nil}
 	}}
+	// Export jobs: started by whoever may read the records; read by who
+	// started them only (the admin token starts the one each caller asks
+	// for, done before it is asked for). TestExportJob.
+	routes["POST /api/v1/report/export"] = struct {
+		class   string
+		request func(target, dept string) call
+	}{scopedOn, func(e, _ string) call {
+		return call{"POST", "/report/export", []byte(`{"report":"monthly","employee_id":"` + e + `","from":"2026-11-16","to":"2026-11-20"}`)}
+	}}
+	adminJob := func() string {
+		t.Helper()
+		var j struct{ ID string }
+		if st, b := do(t, "POST", u+"/report/export", admin, []byte(`{"report":"anomalies","department_id":"retail","from":"2026-11-16","to":"2026-11-20"}`), nil); st != 202 {
+			t.Fatalf("start an export job: %d %s", st, b)
+		} else {
+			json.Unmarshal([]byte(b), &j)
+		}
+		waitJob(t, u, admin, j.ID)
+		return j.ID
+	}
+	for _, suffix := range []string{"", "/file"} {
+		routes["GET /api/v1/report/export/{id}"+suffix] = struct {
+			class   string
+			request func(target, dept string) call
+		}{"jobOwner", func(string, string) call { return call{"GET", "/report/export/" + adminJob() + suffix, nil} }}
+	}
 	allowed := func(c matrixCaller, class string) bool {
 		switch class {
 		case public:
@@ -330,6 +363,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role == "admin" || c.role == "integrator" || c.name == "head office HR"
 		case "auditors": // admins; HR its unit's entries
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
+		case "jobOwner": // the admin token started it
+			return c.name == "admin token"
 		case "requester": // the admin token started it; the employee it is about may withdraw it too
 			return c.name == "admin token" || c.name == "employee E004"
 		}

@@ -21,6 +21,7 @@ import (
 	"punchclock/app/console"
 	"punchclock/kiosk/pages"
 	"punchclock/server/internal/demo"
+	"punchclock/server/internal/exportjob"
 	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/postgres"
@@ -34,7 +35,9 @@ type Config struct {
 	DB string
 	// WebDir is go-app's static folder (app.wasm, icons, styles).
 	WebDir string
-	// DataDir holds the demo credentials.
+	// DataDir holds the demo credentials and the export jobs' files
+	// (exports/; punchd instances on one PostgreSQL share their jobs, so
+	// they should share this folder too).
 	DataDir string
 	// Demo seeds an empty store with the demo organisation, or finishes
 	// a demo seed a crash interrupted (see demo.Seed).
@@ -59,8 +62,10 @@ type Config struct {
 	// X-Forwarded-For header names (for the limiters and the per-address
 	// caps). Empty trusts no header.
 	TrustProxies []netip.Prefix
-	Now          func() time.Time
-	Log          *slog.Logger
+	// ExportWorkers is how many export jobs run at once (0: one).
+	ExportWorkers int
+	Now           func() time.Time
+	Log           *slog.Logger
 }
 
 // Main is a running punchd.
@@ -74,6 +79,8 @@ type Main struct {
 	ln  net.Listener
 	// stopListen ends the revocation listener (PostgreSQL) and waits.
 	stopListen func()
+	// stopExports ends the export job workers and waits.
+	stopExports func()
 }
 
 var routesOnce sync.Once
@@ -155,6 +162,11 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 			st.Close()
 			return nil, err
 		}
+	}
+	m.API.Exports = &exportjob.Runner{Store: st, Days: m.API.Days, Dir: filepath.Join(cfg.DataDir, "exports"), Now: cfg.Now, Log: cfg.Log, Workers: cfg.ExportWorkers}
+	if m.stopExports, err = m.API.Exports.Start(); err != nil {
+		st.Close()
+		return nil, err
 	}
 	if IsPostgres(cfg.DB) {
 		// Other instances on the database revoke devices too: drop them
@@ -245,6 +257,9 @@ func (m *Main) Close() error {
 	}
 	if m.stopListen != nil {
 		m.stopListen()
+	}
+	if m.stopExports != nil {
+		m.stopExports()
 	}
 	errs = append(errs, m.Store.Close())
 	return errors.Join(errs...)

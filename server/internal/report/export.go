@@ -183,6 +183,26 @@ func (e Export) Filename() string {
 type Exporter struct {
 	Days  *dayrec.Service
 	Store store.Store
+	// Progress, when set, is called after each page of employees with
+	// the number the page held (an export job's progress); its error
+	// stops the export.
+	Progress func(employees int) error
+}
+
+// Count is the number of employees e goes through (what Progress adds up
+// to), counted before any is evaluated. A monthly sheet as XLSX with more
+// employee-days than a sheet holds is wire.CodeInvalid.
+func (x *Exporter) Count(ctx context.Context, e Export) (int, error) {
+	f := e.filter()
+	f.Limit = 0
+	emps, _, err := x.Days.Employees(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	if e.Format == FormatXLSX && e.Report == ReportMonthly && len(emps)*(e.To.Sub(e.From)+1) > maxXLSXRows {
+		return 0, errTooManyRows()
+	}
+	return len(emps), nil
 }
 
 // Write writes the export e selects to w: a header row, then its rows
@@ -196,14 +216,8 @@ func (x *Exporter) Write(ctx context.Context, w io.Writer, e Export) error {
 	}
 	if e.Format == FormatXLSX && e.Report == ReportMonthly {
 		// One row per employee-day: counted before a byte is written.
-		f := e.filter()
-		f.Limit = 0
-		emps, _, err := x.Days.Employees(ctx, f)
-		if err != nil {
+		if _, err := x.Count(ctx, e); err != nil {
 			return err
-		}
-		if len(emps)*(e.To.Sub(e.From)+1) > maxXLSXRows {
-			return errTooManyRows()
 		}
 	}
 	cols := sheets[e.Report]
@@ -282,6 +296,9 @@ func (x *Exporter) eachPage(ctx context.Context, o *org, e Export, sink dayrec.S
 		next, err := x.Days.Stream(ctx, f, sink)
 		if err == nil && done != nil {
 			err = done()
+		}
+		if err == nil && x.Progress != nil {
+			err = x.Progress(len(o.emp))
 		}
 		if err != nil || next == "" {
 			return err

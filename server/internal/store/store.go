@@ -116,6 +116,9 @@ type Store interface {
 	// empty. Buckets live in the database: a restart keeps them, and
 	// every punchd on the database shares them.
 	Take(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (bool, error)
+	// TakeWait is Take that, when the bucket is empty, says how long
+	// until it holds a token again (0 when one was taken).
+	TakeWait(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (time.Duration, error)
 	// AppendAudit appends one entry to the audit chain in one
 	// transaction: it reads the chain's head (the zero entry when the log
 	// is empty), calls seal with it, which returns the new entry with
@@ -160,6 +163,8 @@ type Store interface {
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
+	// ExportJobs are the asynchronous exports.
+	ExportJobs
 
 	Close() error
 }
@@ -331,8 +336,11 @@ type Token struct {
 	// Scope lists, space-separated, the resources the token may use, each
 	// as RESOURCE:read or RESOURCE:write (httpapi names them); empty, all
 	// its role allows.
-	Scope     string
-	CreatedAt time.Time
+	Scope string
+	// RatePerMin is how many requests a minute the token may make (0:
+	// punchd's default).
+	RatePerMin int
+	CreatedAt  time.Time
 	// ExpiresAt (zero: never), LastUsed (zero: never) and RevokedAt
 	// (zero: not revoked).
 	ExpiresAt, LastUsed, RevokedAt time.Time
