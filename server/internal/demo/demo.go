@@ -43,10 +43,10 @@ const (
 
 // StorePoint is the Shanghai store's place: the centre of its site plan
 // and of its geofence, a circle of StoreFenceM metres.
-var StorePoint = attendance.LatLng{Lat: 31.2243, Lng: 121.4468}
+var StorePoint = attendance.LatLng{Lat: 31.2243, Lng: 121.4453}
 
 // StoreFenceM is the radius of the Shanghai store's geofence.
-const StoreFenceM = 150
+const StoreFenceM = 200
 
 // Sites of the demo organisation.
 var Sites = []attendance.Site{
