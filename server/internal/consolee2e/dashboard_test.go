@@ -38,6 +38,9 @@ var dashboardCharts = []string{"trend", "late", "early", "departments", "anomali
 // and the employee only themselves, and punchd refuses them the rest.
 // Screenshots of the dashboard and of each chart are kept.
 func TestConsoleDashboard(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(webDir, "vendor", "echarts.min.js")); err != nil {
+		t.Fatalf("the console's charts need ECharts in web/vendor/: run make echarts (make test does): %v", err)
+	}
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
 	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
