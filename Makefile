@@ -44,15 +44,15 @@ run-deps:
 	fi
 
 .PHONY: build
-build: serve-build ## build bin/punchd, web/app.wasm and web/admin/app.wasm (with their brotli and gzip copies) and the CJK web font
-	./bin/punchd precompress web/app.wasm web/admin/app.wasm
+build: serve-build ## build bin/punchd, web/app.wasm and web/admin/app.wasm (with their brotli and gzip copies), the CJK web font and the console's ECharts
+	./bin/punchd precompress web/app.wasm web/admin/app.wasm $(ECHARTS_JS)
 
 # serve-build is what punchd needs to serve the kiosk; make run compresses app.wasm
 # once punchd answers (punchd serves it uncompressed until then). The two builds run
 # side by side: each leaves a core idle part of the time (one large package, linking).
 .PHONY: serve-build
 serve-build: go-check
-	@$(MAKE) --no-print-directory -j2 punchd wasm font
+	@$(MAKE) --no-print-directory -j2 punchd wasm font echarts
 
 .PHONY: punchd
 punchd: ## build bin/punchd
@@ -87,6 +87,32 @@ font: font-deps ## build the kiosk's Chinese web font subset (web/cjk-sc.woff2) 
 			--flavor=woff2 --layout-features='' --no-hinting --desubroutinize --output-file=$(CJK_FONT).tmp && \
 		mv $(CJK_FONT).tmp $(CJK_FONT) && mv $(CJK_CHARS).tmp $(CJK_CHARS) && stat -c '%s bytes %n' $(CJK_FONT); \
 	fi
+
+# The console's charts: Apache ECharts (Apache-2.0) from the npm registry,
+# fetched once by `npm pack` into .cache/echarts (git ignores it), checked
+# against the registry's pinned sha512 integrity, and its minified build
+# (with its LICENSE and NOTICE) unpacked into web/vendor/, which punchd
+# serves at /web/vendor/ (git ignores it too). Nothing is fetched at run
+# time; the console loads it only where it shows charts.
+ECHARTS_NPM    := echarts@6.1.0
+ECHARTS_TGZ    := .cache/echarts/echarts-6.1.0.tgz
+ECHARTS_SHA512 := q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpIyHZA==
+ECHARTS_JS     := web/vendor/echarts.min.js
+.PHONY: echarts
+echarts: $(ECHARTS_JS) ## fetch Apache ECharts (npm pack, sha512-checked) into web/vendor/ for the console's dashboard
+
+$(ECHARTS_JS): Makefile
+	@mkdir -p .cache/echarts web/vendor
+	@if [ ! -f $(ECHARTS_TGZ) ]; then \
+		command -v npm >/dev/null || { echo "The console's charts need npm to fetch $(ECHARTS_NPM) once: apt-get install -y npm"; exit 1; }; \
+		echo "npm pack $(ECHARTS_NPM)"; \
+		npm pack --silent --pack-destination .cache/echarts $(ECHARTS_NPM) >/dev/null || { echo "npm pack $(ECHARTS_NPM) failed"; exit 1; }; \
+	fi
+	@sum=$$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' $(ECHARTS_TGZ)); if [ "$$sum" != "$(ECHARTS_SHA512)" ]; then \
+		echo "$(ECHARTS_TGZ): sha512 $$sum, expected $(ECHARTS_SHA512); removing the download"; rm -f $(ECHARTS_TGZ); exit 1; fi
+	@tar -xzf $(ECHARTS_TGZ) -C .cache/echarts package/dist/echarts.min.js package/LICENSE package/NOTICE
+	@cp .cache/echarts/package/LICENSE web/vendor/echarts.LICENSE && cp .cache/echarts/package/NOTICE web/vendor/echarts.NOTICE
+	@mv .cache/echarts/package/dist/echarts.min.js $@ && touch $@
 
 # font-deps installs what the subset needs, as test-deps does (without the
 # packages' recommendations: python3-fonttools recommends half of SciPy).
@@ -154,7 +180,7 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 		pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432 (trust auth for user postgres expected; or set PUNCHCLOCK_PG_ADMIN)"; exit 1; }; }
 
 .PHONY: test
-test: test-deps font ## set up and run every test: vet, the OpenAPI linter, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
+test: test-deps font echarts ## set up and run every test: vet, the OpenAPI linter, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory openapi-lint
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./wasm/console/ ./kiosk/pages/
@@ -238,4 +264,4 @@ bench-scan: bench-deps ## badge decoding on the corpus (testdata/scan): ours nat
 
 .PHONY: clean
 clean: ## remove build outputs (keeps var/ with the demo database)
-	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp web/admin $(CJK_FONT) $(CJK_FONT).tmp
+	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp web/admin web/vendor $(CJK_FONT) $(CJK_FONT).tmp

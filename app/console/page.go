@@ -17,6 +17,9 @@ type session struct {
 		Name  string `json:"name"`
 		Role  string `json:"role"`
 		Unit  string `json:"unit"`
+		// EmployeeID is the employee the person is, if any: an
+		// employee's dashboard is theirs.
+		EmployeeID string `json:"employee_id"`
 	} `json:"user"`
 	CSRFToken string    `json:"csrf_token"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -55,10 +58,22 @@ type Console struct {
 
 	employees employeesView
 	units     unitsView
+	dash      dashboardView
 }
 
 // sections are the console's sections in the order of its navigation.
-var sections = []string{"kiosks", "people", "org", "sites", "rules"}
+var sections = []string{"kiosks", "people", "org", "sites", "rules", "dashboard"}
+
+// employeeSections are an employee's: their own dashboard.
+var employeeSections = []string{"dashboard"}
+
+// navFor is the sections of the signed-in person's role.
+func (c *Console) navFor() []string {
+	if c.me != nil && c.me.User.Role == "employee" {
+		return employeeSections
+	}
+	return sections
+}
 
 func (c *Console) show(section string) app.EventHandler {
 	return func(app.Context, app.Event) {
@@ -73,6 +88,8 @@ func (c *Console) show(section string) app.EventHandler {
 			c.org.load(c)
 		case section == "people" && !c.employees.loaded && !c.employees.busy:
 			c.employees.start(c)
+		case section == "dashboard":
+			c.dash.start(c)
 		}
 		if section == "org" && c.me.User.Role == "super_admin" && !c.units.loaded {
 			c.units.load(c)
@@ -114,6 +131,12 @@ func (c *Console) OnMount(ctx app.Context) {
 func (c *Console) signedIn(me *session) {
 	c.me, c.api.csrf = me, me.CSRFToken
 	c.password, c.signinErr = "", ""
+	if me.User.Role == "employee" {
+		// An employee's console is their own dashboard.
+		c.section = "dashboard"
+		c.dash.start(c)
+		return
+	}
 	c.kiosks.start(c)
 	c.people.start(c)
 }
@@ -158,6 +181,10 @@ func (c *Console) signOut(app.Context, app.Event) {
 			c.people, c.phones, c.rules, c.matrix = peopleView{}, phonesView{}, rulesView{}, matrixView{}
 			c.org, c.sites = orgView{}, sitesView{}
 			c.employees, c.units = employeesView{}, unitsView{}
+			if c.dash.onSlice != nil {
+				c.dash.onSlice.Release()
+			}
+			c.dash = dashboardView{}
 		})
 	})
 }
@@ -165,6 +192,9 @@ func (c *Console) signOut(app.Context, app.Event) {
 func (c *Console) toggleLang(ctx app.Context, e app.Event) {
 	c.lang = c.lang.other()
 	ctx.LocalStorage().Set(langKey, string(c.lang))
+	if c.section == "dashboard" {
+		c.dash.draw(c) // the charts' words in the new language
+	}
 }
 
 // Render draws the header and the sign-in form or the sections.
@@ -187,9 +217,10 @@ func (c *Console) Render() app.UI {
 	case c.me == nil:
 		body = c.renderSignIn(l)
 	default:
+		nav := c.navFor()
 		current := c.section
 		if current == "" {
-			current = sections[0]
+			current = nav[0]
 		}
 		var section app.UI
 		switch current {
@@ -204,6 +235,8 @@ func (c *Console) Render() app.UI {
 			section = app.Div().Body(c.rules.render(c, l), c.matrix.render(c, l))
 		case "sites":
 			section = c.sites.render(c, l)
+		case "dashboard":
+			section = c.dash.render(c, l)
 		case "org":
 			section = c.org.render(c, l)
 			if c.me.User.Role == "super_admin" {
@@ -213,9 +246,9 @@ func (c *Console) Render() app.UI {
 			section = c.kiosks.render(c, l)
 		}
 		body = app.Div().Body(
-			app.Nav().Body(app.Range(sections).Slice(func(i int) app.UI {
-				b := app.Button().ID("nav-" + sections[i]).Class("tab").Text(l.t("nav." + sections[i])).OnClick(c.show(sections[i]))
-				if sections[i] == current {
+			app.Nav().Body(app.Range(nav).Slice(func(i int) app.UI {
+				b := app.Button().ID("nav-" + nav[i]).Class("tab").Text(l.t("nav." + nav[i])).OnClick(c.show(nav[i]))
+				if nav[i] == current {
 					b = b.Class("current").Aria("current", "page")
 				}
 				return b
