@@ -25,6 +25,7 @@ import (
 	"punchclock/server/internal/approval"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
+	"punchclock/server/internal/changefeed"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/faceadmin"
@@ -51,6 +52,8 @@ type Server struct {
 	Devices *device.Service
 	Punches *punch.Service
 	Days    *dayrec.Service
+	// Feed is the change feed behind GET /attendance/record?changes=true.
+	Feed *changefeed.Feed
 	// Audit appends security-relevant acts to the hash-chained log.
 	Audit *audit.Log
 	// Approvals runs the approval flows.
@@ -96,6 +99,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Devices:   &device.Service{Store: st, Now: now},
 		Punches:   punch.New(st, now),
 		Days:      days,
+		Feed:      &changefeed.Feed{Store: st, Now: now},
 		Audit:     log2,
 		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log, Rules: ruleSet},
 		Bodies:    DefaultBudget(),

@@ -46,6 +46,9 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	q := r.URL.Query()
+	if q.Has("changes") {
+		return s.recordChanges(w, r, from, to)
+	}
 	maxLimit := min(MaxRecordPage, MaxRecordsPage/(to.Sub(from)+1))
 	f := dayrec.Filter{EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), From: from, To: to, After: q.Get("cursor"), Limit: min(RecordPage, maxLimit)}
 	if f.EmployeeID == "" && f.DepartmentID == "" {
