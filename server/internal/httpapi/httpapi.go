@@ -32,6 +32,7 @@ import (
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/webhook"
 )
 
 // Limits on request bodies.
@@ -54,6 +55,9 @@ type Server struct {
 	Days    *dayrec.Service
 	// Feed is the change feed behind GET /attendance/record?changes=true.
 	Feed *changefeed.Feed
+	// Webhooks sends the webhooks (nil: endpoints are managed, and
+	// nothing is sent, nor sent to a private network).
+	Webhooks *webhook.Dispatcher
 	// Audit appends security-relevant acts to the hash-chained log.
 	Audit *audit.Log
 	// Approvals runs the approval flows.
@@ -196,6 +200,12 @@ func (s *Server) Handler() http.Handler {
 	}
 	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
 	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))
+	route("GET /api/v1/admin/webhooks", s.admin(s.listWebhooks))
+	route("POST /api/v1/admin/webhooks", s.admin(s.createWebhook))
+	route("DELETE /api/v1/admin/webhooks/{id}", s.admin(s.deleteWebhook))
+	route("POST /api/v1/admin/webhooks/{id}/rotate", s.admin(s.rotateWebhook))
+	route("GET /api/v1/admin/webhooks/{id}/deliveries", s.admin(s.listDeliveries))
+	route("POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/replay", s.admin(s.replayDelivery))
 	route("GET /api/v1/punches", s.scoped(s.listPunches))
 	route("GET /api/v1/punches/{id}", s.scoped(s.getPunch))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {

@@ -97,7 +97,13 @@ func (s *DB) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, s.Rebind(`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = ?)`), id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.Rebind(`DELETE FROM webhook_deliveries WHERE endpoint_id = ?`), id)
+		if _, err = tx.ExecContext(ctx, s.Rebind(`DELETE FROM webhook_deliveries WHERE endpoint_id = ?`), id); err != nil {
+			return err
+		}
+		// With the last endpoint goes the producer's place in the feed:
+		// the next first endpoint starts from its own time, not from a
+		// backlog of changes made while nobody listened.
+		_, err = tx.ExecContext(ctx, `DELETE FROM webhook_feed WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints)`)
 		return err
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -177,7 +177,8 @@ type Store interface {
 	// WebhookEndpoints lists the endpoints by id.
 	WebhookEndpoints(ctx context.Context) ([]WebhookEndpoint, error)
 	// DeleteWebhookEndpoint deletes an endpoint with its deliveries and
-	// their log.
+	// their log; with the last endpoint, the producer's place in the
+	// feed (the next LeaseWebhookFeed starts afresh).
 	DeleteWebhookEndpoint(ctx context.Context, id string) error
 	// LeaseWebhookFeed makes owner the producer until until, unless
 	// another holds an unexpired lease at now (false). A first lease

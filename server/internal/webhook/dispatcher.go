@@ -116,9 +116,15 @@ func (d *Dispatcher) Run(ctx context.Context) {
 }
 
 // Step produces the events of the feed up to now and sends the due
-// deliveries once.
+// deliveries once. Without endpoints it writes nothing (the feed starts
+// when the first endpoint is made, and stops when the last is deleted),
+// so a punchd that sends no webhooks pays one small read a step.
 func (d *Dispatcher) Step(ctx context.Context) error {
 	d.init()
+	eps, err := d.Store.WebhookEndpoints(ctx)
+	if err != nil || len(eps) == 0 {
+		return err
+	}
 	return errors.Join(d.Produce(ctx), d.Deliver(ctx))
 }
 
@@ -153,7 +159,7 @@ func (d *Dispatcher) Produce(ctx context.Context) error {
 			return err
 		}
 		eps, err := d.Store.WebhookEndpoints(ctx)
-		if err != nil {
+		if err != nil || len(eps) == 0 {
 			return err
 		}
 		var ds []store.WebhookDelivery
