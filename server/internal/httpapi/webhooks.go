@@ -79,6 +79,18 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.PutWebhookEndpoint(r.Context(), e); err != nil {
 		return storeErr(err)
 	}
+	// The endpoint receives what changes from now on: the feed starts
+	// here if no producer has started it yet.
+	start, err := s.Feed.Start(r.Context())
+	if err != nil {
+		return storeErr(err)
+	}
+	if err := s.Store.StartWebhookFeed(r.Context(), store.WebhookFeed{Version: start.Pos.Version, At: start.Pos.At}); err != nil {
+		return storeErr(err)
+	}
+	if s.Webhooks != nil {
+		s.Webhooks.Wake()
+	}
 	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionWebhook, Target: e.ID, Detail: map[string]any{"url": e.URL, "events": e.Events}})
 	v := viewWebhook(e, s.Now())
 	v.Secret = e.Secret

@@ -112,6 +112,15 @@ func (s *DB) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 	return err
 }
 
+// StartWebhookFeed implements store.Store.
+func (s *DB) StartWebhookFeed(ctx context.Context, start store.WebhookFeed) error {
+	if _, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO webhook_feed (k, version, at_ms) VALUES (?, ?, ?) ON CONFLICT (k) DO NOTHING`),
+		webhookFeedKey, start.Version, ms(start.At)); err != nil {
+		return fmt.Errorf("sqlstore: start webhook feed: %w", err)
+	}
+	return nil
+}
+
 // LeaseWebhookFeed implements store.Store.
 func (s *DB) LeaseWebhookFeed(ctx context.Context, owner string, now, until time.Time, start store.WebhookFeed) (store.WebhookFeed, bool, error) {
 	if err := checkID("webhook feed", owner); err != nil {

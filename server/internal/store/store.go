@@ -180,6 +180,10 @@ type Store interface {
 	// their log; with the last endpoint, the producer's place in the
 	// feed (the next LeaseWebhookFeed starts afresh).
 	DeleteWebhookEndpoint(ctx context.Context, id string) error
+	// StartWebhookFeed starts the producer's feed at start, unless it
+	// has started (so an endpoint made now receives what changes from
+	// now, however late a producer first runs).
+	StartWebhookFeed(ctx context.Context, start WebhookFeed) error
 	// LeaseWebhookFeed makes owner the producer until until, unless
 	// another holds an unexpired lease at now (false). A first lease
 	// starts the feed at start.

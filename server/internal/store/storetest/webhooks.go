@@ -91,9 +91,12 @@ func testWebhooks(t *testing.T, s store.Store) {
 		t.Errorf("missing endpoint: %v", err)
 	}
 
-	// The producer's lease: one holder at a time, until it expires.
+	// The producer's lease: one holder at a time, until it expires. The
+	// feed starts once, where StartWebhookFeed first put it.
 	start := store.WebhookFeed{Version: 7, At: T0}
-	f, ok := must2(s.LeaseWebhookFeed(ctx, "a", T0, T0.Add(time.Minute), start))
+	mustDo(s.StartWebhookFeed(ctx, start))
+	mustDo(s.StartWebhookFeed(ctx, store.WebhookFeed{Version: 8, At: T0.Add(time.Hour)}))
+	f, ok := must2(s.LeaseWebhookFeed(ctx, "a", T0, T0.Add(time.Minute), store.WebhookFeed{Version: 9}))
 	if !ok || f != start {
 		t.Fatalf("first lease: %+v %v, want the start", f, ok)
 	}
