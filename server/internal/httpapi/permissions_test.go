@@ -289,10 +289,11 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		return ep.ID
 	}
 	matrixHook := hook()
-	if _, ok, err := st.LeaseWebhookFeed(ctx, "matrix", now, now.Add(time.Minute), store.WebhookFeed{At: now}); err != nil || !ok {
+	feed, ok, err := st.LeaseWebhookFeed(ctx, "matrix", now, now.Add(time.Minute), store.WebhookFeed{At: now})
+	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if err := st.EnqueueWebhooks(ctx, "matrix", store.WebhookFeed{At: now}, store.WebhookFeed{At: now}, []store.WebhookDelivery{{ID: "d-matrix", EndpointID: matrixHook, EventID: "msg_matrix", EventType: "punch.accepted", Payload: "{}", CreatedAt: now, NextAt: now.Add(time.Hour)}}); err != nil {
+	if err := st.EnqueueWebhooks(ctx, "matrix", feed, feed, []store.WebhookDelivery{{ID: "d-matrix", EndpointID: matrixHook, EventID: "msg_matrix", EventType: "punch.accepted", Payload: "{}", CreatedAt: now, NextAt: now.Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
 	for pattern, c := range map[string]call{

@@ -55,11 +55,12 @@ func TestWebhookEndpoints(t *testing.T) {
 	// A delivery in the log, replayed.
 	ctx := context.Background()
 	now := clk.Now()
-	if _, ok, err := st.LeaseWebhookFeed(ctx, "t", now, now.Add(time.Minute), store.WebhookFeed{At: now}); err != nil || !ok {
+	feed, ok, err := st.LeaseWebhookFeed(ctx, "t", now, now.Add(time.Minute), store.WebhookFeed{At: now})
+	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	d := store.WebhookDelivery{ID: "d1", EndpointID: ep.ID, EventID: "msg_1", EventType: "punch.accepted", Payload: `{"type":"punch.accepted"}`, CreatedAt: now, NextAt: now}
-	if err := st.EnqueueWebhooks(ctx, "t", store.WebhookFeed{At: now}, store.WebhookFeed{At: now}, []store.WebhookDelivery{d}); err != nil {
+	if err := st.EnqueueWebhooks(ctx, "t", feed, feed, []store.WebhookDelivery{d}); err != nil {
 		t.Fatal(err)
 	}
 	claimed, _ := st.ClaimWebhookDeliveries(ctx, "t", now, now.Add(time.Minute), 1)
