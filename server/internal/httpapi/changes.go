@@ -55,14 +55,9 @@ func (s *Server) recordChanges(w http.ResponseWriter, r *http.Request, from, to 
 			return wire.Errorf(wire.CodeInvalid, "limit must be a number of employees from 1 to %d", MaxChangesPage)
 		}
 	}
-	lang := rules.ReasonsBoth
-	switch v := q.Get("reasons"); v {
-	case "", rules.ReasonsBoth, rules.ReasonsEN, rules.ReasonsZH, rules.ReasonsCode:
-		if v != "" {
-			lang = v
-		}
-	default:
-		return wire.Errorf(wire.CodeInvalid, "reasons must be both, en, zh or code")
+	lang, err := reasonsLang(q.Get("reasons"))
+	if err != nil {
+		return err
 	}
 	ctx := r.Context()
 	if !q.Has("cursor") {

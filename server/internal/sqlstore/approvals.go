@@ -231,18 +231,5 @@ func (s *DB) versionApproval(ctx context.Context, tx *sql.Tx, id string) error {
 
 // ApprovalsChanged implements store.Store.
 func (s *DB) ApprovalsChanged(ctx context.Context, since, upto int64) ([]store.ApprovalRow, error) {
-	rows, err := s.db.QueryContext(ctx, s.Rebind(`SELECT `+approvalRead+` FROM approvals WHERE version > ? AND version <= ? ORDER BY version`), since, upto)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: approvals changed: %w", err)
-	}
-	defer rows.Close()
-	var out []store.ApprovalRow
-	for rows.Next() {
-		a, err := scanApproval(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: approvals changed: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.db, "approvals changed", s.Rebind(`SELECT `+approvalRead+` FROM approvals WHERE version > ? AND version <= ? ORDER BY version`), scanApproval, since, upto)
 }

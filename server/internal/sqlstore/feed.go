@@ -11,23 +11,15 @@ import (
 
 // PunchesReceived implements store.Store, on the punches_received index.
 func (s *DB) PunchesReceived(ctx context.Context, from, to time.Time) ([]store.Received, error) {
-	rows, err := s.db.QueryContext(ctx, s.Rebind(`SELECT id, employee_id, site_id, device_id, method, true_time_ms, received_at_ms, status
-		FROM punches WHERE received_at_ms >= ? AND received_at_ms < ? ORDER BY received_at_ms, id`), from.UnixMilli(), to.UnixMilli())
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: punches received: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Received
-	for rows.Next() {
-		var p store.Received
-		var trueMS, recvMS int64
-		if err := rows.Scan(&p.ID, &p.EmployeeID, &p.SiteID, &p.DeviceID, &p.Method, &trueMS, &recvMS, &p.Status); err != nil {
-			return nil, fmt.Errorf("sqlstore: punches received: %w", err)
-		}
-		p.TrueTime, p.ReceivedAt = fromMS(trueMS), fromMS(recvMS)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.db, "punches received", s.Rebind(`SELECT id, employee_id, site_id, device_id, method, true_time_ms, received_at_ms, status
+		FROM punches WHERE received_at_ms >= ? AND received_at_ms < ? ORDER BY received_at_ms, id`),
+		func(row interface{ Scan(...any) error }) (store.Received, error) {
+			var p store.Received
+			var trueMS, recvMS int64
+			err := row.Scan(&p.ID, &p.EmployeeID, &p.SiteID, &p.DeviceID, &p.Method, &trueMS, &recvMS, &p.Status)
+			p.TrueTime, p.ReceivedAt = fromMS(trueMS), fromMS(recvMS)
+			return p, err
+		}, from.UnixMilli(), to.UnixMilli())
 }
 
 // FeedHorizon implements store.Store. SQLite has one writer and its

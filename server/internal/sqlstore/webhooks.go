@@ -17,6 +17,30 @@ const (
 	webhookFeedKey  = "webhooks"
 )
 
+// collect runs a query and scans each row with scan: the rows of the
+// change feed and the webhook tables.
+func collect[T any](ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, what, q string, scan func(interface{ Scan(...any) error }) (T, error), args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 func scanEndpoint(row interface{ Scan(...any) error }) (store.WebhookEndpoint, error) {
 	var e store.WebhookEndpoint
 	var events string
@@ -63,20 +87,7 @@ func (s *DB) WebhookEndpoint(ctx context.Context, id string) (store.WebhookEndpo
 
 // WebhookEndpoints implements store.Store.
 func (s *DB) WebhookEndpoints(ctx context.Context) ([]store.WebhookEndpoint, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints ORDER BY id`+s.d.ByteOrder)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: webhook endpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []store.WebhookEndpoint
-	for rows.Next() {
-		e, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: webhook endpoints: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.db, "webhook endpoints", `SELECT `+endpointColumns+` FROM webhook_endpoints ORDER BY id`+s.d.ByteOrder, scanEndpoint)
 }
 
 // DeleteWebhookEndpoint implements store.Store.
@@ -187,23 +198,10 @@ func (s *DB) ClaimWebhookDeliveries(ctx context.Context, owner string, now, unti
 	if err := checkID("claim webhooks", owner); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.Rebind(`UPDATE webhook_deliveries SET lease_owner = ?, lease_until_ms = ?
+	return collect(ctx, s.db, "claim webhooks", s.Rebind(`UPDATE webhook_deliveries SET lease_owner = ?, lease_until_ms = ?
 		WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = ? AND next_at_ms <= ? AND lease_until_ms <= ?
 			ORDER BY next_at_ms, id LIMIT ?`+s.d.SkipLocked+`)
-		RETURNING `+deliveryColumns), owner, ms(until), store.DeliveryPending, ms(now), ms(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: claim webhooks: %w", err)
-	}
-	defer rows.Close()
-	var out []store.WebhookDelivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: claim webhooks: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		RETURNING `+deliveryColumns), scanDelivery, owner, ms(until), store.DeliveryPending, ms(now), ms(now), limit)
 }
 
 // FinishWebhookAttempt implements store.Store.
@@ -260,49 +258,31 @@ func (s *DB) WebhookDeliveries(ctx context.Context, endpointID string, before ti
 	}
 	q += ` ORDER BY created_at_ms DESC, id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
+	out, err := collect(ctx, s.db, "webhook deliveries", s.Rebind(q), scanDelivery, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: webhook deliveries: %w", err)
-	}
-	var out []store.WebhookDelivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlstore: webhook deliveries: %w", err)
-		}
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: webhook deliveries: %w", err)
+		return nil, err
 	}
 	return out, s.webhookAttempts(ctx, out)
 }
 
 // webhookAttempts fills the deliveries' logs.
 func (s *DB) webhookAttempts(ctx context.Context, ds []store.WebhookDelivery) error {
+	q := s.Rebind(`SELECT delivery_id, n, at_ms, status_code, error, duration_ms FROM webhook_attempts WHERE delivery_id = ? ORDER BY n`)
 	for i := range ds {
-		rows, err := s.db.QueryContext(ctx, s.Rebind(`SELECT n, at_ms, status_code, error, duration_ms FROM webhook_attempts WHERE delivery_id = ? ORDER BY n`), ds[i].ID)
-		if err != nil {
-			return fmt.Errorf("sqlstore: webhook attempts: %w", err)
-		}
-		for rows.Next() {
-			a := store.WebhookAttempt{DeliveryID: ds[i].ID}
-			var at, dur int64
-			if err := rows.Scan(&a.N, &at, &a.StatusCode, &a.Error, &dur); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlstore: webhook attempts: %w", err)
-			}
-			a.At, a.Duration = fromMS(at), time.Duration(dur)*time.Millisecond
-			ds[i].Attempts = append(ds[i].Attempts, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlstore: webhook attempts: %w", err)
+		var err error
+		if ds[i].Attempts, err = collect(ctx, s.db, "webhook attempts", q, scanAttempt, ds[i].ID); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+func scanAttempt(row interface{ Scan(...any) error }) (store.WebhookAttempt, error) {
+	var a store.WebhookAttempt
+	var at, dur int64
+	err := row.Scan(&a.DeliveryID, &a.N, &at, &a.StatusCode, &a.Error, &dur)
+	a.At, a.Duration = fromMS(at), time.Duration(dur)*time.Millisecond
+	return a, err
 }
 
 // ReplayWebhookDelivery implements store.Store.
