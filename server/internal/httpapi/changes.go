@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -11,6 +12,7 @@ import (
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/changefeed"
 	"punchclock/server/internal/dayrec"
+	"punchclock/server/internal/store"
 )
 
 // ChangesPage is how many changed employees a page of the change feed
@@ -47,6 +49,15 @@ func (s *Server) recordChanges(w http.ResponseWriter, r *http.Request, from, to 
 	}
 	if err := s.allowRecords(r, empID, deptID); err != nil {
 		return err
+	}
+	// Whom the scope holds all (tokens, head office) learn, as from the
+	// records, that an employee does not exist.
+	if empID != "" {
+		if _, err := s.Store.Employee(r.Context(), empID); errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+			return wire.Errorf(wire.CodeNotFound, "no employee %q", empID)
+		} else if err != nil {
+			return storeErr(err)
+		}
 	}
 	limit := ChangesPage
 	if v := q.Get("limit"); v != "" {

@@ -100,6 +100,9 @@ func TestRecordChanges(t *testing.T) {
 			break
 		}
 	}
+	if st, b := do(t, "GET", strings.Replace(u, "department_id=retail", "employee_id=E999", 1), admin, nil, nil); st != 404 {
+		t.Errorf("changes of no employee: %d %s, want 404", st, b)
+	}
 	if st, b := do(t, "GET", u0+"&changes=false", admin, nil, nil); st != 400 {
 		t.Errorf("changes=false: %d %s, want 400", st, b)
 	}
