@@ -108,7 +108,7 @@ func TestWebhookAcceptance(t *testing.T) {
 		recv := httptest.NewServer(rc)
 		defer recv.Close()
 		cfg := punchd.Config{DB: db, DataDir: t.TempDir(), Demo: true, Now: clk.Now, WebDir: t.TempDir(),
-			WebhookPrivate: true, WebhookTimeout: 300 * time.Millisecond, WebhookInterval: 20 * time.Millisecond}
+			WebhookPrivate: true, WebhookTimeout: time.Second, WebhookInterval: 20 * time.Millisecond}
 		m := serve(t, cfg)
 		admin := "Bearer " + m.Demo.AdminToken
 		// Past the demo's punches (received as it was seeded).
