@@ -56,7 +56,18 @@ type Dispatcher struct {
 
 	once sync.Once
 	wake chan struct{}
+	// producing serialises Produce; held is the producer's lease and
+	// place while this dispatcher holds it (see Produce).
+	producing sync.Mutex
+	held      struct {
+		until time.Time
+		pos   store.WebhookFeed
+	}
 }
+
+// IdleWrite is how long a window of the feed without events may grow
+// before the producer writes its place anyway.
+const IdleWrite = time.Minute
 
 func (d *Dispatcher) init() {
 	d.once.Do(func() {
@@ -130,17 +141,26 @@ func (d *Dispatcher) Step(ctx context.Context) error {
 
 // Produce writes the outbox rows of the feed's changes up to the safe
 // position, when this dispatcher holds (or takes) the producer's lease.
+// An idle feed costs reads only: the lease is renewed past half its life,
+// and the place written when events come or after IdleWrite.
 func (d *Dispatcher) Produce(ctx context.Context) error {
 	d.init()
+	d.producing.Lock()
+	defer d.producing.Unlock()
 	for {
-		start, err := d.Feed.Safe(ctx, changefeed.Position{})
-		if err != nil {
-			return err
-		}
 		now := d.Now()
-		from, ok, err := d.Store.LeaseWebhookFeed(ctx, d.Owner, now, now.Add(d.lease()), store.WebhookFeed{Version: start.Version, At: start.At})
-		if err != nil || !ok {
-			return err
+		from := d.held.pos
+		if d.held.until.Sub(now) <= d.lease()/2 {
+			start, err := d.Feed.Safe(ctx, changefeed.Position{})
+			if err != nil {
+				return err
+			}
+			f, ok, err := d.Store.LeaseWebhookFeed(ctx, d.Owner, now, now.Add(d.lease()), store.WebhookFeed{Version: start.Version, At: start.At})
+			if err != nil || !ok {
+				d.held.until = time.Time{}
+				return err
+			}
+			from, d.held.until, d.held.pos = f, now.Add(d.lease()), f
 		}
 		pos := changefeed.Position{Version: from.Version, At: from.At}
 		end, err := d.Feed.Safe(ctx, pos)
@@ -172,12 +192,21 @@ func (d *Dispatcher) Produce(ctx context.Context) error {
 				ds = append(ds, store.WebhookDelivery{ID: id.String(), EndpointID: ep.ID, EventID: ev.ID, EventType: ev.Type, Payload: ev.Body, CreatedAt: now, NextAt: now})
 			}
 		}
-		err = d.Store.EnqueueWebhooks(ctx, d.Owner, from, store.WebhookFeed{Version: end.Version, At: end.At}, ds)
-		if errors.Is(err, store.ErrConflict) {
-			return nil // another producer took over: it reads this window
+		if len(ds) == 0 && !more && end.Version == pos.Version && end.At.Sub(pos.At) < IdleWrite {
+			return nil // nothing to write yet: the next window holds this one
 		}
-		if err != nil || !more {
+		to := store.WebhookFeed{Version: end.Version, At: end.At}
+		err = d.Store.EnqueueWebhooks(ctx, d.Owner, from, to, ds)
+		if err != nil {
+			d.held.until = time.Time{}
+			if errors.Is(err, store.ErrConflict) {
+				return nil // another producer took over (or the feed was reset): lease again
+			}
 			return err
+		}
+		d.held.pos = to
+		if !more {
+			return nil
 		}
 	}
 }

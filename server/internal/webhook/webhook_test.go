@@ -317,3 +317,59 @@ func TestTwoDispatchers(t *testing.T) {
 		})
 	}
 }
+
+// counting counts the producer's writes.
+type counting struct {
+	store.Store
+	leases, enqueues atomic.Int32
+}
+
+func (c *counting) LeaseWebhookFeed(ctx context.Context, owner string, now, until time.Time, start store.WebhookFeed) (store.WebhookFeed, bool, error) {
+	c.leases.Add(1)
+	return c.Store.LeaseWebhookFeed(ctx, owner, now, until, start)
+}
+
+func (c *counting) EnqueueWebhooks(ctx context.Context, owner string, from, to store.WebhookFeed, ds []store.WebhookDelivery) error {
+	c.enqueues.Add(1)
+	return c.Store.EnqueueWebhooks(ctx, owner, from, to, ds)
+}
+
+// TestIdleProducer: while nothing happens the producer writes nothing
+// but its lease, past half its life, and its place once IdleWrite
+// passes; an event is written at the next step.
+func TestIdleProducer(t *testing.T) {
+	s := sqlstoretest.Backends()[0].Open(t)
+	rc := &receiver{answer: func(int) int { return 204 }}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	clk := &clock{}
+	f, _ := setup(t, s, srv.URL, clk)
+	cs := &counting{Store: s}
+	d := &webhook.Dispatcher{Store: cs, Feed: f, Now: clk.now, AllowPrivate: true} // a lease of 40 s
+	step := func(n int, every time.Duration) {
+		t.Helper()
+		for range n {
+			clk.add(every)
+			if err := d.Step(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	step(10, time.Second)
+	if l, e := cs.leases.Load(), cs.enqueues.Load(); l != 1 || e != 0 {
+		t.Errorf("10 idle steps in 10 s: %d leases and %d writes of the place, want 1 and 0", l, e)
+	}
+	step(15, time.Second) // 25 s: the lease has 15 s left of 40
+	if l := cs.leases.Load(); l != 2 {
+		t.Errorf("past half the lease's life: %d leases, want 2", l)
+	}
+	step(40, time.Second) // past IdleWrite
+	if e := cs.enqueues.Load(); e != 1 {
+		t.Errorf("a minute idle: %d writes of the place, want 1", e)
+	}
+	punch(t, s, 1, clk.now())
+	step(2, 2*time.Second) // past the feed's lag of 1 s
+	if e := cs.enqueues.Load(); e != 2 || rc.count() != 2 {
+		t.Errorf("after a punch: %d writes of the place and %d requests, want 2 and 2 (the punch and its day)", e, rc.count())
+	}
+}
