@@ -299,3 +299,24 @@ func (s *DB) ReplayWebhookDelivery(ctx context.Context, id string, now time.Time
 	err = s.webhookAttempts(ctx, ds)
 	return ds[0], err
 }
+
+// PruneWebhookDeliveries implements store.Store.
+func (s *DB) PruneWebhookDeliveries(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		const old = `SELECT id FROM webhook_deliveries WHERE created_at_ms < ? AND state <> ?`
+		if _, err := tx.ExecContext(ctx, s.Rebind(`DELETE FROM webhook_attempts WHERE delivery_id IN (`+old+`)`), ms(before), store.DeliveryPending); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.Rebind(`DELETE FROM webhook_deliveries WHERE created_at_ms < ? AND state <> ?`), ms(before), store.DeliveryPending)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: prune webhook deliveries: %w", err)
+	}
+	return int(n), nil
+}

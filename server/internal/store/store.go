@@ -206,6 +206,9 @@ type Store interface {
 	// WebhookDeliveries lists an endpoint's deliveries with their logs,
 	// newest first, those made before before (zero: all), at most limit.
 	WebhookDeliveries(ctx context.Context, endpointID string, before time.Time, limit int) ([]WebhookDelivery, error)
+	// PruneWebhookDeliveries deletes the deliveries made before before
+	// that are no longer pending, with their log, and says how many.
+	PruneWebhookDeliveries(ctx context.Context, before time.Time) (int, error)
 	// ReplayWebhookDelivery makes a delivery pending again, due at now,
 	// with its attempt count reset and its log kept.
 	ReplayWebhookDelivery(ctx context.Context, id string, now time.Time) (WebhookDelivery, error)

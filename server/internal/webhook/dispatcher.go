@@ -53,17 +53,24 @@ type Dispatcher struct {
 	Timeout  time.Duration
 	Interval time.Duration
 	Batch    int
+	// Retention is how long delivered and failed deliveries stay in the
+	// log (0: DefaultRetention).
+	Retention time.Duration
 
 	once sync.Once
 	wake chan struct{}
 	// producing serialises Produce; held is the producer's lease and
 	// place while this dispatcher holds it (see Produce).
 	producing sync.Mutex
+	pruned    time.Time // when the log was last pruned
 	held      struct {
 		until time.Time
 		pos   store.WebhookFeed
 	}
 }
+
+// DefaultRetention keeps the delivery log 30 days.
+const DefaultRetention = 30 * 24 * time.Hour
 
 // IdleWrite is how long a window of the feed without events may grow
 // before the producer writes its place anyway.
@@ -84,6 +91,9 @@ func (d *Dispatcher) init() {
 		}
 		if d.Batch <= 0 {
 			d.Batch = DefaultBatch
+		}
+		if d.Retention <= 0 {
+			d.Retention = DefaultRetention
 		}
 		if d.Log == nil {
 			d.Log = slog.Default()
@@ -136,7 +146,20 @@ func (d *Dispatcher) Step(ctx context.Context) error {
 	if err != nil || len(eps) == 0 {
 		return err
 	}
-	return errors.Join(d.Produce(ctx), d.Deliver(ctx))
+	return errors.Join(d.Produce(ctx), d.Deliver(ctx), d.prune(ctx))
+}
+
+// prune deletes what the log holds past Retention, once an hour.
+func (d *Dispatcher) prune(ctx context.Context) error {
+	d.producing.Lock()
+	defer d.producing.Unlock()
+	now := d.Now()
+	if now.Sub(d.pruned) < time.Hour {
+		return nil
+	}
+	d.pruned = now
+	_, err := d.Store.PruneWebhookDeliveries(ctx, now.Add(-d.Retention))
+	return err
 }
 
 // Produce writes the outbox rows of the feed's changes up to the safe

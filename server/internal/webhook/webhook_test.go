@@ -373,3 +373,40 @@ func TestIdleProducer(t *testing.T) {
 		t.Errorf("after a punch: %d writes of the place and %d requests, want 2 and 2 (the punch and its day)", e, rc.count())
 	}
 }
+
+// TestRetention: a delivered event leaves the log after the retention,
+// pruned by a step.
+func TestRetention(t *testing.T) {
+	s := sqlstoretest.Backends()[0].Open(t)
+	rc := &receiver{answer: func(int) int { return 204 }}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	clk := &clock{}
+	f, _ := setup(t, s, srv.URL, clk)
+	d := &webhook.Dispatcher{Store: s, Feed: f, Now: clk.now, AllowPrivate: true, Retention: 48 * time.Hour}
+	if err := d.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	punch(t, s, 1, clk.now())
+	clk.add(2 * time.Second)
+	if err := d.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.WebhookDeliveries(ctx, "we1", time.Time{}, 10); len(ds) != 2 || ds[0].State != store.DeliverySucceeded {
+		t.Fatalf("delivered: %+v", ds)
+	}
+	clk.add(47 * time.Hour)
+	if err := d.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.WebhookDeliveries(ctx, "we1", time.Time{}, 10); len(ds) != 2 {
+		t.Errorf("47 h on: %d deliveries logged, want 2", len(ds))
+	}
+	clk.add(2 * time.Hour)
+	if err := d.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.WebhookDeliveries(ctx, "we1", time.Time{}, 10); len(ds) != 0 {
+		t.Errorf("49 h on: %d deliveries logged, want none", len(ds))
+	}
+}

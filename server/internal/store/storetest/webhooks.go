@@ -199,11 +199,23 @@ func testWebhooks(t *testing.T, s store.Store) {
 	if len(page) != 2 || page[0].ID != "p0" || page[1].ID != "d3" {
 		t.Errorf("we2 before p1: %+v", page)
 	}
+	// Pruning: what is done and older goes with its log; pending stays.
+	d1.State, d1.Attempt = store.DeliverySucceeded, 1
+	mustDo(s.FinishWebhookAttempt(ctx, "u", store.WebhookAttempt{DeliveryID: "d1", At: T0.Add(time.Hour), StatusCode: 200}, d1))
+	if n := must(s.PruneWebhookDeliveries(ctx, T0.Add(90*time.Minute))); n != 1 {
+		t.Errorf("pruned %d, want 1 (d1, succeeded; d2, d3 and p0 are pending)", n)
+	}
+	if _, err := s.WebhookDelivery(ctx, "d1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("d1 after pruning: %v", err)
+	}
+	if x := must(s.WebhookDelivery(ctx, "d2")); x.State != store.DeliveryPending {
+		t.Errorf("d2 after pruning: %+v", x)
+	}
 	// Deleting an endpoint deletes its deliveries; the last one, the
 	// producer's place.
 	mustDo(s.DeleteWebhookEndpoint(ctx, "we1"))
-	if _, err := s.WebhookDelivery(ctx, "d1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("d1 after its endpoint was deleted: %v", err)
+	if _, err := s.WebhookDelivery(ctx, "d2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("d2 after its endpoint was deleted: %v", err)
 	}
 	if err := s.DeleteWebhookEndpoint(ctx, "we1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleted twice: %v", err)
