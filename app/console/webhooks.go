@@ -6,9 +6,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"punchclock/app/wire"
 )
 
 // The webhook endpoints and their delivery log, for an administrator
@@ -18,46 +19,23 @@ import (
 // (the same webhook-id, so the receiver dedupes it). Endpoints are made
 // and deleted through the API; the console shows and replays.
 
-type webhookEndpoint struct {
-	ID     string   `json:"id"`
-	URL    string   `json:"url"`
-	Events []string `json:"events"`
-}
-
-type webhookAttempt struct {
-	N          int       `json:"n"`
-	At         time.Time `json:"at"`
-	StatusCode int       `json:"status_code"`
-	Error      string    `json:"error"`
-}
-
-type webhookDelivery struct {
-	ID        string           `json:"id"`
-	EventID   string           `json:"event_id"`
-	EventType string           `json:"event_type"`
-	State     string           `json:"state"`
-	CreatedAt time.Time        `json:"created_at"`
-	NextAt    *time.Time       `json:"next_attempt_at"`
-	Attempts  []webhookAttempt `json:"attempts"`
-}
-
 // webhooksView is the kiosks section's webhook card.
 type webhooksView struct {
 	loaded bool
 	err    string
-	list   []webhookEndpoint
+	list   []wire.WebhookEndpoint
 
 	open       string // the endpoint whose log is shown
 	logLoaded  bool
 	logErr     string
-	deliveries []webhookDelivery
+	deliveries []wire.WebhookDelivery
 	replayed   string // the delivery sent again last
 	replayErr  string
 }
 
 func (v *webhooksView) load(c *Console) {
 	var out struct {
-		Endpoints []webhookEndpoint `json:"endpoints"`
+		Endpoints []wire.WebhookEndpoint `json:"endpoints"`
 	}
 	c.get("/api/v1/admin/webhooks", &out, func(err string) {
 		v.loaded, v.err, v.list = true, err, out.Endpoints
@@ -74,7 +52,7 @@ func (v *webhooksView) show(c *Console) app.EventHandler {
 
 func (v *webhooksView) loadLog(c *Console) {
 	var out struct {
-		Deliveries []webhookDelivery `json:"deliveries"`
+		Deliveries []wire.WebhookDelivery `json:"deliveries"`
 	}
 	v.logLoaded = false
 	id := v.open
@@ -105,7 +83,7 @@ func (v *webhooksView) replay(c *Console) app.EventHandler {
 
 // lastAnswer says a delivery's last attempt: its status code, or its
 // error, or that none was made.
-func lastAnswer(l lang, d webhookDelivery) string {
+func lastAnswer(l lang, d wire.WebhookDelivery) string {
 	if len(d.Attempts) == 0 {
 		return l.t("hooks.noAttempt")
 	}

@@ -16,20 +16,9 @@ import (
 	"punchclock/server/internal/webhook"
 )
 
-// webhookView is an endpoint on the wire: its secret only in the answer
-// that made or rotated it.
-type webhookView struct {
-	ID        string    `json:"id"`
-	URL       string    `json:"url"`
-	Events    []string  `json:"events"`
-	CreatedAt time.Time `json:"created_at"`
-	Secret    string    `json:"secret,omitempty"`
-	// PrevUntil is when the secret a rotation replaced stops signing.
-	PrevUntil *time.Time `json:"previous_secret_until,omitempty"`
-}
-
-func viewWebhook(e store.WebhookEndpoint, now time.Time) webhookView {
-	v := webhookView{ID: e.ID, URL: e.URL, Events: nonNil(e.Events), CreatedAt: e.CreatedAt.UTC()}
+// viewWebhook is an endpoint on the wire, without its secret.
+func viewWebhook(e store.WebhookEndpoint, now time.Time) wire.WebhookEndpoint {
+	v := wire.WebhookEndpoint{ID: e.ID, URL: e.URL, Events: nonNil(e.Events), CreatedAt: e.CreatedAt.UTC()}
 	if e.PrevSecret != "" && now.Before(e.PrevUntil) {
 		v.PrevUntil = opt(e.PrevUntil)
 	}
@@ -45,11 +34,11 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 		return storeErr(err)
 	}
 	now := s.Now()
-	out := make([]webhookView, 0, len(eps))
+	out := make([]wire.WebhookEndpoint, 0, len(eps))
 	for _, e := range eps {
 		out = append(out, viewWebhook(e, now))
 	}
-	return writeJSON(w, http.StatusOK, map[string][]webhookView{"endpoints": out})
+	return writeJSON(w, http.StatusOK, map[string][]wire.WebhookEndpoint{"endpoints": out})
 }
 
 type createWebhookRequest struct {
@@ -137,32 +126,14 @@ func (s *Server) rotateWebhook(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, v)
 }
 
-type attemptView struct {
-	N          int       `json:"n"`
-	At         time.Time `json:"at"`
-	StatusCode int       `json:"status_code,omitempty"`
-	Error      string    `json:"error,omitempty"`
-	DurationMS int64     `json:"duration_ms"`
-}
-
-type deliveryView struct {
-	ID        string        `json:"id"`
-	EventID   string        `json:"event_id"`
-	EventType string        `json:"event_type"`
-	State     string        `json:"state"`
-	CreatedAt time.Time     `json:"created_at"`
-	NextAt    *time.Time    `json:"next_attempt_at,omitempty"`
-	Attempts  []attemptView `json:"attempts"`
-	Payload   string        `json:"payload"`
-}
-
-func viewDelivery(d store.WebhookDelivery) deliveryView {
-	v := deliveryView{ID: d.ID, EventID: d.EventID, EventType: d.EventType, State: d.State, CreatedAt: d.CreatedAt.UTC(), Payload: d.Payload, Attempts: []attemptView{}}
+// viewDelivery is a delivery with its log on the wire.
+func viewDelivery(d store.WebhookDelivery) wire.WebhookDelivery {
+	v := wire.WebhookDelivery{ID: d.ID, EventID: d.EventID, EventType: d.EventType, State: d.State, CreatedAt: d.CreatedAt.UTC(), Payload: d.Payload, Attempts: []wire.WebhookAttempt{}}
 	if d.State == store.DeliveryPending {
 		v.NextAt = opt(d.NextAt)
 	}
 	for _, a := range d.Attempts {
-		v.Attempts = append(v.Attempts, attemptView{N: a.N, At: a.At.UTC(), StatusCode: a.StatusCode, Error: a.Error, DurationMS: a.Duration.Milliseconds()})
+		v.Attempts = append(v.Attempts, wire.WebhookAttempt{N: a.N, At: a.At.UTC(), StatusCode: a.StatusCode, Error: a.Error, DurationMS: a.Duration.Milliseconds()})
 	}
 	return v
 }
@@ -195,11 +166,11 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err)
 	}
-	out := make([]deliveryView, 0, len(ds))
+	out := make([]wire.WebhookDelivery, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, viewDelivery(d))
 	}
-	return writeJSON(w, http.StatusOK, map[string][]deliveryView{"deliveries": out})
+	return writeJSON(w, http.StatusOK, map[string][]wire.WebhookDelivery{"deliveries": out})
 }
 
 // replayDelivery sends a delivery again (the same webhook-id), whatever

@@ -186,26 +186,47 @@ func punch(t *testing.T, s store.Store, seq int, at time.Time) {
 	}
 }
 
+// rig is a store seeded by setup, a receiver answering status, and a
+// clock at storetest.T0.
+type rig struct {
+	s   store.Store
+	rc  *receiver
+	clk *clock
+	f   *changefeed.Feed
+	ep  store.WebhookEndpoint
+}
+
+func newRig(t *testing.T, s store.Store, status int) *rig {
+	t.Helper()
+	r := &rig{s: s, rc: &receiver{answer: func(int) int { return status }}, clk: &clock{}}
+	srv := httptest.NewServer(r.rc)
+	t.Cleanup(srv.Close)
+	r.f, r.ep = setup(t, s, srv.URL, r.clk)
+	return r
+}
+
+// firstPunch starts the feed with a step of d, stores a punch of e1, and
+// steps again past the feed's lag: the punch and its day are sent once.
+func (r *rig) firstPunch(t *testing.T, d *webhook.Dispatcher) {
+	t.Helper()
+	if err := d.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	punch(t, r.s, 1, r.clk.now())
+	r.clk.add(2 * time.Second)
+	if err := d.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRetryUntilFailed: a receiver that always answers 500 gets eight
 // attempts on the schedule, the same webhook-id each time, and the
 // delivery ends failed with its log; a replay sends it once more.
 func TestRetryUntilFailed(t *testing.T) {
-	s := sqlstoretest.Backends()[0].Open(t)
-	rc := &receiver{answer: func(int) int { return 500 }}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	clk := &clock{}
-	f, ep := setup(t, s, srv.URL, clk)
-	d := &webhook.Dispatcher{Store: s, Feed: f, Now: clk.now, AllowPrivate: true, Timeout: 5 * time.Second}
-	// The feed starts at the first step: the punch comes after.
-	if err := d.Step(ctx); err != nil {
-		t.Fatal(err)
-	}
-	punch(t, s, 1, clk.now())
-	clk.add(2 * time.Second) // past the feed's lag
-	if err := d.Step(ctx); err != nil {
-		t.Fatal(err)
-	}
+	r := newRig(t, sqlstoretest.Backends()[0].Open(t), 500)
+	s, rc, clk, ep := r.s, r.rc, r.clk, r.ep
+	d := &webhook.Dispatcher{Store: s, Feed: r.f, Now: clk.now, AllowPrivate: true, Timeout: 5 * time.Second}
+	r.firstPunch(t, d)
 	// punch.accepted and attendance.day_changed, each failed once.
 	if rc.count() != 2 {
 		t.Fatalf("%d requests, want 2", rc.count())
@@ -278,12 +299,8 @@ func mustInt(s string) int64 {
 func TestTwoDispatchers(t *testing.T) {
 	for _, b := range sqlstoretest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
-			s := b.Open(t)
-			rc := &receiver{answer: func(int) int { return 200 }}
-			srv := httptest.NewServer(rc)
-			defer srv.Close()
-			clk := &clock{}
-			f, _ := setup(t, s, srv.URL, clk)
+			r := newRig(t, b.Open(t), 200)
+			s, rc, clk, f := r.s, r.rc, r.clk, r.f
 			ds := []*webhook.Dispatcher{
 				{Store: s, Feed: f, Now: clk.now, AllowPrivate: true, Batch: 3},
 				{Store: s, Feed: f, Now: clk.now, AllowPrivate: true, Batch: 3},
@@ -338,14 +355,10 @@ func (c *counting) EnqueueWebhooks(ctx context.Context, owner string, from, to s
 // but its lease, past half its life, and its place once IdleWrite
 // passes; an event is written at the next step.
 func TestIdleProducer(t *testing.T) {
-	s := sqlstoretest.Backends()[0].Open(t)
-	rc := &receiver{answer: func(int) int { return 204 }}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	clk := &clock{}
-	f, _ := setup(t, s, srv.URL, clk)
+	r := newRig(t, sqlstoretest.Backends()[0].Open(t), 204)
+	s, rc, clk := r.s, r.rc, r.clk
 	cs := &counting{Store: s}
-	d := &webhook.Dispatcher{Store: cs, Feed: f, Now: clk.now, AllowPrivate: true} // a lease of 40 s
+	d := &webhook.Dispatcher{Store: cs, Feed: r.f, Now: clk.now, AllowPrivate: true} // a lease of 40 s
 	step := func(n int, every time.Duration) {
 		t.Helper()
 		for range n {
@@ -377,21 +390,10 @@ func TestIdleProducer(t *testing.T) {
 // TestRetention: a delivered event leaves the log after the retention,
 // pruned by a step.
 func TestRetention(t *testing.T) {
-	s := sqlstoretest.Backends()[0].Open(t)
-	rc := &receiver{answer: func(int) int { return 204 }}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	clk := &clock{}
-	f, _ := setup(t, s, srv.URL, clk)
-	d := &webhook.Dispatcher{Store: s, Feed: f, Now: clk.now, AllowPrivate: true, Retention: 48 * time.Hour}
-	if err := d.Step(ctx); err != nil {
-		t.Fatal(err)
-	}
-	punch(t, s, 1, clk.now())
-	clk.add(2 * time.Second)
-	if err := d.Step(ctx); err != nil {
-		t.Fatal(err)
-	}
+	r := newRig(t, sqlstoretest.Backends()[0].Open(t), 204)
+	s, clk := r.s, r.clk
+	d := &webhook.Dispatcher{Store: s, Feed: r.f, Now: clk.now, AllowPrivate: true, Retention: 48 * time.Hour}
+	r.firstPunch(t, d)
 	if ds, _ := s.WebhookDeliveries(ctx, "we1", time.Time{}, 10); len(ds) != 2 || ds[0].State != store.DeliverySucceeded {
 		t.Fatalf("delivered: %+v", ds)
 	}
