@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"punchclock/app/wire"
+	"punchclock/server/internal/postgres/pgtest"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
 	"punchclock/server/internal/webhook"
@@ -373,4 +375,62 @@ func waitOK(within time.Duration, cond func() bool) bool {
 		time.Sleep(10 * time.Millisecond) // polling interval, not synchronisation
 	}
 	return true
+}
+
+// TestWebhooksThreeInstances: three punchd on one PostgreSQL all run a
+// dispatcher; a receiver that accepts everything gets each event once:
+// one producer at a time, and no attempt sent by two instances.
+func TestWebhooksThreeInstances(t *testing.T) {
+	clk := &clock{}
+	clk.Set(t0)
+	var mu sync.Mutex
+	got := map[string]int{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.Header.Get(webhook.HeaderID)]++
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	db := pgtest.NewDB(t)
+	var ms []*punchd.Main
+	for i := range 3 {
+		ms = append(ms, serve(t, punchd.Config{DB: db, DataDir: t.TempDir(), Demo: i == 0, Now: clk.Now, WebDir: t.TempDir(),
+			WebhookPrivate: true, WebhookTimeout: time.Second, WebhookInterval: 5 * time.Millisecond}))
+	}
+	clk.Set(t0.Add(10 * time.Minute))
+	admin := "Bearer " + ms[0].Demo.AdminToken
+	var ep struct{ ID string }
+	if st, eb := call(t, "POST", ms[1].URL()+"/api/v1/admin/webhooks", admin, []byte(`{"url":"`+recv.URL+`","events":["punch.accepted","attendance.day_changed"]}`), &ep); st != 201 {
+		t.Fatalf("create the endpoint: %d %+v", st, eb)
+	}
+	k := enroll(t, ms[0].URL(), issueCode(t, ms[0].URL(), ms[0].Demo.AdminToken, "sh-jingan"), clk)
+	for i := 4; i <= 19; i++ {
+		k.base = ms[i%3].URL()
+		if st, br, eb := k.send([]wire.SignedPunch{k.punch(fmt.Sprintf("E%03d", i), clk.Now())}); st != 200 || statuses(br.Results) != "accepted" {
+			t.Fatalf("punch: %d %s %+v", st, statuses(br.Results), eb)
+		}
+	}
+	clk.Set(clk.Now().Add(2 * time.Minute))
+	waitFor(t, 20*time.Second, "32 events delivered", func() bool {
+		ds, err := ms[2].Store.WebhookDeliveries(context.Background(), ep.ID, time.Time{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.State != store.DeliverySucceeded {
+				return false
+			}
+		}
+		return len(ds) >= 32
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for id, n := range got {
+		if n != 1 {
+			t.Errorf("%s sent %d times", id, n)
+		}
+	}
+	if len(got) < 32 {
+		t.Errorf("%d events, want 16 punches and at least 16 day changes", len(got))
+	}
 }
