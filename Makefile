@@ -15,7 +15,8 @@ WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./
 # haproxy: the tests of several punchd on one PostgreSQL (and the chaos suite) run it in front of them.
 # poppler-utils: the badge sheet tests render the PDF to images and read the badges back.
 # libreoffice-calc-nogui: the export tests open every XLSX in LibreOffice and compare it cell by cell with the CSV.
-APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core libreoffice-calc-nogui
+# nodejs: the webhook acceptance test verifies deliveries with the Standard Webhooks JavaScript library.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core libreoffice-calc-nogui nodejs
 # fonts-droid-fallback, fonts-dejavu-core: the CJK and Latin TrueType fonts of badge sheets.
 APT_RUN      := fonts-droid-fallback fonts-dejavu-core
 APT_BENCH    := zbar-tools zxing-cpp-tools
@@ -133,8 +134,39 @@ go-check:
 deps: go-check ## download Go modules
 	$(GO) mod download
 
+# The Standard Webhooks reference library for JavaScript, with which the webhook
+# acceptance test (server/internal/punchd, TestWebhookAcceptance) verifies every
+# delivery independently of our code, and its two runtime dependencies: each
+# fetched with npm pack, checked against the registry's sha512 integrity pinned
+# here (npm view PKG@VERSION dist.integrity), unpacked into
+# var/npm/standardwebhooks/node_modules/ where Node's require finds them.
+SW_DIR := $(CURDIR)/var/npm/standardwebhooks
+export PUNCHCLOCK_STANDARDWEBHOOKS ?= $(SW_DIR)
+define SW_PKGS
+standardwebhooks@1.1.1 standardwebhooks sha512-bCbX9ZEyFkWPsRz7Bl3NuQUJohmwGSev/yhr7vhaGPlc4AfIrspIRa6cPTBuI1ItmrTDJ4d/S2hCsfe4+vQGnQ==
+@stablelib/base64@1.0.1 @stablelib/base64 sha512-1bnPQqSxSuc3Ii6MhBysoWCg58j97aUjuCSZrGSmDxNqtytIi0k8utUenAwTZN4V5mXXYGsVUI9zeBqy+jBOSQ==
+fast-sha256@1.3.0 fast-sha256 sha512-n11RGP/lrWEFI/bWdygLxhI+pVeo1ZYIVwvvPkW7azl/rOy+F3HYRZ2K5zeE9mmkhQppyv9sQFx0JM9UabnpPQ==
+endef
+export SW_PKGS
+
+.PHONY: standardwebhooks
+standardwebhooks: $(SW_DIR)/.verified ## fetch the Standard Webhooks JavaScript library (pinned, sha512-checked) for the webhook tests
+
+$(SW_DIR)/.verified: Makefile
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "standardwebhooks: Node and npm are needed (apt-get install -y nodejs npm)"; exit 1; }
+	@set -e; tmp=$(SW_DIR).tmp; rm -rf $$tmp; mkdir -p $$tmp/tgz; \
+	echo "$$SW_PKGS" | while read -r spec name sri; do \
+		[ -n "$$spec" ] || continue; \
+		tgz=$$(cd $$tmp/tgz && npm pack --silent "$$spec" | tail -1); \
+		got=$$(node -e 'process.stdout.write("sha512-"+require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$$tmp/tgz/$$tgz"); \
+		[ "$$got" = "$$sri" ] || { echo "standardwebhooks: $$spec has integrity $$got, want $$sri"; exit 1; }; \
+		mkdir -p "$$tmp/node_modules/$$name"; tar -xzf "$$tmp/tgz/$$tgz" -C "$$tmp/node_modules/$$name" --strip-components=1; \
+	done; \
+	rm -rf $$tmp/tgz $(SW_DIR); mv $$tmp $(SW_DIR); touch $@
+	@echo "standardwebhooks: $(SW_DIR)"
+
 .PHONY: test-deps
-test-deps: deps ## install what the tests need: Chromium, wasmbrowsertest, a running PostgreSQL
+test-deps: deps standardwebhooks ## install what the tests need: Chromium, wasmbrowsertest, a running PostgreSQL, the Standard Webhooks library
 	@missing=""; for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "Please install:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; \

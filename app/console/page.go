@@ -59,6 +59,7 @@ type Console struct {
 	employees employeesView
 	units     unitsView
 	dash      dashboardView
+	webhooks  webhooksView
 }
 
 // sections are the console's sections in the order of its navigation.
@@ -98,6 +99,9 @@ func (c *Console) show(section string) app.EventHandler {
 		// offer) afresh: a site made meanwhile can be picked at once.
 		if (section == "kiosks" || section == "rules") && c.kiosks.loaded {
 			c.kiosks.load(c)
+		}
+		if section == "kiosks" && c.me.User.Role == "super_admin" {
+			c.webhooks.load(c)
 		}
 	}
 }
@@ -139,6 +143,9 @@ func (c *Console) signedIn(me *session) {
 	}
 	c.kiosks.start(c)
 	c.people.start(c)
+	if me.User.Role == "super_admin" {
+		c.webhooks.load(c)
+	}
 }
 
 func (c *Console) onLogin(ctx app.Context, e app.Event) {
@@ -244,6 +251,10 @@ func (c *Console) Render() app.UI {
 			}
 		default:
 			section = c.kiosks.render(c, l)
+			// Webhooks are the administrators' (/api/v1/admin/webhooks).
+			if c.me.User.Role == "super_admin" {
+				section = app.Div().Body(section, c.webhooks.render(c, l))
+			}
 		}
 		body = app.Div().Body(
 			app.Nav().Body(app.Range(nav).Slice(func(i int) app.UI {

@@ -25,6 +25,7 @@ import (
 	"punchclock/server/internal/approval"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
+	"punchclock/server/internal/changefeed"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/exportjob"
@@ -32,6 +33,7 @@ import (
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/webhook"
 )
 
 // Limits on request bodies.
@@ -52,6 +54,11 @@ type Server struct {
 	Devices *device.Service
 	Punches *punch.Service
 	Days    *dayrec.Service
+	// Feed is the change feed behind GET /attendance/record?changes=true.
+	Feed *changefeed.Feed
+	// Webhooks sends the webhooks (nil: endpoints are managed, and
+	// nothing is sent, nor sent to a private network).
+	Webhooks *webhook.Dispatcher
 	// Audit appends security-relevant acts to the hash-chained log.
 	Audit *audit.Log
 	// Approvals runs the approval flows.
@@ -100,6 +107,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Devices:   &device.Service{Store: st, Now: now},
 		Punches:   punch.New(st, now),
 		Days:      days,
+		Feed:      &changefeed.Feed{Store: st, Now: now},
 		Audit:     log2,
 		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log, Rules: ruleSet},
 		Bodies:    DefaultBudget(),
@@ -200,6 +208,12 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/report/export/{id}/file", s.scoped(s.exportJobFile))
 	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
 	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))
+	route("GET /api/v1/admin/webhooks", s.admin(s.listWebhooks))
+	route("POST /api/v1/admin/webhooks", s.admin(s.createWebhook))
+	route("DELETE /api/v1/admin/webhooks/{id}", s.admin(s.deleteWebhook))
+	route("POST /api/v1/admin/webhooks/{id}/rotate", s.admin(s.rotateWebhook))
+	route("GET /api/v1/admin/webhooks/{id}/deliveries", s.admin(s.listDeliveries))
+	route("POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/replay", s.admin(s.replayDelivery))
 	route("GET /api/v1/punches", s.scoped(s.listPunches))
 	route("GET /api/v1/punches/{id}", s.scoped(s.getPunch))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {

@@ -27,6 +27,7 @@ import (
 	"punchclock/server/internal/postgres"
 	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/webhook"
 )
 
 // Config is punchd's configuration.
@@ -64,8 +65,19 @@ type Config struct {
 	TrustProxies []netip.Prefix
 	// ExportWorkers is how many export jobs run at once (0: one).
 	ExportWorkers int
-	Now           func() time.Time
-	Log           *slog.Logger
+	// WebhookPrivate lets webhook endpoints be on loopback and private
+	// networks (off: refused, against SSRF).
+	WebhookPrivate bool
+	// WebhookClient posts the webhooks (nil: webhook.Client).
+	WebhookClient *http.Client
+	// WebhookTimeout bounds each attempt and WebhookInterval is the wait
+	// between the dispatcher's steps (0: the webhook package's defaults).
+	WebhookTimeout, WebhookInterval time.Duration
+	// FeedLag holds the change feed's windows behind now (0:
+	// changefeed.DefaultLag).
+	FeedLag time.Duration
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // Main is a running punchd.
@@ -81,6 +93,8 @@ type Main struct {
 	stopListen func()
 	// stopExports ends the export job workers and waits.
 	stopExports func()
+	// stopWebhooks ends the webhook dispatcher and waits.
+	stopWebhooks func()
 }
 
 var routesOnce sync.Once
@@ -155,6 +169,9 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	if cfg.FaceAdminToken != "" {
 		m.API.Face = &faceadmin.Client{Token: cfg.FaceAdminToken}
 	}
+	m.API.Feed.Lag = cfg.FeedLag
+	m.API.Webhooks = &webhook.Dispatcher{Store: st, Feed: m.API.Feed, Now: cfg.Now, Client: cfg.WebhookClient, AllowPrivate: cfg.WebhookPrivate,
+		Log: cfg.Log, Timeout: cfg.WebhookTimeout, Interval: cfg.WebhookInterval}
 	m.API.BadgeFont = cfg.BadgeFont
 	m.API.TrustProxies = cfg.TrustProxies
 	if cfg.Demo {
@@ -168,6 +185,15 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 		st.Close()
 		return nil, err
 	}
+	// The webhook dispatcher: its outbox is in the store, so what it had
+	// not sent when punchd stopped is sent after the restart.
+	wctx, wcancel := context.WithCancel(context.Background())
+	wdone := make(chan struct{})
+	go func() {
+		defer close(wdone)
+		m.API.Webhooks.Run(wctx)
+	}()
+	m.stopWebhooks = func() { wcancel(); <-wdone }
 	if IsPostgres(cfg.DB) {
 		// Other instances on the database revoke devices too: drop them
 		// from this one's cache when they say so.
@@ -260,6 +286,9 @@ func (m *Main) Close() error {
 	}
 	if m.stopExports != nil {
 		m.stopExports()
+	}
+	if m.stopWebhooks != nil {
+		m.stopWebhooks()
 	}
 	errs = append(errs, m.Store.Close())
 	return errors.Join(errs...)

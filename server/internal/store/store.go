@@ -160,6 +160,62 @@ type Store interface {
 	// PutAttachment stores a flow's proof; Attachment reads one.
 	PutAttachment(ctx context.Context, a Attachment) error
 	Attachment(ctx context.Context, id string) (Attachment, error)
+	// Change feed (package changefeed).
+	// PunchesReceived lists the punches (of any status) received in
+	// [from, to), by arrival then id.
+	PunchesReceived(ctx context.Context, from, to time.Time) ([]Received, error)
+	// ApprovalsChanged lists the approval requests started or changed
+	// at change versions in (since, upto], by version; Version holds each
+	// one's.
+	ApprovalsChanged(ctx context.Context, since, upto int64) ([]ApprovalRow, error)
+	// FeedHorizon is the start of the oldest transaction in flight on
+	// the database (zero when none is or the database cannot tell): a
+	// punch it is writing may have arrived as early as that.
+	FeedHorizon(ctx context.Context) (time.Time, error)
+
+	// Webhooks (package webhook).
+	// PutWebhookEndpoint stores an endpoint, new or changed.
+	PutWebhookEndpoint(ctx context.Context, e WebhookEndpoint) error
+	WebhookEndpoint(ctx context.Context, id string) (WebhookEndpoint, error)
+	// WebhookEndpoints lists the endpoints by id.
+	WebhookEndpoints(ctx context.Context) ([]WebhookEndpoint, error)
+	// DeleteWebhookEndpoint deletes an endpoint with its deliveries and
+	// their log; with the last endpoint, the producer's place in the
+	// feed (the next LeaseWebhookFeed starts afresh).
+	DeleteWebhookEndpoint(ctx context.Context, id string) error
+	// StartWebhookFeed starts the producer's feed at start, unless it
+	// has started (so an endpoint made now receives what changes from
+	// now, however late a producer first runs).
+	StartWebhookFeed(ctx context.Context, start WebhookFeed) error
+	// LeaseWebhookFeed makes owner the producer until until, unless
+	// another holds an unexpired lease at now (false). A first lease
+	// starts the feed at start.
+	LeaseWebhookFeed(ctx context.Context, owner string, now, until time.Time, start WebhookFeed) (WebhookFeed, bool, error)
+	// EnqueueWebhooks writes deliveries (those of an event an endpoint
+	// already has are left alone) and moves the feed from from to to, in
+	// one transaction; ErrConflict when owner no longer holds the lease
+	// or the feed is no longer at from.
+	EnqueueWebhooks(ctx context.Context, owner string, from, to WebhookFeed, ds []WebhookDelivery) error
+	// ClaimWebhookDeliveries leases to owner until until up to limit
+	// pending deliveries due at now whose lease has expired, by due
+	// time; two owners never claim the same one.
+	ClaimWebhookDeliveries(ctx context.Context, owner string, now, until time.Time, limit int) ([]WebhookDelivery, error)
+	// FinishWebhookAttempt logs attempt a of a delivery owner holds and
+	// sets its state, attempt count and next due time (d's), ending the
+	// lease; ErrConflict when owner lost the lease.
+	FinishWebhookAttempt(ctx context.Context, owner string, a WebhookAttempt, d WebhookDelivery) error
+	// WebhookDelivery returns a delivery with its log.
+	WebhookDelivery(ctx context.Context, id string) (WebhookDelivery, error)
+	// WebhookDeliveries lists an endpoint's deliveries with their logs,
+	// newest first, those made before before (zero: all), at most limit.
+	WebhookDeliveries(ctx context.Context, endpointID string, before time.Time, limit int) ([]WebhookDelivery, error)
+	// PruneWebhookDeliveries deletes the deliveries made before before
+	// that are no longer pending, with their log, and says how many.
+	PruneWebhookDeliveries(ctx context.Context, before time.Time) (int, error)
+	// ReplayWebhookDelivery makes a delivery pending again, due at now,
+	// with its attempt count reset and its log kept.
+	ReplayWebhookDelivery(ctx context.Context, id string, now time.Time) (WebhookDelivery, error)
+
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
@@ -264,6 +320,8 @@ type ApprovalRow struct {
 	CreatedAt  time.Time
 	ClosedAt   time.Time
 	Body       json.RawMessage
+	// Version is the change version of its last write (read only).
+	Version int64
 }
 
 // Attachment is a proof attached to an approval flow.
