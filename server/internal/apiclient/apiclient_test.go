@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,13 +72,44 @@ func buildClient(t *testing.T, dir string) string {
 
 // checks are what the test checks of each step of the payroll program,
 // in the order the program runs them. A new step of the program gets its
-// check here.
+// check here. A step with a prepare runs after it, in a new run of the
+// program (what it prepares happens between two of the payroll system's
+// runs).
 var checks = []struct {
-	step  string
-	check func(t *testing.T, m *punchd.Main, out string)
+	step    string
+	prepare func(t *testing.T, env *env)
+	check   func(t *testing.T, env *env, out string)
 }{
-	{"payroll", checkPayroll},
-	{"export", checkExport},
+	{step: "payroll", check: checkPayroll},
+	{step: "export", check: checkExport},
+	{step: "since", prepare: pastTheDemo, check: checkSince},
+	{step: "changes", prepare: changeSomething, check: checkChanges},
+}
+
+// env is the running punchd the program talks to, and its clock.
+type env struct {
+	m     *punchd.Main
+	url   string
+	admin string
+	clock *clock
+}
+
+// clock is the server's clock: it stands still unless moved.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // TestGeneratedClient: a client oapi-codegen generates from the current
@@ -89,25 +121,37 @@ var checks = []struct {
 func TestGeneratedClient(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildClient(t, dir)
-	srv := e2etest.StartServer(t, punchd.Config{Now: func() time.Time { return now }})
-	m := srv.Main()
-	token := integrationToken(t, srv.URL(), m.Demo.AdminToken)
+	clk := &clock{t: now}
+	srv := e2etest.StartServer(t, punchd.Config{Now: clk.Now})
+	e := &env{m: srv.Main(), url: srv.URL(), admin: srv.Main().Demo.AdminToken, clock: clk}
+	token := integrationToken(t, e.url, e.admin)
 
 	out := filepath.Join(dir, "out")
 	if err := os.Mkdir(out, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
+	runProgram := func() {
+		if len(names) == 0 {
+			return
+		}
+		cmd := exec.Command(bin, "-base", e.url, "-token", token, "-department", dept, "-from", from, "-to", to,
+			"-limit", strconv.Itoa(pageSize), "-out", out, "-steps", strings.Join(names, ","))
+		if got, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("the payroll program (%s): %v\n%s", names, err, got)
+		}
+		names = nil
+	}
 	for _, c := range checks {
+		if c.prepare != nil {
+			runProgram()
+			c.prepare(t, e)
+		}
 		names = append(names, c.step)
 	}
-	cmd := exec.Command(bin, "-base", srv.URL(), "-token", token, "-department", dept, "-from", from, "-to", to,
-		"-limit", strconv.Itoa(pageSize), "-out", out, "-steps", strings.Join(names, ","))
-	if got, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("the payroll program: %v\n%s", err, got)
-	}
+	runProgram()
 	for _, c := range checks {
-		t.Run(c.step, func(t *testing.T) { c.check(t, m, out) })
+		t.Run(c.step, func(t *testing.T) { c.check(t, e, out) })
 	}
 }
 
@@ -173,8 +217,8 @@ func employees(t *testing.T, m *punchd.Main) []string {
 
 // checkPayroll: every page was followed, and the records are every
 // employee's every day, in order.
-func checkPayroll(t *testing.T, m *punchd.Main, out string) {
-	ids := employees(t, m)
+func checkPayroll(t *testing.T, e *env, out string) {
+	ids := employees(t, e.m)
 	pages, _ := os.ReadFile(filepath.Join(out, "pages.txt"))
 	if want := (len(ids) + pageSize - 1) / pageSize; string(pages) != strconv.Itoa(want) || want < 2 {
 		t.Errorf("%s pages, want %d", pages, want)
@@ -194,8 +238,8 @@ func checkPayroll(t *testing.T, m *punchd.Main, out string) {
 // checkExport: the job ended done with every employee counted, and its
 // CSV holds one row per record the payroll step pulled, with the same
 // employee, day, status and minutes.
-func checkExport(t *testing.T, m *punchd.Main, out string) {
-	ids := employees(t, m)
+func checkExport(t *testing.T, e *env, out string) {
+	ids := employees(t, e.m)
 	var job struct {
 		State    string
 		Progress struct{ Done, Total int }
@@ -229,5 +273,65 @@ func checkExport(t *testing.T, m *punchd.Main, out string) {
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("row %d: %q, want %q", 1+i, got, want)
 		}
+	}
+}
+
+// pastTheDemo moves the clock past the feed's lag behind the demo's
+// punches, which arrived at the clock's time: the payroll system starts
+// polling after them.
+func pastTheDemo(t *testing.T, e *env) { e.clock.Add(5 * time.Minute) }
+
+// checkSince: the feed's first call gave a cursor.
+func checkSince(t *testing.T, _ *env, out string) {
+	if c, err := os.ReadFile(filepath.Join(out, "cursor.txt")); err != nil || len(c) == 0 {
+		t.Errorf("no cursor: %q %v", c, err)
+	}
+}
+
+// changeSomething is what happens between two polls: an overtime flow of
+// E004 (retail, under hq) on the 19th, started by an admin; then the
+// clock moves past the feed's lag.
+func changeSomething(t *testing.T, e *env) {
+	body := `{"id":"01a1f0aa-0000-7000-8000-000000000004","kind":"overtime","employee_id":"E004","date":"2026-11-19","minutes":30,"reason":"stock take"}`
+	req, _ := http.NewRequest("POST", e.url+"/api/v1/approval/flow", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("start a flow: %d", resp.StatusCode)
+	}
+	e.clock.Add(5 * time.Minute)
+}
+
+// checkChanges: the poll after the flow names E004's days around the
+// 19th, for the approval, and brings their records, nobody else's.
+func checkChanges(t *testing.T, _ *env, out string) {
+	var changes []struct {
+		EmployeeID string   `json:"employee_id"`
+		Days       []string `json:"days"`
+		Reasons    []string `json:"reasons"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, "changes.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &changes)
+	}
+	if err != nil || len(changes) != 1 || changes[0].EmployeeID != "E004" || strings.Join(changes[0].Days, ",") != "2026-11-18,2026-11-19,2026-11-20" ||
+		strings.Join(changes[0].Reasons, ",") != "approval" {
+		t.Fatalf("changes %s (%v), want E004's 18th to 20th for an approval", data, err)
+	}
+	data, err = os.ReadFile(filepath.Join(out, "changed.json"))
+	var recs []pulled
+	if err == nil {
+		err = json.Unmarshal(data, &recs)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.EmployeeID+" "+r.Date)
+	}
+	if err != nil || strings.Join(got, ",") != "E004 2026-11-18,E004 2026-11-19,E004 2026-11-20" {
+		t.Errorf("changed records %q (%v), want E004's 18th to 20th", got, err)
 	}
 }

@@ -9,10 +9,14 @@
 //	         (records.json, pages.txt)
 //	export   an export job of the month's sheet: started, polled until
 //	         done, downloaded (export.csv, job.json)
+//	since    the change feed's first call: the cursor to poll from
+//	         (cursor.txt)
+//	changes  the poll a payroll system makes every five minutes: the
+//	         day records that changed since cursor.txt, every page
+//	         (changes.json, changed.json)
 //
-// New steps (the "changed since" poll of the records, a field staff
-// location report) are added to steps below and checked in the test's
-// checks table.
+// New steps are added to steps below and checked in the test's checks
+// table.
 package main
 
 import (
@@ -51,6 +55,8 @@ type run struct {
 var steps = map[string]func(r *run) error{
 	"payroll": payroll,
 	"export":  export,
+	"since":   since,
+	"changes": changes,
 }
 
 func main() {
@@ -186,4 +192,70 @@ func export(r *run) error {
 		return fmt.Errorf("the file's Content-Type is %q", ct)
 	}
 	return r.write("export.csv", file.Body)
+}
+
+// feed asks the change feed for a page from cursor (none: where it
+// stands now).
+func (r *run) feed(cursor *string) (*gen.GetAttendanceRecordsResponse, error) {
+	yes := gen.GetAttendanceRecordsParamsChanges(true)
+	res, err := r.c.GetAttendanceRecordsWithResponse(r.ctx, &gen.GetAttendanceRecordsParams{
+		DepartmentId: &r.dept, From: r.from, To: &r.to, Changes: &yes, Cursor: cursor})
+	if err != nil {
+		return nil, err
+	}
+	if err := status(res.StatusCode(), res.Body, http.StatusOK); err != nil {
+		return nil, err
+	}
+	if res.JSON200 == nil || res.JSON200.NextCursor == nil || *res.JSON200.NextCursor == "" {
+		return nil, errors.New("an answer without next_cursor")
+	}
+	return res, nil
+}
+
+// since keeps the change feed's cursor of now, to poll from later.
+func since(r *run) error {
+	res, err := r.feed(nil)
+	if err != nil {
+		return err
+	}
+	return r.write("cursor.txt", []byte(*res.JSON200.NextCursor))
+}
+
+// changes polls the change feed from the kept cursor, page after page
+// while it says more, and keeps the changes, the records of the changed
+// days and the cursor to poll from next time.
+func changes(r *run) error {
+	data, err := os.ReadFile(filepath.Join(r.out, "cursor.txt"))
+	if err != nil {
+		return err
+	}
+	cursor := string(data)
+	var recs []gen.DayRecord
+	var changed []any
+	for {
+		res, err := r.feed(&cursor)
+		if err != nil {
+			return err
+		}
+		page := res.JSON200
+		if page.Records != nil {
+			recs = append(recs, *page.Records...)
+		}
+		if page.Changes != nil {
+			for _, c := range *page.Changes {
+				changed = append(changed, c)
+			}
+		}
+		cursor = *page.NextCursor
+		if page.More == nil || !*page.More {
+			break
+		}
+	}
+	if err := r.write("changes.json", changed); err != nil {
+		return err
+	}
+	if err := r.write("cursor.txt", []byte(cursor)); err != nil {
+		return err
+	}
+	return r.write("changed.json", recs)
 }
