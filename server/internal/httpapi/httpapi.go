@@ -126,6 +126,11 @@ func (s *Server) Handler() http.Handler {
 			s.scopes[scope] = true
 		}
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if observe := observed.Load(); observe != nil {
+				sw := &statusWriter{ResponseWriter: w}
+				defer func() { (*observe)(pattern, sw.code) }()
+				w = sw
+			}
 			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope))
 			err := checkRequest(r)
 			if err == nil {

@@ -2,7 +2,6 @@ package punchd_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"path/filepath"
 	"testing"
@@ -37,15 +36,7 @@ func TestOutOfFenceFlow(t *testing.T) {
 		t.Fatalf("put rule config: %d %+v", st, eb)
 	}
 	kio := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
-	var link struct{ Code string }
-	if st, eb := call(t, "POST", base+"/api/v1/admin/phone-links", "Bearer "+admin, []byte(`{"employee_id":"E005"}`), &link); st != 201 {
-		t.Fatalf("phone link: %d %+v", st, eb)
-	}
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	var act wire.EnrollResponse
-	if st, eb := call(t, "POST", base+"/api/v1/phones/activate", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub}), &act); st != 200 {
-		t.Fatalf("activate: %d %+v", st, eb)
-	}
+	act, priv := activatePhone(t, base, admin, "E005")
 	phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
 	now := clk.Now()
 	id, _ := uuid.NewV7()
