@@ -14,7 +14,9 @@ WASM_PKGS    := ./app/... ./kiosk/outbox/... ./kiosk/syncer/... ./kiosk/scan/ ./
 # fonts-noto-cjk: the kiosk's Chinese screens, screenshotted by the browser tests, need CJK glyphs.
 # haproxy: the tests of several punchd on one PostgreSQL (and the chaos suite) run it in front of them.
 # poppler-utils: the badge sheet tests render the PDF to images and read the badges back.
-APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core
+# libreoffice-calc-nogui: the export tests open every XLSX in LibreOffice and compare it cell by cell with the CSV.
+# nodejs: the webhook acceptance test verifies deliveries with the Standard Webhooks JavaScript library.
+APT_TEST     := chromium chromium-driver fonts-noto-cjk haproxy poppler-utils fonts-droid-fallback fonts-dejavu-core libreoffice-calc-nogui nodejs
 # fonts-droid-fallback, fonts-dejavu-core: the CJK and Latin TrueType fonts of badge sheets.
 APT_RUN      := fonts-droid-fallback fonts-dejavu-core
 APT_BENCH    := zbar-tools zxing-cpp-tools
@@ -43,15 +45,15 @@ run-deps:
 	fi
 
 .PHONY: build
-build: serve-build ## build bin/punchd, web/app.wasm and web/admin/app.wasm (with their brotli and gzip copies) and the CJK web font
-	./bin/punchd precompress web/app.wasm web/admin/app.wasm
+build: serve-build ## build bin/punchd, web/app.wasm and web/admin/app.wasm (with their brotli and gzip copies), the CJK web font and the console's ECharts
+	./bin/punchd precompress web/app.wasm web/admin/app.wasm $(ECHARTS_JS)
 
 # serve-build is what punchd needs to serve the kiosk; make run compresses app.wasm
 # once punchd answers (punchd serves it uncompressed until then). The two builds run
 # side by side: each leaves a core idle part of the time (one large package, linking).
 .PHONY: serve-build
 serve-build: go-check
-	@$(MAKE) --no-print-directory -j2 punchd wasm font
+	@$(MAKE) --no-print-directory -j2 punchd wasm font echarts
 
 .PHONY: punchd
 punchd: ## build bin/punchd
@@ -87,6 +89,32 @@ font: font-deps ## build the kiosk's Chinese web font subset (web/cjk-sc.woff2) 
 		mv $(CJK_FONT).tmp $(CJK_FONT) && mv $(CJK_CHARS).tmp $(CJK_CHARS) && stat -c '%s bytes %n' $(CJK_FONT); \
 	fi
 
+# The console's charts: Apache ECharts (Apache-2.0) from the npm registry,
+# fetched once by `npm pack` into .cache/echarts (git ignores it), checked
+# against the registry's pinned sha512 integrity, and its minified build
+# (with its LICENSE and NOTICE) unpacked into web/vendor/, which punchd
+# serves at /web/vendor/ (git ignores it too). Nothing is fetched at run
+# time; the console loads it only where it shows charts.
+ECHARTS_NPM    := echarts@6.1.0
+ECHARTS_TGZ    := .cache/echarts/echarts-6.1.0.tgz
+ECHARTS_SHA512 := q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpIyHZA==
+ECHARTS_JS     := web/vendor/echarts.min.js
+.PHONY: echarts
+echarts: $(ECHARTS_JS) ## fetch Apache ECharts (npm pack, sha512-checked) into web/vendor/ for the console's dashboard
+
+$(ECHARTS_JS): Makefile
+	@mkdir -p .cache/echarts web/vendor
+	@if [ ! -f $(ECHARTS_TGZ) ]; then \
+		command -v npm >/dev/null || { echo "The console's charts need npm to fetch $(ECHARTS_NPM) once: apt-get install -y npm"; exit 1; }; \
+		echo "npm pack $(ECHARTS_NPM)"; \
+		npm pack --silent --pack-destination .cache/echarts $(ECHARTS_NPM) >/dev/null || { echo "npm pack $(ECHARTS_NPM) failed"; exit 1; }; \
+	fi
+	@sum=$$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' $(ECHARTS_TGZ)); if [ "$$sum" != "$(ECHARTS_SHA512)" ]; then \
+		echo "$(ECHARTS_TGZ): sha512 $$sum, expected $(ECHARTS_SHA512); removing the download"; rm -f $(ECHARTS_TGZ); exit 1; fi
+	@tar -xzf $(ECHARTS_TGZ) -C .cache/echarts package/dist/echarts.min.js package/LICENSE package/NOTICE
+	@cp .cache/echarts/package/LICENSE web/vendor/echarts.LICENSE && cp .cache/echarts/package/NOTICE web/vendor/echarts.NOTICE
+	@mv .cache/echarts/package/dist/echarts.min.js $@ && touch $@
+
 # font-deps installs what the subset needs, as test-deps does (without the
 # packages' recommendations: python3-fonttools recommends half of SciPy).
 .PHONY: font-deps
@@ -106,8 +134,39 @@ go-check:
 deps: go-check ## download Go modules
 	$(GO) mod download
 
+# The Standard Webhooks reference library for JavaScript, with which the webhook
+# acceptance test (server/internal/punchd, TestWebhookAcceptance) verifies every
+# delivery independently of our code, and its two runtime dependencies: each
+# fetched with npm pack, checked against the registry's sha512 integrity pinned
+# here (npm view PKG@VERSION dist.integrity), unpacked into
+# var/npm/standardwebhooks/node_modules/ where Node's require finds them.
+SW_DIR := $(CURDIR)/var/npm/standardwebhooks
+export PUNCHCLOCK_STANDARDWEBHOOKS ?= $(SW_DIR)
+define SW_PKGS
+standardwebhooks@1.1.1 standardwebhooks sha512-bCbX9ZEyFkWPsRz7Bl3NuQUJohmwGSev/yhr7vhaGPlc4AfIrspIRa6cPTBuI1ItmrTDJ4d/S2hCsfe4+vQGnQ==
+@stablelib/base64@1.0.1 @stablelib/base64 sha512-1bnPQqSxSuc3Ii6MhBysoWCg58j97aUjuCSZrGSmDxNqtytIi0k8utUenAwTZN4V5mXXYGsVUI9zeBqy+jBOSQ==
+fast-sha256@1.3.0 fast-sha256 sha512-n11RGP/lrWEFI/bWdygLxhI+pVeo1ZYIVwvvPkW7azl/rOy+F3HYRZ2K5zeE9mmkhQppyv9sQFx0JM9UabnpPQ==
+endef
+export SW_PKGS
+
+.PHONY: standardwebhooks
+standardwebhooks: $(SW_DIR)/.verified ## fetch the Standard Webhooks JavaScript library (pinned, sha512-checked) for the webhook tests
+
+$(SW_DIR)/.verified: Makefile
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "standardwebhooks: Node and npm are needed (apt-get install -y nodejs npm)"; exit 1; }
+	@set -e; tmp=$(SW_DIR).tmp; rm -rf $$tmp; mkdir -p $$tmp/tgz; \
+	echo "$$SW_PKGS" | while read -r spec name sri; do \
+		[ -n "$$spec" ] || continue; \
+		tgz=$$(cd $$tmp/tgz && npm pack --silent "$$spec" | tail -1); \
+		got=$$(node -e 'process.stdout.write("sha512-"+require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$$tmp/tgz/$$tgz"); \
+		[ "$$got" = "$$sri" ] || { echo "standardwebhooks: $$spec has integrity $$got, want $$sri"; exit 1; }; \
+		mkdir -p "$$tmp/node_modules/$$name"; tar -xzf "$$tmp/tgz/$$tgz" -C "$$tmp/node_modules/$$name" --strip-components=1; \
+	done; \
+	rm -rf $$tmp/tgz $(SW_DIR); mv $$tmp $(SW_DIR); touch $@
+	@echo "standardwebhooks: $(SW_DIR)"
+
 .PHONY: test-deps
-test-deps: deps ## install what the tests need: Chromium, wasmbrowsertest, a running PostgreSQL
+test-deps: deps standardwebhooks ## install what the tests need: Chromium, wasmbrowsertest, a running PostgreSQL, the Standard Webhooks library
 	@missing=""; for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "Please install:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; \
@@ -116,6 +175,29 @@ test-deps: deps ## install what the tests need: Chromium, wasmbrowsertest, a run
 	fi
 	@[ -x $(WASMBROWSERTEST) ] || $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 	@$(MAKE) --no-print-directory postgres
+
+# Node tools of the tests, pinned with their checksums in .ci/npm/package-lock.json
+# and installed by npm ci into .ci/npm/node_modules (ignored by git), again only
+# when the lock changes: @redocly/cli, the OpenAPI linter.
+NPM_TOOLS    := .ci/npm/node_modules/.installed
+REDOCLY      := .ci/npm/node_modules/.bin/redocly
+OPENAPI      ?= server/internal/httpapi/openapi.json
+.PHONY: npm-tools
+npm-tools: $(NPM_TOOLS)
+$(NPM_TOOLS): .ci/npm/package.json .ci/npm/package-lock.json
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then echo "Please install Node.js 20 or later with npm (sudo apt-get install -y nodejs npm)"; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null || { echo "apt-get install nodejs npm failed"; exit 1; }; }
+	cd .ci/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The API description lints clean: Redocly's recommended rules, warnings raised to
+# errors (.ci/redocly.yaml); a warning that a rule set to warn still prints fails too.
+.PHONY: openapi-lint
+openapi-lint: $(NPM_TOOLS) ## lint server/internal/httpapi/openapi.json with Redocly's recommended rules (.ci/redocly.yaml); any error or warning fails
+	@out=$$(REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config .ci/redocly.yaml --format=stylish $(OPENAPI) 2>&1); rc=$$?; \
+	echo "$$out" | grep -v '[║╔╚]'; \
+	if [ $$rc -ne 0 ] || echo "$$out" | grep -qE '^[[:space:]]*[0-9]+:[0-9]+[[:space:]]+warning'; then echo "openapi-lint: $(OPENAPI) does not lint clean"; exit 1; fi
 
 .PHONY: postgres
 postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts it if needed)
@@ -130,8 +212,9 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 		pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432 (trust auth for user postgres expected; or set PUNCHCLOCK_PG_ADMIN)"; exit 1; }; }
 
 .PHONY: test
-test: test-deps font ## set up and run every test: vet, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
+test: test-deps font echarts ## set up and run every test: vet, the OpenAPI linter, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
 	$(GO) vet ./...
+	@$(MAKE) --no-print-directory openapi-lint
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./wasm/console/ ./kiosk/pages/
 	$(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory test-zones
@@ -213,4 +296,4 @@ bench-scan: bench-deps ## badge decoding on the corpus (testdata/scan): ours nat
 
 .PHONY: clean
 clean: ## remove build outputs (keeps var/ with the demo database)
-	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp web/admin $(CJK_FONT) $(CJK_FONT).tmp
+	rm -rf bin web/app.wasm web/app.wasm.gz web/app.wasm.br web/app.wasm.tmp web/admin web/vendor $(CJK_FONT) $(CJK_FONT).tmp

@@ -63,9 +63,9 @@ side() {
 # console's web/admin/app.wasm unless they are up to date.
 compress() {
 	local f what t0
-	for f in web/app.wasm web/admin/app.wasm; do
+	for f in web/app.wasm web/admin/app.wasm web/vendor/echarts.min.js; do
 		what=kiosk
-		[[ $f == web/admin/* ]] && what=console
+		[[ $f == web/admin/* || $f == web/vendor/* ]] && what=console
 		rm -f "$f".br.* "$f".gz.* # leftovers of an interrupted run
 		if [[ $f.br -nt $f && $f.gz -nt $f ]]; then
 			continue

@@ -17,6 +17,9 @@ type session struct {
 		Name  string `json:"name"`
 		Role  string `json:"role"`
 		Unit  string `json:"unit"`
+		// EmployeeID is the employee the person is, if any: an
+		// employee's dashboard is theirs.
+		EmployeeID string `json:"employee_id"`
 	} `json:"user"`
 	CSRFToken string    `json:"csrf_token"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -55,11 +58,24 @@ type Console struct {
 
 	employees employeesView
 	units     unitsView
+	dash      dashboardView
+	webhooks  webhooksView
 	trail     trailView
 }
 
 // sections are the console's sections in the order of its navigation.
-var sections = []string{"kiosks", "people", "org", "sites", "rules", "trail"}
+var sections = []string{"kiosks", "people", "org", "sites", "rules", "dashboard", "trail"}
+
+// employeeSections are an employee's: their own dashboard.
+var employeeSections = []string{"dashboard"}
+
+// navFor is the sections of the signed-in person's role.
+func (c *Console) navFor() []string {
+	if c.me != nil && c.me.User.Role == "employee" {
+		return employeeSections
+	}
+	return sections
+}
 
 func (c *Console) show(section string) app.EventHandler {
 	return func(app.Context, app.Event) {
@@ -74,6 +90,8 @@ func (c *Console) show(section string) app.EventHandler {
 			c.org.load(c)
 		case section == "people" && !c.employees.loaded && !c.employees.busy:
 			c.employees.start(c)
+		case section == "dashboard":
+			c.dash.start(c)
 		}
 		if section == "org" && c.me.User.Role == "super_admin" && !c.units.loaded {
 			c.units.load(c)
@@ -82,6 +100,9 @@ func (c *Console) show(section string) app.EventHandler {
 		// offer) afresh: a site made meanwhile can be picked at once.
 		if (section == "kiosks" || section == "rules") && c.kiosks.loaded {
 			c.kiosks.load(c)
+		}
+		if section == "kiosks" && c.me.User.Role == "super_admin" {
+			c.webhooks.load(c)
 		}
 	}
 }
@@ -115,8 +136,17 @@ func (c *Console) OnMount(ctx app.Context) {
 func (c *Console) signedIn(me *session) {
 	c.me, c.api.csrf = me, me.CSRFToken
 	c.password, c.signinErr = "", ""
+	if me.User.Role == "employee" {
+		// An employee's console is their own dashboard.
+		c.section = "dashboard"
+		c.dash.start(c)
+		return
+	}
 	c.kiosks.start(c)
 	c.people.start(c)
+	if me.User.Role == "super_admin" {
+		c.webhooks.load(c)
+	}
 }
 
 func (c *Console) onLogin(ctx app.Context, e app.Event) {
@@ -159,6 +189,10 @@ func (c *Console) signOut(app.Context, app.Event) {
 			c.people, c.phones, c.rules, c.matrix = peopleView{}, phonesView{}, rulesView{}, matrixView{}
 			c.org, c.sites = orgView{}, sitesView{}
 			c.employees, c.units, c.trail = employeesView{}, unitsView{}, trailView{}
+			if c.dash.onSlice != nil {
+				c.dash.onSlice.Release()
+			}
+			c.dash = dashboardView{}
 		})
 	})
 }
@@ -166,6 +200,9 @@ func (c *Console) signOut(app.Context, app.Event) {
 func (c *Console) toggleLang(ctx app.Context, e app.Event) {
 	c.lang = c.lang.other()
 	ctx.LocalStorage().Set(langKey, string(c.lang))
+	if c.section == "dashboard" {
+		c.dash.draw(c) // the charts' words in the new language
+	}
 }
 
 // Render draws the header and the sign-in form or the sections.
@@ -188,9 +225,10 @@ func (c *Console) Render() app.UI {
 	case c.me == nil:
 		body = c.renderSignIn(l)
 	default:
+		nav := c.navFor()
 		current := c.section
 		if current == "" {
-			current = sections[0]
+			current = nav[0]
 		}
 		var section app.UI
 		switch current {
@@ -205,6 +243,8 @@ func (c *Console) Render() app.UI {
 			section = app.Div().Body(c.rules.render(c, l), c.matrix.render(c, l))
 		case "sites":
 			section = c.sites.render(c, l)
+		case "dashboard":
+			section = c.dash.render(c, l)
 		case "trail":
 			section = c.trail.render(c, l)
 		case "org":
@@ -214,11 +254,15 @@ func (c *Console) Render() app.UI {
 			}
 		default:
 			section = c.kiosks.render(c, l)
+			// Webhooks are the administrators' (/api/v1/admin/webhooks).
+			if c.me.User.Role == "super_admin" {
+				section = app.Div().Body(section, c.webhooks.render(c, l))
+			}
 		}
 		body = app.Div().Body(
-			app.Nav().Body(app.Range(sections).Slice(func(i int) app.UI {
-				b := app.Button().ID("nav-" + sections[i]).Class("tab").Text(l.t("nav." + sections[i])).OnClick(c.show(sections[i]))
-				if sections[i] == current {
+			app.Nav().Body(app.Range(nav).Slice(func(i int) app.UI {
+				b := app.Button().ID("nav-" + nav[i]).Class("tab").Text(l.t("nav." + nav[i])).OnClick(c.show(nav[i]))
+				if nav[i] == current {
 					b = b.Class("current").Aria("current", "page")
 				}
 				return b

@@ -62,12 +62,15 @@ func run(ctx context.Context, args []string) error {
 	serveFS := flag.NewFlagSet("punchd serve", flag.ContinueOnError)
 	addr := serveFS.String("addr", "127.0.0.1:8080", "address to listen on (0.0.0.0:8080 for tablets on the LAN)")
 	serveFS.StringVar(&cfg.WebDir, "web", "web", "go-app static folder with app.wasm")
-	serveFS.StringVar(&cfg.DataDir, "data", "", "folder for demo credentials (default: the database file's folder)")
+	serveFS.StringVar(&cfg.DataDir, "data", "", "folder for demo credentials and export job files (default: the database file's folder); instances on one PostgreSQL share it")
+	serveFS.IntVar(&cfg.ExportWorkers, "export-workers", 1, "export jobs run at once (POST /api/v1/report/export; 1 or 2 on a small server)")
 	serveFS.BoolVar(&cfg.Demo, "demo", false, "seed an empty database with the demo organisation (a seed a crash interrupted is finished at the next start)")
 	serveFS.StringVar(&cfg.DemoFaceURL, "demo-face-url", "", "face service address of the demo store (default http://127.0.0.1:8090); only when -demo seeds an empty database")
 	trust := serveFS.String("trust-proxy", "", "comma-separated addresses or CIDRs of the reverse proxies in front of punchd (haproxy, nginx): their X-Forwarded-For names the client")
 	serveFS.StringVar(&cfg.BadgeFont, "badge-font", "", "CJK TrueType font for badge sheets (default: Debian's fonts-droid-fallback)")
 	serveFS.StringVar(&cfg.FaceAdminToken, "face-admin-token", "", "the sites' facematchd -admin-token: punchd enrolls and deletes faces for the console with it (better: PUNCHD_FACE_ADMIN_TOKEN)")
+	serveFS.BoolVar(&cfg.WebhookPrivate, "webhook-private", false, "let webhook endpoints be on loopback and private networks (refused by default against SSRF)")
+	serveFS.DurationVar(&cfg.FeedLag, "feed-lag", 0, "how far behind now the change feed and the webhooks read punches (default 1m; above the longest ingest commit and the clock skew between instances)")
 	faceKey := serveFS.String("face-audit-key", "", "32-byte key (hex or base64) shared with the sites' facematchd -audit-key: face punches must carry a verdict sealed with it")
 	serve := &ffcli.Command{
 		Name: "serve", ShortUsage: "punchd [-db DB] serve [flags]", ShortHelp: "serve the API and the kiosk PWA",
@@ -107,9 +110,10 @@ func run(ctx context.Context, args []string) error {
 	tokFile := tokenFS.String("file", "", "keep the token in this file (mode 600) instead of printing it: made once, registered again at every call, so `make run` can call it at every start")
 	tokScope := tokenFS.String("scope", "", "space-separated resources the token may use, e.g. \"attendance:read punches:read\" (empty: all its role allows)")
 	tokTTL := tokenFS.Duration("ttl", 0, "the token's life, e.g. 2160h (0: it never expires)")
+	tokRate := tokenFS.Int("rate", 0, fmt.Sprintf("requests a minute the token may make (0: %d; at most %d)", httpapi.DefaultTokenRate, httpapi.MaxTokenRate))
 	tokRevoke := tokenFS.String("revoke", "", "revoke the token with this id (GET /api/v1/admin/tokens lists them) instead of making one")
 	token := &ffcli.Command{
-		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator|face] [-scope SCOPE] [-ttl DURATION] [-file FILE] | -revoke ID", ShortHelp: "create an API token and print it once, or revoke one",
+		Name: "token", ShortUsage: "punchd [-db DB] token -name NAME [-role admin|integrator|face] [-scope SCOPE] [-rate N] [-ttl DURATION] [-file FILE] | -revoke ID", ShortHelp: "create an API token and print it once, or revoke one",
 		FlagSet: tokenFS,
 		Exec: func(ctx context.Context, _ []string) error {
 			if *tokRevoke != "" {
@@ -135,7 +139,10 @@ func run(ctx context.Context, args []string) error {
 			if err := api.CheckScope(*tokScope); err != nil {
 				return err
 			}
-			t := store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, Scope: strings.Join(strings.Fields(*tokScope), " "), CreatedAt: time.Now()}
+			if *tokRate < 0 || *tokRate > httpapi.MaxTokenRate {
+				return fmt.Errorf("-rate must be between 0 and %d", httpapi.MaxTokenRate)
+			}
+			t := store.Token{Hash: httpapi.HashToken(tok), Name: *tokName, Role: *role, Scope: strings.Join(strings.Fields(*tokScope), " "), RatePerMin: *tokRate, CreatedAt: time.Now()}
 			if *tokTTL > 0 {
 				t.ExpiresAt = t.CreatedAt.Add(*tokTTL)
 			}

@@ -63,3 +63,31 @@ func TestTokenFile(t *testing.T) {
 		t.Errorf("unknown role: %v", err)
 	}
 }
+
+// TestTokenRate: `punchd token -rate N` gives the token its requests a
+// minute; a rate out of bounds is refused.
+func TestTokenRate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, file := filepath.Join(dir, "p.db"), filepath.Join(dir, "erp.token")
+	if err := run(ctx, []string{"-db", db, "token", "-name", "erp", "-rate", "120", "-file", file}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := punchd.OpenStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if rec, err := st.TokenByHash(ctx, httpapi.HashToken(strings.TrimSpace(string(tok)))); err != nil || rec.RatePerMin != 120 {
+		t.Errorf("token: %+v %v, want a rate of 120", rec, err)
+	}
+	for _, rate := range []string{"-1", "60001"} {
+		if err := run(ctx, []string{"-db", db, "token", "-name", "x", "-rate", rate}); err == nil || !strings.Contains(err.Error(), "-rate") {
+			t.Errorf("-rate %s: %v", rate, err)
+		}
+	}
+}

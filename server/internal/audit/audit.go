@@ -41,6 +41,10 @@ const (
 	ActionDepartment       = "department.put"        // a department made, renamed or moved (target and unit: it)
 	ActionDepartmentDelete = "department.delete"     // a department deleted (target: it; unit: its parent)
 	ActionEmployee         = "employee.put"          // an employee made or changed (target: it; unit: its department)
+	ActionWebhook          = "webhook.create"        // a webhook endpoint made (target: its id)
+	ActionWebhookDelete    = "webhook.delete"        // a webhook endpoint deleted (target: its id)
+	ActionWebhookRotate    = "webhook.rotate"        // a webhook endpoint's secret rotated (target: its id)
+	ActionWebhookReplay    = "webhook.replay"        // a webhook delivery sent again (target: the delivery)
 )
 
 // Log appends entries.

@@ -41,10 +41,18 @@ const (
 	KioskIDFile    = "demo-kiosk.id"  // the demo kiosk's device id
 )
 
+// StorePoint is the Shanghai store's place: the centre of its site plan
+// and of its geofence, a circle of StoreFenceM metres.
+var StorePoint = attendance.LatLng{Lat: 31.2243, Lng: 121.4453}
+
+// StoreFenceM is the radius of the Shanghai store's geofence.
+const StoreFenceM = 200
+
 // Sites of the demo organisation.
 var Sites = []attendance.Site{
 	// make run starts facematchd on this address beside punchd.
-	{ID: "sh-jingan", Name: "Shanghai Jing'an Store 上海静安店", Zone: "Asia/Shanghai", FaceURL: "http://127.0.0.1:8090"},
+	{ID: "sh-jingan", Name: "Shanghai Jing'an Store 上海静安店", Zone: "Asia/Shanghai", FaceURL: "http://127.0.0.1:8090",
+		Point: &StorePoint, Fences: []attendance.Fence{{Name: "Store 门店", Center: &StorePoint, RadiusM: StoreFenceM}}},
 	{ID: "muc-works", Name: "Munich Workshop", Zone: "Europe/Berlin"},
 }
 
@@ -92,12 +100,16 @@ func Employees() []attendance.Employee {
 
 // Config is the demo's default rule configuration: China's holidays, the
 // day shift 09:00 to 18:00 (lunch 12:00 to 13:00, 10 minutes' grace) on
-// weekdays. The workshop has its own (WorkshopConfig).
+// weekdays, overtime from 18:30 on workdays (at least 30 minutes, by
+// quarter hours) and on rest days (at least an hour, by half hours). The
+// workshop has its own (WorkshopConfig).
 var Config = rules.Config{Rules: rules.RuleSet{
 	Basic:      rules.Basic{HolidayCountry: "CN", DefaultSchedule: "office"},
 	Shifts:     []rules.Shift{{ID: "day", Name: "Day 白班", Start: rules.NewClock(9, 0), End: rules.NewClock(18, 0), Breaks: []rules.Break{{Start: rules.NewClock(12, 0), End: rules.NewClock(13, 0)}}}},
 	Weekly:     []rules.WeeklySchedule{{ID: "office", Name: "Office weekdays", Days: rules.WeekDays{Mon: "day", Tue: "day", Wed: "day", Thu: "day", Fri: "day"}}},
 	Exceptions: rules.Exceptions{LateGraceMin: 10, SeriousLateMin: 30, DuplicateMin: 5},
+	Overtime: rules.OvertimeRules{Workday: rules.OvertimeRule{Enabled: true, StartAfterMin: 30, MinMin: 30, RoundMin: 15},
+		RestDay: rules.OvertimeRule{Enabled: true, MinMin: 60, RoundMin: 30}},
 }}
 
 // WorkshopConfig is the Munich workshop's: Germany's holidays and the

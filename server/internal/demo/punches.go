@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -85,7 +86,13 @@ type signedPunch struct {
 // weekOfPunches makes the week of day-shift punches of the store's staff
 // before anchor's day, chained and signed by the demo kiosk: most arrive
 // 08:40-09:05, one is late each day, one forgets to punch out, so reports
-// have something to show.
+// have something to show. So that every chart of the dashboard does too:
+// E010 stays until 20:10 on Tuesday and Thursday (workday overtime),
+// E015 leaves at 17:20 on Wednesday (an early leave), E011 works the Saturday
+// morning (rest-day overtime), and the field sales staff E019 and E020
+// punch by GPS from a customer visit at 14:30 each weekday, inside the
+// store's fence or, every third day, about 450 m east of it (outside),
+// where they then punch out by GPS as well: an out-of-fence day.
 func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([]signedPunch, error) {
 	loc, err := time.LoadLocation(Sites[0].Zone)
 	if err != nil {
@@ -96,11 +103,12 @@ func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([
 	today := anchor.In(loc)
 	for back := 7; back >= 1; back-- {
 		day := today.AddDate(0, 0, -back)
-		if day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+		weekend := day.Weekday() == time.Saturday || day.Weekday() == time.Sunday
+		if weekend && day.Weekday() == time.Sunday {
 			continue
 		}
 		for i, e := range Employees() {
-			if e.SiteID != Sites[0].ID {
+			if e.SiteID != Sites[0].ID || weekend && i != 10 {
 				continue
 			}
 			inMin := 40 + (i*7+back*3)%25
@@ -109,13 +117,32 @@ func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([
 			}
 			in := time.Date(day.Year(), day.Month(), day.Day(), 8, 0, 0, 0, loc).Add(time.Duration(inMin) * time.Minute)
 			out := time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, loc).Add(time.Duration((i*5+back)%40) * time.Minute)
+			at := func(h, m int) time.Time { return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc) }
+			switch {
+			case weekend:
+				in, out = at(9, 30), at(14, 15)
+			case i == 9 && (day.Weekday() == time.Tuesday || day.Weekday() == time.Thursday):
+				out = at(20, 10)
+			case i == 14 && day.Weekday() == time.Wednesday:
+				out = at(17, 20)
+			}
 			times := []time.Time{in, out}
 			if i == 5 && back == 2 {
 				times = times[:1] // forgot to punch out
 			}
-			for _, t := range times {
+			var visit *attendance.Location
+			if !weekend && (i == 18 || i == 19) {
+				visit = fieldVisit(i, back)
+				times = []time.Time{in, at(14, 30), out}
+			}
+			for k, t := range times {
 				p := attendance.Punch{ID: punchID(e.ID, t), EmployeeID: e.ID, DeviceID: deviceID, SiteID: Sites[0].ID,
 					Method: attendance.MethodBadge, DeviceTime: t.UTC(), EstTime: t.UTC(), Evidence: attendance.Evidence{BadgeCode: e.BadgeCode}}
+				// The visit by GPS; from a visit outside the fence they
+				// punch out by GPS there too (the day needs approval).
+				if visit != nil && (k == 1 || k == 2 && outsideVisit(i, back)) {
+					p.Method, p.Location, p.Evidence = attendance.MethodGPS, visit, attendance.Evidence{}
+				}
 				var sp wire.SignedPunch
 				if sp, chain, err = chain.Next(&p, key); err != nil {
 					return nil, fmt.Errorf("demo: %w", err)
@@ -126,6 +153,22 @@ func weekOfPunches(deviceID string, key ed25519.PrivateKey, anchor time.Time) ([
 	}
 	return week, nil
 }
+
+// fieldVisit is where field sales employee i punches from back days
+// before the anchor: within 40 m of the store's point (inside its fence),
+// or every third day about 450 m east of it (outside).
+func fieldVisit(i, back int) *attendance.Location {
+	east, north := float64(10+(i*13+back*7)%30), float64((i*5+back*11)%30)-15
+	if outsideVisit(i, back) {
+		east = 430 + float64(back*5)
+	}
+	return &attendance.Location{Lat: StorePoint.Lat + north/111_320, Lng: StorePoint.Lng + east/(111_320*math.Cos(StorePoint.Lat*math.Pi/180)),
+		AccuracyM: 12, Datum: "wgs84"}
+}
+
+// outsideVisit reports whether field sales employee i's visit back days
+// before the anchor is outside the store's fence.
+func outsideVisit(i, back int) bool { return (i+back)%3 == 0 }
 
 // punchID is the UUIDv7 of the demo punch of employee at t: t's
 // milliseconds, and the rest from a hash of both. It does not depend on

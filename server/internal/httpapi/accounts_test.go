@@ -219,6 +219,9 @@ func TestSignIn(t *testing.T) {
 	if st, _ := boss.do("GET", u+"/auth/me", nil, false); st != 401 {
 		t.Errorf("after sign-out: %d", st)
 	}
+	if st, _ := boss.do("POST", u+"/auth/signout", nil, true); st != 401 {
+		t.Errorf("sign out again, without a session: %d, want 401", st)
+	}
 	li.signIn(base, "li.na", "manager-pass-1")
 	if st, body := do(t, "POST", u+"/admin/users/u-li/sessions/end", admin, nil, nil); st != 200 || !strings.Contains(body, `"ended":1`) {
 		t.Errorf("end sessions: %d %s", st, body)

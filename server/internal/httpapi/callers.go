@@ -22,6 +22,8 @@ type caller struct {
 	Role string
 	// Scope is a token's (store.Token.Scope; empty: all its role allows).
 	Scope string
+	// TokenID is a token's id ("" for a person).
+	TokenID string
 	// User and Session are set for a person.
 	User    *store.User
 	Session store.Session
@@ -46,7 +48,7 @@ func (s *Server) identify(r *http.Request) (caller, error) {
 		if err != nil {
 			return caller{}, err
 		}
-		return caller{Name: t.Name, Role: t.Role, Scope: t.Scope}, nil
+		return caller{Name: t.Name, Role: t.Role, Scope: t.Scope, TokenID: t.ID}, nil
 	}
 	c, err := r.Cookie(auth.CookieName)
 	if err != nil {
@@ -84,6 +86,9 @@ func (s *Server) bearer(r *http.Request) (store.Token, error) {
 	now := s.Now()
 	if !t.RevokedAt.IsZero() || !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
 		return store.Token{}, errBadToken
+	}
+	if err := s.allowToken(r, t); err != nil {
+		return store.Token{}, err
 	}
 	if now.Sub(t.LastUsed) >= time.Minute {
 		if err := s.Store.TouchToken(r.Context(), t.Hash, now); err != nil {
@@ -144,7 +149,8 @@ func RouteScope(pattern string) string {
 	rest := strings.TrimPrefix(path, "/api/v1/")
 	rest = strings.TrimPrefix(rest, "admin/")
 	resource, _, _ := strings.Cut(rest, "/")
-	if method == http.MethodGet {
+	if method == http.MethodGet || pattern == "POST /api/v1/report/export" {
+		// An export job reads, though it is asked for with a POST.
 		return resource + ":read"
 	}
 	return resource + ":write"

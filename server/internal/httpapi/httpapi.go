@@ -25,13 +25,16 @@ import (
 	"punchclock/server/internal/approval"
 	"punchclock/server/internal/audit"
 	"punchclock/server/internal/auth"
+	"punchclock/server/internal/changefeed"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/device"
+	"punchclock/server/internal/exportjob"
 	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/field"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/webhook"
 )
 
 // Limits on request bodies.
@@ -52,6 +55,11 @@ type Server struct {
 	Devices *device.Service
 	Punches *punch.Service
 	Days    *dayrec.Service
+	// Feed is the change feed behind GET /attendance/record?changes=true.
+	Feed *changefeed.Feed
+	// Webhooks sends the webhooks (nil: endpoints are managed, and
+	// nothing is sent, nor sent to a private network).
+	Webhooks *webhook.Dispatcher
 	// Audit appends security-relevant acts to the hash-chained log.
 	Audit *audit.Log
 	// Approvals runs the approval flows.
@@ -76,6 +84,9 @@ type Server struct {
 	// Face asks the sites' face services on behalf of the console (nil:
 	// punchd holds no face admin token, and face enrolment is off).
 	Face *faceadmin.Client
+	// Exports runs the export jobs (nil: POST /report/export answers
+	// that this server runs none).
+	Exports *exportjob.Runner
 
 	routes []string
 	// scopes are the token scopes of the routes (RouteScope).
@@ -99,6 +110,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Devices:   &device.Service{Store: st, Now: now},
 		Punches:   punch.New(st, now),
 		Days:      days,
+		Feed:      &changefeed.Feed{Store: st, Now: now},
 		Audit:     log2,
 		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log, Rules: ruleSet},
 		Bodies:    DefaultBudget(),
@@ -118,6 +130,11 @@ func (s *Server) Handler() http.Handler {
 			s.scopes[scope] = true
 		}
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if observe := observed.Load(); observe != nil {
+				sw := &statusWriter{ResponseWriter: w}
+				defer func() { (*observe)(pattern, sw.code) }()
+				w = sw
+			}
 			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope))
 			err := checkRequest(r)
 			if err == nil {
@@ -196,8 +213,18 @@ func (s *Server) Handler() http.Handler {
 	for _, name := range []string{report.ReportMonthly, report.ReportPunches, report.ReportOvertime, report.ReportAnomalies} {
 		route("GET /api/v1/report/"+name, s.scoped(s.exportReport(name)))
 	}
+	route("GET /api/v1/report/stats/{chart}", s.scoped(s.reportStats))
+	route("POST /api/v1/report/export", s.scoped(s.startExportJob))
+	route("GET /api/v1/report/export/{id}", s.scoped(s.exportJob))
+	route("GET /api/v1/report/export/{id}/file", s.scoped(s.exportJobFile))
 	route("GET /api/v1/rule/config", s.headOffice(s.getRuleConfig, RoleAdmin, RoleIntegrator, RolePerson))
 	route("PUT /api/v1/rule/config", s.headOffice(s.putRuleConfig, RoleAdmin, RolePerson))
+	route("GET /api/v1/admin/webhooks", s.admin(s.listWebhooks))
+	route("POST /api/v1/admin/webhooks", s.admin(s.createWebhook))
+	route("DELETE /api/v1/admin/webhooks/{id}", s.admin(s.deleteWebhook))
+	route("POST /api/v1/admin/webhooks/{id}/rotate", s.admin(s.rotateWebhook))
+	route("GET /api/v1/admin/webhooks/{id}/deliveries", s.admin(s.listDeliveries))
+	route("POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/replay", s.admin(s.replayDelivery))
 	route("GET /api/v1/punches", s.scoped(s.listPunches))
 	route("GET /api/v1/punches/{id}", s.scoped(s.getPunch))
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
@@ -220,6 +247,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body.Error.Code, body.Error.Message, body.Error.Fields = code, wire.MessageOf(err), wire.FieldsOf(err)
 	if code == wire.CodeTransient {
 		w.Header().Set("Retry-After", "5")
+	}
+	if v := retrySeconds(err); v != "" {
+		w.Header().Set("Retry-After", v)
 	}
 	if code == wire.CodeStale {
 		body.ServerTime = s.Now().UTC()
@@ -370,14 +400,7 @@ const (
 // address from its bucket in the store, which a restart keeps and every
 // punchd on the database shares.
 func (s *Server) allowEnroll(r *http.Request) error {
-	ok, err := s.Store.Take(r.Context(), "enroll:"+s.clientAddr(r), s.Now(), enrollEvery, enrollBurst)
-	if err != nil {
-		return store.Coded(err)
-	}
-	if !ok {
-		return wire.Errorf(wire.CodeRateLimited, "too many enrollment or activation attempts from this address; wait a minute")
-	}
-	return nil
+	return s.take(r, "enroll:"+s.clientAddr(r), enrollEvery, enrollBurst, "too many enrollment or activation attempts from this address; wait a minute")
 }
 
 // clientAddr is the address a request comes from: its peer's, or, when

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"punchclock/server/internal/demo"
+	"punchclock/server/internal/exportjob"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/sqlstore/sqlstoretest"
 	"punchclock/server/internal/store"
@@ -62,6 +63,12 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		t.Fatal(err)
 	}
 	api := httpapi.New(st, func() time.Time { return now }, slog.Default(), "test")
+	api.Exports = &exportjob.Runner{Store: st, Days: api.Days, Dir: t.TempDir(), Now: func() time.Time { return now }}
+	stopJobs, err := api.Exports.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stopJobs)
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	startFaceService(t, st, api)
@@ -281,6 +288,41 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"GET /api/v1/approval/flow/{id}/proof":     {"skip", nil}, // TestProof
 		"POST /api/v1/approval/flow/{id}/withdraw": {"requester", func(e, _ string) call { return call{"POST", "/approval/flow/" + startFlow(e) + "/withdraw", nil} }},
 	}
+	// Webhooks are the admins': an endpoint for the reads, rotation and
+	// replay, and one made for each deletion.
+	hook := func() string {
+		t.Helper()
+		var ep struct{ ID string }
+		st, b := do(t, "POST", u+"/admin/webhooks", admin, []byte(`{"url":"https://hooks.example.com/matrix","events":["punch.accepted"]}`), nil)
+		if json.Unmarshal([]byte(b), &ep); st != 201 || ep.ID == "" {
+			t.Fatalf("make a webhook endpoint: %d %s", st, b)
+		}
+		return ep.ID
+	}
+	matrixHook := hook()
+	feed, ok, err := st.LeaseWebhookFeed(ctx, "matrix", now, now.Add(time.Minute), store.WebhookFeed{At: now})
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if err := st.EnqueueWebhooks(ctx, "matrix", feed, feed, []store.WebhookDelivery{{ID: "d-matrix", EndpointID: matrixHook, EventID: "msg_matrix", EventType: "punch.accepted", Payload: "{}", CreatedAt: now, NextAt: now.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	for pattern, c := range map[string]call{
+		"GET /api/v1/admin/webhooks":                                    {"GET", "/admin/webhooks", nil},
+		"POST /api/v1/admin/webhooks":                                   {"POST", "/admin/webhooks", []byte(`{"url":"https://hooks.example.com/x","events":["approval.decided"]}`)},
+		"POST /api/v1/admin/webhooks/{id}/rotate":                       {"POST", "/admin/webhooks/" + matrixHook + "/rotate", nil},
+		"GET /api/v1/admin/webhooks/{id}/deliveries":                    {"GET", "/admin/webhooks/" + matrixHook + "/deliveries", nil},
+		"POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/replay": {"POST", "/admin/webhooks/" + matrixHook + "/deliveries/d-matrix/replay", nil},
+	} {
+		routes[pattern] = struct {
+			class   string
+			request func(target, dept string) call
+		}{adminOn, func(string, string) call { return c }}
+	}
+	routes["DELETE /api/v1/admin/webhooks/{id}"] = struct {
+		class   string
+		request func(target, dept string) call
+	}{adminOn, func(string, string) call { return call{"DELETE", "/admin/webhooks/" + hook(), nil} }}
 	// The exports: one scope, the records'. TestMonthlyReport, TestExportReports.
 	for _, name := range []string{"monthly", "punches", "overtime", "anomalies"} {
 		routes["GET /api/v1/report/"+name] = struct {
@@ -292,6 +334,42 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/report/" + name + "?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&format=xlsx", nil}
 		}}
+	}
+	// The dashboard's charts: the records' scope. TestReportStats.
+	routes["GET /api/v1/report/stats/{chart}"] = struct {
+		class   string
+		request func(target, dept string) call
+	}{scopedOn, func(e, d string) call {
+		if d != "" {
+			return call{"GET", "/report/stats/ranking?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+		}
+		return call{"GET", "/report/stats/anomalies?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&reason=late", nil}
+	}}
+	// Export jobs: started by whoever may read the records; read by who
+	// started them only (the admin token starts the one each caller asks
+	// for, done before it is asked for). TestExportJob.
+	routes["POST /api/v1/report/export"] = struct {
+		class   string
+		request func(target, dept string) call
+	}{scopedOn, func(e, _ string) call {
+		return call{"POST", "/report/export", []byte(`{"report":"monthly","employee_id":"` + e + `","from":"2026-11-16","to":"2026-11-20"}`)}
+	}}
+	adminJob := func() string {
+		t.Helper()
+		var j struct{ ID string }
+		if st, b := do(t, "POST", u+"/report/export", admin, []byte(`{"report":"anomalies","department_id":"retail","from":"2026-11-16","to":"2026-11-20"}`), nil); st != 202 {
+			t.Fatalf("start an export job: %d %s", st, b)
+		} else {
+			json.Unmarshal([]byte(b), &j)
+		}
+		waitJob(t, u, admin, j.ID)
+		return j.ID
+	}
+	for _, suffix := range []string{"", "/file"} {
+		routes["GET /api/v1/report/export/{id}"+suffix] = struct {
+			class   string
+			request func(target, dept string) call
+		}{"jobOwner", func(string, string) call { return call{"GET", "/report/export/" + adminJob() + suffix, nil} }}
 	}
 	allowed := func(c matrixCaller, class string) bool {
 		switch class {
@@ -324,6 +402,8 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			return c.role == "admin" || c.role == "integrator" || c.name == "head office HR"
 		case "auditors": // admins; HR its unit's entries
 			return c.role == "admin" || strings.HasSuffix(c.name, " HR")
+		case "jobOwner": // the admin token started it
+			return c.name == "admin token"
 		case "requester": // the admin token started it; the employee it is about may withdraw it too
 			return c.name == "admin token" || c.name == "employee E004"
 		}
@@ -407,6 +487,46 @@ func permissionMatrix(t *testing.T, st store.Store) {
 					st, body := send(c, k)
 					refusedWell(c, k.path, st, body, c.outDept)
 				}
+			}
+		}
+	}
+	// The change feed of the records is scoped as they are: its first
+	// call (a cursor to start from) and a read with the cursor.
+	var start struct {
+		NextCursor string `json:"next_cursor"`
+	}
+	do(t, "GET", u+"/attendance/record?changes=true&department_id=retail&from=2026-11-16&to=2026-11-20", admin, nil, &start)
+	if start.NextCursor == "" {
+		t.Fatal("the change feed gave no cursor")
+	}
+	for _, c := range callers {
+		for _, q := range []string{"", "&cursor=" + start.NextCursor} {
+			target := func(who string) call {
+				return call{"GET", "/attendance/record?changes=true&" + who + "&from=2026-11-16&to=2026-11-20" + q, nil}
+			}
+			ins := []string{"employee_id=" + c.in}
+			if c.inDept != "" {
+				ins = append(ins, "department_id="+c.inDept)
+			}
+			for _, in := range ins {
+				st, body := send(c, target(in))
+				if allowed(c, scopedOn) {
+					if st != 200 || !strings.Contains(body, `"next_cursor"`) {
+						t.Errorf("%s: changes of %s: %d %s", c.name, in, st, body)
+					}
+				} else {
+					refusedWell(c, "changes of "+in, st, body, "")
+				}
+			}
+			if c.role != "person" || c.out == "" {
+				continue
+			}
+			for _, out := range []string{"employee_id=" + c.out, "department_id=" + c.outDept, "employee_id=E999"} {
+				if strings.HasSuffix(out, "=") {
+					continue
+				}
+				st, body := send(c, target(out))
+				refusedWell(c, "changes of "+out+" (outside the scope)", st, body, strings.SplitN(out, "=", 2)[1])
 			}
 		}
 	}

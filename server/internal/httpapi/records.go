@@ -46,6 +46,9 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	q := r.URL.Query()
+	if q.Has("changes") {
+		return s.recordChanges(w, r, from, to)
+	}
 	maxLimit := min(MaxRecordPage, MaxRecordsPage/(to.Sub(from)+1))
 	f := dayrec.Filter{EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), From: from, To: to, After: q.Get("cursor"), Limit: min(RecordPage, maxLimit)}
 	if f.EmployeeID == "" && f.DepartmentID == "" {
@@ -75,14 +78,9 @@ func (s *Server) attendanceRecord(w http.ResponseWriter, r *http.Request) error 
 	}
 	// Without the punches, the engine's part of each is all punchd reads.
 	f.Lean = !withPunches
-	lang := rules.ReasonsBoth
-	switch v := q.Get("reasons"); v {
-	case "", rules.ReasonsBoth, rules.ReasonsEN, rules.ReasonsZH, rules.ReasonsCode:
-		if v != "" {
-			lang = v
-		}
-	default:
-		return wire.Errorf(wire.CodeInvalid, "reasons must be both, en, zh or code")
+	lang, err := reasonsLang(q.Get("reasons"))
+	if err != nil {
+		return err
 	}
 	// The status is sent with the first punch or record: an error after
 	// it can only cut the answer short, which the client sees as
@@ -296,4 +294,16 @@ func (v *punchView) appendJSON(b []byte) ([]byte, bool) {
 	b = append(b, `,"hash":`...)
 	b = jsonenc.String(b, v.Hash)
 	return append(b, '}'), true
+}
+
+// reasonsLang reads the reasons parameter: the language of each reason's
+// text beside its code (rules.ReasonsBoth when empty).
+func reasonsLang(v string) (string, error) {
+	switch v {
+	case "":
+		return rules.ReasonsBoth, nil
+	case rules.ReasonsBoth, rules.ReasonsEN, rules.ReasonsZH, rules.ReasonsCode:
+		return v, nil
+	}
+	return "", wire.Errorf(wire.CodeInvalid, "reasons must be both, en, zh or code")
 }

@@ -58,6 +58,19 @@ func demoServerOn(t *testing.T, st store.Store) (string, string) {
 
 func do(t *testing.T, method, url, tok string, body []byte, out any) (int, string) {
 	t.Helper()
+	st, _, data := send(t, method, url, tok, body)
+	if st == 200 && out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, url, err, data)
+		}
+	}
+	return st, string(data)
+}
+
+// send makes a request with a bearer token: the answer's status,
+// headers and body.
+func send(t *testing.T, method, url, tok string, body []byte) (int, http.Header, []byte) {
+	t.Helper()
 	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)
@@ -66,12 +79,7 @@ func do(t *testing.T, method, url, tok string, body []byte, out any) (int, strin
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == 200 && out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: %v: %s", method, url, err, data)
-		}
-	}
-	return resp.StatusCode, string(data)
+	return resp.StatusCode, resp.Header, data
 }
 
 type record struct {

@@ -28,15 +28,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, name string) err
 	if err := s.allowRecords(r, m.EmployeeID, m.DepartmentID); err != nil {
 		return err
 	}
-	unit, target := m.DepartmentID, "department:"+m.DepartmentID
-	if m.EmployeeID != "" {
-		target = "employee:" + m.EmployeeID
-		if e, err := s.Store.Employee(r.Context(), m.EmployeeID); err == nil {
-			unit = e.DepartmentID
-		}
-	}
-	s.record(r, audit.Event{Actor: actor(r), Action: "report.export", Target: target, Unit: unit,
-		Detail: map[string]string{"report": m.Report, "from": m.From.String(), "to": m.To.String(), "format": m.Format, "lang": m.Lang}})
+	s.auditExport(r, m, "")
 	x := report.Exporter{Days: s.Days, Store: s.Store}
 	lw := &lazyWriter{w: w, start: func(h http.Header) {
 		h.Set("Content-Type", m.ContentType())
@@ -47,6 +39,23 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, name string) err
 		return storeErr(err)
 	}
 	return nil
+}
+
+// auditExport records an export (of job, when not "") as report.export:
+// who, which report, of whom, which days, in which format.
+func (s *Server) auditExport(r *http.Request, m report.Export, job string) {
+	unit, target := m.DepartmentID, "department:"+m.DepartmentID
+	if m.EmployeeID != "" {
+		target = "employee:" + m.EmployeeID
+		if e, err := s.Store.Employee(r.Context(), m.EmployeeID); err == nil {
+			unit = e.DepartmentID
+		}
+	}
+	detail := map[string]string{"report": m.Report, "from": m.From.String(), "to": m.To.String(), "format": m.Format, "lang": m.Lang}
+	if job != "" {
+		detail["job"] = job
+	}
+	s.record(r, audit.Event{Actor: actor(r), Action: "report.export", Target: target, Unit: unit, Detail: detail})
 }
 
 // lazyWriter sends the status and headers with the first byte written, so

@@ -43,14 +43,16 @@ func (s *Server) CheckScope(scope string) error {
 
 // tokenView is a token on the wire: never its hash or secret.
 type tokenView struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Role      string     `json:"role"`
-	Scope     string     `json:"scope,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	LastUsed  *time.Time `json:"last_used,omitempty"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Scope string `json:"scope,omitempty"`
+	// RatePerMin is the requests a minute the token may make.
+	RatePerMin int        `json:"rate_per_min"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	LastUsed   *time.Time `json:"last_used,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	// Token is the secret, in the answer that made it only.
 	Token string `json:"token,omitempty"`
 }
@@ -64,7 +66,11 @@ func opt(t time.Time) *time.Time {
 }
 
 func viewToken(t store.Token) tokenView {
-	return tokenView{ID: t.ID, Name: t.Name, Role: t.Role, Scope: t.Scope, CreatedAt: t.CreatedAt.UTC(), ExpiresAt: opt(t.ExpiresAt), LastUsed: opt(t.LastUsed), RevokedAt: opt(t.RevokedAt)}
+	rate := t.RatePerMin
+	if rate <= 0 {
+		rate = DefaultTokenRate
+	}
+	return tokenView{ID: t.ID, Name: t.Name, Role: t.Role, Scope: t.Scope, RatePerMin: rate, CreatedAt: t.CreatedAt.UTC(), ExpiresAt: opt(t.ExpiresAt), LastUsed: opt(t.LastUsed), RevokedAt: opt(t.RevokedAt)}
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
@@ -85,6 +91,9 @@ type issueTokenRequest struct {
 	Scope string `json:"scope,omitempty"`
 	// TTLDays is the token's life (default 90, at most 730).
 	TTLDays int `json:"ttl_days,omitempty"`
+	// RatePerMin is the requests a minute it may make (default
+	// DefaultTokenRate, at most MaxTokenRate).
+	RatePerMin int `json:"rate_per_min,omitempty"`
 }
 
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
@@ -100,6 +109,8 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
 		return wire.Errorf(wire.CodeInvalid, "role must be one of %s", strings.Join(Roles, ", "))
 	case req.TTLDays < 0 || ttl > MaxTokenTTL:
 		return wire.Errorf(wire.CodeInvalid, "ttl_days must be between 1 and %d", int(MaxTokenTTL.Hours()/24))
+	case req.RatePerMin < 0 || req.RatePerMin > MaxTokenRate:
+		return wire.Errorf(wire.CodeInvalid, "rate_per_min must be between 1 and %d (default %d)", MaxTokenRate, DefaultTokenRate)
 	case req.TTLDays == 0:
 		ttl = 90 * 24 * time.Hour
 	}
@@ -108,7 +119,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.Now()
 	secret := NewToken(req.Role)
-	t := store.Token{Hash: HashToken(secret), Name: req.Name, Role: req.Role, Scope: strings.Join(strings.Fields(req.Scope), " "), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	t := store.Token{Hash: HashToken(secret), Name: req.Name, Role: req.Role, Scope: strings.Join(strings.Fields(req.Scope), " "), RatePerMin: req.RatePerMin, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := s.Store.PutToken(r.Context(), t); err != nil {
 		return storeErr(err)
 	}
@@ -116,7 +127,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err)
 	}
-	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionToken, Target: t.Name, Detail: map[string]any{"id": t.ID, "role": t.Role, "scope": t.Scope, "expires_at": t.ExpiresAt}})
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionToken, Target: t.Name, Detail: map[string]any{"id": t.ID, "role": t.Role, "scope": t.Scope, "rate_per_min": t.RatePerMin, "expires_at": t.ExpiresAt}})
 	v := viewToken(t)
 	v.Token = secret
 	return writeJSON(w, http.StatusCreated, v)

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -14,13 +13,7 @@ import (
 func TestTokenLife(t *testing.T) {
 	base, admin, _, clk := clockedServer(t)
 	u := base + "/api/v1"
-	issue := func(body string) (int, map[string]any) {
-		t.Helper()
-		st, b := do(t, "POST", u+"/admin/tokens", admin, []byte(body), nil)
-		var v map[string]any
-		json.Unmarshal([]byte(b), &v)
-		return st, v
-	}
+	issue := func(body string) (int, map[string]any) { t.Helper(); return issueToken(t, u, admin, body) }
 	if st, v := issue(`{"name":"payroll","role":"integrator","scope":"attendance:read nonsense:read"}`); st != 400 {
 		t.Errorf("an unknown scope: %d %v", st, v)
 	}

@@ -27,6 +27,11 @@ var Dialect = sqlstore.Dialect{
 	Name:        "postgres",
 	Placeholder: func(n int) string { return fmt.Sprintf("$%d", n) },
 	ForUpdate:   " FOR UPDATE",
+	SkipLocked:  " FOR UPDATE SKIP LOCKED",
+	// Sessions of this database with a transaction open (every punchd
+	// instance's), as the server's clock saw them start.
+	Horizon: `SELECT (extract(epoch FROM min(xact_start)) * 1000)::bigint FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND backend_type = 'client backend'`,
 	// A transaction-scoped advisory lock in its own key space (two int4
 	// keys), rather than FOR UPDATE, which would write a lock marker into
 	// the device row on every batch.

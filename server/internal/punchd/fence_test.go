@@ -25,8 +25,8 @@ func TestOutOfFenceFlow(t *testing.T) {
 	base := m.URL()
 	fenceRules(t, base, admin, map[string]any{"check_methods": []string{"qr"}})
 	kio := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
-	phone := activatePhone(t, base, admin, "E005", clk)
-	priv := phone.key
+	act, priv := activatePhone(t, base, admin, "E005")
+	phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
 	now := clk.Now()
 	id, _ := uuid.NewV7()
 	p := attendance.Punch{ID: id.String(), EmployeeID: "E005", DeviceID: phone.id, Method: attendance.MethodQR, DeviceTime: now, EstTime: now,

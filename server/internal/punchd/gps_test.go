@@ -31,8 +31,8 @@ func TestGPSPunchFlows(t *testing.T) {
 	m, admin := server(t, filepath.Join(t.TempDir(), "p.db"), clk)
 	base := m.URL()
 	fenceRules(t, base, admin, nil)
-	phone := activatePhone(t, base, admin, "E005", clk)
-	priv := phone.key
+	act, priv := activatePhone(t, base, admin, "E005")
+	phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
 	photo := ""
 	punch := func(method attendance.Method, loc *attendance.Location, place string) (attendance.Punch, wire.PunchResult) {
 		t.Helper()

@@ -56,19 +56,3 @@ func fenceRules(t *testing.T, base, admin string, location map[string]any) {
 		t.Fatalf("put rule config: %d %+v", st, eb)
 	}
 }
-
-// activatePhone activates a phone for emp with an admin's phone link and
-// returns it as a device that signs and sends punches.
-func activatePhone(t *testing.T, base, admin, emp string, clk *clock) *kiosk {
-	t.Helper()
-	var link struct{ Code string }
-	if st, eb := call(t, "POST", base+"/api/v1/admin/phone-links", "Bearer "+admin, []byte(`{"employee_id":"`+emp+`"}`), &link); st != 201 {
-		t.Fatalf("phone link: %d %+v", st, eb)
-	}
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	var act wire.EnrollResponse
-	if st, eb := call(t, "POST", base+"/api/v1/phones/activate", "", jsonBody(t, wire.EnrollRequest{Protocol: 1, Code: link.Code, PublicKey: pub}), &act); st != 200 {
-		t.Fatalf("activate: %d %+v", st, eb)
-	}
-	return &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}
-}

@@ -21,11 +21,13 @@ import (
 	"punchclock/app/console"
 	"punchclock/kiosk/pages"
 	"punchclock/server/internal/demo"
+	"punchclock/server/internal/exportjob"
 	"punchclock/server/internal/faceadmin"
 	"punchclock/server/internal/httpapi"
 	"punchclock/server/internal/postgres"
 	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/webhook"
 )
 
 // Config is punchd's configuration.
@@ -34,7 +36,9 @@ type Config struct {
 	DB string
 	// WebDir is go-app's static folder (app.wasm, icons, styles).
 	WebDir string
-	// DataDir holds the demo credentials.
+	// DataDir holds the demo credentials and the export jobs' files
+	// (exports/; punchd instances on one PostgreSQL share their jobs, so
+	// they should share this folder too).
 	DataDir string
 	// Demo seeds an empty store with the demo organisation, or finishes
 	// a demo seed a crash interrupted (see demo.Seed).
@@ -59,8 +63,21 @@ type Config struct {
 	// X-Forwarded-For header names (for the limiters and the per-address
 	// caps). Empty trusts no header.
 	TrustProxies []netip.Prefix
-	Now          func() time.Time
-	Log          *slog.Logger
+	// ExportWorkers is how many export jobs run at once (0: one).
+	ExportWorkers int
+	// WebhookPrivate lets webhook endpoints be on loopback and private
+	// networks (off: refused, against SSRF).
+	WebhookPrivate bool
+	// WebhookClient posts the webhooks (nil: webhook.Client).
+	WebhookClient *http.Client
+	// WebhookTimeout bounds each attempt and WebhookInterval is the wait
+	// between the dispatcher's steps (0: the webhook package's defaults).
+	WebhookTimeout, WebhookInterval time.Duration
+	// FeedLag holds the change feed's windows behind now (0:
+	// changefeed.DefaultLag).
+	FeedLag time.Duration
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // Main is a running punchd.
@@ -74,6 +91,10 @@ type Main struct {
 	ln  net.Listener
 	// stopListen ends the revocation listener (PostgreSQL) and waits.
 	stopListen func()
+	// stopExports ends the export job workers and waits.
+	stopExports func()
+	// stopWebhooks ends the webhook dispatcher and waits.
+	stopWebhooks func()
 }
 
 var routesOnce sync.Once
@@ -148,6 +169,9 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	if cfg.FaceAdminToken != "" {
 		m.API.Face = &faceadmin.Client{Token: cfg.FaceAdminToken}
 	}
+	m.API.Feed.Lag = cfg.FeedLag
+	m.API.Webhooks = &webhook.Dispatcher{Store: st, Feed: m.API.Feed, Now: cfg.Now, Client: cfg.WebhookClient, AllowPrivate: cfg.WebhookPrivate,
+		Log: cfg.Log, Timeout: cfg.WebhookTimeout, Interval: cfg.WebhookInterval}
 	m.API.BadgeFont = cfg.BadgeFont
 	m.API.TrustProxies = cfg.TrustProxies
 	if cfg.Demo {
@@ -156,6 +180,20 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 			return nil, err
 		}
 	}
+	m.API.Exports = &exportjob.Runner{Store: st, Days: m.API.Days, Dir: filepath.Join(cfg.DataDir, "exports"), Now: cfg.Now, Log: cfg.Log, Workers: cfg.ExportWorkers}
+	if m.stopExports, err = m.API.Exports.Start(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	// The webhook dispatcher: its outbox is in the store, so what it had
+	// not sent when punchd stopped is sent after the restart.
+	wctx, wcancel := context.WithCancel(context.Background())
+	wdone := make(chan struct{})
+	go func() {
+		defer close(wdone)
+		m.API.Webhooks.Run(wctx)
+	}()
+	m.stopWebhooks = func() { wcancel(); <-wdone }
 	if IsPostgres(cfg.DB) {
 		// Other instances on the database revoke devices too: drop them
 		// from this one's cache when they say so.
@@ -245,6 +283,12 @@ func (m *Main) Close() error {
 	}
 	if m.stopListen != nil {
 		m.stopListen()
+	}
+	if m.stopExports != nil {
+		m.stopExports()
+	}
+	if m.stopWebhooks != nil {
+		m.stopWebhooks()
 	}
 	errs = append(errs, m.Store.Close())
 	return errors.Join(errs...)

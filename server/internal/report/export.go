@@ -81,30 +81,11 @@ func Parse(report string, q url.Values, acceptLanguage string) (Export, error) {
 	if _, ok := sheets[report]; !ok {
 		return Export{}, wire.Errorf(wire.CodeInvalid, "no report %q", report)
 	}
-	for k, vs := range q {
-		for _, v := range vs {
-			if !utf8.ValidString(k) || !utf8.ValidString(v) || strings.ContainsRune(k+v, 0) {
-				return Export{}, wire.Errorf(wire.CodeInvalid, "the query must be UTF-8 text without NUL")
-			}
-		}
+	sel, err := ParseSelection(q)
+	if err != nil {
+		return Export{}, err
 	}
-	m := Export{Report: report, EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id"), Format: q.Get("format"), Lang: q.Get("lang")}
-	if (m.EmployeeID == "") == (m.DepartmentID == "") {
-		return Export{}, wire.Errorf(wire.CodeInvalid, "give employee_id or department_id, one of them")
-	}
-	var err error
-	if m.From, err = rules.ParseDate(q.Get("from")); err != nil {
-		return Export{}, wire.Errorf(wire.CodeInvalid, "from must be a date such as 2026-11-01")
-	}
-	m.To = m.From
-	if v := q.Get("to"); v != "" {
-		if m.To, err = rules.ParseDate(v); err != nil {
-			return Export{}, wire.Errorf(wire.CodeInvalid, "to must be a date such as 2026-11-30")
-		}
-	}
-	if m.To < m.From || m.To.Sub(m.From) >= dayrec.MaxDays {
-		return Export{}, wire.Errorf(wire.CodeInvalid, "from..to must be 1 to %d days", dayrec.MaxDays)
-	}
+	m := Export{Report: report, EmployeeID: sel.EmployeeID, DepartmentID: sel.DepartmentID, From: sel.From, To: sel.To, Format: q.Get("format"), Lang: q.Get("lang")}
 	switch m.Format {
 	case "":
 		m.Format = FormatCSV
@@ -118,6 +99,47 @@ func Parse(report string, q url.Values, acceptLanguage string) (Export, error) {
 	case LangEN, LangZH:
 	default:
 		return Export{}, wire.Errorf(wire.CodeInvalid, "lang must be en or zh")
+	}
+	return m, nil
+}
+
+// Selection is the employees and the days an export (or a dashboard
+// chart, package stats) is of.
+type Selection struct {
+	// EmployeeID or DepartmentID (with its sub-departments) selects the
+	// employees, one of them.
+	EmployeeID, DepartmentID string
+	From, To                 rules.Date
+}
+
+// ParseSelection reads a Selection from a query: department_id or
+// employee_id, from and to (default from; at most dayrec.MaxDays days).
+// The whole query must be UTF-8 without NUL. Bad values are
+// wire.CodeInvalid.
+func ParseSelection(q url.Values) (Selection, error) {
+	for k, vs := range q {
+		for _, v := range vs {
+			if !utf8.ValidString(k) || !utf8.ValidString(v) || strings.ContainsRune(k+v, 0) {
+				return Selection{}, wire.Errorf(wire.CodeInvalid, "the query must be UTF-8 text without NUL")
+			}
+		}
+	}
+	m := Selection{EmployeeID: q.Get("employee_id"), DepartmentID: q.Get("department_id")}
+	if (m.EmployeeID == "") == (m.DepartmentID == "") {
+		return Selection{}, wire.Errorf(wire.CodeInvalid, "give employee_id or department_id, one of them")
+	}
+	var err error
+	if m.From, err = rules.ParseDate(q.Get("from")); err != nil {
+		return Selection{}, wire.Errorf(wire.CodeInvalid, "from must be a date such as 2026-11-01")
+	}
+	m.To = m.From
+	if v := q.Get("to"); v != "" {
+		if m.To, err = rules.ParseDate(v); err != nil {
+			return Selection{}, wire.Errorf(wire.CodeInvalid, "to must be a date such as 2026-11-30")
+		}
+	}
+	if m.To < m.From || m.To.Sub(m.From) >= dayrec.MaxDays {
+		return Selection{}, wire.Errorf(wire.CodeInvalid, "from..to must be 1 to %d days", dayrec.MaxDays)
 	}
 	return m, nil
 }
@@ -161,6 +183,26 @@ func (e Export) Filename() string {
 type Exporter struct {
 	Days  *dayrec.Service
 	Store store.Store
+	// Progress, when set, is called after each page of employees with
+	// the number the page held (an export job's progress); its error
+	// stops the export.
+	Progress func(employees int) error
+}
+
+// Count is the number of employees e goes through (what Progress adds up
+// to), counted before any is evaluated. A monthly sheet as XLSX with more
+// employee-days than a sheet holds is wire.CodeInvalid.
+func (x *Exporter) Count(ctx context.Context, e Export) (int, error) {
+	f := e.filter()
+	f.Limit = 0
+	emps, _, err := x.Days.Employees(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	if e.Format == FormatXLSX && e.Report == ReportMonthly && len(emps)*(e.To.Sub(e.From)+1) > maxXLSXRows {
+		return 0, errTooManyRows()
+	}
+	return len(emps), nil
 }
 
 // Write writes the export e selects to w: a header row, then its rows
@@ -174,14 +216,8 @@ func (x *Exporter) Write(ctx context.Context, w io.Writer, e Export) error {
 	}
 	if e.Format == FormatXLSX && e.Report == ReportMonthly {
 		// One row per employee-day: counted before a byte is written.
-		f := e.filter()
-		f.Limit = 0
-		emps, _, err := x.Days.Employees(ctx, f)
-		if err != nil {
+		if _, err := x.Count(ctx, e); err != nil {
 			return err
-		}
-		if len(emps)*(e.To.Sub(e.From)+1) > maxXLSXRows {
-			return errTooManyRows()
 		}
 	}
 	cols := sheets[e.Report]
@@ -260,6 +296,9 @@ func (x *Exporter) eachPage(ctx context.Context, o *org, e Export, sink dayrec.S
 		next, err := x.Days.Stream(ctx, f, sink)
 		if err == nil && done != nil {
 			err = done()
+		}
+		if err == nil && x.Progress != nil {
+			err = x.Progress(len(o.emp))
 		}
 		if err != nil || next == "" {
 			return err

@@ -232,7 +232,8 @@ func TestAnomaliesXLSX(t *testing.T) {
 
 // TestXLSXRowLimit: an XLSX past the sheet's rows is refused as invalid
 // before a byte is written (the monthly sheet counting employees x days
-// up front); CSV has no such limit.
+// up front, and so is an export job of it when asked for); CSV has no such
+// limit.
 func TestXLSXRowLimit(t *testing.T) {
 	x := demoExporter(t)
 	defer report.SetMaxXLSXRows(18*5 - 1)()
@@ -248,6 +249,17 @@ func TestXLSXRowLimit(t *testing.T) {
 		if !errors.As(err, &we) || we.Code != wire.CodeInvalid || !strings.Contains(we.Message, "XLSX") || b.Len() != 0 {
 			t.Errorf("%s: %v, %d bytes, want invalid before any byte", name, err, b.Len())
 		}
+	}
+	// An export job counts first (exportjob.Runner.Submit), and is refused
+	// when asked for.
+	q, _ := url.ParseQuery("department_id=retail&from=2026-11-16&to=2026-11-20&format=xlsx")
+	e, _ := report.Parse(report.ReportMonthly, q, "")
+	if n, err := x.Count(context.Background(), e); wire.CodeOf(err) != wire.CodeInvalid {
+		t.Errorf("Count: %d %v, want invalid", n, err)
+	}
+	e.Format = report.FormatCSV
+	if n, err := x.Count(context.Background(), e); n != 18 || err != nil {
+		t.Errorf("Count as CSV: %d %v, want 18 employees", n, err)
 	}
 	if rs := rows(t, export(t, x, "department_id=retail&from=2026-11-16&to=2026-11-20")); len(rs) != 1+18*5 {
 		t.Errorf("csv: %d rows", len(rs))

@@ -13,11 +13,14 @@ import (
 
 const approvalColumns = `id, kind, employee_id, day, state, waiting_for, created_at_ms, closed_at_ms, body`
 
+// approvalRead is what is read of a request: its columns and version.
+const approvalRead = approvalColumns + `, version`
+
 func scanApproval(row interface{ Scan(...any) error }) (store.ApprovalRow, error) {
 	var a store.ApprovalRow
 	var created, closed int64
 	var body string
-	err := row.Scan(&a.ID, &a.Kind, &a.EmployeeID, &a.Day, &a.State, &a.WaitingFor, &created, &closed, &body)
+	err := row.Scan(&a.ID, &a.Kind, &a.EmployeeID, &a.Day, &a.State, &a.WaitingFor, &created, &closed, &body, &a.Version)
 	a.CreatedAt, a.ClosedAt, a.Body = fromMS(created), fromMS(closed), json.RawMessage(body)
 	return a, err
 }
@@ -46,8 +49,7 @@ func (s *DB) StartApproval(ctx context.Context, a store.ApprovalRow) (store.Appr
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		_, err = s.nextVersion(ctx, tx)
-		return err
+		return s.versionApproval(ctx, tx, a.ID)
 	})
 	if err != nil {
 		return a, false, fmt.Errorf("sqlstore: start approval: %w", err)
@@ -61,7 +63,7 @@ func (s *DB) Approval(ctx context.Context, id string) (store.ApprovalRow, error)
 	if err := checkID("approval", id); err != nil {
 		return store.ApprovalRow{}, err
 	}
-	a, err := scanApproval(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+approvalColumns+` FROM approvals WHERE id = ?`), id))
+	a, err := scanApproval(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+approvalRead+` FROM approvals WHERE id = ?`), id))
 	if err != nil {
 		return a, notFound(err, "approval "+id)
 	}
@@ -75,7 +77,7 @@ func (s *DB) UpdateApproval(ctx context.Context, id string, change func(store.Ap
 	}
 	var out store.ApprovalRow
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := scanApproval(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+approvalColumns+` FROM approvals WHERE id = ?`+s.d.ForUpdate), id))
+		old, err := scanApproval(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+approvalRead+` FROM approvals WHERE id = ?`+s.d.ForUpdate), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlstore: approval %s: %w", id, store.ErrNotFound)
 		} else if err != nil {
@@ -99,8 +101,7 @@ func (s *DB) UpdateApproval(ctx context.Context, id string, change func(store.Ap
 			a.State, a.WaitingFor, ms(a.ClosedAt), string(a.Body), id); err != nil {
 			return err
 		}
-		_, err = s.nextVersion(ctx, tx)
-		return err
+		return s.versionApproval(ctx, tx, id)
 	})
 	if err != nil {
 		return out, fmt.Errorf("sqlstore: update approval: %w", err)
@@ -138,7 +139,7 @@ func (s *DB) Approvals(ctx context.Context, f store.ApprovalFilter) ([]store.App
 	if f.ToDay != 0 {
 		add("day <= ?", f.ToDay)
 	}
-	q := `SELECT ` + approvalColumns + ` FROM approvals`
+	q := `SELECT ` + approvalRead + ` FROM approvals`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
@@ -214,4 +215,21 @@ func (s *DB) Attachment(ctx context.Context, id string) (store.Attachment, error
 	}
 	a.CreatedAt = fromMS(created)
 	return a, nil
+}
+
+// versionApproval bumps the change version and stamps request id with
+// it: the change feed tails the requests by version, which the lock on
+// the version orders as the commits are.
+func (s *DB) versionApproval(ctx context.Context, tx *sql.Tx, id string) error {
+	v, err := s.nextVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.Rebind(`UPDATE approvals SET version = ? WHERE id = ?`), v, id)
+	return err
+}
+
+// ApprovalsChanged implements store.Store.
+func (s *DB) ApprovalsChanged(ctx context.Context, since, upto int64) ([]store.ApprovalRow, error) {
+	return collect(ctx, s.db, "approvals changed", s.Rebind(`SELECT `+approvalRead+` FROM approvals WHERE version > ? AND version <= ? ORDER BY version`), scanApproval, since, upto)
 }

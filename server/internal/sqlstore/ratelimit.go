@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -48,4 +49,25 @@ func greatest(dialect string) string {
 		return "GREATEST"
 	}
 	return "max"
+}
+
+// TakeWait is Take that, when the bucket is empty, reads what it holds
+// and says how long until it holds a whole token again: at least a
+// millisecond, at most every.
+func (s *DB) TakeWait(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (time.Duration, error) {
+	ok, err := s.Take(ctx, key, now, every, burst)
+	if err != nil || ok {
+		return 0, err
+	}
+	var tokens float64
+	var at int64
+	err = s.db.QueryRowContext(ctx, s.Rebind(`SELECT tokens, at_ms FROM rate_limits WHERE key = ?`), key).Scan(&tokens, &at)
+	if err != nil {
+		return 0, notFound(err, "take "+key)
+	}
+	// What the bucket holds now (as Take counted it), and the time the
+	// rest of one token takes to come.
+	held := min(float64(burst), tokens+float64(max(ms(now)-at, 0))/float64(every.Milliseconds()))
+	wait := time.Duration(math.Ceil((1-held)*float64(every.Milliseconds()))) * time.Millisecond
+	return min(max(wait, time.Millisecond), every), nil
 }

@@ -52,6 +52,14 @@ type Dialect struct {
 	// ByteOrder is appended to a text column to order it byte by byte,
 	// as Go compares strings, whatever the database's collation.
 	ByteOrder string
+	// SkipLocked is appended to a SELECT ... FOR UPDATE that claims
+	// rows, so two claimers pass over each other's ("" where
+	// transactions lock the database).
+	SkipLocked string
+	// Horizon, when set, selects the start (Unix ms, NULL when none) of
+	// the oldest transaction in flight other than the caller's (see
+	// store.Store.FeedHorizon).
+	Horizon string
 	// NotifyRevoked, when set, is run with the device id in the
 	// transaction that revokes a device: it tells the other servers on
 	// the database at commit (PostgreSQL's NOTIFY) to drop it from their

@@ -8,7 +8,7 @@ import (
 	"punchclock/server/internal/store"
 )
 
-const tokenColumns = `hash, id, name, role, scope, created_at_ms, expires_at_ms, last_used_ms, revoked_at_ms`
+const tokenColumns = `hash, id, name, role, scope, rate_per_min, created_at_ms, expires_at_ms, last_used_ms, revoked_at_ms`
 
 // PutToken stores an API token by hash. Stored again (punchd token -file
 // at every start), it keeps its id, use and revocation: a revoked token
@@ -20,9 +20,12 @@ func (s *DB) PutToken(ctx context.Context, t store.Token) error {
 	if err := checkAll("put token", t); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)
-		ON CONFLICT (hash) DO UPDATE SET name = excluded.name, role = excluded.role, scope = excluded.scope, expires_at_ms = excluded.expires_at_ms`),
-		t.Hash, t.ID, t.Name, t.Role, t.Scope, ms(t.CreatedAt), ms(t.ExpiresAt))
+	if t.RatePerMin < 0 {
+		return fmt.Errorf("sqlstore: put token: rate %d: %w", t.RatePerMin, store.ErrInvalid)
+	}
+	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
+		ON CONFLICT (hash) DO UPDATE SET name = excluded.name, role = excluded.role, scope = excluded.scope, rate_per_min = excluded.rate_per_min, expires_at_ms = excluded.expires_at_ms`),
+		t.Hash, t.ID, t.Name, t.Role, t.Scope, t.RatePerMin, ms(t.CreatedAt), ms(t.ExpiresAt))
 	if err != nil && s.d.IsUnique(err) {
 		return fmt.Errorf("sqlstore: put token: id %s in use: %w", t.ID, store.ErrConflict)
 	} else if err != nil {
@@ -34,7 +37,7 @@ func (s *DB) PutToken(ctx context.Context, t store.Token) error {
 func scanToken(row interface{ Scan(...any) error }) (store.Token, error) {
 	var t store.Token
 	var created, expires, used, revoked int64
-	err := row.Scan(&t.Hash, &t.ID, &t.Name, &t.Role, &t.Scope, &created, &expires, &used, &revoked)
+	err := row.Scan(&t.Hash, &t.ID, &t.Name, &t.Role, &t.Scope, &t.RatePerMin, &created, &expires, &used, &revoked)
 	t.CreatedAt, t.ExpiresAt, t.LastUsed, t.RevokedAt = fromMS(created), fromMS(expires), fromMS(used), fromMS(revoked)
 	return t, err
 }

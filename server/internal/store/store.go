@@ -118,6 +118,9 @@ type Store interface {
 	// empty. Buckets live in the database: a restart keeps them, and
 	// every punchd on the database shares them.
 	Take(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (bool, error)
+	// TakeWait is Take that, when the bucket is empty, says how long
+	// until it holds a token again (0 when one was taken).
+	TakeWait(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (time.Duration, error)
 	// AppendAudit appends one entry to the audit chain in one
 	// transaction: it reads the chain's head (the zero entry when the log
 	// is empty), calls seal with it, which returns the new entry with
@@ -159,9 +162,67 @@ type Store interface {
 	// PutAttachment stores a flow's proof; Attachment reads one.
 	PutAttachment(ctx context.Context, a Attachment) error
 	Attachment(ctx context.Context, id string) (Attachment, error)
+	// Change feed (package changefeed).
+	// PunchesReceived lists the punches (of any status) received in
+	// [from, to), by arrival then id.
+	PunchesReceived(ctx context.Context, from, to time.Time) ([]Received, error)
+	// ApprovalsChanged lists the approval requests started or changed
+	// at change versions in (since, upto], by version; Version holds each
+	// one's.
+	ApprovalsChanged(ctx context.Context, since, upto int64) ([]ApprovalRow, error)
+	// FeedHorizon is the start of the oldest transaction in flight on
+	// the database (zero when none is or the database cannot tell): a
+	// punch it is writing may have arrived as early as that.
+	FeedHorizon(ctx context.Context) (time.Time, error)
+
+	// Webhooks (package webhook).
+	// PutWebhookEndpoint stores an endpoint, new or changed.
+	PutWebhookEndpoint(ctx context.Context, e WebhookEndpoint) error
+	WebhookEndpoint(ctx context.Context, id string) (WebhookEndpoint, error)
+	// WebhookEndpoints lists the endpoints by id.
+	WebhookEndpoints(ctx context.Context) ([]WebhookEndpoint, error)
+	// DeleteWebhookEndpoint deletes an endpoint with its deliveries and
+	// their log; with the last endpoint, the producer's place in the
+	// feed (the next LeaseWebhookFeed starts afresh).
+	DeleteWebhookEndpoint(ctx context.Context, id string) error
+	// StartWebhookFeed starts the producer's feed at start, unless it
+	// has started (so an endpoint made now receives what changes from
+	// now, however late a producer first runs).
+	StartWebhookFeed(ctx context.Context, start WebhookFeed) error
+	// LeaseWebhookFeed makes owner the producer until until, unless
+	// another holds an unexpired lease at now (false). A first lease
+	// starts the feed at start.
+	LeaseWebhookFeed(ctx context.Context, owner string, now, until time.Time, start WebhookFeed) (WebhookFeed, bool, error)
+	// EnqueueWebhooks writes deliveries (those of an event an endpoint
+	// already has are left alone) and moves the feed from from to to, in
+	// one transaction; ErrConflict when owner no longer holds the lease
+	// or the feed is no longer at from.
+	EnqueueWebhooks(ctx context.Context, owner string, from, to WebhookFeed, ds []WebhookDelivery) error
+	// ClaimWebhookDeliveries leases to owner until until up to limit
+	// pending deliveries due at now whose lease has expired, by due
+	// time; two owners never claim the same one.
+	ClaimWebhookDeliveries(ctx context.Context, owner string, now, until time.Time, limit int) ([]WebhookDelivery, error)
+	// FinishWebhookAttempt logs attempt a of a delivery owner holds and
+	// sets its state, attempt count and next due time (d's), ending the
+	// lease; ErrConflict when owner lost the lease.
+	FinishWebhookAttempt(ctx context.Context, owner string, a WebhookAttempt, d WebhookDelivery) error
+	// WebhookDelivery returns a delivery with its log.
+	WebhookDelivery(ctx context.Context, id string) (WebhookDelivery, error)
+	// WebhookDeliveries lists an endpoint's deliveries with their logs,
+	// newest first, those made before before (zero: all), at most limit.
+	WebhookDeliveries(ctx context.Context, endpointID string, before time.Time, limit int) ([]WebhookDelivery, error)
+	// PruneWebhookDeliveries deletes the deliveries made before before
+	// that are no longer pending, with their log, and says how many.
+	PruneWebhookDeliveries(ctx context.Context, before time.Time) (int, error)
+	// ReplayWebhookDelivery makes a delivery pending again, due at now,
+	// with its attempt count reset and its log kept.
+	ReplayWebhookDelivery(ctx context.Context, id string, now time.Time) (WebhookDelivery, error)
+
 	// PutDemoSeed writes the demo seed's progress marker. It does not
 	// bump the change version: kiosks have nothing to pull from it.
 	PutDemoSeed(ctx context.Context, m DemoSeed) error
+	// ExportJobs are the asynchronous exports.
+	ExportJobs
 
 	Close() error
 }
@@ -261,6 +322,8 @@ type ApprovalRow struct {
 	CreatedAt  time.Time
 	ClosedAt   time.Time
 	Body       json.RawMessage
+	// Version is the change version of its last write (read only).
+	Version int64
 }
 
 // Attachment is a proof attached to an approval flow.
@@ -333,8 +396,11 @@ type Token struct {
 	// Scope lists, space-separated, the resources the token may use, each
 	// as RESOURCE:read or RESOURCE:write (httpapi names them); empty, all
 	// its role allows.
-	Scope     string
-	CreatedAt time.Time
+	Scope string
+	// RatePerMin is how many requests a minute the token may make (0:
+	// punchd's default).
+	RatePerMin int
+	CreatedAt  time.Time
 	// ExpiresAt (zero: never), LastUsed (zero: never) and RevokedAt
 	// (zero: not revoked).
 	ExpiresAt, LastUsed, RevokedAt time.Time

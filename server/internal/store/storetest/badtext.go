@@ -196,6 +196,14 @@ func badTextCalls() []badTextCall {
 		{"PutToken role", false, tok(func(t *store.Token, b string) { t.Role = b })},
 		{"TokenByHash", false, one(func(s store.Store, b string) error { _, err := s.TokenByHash(ctx, b); return err })},
 		{"Take key", false, one(func(s store.Store, b string) error { _, err := s.Take(ctx, b, T0, time.Second, 1); return err })},
+		{"TakeWait key", false, one(func(s store.Store, b string) error { _, err := s.TakeWait(ctx, b, T0, time.Second, 1); return err })},
+		{"PutExportJob id", true, one(func(s store.Store, b string) error {
+			return s.PutExportJob(ctx, store.ExportJob{ID: b, Owner: "o", Spec: json.RawMessage(`{}`), State: store.JobQueued, CreatedAt: T0})
+		})},
+		{"PutExportJob owner", false, one(func(s store.Store, b string) error {
+			return s.PutExportJob(ctx, store.ExportJob{ID: "j9", Owner: b, Spec: json.RawMessage(`{}`), State: store.JobQueued, CreatedAt: T0})
+		})},
+		{"ExportJob", true, one(func(s store.Store, b string) error { _, err := s.ExportJob(ctx, b); return err })},
 	}
 }
 

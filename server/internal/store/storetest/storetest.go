@@ -43,9 +43,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PhonesAndQRUses", testPhonesAndQRUses},
 		{"BadText", testBadText},
 		{"Take", testTake},
+		{"TakeWait", testTakeWait},
+		{"ExportJobs", testExportJobs},
 		{"Audit", testAudit},
 		{"Accounts", testAccounts},
 		{"Approvals", testApprovals},
+		{"Feed", testFeed},
+		{"Webhooks", testWebhooks},
 		{"Trail", testTrail},
 	}
 	for _, tt := range tests {
@@ -357,11 +361,11 @@ func testTokens(t *testing.T, s store.Store) {
 	// A scoped, expiring token: used, revoked, stored again (punchd
 	// token -file at every start), still revoked.
 	long := "0123456789abcdef0123456789abcdef"
-	mustDo(s.PutToken(ctx, store.Token{Hash: long, Name: "payroll", Role: "integrator", Scope: "attendance:read", CreatedAt: T0, ExpiresAt: T0.Add(90 * 24 * time.Hour)}))
+	mustDo(s.PutToken(ctx, store.Token{Hash: long, Name: "payroll", Role: "integrator", Scope: "attendance:read", RatePerMin: 120, CreatedAt: T0, ExpiresAt: T0.Add(90 * 24 * time.Hour)}))
 	mustDo(s.TouchToken(ctx, long, T0.Add(time.Hour)))
 	mustDo(s.TouchToken(ctx, long, T0.Add(time.Minute)))
 	tok = must(s.TokenByHash(ctx, long))
-	if tok.ID != long[:12] || tok.Scope != "attendance:read" || !tok.ExpiresAt.Equal(T0.Add(90*24*time.Hour)) || !tok.LastUsed.Equal(T0.Add(time.Hour)) || !tok.RevokedAt.IsZero() {
+	if tok.ID != long[:12] || tok.Scope != "attendance:read" || tok.RatePerMin != 120 || !tok.ExpiresAt.Equal(T0.Add(90*24*time.Hour)) || !tok.LastUsed.Equal(T0.Add(time.Hour)) || !tok.RevokedAt.IsZero() {
 		t.Errorf("scoped token = %+v", tok)
 	}
 	if r := must(s.RevokeToken(ctx, tok.ID, T0.Add(2*time.Hour))); !r.RevokedAt.Equal(T0.Add(2 * time.Hour)) {

@@ -1,0 +1,2 @@
+-- A rate limit per API token: requests a minute (0: punchd's default).
+ALTER TABLE tokens ADD COLUMN rate_per_min INTEGER NOT NULL DEFAULT 0;
