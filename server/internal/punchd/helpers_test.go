@@ -1,7 +1,6 @@
 package punchd_test
 
 import (
-	"crypto/ed25519"
 	"encoding/json"
 	"net/http"
 	"testing"
