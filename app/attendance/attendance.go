@@ -11,6 +11,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Method is how a punch was made.
@@ -89,7 +90,23 @@ type Evidence struct {
 	QRToken   string `json:"qr_token,omitempty"`
 	// Note is free text for manual punches (why it was made).
 	Note string `json:"note,omitempty"`
+	// Place is the place a field employee typed for a GPS punch made
+	// without a usable fix (the weak-GPS route): their manager decides.
+	Place string `json:"place,omitempty"`
+	// Photo is the live photo the phone's camera took with a GPS punch: a
+	// small JPEG (at most MaxPhoto bytes), base64 (standard encoding). It
+	// travels in the punch, signed and queued with it; the server checks
+	// it is a JPEG.
+	Photo string `json:"photo,omitempty"`
 }
+
+// MaxPlace is the longest typed place of a weak-GPS punch, in characters.
+const MaxPlace = 200
+
+// MaxPhoto is the largest photo a punch carries, in bytes of JPEG: a
+// 400-pixel picture of a face or a shop front, and a batch of 100 such
+// punches within a request's 4 MiB.
+const MaxPhoto = 24 << 10
 
 // Punch is one clock event as the capturing device recorded it. A punch is
 // an event, not an "in" or "out": the rules engine assigns it to a shift.
@@ -181,6 +198,12 @@ func (p *Punch) Validate() error {
 	}
 	if len(p.Evidence.BadgeCode) > 256 || len(p.Evidence.QRToken) > 512 || len(p.Evidence.FaceID) > 128 || len(p.Evidence.FaceAudit) > 4096 || len(p.Evidence.Note) > 1000 {
 		return invalidf("punch %s: evidence too long", p.ID)
+	}
+	if utf8.RuneCountInString(p.Evidence.Place) > MaxPlace || p.Evidence.Place != "" && strings.TrimSpace(p.Evidence.Place) == "" {
+		return invalidf("punch %s: the typed place is blank or longer than %d characters", p.ID, MaxPlace)
+	}
+	if len(p.Evidence.Photo) > (MaxPhoto+2)/3*4 {
+		return invalidf("punch %s: the photo is larger than %d bytes", p.ID, MaxPhoto)
 	}
 	return nil
 }

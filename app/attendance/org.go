@@ -30,6 +30,11 @@ type Site struct {
 	// package checks them (rules.CheckSiteGeo).
 	Fences   []Fence  `json:"fences,omitempty"`
 	Networks []string `json:"networks,omitempty"`
+	// FixAccuracyM is the accuracy a phone's fix needs at most for a GPS
+	// punch here, in metres (0: 100 m, or the site's smallest circle when
+	// smaller); without one for 15 minutes the phone offers the weak-GPS
+	// route.
+	FixAccuracyM float64 `json:"fix_accuracy_m,omitempty"`
 	// Version is the change counter of the last update (see Pull).
 	Version int64 `json:"version,omitempty"`
 	// ZoneRules are the rules of Zone as TZif data (ZoneRules), which
@@ -61,6 +66,9 @@ func (s *Site) Validate() error {
 	}
 	if p := s.Point; p != nil && !(p.Lat >= -90 && p.Lat <= 90 && p.Lng >= -180 && p.Lng <= 180) {
 		return invalidf("site %s: point %v,%v is not a coordinate", s.ID, p.Lat, p.Lng)
+	}
+	if a := s.FixAccuracyM; a != 0 && !(a >= 10 && a <= 5000) {
+		return invalidf("site %s: fix_accuracy_m %v is not 10 to 5000 metres", s.ID, a)
 	}
 	return nil
 }

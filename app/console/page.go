@@ -60,10 +60,11 @@ type Console struct {
 	units     unitsView
 	dash      dashboardView
 	webhooks  webhooksView
+	trail     trailView
 }
 
 // sections are the console's sections in the order of its navigation.
-var sections = []string{"kiosks", "people", "org", "sites", "rules", "dashboard"}
+var sections = []string{"kiosks", "people", "org", "sites", "rules", "dashboard", "trail"}
 
 // employeeSections are an employee's: their own dashboard.
 var employeeSections = []string{"dashboard"}
@@ -187,7 +188,7 @@ func (c *Console) signOut(app.Context, app.Event) {
 			c.kiosks.end()
 			c.people, c.phones, c.rules, c.matrix = peopleView{}, phonesView{}, rulesView{}, matrixView{}
 			c.org, c.sites = orgView{}, sitesView{}
-			c.employees, c.units = employeesView{}, unitsView{}
+			c.employees, c.units, c.trail = employeesView{}, unitsView{}, trailView{}
 			if c.dash.onSlice != nil {
 				c.dash.onSlice.Release()
 			}
@@ -244,6 +245,8 @@ func (c *Console) Render() app.UI {
 			section = c.sites.render(c, l)
 		case "dashboard":
 			section = c.dash.render(c, l)
+		case "trail":
+			section = c.trail.render(c, l)
 		case "org":
 			section = c.org.render(c, l)
 			if c.me.User.Role == "super_admin" {

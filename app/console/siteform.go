@@ -19,6 +19,7 @@ type siteForm struct {
 	sel                           int         // the fence being edited and drawn on, -1: none
 	removing                      int         // the fence whose removal waits for its confirmation, -1: none
 	networks                      string      // one CIDR prefix or address a line
+	fixAcc                        string      // the accuracy a phone's fix needs, metres ("" the default)
 	extent                        float64     // the plane's half width in metres
 	curE, curN                    float64     // the keyboard's cursor on the plane, metres east and north of the point
 }
@@ -41,6 +42,9 @@ func newSiteForm(s *attendance.Site) *siteForm {
 		f.lat, f.lng = coord(s.Point.Lat), coord(s.Point.Lng)
 	}
 	f.networks = strings.Join(s.Networks, "\n")
+	if s.FixAccuracyM > 0 {
+		f.fixAcc = strconv.FormatFloat(s.FixAccuracyM, 'f', -1, 64)
+	}
 	for _, fe := range s.Fences {
 		f.fences = append(f.fences, newFenceForm(fe))
 	}
@@ -136,6 +140,9 @@ func (f *siteForm) check(taken func(id string) bool) (errs map[string]fieldErr, 
 			errs["point"] = fieldErr{key: "sites.err.coord"}
 		}
 	}
+	if _, ok := f.fixAccuracy(); !ok {
+		errs["fix"] = fieldErr{key: "sites.err.fix"}
+	}
 	for i := range f.fences {
 		f.fences[i].typed(i, errs)
 	}
@@ -165,7 +172,19 @@ func (f *siteForm) site() attendance.Site {
 	for i := range f.fences {
 		s.Fences = append(s.Fences, f.fences[i].fence())
 	}
+	s.FixAccuracyM, _ = f.fixAccuracy()
 	return s
+}
+
+// fixAccuracy is the typed accuracy a phone's fix needs (0: the
+// default), and whether it is 10 to 5,000 metres or empty.
+func (f *siteForm) fixAccuracy() (float64, bool) {
+	t := strings.TrimSpace(f.fixAcc)
+	if t == "" {
+		return 0, true
+	}
+	m, err := strconv.ParseFloat(t, 64)
+	return m, err == nil && m >= 10 && m <= 5000
 }
 
 // metresPerDegree is the length of a degree of latitude (and of

@@ -45,6 +45,8 @@ func TestSiteFormCheck(t *testing.T) {
 		{circle("x", "100"), "fences[0].center"},
 		{func(f *siteForm) { f.fences[0].datum = "bd09" }, "fences[0].fence"},
 		{func(f *siteForm) { f.networks = "10.0.0.0/33" }, "networks"},
+		{func(f *siteForm) { f.fixAcc = "5" }, "fix"},
+		{func(f *siteForm) { f.fixAcc = "far" }, "fix"},
 	} {
 		f := good()
 		c.edit(f)
@@ -71,6 +73,11 @@ func TestSiteFormCheck(t *testing.T) {
 	}
 	if got := f.site(); len(got.Fences) != 2 || got.Fences[0].Datum != "gcj02" || got.Fences[1].RadiusM != 60 {
 		t.Errorf("site() of an edited site: %+v", got.Fences)
+	}
+	// The accuracy a phone's fix needs is kept through the form.
+	old.FixAccuracyM = 150
+	if got := newSiteForm(&old).site(); got.FixAccuracyM != 150 {
+		t.Errorf("site() of a site needing 150 m fixes: %v", got.FixAccuracyM)
 	}
 }
 

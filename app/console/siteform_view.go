@@ -63,6 +63,7 @@ func (v *sitesView) renderForm(c *Console, l lang) app.UI {
 			v.fieldMsg(l, "point"),
 		),
 		v.renderFences(l),
+		v.input(l, "fix", "sites.fix", &f.fixAcc, func(f *siteForm) *string { return &f.fixAcc }),
 		app.Div().Class("field").Body(
 			app.Label().For("site-networks").Text(l.t("sites.networksHint")),
 			app.Textarea().ID("site-networks").Rows(3).Cols(32).Text(f.networks).Aria("invalid", badNets).

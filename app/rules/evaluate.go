@@ -223,7 +223,7 @@ func (ev *evaluation) collect(b batch, lo, hi int64) error {
 			continue
 		}
 		x := pin{unix: u, dir: p.Direction, inst: -1, use: PunchUse{
-			ID: p.ID, Time: p.Time.In(ev.e.loc), Method: p.Method, ClockCorrected: p.ClockCorrected,
+			ID: p.ID, Time: p.Time.In(ev.e.loc), Method: p.Method, ClockCorrected: p.ClockCorrected, Place: p.Place,
 		}}
 		ev.e.locate(p, ev.emp, &x)
 		ev.pins = append(ev.pins, x)
@@ -282,6 +282,11 @@ func (e *Engine) locate(p *Punch, emp *empC, x *pin) {
 			}
 		}
 	}
+	if p.Location == nil && p.Place != "" {
+		// The weak-GPS route: no usable fix, a place typed instead.
+		x.use.Location, x.locCode = Uncertain, AnomalyLocUncertain
+		return
+	}
 	if p.Location == nil {
 		x.use.Location, x.locCode = Outside, AnomalyNoLocation
 		return
@@ -307,6 +312,9 @@ func (e *Engine) locate(p *Punch, emp *empC, x *pin) {
 	case best == Outside:
 		x.locCode = AnomalyOutOfFence
 	case best == Uncertain && e.rules.Location.Uncertain != "inside":
+		x.locCode = AnomalyLocUncertain
+	case best == Uncertain && p.Place != "":
+		// A typed place is the employee's word: never taken as inside.
 		x.locCode = AnomalyLocUncertain
 	}
 }

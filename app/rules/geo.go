@@ -246,3 +246,15 @@ func parseNetwork(s string) (netip.Prefix, error) {
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
+
+// Locate places a fix relative to fences (a site's): Inside when its
+// accuracy circle lies inside one of them, Uncertain when it crosses an
+// edge, else Outside, with the name of the fence that decided. A fix of
+// unknown accuracy (0) is taken as a point.
+func Locate(fences []Fence, l attendance.Location) (Verdict, string) {
+	s := siteC{fences: make([]fenceC, len(fences))}
+	for i, f := range fences {
+		s.fences[i] = compileFence(f)
+	}
+	return s.locate(toWGS84(LatLng{Lat: l.Lat, Lng: l.Lng}, l.Datum), max(l.AccuracyM, 0))
+}

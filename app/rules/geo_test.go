@@ -3,6 +3,8 @@ package rules
 import (
 	"math"
 	"testing"
+
+	"punchclock/app/attendance"
 )
 
 // Reference points of the widely used eviltransform test suite.
@@ -137,5 +139,33 @@ func TestParseNetwork(t *testing.T) {
 		if ok != tt.want {
 			t.Errorf("parseAddr(%q) = %v, %v; want ok=%v", tt.in, a, ok, tt.want)
 		}
+	}
+}
+
+// TestLocate: a fix inside, across the edge of, and outside a 200 m
+// circle, and inside a polygon given in GCJ-02.
+func TestLocate(t *testing.T) {
+	store := LatLng{Lat: 31.2304, Lng: 121.4737}
+	fences := []Fence{{Name: "store", Center: &store, RadiusM: 200},
+		{Name: "yard", Datum: DatumGCJ02, Polygon: []LatLng{
+			WGS84ToGCJ02(LatLng{Lat: 31.2290, Lng: 121.4760}), WGS84ToGCJ02(LatLng{Lat: 31.2290, Lng: 121.4770}),
+			WGS84ToGCJ02(LatLng{Lat: 31.2280, Lng: 121.4770}), WGS84ToGCJ02(LatLng{Lat: 31.2280, Lng: 121.4760})}}}
+	for _, tt := range []struct {
+		l     attendance.Location
+		want  Verdict
+		fence string
+	}{
+		{attendance.Location{Lat: 31.2304, Lng: 121.4737, AccuracyM: 20}, Inside, "store"},
+		{attendance.Location{Lat: 31.2312993, Lng: 121.4737, AccuracyM: 150}, Uncertain, "store"},
+		{attendance.Location{Lat: 31.2393932, Lng: 121.4737, AccuracyM: 20}, Outside, ""},
+		{attendance.Location{Lat: 31.2285, Lng: 121.4765, AccuracyM: 10}, Inside, "yard"},
+		{attendance.Location{Lat: 31.2304, Lng: 121.4737}, Inside, "store"},
+	} {
+		if got, fence := Locate(fences, tt.l); got != tt.want || fence != tt.fence {
+			t.Errorf("Locate(%+v) = %s %q, want %s %q", tt.l, got, fence, tt.want, tt.fence)
+		}
+	}
+	if got, _ := Locate(nil, attendance.Location{Lat: 31.2304, Lng: 121.4737}); got != Outside {
+		t.Errorf("no fences: %s, want outside", got)
 	}
 }

@@ -95,6 +95,10 @@ type Punch struct {
 	// attendance.SkewFlag and whose time was corrected, or whose est_time
 	// the server overrode (attendance.Timing.Mismatch).
 	ClockCorrected bool `json:"clock_corrected,omitempty"`
+	// Place is the place typed for a GPS punch made without a usable fix
+	// (attendance.Evidence.Place): the weak-GPS route, which always needs
+	// the manager's approval unless the fix is inside a fence after all.
+	Place string `json:"place,omitempty"`
 }
 
 // FromAttendance makes a rules punch from a stored punch, its true time,
@@ -104,7 +108,7 @@ func FromAttendance(p *attendance.Punch, trueTime time.Time, skewed bool, addr s
 	return Punch{
 		ID: p.ID, EmployeeID: p.EmployeeID, Time: trueTime, Method: p.Method,
 		Direction: p.Direction, SiteID: p.SiteID, DeviceID: p.DeviceID,
-		Location: p.Location, Addr: addr, ClockCorrected: skewed,
+		Location: p.Location, Addr: addr, ClockCorrected: skewed, Place: p.Evidence.Place,
 	}
 }
 

@@ -171,6 +171,10 @@ func (p *PunchUse) appendJSON(b []byte) []byte {
 		b = append(b, `,"network":`...)
 		b = jsonenc.String(b, p.Network)
 	}
+	if p.Place != "" {
+		b = append(b, `,"place":`...)
+		b = jsonenc.String(b, p.Place)
+	}
 	return append(b, '}')
 }
 

@@ -158,6 +158,8 @@ type PunchUse struct {
 	Location Verdict `json:"location,omitempty"`
 	Fence    string  `json:"fence,omitempty"`
 	Network  string  `json:"network,omitempty"`
+	// Place is the place typed for a weak-GPS punch (Punch.Place).
+	Place string `json:"place,omitempty"`
 }
 
 // Anomaly is one finding and the approval it needs.

@@ -37,6 +37,7 @@ var History = []VersionNote{
 	{1, "2026-12-01", "flag est_time_mismatch; sent_at required in a batch; invalid: text that is not UTF-8 or holds NUL (control characters in ids), a duplicated JSON key, seq above 2^63-1"},
 	{2, "2026-12-01", "kiosks report their health, signed, after a sync at most once a minute (POST /api/v1/device/health, Health): app version, punches waiting and the oldest, clock offset, face service reachable, storage persisted and its use, camera; the server keeps the last report for the fleet view. Protocol 1 kiosks are still served"},
 	{2, "2026-12-02", "compatible: the site in an enrollment, an activation and a pull carries zone_rules, its zone's rules as TZif data (attendance.ZoneRules), as a browser has no zone database; older kiosks ignore it and keep their embedded one"},
+	{2, "2026-12-02", "compatible: phones punch by GPS too (method gps, with location, or the place typed on the weak-GPS route in evidence.place, and an optional evidence.photo, a base64 JPEG of at most 24 KiB); phones report location points, signed, to POST /api/v1/user/location (LocationReport); older phones never send them"},
 }
 
 // Health is what a kiosk reports of itself (protocol 2): the fleet view

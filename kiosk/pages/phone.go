@@ -100,6 +100,10 @@ type Phone struct {
 	flowErrID   string
 	flowErr     error
 
+	// fld is the field section: GPS punches and location reports
+	// (phone_field_view.go).
+	fld field
+
 	onOnline app.Func
 }
 
@@ -141,6 +145,7 @@ func (p *Phone) OnNav(ctx app.Context) {
 
 // OnDismount removes the online listener; the loops end with the context.
 func (p *Phone) OnDismount() {
+	p.stopWatch()
 	if p.onOnline != nil {
 		app.Window().Call("removeEventListener", "online", p.onOnline)
 		p.onOnline.Release()
@@ -226,6 +231,11 @@ func (p *Phone) load(ctx app.Context, env *PhoneEnv) {
 			}
 		}
 		p.status, p.loadErr = st, errors.Join(err, serr)
+		if p.state() == phoneReady {
+			// The field section shows: its fixes are asked for (not on
+			// a kiosk code's page, which needs no location).
+			p.startWatch()
+		}
 	})
 }
 
@@ -308,7 +318,7 @@ func (p *Phone) state() string {
 		return phoneActivateFailed
 	case !p.activated:
 		return phoneNotActivated
-	case p.tok != "" && (p.busy || p.punchID != "" || p.punchErr != nil):
+	case (p.tok != "" || p.fld.punch) && (p.busy || p.punchID != "" || p.punchErr != nil && !errors.Is(p.punchErr, ErrNoPlace)):
 		return phonePunched
 	case p.tok != "":
 		return phoneConfirm
@@ -338,9 +348,9 @@ func (p *Phone) Render() app.UI {
 			body = append(body, app.Button().Class("button primary confirm-punch").ID("confirm-punch").
 				Text(l.T("phone.confirm")).OnClick(p.confirm))
 		case phonePunched:
-			body = append(body, p.renderResult())
+			body = append(body, p.renderResult(), p.fieldAfter())
 		default:
-			body = append(body, app.P().Class("notice").ID("phone-hint").Text(l.T("phone.hint")))
+			body = append(body, app.P().Class("notice").ID("phone-hint").Text(l.T("phone.hint")), p.renderField())
 		}
 		body = append(body, p.renderMonth(), p.renderRecent())
 	}

@@ -30,6 +30,7 @@ type fakeCaller struct {
 	flows   map[string]PhoneFlow
 	posts   int
 	proofs  map[string][]byte
+	reports []wire.LocationReport // location reports received
 }
 
 func (f *fakeCaller) Call(ctx context.Context, method, pq string, body []byte) (int, []byte, error) {
@@ -75,6 +76,13 @@ func (f *fakeCaller) CallAs(_ context.Context, method, pq, contentType string, b
 		}
 		f.proofs[id] = body
 		return 200, nil, nil
+	case method == http.MethodPost && pq == wire.PathUserLocation:
+		var r wire.LocationReport
+		if err := json.Unmarshal(body, &r); err != nil || r.SentAt.IsZero() || len(r.Points) > wire.MaxLocationBatch {
+			return 400, nil, wire.Errorf(wire.CodeInvalid, "bad report %s", body)
+		}
+		f.reports = append(f.reports, r)
+		return 200, []byte(`{"results":[]}`), nil
 	case method == http.MethodGet && strings.HasPrefix(pq, PathPhoneRecords+"?"):
 		b, _ := json.Marshal(map[string]any{"employee_id": "E005", "records": f.records, "punches": []any{}})
 		return 200, b, nil

@@ -88,9 +88,12 @@ func (p *PhoneEnv) hookSyncer() {
 	s.AddTask(p.syncTask)
 }
 
-// syncTask sends the queued requests; if any went out, it reads the month
-// again, so the page shows what the server made of them.
+// syncTask sends the queued location points, then the queued requests;
+// if any request went out, it reads the month again, so the page shows what the server made of them.
 func (p *PhoneEnv) syncTask(ctx context.Context) error {
+	if err := p.sendLocations(ctx); err != nil {
+		return err
+	}
 	n, err := p.SendQueued(ctx)
 	if err != nil || n == 0 {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -38,8 +39,13 @@ func AutoFlows(recs []rules.DayRecord) []Request {
 			default:
 				continue
 			}
-			out = append(out, Request{ID: AutoID(a.PunchID, kind), Kind: kind, EmployeeID: r.EmployeeID, Date: r.Date, PunchID: a.PunchID,
-				Reason: map[Kind]string{KindOutFence: "punched outside the site's geofence", KindWeakGPS: "punched with a location too weak to tell"}[kind]})
+			reason := map[Kind]string{KindOutFence: "punched outside the site's geofence", KindWeakGPS: "punched with a location too weak to tell"}[kind]
+			if i := slices.IndexFunc(r.Punches, func(p rules.PunchUse) bool { return p.ID == a.PunchID }); i >= 0 && r.Punches[i].Place != "" {
+				// The weak-GPS route: the place the employee typed is
+				// what the manager decides on.
+				reason += "; place given: " + r.Punches[i].Place
+			}
+			out = append(out, Request{ID: AutoID(a.PunchID, kind), Kind: kind, EmployeeID: r.EmployeeID, Date: r.Date, PunchID: a.PunchID, Reason: reason})
 		}
 	}
 	return out

@@ -220,3 +220,16 @@ func TestAutoFlows(t *testing.T) {
 		t.Errorf("auto id %s of punch %s", id, punch)
 	}
 }
+
+// TestAutoFlowPlace: a weak-GPS punch's typed place is in its flow's
+// reason, for the manager who decides on it.
+func TestAutoFlowPlace(t *testing.T) {
+	punch := "019a7b3c-1d2e-7f00-8abc-0123456789ac"
+	recs := []rules.DayRecord{{EmployeeID: "E005", Date: rules.DateOf(now),
+		Punches:   []rules.PunchUse{{ID: punch, Method: attendance.MethodGPS, Place: "Customer Xu's warehouse"}},
+		Anomalies: []rules.Anomaly{{Code: rules.AnomalyLocUncertain, PunchID: punch, Approval: rules.ApprovalNeed{State: rules.ApprovalRequired}}}}}
+	fs := AutoFlows(recs)
+	if len(fs) != 1 || fs[0].Kind != KindWeakGPS || fs[0].Reason != "punched with a location too weak to tell; place given: Customer Xu's warehouse" {
+		t.Fatalf("flows: %+v", fs)
+	}
+}

@@ -408,3 +408,21 @@ func (s *Service) employees(ctx context.Context, f Filter, depts []attendance.De
 	}
 	return emps[:f.Limit], emps[f.Limit-1].ID, nil
 }
+
+// Fences returns the geofences the rule set of siteID keeps for that site
+// (a site's own, edited in the console, come first: see withSiteGeo);
+// none when it has no rules stored.
+func (s *Service) Fences(ctx context.Context, siteID string) ([]attendance.Fence, error) {
+	c, _, err := s.Config(ctx, siteID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	for _, x := range c.Rules.Sites {
+		if x.ID == siteID {
+			return x.Fences, nil
+		}
+	}
+	return nil, nil
+}

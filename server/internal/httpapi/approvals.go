@@ -357,7 +357,8 @@ func (s *Server) putDelegations(w http.ResponseWriter, r *http.Request) error {
 }
 
 // autoFlows starts the approval flows a batch's located punches ask for
-// by themselves (outside the geofence, or too weak a fix): each punch's
+// by themselves (outside the geofence, too weak a fix, or a typed place
+// on the weak-GPS route): each punch's
 // employee's days around it are evaluated, once the batch is stored. A
 // failure here is logged and never fails the batch: the day records
 // still show that a decision is needed.
@@ -372,13 +373,13 @@ func (s *Server) autoFlows(r *http.Request, req wire.BatchRequest, resp wire.Bat
 	}
 	seen := map[key]bool{}
 	for _, sp := range req.Punches {
-		// Most punches (a kiosk's) carry no location: they are not decoded
-		// again on the ingest path.
-		if !bytes.Contains(sp.Body, []byte(`"location"`)) {
+		// Most punches (a kiosk's) carry no location nor typed place:
+		// they are not decoded again on the ingest path.
+		if !bytes.Contains(sp.Body, []byte(`"location"`)) && !bytes.Contains(sp.Body, []byte(`"place"`)) {
 			continue
 		}
 		var p attendance.Punch
-		if json.Unmarshal(sp.Body, &p) != nil || p.Location == nil || !accepted[p.ID] {
+		if json.Unmarshal(sp.Body, &p) != nil || p.Location == nil && p.Evidence.Place == "" || !accepted[p.ID] {
 			continue
 		}
 		at := p.EstTime

@@ -30,6 +30,7 @@ import (
 	"punchclock/server/internal/device"
 	"punchclock/server/internal/exportjob"
 	"punchclock/server/internal/faceadmin"
+	"punchclock/server/internal/field"
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
@@ -78,6 +79,8 @@ type Server struct {
 	// TrustProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client (see clientAddr).
 	TrustProxies []netip.Prefix
+	// Field keeps field staff's location trails.
+	Field *field.Service
 	// Face asks the sites' face services on behalf of the console (nil:
 	// punchd holds no face admin token, and face enrolment is off).
 	Face *faceadmin.Client
@@ -111,6 +114,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Audit:     log2,
 		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log, Rules: ruleSet},
 		Bodies:    DefaultBudget(),
+		Field:     &field.Service{Store: st, Now: now, Fences: days.Fences},
 	}
 }
 
@@ -177,6 +181,8 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/device/flows", s.phoneFlowStart)
 	route("POST /api/v1/device/flows/{id}/withdraw", s.phoneFlowWithdraw)
 	route("POST /api/v1/device/flows/{id}/proof", s.phoneFlowProof)
+	route("POST "+wire.PathUserLocation, s.userLocationPost)
+	route("GET "+wire.PathUserLocation, s.scoped(s.userLocationGet))
 	route("POST /api/v1/approval/flow", s.scoped(s.startFlow))
 	route("GET /api/v1/approval/flow", s.scoped(s.listFlows))
 	route("GET /api/v1/approval/flow/{id}", s.scoped(s.getFlow))

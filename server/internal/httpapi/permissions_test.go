@@ -254,10 +254,14 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"GET", "/attendance/record?employee_id=" + e + "&from=2026-11-16&to=2026-11-20", nil}
 		}},
-		"GET /api/v1/rule/config":       {"hqRead", func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
-		"PUT /api/v1/rule/config":       {"hqWrite", func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
-		"GET /api/v1/punches":           {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
-		"GET /api/v1/punches/{id}":      {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
+		"GET /api/v1/rule/config":    {"hqRead", func(string, string) call { return call{"GET", "/rule/config?site_id=sh-jingan", nil} }},
+		"PUT /api/v1/rule/config":    {"hqWrite", func(string, string) call { return call{"PUT", "/rule/config?site_id=sh-jingan", rules} }},
+		"GET /api/v1/punches":        {scopedOn, func(e, _ string) call { return call{"GET", "/punches?employee_id=" + e, nil} }},
+		"GET /api/v1/punches/{id}":   {scopedOn, func(e, _ string) call { return call{"GET", "/punches/" + punchOf(e), nil} }},
+		"POST /api/v1/user/location": {device, nil}, // TestUserLocation
+		"GET /api/v1/user/location": {scopedOn, func(e, _ string) call {
+			return call{"GET", "/user/location?employee_id=" + e + "&from=2026-11-19T00:00:00Z&to=2026-11-21T00:00:00Z", nil}
+		}},
 		"/api/v1/":                      {"skip", nil}, // the catch-all: 404
 		"GET /api/v1/approval/settings": {readerOn, func(string, string) call { return call{"GET", "/approval/settings", nil} }},
 		"PUT /api/v1/approval/settings": {adminOn, func(string, string) call {

@@ -28,6 +28,20 @@ func (s *Server) phoneOf(r *http.Request, body []byte) (attendance.Device, error
 	return dev, nil
 }
 
+// phoneJSON reads a phone's signed JSON request into v (strict: unknown
+// fields refused) and returns the phone.
+func (s *Server) phoneJSON(w http.ResponseWriter, r *http.Request, v any, strict bool) (attendance.Device, error) {
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		return attendance.Device{}, err
+	}
+	dev, err := s.phoneOf(r, body)
+	if err != nil {
+		return dev, err
+	}
+	return dev, decode(body, v, strict)
+}
+
 type phoneRecords struct {
 	EmployeeID string `json:"employee_id"`
 	// Records are the employee's days, each with its reasons.
@@ -75,16 +89,9 @@ func (s *Server) phoneFlowsGet(w http.ResponseWriter, r *http.Request) error {
 // phoneFlowStart answers POST /device/flows: a request of the phone's
 // employee (a make-up punch from a day marked missing), idempotent by its id.
 func (s *Server) phoneFlowStart(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxBody)
-	if err != nil {
-		return err
-	}
-	dev, err := s.phoneOf(r, body)
-	if err != nil {
-		return err
-	}
 	var req startFlowRequest
-	if err := decode(body, &req, true); err != nil {
+	dev, err := s.phoneJSON(w, r, &req, true)
+	if err != nil {
 		return err
 	}
 	if req.EmployeeID != "" && req.EmployeeID != dev.EmployeeID {

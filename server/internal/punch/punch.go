@@ -22,9 +22,11 @@ import (
 	"cmp"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"io"
 	"slices"
 	"sync"
@@ -315,8 +317,18 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 			it.reject(wire.CodeInvalid, "punch %s: this phone punches for employee %s only", p.ID, dev.EmployeeID)
 			return
 		}
-		if p.Method != attendance.MethodQR {
-			it.reject(wire.CodeInvalid, "punch %s: a phone punches by scanning a kiosk's QR code (method qr), not %q", p.ID, p.Method)
+		switch {
+		case p.Method == attendance.MethodGPS && p.Location == nil && p.Evidence.Place == "":
+			it.reject(wire.CodeInvalid, "punch %s: a GPS punch needs its location fix, or the place typed on the weak-GPS route", p.ID)
+			return
+		case p.Method != attendance.MethodQR && p.Method != attendance.MethodGPS:
+			it.reject(wire.CodeInvalid, "punch %s: a phone punches by scanning a kiosk's QR code (method qr) or by GPS (method gps), not %q", p.ID, p.Method)
+			return
+		}
+	}
+	if p.Evidence.Photo != "" {
+		if msg := checkPhoto(p); msg != "" {
+			it.reject(wire.CodeInvalid, "punch %s: %s", p.ID, msg)
 			return
 		}
 	}
@@ -356,6 +368,11 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 		flags = append(flags, wire.FlagEstTimeMismatch)
 	}
 	siteID := dev.SiteID
+	if p.Method == attendance.MethodGPS && emp.SiteID != "" {
+		// A field punch is judged against the fences of the employee's
+		// own site, wherever the phone was activated.
+		siteID = emp.SiteID
+	}
 	if p.Method == attendance.MethodQR {
 		k, claims, ok := s.checkQR(ctx, it, kiosks, trueTime)
 		if it.expired {
@@ -390,6 +407,23 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 	}
 	it.stored.EmployeeID = emp.ID
 	it.stored.SiteID = siteID
+}
+
+// checkPhoto checks a punch's live photo (attendance.Evidence.Photo): a
+// GPS punch's, base64 of a JPEG of at most attendance.MaxPhoto bytes; it
+// returns what is wrong, or "".
+func checkPhoto(p *attendance.Punch) string {
+	if p.Method != attendance.MethodGPS {
+		return "only a GPS punch carries a photo"
+	}
+	data, err := base64.StdEncoding.DecodeString(p.Evidence.Photo)
+	if err != nil || len(data) > attendance.MaxPhoto {
+		return "the photo is not base64 of at most 24 KiB"
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(data)); err != nil || cfg.Width < 1 || cfg.Height < 1 {
+		return "the photo is not a JPEG image"
+	}
+	return ""
 }
 
 // checkFace opens the face service's sealed verdict of a face punch and

@@ -2,7 +2,6 @@ package punchd_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,17 +23,7 @@ func TestOutOfFenceFlow(t *testing.T) {
 	clk := &clock{t: t0}
 	m, admin := server(t, filepath.Join(t.TempDir(), "p.db"), clk)
 	base := m.URL()
-	var cfg struct{ Config map[string]any }
-	if st, eb := call(t, "GET", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, nil, &cfg); st != 200 {
-		t.Fatalf("rule config: %d %+v", st, eb)
-	}
-	rs := cfg.Config["rules"].(map[string]any)
-	rs["sites"] = []any{map[string]any{"id": "sh-jingan", "fences": []any{map[string]any{"center": map[string]any{"lat": 31.2243, "lng": 121.4453}, "radius_m": 200}}}}
-	rs["location"] = map[string]any{"check_methods": []string{"qr"}}
-	body, _ := json.Marshal(cfg.Config)
-	if st, eb := call(t, "PUT", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, body, nil); st != 200 {
-		t.Fatalf("put rule config: %d %+v", st, eb)
-	}
+	fenceRules(t, base, admin, map[string]any{"check_methods": []string{"qr"}})
 	kio := enroll(t, base, issueCode(t, base, admin, "sh-jingan"), clk)
 	act, priv := activatePhone(t, base, admin, "E005")
 	phone := &kiosk{t: t, base: base, id: act.DeviceID, key: priv, clk: clk}

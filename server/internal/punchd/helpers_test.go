@@ -37,3 +37,21 @@ func pullAs(t *testing.T, base string, k *kiosk, cursor, etag string) (int, wire
 func storeFlowsOf(emp string) store.ApprovalFilter {
 	return store.ApprovalFilter{EmployeeIDs: []string{emp}}
 }
+
+// fenceRules gives sh-jingan's rule set the store's 200 m fence (named
+// store) and, when location is set, those location rules.
+func fenceRules(t *testing.T, base, admin string, location map[string]any) {
+	t.Helper()
+	var cfg struct{ Config map[string]any }
+	if st, eb := call(t, "GET", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, nil, &cfg); st != 200 {
+		t.Fatalf("rule config: %d %+v", st, eb)
+	}
+	rs := cfg.Config["rules"].(map[string]any)
+	rs["sites"] = []any{map[string]any{"id": "sh-jingan", "fences": []any{map[string]any{"name": "store", "center": map[string]any{"lat": 31.2243, "lng": 121.4453}, "radius_m": 200}}}}
+	if location != nil {
+		rs["location"] = location
+	}
+	if st, eb := call(t, "PUT", base+"/api/v1/rule/config?site_id=sh-jingan", "Bearer "+admin, jsonBody(t, cfg.Config), nil); st != 200 {
+		t.Fatalf("put rule config: %d %+v", st, eb)
+	}
+}

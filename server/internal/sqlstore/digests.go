@@ -39,8 +39,9 @@ const digestBucket = 8 * 24 * time.Hour
 const digestBucketMS = int64(digestBucket / time.Millisecond)
 
 // digestVersion is the first byte of a digest's data; a digest of another
-// version is rebuilt.
-const digestVersion = 1
+// version is rebuilt. Version 2 added the place typed on the weak-GPS
+// route (attendance.Evidence.Place).
+const digestVersion = 2
 
 // leanOK reports whether f can be served from digests, and why not.
 func leanOK(f store.PunchFilter) error {
@@ -252,14 +253,14 @@ func (s *DB) buildDigests(ctx context.Context, emps []string, lo, hi int64) (map
 func lean(p *store.StoredPunch) store.StoredPunch {
 	return store.StoredPunch{
 		Punch: attendance.Punch{ID: p.ID, EmployeeID: p.EmployeeID, SiteID: p.SiteID, DeviceID: p.DeviceID,
-			Method: p.Method, Direction: p.Direction, Location: p.Location},
+			Method: p.Method, Direction: p.Direction, Location: p.Location, Evidence: attendance.Evidence{Place: p.Evidence.Place}},
 		TrueTime: p.TrueTime, Status: p.Status, Flags: p.Flags, Addr: p.Addr,
 	}
 }
 
 // encodeDigest writes the accepted punches of one employee's bucket, by
 // true time: a version byte, a table of the strings that repeat (site,
-// device, method, direction, flags, address, datum), then each punch as
+// device, method, direction, flags, address, typed place, datum), then each punch as
 // its id, its time as a delta and indexes into the table.
 func encodeDigest(ps []store.StoredPunch) []byte {
 	var table []string
@@ -283,7 +284,7 @@ func encodeDigest(ps []store.StoredPunch) []byte {
 		t := ms(p.TrueTime)
 		body = binary.AppendVarint(body, t-prev)
 		prev = t
-		for _, s := range []string{p.SiteID, p.DeviceID, string(p.Method), string(p.Direction), strings.Join(p.Flags, ","), p.Addr} {
+		for _, s := range []string{p.SiteID, p.DeviceID, string(p.Method), string(p.Direction), strings.Join(p.Flags, ","), p.Addr, p.Evidence.Place} {
 			body = binary.AppendUvarint(body, idx(s))
 		}
 		if l := p.Location; l == nil {
@@ -340,6 +341,7 @@ func decodeDigest(emp string, data []byte) ([]store.StoredPunch, error) {
 		p.SiteID, p.DeviceID = str(), str()
 		p.Method, p.Direction = attendance.Method(str()), attendance.Direction(str())
 		p.Flags, p.Addr = splitFlags(str()), str()
+		p.Evidence.Place = str()
 		p.Status = store.PunchAccepted
 		if d.byte() == 1 {
 			l := &attendance.Location{Lat: d.float(), Lng: d.float(), AccuracyM: d.float()}

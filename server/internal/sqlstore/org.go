@@ -17,12 +17,14 @@ type siteGeo struct {
 	Point    *attendance.LatLng `json:"point,omitempty"`
 	Fences   []attendance.Fence `json:"fences,omitempty"`
 	Networks []string           `json:"networks,omitempty"`
+	// FixAccuracyM is attendance.Site's (0 none).
+	FixAccuracyM float64 `json:"fix_accuracy_m,omitempty"`
 }
 
 // siteGeoOf is x's geo column: "" when it has none of them.
 func siteGeoOf(x attendance.Site) (string, error) {
-	g := siteGeo{x.Address, x.Point, x.Fences, x.Networks}
-	if g.Address == "" && g.Point == nil && len(g.Fences) == 0 && len(g.Networks) == 0 {
+	g := siteGeo{x.Address, x.Point, x.Fences, x.Networks, x.FixAccuracyM}
+	if g.Address == "" && g.Point == nil && len(g.Fences) == 0 && len(g.Networks) == 0 && g.FixAccuracyM == 0 {
 		return "", nil
 	}
 	b, err := json.Marshal(g)
@@ -41,7 +43,7 @@ func setSiteGeo(x *attendance.Site, geo string) error {
 	if err := json.Unmarshal([]byte(geo), &g); err != nil {
 		return fmt.Errorf("sqlstore: site %s geo: %w", x.ID, err)
 	}
-	x.Address, x.Point, x.Fences, x.Networks = g.Address, g.Point, g.Fences, g.Networks
+	x.Address, x.Point, x.Fences, x.Networks, x.FixAccuracyM = g.Address, g.Point, g.Fences, g.Networks, g.FixAccuracyM
 	return nil
 }
 

@@ -183,7 +183,7 @@ func (s *scanner) object(keys []string, field func(k int)) {
 var (
 	punchKeys    = []string{"id", "employee_id", "device_id", "site_id", "method", "direction", "device_time", "est_time", "offset_ms", "offset_age_s", "location", "evidence", "seq", "prev"}
 	locationKeys = []string{"lat", "lng", "accuracy_m", "datum"}
-	evidenceKeys = []string{"badge_code", "face_verdict_id", "face_audit", "qr_token", "note"}
+	evidenceKeys = []string{"badge_code", "face_verdict_id", "face_audit", "qr_token", "note", "place", "photo"}
 )
 
 func fastPunch(body []byte, p *attendance.Punch) bool {
@@ -227,7 +227,7 @@ func fastPunch(body []byte, p *attendance.Punch) bool {
 		case 11:
 			e := &p.Evidence
 			s.object(evidenceKeys, func(k int) {
-				*[...]*string{&e.BadgeCode, &e.FaceID, &e.FaceAudit, &e.QRToken, &e.Note}[k] = s.str()
+				*[...]*string{&e.BadgeCode, &e.FaceID, &e.FaceAudit, &e.QRToken, &e.Note, &e.Place, &e.Photo}[k] = s.str()
 			})
 		case 12:
 			n, err := strconv.ParseUint(s.number(true), 10, 64)

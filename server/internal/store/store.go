@@ -32,6 +32,8 @@ var (
 
 // Store is punchd's persistent state.
 type Store interface {
+	// Field staff's location trails (trail.go).
+	Trails
 	// Organisation. Every Put bumps the global change version, which
 	// Changes uses to send a kiosk only what changed.
 	PutSite(ctx context.Context, s attendance.Site) (attendance.Site, error)
@@ -455,8 +457,8 @@ type PunchFilter struct {
 	// its body): for readers that show punches without their proof.
 	NoEvidence bool
 	// Lean hands out only what the rules engine reads of a punch: ID,
-	// EmployeeID, SiteID, DeviceID, Method, Direction, Location, TrueTime,
-	// Status, Flags and Addr (no body, signature, hash or device times).
+	// EmployeeID, SiteID, DeviceID, Method, Direction, Location, the typed
+	// place of the evidence, TrueTime, Status, Flags and Addr (no body, signature, hash or device times).
 	// The store may serve it from a digest of each employee's punches,
 	// far quicker for a company. It needs ByEmployee, EmployeeIDs, From,
 	// To and Status accepted, and no other filter.

@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Approvals", testApprovals},
 		{"Feed", testFeed},
 		{"Webhooks", testWebhooks},
+		{"Trail", testTrail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
