@@ -84,6 +84,7 @@ var checks = []struct {
 	{step: "export", check: checkExport},
 	{step: "since", prepare: pastTheDemo, check: checkSince},
 	{step: "changes", prepare: changeSomething, check: checkChanges},
+	{step: "location", check: checkLocation},
 }
 
 // env is the running punchd the program talks to, and its clock.
@@ -125,6 +126,7 @@ func TestGeneratedClient(t *testing.T) {
 	srv := e2etest.StartServer(t, punchd.Config{Now: clk.Now})
 	e := &env{m: srv.Main(), url: srv.URL(), admin: srv.Main().Demo.AdminToken, clock: clk}
 	token := integrationToken(t, e.url, e.admin)
+	phoneCode := phoneLink(t, e, fieldEmployee)
 
 	out := filepath.Join(dir, "out")
 	if err := os.Mkdir(out, 0o700); err != nil {
@@ -136,7 +138,8 @@ func TestGeneratedClient(t *testing.T) {
 			return
 		}
 		cmd := exec.Command(bin, "-base", e.url, "-token", token, "-department", dept, "-from", from, "-to", to,
-			"-limit", strconv.Itoa(pageSize), "-out", out, "-steps", strings.Join(names, ","))
+			"-limit", strconv.Itoa(pageSize), "-out", out, "-steps", strings.Join(names, ","),
+			"-phone-code", phoneCode, "-phone-now", clk.Now().Format(time.RFC3339))
 		if got, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("the payroll program (%s): %v\n%s", names, err, got)
 		}
@@ -155,11 +158,33 @@ func TestGeneratedClient(t *testing.T) {
 	}
 }
 
+// fieldEmployee is the field salesperson whose phone reports its
+// location (the demo's, at the Shanghai store).
+const fieldEmployee = "E019"
+
+// phoneLink issues, as the demo's admin, a phone link of emp and returns
+// its code.
+func phoneLink(t *testing.T, e *env, emp string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", e.url+"/api/v1/admin/phone-links", strings.NewReader(`{"employee_id":"`+emp+`"}`))
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var link struct{ Code string }
+	if err := json.NewDecoder(resp.Body).Decode(&link); err != nil || resp.StatusCode != 201 || link.Code == "" {
+		t.Fatalf("phone link: %d %v", resp.StatusCode, err)
+	}
+	return link.Code
+}
+
 // integrationToken issues, as the demo's admin, the payroll system's
 // token: role integrator, records and reports only.
 func integrationToken(t *testing.T, base, admin string) string {
 	t.Helper()
-	body := fmt.Sprintf(`{"name":"payroll","role":"integrator","scope":"attendance:read report:read","rate_per_min":%d}`, clientRate)
+	body := fmt.Sprintf(`{"name":"payroll","role":"integrator","scope":"attendance:read report:read user:read","rate_per_min":%d}`, clientRate)
 	req, _ := http.NewRequest("POST", base+"/api/v1/admin/tokens", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+admin)
 	resp, err := http.DefaultClient.Do(req)
@@ -333,5 +358,45 @@ func checkChanges(t *testing.T, _ *env, out string) {
 	}
 	if err != nil || strings.Join(got, ",") != "E004 2026-11-18,E004 2026-11-19,E004 2026-11-20" {
 		t.Errorf("changed records %q (%v), want E004's 18th to 20th", got, err)
+	}
+}
+
+// checkLocation: both points of the phone's report were accepted, the
+// store's inside its fence and the one 3 km away outside, and the trail
+// the integration read back holds them, judged the same.
+func checkLocation(t *testing.T, _ *env, out string) {
+	var got struct {
+		EmployeeID string `json:"employee_id"`
+		Report     struct {
+			Results []struct{ ID, Status, Verdict string }
+		}
+		Trail struct {
+			Points []struct{ ID, Verdict string }
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(out, "location.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &got)
+	}
+	if err != nil || got.EmployeeID != fieldEmployee || len(got.Report.Results) != 2 {
+		t.Fatalf("location: %s (%v)", data, err)
+	}
+	want := map[string]string{"019ad2c4-0000-7000-8000-000000000001": "inside", "019ad2c4-0000-7000-8000-000000000002": "outside"}
+	for _, r := range got.Report.Results {
+		if r.Status != "accepted" || r.Verdict != want[r.ID] {
+			t.Errorf("point %s: %s %s, want accepted %s", r.ID, r.Status, r.Verdict, want[r.ID])
+		}
+	}
+	seen := 0
+	for _, p := range got.Trail.Points {
+		if v, ok := want[p.ID]; ok {
+			seen++
+			if p.Verdict != v {
+				t.Errorf("trail point %s: %s, want %s", p.ID, p.Verdict, v)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("the trail holds %d of the 2 points: %s", seen, data)
 	}
 }

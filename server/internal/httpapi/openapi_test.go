@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -115,5 +116,39 @@ func TestOpenAPIOperations(t *testing.T) {
 	}
 	if n < 60 {
 		t.Errorf("only %d operations", n)
+	}
+}
+
+// TestOpenAPINumbers: every number in the document says its format, so a
+// generated client keeps coordinates and measures as float64 (a bare
+// "number" is float32 to oapi-codegen: a metre off in longitude).
+func TestOpenAPINumbers(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal(httpapi.OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var walk func(x any, at string)
+	walk = func(x any, at string) {
+		switch x := x.(type) {
+		case map[string]any:
+			if x["type"] == "number" {
+				n++
+				if f, _ := x["format"].(string); f != "double" {
+					t.Errorf("%s: a number of format %q, want double", at, f)
+				}
+			}
+			for k, v := range x {
+				walk(v, at+"/"+k)
+			}
+		case []any:
+			for i, v := range x {
+				walk(v, fmt.Sprintf("%s/%d", at, i))
+			}
+		}
+	}
+	walk(doc, "")
+	if n == 0 {
+		t.Error("no number in the document")
 	}
 }

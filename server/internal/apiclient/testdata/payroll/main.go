@@ -14,17 +14,24 @@
 //	changes  the poll a payroll system makes every five minutes: the
 //	         day records that changed since cursor.txt, every page
 //	         (changes.json, changed.json)
+//	location a field phone's location report: the phone activated with
+//	         the link code -phone-code, two points sent signed with its
+//	         key, then the employee's trail read back with the token
+//	         (location.json)
 //
 // New steps are added to steps below and checked in the test's checks
 // table.
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -34,6 +41,7 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"punchclock/app/wire"
 	"punchclock/server/internal/apiclient/testdata/gen"
 )
 
@@ -48,15 +56,20 @@ type run struct {
 	// pollLimit bounds the wait for an export job, polled every
 	// pollPeriod.
 	pollLimit, pollPeriod time.Duration
+	// base is punchd's URL; phoneCode a phone link's code and phoneNow
+	// the phone's clock, for the location step.
+	base, phoneCode string
+	phoneNow        time.Time
 }
 
 // steps are the client's steps by name. Add new ones here (and their
 // checks in the test).
 var steps = map[string]func(r *run) error{
-	"payroll": payroll,
-	"export":  export,
-	"since":   since,
-	"changes": changes,
+	"payroll":  payroll,
+	"export":   export,
+	"since":    since,
+	"changes":  changes,
+	"location": location,
 }
 
 func main() {
@@ -68,9 +81,17 @@ func main() {
 	limit := flag.Int("limit", 0, "employees a page")
 	out := flag.String("out", "", "folder of the results")
 	names := flag.String("steps", "payroll,export", "steps to run, comma-separated")
+	phoneCode := flag.String("phone-code", "", "a phone link's code (the location step)")
+	phoneNow := flag.String("phone-now", "", "the phone's clock, RFC 3339 (the location step; default the machine's)")
 	flag.Parse()
-	r := &run{ctx: context.Background(), out: *out, dept: *dept, limit: *limit, pollLimit: time.Minute, pollPeriod: 20 * time.Millisecond}
+	r := &run{ctx: context.Background(), out: *out, dept: *dept, limit: *limit, pollLimit: time.Minute, pollPeriod: 20 * time.Millisecond,
+		base: *base, phoneCode: *phoneCode, phoneNow: time.Now()}
 	var err error
+	if *phoneNow != "" {
+		if r.phoneNow, err = time.Parse(time.RFC3339, *phoneNow); err != nil {
+			fail(fmt.Errorf("phone-now: %w", err))
+		}
+	}
 	if r.from.Time, err = time.Parse(time.DateOnly, *from); err == nil {
 		r.to.Time, err = time.Parse(time.DateOnly, *to)
 	}
@@ -258,4 +279,67 @@ func changes(r *run) error {
 		return err
 	}
 	return r.write("changed.json", recs)
+}
+
+// The points the location step reports: one at the Shanghai store, one
+// 3 km east of it.
+var points = []struct {
+	id       string
+	lat, lng float64
+}{
+	{"019ad2c4-0000-7000-8000-000000000001", 31.2243, 121.4453},
+	{"019ad2c4-0000-7000-8000-000000000002", 31.2243, 121.4768},
+}
+
+// location activates a phone with the link code (the phone's own key),
+// reports two points signed with that key as the phone's page does (the
+// request's Authorization by wire.SignRequest: the device signature
+// scheme of the document), and reads the employee's trail back with the
+// integration token.
+func location(r *run) error {
+	pub, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return err
+	}
+	act, err := r.c.ActivatePhoneWithResponse(r.ctx, gen.ActivatePhoneJSONRequestBody{Protocol: wire.ProtocolVersion, Code: r.phoneCode, PublicKey: pub, DeviceTime: &r.phoneNow})
+	if err != nil {
+		return err
+	}
+	if err := status(act.StatusCode(), act.Body, http.StatusOK); err != nil {
+		return err
+	}
+	if act.JSON200.DeviceId == nil || act.JSON200.Employee == nil {
+		return errors.New("activation without a device or an employee")
+	}
+	dev, emp := *act.JSON200.DeviceId, act.JSON200.Employee.Id
+	body := gen.ReportUserLocationJSONRequestBody{Protocol: wire.ProtocolVersion, DeviceId: dev, SentAt: r.phoneNow}
+	for i, p := range points {
+		acc := 15.0
+		at := r.phoneNow.Add(time.Duration(i-len(points)) * time.Minute)
+		body.Points = append(body.Points, gen.LocationPoint{Id: p.id, DeviceTime: at, Location: gen.Location{Lat: p.lat, Lng: p.lng, AccuracyM: &acc}})
+	}
+	sign := func(_ context.Context, req *http.Request) error {
+		data, err := io.ReadAll(req.Body)
+		if err != nil {
+			return err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.Header.Set("Authorization", wire.SignRequest(dev, key, req.Method, req.URL.Path, r.phoneNow, data))
+		return nil
+	}
+	rep, err := r.c.ReportUserLocationWithResponse(r.ctx, body, sign)
+	if err != nil {
+		return err
+	}
+	if err := status(rep.StatusCode(), rep.Body, http.StatusOK); err != nil {
+		return err
+	}
+	trail, err := r.c.GetUserLocationWithResponse(r.ctx, &gen.GetUserLocationParams{EmployeeId: emp})
+	if err != nil {
+		return err
+	}
+	if err := status(trail.StatusCode(), trail.Body, http.StatusOK); err != nil {
+		return err
+	}
+	return r.write("location.json", map[string]any{"employee_id": emp, "report": rep.JSON200, "trail": trail.JSON200})
 }
