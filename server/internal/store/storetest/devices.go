@@ -15,7 +15,7 @@ import (
 // Devices, phones and tokens: enrollment, revocation, phone bindings and
 // their QR uses, API tokens.
 
-// enrollDevice enrolls a kiosk of site s1 with code as device id.
+// enrollDevice enrolls kiosk id at site s1 with a new enrollment code.
 func enrollDevice(t *testing.T, s store.Store, code, id string) attendance.Device {
 	t.Helper()
 	if err := s.PutEnrollCode(ctx, store.EnrollCode{Hash: code, SiteID: "s1", CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}); err != nil {
