@@ -64,14 +64,33 @@ func TestPunchesCSV(t *testing.T) {
 	x = &report.Exporter{Days: &dayrec.Service{Store: st, Now: x.Days.Now}, Store: st}
 	for _, lang := range []string{"en", "zh"} {
 		rs := rows(t, exportOf(t, x, report.ReportPunches, "department_id=retail&from=2026-11-16&to=2026-11-20&lang="+lang))
-		if want := map[string]string{"en": "Time", "zh": "打卡时间"}[lang]; rs[0][3] != want || len(rs[0]) != 14 {
+		if want := map[string]string{"en": "Time", "zh": "打卡时间"}[lang]; rs[0][3] != want || len(rs[0]) != 19 {
 			t.Errorf("%s: header %q", lang, rs[0])
 		}
-		var rejected, skewed int
+		var rejected, skewed, gps int
 		for i, r := range rs[1:] {
-			if len(r) != 14 || r[12] == "" || r[13] == "" {
+			if len(r) != 19 || r[12] == "" || r[13] == "" {
 				t.Errorf("row %d: %q", i, r)
 				continue
+			}
+			// The evidence: a badge punch names its badge; a GPS punch
+			// has its position and accuracy as numbers.
+			switch r[4] {
+			case "badge":
+				if r[0] == "E006" && r[12] == "rejected-1" {
+					break // made up by rejecting, without evidence
+				}
+				if !strings.HasPrefix(r[17], "badge:PC-") || r[14] != "" {
+					t.Errorf("row %d: a badge punch's evidence %q, position %q", i, r[17], r[14:17])
+				}
+			case "gps":
+				gps++
+				lat, err1 := strconv.ParseFloat(r[14], 64)
+				lng, err2 := strconv.ParseFloat(r[15], 64)
+				acc, err3 := strconv.ParseFloat(r[16], 64)
+				if err1 != nil || err2 != nil || err3 != nil || lat < 31 || lat > 32 || lng < 121 || lng > 122 || acc <= 0 {
+					t.Errorf("row %d: a GPS punch at %q", i, r[14:17])
+				}
 			}
 			if at, err := time.Parse("2006-01-02 15:04:05", r[3]); err != nil || at.Before(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)) || !at.Before(time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)) {
 				t.Errorf("row %d: time %q outside the range", i, r[3])
@@ -90,8 +109,8 @@ func TestPunchesCSV(t *testing.T) {
 				}
 			}
 		}
-		if rejected != 1 || skewed == 0 || len(rs) < 1+18*2 {
-			t.Errorf("%s: %d rows, %d rejected, %d skewed", lang, len(rs), rejected, skewed)
+		if rejected != 1 || skewed == 0 || gps == 0 || len(rs) < 1+18*2 {
+			t.Errorf("%s: %d rows, %d rejected, %d skewed, %d by GPS", lang, len(rs), rejected, skewed, gps)
 		}
 		// The accepted punches are those of the records of the same range.
 		ids := map[string]bool{}

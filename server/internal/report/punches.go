@@ -3,19 +3,27 @@ package report
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"punchclock/app/attendance"
 	"punchclock/app/rules"
 	"punchclock/server/internal/dayrec"
 	"punchclock/server/internal/store"
 )
 
 // punchColumns are the punch details' columns: one row per punch, with
-// what the server made of it and the reference to its evidence (the
+// what the server made of it, the reference to its signed evidence (the
 // punch id opens GET /api/v1/punches/{id}; the hash is of its signed
-// body).
+// body) and what that evidence says: the position a phone reported (as
+// numbers, WGS 84 or GCJ-02 as the phone said), the badge code, face
+// verdict, QR token and photo the method rests on, and the place a field
+// employee typed.
 var punchColumns = slices.Concat(whoColumns, []column{
 	{"time", "Time", "打卡时间"},
 	{"method", "Method", "打卡方式"},
@@ -28,12 +36,40 @@ var punchColumns = slices.Concat(whoColumns, []column{
 	{"location", "Location", "位置判定"},
 	{"punch_id", "Punch ID", "打卡记录编号"},
 	{"hash", "Hash", "哈希"},
+	{"lat", "Latitude", "纬度"},
+	{"lng", "Longitude", "经度"},
+	{"accuracy_m", "Accuracy (m)", "定位精度（米）"},
+	{"evidence", "Evidence", "打卡凭证"},
+	{"place", "Place typed", "手动填写地点"},
 })
 
 // punchRow is what the punch details show of a punch.
 type punchRow struct {
 	id, employee, method, direction, device, site, status, code, flags, hash string
 	at                                                                       time.Time // true time
+	where                                                                    *attendance.Location
+	evidence, place                                                          string
+}
+
+// round is f to the nearest 1/scale.
+func round(f, scale float64) float64 { return math.Round(f*scale) / scale }
+
+// evidenceOf is the references of a punch's evidence, as words: the
+// badge code, the face verdict's id, the QR token and the photo's
+// SHA-256 (the photo itself is in the signed body). The face service's
+// sealed audit is left out: punchd opens it on GET /punches/{id}.
+func evidenceOf(e attendance.Evidence) string {
+	var parts []string
+	for _, p := range []struct{ name, v string }{{"badge", e.BadgeCode}, {"face", e.FaceID}, {"qr", e.QRToken}} {
+		if p.v != "" {
+			parts = append(parts, p.name+":"+p.v)
+		}
+	}
+	if jpeg, err := base64.StdEncoding.DecodeString(e.Photo); err == nil && len(jpeg) > 0 {
+		sum := sha256.Sum256(jpeg)
+		parts = append(parts, "photo-sha256:"+hex.EncodeToString(sum[:]))
+	}
+	return strings.Join(parts, " ")
 }
 
 // punches writes one row per punch, accepted or rejected, of e's
@@ -53,7 +89,8 @@ func (x *Exporter) punches(ctx context.Context, sw sheetWriter, o *org, e Export
 			return nil
 		}
 		page = append(page, punchRow{id: p.ID, employee: p.EmployeeID, method: string(p.Method), direction: string(p.Direction),
-			device: p.DeviceID, site: p.SiteID, status: p.Status, code: p.Code, flags: strings.Join(p.Flags, " "), hash: p.Hash, at: p.TrueTime})
+			device: p.DeviceID, site: p.SiteID, status: p.Status, code: p.Code, flags: strings.Join(p.Flags, " "), hash: p.Hash, at: p.TrueTime,
+			where: p.Location, evidence: evidenceOf(p.Evidence), place: cmp.Or(p.Evidence.Place, p.Evidence.Note)})
 		return nil
 	}
 	done := func() error {
@@ -76,6 +113,15 @@ func (x *Exporter) punches(ctx context.Context, sw sheetWriter, o *org, e Export
 			r[6], r[7], r[8] = textCell(p.device), textCell(o.site[p.site]), wordCell(Word(o.lang, p.status))
 			r[9], r[10], r[11] = wordCell(p.code), wordCell(p.flags), wordCell(string(where[p.id]))
 			r[12], r[13] = wordCell(p.id), wordCell(p.hash)
+			var at attendance.Location
+			if p.where != nil {
+				at = *p.where
+			}
+			// Degrees to 7 places (about a centimetre), metres to 0.1:
+			// what a fix means, and what a spreadsheet shows whole.
+			r[14], r[15] = realCell(round(at.Lat, 1e7), p.where != nil), realCell(round(at.Lng, 1e7), p.where != nil)
+			r[16] = realCell(round(at.AccuracyM, 10), p.where != nil && at.AccuracyM > 0)
+			r[17], r[18] = wordCell(p.evidence), textCell(p.place)
 			if r[7].s == "" {
 				r[7].s = p.site
 			}

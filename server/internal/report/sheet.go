@@ -47,14 +47,17 @@ const (
 	kInt              // a number (minutes)
 	kDate             // a business day
 	kTime             // a wall clock (a time.UTC value); zero is empty
+	kReal             // a measure (degrees, metres); empty unless set
 )
 
 // cell is one typed value of a row.
 type cell struct {
-	k kind
-	s string
-	n int
-	t time.Time
+	k   kind
+	s   string
+	n   int
+	t   time.Time
+	f   float64
+	set bool // a kReal holds f
 }
 
 func textCell(s string) cell     { return cell{k: kText, s: s} }
@@ -62,6 +65,9 @@ func wordCell(s string) cell     { return cell{k: kWord, s: s} }
 func intCell(n int) cell         { return cell{k: kInt, n: n} }
 func dateCell(d rules.Date) cell { return cell{k: kDate, t: d.At(0, time.UTC)} }
 func timeCell(t time.Time) cell  { return cell{k: kTime, t: t} }
+
+// realCell is f, or an empty cell when set is false.
+func realCell(f float64, set bool) cell { return cell{k: kReal, f: f, set: set} }
 
 // sheetWriter writes a sheet row by row. Finish completes it; Close
 // releases what it holds, whether or not Finish was called.
@@ -111,6 +117,11 @@ func (s *csvSheet) Row(r []cell) error {
 			s.cell[i] = c.t.Format("2006-01-02")
 		case kTime:
 			s.cell[i] = clock(c.t)
+		case kReal:
+			s.cell[i] = ""
+			if c.set {
+				s.cell[i] = strconv.FormatFloat(c.f, 'f', -1, 64)
+			}
 		}
 	}
 	return s.cw.Write(s.cell[:len(r)])
@@ -209,6 +220,11 @@ func (s *xlsxSheet) Row(r []cell) error {
 			s.cell[i] = nil
 			if !c.t.IsZero() {
 				s.cell[i] = excelize.Cell{StyleID: s.time, Value: c.t}
+			}
+		case kReal:
+			s.cell[i] = nil
+			if c.set {
+				s.cell[i] = c.f
 			}
 		}
 	}
