@@ -65,6 +65,10 @@ type Config struct {
 	TrustProxies []netip.Prefix
 	// ExportWorkers is how many export jobs run at once (0: one).
 	ExportWorkers int
+	// LocationRetention is how long field staff's location points are
+	// kept (0: DefaultLocationRetention; negative: for ever). They are
+	// deleted at start and then every PruneEvery (0: an hour).
+	LocationRetention, PruneEvery time.Duration
 	// WebhookPrivate lets webhook endpoints be on loopback and private
 	// networks (off: refused, against SSRF).
 	WebhookPrivate bool
@@ -95,6 +99,8 @@ type Main struct {
 	stopExports func()
 	// stopWebhooks ends the webhook dispatcher and waits.
 	stopWebhooks func()
+	// stopPrune ends the location retention's loop and waits.
+	stopPrune func()
 }
 
 var routesOnce sync.Once
@@ -194,6 +200,7 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 		m.API.Webhooks.Run(wctx)
 	}()
 	m.stopWebhooks = func() { wcancel(); <-wdone }
+	m.stopPrune = m.pruneLocations(cfg)
 	if IsPostgres(cfg.DB) {
 		// Other instances on the database revoke devices too: drop them
 		// from this one's cache when they say so.
@@ -286,6 +293,9 @@ func (m *Main) Close() error {
 	}
 	if m.stopExports != nil {
 		m.stopExports()
+	}
+	if m.stopPrune != nil {
+		m.stopPrune()
 	}
 	if m.stopWebhooks != nil {
 		m.stopWebhooks()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	"punchclock/server/internal/store"
 )
@@ -44,6 +45,15 @@ func (s *DB) PutLocations(ctx context.Context, pts []store.LocationPoint) ([]boo
 		return nil, err
 	}
 	return fresh, nil
+}
+
+// PruneLocations implements store.Store.
+func (s *DB) PruneLocations(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.Rebind(`DELETE FROM location_points WHERE at_ms < ?`), ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: prune locations: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // Trail implements store.Store.

@@ -14,6 +14,9 @@ type Trails interface {
 	PutLocations(ctx context.Context, pts []LocationPoint) ([]bool, error)
 	// Trail returns the points f selects, by time then id.
 	Trail(ctx context.Context, f TrailFilter) ([]LocationPoint, error)
+	// PruneLocations deletes the points whose time is before before and
+	// says how many it deleted.
+	PruneLocations(ctx context.Context, before time.Time) (int64, error)
 }
 
 // LocationPoint is a stored point of a field employee's trail.

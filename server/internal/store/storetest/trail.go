@@ -57,6 +57,17 @@ func testTrail(t *testing.T, s store.Store) {
 	if got := must(s.Trail(ctx, store.TrailFilter{EmployeeID: "nobody"})); len(got) != 0 {
 		t.Errorf("trail of nobody: %+v", got)
 	}
+	// The retention deletes what is older than its bound, of everyone.
+	if n := must(s.PruneLocations(ctx, T0.Add(time.Minute))); n != 2 {
+		t.Errorf("pruned %d points before 09:01, want p1 and p4", n)
+	}
+	if got := must(s.Trail(ctx, store.TrailFilter{EmployeeID: "e1"})); !reflect.DeepEqual(got, []store.LocationPoint{b, c}) {
+		t.Errorf("trail of e1 after the pruning: %+v", got)
+	}
+	if got := must(s.Trail(ctx, store.TrailFilter{EmployeeID: "e2"})); len(got) != 0 {
+		t.Errorf("trail of e2 after the pruning: %+v", got)
+	}
+	must(s.PutLocations(ctx, []store.LocationPoint{a, other}))
 
 	type mod struct {
 		name string
