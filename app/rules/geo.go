@@ -250,11 +250,26 @@ func parseNetwork(s string) (netip.Prefix, error) {
 // Locate places a fix relative to fences (a site's): Inside when its
 // accuracy circle lies inside one of them, Uncertain when it crosses an
 // edge, else Outside, with the name of the fence that decided. A fix of
-// unknown accuracy (0) is taken as a point.
+// unknown accuracy (0) is taken as a point. To place many fixes against
+// the same fences, compile them once with CompileFences.
 func Locate(fences []Fence, l attendance.Location) (Verdict, string) {
+	return CompileFences(fences).Locate(l)
+}
+
+// FenceSet is fences compiled once (projected, converted to WGS-84) for
+// placing many fixes: a report of a phone's points.
+type FenceSet struct{ s siteC }
+
+// CompileFences compiles fences for FenceSet.Locate.
+func CompileFences(fences []Fence) FenceSet {
 	s := siteC{fences: make([]fenceC, len(fences))}
 	for i, f := range fences {
 		s.fences[i] = compileFence(f)
 	}
-	return s.locate(toWGS84(LatLng{Lat: l.Lat, Lng: l.Lng}, l.Datum), max(l.AccuracyM, 0))
+	return FenceSet{s}
+}
+
+// Locate is Locate with the set's fences.
+func (f FenceSet) Locate(l attendance.Location) (Verdict, string) {
+	return f.s.locate(toWGS84(LatLng{Lat: l.Lat, Lng: l.Lng}, l.Datum), max(l.AccuracyM, 0))
 }

@@ -13,7 +13,7 @@
 //
 // Place: a point is placed against the fences of the employee's home site
 // (the site's own, else its rule set's entry, as the rules engine does)
-// by rules.Locate; a site without fences gives no verdict.
+// by rules.FenceSet.Locate; a site without fences gives no verdict.
 package field
 
 import (
@@ -94,6 +94,7 @@ func (s *Service) Report(ctx context.Context, dev attendance.Device, req wire.Lo
 	if len(fences) == 0 {
 		siteID = ""
 	}
+	set := rules.CompileFences(fences)
 	// A leaving date is judged in the site's zone, as for punches.
 	loc := time.UTC
 	if site != nil {
@@ -123,7 +124,7 @@ func (s *Service) Report(ctx context.Context, dev attendance.Device, req wire.Lo
 		seen[p.ID] = true
 		res.At = at
 		if len(fences) > 0 {
-			v, fence := rules.Locate(fences, p.Location)
+			v, fence := set.Locate(p.Location)
 			res.Verdict, res.Fence = string(v), fence
 		}
 		rows = append(rows, store.LocationPoint{ID: p.ID, EmployeeID: emp.ID, DeviceID: dev.ID, SiteID: siteID,
