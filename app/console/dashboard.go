@@ -12,8 +12,8 @@ import (
 	"punchclock/app/chart"
 )
 
-// The dashboard: the charts of GET /api/v1/report/stats/{chart} for a
-// period and a department (an employee: themselves), drawn by Apache
+// The dashboard: the charts of GET /api/v1/report/stats (all seven in one
+// request) for a period and a department (an employee: themselves), drawn by Apache
 // ECharts, which punchd serves from web/vendor/ (fetched at build time)
 // and the console loads only when the dashboard opens. punchd scopes the
 // figures as it scopes the records; the console offers the departments
@@ -25,13 +25,13 @@ const echartsURL = "/web/vendor/echarts.min.js"
 
 // figures are the answers of the seven charts.
 type figures struct {
-	Trend       chart.TrendAnswer
-	Ranking     chart.RankingAnswer
-	Departments chart.DepartmentsAnswer
-	Anomalies   chart.AnomaliesAnswer
-	Locations   chart.LocationsAnswer
-	Overtime    chart.OvertimeAnswer
-	Methods     chart.MethodsAnswer
+	Trend       chart.TrendAnswer       `json:"trend"`
+	Ranking     chart.RankingAnswer     `json:"ranking"`
+	Departments chart.DepartmentsAnswer `json:"departments"`
+	Anomalies   chart.AnomaliesAnswer   `json:"anomalies"`
+	Locations   chart.LocationsAnswer   `json:"locations"`
+	Overtime    chart.OvertimeAnswer    `json:"overtime"`
+	Methods     chart.MethodsAnswer     `json:"methods"`
 }
 
 // dashDept is a department the dashboard offers.
@@ -129,15 +129,9 @@ func (v *dashboardView) load(c *Console) {
 	ctx, a, q := c.ctx, c.api, v.selection(c)
 	v.busy, v.err, v.reason, v.behind = true, "", "", nil
 	ctx.Async(func() {
+		// Every chart in one request: punchd reads the records once.
 		var f figures
-		targets := map[string]any{"trend": &f.Trend, "ranking": &f.Ranking, "departments": &f.Departments, "anomalies": &f.Anomalies,
-			"locations": &f.Locations, "overtime": &f.Overtime, "methods": &f.Methods}
-		var err error
-		for _, name := range chart.Charts {
-			if err = a.call(context.Background(), http.MethodGet, "/api/v1/report/stats/"+name+"?"+q.Encode(), nil, targets[name]); err != nil {
-				break
-			}
-		}
+		err := a.call(context.Background(), http.MethodGet, "/api/v1/report/stats?"+q.Encode(), nil, &f)
 		ctx.Dispatch(func(app.Context) {
 			v.busy = false
 			if err != nil {

@@ -213,6 +213,7 @@ func (s *Server) Handler() http.Handler {
 	for _, name := range []string{report.ReportMonthly, report.ReportPunches, report.ReportOvertime, report.ReportAnomalies} {
 		route("GET /api/v1/report/"+name, s.scoped(s.exportReport(name)))
 	}
+	route("GET /api/v1/report/stats", s.scoped(s.reportStatsAll))
 	route("GET /api/v1/report/stats/{chart}", s.scoped(s.reportStats))
 	route("POST /api/v1/report/export", s.scoped(s.startExportJob))
 	route("GET /api/v1/report/export/{id}", s.scoped(s.exportJob))

@@ -345,6 +345,15 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		}
 		return call{"GET", "/report/stats/anomalies?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&reason=late", nil}
 	}}
+	routes["GET /api/v1/report/stats"] = struct {
+		class   string
+		request func(target, dept string) call
+	}{scopedOn, func(e, d string) call {
+		if d != "" {
+			return call{"GET", "/report/stats?department_id=" + d + "&from=2026-11-16&to=2026-11-20", nil}
+		}
+		return call{"GET", "/report/stats?employee_id=" + e + "&from=2026-11-16&to=2026-11-20&charts=trend,methods", nil}
+	}}
 	// Export jobs: started by whoever may read the records; read by who
 	// started them only (the admin token starts the one each caller asks
 	// for, done before it is asked for). TestExportJob.

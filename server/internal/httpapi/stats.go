@@ -67,3 +67,22 @@ func (s *Server) reportStats(w http.ResponseWriter, r *http.Request) error {
 	_, err = lw.Write(append(buf, "]}\n"...))
 	return err
 }
+
+// reportStatsAll answers GET /report/stats: the dashboard's charts named
+// by charts (default all), of the same selection as GET
+// /report/stats/{chart}, computed in one pass over the records and
+// answered as {"trend":{...},"ranking":{...},...}.
+func (s *Server) reportStatsAll(w http.ResponseWriter, r *http.Request) error {
+	q, names, err := stats.ParseAll(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if err := s.allowRecords(r, q.EmployeeID, q.DepartmentID); err != nil {
+		return err
+	}
+	all, err := (&stats.Service{Days: s.Days, Store: s.Store}).ComputeAll(r.Context(), q, names)
+	if err != nil {
+		return storeErr(err)
+	}
+	return writeJSON(w, http.StatusOK, all)
+}

@@ -3,9 +3,11 @@ package httpapi_test
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
+	"punchclock/app/chart"
 	"punchclock/app/rules"
 	"punchclock/server/internal/demo"
 	"punchclock/server/internal/stats/statstest"
@@ -225,5 +227,38 @@ func TestReportStats(t *testing.T) {
 		if !strings.Contains(body, fmt.Sprintf(`"code":%q`, tc.code)) || st < 400 {
 			t.Errorf("%s: %d %s, want %s", tc.path, st, body, tc.code)
 		}
+	}
+}
+
+// TestReportStatsAll: the dashboard's one request answers each chart
+// exactly as its own GET /report/stats/{chart} does, every chart or
+// those named; an unknown chart name is refused.
+func TestReportStatsAll(t *testing.T) {
+	base, admin := demoServer(t)
+	for _, sel := range []string{"department_id=retail", "employee_id=E019"} {
+		q := sel + "&from=2026-11-14&to=2026-11-20"
+		var all map[string]any
+		if st, body := do(t, "GET", base+"/api/v1/report/stats?"+q, admin, nil, &all); st != 200 {
+			t.Fatalf("%s: %d %s", q, st, body)
+		}
+		if len(all) != len(chart.Charts) {
+			t.Errorf("%s: %d charts, want %d", q, len(all), len(chart.Charts))
+		}
+		for _, name := range chart.Charts {
+			var one any
+			if st, body := do(t, "GET", base+"/api/v1/report/stats/"+name+"?"+q, admin, nil, &one); st != 200 {
+				t.Fatalf("%s %s: %d %s", name, q, st, body)
+			}
+			if !reflect.DeepEqual(all[name], one) {
+				t.Errorf("%s %s: together %v\nalone %v", name, q, all[name], one)
+			}
+		}
+		var some map[string]any
+		if st, body := do(t, "GET", base+"/api/v1/report/stats?charts=methods,trend&"+q, admin, nil, &some); st != 200 || len(some) != 2 || some["methods"] == nil || some["trend"] == nil {
+			t.Errorf("%s: two charts: %d %s", q, st, body)
+		}
+	}
+	if st, body := do(t, "GET", base+"/api/v1/report/stats?charts=trend,pie&department_id=retail&from=2026-11-14&to=2026-11-20", admin, nil, nil); st != 400 || !strings.Contains(body, "pie") {
+		t.Errorf("an unknown chart: %d %s", st, body)
 	}
 }

@@ -17,6 +17,8 @@ package stats
 import (
 	"context"
 	"net/url"
+	"slices"
+	"strings"
 
 	"punchclock/app/attendance"
 	"punchclock/app/chart"
@@ -71,6 +73,26 @@ func Parse(name string, q url.Values) (Query, error) {
 		return Query{}, wire.Errorf(wire.CodeInvalid, "reason must be an anomaly code of the anomalies chart")
 	}
 	return s, nil
+}
+
+// ParseAll reads the selection of the dashboard's charts from a query
+// string: the exports' selection (report.ParseSelection) and charts, a
+// comma-separated list of chart names (default: all of them).
+func ParseAll(q url.Values) (Query, []string, error) {
+	sel, err := report.ParseSelection(q)
+	if err != nil {
+		return Query{}, nil, err
+	}
+	names := chart.Charts
+	if v := q.Get("charts"); v != "" {
+		names = strings.Split(v, ",")
+		for _, name := range names {
+			if !slices.Contains(chart.Charts, name) {
+				return Query{}, nil, wire.Errorf(wire.CodeInvalid, "charts: no chart %q", name)
+			}
+		}
+	}
+	return Query{EmployeeID: sel.EmployeeID, DepartmentID: sel.DepartmentID, From: sel.From, To: sel.To}, names, nil
 }
 
 // anomalyCodes are the reasons the anomalies chart counts: every finding
@@ -158,62 +180,89 @@ func (s *Service) names(ctx context.Context) (map[string]string, error) {
 // Compute computes the chart q names (not the anomaly drill-down: see
 // Reason) and returns its answer, one of the *Answer types.
 func (s *Service) Compute(ctx context.Context, q Query) (any, error) {
+	all, err := s.ComputeAll(ctx, q, []string{q.Chart})
+	if err != nil {
+		return nil, err
+	}
+	return all[q.Chart], nil
+}
+
+// ComputeAll computes the charts names (chart.Charts' names) of q's
+// employee-days in one pass over their records, as the dashboard shows
+// them together, and returns each answer by name.
+func (s *Service) ComputeAll(ctx context.Context, q Query, names []string) (map[string]any, error) {
 	depts, err := s.names(ctx)
 	if err != nil {
 		return nil, err
 	}
-	base := chart.Base{Chart: q.Chart, From: q.From, To: q.To, EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID}
-	switch q.Chart {
-	case chart.Trend:
-		t := &trend{days: map[rules.Date]*chart.Rate{}}
-		if err := s.each(ctx, q, false, t); err != nil {
-			return nil, err
+	var all multi
+	answers := map[string]func(chart.Base) any{}
+	for _, name := range names {
+		if answers[name] != nil {
+			continue
 		}
-		return t.answer(base), nil
-	case chart.Ranking:
-		r := &ranking{people: people{depts: depts, by: map[string]*person{}}}
-		if err := s.each(ctx, q, false, r); err != nil {
-			return nil, err
+		var c aggregate
+		switch name {
+		case chart.Trend:
+			t := &trend{days: map[rules.Date]*chart.Rate{}}
+			c, answers[name] = t, func(b chart.Base) any { return t.answer(b) }
+		case chart.Ranking:
+			r := &ranking{people: people{depts: depts, by: map[string]*person{}}}
+			c, answers[name] = r, func(b chart.Base) any { return r.answer(b) }
+		case chart.Departments:
+			d := &departments{names: depts, by: map[string]*chart.Department{}, seen: map[string]bool{}}
+			c, answers[name] = d, func(b chart.Base) any { return d.answer(b) }
+		case chart.Anomalies:
+			a := &anomalies{by: map[rules.AnomalyCode]int{}}
+			c, answers[name] = a, func(b chart.Base) any { return a.answer(b) }
+		case chart.Locations:
+			sites, err := s.Store.Sites(ctx)
+			if err != nil {
+				return nil, err
+			}
+			l := newLocations(sites)
+			c, answers[name] = l, func(b chart.Base) any { return l.answer(b) }
+			all.punches = true
+		case chart.Overtime:
+			o := &overtime{people: people{depts: depts, by: map[string]*person{}}, days: map[rules.Date]*chart.ByDayType{}, byDept: map[string]*chart.ByDayType{}}
+			c, answers[name] = o, func(b chart.Base) any { return o.answer(b) }
+		case chart.Methods:
+			devs, err := s.Store.Devices(ctx)
+			if err != nil {
+				return nil, err
+			}
+			m := newMethods(devs)
+			c, answers[name] = m, func(b chart.Base) any { return m.answer(b) }
+			all.punches = true
+		default:
+			return nil, wire.Errorf(wire.CodeNotFound, "no chart %q", name)
 		}
-		return r.answer(base), nil
-	case chart.Departments:
-		d := &departments{names: depts, by: map[string]*chart.Department{}, seen: map[string]bool{}}
-		if err := s.each(ctx, q, false, d); err != nil {
-			return nil, err
-		}
-		return d.answer(base), nil
-	case chart.Anomalies:
-		a := &anomalies{by: map[rules.AnomalyCode]int{}}
-		if err := s.each(ctx, q, false, a); err != nil {
-			return nil, err
-		}
-		return a.answer(base), nil
-	case chart.Locations:
-		sites, err := s.Store.Sites(ctx)
-		if err != nil {
-			return nil, err
-		}
-		l := newLocations(sites)
-		if err := s.each(ctx, q, true, l); err != nil {
-			return nil, err
-		}
-		return l.answer(base), nil
-	case chart.Overtime:
-		o := &overtime{people: people{depts: depts, by: map[string]*person{}}, days: map[rules.Date]*chart.ByDayType{}, byDept: map[string]*chart.ByDayType{}}
-		if err := s.each(ctx, q, false, o); err != nil {
-			return nil, err
-		}
-		return o.answer(base), nil
+		all.charts = append(all.charts, c)
 	}
-	devs, err := s.Store.Devices(ctx)
-	if err != nil {
+	if err := s.each(ctx, q, all.punches, all); err != nil {
 		return nil, err
 	}
-	m := newMethods(devs)
-	if err := s.each(ctx, q, true, m); err != nil {
-		return nil, err
+	out := make(map[string]any, len(answers))
+	for name, answer := range answers {
+		out[name] = answer(chart.Base{Chart: name, From: q.From, To: q.To, EmployeeID: q.EmployeeID, DepartmentID: q.DepartmentID})
 	}
-	return m.answer(base), nil
+	return out, nil
+}
+
+// multi hands every employee's records to each of its charts; punches
+// says whether one of them looks punches up.
+type multi struct {
+	charts  []aggregate
+	punches bool
+}
+
+func (m multi) records(pg *page, recs []rules.DayRecord) error {
+	for _, c := range m.charts {
+		if err := c.records(pg, recs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Reason hands fn, one at a time and as they are computed, the
