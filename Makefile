@@ -263,6 +263,7 @@ bench: bench-deps build ## run the benchmarks and print the figures the issues a
 	@$(GO) test -run '^$$' -bench '^BenchmarkRecordsCompany$$' -benchtime 1x -timeout 60m ./server/internal/httpapi/ | tee var/bench-records.txt | grep -E '^Benchmark'
 	@echo; echo "== the monthly attendance sheet of 10,000 employees x 31 days as CSV and XLSX, streamed (target < 10 s and < 200 MB peak heap)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkMonthlyExport$$' -benchtime 1x -timeout 30m ./server/internal/report/ | tee var/bench-export.txt | grep -E '^Benchmark'
+	@$(GO) test -run '^$$' -bench '^BenchmarkDashboard$$' -benchtime 1x -timeout 30m ./server/internal/stats/ | tee var/bench-dashboard.txt | grep -E '^Benchmark'
 	@echo; echo "== punchd's peak RSS (VmHWM, its own process, a fresh one per query) answering each kind of records query for the 10,000-employee company's month (target < 256 MB whatever the query)"
 	@$(GO) test -run '^$$' -bench '^BenchmarkRecordsRSS$$' -benchtime 1x -timeout 30m ./server/cmd/punchd/ | tee var/bench-records-rss.txt | grep -E '^Benchmark'
 	@echo; echo "== backup (VACUUM INTO) and verification of every punch signature and chain"
