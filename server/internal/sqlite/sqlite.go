@@ -4,6 +4,10 @@
 //
 // Commits are synchronous=FULL: a punch the server has answered "accepted"
 // for is on disk, because the kiosk may drop its own copy after that answer.
+// The group committer of kiosk batches is the exception in form, not in
+// effect: its connection commits with synchronous=NORMAL and punchd fsyncs
+// the write-ahead log itself, off the committer's serial path, before it
+// answers the batches (sqlstore.DB.SetDeferredSync).
 package sqlite
 
 import (
@@ -12,7 +16,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -73,5 +79,36 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return sqlstore.New(db, Dialect), nil
+	st := sqlstore.New(db, Dialect)
+	conn, err := db.Conn(ctx)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`)
+	}
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("sqlite: %s: group commit connection: %w", path, err)
+	}
+	st.SetDeferredSync(conn, func() error { return syncWAL(path + "-wal") })
+	return st, nil
+}
+
+// syncWAL makes the write-ahead log durable: what synchronous=FULL does
+// at every commit, done once for the commits of several groups. The file
+// is opened anew each time, so a log SQLite deleted and made again is
+// the one synced. A log that is not there holds nothing unsynced: SQLite
+// removes it only after checkpointing it into the database file, which
+// it syncs.
+func syncWAL(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: sync %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sqlite: sync %s: %w", path, err)
+	}
+	return nil
 }

@@ -48,8 +48,36 @@ func (s *DB) SetGroupCommit(size int) {
 		s.group = nil
 	}
 	if size > 1 {
-		s.group = groupcommit.New(size, s.d.GroupWriters, func(r ingestReq) string { return r.deviceID }, s.ingestGroup)
+		var sync func() error
+		if s.groupConn != nil {
+			sync = s.groupSync
+		}
+		s.group = groupcommit.NewSynced(size, s.d.GroupWriters, func(r ingestReq) string { return r.deviceID }, s.ingestGroup, sync)
 	}
+}
+
+// SetDeferredSync moves the group committer's wait on the disk off its
+// serial path (package sqlite sets it): its transactions run on conn,
+// which commits without waiting for the disk (SQLite's synchronous=NORMAL
+// in WAL mode), and sync, run by groupcommit's sync stage while the next
+// group is written, makes every commit so far durable (an fsync of the
+// write-ahead log) before their batches are answered. A batch is still
+// answered only once it is on disk. Call it before the store is used;
+// conn is the committer's alone (its one worker), and Close closes it.
+func (s *DB) SetDeferredSync(conn *sql.Conn, sync func() error) {
+	s.groupConn, s.groupSync = conn, sync
+	if s.group != nil {
+		s.SetGroupCommit(DefaultGroupCommit)
+	}
+}
+
+// groupBegin begins a group committer's transaction: on its own
+// connection where SetDeferredSync gave one.
+func (s *DB) groupBegin(ctx context.Context) (*sql.Tx, error) {
+	if s.groupConn != nil {
+		return s.groupConn.BeginTx(ctx, nil)
+	}
+	return s.db.BeginTx(ctx, nil)
 }
 
 // GroupStats counts the work of group commit so far (zero when it is off).
@@ -64,7 +92,7 @@ func (s *DB) GroupStats() groupcommit.Stats {
 func (s *DB) ingestGroup(rs []ingestReq) []error {
 	errs := make([]error, len(rs))
 	if len(rs) == 1 {
-		errs[0] = s.ingestAlone(rs[0])
+		errs[0] = s.ingestGrouped(rs[0])
 		return errs
 	}
 	order := make([]int, len(rs))
@@ -76,7 +104,7 @@ func (s *DB) ingestGroup(rs []ingestReq) []error {
 		return errs
 	}
 	for _, i := range order {
-		errs[i] = s.ingestAlone(rs[i])
+		errs[i] = s.ingestGrouped(rs[i])
 	}
 	return errs
 }
@@ -110,7 +138,7 @@ func (s *DB) tryGroup(rs []ingestReq, order []int, errs []error) error {
 	if len(members) == 0 {
 		return nil
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.groupBegin(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
@@ -177,25 +205,16 @@ func (s *DB) groupTx(ctx context.Context, tx *sql.Tx, members []*member) error {
 // the database takes arrays (one per device otherwise). A member whose
 // device is gone gets its error.
 func (s *DB) groupViews(ctx context.Context, tx *sql.Tx, members []*member, ids []string) error {
-	cond, args := in(s, "id", ids)
-	rows, err := tx.QueryContext(ctx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE `+cond), args...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: devices: %w", err)
-	}
 	devs := map[string]store.IngestView{}
-	for rows.Next() {
-		var v store.IngestView
-		dev, err := scanDevice(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &v.Version)...) }))
-		if err != nil {
-			rows.Close()
+	for rest := ids; len(rest) > 0; {
+		n := len(rest)
+		if !s.d.Arrays {
+			n = s.chunk(n)
+		}
+		if err := s.groupDevices(ctx, tx, rest[:n], devs); err != nil {
 			return fmt.Errorf("sqlstore: devices: %w", err)
 		}
-		v.Device = dev
-		devs[dev.ID] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: devices: %w", err)
+		rest = rest[n:]
 	}
 	var punchIDs []string
 	for _, m := range members {
@@ -226,6 +245,31 @@ func (s *DB) groupViews(ctx context.Context, tx *sql.Tx, members []*member, ids 
 		}
 	}
 	return s.groupSeqs(ctx, tx, members)
+}
+
+// groupDevices reads the devices ids (a chunk's count) into devs, with a
+// statement prepared once (stmt).
+func (s *DB) groupDevices(ctx context.Context, tx *sql.Tx, ids []string, devs map[string]store.IngestView) error {
+	cond, args := in(s, "id", ids)
+	st, err := s.stmt(ctx, tx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE `+cond))
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v store.IngestView
+		dev, err := scanDevice(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &v.Version)...) }))
+		if err != nil {
+			return err
+		}
+		v.Device = dev
+		devs[dev.ID] = v
+	}
+	return rows.Err()
 }
 
 // groupSeqs reads the chain positions each member asks for.

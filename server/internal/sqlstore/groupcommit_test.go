@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -336,4 +337,81 @@ func idOf(t *testing.T, sp wire.SignedPunch) string {
 		t.Fatal(err)
 	}
 	return p.ID
+}
+
+// TestDeferredSync: on SQLite the group committer commits without waiting
+// for the disk and a sync stage makes the commits durable before the
+// batches are answered (SetDeferredSync, as package sqlite sets it). A
+// batch is not answered while its sync waits; a failed sync is the
+// batch's error (transient: the kiosk sends it again), and the batch sent
+// again is answered as stored, once.
+func TestDeferredSync(t *testing.T) {
+	ctx := context.Background()
+	st := sqlstoretest.Backends()[0].Open(t)
+	defer st.Close()
+	ks, err := storm.Seed(ctx, st, 2, 10, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := st.SQL().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+		t.Fatal(err)
+	}
+	// The first sync is held and fails; the others pass at once.
+	syncing, release := make(chan struct{}, 1), make(chan error)
+	var syncs atomic.Int32
+	st.SetDeferredSync(conn, func() error {
+		if syncs.Add(1) > 1 {
+			return nil
+		}
+		syncing <- struct{}{}
+		return <-release
+	})
+	svc := punch.New(st, func() time.Time { return t0 })
+	dev, err := st.Device(ctx, ks[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ks[0].Sign("e1", t0.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := wire.BatchRequest{Protocol: wire.ProtocolVersion, DeviceID: ks[0].ID, SentAt: t0, Punches: []wire.SignedPunch{sp}}
+	type answer struct {
+		resp wire.BatchResponse
+		err  error
+	}
+	send := func() chan answer {
+		c := make(chan answer, 1)
+		go func() {
+			resp, err := svc.Ingest(ctx, dev, req, "")
+			c <- answer{resp, err}
+		}()
+		return c
+	}
+
+	first := send()
+	<-syncing // committed, not yet answered
+	if ps, err := st.Punches(ctx, store.PunchFilter{DeviceID: ks[0].ID}); err != nil || len(ps) != 1 {
+		t.Fatalf("committed before the sync: %d punches, %v", len(ps), err)
+	}
+	select {
+	case a := <-first:
+		t.Fatalf("answered before its sync: %+v %v", a.resp.Results, a.err)
+	default:
+	}
+	release <- errors.New("fsync: input/output error")
+	if a := <-first; a.err == nil || wire.CodeOf(a.err) != wire.CodeTransient {
+		t.Fatalf("a failed sync: %v %+v, want transient", a.err, a.resp.Results)
+	}
+
+	if a := <-send(); a.err != nil || statusesOf(a.resp.Results) != "duplicate" {
+		t.Fatalf("sent again: %v %s, want duplicate", a.err, statusesOf(a.resp.Results))
+	}
+	if ps, _ := st.Punches(ctx, store.PunchFilter{DeviceID: ks[0].ID}); len(ps) != 1 {
+		t.Errorf("%d punches stored, want 1", len(ps))
+	}
 }

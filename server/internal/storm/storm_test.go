@@ -70,9 +70,13 @@ func BenchmarkStorm(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer bst.Close()
-				client := storm.Client(*kiosks)
+				defer func() {
+					for _, k := range ks {
+						k.Close()
+					}
+				}()
 				// Warm up: connections open, devices cached and seen.
-				if _, err := storm.Run(ctx, client, m.URL(), ks, 1, time.Now); err != nil {
+				if _, err := storm.Run(ctx, m.URL(), ks, 1, time.Now); err != nil {
 					b.Fatal(err)
 				}
 				copied := map[string]bool{}
@@ -97,7 +101,7 @@ func BenchmarkStorm(b *testing.B) {
 				var basePunches int
 				b.ResetTimer()
 				for range b.N {
-					r, err := storm.Run(ctx, client, m.URL(), ks, *each, time.Now)
+					r, err := storm.Run(ctx, m.URL(), ks, *each, time.Now)
 					if err != nil {
 						b.Fatal(err)
 					}
