@@ -208,8 +208,8 @@ func (s *DB) groupViews(ctx context.Context, tx *sql.Tx, members []*member, ids 
 	devs := map[string]store.IngestView{}
 	for rest := ids; len(rest) > 0; {
 		n := len(rest)
-		if !s.d.Arrays {
-			n = s.chunk(n)
+		if !s.d.Arrays { // one statement for any count where ids bind as one array
+			n = chunk(n)
 		}
 		if err := s.groupDevices(ctx, tx, rest[:n], devs); err != nil {
 			return fmt.Errorf("sqlstore: devices: %w", err)

@@ -28,8 +28,11 @@ func punchArgs(p *store.StoredPunch) []any {
 // of tens of rows again for every group cost a tenth of the group
 // committer's time on SQLite.
 func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
+	if s.d.Arrays {
+		return s.insertPunchArrays(ctx, tx, ps)
+	}
 	for len(ps) > 0 {
-		n := s.chunk(len(ps))
+		n := chunk(len(ps))
 		if err := s.insertPunches(ctx, ps[:n], func(q string, args []any) error {
 			st, err := s.stmt(ctx, tx, q)
 			if err != nil {
@@ -45,18 +48,45 @@ func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPun
 	return nil
 }
 
+// insertPunchArrays writes punches with one INSERT of unnest()ed column
+// arrays, where the driver binds slices as arrays (PostgreSQL): its text
+// is the same whatever the count. A multi-row INSERT's text changes with
+// its row count, and pgx's cache of prepared statements, per connection,
+// then prepared a group commit's INSERT again on most groups: a round trip
+// and a plan of hundreds of parameters each time.
+func (s *DB) insertPunchArrays(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	var ids, devs, emps, sites, methods, hashes, statuses, codes, msgs, flags, addrs []string
+	var seqs, times, received []int64
+	var bodies, sigs [][]byte
+	for i := range ps {
+		p := &ps[i]
+		ids, devs, emps, sites = append(ids, p.ID), append(devs, p.DeviceID), append(emps, p.EmployeeID), append(sites, p.SiteID)
+		methods, hashes, statuses = append(methods, string(p.Method)), append(hashes, p.Hash), append(statuses, p.Status)
+		codes, msgs, flags, addrs = append(codes, p.Code), append(msgs, p.Message), append(flags, strings.Join(p.Flags, ",")), append(addrs, p.Addr)
+		seqs, times, received = append(seqs, int64(p.Seq)), append(times, ms(p.TrueTime)), append(received, ms(p.ReceivedAt))
+		bodies, sigs = append(bodies, p.Body), append(sigs, p.Sig)
+	}
+	_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO punches (`+punchCols+`) SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[],
+		?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`),
+		ids, devs, seqs, emps, sites, methods, times, received, bodies, sigs, hashes, statuses, codes, msgs, flags, addrs)
+	if err != nil {
+		if s.d.IsUnique(err) {
+			return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
+		}
+		return fmt.Errorf("sqlstore: insert punches: %w", err)
+	}
+	return nil
+}
+
 // chunks are the row counts of prepared multi-row statements: n rows go
 // as the fewest of them, largest first (37 = 16 + 16 + 4 + 1).
 var chunks = []int{64, 16, 4, 1}
 
-// chunk is the first chunk of n > 0 rows, where the driver prepares
-// every statement it is given (SQLite). pgx keeps its own cache of
-// prepared statements by text, and a chunk costs PostgreSQL a round
-// trip: there it is all the rows the statement may hold.
-func (s *DB) chunk(n int) int {
-	if s.d.Arrays {
-		return min(n, maxInsertRows)
-	}
+// chunk is the first chunk of n > 0 rows.
+func chunk(n int) int {
 	for _, c := range chunks {
 		if n >= c {
 			return c
