@@ -42,9 +42,15 @@ async function main() {
     info,
     time: naive(time),
     users: users.data.map((u) => ({ uid: u.uid, pin: u.userId, name: u.name, card: u.cardno, role: u.role })),
-    records: atts.data.map((r) => ({ pin: r.user_id, time: naive(new Date(r.record_time)), verify: r.type, state: r.state })),
+    // zkteco-js decodes the verify mode (its "type") and the state; node-zklib
+    // only the user id and the time (its deviceUserId, recordTime): -1 for
+    // what a client does not read.
+    records: atts.data.map((r) => lib === 'zkteco-js'
+      ? { pin: r.user_id, time: naive(new Date(r.record_time)), verify: r.type, state: r.state }
+      : { pin: r.deviceUserId, time: naive(r.recordTime), verify: -1, state: -1 }),
   };
-  process.stdout.write('ZKPULL_RESULT ' + JSON.stringify(out) + '\n');
+  // A pipe is written asynchronously: exit once the line is out.
+  await new Promise((resolve) => process.stdout.write('ZKPULL_RESULT ' + JSON.stringify(out) + '\n', resolve));
 }
 
 main().then(() => process.exit(0), (err) => {
