@@ -59,6 +59,17 @@ func Dial(ctx context.Context, addr string, timeout time.Duration) (*Client, err
 	if err != nil {
 		return nil, fmt.Errorf("zkpull: dial %s: %w", addr, err)
 	}
+	return Open(ctx, conn, timeout)
+}
+
+// Open opens a session on a connection to a terminal (Dial's second half,
+// for a caller with its own dialer). The Client owns conn from then on, and
+// closes it when the session cannot be opened.
+func Open(ctx context.Context, conn net.Conn, timeout time.Duration) (*Client, error) {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	addr := conn.RemoteAddr().String()
 	c := &Client{conn: conn, r: bufio.NewReaderSize(conn, 1<<16), addr: addr, timeout: timeout, reply: 0xfffe}
 	p, err := c.exchange(ctx, zkproto.CmdConnect, nil)
 	if err != nil {
@@ -97,7 +108,10 @@ func (c *Client) deadline(ctx context.Context) error {
 	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
 		d = cd
 	}
-	return c.conn.SetDeadline(d)
+	if err := c.conn.SetDeadline(d); err != nil {
+		return fmt.Errorf("zkpull: %s: %w", c.addr, err)
+	}
+	return nil
 }
 
 // send writes one request.
