@@ -82,6 +82,9 @@ func Start(addr string, cfg Config) (*Terminal, error) {
 		stopped := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		cfg.Clock = func() time.Time { return stopped }
 	}
+	if cfg.RecordSize != zkproto.AttSize40 && cfg.RecordSize != zkproto.AttSize16 || cfg.UserSize != zkproto.UserSize72 && cfg.UserSize != zkproto.UserSize28 {
+		return nil, fmt.Errorf("emulator: no layout of %d-byte records and %d-byte users", cfg.RecordSize, cfg.UserSize)
+	}
 	for _, r := range cfg.Records { // refuse at start what could not be served
 		if _, err := zkproto.EncodeAttendance(r, cfg.RecordSize); err != nil {
 			return nil, fmt.Errorf("emulator: %w", err)
