@@ -51,6 +51,7 @@ func TestCollectorLayouts(t *testing.T) {
 		{"40/72 inline", 40, 72, 1 << 20, 20},
 		{"16/28 chunked", 16, 28, 0, 4100},
 		{"16/28 inline", 16, 28, 1 << 20, 3},
+		{"8/72 chunked (PINs from the user table)", 8, 72, 0, 9000},
 		{"empty log", 40, 72, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,7 +44,7 @@ type Config struct {
 	Serial     string               // answered to "~SerialNumber"
 	Users      []zkproto.User       // the user table
 	Records    []zkproto.Attendance // the attendance log, oldest first
-	RecordSize int                  // attendance layout: 40 (default) or 16
+	RecordSize int                  // attendance layout: 40 (default), 16 or 8
 	UserSize   int                  // user layout: 72 (default) or 28
 	// Clock is the terminal's clock: naive local time, its zone ignored.
 	// CmdSetTime moves it by the difference. Nil is a clock stopped at
@@ -82,7 +82,7 @@ func Start(addr string, cfg Config) (*Terminal, error) {
 		stopped := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		cfg.Clock = func() time.Time { return stopped }
 	}
-	if cfg.RecordSize != zkproto.AttSize40 && cfg.RecordSize != zkproto.AttSize16 || cfg.UserSize != zkproto.UserSize72 && cfg.UserSize != zkproto.UserSize28 {
+	if cfg.RecordSize != zkproto.AttSize40 && cfg.RecordSize != zkproto.AttSize16 && cfg.RecordSize != zkproto.AttSize8 || cfg.UserSize != zkproto.UserSize72 && cfg.UserSize != zkproto.UserSize28 {
 		return nil, fmt.Errorf("emulator: no layout of %d-byte records and %d-byte users", cfg.RecordSize, cfg.UserSize)
 	}
 	for _, r := range cfg.Records { // refuse at start what could not be served

@@ -57,8 +57,8 @@ const (
 	AttSize8  = 8  // oldest firmware: uid, verify, time, state (user id through the user table)
 )
 
-// EncodeAttendance is a in the given layout (40 or 16 bytes). The 16-byte
-// layout needs a numeric PIN.
+// EncodeAttendance is a in the given layout (40, 16 or 8 bytes). The 16-byte
+// layout needs a numeric PIN; the 8-byte one has none (only the UID).
 func EncodeAttendance(a Attendance, size int) ([]byte, error) {
 	b := make([]byte, size)
 	switch size {
@@ -80,6 +80,11 @@ func EncodeAttendance(a Attendance, size int) ([]byte, error) {
 		binary.LittleEndian.PutUint32(b[4:], EncodeTime(a.Time))
 		b[8] = a.Verify
 		b[9] = a.State
+	case AttSize8: // the PIN is the user table's, found by UID
+		binary.LittleEndian.PutUint16(b[0:], a.UID)
+		b[2] = a.Verify
+		binary.LittleEndian.PutUint32(b[3:], EncodeTime(a.Time))
+		b[7] = a.State
 	default:
 		return nil, fmt.Errorf("zkproto: no attendance layout of %d bytes", size)
 	}
