@@ -99,7 +99,7 @@ func runNode(t *testing.T, modules, client, addr string) nodeRead {
 func TestNpmClientsReadWhatTheCollectorReads(t *testing.T) {
 	modules := zkClients(t)
 	want := fixtureRecords(3500)
-	term := startTerminal(t, emulator.Config{Serial: "CQZ7232460123", Users: fixtureUsers, Records: want, Pace: 100 * time.Millisecond})
+	term := startTerminal(t, emulator.Config{Serial: "CQZ7232460123", Users: fixtureUsers, Records: want, Pace: 250 * time.Millisecond})
 
 	ctx := context.Background()
 	c, err := zkpull.Dial(ctx, term.Addr(), time.Minute)
