@@ -304,25 +304,33 @@ func (c *Client) readChunk(ctx context.Context, start, n uint32) ([]byte, error)
 
 // Users reads the user table.
 func (c *Client) Users(ctx context.Context) ([]zkproto.User, error) {
+	return readTable(ctx, c, zkproto.CmdUserTempRRQ, zkproto.FctUser, "user", zkproto.DecodeUser,
+		func(s zkproto.Sizes) int32 { return s.Users }, zkproto.UserSize72, zkproto.UserSize28)
+}
+
+// readTable reads a table of records whose count the terminal's sizes
+// give, and decodes them in the layout their byte count shows.
+func readTable[T any](ctx context.Context, c *Client, command uint16, fct int32, what string,
+	decode func([]byte, int) (T, error), count func(zkproto.Sizes) int32, sizes ...int) ([]T, error) {
 	sz, err := c.Sizes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b, err := c.readBuffer(ctx, zkproto.CmdUserTempRRQ, zkproto.FctUser)
+	b, err := c.readBuffer(ctx, command, fct)
 	if err != nil {
 		return nil, err
 	}
-	size, err := layout(len(b), int(sz.Users), zkproto.UserSize72, zkproto.UserSize28)
+	size, err := layout(len(b), int(count(sz)), sizes...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: users: %w", c.addr, err)
+		return nil, fmt.Errorf("%s: %s table: %w", c.addr, what, err)
 	}
-	out := make([]zkproto.User, 0, len(b)/max(size, 1))
-	for i := 0; i+size <= len(b) && size > 0; i += size {
-		u, err := zkproto.DecodeUser(b[i:i+size], size)
+	var out []T
+	for i := 0; size > 0 && i+size <= len(b); i += size {
+		r, err := decode(b[i:i+size], size)
 		if err != nil {
-			return nil, fmt.Errorf("%s: user %d: %w", c.addr, i/size, err)
+			return nil, fmt.Errorf("%s: %s %d: %w", c.addr, what, i/size, err)
 		}
-		out = append(out, u)
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -330,27 +338,12 @@ func (c *Client) Users(ctx context.Context) ([]zkproto.User, error) {
 // Attendance reads the whole attendance log, oldest first. Records of the
 // 8-byte layout get their PIN from the user table.
 func (c *Client) Attendance(ctx context.Context) ([]zkproto.Attendance, error) {
-	sz, err := c.Sizes(ctx)
+	out, err := readTable(ctx, c, zkproto.CmdAttLogRRQ, 0, "attendance record", zkproto.DecodeAttendance,
+		func(s zkproto.Sizes) int32 { return s.Records }, zkproto.AttSize40, zkproto.AttSize16, zkproto.AttSize8)
 	if err != nil {
 		return nil, err
 	}
-	b, err := c.readBuffer(ctx, zkproto.CmdAttLogRRQ, 0)
-	if err != nil {
-		return nil, err
-	}
-	size, err := layout(len(b), int(sz.Records), zkproto.AttSize40, zkproto.AttSize16, zkproto.AttSize8)
-	if err != nil {
-		return nil, fmt.Errorf("%s: attendance: %w", c.addr, err)
-	}
-	out := make([]zkproto.Attendance, 0, len(b)/max(size, 1))
-	for i := 0; i+size <= len(b) && size > 0; i += size {
-		a, err := zkproto.DecodeAttendance(b[i:i+size], size)
-		if err != nil {
-			return nil, fmt.Errorf("%s: attendance record %d: %w", c.addr, i/size, err)
-		}
-		out = append(out, a)
-	}
-	if size == zkproto.AttSize8 && len(out) > 0 {
+	if len(out) > 0 && len(out[0].Raw) == zkproto.AttSize8 {
 		users, err := c.Users(ctx)
 		if err != nil {
 			return nil, err

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"punchclock/server/internal/zkpull"
 	"punchclock/server/internal/zkpull/emulator"
 	"punchclock/server/internal/zkpull/zkproto"
 )
@@ -101,26 +100,7 @@ func TestNpmClientsReadWhatTheCollectorReads(t *testing.T) {
 	want := fixtureRecords(3500)
 	term := startTerminal(t, emulator.Config{Serial: "CQZ7232460123", Users: fixtureUsers, Records: want, Pace: 250 * time.Millisecond})
 
-	ctx := context.Background()
-	c, err := zkpull.Dial(ctx, term.Addr(), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	goUsers, err := c.Users(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	goRecs, err := c.Attendance(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	goTime, err := c.Time(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
+	_, goUsers, goRecs, goTime := readAll(t, term.Addr())
 	sameRecords(t, "the collector", flatten(goRecs), flatten(want))
 	if !goTime.Equal(terminalClock) {
 		t.Errorf("the collector read the clock %v, want %v", goTime, terminalClock)
