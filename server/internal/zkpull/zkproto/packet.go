@@ -22,6 +22,27 @@
 // in the header (pyzk, zkteco-js and node-zklib all do, copied from zkemsdk),
 // so a reader of requests accepts both; a terminal's replies echo the
 // request's reply id and session id.
+//
+// What the npm clients send and expect over TCP (zkteco-js 1.7.2,
+// node-zklib 1.3.0, the same code in two forks):
+//
+//   - connect: CmdConnect; the session id is read from the reply's header.
+//   - counts: CmdGetFreeSizes; users at payload offset 16, records at 32,
+//     record capacity at 64.
+//   - time: zkteco-js's getTime sends CmdGetTime and decodes the payload's
+//     first uint32; node-zklib has no time call (executeCmd(201) does it).
+//   - users and attendance: CmdFreeData, then CmdDataWRRQ with the 11-byte
+//     table request (01 09 00 05 ... for users, 01 0d 00 ... for ATTLOG). A
+//     CmdData reply is the table itself; an AckOK (or CmdPrepareData) reply
+//     gives the table's size at payload bytes 1..4, and the clients then
+//     send all CmdDataRdy (start, size) requests of 65,472-byte chunks at
+//     once and expect each chunk as CmdPrepareData (8-byte payload), CmdData,
+//     AckOK; then CmdFreeData. The table is a uint32 byte count and the
+//     records: always decoded as 72-byte users (PIN from bytes 48..56, 9
+//     characters) and 40-byte records (PIN from bytes 2..10, verify mode at
+//     26, time at 27, state at 31; node-zklib reads neither verify nor
+//     state). Neither reads the 16- or 8-byte layouts of older firmware.
+//   - goodbye: CmdExit, then the socket is closed.
 package zkproto
 
 import (
