@@ -111,6 +111,8 @@ func TestPoller(t *testing.T) {
 		},
 		Timeout: time.Minute,
 	}
+	var clocks []time.Time
+	p.OnTime = func(_ context.Context, serial string, now time.Time) { clocks = append(clocks, now) }
 	ctx := context.Background()
 	poll := func(wantN int) []zkpull.Record {
 		t.Helper()
@@ -135,6 +137,9 @@ func TestPoller(t *testing.T) {
 		t.Errorf("record 3: %+v", r)
 	}
 	poll(0)
+	if len(clocks) != 2 || !clocks[1].Equal(terminalClock) {
+		t.Errorf("clocks heard: %v, want twice %v", clocks, terminalClock)
+	}
 
 	late := fixtureRecords(12)[10:]
 	if err := term.Punch(late...); err != nil {

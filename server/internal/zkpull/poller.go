@@ -38,6 +38,10 @@ type Poller struct {
 	// OnError hears each terminal's failure of a round (nil: Run drops them;
 	// Poll returns them too).
 	OnError func(addr string, err error)
+	// OnTime, when set, hears each terminal's clock as read at its poll
+	// (naive local time in time.UTC), so the registry can flag a terminal
+	// whose clock is wrong, as it does for PUSH terminals.
+	OnTime func(ctx context.Context, serial string, terminal time.Time)
 
 	mu      sync.Mutex
 	cursors map[string]Cursor // by serial number
@@ -99,6 +103,14 @@ func (p *Poller) PollTerminal(ctx context.Context, addr string) (int, error) {
 	if err != nil {
 		c.conn.Close()
 		return 0, err
+	}
+	if p.OnTime != nil {
+		now, err := c.Time(ctx)
+		if err != nil {
+			c.conn.Close()
+			return 0, err
+		}
+		p.OnTime(ctx, serial, now)
 	}
 	log, err := c.Attendance(ctx)
 	if err != nil {

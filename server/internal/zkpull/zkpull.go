@@ -30,9 +30,12 @@
 //	    Poller only knows addresses. Returning an error keeps the records for
 //	    the next poll; an unknown serial should be listed for an admin and
 //	    answered nil if the records are not to be kept pending.
+//	  - Poller.OnTime, when set, hears the terminal's clock at each poll, for
+//	    the registry to flag a terminal whose clock is wrong (it knows the
+//	    site's zone; the collector does not).
 //	  - Cursors live in memory: after a restart the first poll of each
-//	    terminal hands on its whole log (Poller.Cursors seeds them when the
-//	    caller stores them).
+//	    terminal hands on its whole log (a caller that stores Poller.Cursors seeds
+//	    them again with SetCursor).
 //
 // What the collector does not do: write to terminals (users, clock, clearing
 // the log), use the comm-key password (CMD_AUTH), UDP, or real-time events
