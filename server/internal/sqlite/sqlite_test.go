@@ -41,3 +41,4 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatalf("after reopen: %+v %v", e, err)
 	}
 }
+
