@@ -41,4 +41,3 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatalf("after reopen: %+v %v", e, err)
 	}
 }
-
