@@ -33,6 +33,10 @@ const (
 	MethodCard        Method = "card"
 )
 
+// TerminalDevicePrefix begins the device id of a hardware terminal's
+// punches, followed by its serial number ("terminal:CQQC220960011").
+const TerminalDevicePrefix = "terminal:"
+
 // Methods lists every valid method, in a stable order (new ones last).
 var Methods = []Method{MethodBadge, MethodFace, MethodQR, MethodGPS, MethodNFC, MethodTerminal, MethodManual, MethodFingerprint, MethodCard}
 

@@ -34,6 +34,8 @@ const (
 	ActionPhoneActive      = "device.phone_activate" // a phone activated (target: device)
 	ActionRevoke           = "device.revoke"         // a device revoked (target: device)
 	ActionRenameDevice     = "device.rename"         // a device renamed (target: device)
+	ActionTerminal         = "terminal.put"          // a hardware terminal registered, accepted or changed (target: its serial)
+	ActionTerminalDelete   = "terminal.delete"       // a hardware terminal forgotten (target: its serial)
 	ActionRules            = "rules.change"          // a rule set replaced (target: site, "" the default)
 	ActionToken            = "token.issue"           // an API token made (target: its name)
 	ActionTokenRevoke      = "token.revoke"          // an API token revoked (target: its name)
