@@ -58,7 +58,10 @@ func (s *DB) SeeTerminal(ctx context.Context, serial string, at time.Time, addr,
 			}
 		}
 		t, err = scanTerminal(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+terminalCols+` FROM terminals WHERE serial = ?`), serial))
-		return notFound(err, "terminal "+serial)
+		if err != nil {
+			return notFound(err, "terminal "+serial)
+		}
+		return nil
 	})
 	return t, err
 }
@@ -86,7 +89,10 @@ func (s *DB) Terminal(ctx context.Context, serial string) (store.Terminal, error
 		return store.Terminal{}, err
 	}
 	t, err := scanTerminal(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+terminalCols+` FROM terminals WHERE serial = ?`), serial))
-	return t, notFound(err, "terminal "+serial)
+	if err != nil {
+		return t, notFound(err, "terminal "+serial)
+	}
+	return t, nil
 }
 
 // Terminals lists the terminals by serial.
