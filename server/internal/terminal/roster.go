@@ -6,9 +6,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"punchclock/app/attendance"
+	"punchclock/server/internal/punch"
 )
 
 // PIN is an employee's user PIN on terminals: their badge code without
@@ -30,66 +30,31 @@ func PIN(e attendance.Employee) string {
 	return pin
 }
 
-// roster is the employees by PIN, kept from the store's change feed.
-type roster struct {
-	snap *snapshot
-}
-
-// snapshot is immutable once published.
+// snapshot is the roster (punch.Roster) with its active employees by
+// PIN; immutable once made.
 type snapshot struct {
-	version int64
-	byID    map[string]attendance.Employee
+	*punch.RosterSnapshot
 	// byPIN holds the active employees by PIN; a PIN two of them share
 	// (PC-1 and PC1) is nobody's.
 	byPIN map[string]attendance.Employee
-	zones map[string]*time.Location
-}
-
-// zone is the zone of the first of sites the snapshot knows, else UTC.
-func (r *snapshot) zone(sites ...string) *time.Location {
-	for _, id := range sites {
-		if loc, ok := r.zones[id]; ok {
-			return loc
-		}
-	}
-	return time.UTC
 }
 
 // snapshot returns the roster as of the store's current version.
 func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
+	r, err := s.roster.Get(ctx, s.Store)
+	if err != nil {
+		return nil, fmt.Errorf("terminal: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.roster == nil {
-		s.roster = &roster{}
+	if s.pins != nil && s.pins.Version() == r.Version() {
+		return s.pins, nil
 	}
-	old := s.roster.snap
-	var since int64
-	if old != nil {
-		since = old.version
-	}
-	ch, err := s.Store.Changes(ctx, since)
-	if err != nil {
-		return nil, fmt.Errorf("terminal: roster: %w", err)
-	}
-	if old != nil && ch.Version == since {
-		return old, nil
-	}
-	next := &snapshot{version: ch.Version, byID: map[string]attendance.Employee{}, byPIN: map[string]attendance.Employee{}, zones: map[string]*time.Location{}}
-	if old != nil {
-		maps.Copy(next.byID, old.byID)
-		maps.Copy(next.zones, old.zones)
-	}
-	for _, x := range ch.Sites {
-		if loc, err := time.LoadLocation(x.Zone); err == nil {
-			next.zones[x.ID] = loc
-		}
-	}
-	for _, e := range ch.Employees {
-		next.byID[e.ID] = e
-	}
+	next := &snapshot{RosterSnapshot: r, byPIN: map[string]attendance.Employee{}}
 	shared := map[string]bool{}
-	for _, id := range slices.Sorted(maps.Keys(next.byID)) {
-		e := next.byID[id]
+	emps := r.Employees()
+	for _, id := range slices.Sorted(maps.Keys(emps)) {
+		e := emps[id]
 		pin := PIN(e)
 		if !e.Active || pin == "" {
 			continue
@@ -102,6 +67,6 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	for pin := range shared {
 		delete(next.byPIN, pin)
 	}
-	s.roster.snap = next
+	s.pins = next
 	return next, nil
 }

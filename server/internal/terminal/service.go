@@ -13,6 +13,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/punch"
 	"punchclock/server/internal/store"
 )
 
@@ -54,8 +55,9 @@ type Service struct {
 	Now   func() time.Time
 	Log   *slog.Logger
 
+	roster punch.Roster
 	mu     sync.Mutex
-	roster *roster
+	pins   *snapshot // the roster's PINs, of its last version
 }
 
 // DeviceID is the device id of a terminal's punches.
@@ -234,7 +236,7 @@ func (s *Service) punch(t store.Terminal, loc *time.Location, r *snapshot, rec R
 	case !ok:
 		sp.Status, sp.Code, sp.Message = store.PunchRejected, string(wire.CodeNotFound), fmt.Sprintf("PIN %s of terminal %s is no active employee's", rec.PIN, t.Serial)
 		flags = append(flags, FlagUnknownPIN)
-	case !emp.ActiveAt(at, r.zone(emp.SiteID, t.SiteID)):
+	case !emp.ActiveAt(at, r.Zone(emp.SiteID, t.SiteID)):
 		sp.Status, sp.Code, sp.Message = store.PunchRejected, string(wire.CodeInvalid), fmt.Sprintf("employee %s has left", emp.ID)
 	default:
 		p.EmployeeID = emp.ID
@@ -278,14 +280,14 @@ func (s *Service) syncRoster(ctx context.Context, t store.Terminal) error {
 	if err != nil {
 		return err
 	}
-	if t.RosterVersion >= r.version {
+	if t.RosterVersion >= r.Version() {
 		return nil
 	}
 	have, err := s.Store.TerminalUsers(ctx, t.Serial)
 	if err != nil {
 		return err
 	}
-	loc := r.zone(t.SiteID)
+	loc := r.Zone(t.SiteID)
 	now := s.Now()
 	want := map[string]string{}
 	for pin, e := range r.byPIN {
@@ -293,7 +295,7 @@ func (s *Service) syncRoster(ctx context.Context, t store.Terminal) error {
 			want[pin] = terminalName(e.Name)
 		}
 	}
-	ch := store.TerminalRoster{From: t.RosterVersion, To: r.version}
+	ch := store.TerminalRoster{From: t.RosterVersion, To: r.Version()}
 	for _, u := range have {
 		if _, ok := want[u.PIN]; !ok {
 			ch.Delete = append(ch.Delete, u.PIN)
