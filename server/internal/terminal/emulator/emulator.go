@@ -245,7 +245,7 @@ func (t *Terminal) Poll(ctx context.Context) ([]terminal.Command, error) {
 
 // execute runs one command and writes its result.
 func (t *Terminal) execute(ctx context.Context, c terminal.Command) string {
-	verb, rest, _ := strings.Cut(c.Text, " ")
+	verb, _, _ := strings.Cut(c.Text, " ")
 	ret := 0
 	switch {
 	case strings.HasPrefix(c.Text, "DATA UPDATE USERINFO "):
@@ -298,7 +298,6 @@ func (t *Terminal) execute(ctx context.Context, c terminal.Command) string {
 		}
 	default:
 		ret = -1002 // unknown command
-		_ = rest
 	}
 	t.mu.Lock()
 	t.results = append(t.results, c.Text)
