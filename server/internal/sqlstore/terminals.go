@@ -227,6 +227,17 @@ func (s *DB) TerminalUsers(ctx context.Context, serial string) ([]store.Terminal
 	return out, rows.Err()
 }
 
+// ForgetTerminalUser takes a user off a terminal's roster.
+func (s *DB) ForgetTerminalUser(ctx context.Context, serial, pin string) error {
+	if err := checkID("terminal user", serial, pin); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, s.Rebind(`DELETE FROM terminal_users WHERE serial = ? AND pin = ?`), serial, pin); err != nil {
+		return fmt.Errorf("sqlstore: terminal user: %w", err)
+	}
+	return nil
+}
+
 // QueueTerminalRoster applies a roster change and queues its commands.
 func (s *DB) QueueTerminalRoster(ctx context.Context, serial string, r store.TerminalRoster, now time.Time) (bool, error) {
 	if err := checkID("terminal roster", serial); err != nil {

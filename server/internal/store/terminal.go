@@ -115,6 +115,10 @@ type Terminals interface {
 	// FinishTerminalCommand records a command's result; ErrNotFound when
 	// the terminal has no such command.
 	FinishTerminalCommand(ctx context.Context, serial string, id, ret int64, result string, at time.Time) error
+	// ForgetTerminalUser takes a user off the roster a terminal is held
+	// to have (it refused the user): the next change of its site's roster
+	// sends the user again.
+	ForgetTerminalUser(ctx context.Context, serial, pin string) error
 	// TerminalCommands lists its newest commands first, at most limit.
 	TerminalCommands(ctx context.Context, serial string, limit int) ([]TerminalCommand, error)
 }

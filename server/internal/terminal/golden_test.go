@@ -153,6 +153,10 @@ func TestGoldenStored(t *testing.T) {
 		ps[1].EmployeeID != "e2" || ps[1].Method != attendance.MethodCard || ps[1].Evidence.Terminal.Verify != 4 {
 		t.Errorf("punches: %+v", ps)
 	}
+	// The user it refused (Return=-1) is no longer held to be on it.
+	if us, err := st.TerminalUsers(ctx, "0316144680030"); err != nil || len(us) != 1 || us[0].PIN != "1" {
+		t.Errorf("users held: %+v %v", us, err)
+	}
 	cs, err := st.TerminalCommands(ctx, "0316144680030", 10)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -347,8 +348,34 @@ func (s *Service) DeviceCmd(ctx context.Context, serial, addr string, body []byt
 			return up, err
 		}
 		up.Processed++
+		if r.Return < 0 {
+			if err := s.refused(ctx, serial, r.ID); err != nil {
+				return up, err
+			}
+		}
 	}
 	return up, nil
+}
+
+// refused handles a command the terminal answered with an error: a user
+// it did not take is no longer held to be on it, so the next change of
+// its site's roster sends the user again (not at once: a user it always
+// refuses would be sent every Delay seconds).
+func (s *Service) refused(ctx context.Context, serial string, id int64) error {
+	cs, err := s.Store.TerminalCommands(ctx, serial, 200)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.ID != id {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(c.Command, "DATA UPDATE USERINFO PIN="); ok {
+			pin, _, _ := strings.Cut(rest, "\t")
+			return s.Store.ForgetTerminalUser(ctx, serial, pin)
+		}
+	}
+	return nil
 }
 
 // clock records the offset of the terminal's clock from its local time

@@ -71,6 +71,10 @@ func testTerminals(t *testing.T, s store.Store) {
 	if us := must(s.TerminalUsers(ctx, "T1")); !slices.Equal(us, []store.TerminalUser{{PIN: "B1", Name: "Li Wei"}}) {
 		t.Errorf("TerminalUsers = %+v", us)
 	}
+	mustDo(s.ForgetTerminalUser(ctx, "T1", "B1"))
+	if us := must(s.TerminalUsers(ctx, "T1")); len(us) != 0 {
+		t.Errorf("TerminalUsers after ForgetTerminalUser = %+v", us)
+	}
 	info := must(s.QueueTerminalCommand(ctx, "T1", "INFO", T0))
 
 	// Commands: handed out once, in order, again after resend; a result
