@@ -207,6 +207,24 @@ func TestTerminalPush(t *testing.T) {
 			t.Errorf("fast terminal's punch: %v flags %v (now %v)", fp, fp[0].Flags, clk.Now())
 		}
 
+		// Set right, it is measured again within ClockCheck and no longer
+		// corrected.
+		fast.Skew = 0
+		clk.Set(clk.Now().Add(terminal.ClockCheck + time.Minute))
+		if cs, err := fast.Poll(ctx); err != nil || len(cs) != 1 || cs[0].Text != "INFO" {
+			t.Fatalf("INFO asked again: %+v %v", cs, err)
+		}
+		if tv := listTerminals(t, base, admin).Terminals[0]; tv.ClockFlagged || tv.OffsetMS != 0 {
+			t.Errorf("fast terminal set right: %+v", tv)
+		}
+		fast.Punch("PC0007", terminal.VerifyFace)
+		if _, err := fast.Upload(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if fp := terminalPunches(t, m, fast.Serial); len(fp) != 2 || !fp[1].TrueTime.Equal(clk.Now()) || slices.Contains(fp[1].Flags, wire.FlagClockSkew) {
+			t.Errorf("punch once set right: %+v", fp)
+		}
+
 		// Deleting forgets it: its next call is refused and pending again.
 		if st, _ := call(t, "DELETE", base+"/api/v1/admin/terminals/"+fast.Serial, "Bearer "+admin, nil, nil); st != 204 {
 			t.Errorf("delete: %d", st)

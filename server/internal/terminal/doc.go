@@ -34,7 +34,9 @@
 //     carrying its time, or records from the future) by more than the
 //     kiosks' tolerance, its punches are corrected by the measured offset
 //     and flagged clock_skew, which the rules send for approval as they do
-//     a kiosk's.
+//     a kiosk's. A measure holds for ClockFresh only, and a flagged terminal
+//     is asked INFO again every ClockCheck: a wrong offset must not outlive
+//     the clock being set right.
 //   - The roster: when the employees of a terminal's site change, the next
 //     getrequest queues DATA UPDATE USERINFO and DATA DELETE USERINFO
 //     commands that bring the users it holds to the site's; their results

@@ -40,6 +40,12 @@ const (
 	Resend = 10 * time.Minute
 	// MaxCommands is how many commands one getrequest hands out.
 	MaxCommands = 20
+	// ClockFresh is how long a measure of a terminal's clock corrects its
+	// records; ClockCheck how often a terminal whose clock is wrong is
+	// asked for INFO again (which measures it when firmware tells its
+	// time).
+	ClockFresh = time.Hour
+	ClockCheck = 10 * time.Minute
 	// MaxPending is how many unknown serials are kept for an admin to
 	// accept; past it, a new unknown serial is refused without a trace.
 	MaxPending = 100
@@ -126,20 +132,27 @@ func (s *Service) Handshake(ctx context.Context, serial, addr, info string) (str
 	}
 	now := s.Now()
 	_, off := now.In(loc).Zone()
-	cs, err := s.Store.TerminalCommands(ctx, serial, MaxCommands)
-	if err != nil {
+	if err := s.askInfo(ctx, serial, now); err != nil {
 		return "", err
-	}
-	if !slices.ContainsFunc(cs, func(c store.TerminalCommand) bool { return c.Command == "INFO" && !c.Done }) {
-		if _, err := s.Store.QueueTerminalCommand(ctx, serial, "INFO", now); err != nil {
-			return "", err
-		}
 	}
 	return FormatOptions(serial, Options{
 		ATTLogStamp: t.ATTLogStamp, OperLogStamp: t.OperLogStamp, PhotoStamp: t.PhotoStamp,
 		ErrorDelay: ErrorDelay, Delay: Delay, TransTimes: "00:00;14:05", TransInterval: 1,
 		TimeZone: time.Duration(off) * time.Second,
 	}), nil
+}
+
+// askInfo queues an INFO command unless one waits for its result.
+func (s *Service) askInfo(ctx context.Context, serial string, now time.Time) error {
+	cs, err := s.Store.TerminalCommands(ctx, serial, MaxCommands)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(cs, func(c store.TerminalCommand) bool { return c.Command == "INFO" && !c.Done }) {
+		return nil
+	}
+	_, err = s.Store.QueueTerminalCommand(ctx, serial, "INFO", now)
+	return err
 }
 
 // Upload is what an upload came to: Processed records (the n of OK:n,
@@ -183,7 +196,7 @@ func (s *Service) attlog(ctx context.Context, t store.Terminal, stamp string, bo
 	}
 	now := s.Now().UTC()
 	offset := time.Duration(t.OffsetMS) * time.Millisecond
-	if t.ClockAt.IsZero() || offset < attendance.SkewFlag && offset > -attendance.SkewFlag {
+	if t.ClockAt.IsZero() || now.Sub(t.ClockAt) > ClockFresh || offset <= attendance.SkewFlag && offset >= -attendance.SkewFlag {
 		offset = 0
 	}
 	// A record from the future shows a clock ahead, by at least as much.
@@ -262,6 +275,13 @@ func (s *Service) GetRequest(ctx context.Context, serial, addr, info string) ([]
 		return nil, err
 	}
 	now := s.Now()
+	if ClockFlagged(t) && now.Sub(t.ClockAt) > ClockCheck {
+		// Keep measuring a wrong clock: its correction holds only while
+		// fresh, and firmware may have set itself right since.
+		if err := s.askInfo(ctx, serial, now); err != nil {
+			return nil, err
+		}
+	}
 	cs, err := s.Store.NextTerminalCommands(ctx, serial, now, now.Add(-Resend), MaxCommands)
 	if err != nil {
 		return nil, err
