@@ -10,10 +10,12 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/wire"
+	"punchclock/server/internal/changefeed"
 	"punchclock/server/internal/punchd"
 	"punchclock/server/internal/store"
 	"punchclock/server/internal/terminal"
 	"punchclock/server/internal/terminal/emulator"
+	"punchclock/server/internal/webhook"
 )
 
 // terminalList is GET /admin/terminals as the admin sees it.
@@ -178,6 +180,24 @@ func TestTerminalPush(t *testing.T) {
 		last := ps[slices.IndexFunc(ps, func(p store.StoredPunch) bool { return p.Evidence.Terminal.PIN == "999" })]
 		if last.Status != store.PunchRejected || last.Code != string(wire.CodeNotFound) || !slices.Contains(last.Flags, terminal.FlagUnknownPIN) || last.Method != attendance.MethodTerminal {
 			t.Errorf("unknown PIN punch: %+v %s %s %v", last.Punch, last.Status, last.Code, last.Flags)
+		}
+
+		// The change feed and the webhooks see the terminal's punches: the
+		// week's days of E004 changed, a punch.accepted event each; the
+		// unknown PIN's record changes no one's day.
+		w, err := m.API.Feed.Read(ctx, changefeed.Position{At: t0.Add(-time.Hour)}, changefeed.Position{At: clk.Now().Add(time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted := 0
+		for _, ev := range webhook.Events(w) {
+			if ev.Type == webhook.PunchAccepted && strings.Contains(ev.Body, terminal.DeviceID(term.Serial)) {
+				accepted++
+			}
+		}
+		if accepted != 15 || !slices.ContainsFunc(w.Changes, func(c *changefeed.Change) bool { return c.EmployeeID == "E004" }) ||
+			slices.ContainsFunc(w.Changes, func(c *changefeed.Change) bool { return c.EmployeeID == "" }) {
+			t.Errorf("feed: %d terminal punches accepted (want 15), changes %+v", accepted, w.Changes)
 		}
 
 		// A terminal two hours ahead that does not set its clock from the
