@@ -75,25 +75,18 @@ func TestBankMixedVerification(t *testing.T) {
 			t.Fatalf("fingerprint upload: %d %v", n, err)
 		}
 	}
-	at := func(day int, hh, mm int) { clk.Set(time.Date(2026, 11, day, hh, mm, 0, 0, sh)) }
 	// Monday 23 November and Tuesday 24: workdays after the demo's week.
-	at(23, 8, 50)
-	gps()
-	at(23, 8, 58)
-	finger()
-	at(23, 18, 0)
-	finger()
-	at(23, 18, 4)
-	gps()
-	at(24, 8, 50)
-	gps()
-	at(24, 9, 10)
-	finger()
-	at(24, 18, 0)
-	finger()
-	at(24, 18, 4)
-	gps()
-	at(25, 12, 0)
+	for _, step := range []struct {
+		day, hh, mm int
+		punch       func()
+	}{
+		{23, 8, 50, gps}, {23, 8, 58, finger}, {23, 18, 0, finger}, {23, 18, 4, gps},
+		{24, 8, 50, gps}, {24, 9, 10, finger}, {24, 18, 0, finger}, {24, 18, 4, gps},
+	} {
+		clk.Set(time.Date(2026, 11, step.day, step.hh, step.mm, 0, 0, sh))
+		step.punch()
+	}
+	clk.Set(time.Date(2026, 11, 25, 12, 0, 0, 0, sh))
 
 	res, err := m.API.Days.Records(ctx, dayrec.Filter{EmployeeID: "E005", From: rules.NewDate(2026, 11, 23), To: rules.NewDate(2026, 11, 24)})
 	if err != nil {
