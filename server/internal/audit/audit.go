@@ -36,6 +36,7 @@ const (
 	ActionRenameDevice     = "device.rename"         // a device renamed (target: device)
 	ActionTerminal         = "terminal.put"          // a hardware terminal registered, accepted or changed (target: its serial)
 	ActionTerminalDelete   = "terminal.delete"       // a hardware terminal forgotten (target: its serial)
+	ActionTerminalCommand  = "terminal.command"      // a command queued for a hardware terminal by hand (target: its serial)
 	ActionRules            = "rules.change"          // a rule set replaced (target: site, "" the default)
 	ActionToken            = "token.issue"           // an API token made (target: its name)
 	ActionTokenRevoke      = "token.revoke"          // an API token revoked (target: its name)

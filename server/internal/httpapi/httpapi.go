@@ -186,6 +186,7 @@ func (s *Server) Handler() http.Handler {
 	route("PUT /api/v1/admin/terminals/{serial}", s.headOffice(s.putTerminal, RoleAdmin, RolePerson))
 	route("POST /api/v1/admin/terminals/{serial}/accept", s.headOffice(s.acceptTerminal, RoleAdmin, RolePerson))
 	route("DELETE /api/v1/admin/terminals/{serial}", s.headOffice(s.deleteTerminal, RoleAdmin, RolePerson))
+	route("POST /api/v1/admin/terminals/{serial}/commands", s.headOffice(s.terminalCommand, RoleAdmin, RolePerson))
 	route("GET /api/v1/device/records", s.phoneRecordsGet)
 	route("GET /api/v1/device/flows", s.phoneFlowsGet)
 	route("POST /api/v1/device/flows", s.phoneFlowStart)

@@ -226,6 +226,12 @@ func permissionMatrix(t *testing.T, st store.Store) {
 			}
 			return call{"DELETE", "/admin/terminals/" + serial, nil}
 		}},
+		"POST /api/v1/admin/terminals/{serial}/commands": {"hqWrite", func(string, string) call {
+			if _, err := st.PutTerminal(ctx, store.Terminal{Serial: "CMDS1", SiteID: "sh-jingan"}); err != nil {
+				t.Fatal(err)
+			}
+			return call{"POST", "/admin/terminals/CMDS1/commands", []byte(`{"kind":"info"}`)}
+		}},
 		"POST /api/v1/face/events": {"devices", func(string, string) call {
 			id, _ := uuid.NewV7()
 			return call{"POST", "/face/events", []byte(`{"events":[{"id":"` + id.String() + `","action":"face.enroll","employee_id":"E004","site_id":"sh-jingan","at":"2026-11-20T09:00:00Z"}]}`)}

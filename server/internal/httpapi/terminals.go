@@ -138,3 +138,56 @@ func (s *Server) deleteTerminal(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+type terminalCommandRequest struct {
+	// Kind is "catch_up" (upload the records of From to To again: DATA
+	// QUERY ATTLOG), "check" (upload what was not acknowledged: CHECK) or
+	// "info" (report itself: INFO).
+	Kind string `json:"kind"`
+	// From and To are local dates (YYYY-MM-DD) of a catch-up, in the
+	// terminal's zone, both included.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+// terminalCommand answers POST /admin/terminals/{serial}/commands: queues
+// a command for an accepted terminal by hand, chiefly a catch-up of a
+// period whose records are missing (its re-sent records are stored once).
+// 404 for an unknown serial, 409 for one not accepted. Audited
+// (terminal.command).
+func (s *Server) terminalCommand(w http.ResponseWriter, r *http.Request) error {
+	var req terminalCommandRequest
+	if err := readJSON(w, r, MaxBody, &req, true); err != nil {
+		return err
+	}
+	var text string
+	switch req.Kind {
+	case "check":
+		text = "CHECK"
+	case "info":
+		text = "INFO"
+	case "catch_up":
+		from, err1 := time.Parse(time.DateOnly, req.From)
+		to, err2 := time.Parse(time.DateOnly, req.To)
+		if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 62*24*time.Hour {
+			return wire.Errorf(wire.CodeInvalid, "a catch-up needs from and to, dates (YYYY-MM-DD) at most 62 days apart, from first")
+		}
+		text = terminal.QueryATTLOG(from, to.Add(24*time.Hour-time.Second))
+	default:
+		return wire.Errorf(wire.CodeInvalid, "kind must be catch_up, check or info")
+	}
+	ctx, serial := r.Context(), r.PathValue("serial")
+	t, err := s.Store.Terminal(ctx, serial)
+	if err != nil {
+		return storeErr(err)
+	}
+	if t.State != store.TerminalActive {
+		return wire.Errorf(wire.CodeConflict, "the terminal is not accepted")
+	}
+	c, err := s.Store.QueueTerminalCommand(ctx, serial, text, s.Now())
+	if err != nil {
+		return storeErr(err)
+	}
+	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionTerminalCommand, Target: serial, Detail: map[string]string{"command": text}})
+	return writeJSON(w, http.StatusCreated, c)
+}

@@ -41,6 +41,28 @@ func TestTerminalsAdmin(t *testing.T) {
 			t.Errorf("PUT %s %q: %d %s, want 400", c.path, c.body, s, b)
 		}
 	}
+	// Commands by hand: to an accepted terminal only.
+	if s, b := do(t, "POST", u+"/admin/terminals/CQQC220960011/commands", admin, []byte(`{"kind":"catch_up","from":"2026-11-13","to":"2026-11-19"}`), nil); s != 201 ||
+		!strings.Contains(b, `DATA QUERY ATTLOG StartTime=2026-11-13 00:00:00\tEndTime=2026-11-19 23:59:59`) {
+		t.Errorf("catch-up: %d %s", s, b)
+	}
+	if _, err := st.SeeTerminal(ctx, "WAITING1", clk.Now(), "", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		serial, body string
+		status       int
+	}{
+		{"WAITING1", `{"kind":"info"}`, 409},
+		{"NEVERCALLED", `{"kind":"check"}`, 404},
+		{"CQQC220960011", `{"kind":"reboot"}`, 400},
+		{"CQQC220960011", `{"kind":"catch_up","from":"2026-11-19","to":"2026-11-13"}`, 400},
+		{"CQQC220960011", `{"kind":"catch_up","from":"2026-01-01","to":"2026-11-13"}`, 400},
+	} {
+		if s, b := do(t, "POST", u+"/admin/terminals/"+c.serial+"/commands", admin, []byte(c.body), nil); s != c.status {
+			t.Errorf("command %s %s: %d %s, want %d", c.serial, c.body, s, b, c.status)
+		}
+	}
 	if s, b := do(t, "DELETE", u+"/admin/terminals/CQQC220960011", admin, nil, nil); s != 204 {
 		t.Errorf("delete: %d %s", s, b)
 	}
@@ -57,7 +79,7 @@ func TestTerminalsAdmin(t *testing.T) {
 			n++
 		}
 	}
-	if n != 2 {
-		t.Errorf("%d audit entries of the terminal, want 2 (accept, delete)", n)
+	if n != 3 {
+		t.Errorf("%d audit entries of the terminal, want 3 (accept, catch-up, delete)", n)
 	}
 }

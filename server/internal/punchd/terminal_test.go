@@ -145,6 +145,19 @@ func TestTerminalPush(t *testing.T) {
 			t.Errorf("stamp after the uploads: %v %v", opts["ATTLOGStamp"], err)
 		}
 
+		// A catch-up by hand: the terminal uploads the week again, which
+		// stores nothing new; the command's result is kept.
+		week := `{"kind":"catch_up","from":"` + t0.In(sh).AddDate(0, 0, -7).Format(time.DateOnly) + `","to":"` + t0.In(sh).Format(time.DateOnly) + `"}`
+		if st, eb := call(t, "POST", base+"/api/v1/admin/terminals/"+term.Serial+"/commands", "Bearer "+admin, []byte(week), nil); st != 201 {
+			t.Fatalf("catch-up: %d %+v", st, eb)
+		}
+		if cs, err := term.Poll(ctx); err != nil || !slices.ContainsFunc(cs, func(c terminal.Command) bool { return strings.HasPrefix(c.Text, "DATA QUERY ATTLOG ") }) {
+			t.Fatalf("catch-up poll: %+v %v", cs, err)
+		}
+		if got := len(terminalPunches(t, m, term.Serial)); got != before+14 {
+			t.Errorf("%d punches after the catch-up, want %d", got, before+14)
+		}
+
 		// A roster change: a rename and a move reach the terminal.
 		var e5, e6 attendance.Employee
 		call(t, "GET", base+"/api/v1/employees/E005", "Bearer "+admin, nil, &e5)
