@@ -158,12 +158,13 @@ func TestTerminalPush(t *testing.T) {
 			t.Errorf("%d punches after the catch-up, want %d", got, before+14)
 		}
 
-		// A roster change: a rename and a move reach the terminal.
-		var e5, e6 attendance.Employee
+		// A roster change: a rename, a move and a leaver reach the terminal.
+		var e5, e6, e8 attendance.Employee
 		call(t, "GET", base+"/api/v1/employees/E005", "Bearer "+admin, nil, &e5)
 		call(t, "GET", base+"/api/v1/employees/E006", "Bearer "+admin, nil, &e6)
-		e5.Name, e6.SiteID = "Liu Yang 刘阳", "muc-works"
-		for _, e := range []attendance.Employee{e5, e6} {
+		call(t, "GET", base+"/api/v1/employees/E008", "Bearer "+admin, nil, &e8)
+		e5.Name, e6.SiteID, e8.Active = "Liu Yang 刘阳", "muc-works", false
+		for _, e := range []attendance.Employee{e5, e6, e8} {
 			if st, eb := call(t, "PUT", base+"/api/v1/employees/"+e.ID, "Bearer "+admin, jsonBody(t, e), nil); st != 200 {
 				t.Fatalf("put %s: %d %+v", e.ID, st, eb)
 			}
@@ -174,25 +175,31 @@ func TestTerminalPush(t *testing.T) {
 		}
 		users := term.Users()
 		cs = slices.DeleteFunc(cs, func(c terminal.Command) bool { return c.Text == "INFO" }) // queued at the handshake
-		if len(cs) != 2 || users["PC0005"] != "Liu Yang 刘阳" || users["PC0006"] != "" {
+		if _, has8 := users["PC0008"]; len(cs) != 3 || users["PC0005"] != "Liu Yang 刘阳" || users["PC0006"] != "" || has8 {
 			t.Errorf("after the change: commands %+v, users %v", cs, users)
 		}
 		l = listTerminals(t, base, admin)
-		for _, c := range l.Terminals[0].Commands[:2] {
+		for _, c := range l.Terminals[0].Commands[:3] {
 			if !c.Done || c.Return != 0 || !strings.Contains(c.Command, "USERINFO") {
 				t.Errorf("the change's command in the list: %+v", c)
 			}
 		}
 
-		// A PIN that is nobody's: answered, kept rejected, not lost.
+		// A PIN that is nobody's, and a leaver's: answered, kept
+		// rejected, not lost.
 		term.Punch("999", terminal.VerifyPIN)
-		if n, err := term.Upload(ctx); err != nil || n != 1 {
+		term.Punch("PC0008", terminal.VerifyFingerprint)
+		if n, err := term.Upload(ctx); err != nil || n != 2 {
 			t.Fatalf("upload of an unknown PIN: %d %v", n, err)
 		}
 		ps = terminalPunches(t, m, term.Serial)
 		last := ps[slices.IndexFunc(ps, func(p store.StoredPunch) bool { return p.Evidence.Terminal.PIN == "999" })]
 		if last.Status != store.PunchRejected || last.Code != string(wire.CodeNotFound) || !slices.Contains(last.Flags, terminal.FlagUnknownPIN) || last.Method != attendance.MethodTerminal {
 			t.Errorf("unknown PIN punch: %+v %s %s %v", last.Punch, last.Status, last.Code, last.Flags)
+		}
+		leaver := ps[slices.IndexFunc(ps, func(p store.StoredPunch) bool { return p.Evidence.Terminal.PIN == "PC0008" })]
+		if leaver.Status != store.PunchRejected || leaver.Code != string(wire.CodeInvalid) || leaver.EmployeeID != "E008" {
+			t.Errorf("leaver's punch: %+v %s %s", leaver.Punch, leaver.Status, leaver.Code)
 		}
 
 		// The change feed and the webhooks see the terminal's punches: the

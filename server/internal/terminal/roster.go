@@ -34,8 +34,9 @@ func PIN(e attendance.Employee) string {
 // PIN; immutable once made.
 type snapshot struct {
 	*punch.RosterSnapshot
-	// byPIN holds the active employees by PIN; a PIN two of them share
-	// (PC-1 and PC1) is nobody's.
+	// byPIN holds the employees by PIN: the active one, else one who
+	// left (their records are kept rejected under their name); a PIN two
+	// active employees share (PC-1 and PC1) is nobody's.
 	byPIN map[string]attendance.Employee
 }
 
@@ -53,16 +54,22 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	next := &snapshot{RosterSnapshot: r, byPIN: map[string]attendance.Employee{}}
 	shared := map[string]bool{}
 	emps := r.Employees()
-	for _, id := range slices.Sorted(maps.Keys(emps)) {
-		e := emps[id]
-		pin := PIN(e)
-		if !e.Active || pin == "" {
-			continue
+	ids := slices.Sorted(maps.Keys(emps))
+	for _, active := range []bool{true, false} {
+		for _, id := range ids {
+			e := emps[id]
+			pin := PIN(e)
+			if e.Active != active || pin == "" {
+				continue
+			}
+			if had, dup := next.byPIN[pin]; dup {
+				if had.Active == active {
+					shared[pin] = true
+				}
+				continue
+			}
+			next.byPIN[pin] = e
 		}
-		if _, dup := next.byPIN[pin]; dup {
-			shared[pin] = true
-		}
-		next.byPIN[pin] = e
 	}
 	for pin := range shared {
 		delete(next.byPIN, pin)

@@ -251,6 +251,8 @@ func (s *Service) punch(t store.Terminal, loc *time.Location, r *snapshot, rec R
 		sp.Status, sp.Code, sp.Message = store.PunchRejected, string(wire.CodeNotFound), fmt.Sprintf("PIN %s of terminal %s is no active employee's", rec.PIN, t.Serial)
 		flags = append(flags, FlagUnknownPIN)
 	case !emp.ActiveAt(at, r.Zone(emp.SiteID, t.SiteID)):
+		// Kept under their name, rejected: HR sees who still uses it.
+		p.EmployeeID = emp.ID
 		sp.Status, sp.Code, sp.Message = store.PunchRejected, string(wire.CodeInvalid), fmt.Sprintf("employee %s has left", emp.ID)
 	default:
 		p.EmployeeID = emp.ID
