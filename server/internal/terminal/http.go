@@ -89,7 +89,7 @@ func (s *Service) cdataGet(r *http.Request, serial, addr string) (string, error)
 }
 
 func (s *Service) cdataPost(r *http.Request, serial, addr string) (string, error) {
-	body, err := read(r)
+	body, err := s.read(r, serial, addr)
 	if err != nil {
 		return "", err
 	}
@@ -111,7 +111,7 @@ func (s *Service) getRequest(r *http.Request, serial, addr string) (string, erro
 }
 
 func (s *Service) deviceCmd(r *http.Request, serial, addr string) (string, error) {
-	body, err := read(r)
+	body, err := s.read(r, serial, addr)
 	if err != nil {
 		return "", err
 	}
@@ -129,8 +129,20 @@ func (s *Service) logSkipped(serial, table string, up Upload) {
 	}
 }
 
-// read reads a request body of at most MaxBody.
-func read(r *http.Request) ([]byte, error) {
+// read reads the body of a request of an accepted terminal, at most
+// MaxBody: a terminal refused costs no memory.
+func (s *Service) read(r *http.Request, serial, addr string) ([]byte, error) {
+	if t, err := s.Store.Terminal(r.Context(), serial); err != nil || t.State != store.TerminalActive {
+		if errors.Is(err, store.ErrInvalid) || !ValidPIN(serial) {
+			return nil, ErrUnknown
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if _, err := s.active(r.Context(), serial, addr, ""); err != nil {
+			return nil, err
+		}
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {
 		return nil, fmt.Errorf("terminal: read body: %w", store.ErrInvalid)
