@@ -26,10 +26,19 @@ const (
 	MethodNFC      Method = "nfc"      // NFC card at a reader
 	MethodTerminal Method = "terminal" // third-party attendance terminal ingestion
 	MethodManual   Method = "manual"   // entered by a manager (make-up punch)
+	// MethodFingerprint and MethodCard are a hardware terminal's
+	// fingerprint match and card read (protocol 3). A terminal's face
+	// match is MethodFace; its other verify modes stay MethodTerminal.
+	MethodFingerprint Method = "fingerprint"
+	MethodCard        Method = "card"
 )
 
-// Methods lists every valid method, in a stable order.
-var Methods = []Method{MethodBadge, MethodFace, MethodQR, MethodGPS, MethodNFC, MethodTerminal, MethodManual}
+// TerminalDevicePrefix begins the device id of a hardware terminal's
+// punches, followed by its serial number ("terminal:CQQC220960011").
+const TerminalDevicePrefix = "terminal:"
+
+// Methods lists every valid method, in a stable order (new ones last).
+var Methods = []Method{MethodBadge, MethodFace, MethodQR, MethodGPS, MethodNFC, MethodTerminal, MethodManual, MethodFingerprint, MethodCard}
 
 // Valid reports whether m is one of the known methods.
 func (m Method) Valid() bool {
@@ -98,6 +107,22 @@ type Evidence struct {
 	// travels in the punch, signed and queued with it; the server checks
 	// it is a JPEG.
 	Photo string `json:"photo,omitempty"`
+	// Terminal is what a hardware terminal recorded of the punch, raw:
+	// the server writes it for terminal punches (package terminal).
+	Terminal *TerminalRecord `json:"terminal,omitempty"`
+}
+
+// TerminalRecord is a hardware terminal's attendance record as it sent it
+// (a ZKTeco ATTLOG line): its serial number, the user's PIN, its naive
+// local time, and its raw status and verify codes, kept whatever method
+// the verify code became.
+type TerminalRecord struct {
+	Serial    string `json:"serial"`
+	PIN       string `json:"pin"`
+	LocalTime string `json:"local_time"`
+	Status    int    `json:"status"`
+	Verify    int    `json:"verify"`
+	WorkCode  string `json:"work_code,omitempty"`
 }
 
 // MaxPlace is the longest typed place of a weak-GPS punch, in characters.
@@ -201,6 +226,9 @@ func (p *Punch) Validate() error {
 	}
 	if utf8.RuneCountInString(p.Evidence.Place) > MaxPlace || p.Evidence.Place != "" && strings.TrimSpace(p.Evidence.Place) == "" {
 		return invalidf("punch %s: the typed place is blank or longer than %d characters", p.ID, MaxPlace)
+	}
+	if t := p.Evidence.Terminal; t != nil && (len(t.Serial) > 64 || len(t.PIN) > 64 || len(t.LocalTime) > 32 || len(t.WorkCode) > 64) {
+		return invalidf("punch %s: terminal record too long", p.ID)
 	}
 	if len(p.Evidence.Photo) > (MaxPhoto+2)/3*4 {
 		return invalidf("punch %s: the photo is larger than %d bytes", p.ID, MaxPhoto)

@@ -17,7 +17,7 @@ import (
 // ProtocolVersion is the version this build speaks. MinProtocolVersion is
 // the oldest the server still accepts.
 const (
-	ProtocolVersion    = 2
+	ProtocolVersion    = 3
 	MinProtocolVersion = 1
 )
 
@@ -38,6 +38,7 @@ var History = []VersionNote{
 	{2, "2026-12-01", "kiosks report their health, signed, after a sync at most once a minute (POST /api/v1/device/health, Health): app version, punches waiting and the oldest, clock offset, face service reachable, storage persisted and its use, camera; the server keeps the last report for the fleet view. Protocol 1 kiosks are still served"},
 	{2, "2026-12-02", "compatible: the site in an enrollment, an activation and a pull carries zone_rules, its zone's rules as TZif data (attendance.ZoneRules), as a browser has no zone database; older kiosks ignore it and keep their embedded one"},
 	{2, "2026-12-02", "compatible: phones punch by GPS too (method gps, with location, or the place typed on the weak-GPS route in evidence.place, and an optional evidence.photo, a base64 JPEG of at most 24 KiB); phones report location points, signed, to POST /api/v1/user/location (LocationReport); older phones never send them"},
+	{3, "2026-12-02", "punch methods fingerprint and card (a hardware terminal's fingerprint match and card read) and evidence.terminal (the terminal's raw record: serial, PIN, local time, status and verify codes); the server writes them for terminal punches (a device's punch claiming them is invalid), and mixed verification accepts them. Protocol 1 and 2 kiosks are still served: they never send these methods"},
 }
 
 // Health is what a kiosk reports of itself (protocol 2): the fleet view

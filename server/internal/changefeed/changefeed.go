@@ -255,6 +255,11 @@ func (f *Feed) Read(ctx context.Context, from, to Position) (Window, error) {
 		return c
 	}
 	for _, p := range w.Punches {
+		if p.EmployeeID == "" {
+			// A record kept of nobody (a terminal's unknown PIN)
+			// changes no one's day.
+			continue
+		}
 		loc := zones[p.SiteID]
 		if loc == nil {
 			loc = time.UTC

@@ -176,6 +176,21 @@ func (c *Committer[T]) loop() {
 	var pending []*request[T] // in arrival order
 	busy := map[string]bool{} // keys of the groups running
 	finished := make(chan []*request[T])
+	// The workers live as long as the loop: a goroutine made for each
+	// group grew its stack again through the database's calls each time.
+	work := make(chan []*request[T], c.workers)
+	var workers sync.WaitGroup
+	for range c.workers {
+		workers.Go(func() {
+			for g := range work {
+				finished <- c.runGroup(g)
+			}
+		})
+	}
+	defer func() {
+		close(work)
+		workers.Wait()
+	}()
 	running := 0
 	// unsynced counts the groups that ran and wait for the sync stage.
 	// A worker starts a group while at most workers of them wait: the
@@ -193,7 +208,7 @@ func (c *Committer[T]) loop() {
 			}
 			c.queued.Add(-int64(len(group)))
 			running++
-			go func() { finished <- c.runGroup(group) }()
+			work <- group
 		}
 		select {
 		case r, ok := <-in:

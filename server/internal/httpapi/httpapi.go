@@ -34,6 +34,7 @@ import (
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/terminal"
 	"punchclock/server/internal/webhook"
 )
 
@@ -87,6 +88,9 @@ type Server struct {
 	// Exports runs the export jobs (nil: POST /report/export answers
 	// that this server runs none).
 	Exports *exportjob.Runner
+	// Terminals answers hardware terminals (TerminalHandler) and backs
+	// the admin's terminal routes.
+	Terminals *terminal.Service
 
 	routes []string
 	// scopes are the token scopes of the routes (RouteScope).
@@ -115,6 +119,7 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		Approvals: &approval.Service{Store: st, Now: now, Audit: log2, Log: log, Rules: ruleSet},
 		Bodies:    DefaultBudget(),
 		Field:     &field.Service{Store: st, Now: now, Fences: days.Fences},
+		Terminals: &terminal.Service{Store: st, Now: now, Log: log},
 	}
 }
 
@@ -176,6 +181,12 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/device/decisions", s.kioskDecide)
 	route("POST /api/v1/device/health", s.deviceHealth)
 	route("GET /api/v1/admin/fleet", s.headOffice(s.fleet, RoleAdmin, RolePerson))
+	// Hardware terminals are kiosks' kin: head office's too.
+	route("GET /api/v1/admin/terminals", s.headOffice(s.listTerminals, RoleAdmin, RolePerson))
+	route("PUT /api/v1/admin/terminals/{serial}", s.headOffice(s.putTerminal, RoleAdmin, RolePerson))
+	route("POST /api/v1/admin/terminals/{serial}/accept", s.headOffice(s.acceptTerminal, RoleAdmin, RolePerson))
+	route("DELETE /api/v1/admin/terminals/{serial}", s.headOffice(s.deleteTerminal, RoleAdmin, RolePerson))
+	route("POST /api/v1/admin/terminals/{serial}/commands", s.headOffice(s.terminalCommand, RoleAdmin, RolePerson))
 	route("GET /api/v1/device/records", s.phoneRecordsGet)
 	route("GET /api/v1/device/flows", s.phoneFlowsGet)
 	route("POST /api/v1/device/flows", s.phoneFlowStart)

@@ -205,6 +205,33 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/admin/devices/{id}/revoke": {"hqWrite", func(string, string) call {
 			return call{"POST", "/admin/devices/" + devs[0].ID + "/revoke", nil}
 		}},
+		// Terminals too; each accept and delete has a terminal of its own.
+		"GET /api/v1/admin/terminals": {"hqWrite", func(string, string) call { return call{"GET", "/admin/terminals", nil} }},
+		"PUT /api/v1/admin/terminals/{serial}": {"hqWrite", func(string, string) call {
+			return call{"PUT", "/admin/terminals/CQQC220960011", []byte(`{"site_id":"sh-jingan","name":"Front door"}`)}
+		}},
+		"POST /api/v1/admin/terminals/{serial}/accept": {"hqWrite", func(string, string) call {
+			spare++
+			serial := fmt.Sprintf("PENDING%d", spare)
+			if _, err := st.SeeTerminal(ctx, serial, now, "10.0.0.9", ""); err != nil {
+				t.Fatal(err)
+			}
+			return call{"POST", "/admin/terminals/" + serial + "/accept", []byte(`{"site_id":"sh-jingan"}`)}
+		}},
+		"DELETE /api/v1/admin/terminals/{serial}": {"hqWrite", func(string, string) call {
+			spare++
+			serial := fmt.Sprintf("GONE%d", spare)
+			if _, err := st.PutTerminal(ctx, store.Terminal{Serial: serial, SiteID: "sh-jingan"}); err != nil {
+				t.Fatal(err)
+			}
+			return call{"DELETE", "/admin/terminals/" + serial, nil}
+		}},
+		"POST /api/v1/admin/terminals/{serial}/commands": {"hqWrite", func(string, string) call {
+			if _, err := st.PutTerminal(ctx, store.Terminal{Serial: "CMDS1", SiteID: "sh-jingan"}); err != nil {
+				t.Fatal(err)
+			}
+			return call{"POST", "/admin/terminals/CMDS1/commands", []byte(`{"kind":"info"}`)}
+		}},
 		"POST /api/v1/face/events": {"devices", func(string, string) call {
 			id, _ := uuid.NewV7()
 			return call{"POST", "/face/events", []byte(`{"events":[{"id":"` + id.String() + `","action":"face.enroll","employee_id":"E004","site_id":"sh-jingan","at":"2026-11-20T09:00:00Z"}]}`)}

@@ -326,6 +326,13 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 			return
 		}
 	}
+	if p.Method == attendance.MethodFingerprint || p.Method == attendance.MethodCard || p.Evidence.Terminal != nil {
+		// A fingerprint or a card read is a hardware terminal's record,
+		// written by the server (package terminal); a device claiming one
+		// would pass mixed verification on its own word.
+		it.reject(wire.CodeInvalid, "punch %s: method %q and a terminal's record come from hardware terminals only", p.ID, p.Method)
+		return
+	}
 	if p.Evidence.Photo != "" {
 		if msg := checkPhoto(p); msg != "" {
 			it.reject(wire.CodeInvalid, "punch %s: %s", p.ID, msg)

@@ -86,3 +86,26 @@ func (r *roster) get(ctx context.Context, st store.Store) (*rosterSnapshot, erro
 	r.snap = next
 	return next, nil
 }
+
+// Roster is the roster cache for other ingest paths (package terminal):
+// the employees and the sites' zones as of the store's newest change
+// version, kept from its change feed.
+type Roster struct{ r roster }
+
+// RosterSnapshot is one version of a Roster; immutable.
+type RosterSnapshot = rosterSnapshot
+
+// Get returns a snapshot at least as new as the store's current version.
+func (r *Roster) Get(ctx context.Context, st store.Store) (*RosterSnapshot, error) {
+	return r.r.get(ctx, st)
+}
+
+// Version is the change version the snapshot is of.
+func (r *rosterSnapshot) Version() int64 { return r.version }
+
+// Employees are every employee by id, those who left included; the map
+// must not be changed.
+func (r *rosterSnapshot) Employees() map[string]attendance.Employee { return r.byID }
+
+// Zone is the zone of the first of sites the snapshot knows, else UTC.
+func (r *rosterSnapshot) Zone(sites ...string) *time.Location { return r.zone(sites...) }

@@ -27,6 +27,7 @@ import (
 	"punchclock/server/internal/postgres"
 	"punchclock/server/internal/sqlite"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/terminal"
 	"punchclock/server/internal/webhook"
 )
 
@@ -241,6 +242,8 @@ func (m *Main) Handler() http.Handler {
 		mux.Handle("/web/"+pages.CJKFontFile, font)
 	}
 	mux.Handle("/api/", m.API.Handler())
+	// Hardware terminals call fixed paths (package terminal).
+	mux.Handle(terminal.Prefix, m.API.TerminalHandler())
 	ch := m.consoleHandler()
 	mux.Handle(console.Prefix, ch)
 	mux.Handle(console.Prefix+"/", ch)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -55,8 +56,8 @@ type punchRow struct {
 func round(f, scale float64) float64 { return math.Round(f*scale) / scale }
 
 // evidenceOf is the references of a punch's evidence, as words: the
-// badge code, the face verdict's id, the QR token and the photo's
-// SHA-256 (the photo itself is in the signed body). The face service's
+// badge code, the face verdict's id, the QR token, a terminal's record
+// (serial, PIN, raw verify and status codes) and the photo's SHA-256 (the photo itself is in the signed body). The face service's
 // sealed audit is left out: punchd opens it on GET /punches/{id}.
 func evidenceOf(e attendance.Evidence) string {
 	var parts []string
@@ -64,6 +65,11 @@ func evidenceOf(e attendance.Evidence) string {
 		if p.v != "" {
 			parts = append(parts, p.name+":"+p.v)
 		}
+	}
+	if t := e.Terminal; t != nil {
+		// A terminal's raw record: which terminal, the PIN, and the codes
+		// the method was read from.
+		parts = append(parts, fmt.Sprintf("terminal:%s pin:%s verify:%d status:%d", t.Serial, t.PIN, t.Verify, t.Status))
 	}
 	if jpeg, err := base64.StdEncoding.DecodeString(e.Photo); err == nil && len(jpeg) > 0 {
 		sum := sha256.Sum256(jpeg)

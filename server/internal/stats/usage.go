@@ -86,7 +86,7 @@ func (m *methods) records(pg *page, recs []rules.DayRecord) error {
 			switch p := pg.punches[u.ID]; {
 			case u.Correction:
 				kind = chart.DeviceManual
-			case u.Method == attendance.MethodTerminal:
+			case u.Method == attendance.MethodTerminal, p != nil && strings.HasPrefix(p.DeviceID, attendance.TerminalDevicePrefix):
 				kind = chart.DeviceTerminal
 			case p != nil && m.kind[p.DeviceID] != "":
 				kind = m.kind[p.DeviceID]

@@ -34,6 +34,8 @@ var (
 type Store interface {
 	// Field staff's location trails (trail.go).
 	Trails
+	// Hardware attendance terminals (terminal.go).
+	Terminals
 	// Organisation. Every Put bumps the global change version, which
 	// Changes uses to send a kiosk only what changed.
 	PutSite(ctx context.Context, s attendance.Site) (attendance.Site, error)

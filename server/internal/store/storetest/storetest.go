@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Feed", testFeed},
 		{"Webhooks", testWebhooks},
 		{"Trail", testTrail},
+		{"Terminals", testTerminals},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
