@@ -37,6 +37,12 @@
 //	    terminal hands on its whole log (a caller that stores Poller.Cursors seeds
 //	    them again with SetCursor).
 //
+// A record maps onto package terminal's ATTLOG record field for field:
+// terminal.Record{PIN: r.PIN, Local: r.Time.Format(terminal.LocalLayout),
+// Wall: r.Time, Status: int(r.State), Verify: int(r.Verify)}, so a sink can
+// store it the way the PUSH path does, under terminal.PunchID(serial, PIN,
+// local time), which makes a record handed on twice one punch.
+//
 // What the collector does not do: write to terminals (users, clock, clearing
 // the log), use the comm-key password (CMD_AUTH), UDP, or real-time events
 // (CMD_REG_EVENT).
