@@ -165,8 +165,37 @@ $(SW_DIR)/.verified: Makefile
 	rm -rf $$tmp/tgz $(SW_DIR); mv $$tmp $(SW_DIR); touch $@
 	@echo "standardwebhooks: $(SW_DIR)"
 
+# The ZKTeco pull-protocol npm clients the zkpull tests run against the Go
+# terminal emulator (server/internal/zkpull), fetched the same way: npm pack of
+# pinned versions, each tarball checked against its pinned sha512, unpacked
+# into var/npm/zkclients/node_modules/. Neither has dependencies of its own
+# (node-zklib lists itself, which its own folder satisfies).
+ZK_DIR := $(CURDIR)/var/npm/zkclients
+export PUNCHCLOCK_ZKCLIENTS ?= $(ZK_DIR)
+define ZK_PKGS
+zkteco-js@1.7.2 zkteco-js sha512-oTLG7tjzgxvFbIhyrnPoJNKPNz6ZI2hAx37fM4h372b9HqH7tWGkHgdEuZw92BdwETa0rwIn/TowscbkCr604Q==
+node-zklib@1.3.0 node-zklib sha512-eqsg2oMKx/Jsju3PQzCennW94NUNw3YsUbXidzOzNWWOwnW/dXePIXIjhmMBpZ3QSLiltEn7Z0Gi0htZQBWBAw==
+endef
+export ZK_PKGS
+
+.PHONY: zkclients
+zkclients: $(ZK_DIR)/.verified ## fetch the ZKTeco pull-protocol npm clients zkteco-js and node-zklib (pinned, sha512-checked) for the zkpull tests
+
+$(ZK_DIR)/.verified: Makefile
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "zkclients: Node and npm are needed (apt-get install -y nodejs npm)"; exit 1; }
+	@set -e; tmp=$(ZK_DIR).tmp; rm -rf $$tmp; mkdir -p $$tmp/tgz; \
+	echo "$$ZK_PKGS" | while read -r spec name sri; do \
+		[ -n "$$spec" ] || continue; \
+		tgz=$$(cd $$tmp/tgz && npm pack --silent "$$spec" | tail -1); \
+		got=$$(node -e 'process.stdout.write("sha512-"+require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$$tmp/tgz/$$tgz"); \
+		[ "$$got" = "$$sri" ] || { echo "zkclients: $$spec has integrity $$got, want $$sri"; exit 1; }; \
+		mkdir -p "$$tmp/node_modules/$$name"; tar -xzf "$$tmp/tgz/$$tgz" -C "$$tmp/node_modules/$$name" --strip-components=1; \
+	done; \
+	rm -rf $$tmp/tgz $(ZK_DIR); mv $$tmp $(ZK_DIR); touch $@
+	@echo "zkclients: $(ZK_DIR)"
+
 .PHONY: test-deps
-test-deps: deps standardwebhooks ## install what the tests need: Chromium, wasmbrowsertest, a running PostgreSQL, the Standard Webhooks library
+test-deps: deps standardwebhooks zkclients ## install what the tests need: Chromium, wasmbrowsertest, a running PostgreSQL, the Standard Webhooks library, the ZKTeco npm clients
 	@missing=""; for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "Please install:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; \
