@@ -241,6 +241,9 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 		pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432 (trust auth for user postgres expected; or set PUNCHCLOCK_PG_ADMIN)"; exit 1; }; }
 
 .PHONY: test
+# make test installs the npm clients the pull-terminal test compares with:
+# there a missing one fails the test rather than skipping it.
+test test-zones: export PUNCHCLOCK_REQUIRE_NODE := 1
 test: test-deps font echarts ## set up and run every test: vet, the OpenAPI linter, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory openapi-lint
