@@ -206,15 +206,8 @@ func (s *DB) groupTx(ctx context.Context, tx *sql.Tx, members []*member) error {
 // device is gone gets its error.
 func (s *DB) groupViews(ctx context.Context, tx *sql.Tx, members []*member, ids []string) error {
 	devs := map[string]store.IngestView{}
-	for rest := ids; len(rest) > 0; {
-		n := len(rest)
-		if !s.d.Arrays { // one statement for any count where ids bind as one array
-			n = chunk(n)
-		}
-		if err := s.groupDevices(ctx, tx, rest[:n], devs); err != nil {
-			return fmt.Errorf("sqlstore: devices: %w", err)
-		}
-		rest = rest[n:]
+	if err := s.groupDevices(ctx, tx, ids, devs); err != nil {
+		return fmt.Errorf("sqlstore: devices: %w", err)
 	}
 	var punchIDs []string
 	for _, m := range members {
@@ -247,15 +240,10 @@ func (s *DB) groupViews(ctx context.Context, tx *sql.Tx, members []*member, ids 
 	return s.groupSeqs(ctx, tx, members)
 }
 
-// groupDevices reads the devices ids (a chunk's count) into devs, with a
-// statement prepared once (stmt).
+// groupDevices reads the devices ids into devs, with one query.
 func (s *DB) groupDevices(ctx context.Context, tx *sql.Tx, ids []string, devs map[string]store.IngestView) error {
 	cond, args := in(s, "id", ids)
-	st, err := s.stmt(ctx, tx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE `+cond))
-	if err != nil {
-		return err
-	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := tx.QueryContext(ctx, s.Rebind(`SELECT `+deviceCols+`, (SELECT v FROM meta WHERE k = 'version') FROM devices WHERE `+cond), args...)
 	if err != nil {
 		return err
 	}

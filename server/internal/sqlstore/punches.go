@@ -22,30 +22,14 @@ func punchArgs(p *store.StoredPunch) []any {
 		ms(p.ReceivedAt), p.Body, p.Sig, p.Hash, p.Status, p.Code, p.Message, strings.Join(p.Flags, ","), p.Addr}
 }
 
-// InsertPunches writes punches with multi-row INSERTs in tx. It is the one
-// write path of raw punches. Its statements are prepared once and kept
-// (stmt), for a few row counts (chunk): parsing a group commit's INSERT
-// of tens of rows again for every group cost a tenth of the group
-// committer's time on SQLite.
+// InsertPunches writes punches in tx: with multi-row INSERTs, or where the
+// driver binds slices as arrays (PostgreSQL) with one INSERT of column
+// arrays (insertPunchArrays). It is the one write path of raw punches.
 func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
 	if s.d.Arrays {
 		return s.insertPunchArrays(ctx, tx, ps)
 	}
-	for len(ps) > 0 {
-		n := chunk(len(ps))
-		if err := s.insertPunches(ctx, ps[:n], func(q string, args []any) error {
-			st, err := s.stmt(ctx, tx, q)
-			if err != nil {
-				return err
-			}
-			_, err = st.ExecContext(ctx, args...)
-			return err
-		}); err != nil {
-			return err
-		}
-		ps = ps[n:]
-	}
-	return nil
+	return s.InsertPunchesPlain(ctx, tx, ps)
 }
 
 // insertPunchArrays writes punches with one INSERT of unnest()ed column
@@ -81,23 +65,8 @@ func (s *DB) insertPunchArrays(ctx context.Context, tx *sql.Tx, ps []store.Store
 	return nil
 }
 
-// chunks are the row counts of prepared multi-row statements: n rows go
-// as the fewest of them, largest first (37 = 16 + 16 + 4 + 1).
-var chunks = []int{64, 16, 4, 1}
-
-// chunk is the first chunk of n > 0 rows.
-func chunk(n int) int {
-	for _, c := range chunks {
-		if n >= c {
-			return c
-		}
-	}
-	return n
-}
-
-// InsertPunchesPlain is InsertPunches with statements that are not
-// prepared ahead: the plain multi-row INSERT, the shift-change storm's
-// baseline (package storm).
+// InsertPunchesPlain writes punches with plain multi-row INSERTs, on
+// either database: the shift-change storm's baseline (package storm).
 func (s *DB) InsertPunchesPlain(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
 	return s.insertPunches(ctx, ps, func(q string, args []any) error {
 		_, err := tx.ExecContext(ctx, q, args...)

@@ -72,8 +72,6 @@ type DB struct {
 	db *sql.DB
 	d  Dialect
 	q  sync.Map // insert statements by row count, rebound
-	// stmts are the statements stmt prepared, by their text.
-	stmts sync.Map
 	// group writes concurrent ingest batches in shared transactions
 	// (nil: each in its own); see groupcommit.go.
 	group *groupcommit.Committer[ingestReq]
@@ -102,30 +100,7 @@ func (s *DB) Close() error {
 	if s.groupConn != nil {
 		s.groupConn.Close()
 	}
-	s.stmts.Range(func(_, v any) bool {
-		v.(*sql.Stmt).Close()
-		return true
-	})
 	return s.db.Close()
-}
-
-// stmt is q (rebound) prepared, for tx: prepared once on the database and
-// kept, for the statements of the ingest path, whose parsing was a tenth
-// of the group committer's time on SQLite (modernc.org/sqlite prepares
-// every statement it is given; pgx keeps its own cache). The cache holds
-// only statements made from constants and row counts, so it stays small.
-func (s *DB) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
-	st, ok := s.stmts.Load(q)
-	if !ok {
-		p, err := s.db.PrepareContext(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		if st, ok = s.stmts.LoadOrStore(q, p); ok {
-			p.Close()
-		}
-	}
-	return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 }
 
 // Rebind turns "?" placeholders into the dialect's.
