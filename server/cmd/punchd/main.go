@@ -71,6 +71,7 @@ func run(ctx context.Context, args []string) error {
 	serveFS.StringVar(&cfg.FaceAdminToken, "face-admin-token", "", "the sites' facematchd -admin-token: punchd enrolls and deletes faces for the console with it (better: PUNCHD_FACE_ADMIN_TOKEN)")
 	serveFS.BoolVar(&cfg.WebhookPrivate, "webhook-private", false, "let webhook endpoints be on loopback and private networks (refused by default against SSRF)")
 	serveFS.DurationVar(&cfg.LocationRetention, "location-retention", 0, "how long field staff's location points are kept (default 2160h, 90 days; -1ns keeps them for ever)")
+	serveFS.DurationVar(&cfg.PullInterval, "pull-interval", 0, "how often terminals registered with a pull address (TCP 4370) are read (default 1m; negative: never)")
 	serveFS.DurationVar(&cfg.FeedLag, "feed-lag", 0, "how far behind now the change feed and the webhooks read punches (default 1m; above the longest ingest commit and the clock skew between instances)")
 	faceKey := serveFS.String("face-audit-key", "", "32-byte key (hex or base64) shared with the sites' facematchd -audit-key: face punches must carry a verdict sealed with it")
 	serve := &ffcli.Command{

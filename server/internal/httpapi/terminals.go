@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"errors"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -53,6 +55,9 @@ type terminalRequest struct {
 	SiteID string `json:"site_id"`
 	// Zone is the IANA zone its local times are read in ("" its site's).
 	Zone string `json:"zone,omitempty"`
+	// PullAddr ("host:port"): a terminal punchd polls with the pull
+	// protocol (TCP 4370) rather than one that pushes.
+	PullAddr string `json:"pull_addr,omitempty"`
 }
 
 // readTerminal reads and checks a terminal's registration.
@@ -74,13 +79,32 @@ func (s *Server) readTerminal(w http.ResponseWriter, r *http.Request) (store.Ter
 			return store.Terminal{}, wire.Errorf(wire.CodeInvalid, "zone %q is not an IANA zone", req.Zone)
 		}
 	}
+	if req.PullAddr != "" && !validPullAddr(req.PullAddr) {
+		return store.Terminal{}, wire.Errorf(wire.CodeInvalid, "pull_addr must be host:port")
+	}
 	if _, err := s.Store.Site(r.Context(), req.SiteID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return store.Terminal{}, wire.Errorf(wire.CodeInvalid, "site_id names no site")
 		}
 		return store.Terminal{}, storeErr(err)
 	}
-	return store.Terminal{Serial: serial, Name: name, SiteID: req.SiteID, Zone: req.Zone}, nil
+	return store.Terminal{Serial: serial, Name: name, SiteID: req.SiteID, Zone: req.Zone, PullAddr: req.PullAddr}, nil
+}
+
+// validPullAddr says whether a is host:port, a host name or address of at
+// most 253 characters (letters, digits, '.', '-', ':' inside brackets) and a
+// port from 1 to 65535.
+func validPullAddr(a string) bool {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil || host == "" || len(host) > 253 {
+		return false
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return false
+	}
+	return !strings.ContainsFunc(host, func(r rune) bool {
+		return !(r == '.' || r == '-' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	})
 }
 
 // putTerminal answers PUT /admin/terminals/{serial}: registers the
@@ -118,7 +142,7 @@ func (s *Server) saveTerminal(w http.ResponseWriter, r *http.Request, t store.Te
 		return storeErr(err)
 	}
 	s.record(r, audit.Event{Actor: actor(r), Action: audit.ActionTerminal, Target: t.Serial,
-		Detail: map[string]string{"site": t.SiteID, "name": t.Name, "zone": t.Zone, "how": how}})
+		Detail: map[string]string{"site": t.SiteID, "name": t.Name, "zone": t.Zone, "pull_addr": t.PullAddr, "how": how}})
 	return writeJSON(w, http.StatusOK, terminalView{Terminal: t, ClockFlagged: terminal.ClockFlagged(t), Commands: []store.TerminalCommand{}})
 }
 

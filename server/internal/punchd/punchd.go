@@ -29,6 +29,7 @@ import (
 	"punchclock/server/internal/store"
 	"punchclock/server/internal/terminal"
 	"punchclock/server/internal/webhook"
+	"punchclock/server/internal/zkpull"
 )
 
 // Config is punchd's configuration.
@@ -81,8 +82,12 @@ type Config struct {
 	// FeedLag holds the change feed's windows behind now (0:
 	// changefeed.DefaultLag).
 	FeedLag time.Duration
-	Now     func() time.Time
-	Log     *slog.Logger
+	// PullInterval is how often terminals read with the pull protocol
+	// are polled (0: zkpull.DefaultInterval, a minute; negative: never,
+	// for a punchd that leaves them to another instance).
+	PullInterval time.Duration
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Main is a running punchd.
@@ -102,6 +107,10 @@ type Main struct {
 	stopWebhooks func()
 	// stopPrune ends the location retention's loop and waits.
 	stopPrune func()
+	// Pull polls the pull-protocol terminals (nil with PullInterval < 0);
+	// stopPull ends its loop and waits.
+	Pull     *zkpull.Poller
+	stopPull func()
 }
 
 var routesOnce sync.Once
@@ -202,6 +211,7 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	}()
 	m.stopWebhooks = func() { wcancel(); <-wdone }
 	m.stopPrune = m.pruneLocations(cfg)
+	m.stopPull = m.pollTerminals(cfg)
 	if IsPostgres(cfg.DB) {
 		// Other instances on the database revoke devices too: drop them
 		// from this one's cache when they say so.
@@ -299,6 +309,9 @@ func (m *Main) Close() error {
 	}
 	if m.stopPrune != nil {
 		m.stopPrune()
+	}
+	if m.stopPull != nil {
+		m.stopPull()
 	}
 	if m.stopWebhooks != nil {
 		m.stopWebhooks()

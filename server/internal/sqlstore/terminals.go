@@ -13,13 +13,13 @@ import (
 // --- hardware terminals (migration 0024) ---
 
 const terminalCols = `serial, name, site_id, zone, state, att_stamp, op_stamp, photo_stamp, offset_ms, clock_at_ms,
-	first_seen_ms, seen_at_ms, addr, info, roster_version`
+	first_seen_ms, seen_at_ms, addr, info, roster_version, pull_addr`
 
 func scanTerminal(sc interface{ Scan(...any) error }) (store.Terminal, error) {
 	var t store.Terminal
 	var clockAt, first, seen int64
 	err := sc.Scan(&t.Serial, &t.Name, &t.SiteID, &t.Zone, &t.State, &t.ATTLogStamp, &t.OperLogStamp, &t.PhotoStamp,
-		&t.OffsetMS, &clockAt, &first, &seen, &t.Addr, &t.Info, &t.RosterVersion)
+		&t.OffsetMS, &clockAt, &first, &seen, &t.Addr, &t.Info, &t.RosterVersion, &t.PullAddr)
 	if clockAt != 0 {
 		t.ClockAt = fromMS(clockAt)
 	}
@@ -74,9 +74,9 @@ func (s *DB) PutTerminal(ctx context.Context, t store.Terminal) (store.Terminal,
 	if err := checkID("put terminal", t.Serial); err != nil {
 		return t, err
 	}
-	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO terminals (serial, name, site_id, zone, state)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (serial) DO UPDATE SET name = excluded.name, site_id = excluded.site_id,
-		zone = excluded.zone, state = excluded.state`), t.Serial, t.Name, t.SiteID, t.Zone, store.TerminalActive)
+	_, err := s.db.ExecContext(ctx, s.Rebind(`INSERT INTO terminals (serial, name, site_id, zone, state, pull_addr)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO UPDATE SET name = excluded.name, site_id = excluded.site_id,
+		zone = excluded.zone, state = excluded.state, pull_addr = excluded.pull_addr`), t.Serial, t.Name, t.SiteID, t.Zone, store.TerminalActive, t.PullAddr)
 	if err != nil {
 		return t, fmt.Errorf("sqlstore: put terminal: %w", err)
 	}

@@ -43,6 +43,10 @@ type Terminal struct {
 	// RosterVersion is the change version (Changes) of the roster last
 	// queued for it.
 	RosterVersion int64 `json:"roster_version"`
+	// PullAddr, for a terminal that cannot push, is the address
+	// ("host:port", port 4370 as a rule) punchd polls it at with the older
+	// pull protocol (package zkpull); "" for one that pushes.
+	PullAddr string `json:"pull_addr,omitempty"`
 }
 
 // TerminalCommand is one command of a terminal's queue.

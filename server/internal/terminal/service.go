@@ -185,7 +185,10 @@ func (s *Service) Upload(ctx context.Context, serial, addr, table, stamp string,
 
 func (s *Service) attlog(ctx context.Context, t store.Terminal, stamp string, body []byte) (Upload, error) {
 	p := ParseATTLOG(body)
-	up := Upload{Processed: len(p.Items), Skipped: p.Skipped, Reason: p.Reason}
+	return s.records(ctx, t, stamp, p.Items, Upload{Processed: len(p.Items), Skipped: p.Skipped, Reason: p.Reason})
+}
+
+func (s *Service) records(ctx context.Context, t store.Terminal, stamp string, items []Record, up Upload) (Upload, error) {
 	loc, err := s.zone(ctx, t)
 	if err != nil {
 		return up, err
@@ -200,7 +203,7 @@ func (s *Service) attlog(ctx context.Context, t store.Terminal, stamp string, bo
 		offset = 0
 	}
 	// A record from the future shows a clock ahead, by at least as much.
-	for _, rec := range p.Items {
+	for _, rec := range items {
 		at, _ := Instant(rec.Wall, loc)
 		if ahead := at.Add(offset).Sub(now); ahead > attendance.SkewFlag {
 			offset -= ahead.Truncate(time.Second)
@@ -213,7 +216,7 @@ func (s *Service) attlog(ctx context.Context, t store.Terminal, stamp string, bo
 	}
 	seen := map[string]bool{}
 	var ps []store.StoredPunch
-	for _, rec := range p.Items {
+	for _, rec := range items {
 		sp := s.punch(t, loc, r, rec, offset, now)
 		if !seen[sp.ID] {
 			seen[sp.ID] = true

@@ -102,7 +102,7 @@ func TestPoller(t *testing.T) {
 	failing := false
 	p := &zkpull.Poller{
 		Terminals: func(context.Context) ([]string, error) { return []string{term.Addr()}, nil },
-		Sink: func(_ context.Context, serial string, recs []zkpull.Record) error {
+		Sink: func(_ context.Context, _, serial string, recs []zkpull.Record) error {
 			if failing {
 				return errors.New("database away")
 			}
@@ -112,7 +112,7 @@ func TestPoller(t *testing.T) {
 		Timeout: time.Minute,
 	}
 	var clocks []time.Time
-	p.OnTime = func(_ context.Context, serial string, now time.Time) { clocks = append(clocks, now) }
+	p.OnTime = func(_ context.Context, _, serial string, now time.Time) { clocks = append(clocks, now) }
 	ctx := context.Background()
 	poll := func(wantN int) []zkpull.Record {
 		t.Helper()

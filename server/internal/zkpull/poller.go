@@ -11,7 +11,9 @@ import (
 
 // Sink takes the new records of one terminal's poll (see the package doc for
 // its contract). An error keeps them for the next poll.
-type Sink func(ctx context.Context, serial string, recs []Record) error
+// addr is the address polled, for a sink that checks the serial the
+// terminal reports is the one registered there.
+type Sink func(ctx context.Context, addr, serial string, recs []Record) error
 
 // Clock is the Poller's timer, injected so tests step it.
 type Clock interface {
@@ -41,7 +43,7 @@ type Poller struct {
 	// OnTime, when set, hears each terminal's clock as read at its poll
 	// (naive local time in time.UTC), so the registry can flag a terminal
 	// whose clock is wrong, as it does for PUSH terminals.
-	OnTime func(ctx context.Context, serial string, terminal time.Time)
+	OnTime func(ctx context.Context, addr, serial string, terminal time.Time)
 
 	mu      sync.Mutex
 	cursors map[string]Cursor // by serial number
@@ -110,7 +112,7 @@ func (p *Poller) PollTerminal(ctx context.Context, addr string) (int, error) {
 			c.conn.Close()
 			return 0, err
 		}
-		p.OnTime(ctx, serial, now)
+		p.OnTime(ctx, addr, serial, now)
 	}
 	log, err := c.Attendance(ctx)
 	if err != nil {
@@ -120,7 +122,7 @@ func (p *Poller) PollTerminal(ctx context.Context, addr string) (int, error) {
 	c.Close() // the records are read: a failed goodbye loses nothing
 	fresh, next := Fresh(log, p.cursor(serial))
 	if len(fresh) > 0 {
-		if err := p.Sink(ctx, serial, records(serial, fresh)); err != nil {
+		if err := p.Sink(ctx, addr, serial, records(serial, fresh)); err != nil {
 			return 0, fmt.Errorf("zkpull: %s (%s): sink: %w", addr, serial, err)
 		}
 	}

@@ -13,10 +13,11 @@
 //
 // # The contract with punchd
 //
-// A Poller calls its Sink with the terminal's serial number (read from the
-// terminal, "~SerialNumber") and the new records of one poll, oldest first:
+// A Poller calls its Sink with the address it polled, the terminal's
+// serial number (read from the terminal, "~SerialNumber") and the new
+// records of one poll, oldest first:
 //
-//		func(ctx context.Context, serial string, recs []Record) error
+//		func(ctx context.Context, addr, serial string, recs []Record) error
 //
 //	  - The sink must be idempotent on (serial, PIN, Time): a poll whose sink
 //	    failed is handed on again whole at the next poll, and so is a log that

@@ -27,8 +27,8 @@ func testTerminals(t *testing.T, s store.Store) {
 	if _, err := s.TerminalPunches(ctx, "nope", []store.StoredPunch{termPunch(1, T0)}, "ATTLOG", "1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("TerminalPunches(unknown serial) err = %v, want ErrNotFound", err)
 	}
-	got = must(s.PutTerminal(ctx, store.Terminal{Serial: "T1", Name: "Door", SiteID: "s1", Zone: "Europe/Berlin"}))
-	if got.State != store.TerminalActive || got.Name != "Door" || got.Zone != "Europe/Berlin" || !got.FirstSeen.Equal(T0) {
+	got = must(s.PutTerminal(ctx, store.Terminal{Serial: "T1", Name: "Door", SiteID: "s1", Zone: "Europe/Berlin", PullAddr: "10.0.8.21:4370"}))
+	if got.State != store.TerminalActive || got.Name != "Door" || got.Zone != "Europe/Berlin" || got.PullAddr != "10.0.8.21:4370" || !got.FirstSeen.Equal(T0) {
 		t.Fatalf("PutTerminal = %+v", got)
 	}
 	// A second call keeps the info it had when it says nothing.
