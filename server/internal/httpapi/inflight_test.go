@@ -1,6 +1,11 @@
 package httpapi
 
-import "testing"
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
 
 // TestBudget: small and large bodies draw on their own pools, an address
 // on its share of them, and a release gives the bytes back.
@@ -34,4 +39,23 @@ func TestBudget(t *testing.T) {
 	}
 	take("e", 100, false) // more than an address's share
 	take("e", 60, true)
+}
+
+// TestTerminalBudget: the terminals' PUSH endpoint draws on the bodies'
+// budget too; past it a terminal is told to come back (429), before any
+// byte of its body is read.
+func TestTerminalBudget(t *testing.T) {
+	s := New(nil, nil, nil, "test")
+	s.Bodies = &Budget{SmallBody: 10, Small: 10, Large: 100, PerAddr: 100}
+	hold, ok := s.Bodies.reserve("10.0.0.1", 100) // a slow upload holds the large pool
+	if !ok {
+		t.Fatal("reserve")
+	}
+	defer hold()
+	r := httptest.NewRequest("POST", "/iclock/cdata?SN=T1&table=ATTLOG", strings.NewReader(strings.Repeat("x", 50)))
+	w := httptest.NewRecorder()
+	s.TerminalHandler().ServeHTTP(w, r)
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
+		t.Errorf("a terminal past the budget: %d %q, want 429 with Retry-After", w.Code, w.Body)
+	}
 }

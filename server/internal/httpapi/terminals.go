@@ -20,8 +20,12 @@ import (
 
 // TerminalHandler serves the terminals' PUSH protocol under /iclock/
 // (punchd mounts it beside /api/).
+//
+// Its bodies count against the same budget as the API's (Budget): a
+// terminal's serial number is printed on it and sent in the clear, so
+// knowing an accepted one must not let slow uploads hold memory.
 func (s *Server) TerminalHandler() http.Handler {
-	return s.Terminals.Handler(s.clientAddr)
+	return s.Bodies.limit(s, s.Terminals.Handler(s.clientAddr))
 }
 
 // terminalView is a terminal as the admin list shows it: with whether its
