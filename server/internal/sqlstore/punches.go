@@ -33,7 +33,7 @@ func (s *DB) InsertPunches(ctx context.Context, tx *sql.Tx, ps []store.StoredPun
 }
 
 // insertPunchArrays writes punches with one INSERT of unnest()ed column
-// arrays, where the driver binds slices as arrays (PostgreSQL): its text
+// arrays (in punchCols' order, as punchArgs), where the driver binds slices as arrays (PostgreSQL): its text
 // is the same whatever the count. A multi-row INSERT's text changes with
 // its row count, and pgx's cache of prepared statements, per connection,
 // then prepared a group commit's INSERT again on most groups: a round trip
@@ -57,10 +57,7 @@ func (s *DB) insertPunchArrays(ctx context.Context, tx *sql.Tx, ps []store.Store
 		?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`),
 		ids, devs, seqs, emps, sites, methods, times, received, bodies, sigs, hashes, statuses, codes, msgs, flags, addrs)
 	if err != nil {
-		if s.d.IsUnique(err) {
-			return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
-		}
-		return fmt.Errorf("sqlstore: insert punches: %w", err)
+		return s.insertErr(err)
 	}
 	return nil
 }
@@ -68,28 +65,27 @@ func (s *DB) insertPunchArrays(ctx context.Context, tx *sql.Tx, ps []store.Store
 // InsertPunchesPlain writes punches with plain multi-row INSERTs, on
 // either database: the shift-change storm's baseline (package storm).
 func (s *DB) InsertPunchesPlain(ctx context.Context, tx *sql.Tx, ps []store.StoredPunch) error {
-	return s.insertPunches(ctx, ps, func(q string, args []any) error {
-		_, err := tx.ExecContext(ctx, q, args...)
-		return err
-	})
-}
-
-func (s *DB) insertPunches(ctx context.Context, ps []store.StoredPunch, exec func(q string, args []any) error) error {
 	for len(ps) > 0 {
 		n := min(len(ps), maxInsertRows)
 		args := make([]any, 0, n*punchColCount)
 		for i := range ps[:n] {
 			args = append(args, punchArgs(&ps[i])...)
 		}
-		if err := exec(s.insertSQL(n), args); err != nil {
-			if s.d.IsUnique(err) {
-				return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
-			}
-			return fmt.Errorf("sqlstore: insert punches: %w", err)
+		if _, err := tx.ExecContext(ctx, s.insertSQL(n), args...); err != nil {
+			return s.insertErr(err)
 		}
 		ps = ps[n:]
 	}
 	return nil
+}
+
+// insertErr is an INSERT of punches' error: a unique key another punch
+// holds is store.ErrConflict.
+func (s *DB) insertErr(err error) error {
+	if s.d.IsUnique(err) {
+		return fmt.Errorf("sqlstore: insert punches: %w", store.ErrConflict)
+	}
+	return fmt.Errorf("sqlstore: insert punches: %w", err)
 }
 
 const (

@@ -37,7 +37,7 @@ func (s *Service) PullRecords(ctx context.Context, addr, serial string, recs []R
 	if _, err := s.pulled(ctx, addr, serial); err != nil {
 		return Upload{}, err
 	}
-	t, err := s.active(ctx, serial, addr, "")
+	t, err := s.Store.SeeTerminal(ctx, serial, s.Now(), addr, "")
 	if err != nil {
 		return Upload{}, err
 	}
