@@ -110,6 +110,13 @@ type Evidence struct {
 	// Terminal is what a hardware terminal recorded of the punch, raw:
 	// the server writes it for terminal punches (package terminal).
 	Terminal *TerminalRecord `json:"terminal,omitempty"`
+	// NFCSerial is the serial number (UID) of the NFC tag or card a
+	// kiosk read for an nfc punch, upper-case hex; NFCTag the signed
+	// badge token the tag carried (package nfctag), "" for a card read by
+	// its serial number alone, which the site's rules may not trust on
+	// its own (rules.Exceptions.NFCSerial).
+	NFCSerial string `json:"nfc_serial,omitempty"`
+	NFCTag    string `json:"nfc_tag,omitempty"`
 }
 
 // TerminalRecord is a hardware terminal's attendance record as it sent it
@@ -188,11 +195,22 @@ func (p *Punch) Validate() error {
 	if !IsUUIDv7(p.ID) {
 		return invalidf("punch id %q is not a UUIDv7", p.ID)
 	}
-	if strings.TrimSpace(p.EmployeeID) == "" && p.Method != MethodBadge {
+	// A badge, or a card's serial number read as one, may be unknown to
+	// the kiosk's roster: the server looks it up.
+	if strings.TrimSpace(p.EmployeeID) == "" && p.Method != MethodBadge && p.Method != MethodNFC {
 		return invalidf("punch %s has no employee", p.ID)
 	}
-	if p.Method == MethodBadge && p.EmployeeID == "" && p.Evidence.BadgeCode == "" {
-		return invalidf("badge punch %s has neither employee nor badge code", p.ID)
+	if (p.Method == MethodBadge || p.Method == MethodNFC) && p.EmployeeID == "" && p.Evidence.BadgeCode == "" {
+		return invalidf("%s punch %s has neither employee nor badge code", p.Method, p.ID)
+	}
+	if (p.Evidence.NFCSerial != "" || p.Evidence.NFCTag != "") && p.Method != MethodNFC {
+		return invalidf("punch %s: an NFC tag's serial or token on a %s punch", p.ID, p.Method)
+	}
+	if len(p.Evidence.NFCSerial) > 32 || len(p.Evidence.NFCTag) > 256 {
+		return invalidf("punch %s: NFC evidence too long", p.ID)
+	}
+	if strings.Trim(p.Evidence.NFCSerial, "0123456789ABCDEF") != "" {
+		return invalidf("punch %s: NFC serial %q is not upper-case hex", p.ID, p.Evidence.NFCSerial)
 	}
 	if !p.Method.Valid() {
 		return invalidf("punch %s: unknown method %q", p.ID, p.Method)

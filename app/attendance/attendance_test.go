@@ -87,3 +87,40 @@ func TestValidateSeq(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateNFC: an nfc punch may come without an employee (a card
+// serial unknown to the kiosk's roster) but then with the serial as its
+// badge code; NFC evidence belongs to nfc punches only, its serial in
+// upper-case hex.
+func TestValidateNFC(t *testing.T) {
+	base := attendance.Punch{ID: "019a0000-0000-7000-8000-000000000001", DeviceID: "dev-1",
+		Method: attendance.MethodNFC, DeviceTime: now, Seq: 1}
+	for _, tt := range []struct {
+		name string
+		edit func(p *attendance.Punch)
+		ok   bool
+	}{
+		{"serial as badge code", func(p *attendance.Punch) {
+			p.Evidence = attendance.Evidence{BadgeCode: "04A21B7C", NFCSerial: "04A21B7C"}
+		}, true},
+		{"signed tag", func(p *attendance.Punch) {
+			p.EmployeeID, p.Evidence = "E1", attendance.Evidence{NFCSerial: "04A21B7C", NFCTag: "pc1.AAAA"}
+		}, true},
+		{"nothing to find the employee by", func(p *attendance.Punch) { p.Evidence = attendance.Evidence{NFCSerial: "04A21B7C"} }, false},
+		{"serial in lower case", func(p *attendance.Punch) { p.EmployeeID, p.Evidence.NFCSerial = "E1", "04a21b7c" }, false},
+		{"serial with colons", func(p *attendance.Punch) { p.EmployeeID, p.Evidence.NFCSerial = "E1", "04:A2" }, false},
+		{"NFC evidence on a badge punch", func(p *attendance.Punch) {
+			p.Method, p.EmployeeID, p.Evidence.NFCTag = attendance.MethodBadge, "E1", "pc1.AAAA"
+		}, false},
+		{"token too long", func(p *attendance.Punch) {
+			p.EmployeeID, p.Evidence.NFCTag = "E1", "pc1."+string(make([]byte, 300))
+		}, false},
+	} {
+		p := base
+		tt.edit(&p)
+		err := p.Validate()
+		if (err == nil) != tt.ok || err != nil && !errors.Is(err, attendance.ErrInvalid) {
+			t.Errorf("%s: %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}

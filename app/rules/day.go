@@ -352,7 +352,32 @@ func (ev *evaluation) punchAnomalies(rec *DayRecord, used ...*pin) {
 		if e.verify != nil && !p.use.Correction {
 			ev.verification(rec, p)
 		}
+		if p.serial && e.rules.Exceptions.NFCSerial == NFCSerialSecondFactor {
+			ev.secondFactor(rec, p)
+		}
 	}
+}
+
+// secondFactor checks that a punch by an NFC card's serial alone is backed
+// by a punch of another kind (any method but a serial-only card) within
+// the verification window, or DefaultSecondFactorMin.
+func (ev *evaluation) secondFactor(rec *DayRecord, p *pin) {
+	winMin := DefaultSecondFactorMin
+	if v := ev.e.rules.Exceptions.Verification; v != nil && v.WindowMin > 0 {
+		winMin = v.WindowMin
+	}
+	win := int64(winMin) * 60
+	at := hhmm(p.use.Time)
+	for i := range ev.pins {
+		q := &ev.pins[i]
+		if q.rejected != nil || q.use.Correction || q.serial || q.unix < p.unix-win || q.unix > p.unix+win {
+			continue
+		}
+		ev.addReason("nfc_serial_backed", []string{"punch ", at, " by an NFC card's serial number is backed by ", string(q.use.Method), " at ", hhmm(q.use.Time)}, []string{at, " 的 NFC 卡号打卡已由 ", hhmm(q.use.Time), " 的 ", string(q.use.Method), " 打卡确认"})
+		return
+	}
+	ev.anomaly(rec, AnomalyUnverified, "verification", 0, p.use.ID)
+	ev.addReason("nfc_serial_unverified", []string{"punch ", at, " was made with an NFC card known by its serial number alone, which can be copied, and no other punch backs it within ", enMin(winMin), ": the direct manager must approve it"}, []string{at, " 的打卡仅凭 NFC 卡号（可被复制），", zhMin(winMin), " 内没有其他方式的打卡确认，需直属上级审批"})
 }
 
 // verification checks that p is backed by two different methods within

@@ -24,6 +24,7 @@ type pin struct {
 	pos      int // index in that record's Punches
 	locCode  AnomalyCode
 	note     string // location detail for reasons
+	serial   bool   // an NFC card known by its serial alone (Punch.SerialOnly)
 }
 
 // inst is one scheduled shift of the employee.
@@ -222,7 +223,7 @@ func (ev *evaluation) collect(b batch, lo, hi int64) error {
 		if u < lo || u > hi {
 			continue
 		}
-		x := pin{unix: u, dir: p.Direction, inst: -1, use: PunchUse{
+		x := pin{unix: u, dir: p.Direction, inst: -1, serial: p.SerialOnly, use: PunchUse{
 			ID: p.ID, Time: p.Time.In(ev.e.loc), Method: p.Method, ClockCorrected: p.ClockCorrected, Place: p.Place,
 		}}
 		ev.e.locate(p, ev.emp, &x)

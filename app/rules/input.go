@@ -99,6 +99,9 @@ type Punch struct {
 	// (attendance.Evidence.Place): the weak-GPS route, which always needs
 	// the manager's approval unless the fix is inside a fence after all.
 	Place string `json:"place,omitempty"`
+	// SerialOnly marks an NFC punch whose card was known by its serial
+	// number alone, with no signed tag token (Exceptions.NFCSerial).
+	SerialOnly bool `json:"serial_only,omitempty"`
 }
 
 // FromAttendance makes a rules punch from a stored punch, its true time,
@@ -109,6 +112,7 @@ func FromAttendance(p *attendance.Punch, trueTime time.Time, skewed bool, addr s
 		ID: p.ID, EmployeeID: p.EmployeeID, Time: trueTime, Method: p.Method,
 		Direction: p.Direction, SiteID: p.SiteID, DeviceID: p.DeviceID,
 		Location: p.Location, Addr: addr, ClockCorrected: skewed, Place: p.Evidence.Place,
+		SerialOnly: p.Method == attendance.MethodNFC && p.Evidence.NFCTag == "",
 	}
 }
 

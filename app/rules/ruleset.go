@@ -208,7 +208,24 @@ type Exceptions struct {
 	// treated: "approval" (default: the direct manager confirms) or
 	// "accept" (noted only).
 	ClockCorrected string `json:"clock_corrected,omitempty"`
+	// NFCSerial says what an NFC card read by its serial number alone
+	// proves at this site (a punch whose tag carried no signed token,
+	// Punch.SerialOnly): "accept" (default: it counts like a badge) or
+	// "second_factor" (a serial can be cloned: the punch must be backed
+	// by a punch of another kind within the verification window, or 15
+	// minutes, else it is unverified and the direct manager decides).
+	NFCSerial string `json:"nfc_serial,omitempty"`
 }
+
+// The values of Exceptions.NFCSerial.
+const (
+	NFCSerialAccept       = "accept"
+	NFCSerialSecondFactor = "second_factor"
+)
+
+// DefaultSecondFactorMin is the window of a serial-only NFC punch's second
+// factor when the rule set has no verification window.
+const DefaultSecondFactorMin = 15
 
 // DefaultDuplicateMin is the default duplicate window.
 const DefaultDuplicateMin = 5
@@ -389,6 +406,11 @@ func (rs *RuleSet) Validate() error {
 		if vr.WindowMin <= 0 || vr.WindowMin > 240 {
 			v.add("exceptions.verification.window_min", "%d is not between 1 and 240", vr.WindowMin)
 		}
+	}
+	switch e.NFCSerial {
+	case "", NFCSerialAccept, NFCSerialSecondFactor:
+	default:
+		v.add("exceptions.nfc_serial", "%q is not \"accept\" or \"second_factor\"", e.NFCSerial)
 	}
 	switch e.ClockCorrected {
 	case "", "approval", "accept":

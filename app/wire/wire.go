@@ -39,6 +39,7 @@ var History = []VersionNote{
 	{2, "2026-12-02", "compatible: the site in an enrollment, an activation and a pull carries zone_rules, its zone's rules as TZif data (attendance.ZoneRules), as a browser has no zone database; older kiosks ignore it and keep their embedded one"},
 	{2, "2026-12-02", "compatible: phones punch by GPS too (method gps, with location, or the place typed on the weak-GPS route in evidence.place, and an optional evidence.photo, a base64 JPEG of at most 24 KiB); phones report location points, signed, to POST /api/v1/user/location (LocationReport); older phones never send them"},
 	{3, "2026-12-02", "punch methods fingerprint and card (a hardware terminal's fingerprint match and card read) and evidence.terminal (the terminal's raw record: serial, PIN, local time, status and verify codes); the server writes them for terminal punches (a device's punch claiming them is invalid), and mixed verification accepts them. Protocol 1 and 2 kiosks are still served: they never send these methods"},
+	{3, "2026-12-02", "compatible: kiosks punch by NFC (method nfc) with evidence.nfc_serial, the tag's serial number in upper-case hex, and evidence.nfc_tag, the signed badge token a punchclock tag carries (app/nfctag), which the server checks; a card known by its serial alone is looked up as a badge code (evidence.badge_code, employee_id may then be empty). A kiosk's pull carries tag_keys, the public keys of those tokens; older kiosks ignore them"},
 }
 
 // Health is what a kiosk reports of itself (protocol 2): the fleet view
@@ -193,6 +194,10 @@ type PullResponse struct {
 	// approval flows waiting for one of its managers: the whole list,
 	// which replaces the kiosk's.
 	Flows []KioskFlow `json:"flows"`
+	// TagKeys, in every answer to a kiosk, are the server's NFC tag keys
+	// (Ed25519 public keys, base64): a kiosk checks the signed badge
+	// tokens of NFC tags with them, offline (package nfctag).
+	TagKeys []string `json:"tag_keys,omitempty"`
 }
 
 // KioskFlow is an approval flow waiting for a manager a kiosk signs in.

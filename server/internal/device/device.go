@@ -51,12 +51,16 @@ import (
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/sigcheck"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/tagkey"
 )
 
 // Service enrolls and serves devices.
 type Service struct {
 	Store store.Store
 	Now   func() time.Time
+	// TagKeys are the NFC tag keys whose public halves a kiosk's pull
+	// carries (nil: none, and kiosks refuse signed tags).
+	TagKeys *tagkey.Keys
 
 	// CacheTTL bounds how long a cached device is trusted without being
 	// read again (DefaultCacheTTL when zero): the fallback that ends a
@@ -525,6 +529,11 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 		if resp.Flows, err = s.flows(ctx, resp.Managers); err != nil {
 			return wire.PullResponse{}, "", err
 		}
+		if s.TagKeys != nil {
+			if resp.TagKeys, err = s.TagKeys.Public(ctx); err != nil {
+				return wire.PullResponse{}, "", store.Coded(err)
+			}
+		}
 	}
 	rulesChanged := resp.Full
 	for _, id := range ch.RulesChanged {
@@ -537,5 +546,11 @@ func (s *Service) Pull(ctx context.Context, dev attendance.Device, cursor string
 		}
 		resp.Rules = doc
 	}
-	return resp, `"v` + resp.Cursor + `"`, nil
+	etag := `"v` + resp.Cursor
+	if len(resp.TagKeys) > 0 {
+		// A kiosk whose last answer had no tag keys (or other ones)
+		// must not be answered "not modified".
+		etag += "-k" + strconv.Itoa(len(resp.TagKeys)) + "-" + resp.TagKeys[len(resp.TagKeys)-1][:8]
+	}
+	return resp, etag + `"`, nil
 }

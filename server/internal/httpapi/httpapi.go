@@ -34,6 +34,7 @@ import (
 	"punchclock/server/internal/punch"
 	"punchclock/server/internal/report"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/tagkey"
 	"punchclock/server/internal/terminal"
 	"punchclock/server/internal/webhook"
 )
@@ -55,6 +56,9 @@ type Server struct {
 	Store   store.Store
 	Devices *device.Service
 	Punches *punch.Service
+	// TagKeys sign the badge tokens of NFC tags (POST
+	// /employees/{id}/nfc-tag); Devices and Punches share them.
+	TagKeys *tagkey.Keys
 	Days    *dayrec.Service
 	// Feed is the change feed behind GET /attendance/record?changes=true.
 	Feed *changefeed.Feed
@@ -108,11 +112,15 @@ func New(st store.Store, now func() time.Time, log *slog.Logger, version string)
 		c, _, err := days.Config(ctx, site)
 		return c, err
 	}
+	keys := &tagkey.Keys{Store: st, Now: now}
+	punches := punch.New(st, now)
+	punches.TagKeys = keys
 	return &Server{
 		Auth:  &auth.Service{Store: st, Now: now, Audit: log2, Log: log},
 		Store: st, Now: now, Log: log, Version: version,
-		Devices:   &device.Service{Store: st, Now: now},
-		Punches:   punch.New(st, now),
+		Devices:   &device.Service{Store: st, Now: now, TagKeys: keys},
+		Punches:   punches,
+		TagKeys:   keys,
 		Days:      days,
 		Feed:      &changefeed.Feed{Store: st, Now: now},
 		Audit:     log2,
@@ -215,6 +223,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/employees", s.withRole(s.listEmployees, RoleAdmin, RoleIntegrator, RoleFace, RolePerson))
 	route("GET /api/v1/employees/{id}", s.scoped(s.getEmployee))
 	route("GET /api/v1/badges", s.withRole(s.badgeSheet, RoleAdmin, RolePerson))
+	route("POST /api/v1/employees/{id}/nfc-tag", s.withRole(s.nfcTag, RoleAdmin, RolePerson))
 	route("POST /api/v1/employees/import", s.withRole(s.importEmployees, RoleAdmin, RolePerson))
 	route("PUT /api/v1/employees/{id}", s.withRole(s.putEmployee, RoleAdmin, RolePerson))
 	route("GET /api/v1/employees/{id}/face", s.withRole(s.getFace, RoleAdmin, RolePerson))

@@ -266,7 +266,10 @@ func permissionMatrix(t *testing.T, st store.Store) {
 		"POST /api/v1/employees/import": {"hrWrite", func(string, string) call {
 			return call{"POST", "/employees/import?dry_run=true", []byte("id,name,department\nE004,Li,retail\n")}
 		}}, // TestImport
-		"GET /api/v1/badges":         {"hrWrite", func(string, string) call { return call{"GET", "/badges?employee_id=E004", nil} }}, // TestBadges
+		"GET /api/v1/badges": {"hrWrite", func(string, string) call { return call{"GET", "/badges?employee_id=E004", nil} }}, // TestBadges
+		"POST /api/v1/employees/{id}/nfc-tag": {"hrWrite", func(string, string) call {
+			return call{"POST", "/employees/E004/nfc-tag", []byte(`{"serial":"04:A2:1B:7C"}`)}
+		}}, // TestNFCTag
 		"GET /api/v1/employees/{id}": {scopedOn, func(e, _ string) call { return call{"GET", "/employees/" + e, nil} }},
 		"PUT /api/v1/employees/{id}": {"hrWrite", func(string, string) call { return call{"PUT", "/employees/E004", emp} }},
 		// TestFaceEnrolment holds HR to its unit.

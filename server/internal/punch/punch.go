@@ -38,6 +38,7 @@ import (
 	"punchclock/server/internal/facematch"
 	"punchclock/server/internal/sigcheck"
 	"punchclock/server/internal/store"
+	"punchclock/server/internal/tagkey"
 )
 
 // Service ingests punches.
@@ -49,6 +50,9 @@ type Service struct {
 	// the server (facematch.SealAudit). Without it, face punches are
 	// accepted on the kiosk's word and flagged face_unverified.
 	FaceAuditKey []byte
+	// TagKeys check the signed badge tokens of NFC tags (nil: an nfc
+	// punch carrying one is refused, as nothing can vouch for it).
+	TagKeys *tagkey.Keys
 
 	roster roster
 }
@@ -339,6 +343,13 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 			return
 		}
 	}
+	if p.Evidence.NFCTag != "" {
+		// A signed tag names its employee: the punch must be theirs.
+		if msg := s.checkTag(ctx, p); msg != "" {
+			it.reject(wire.CodeInvalid, "punch %s: %s", p.ID, msg)
+			return
+		}
+	}
 	emp, ok := r.byID[p.EmployeeID]
 	switch {
 	case p.EmployeeID != "" && !ok:
@@ -414,6 +425,22 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 	}
 	it.stored.EmployeeID = emp.ID
 	it.stored.SiteID = siteID
+}
+
+// checkTag checks an nfc punch's signed tag token against the tag keys
+// and the serial the kiosk read; "" when it holds.
+func (s *Service) checkTag(ctx context.Context, p *attendance.Punch) string {
+	if s.TagKeys == nil {
+		return "NFC tag tokens are not checked on this server"
+	}
+	c, err := s.TagKeys.Verify(ctx, p.Evidence.NFCTag, p.Evidence.NFCSerial)
+	if err != nil {
+		return fmt.Sprintf("its NFC tag token does not hold (%v)", err)
+	}
+	if c.EmployeeID != p.EmployeeID {
+		return fmt.Sprintf("its NFC tag token names employee %s, not %s", c.EmployeeID, p.EmployeeID)
+	}
+	return ""
 }
 
 // checkPhoto checks a punch's live photo (attendance.Evidence.Photo): a

@@ -182,6 +182,12 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 	}
 	m := &Main{Config: cfg, Store: st, API: httpapi.New(st, cfg.Now, cfg.Log, cfg.Version)}
 	m.API.Punches.FaceAuditKey = cfg.FaceAuditKey
+	// The NFC tag key is made (or read) now, so that no punch waits on it
+	// and a store that cannot keep it stops punchd at once.
+	if _, err := m.API.TagKeys.Public(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if cfg.FaceAdminToken != "" {
 		m.API.Face = &faceadmin.Client{Token: cfg.FaceAdminToken}
 	}

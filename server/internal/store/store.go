@@ -36,6 +36,8 @@ type Store interface {
 	Trails
 	// Hardware attendance terminals (terminal.go).
 	Terminals
+	// The keys of NFC badge tokens (tagkeys.go).
+	TagKeys
 	// Organisation. Every Put bumps the global change version, which
 	// Changes uses to send a kiosk only what changed.
 	PutSite(ctx context.Context, s attendance.Site) (attendance.Site, error)

@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Feed", testFeed},
 		{"Webhooks", testWebhooks},
 		{"Trail", testTrail},
+		{"TagKeys", testTagKeys},
 		{"Terminals", testTerminals},
 	}
 	for _, tt := range tests {
