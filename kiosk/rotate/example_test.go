@@ -21,10 +21,10 @@ func ExampleRenderer_At() {
 		panic(err)
 	}
 	fmt.Println(f.Text)
-	fmt.Println(f.DataURL[:22])
+	fmt.Println(f.DataURL[:26])
 	fmt.Println("refresh in", f.Next)
 	// Output:
 	// https://punch.example.com/p?k=kiosk-7&t=177244182
-	// data:image/png;base64,
+	// data:image/svg+xml;base64,
 	// refresh in 7s
 }

@@ -6,11 +6,21 @@
 // knows nothing about tokens or secrets, and time comes from the caller too,
 // so tests need no clock. Rendering happens once per step: the kiosk screen
 // may ask for the current image on every tick of its clock.
+//
+// The image is SVG: one rectangle a run of dark modules, so it is sharp
+// at any scale on any screen, and drawing it needs no image encoder in the
+// kiosk's download (a PNG encoder and its compressor cost some 30 KB of
+// brotli in app.wasm). Raster turns it back into pixels for tests.
 package rotate
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,10 +41,12 @@ const DefaultSize = 512
 type Frame struct {
 	// Text is what the code encodes.
 	Text string
-	// PNG is the image: black modules on white, with the standard four-module
-	// quiet zone a phone camera needs to find the code on a busy screen.
-	PNG []byte
-	// DataURL is PNG as a data:image/png;base64 URL, ready for an <img> src.
+	// SVG is the image: black modules on white, with the standard
+	// four-module quiet zone a phone camera needs to find the code on a
+	// busy screen.
+	SVG []byte
+	// DataURL is SVG as a data:image/svg+xml;base64 URL, ready for an
+	// <img> src.
 	DataURL string
 	// Start is the beginning of the step the code belongs to.
 	Start time.Time
@@ -89,14 +101,14 @@ func (r *Renderer) At(now time.Time) (Frame, error) {
 		f.Next = next
 		return f, nil
 	}
-	png, err := Encode(text, r.size)
+	svg, err := Encode(text, r.size)
 	if err != nil {
 		return Frame{}, err
 	}
 	r.cached = Frame{
 		Text:    text,
-		PNG:     png,
-		DataURL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
+		SVG:     svg,
+		DataURL: DataURLPrefix + base64.StdEncoding.EncodeToString(svg),
 		Start:   start,
 	}
 	r.valid = true
@@ -105,23 +117,87 @@ func (r *Renderer) At(now time.Time) (Frame, error) {
 	return f, nil
 }
 
-// Encode renders text as a QR code PNG about size pixels wide, with medium
-// error correction (15%: survives glare on the tablet's glass without
-// making the code denser than a phone reads quickly) and a quiet zone.
-// Every module gets the same whole number of pixels, so the image stays
-// sharp; the result is the largest such size not above size, or one pixel a
-// module if size is too small.
+// DataURLPrefix starts a Frame's DataURL.
+const DataURLPrefix = "data:image/svg+xml;base64,"
+
+// Encode renders text as an SVG QR code about size pixels wide, with
+// medium error correction (15%: survives glare on the tablet's glass
+// without making the code denser than a phone reads quickly) and a quiet
+// zone. Its width and height give every module the same whole number of
+// pixels, the largest not above size (or one pixel a module if size is
+// too small); its viewBox counts modules, one unit each.
 func Encode(text string, size int) ([]byte, error) {
 	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
 		return nil, fmt.Errorf("rotate: encode qr: %w", err)
 	}
-	modules := len(q.Bitmap()) // quiet zone included
-	perModule := max(1, size/modules)
-	// A negative size asks go-qrcode for that many pixels a module.
-	png, err := q.PNG(-perModule)
-	if err != nil {
-		return nil, fmt.Errorf("rotate: png: %w", err)
+	bm := q.Bitmap() // quiet zone included
+	n := len(bm)
+	px := strconv.Itoa(max(1, size/n) * n)
+	ns := strconv.Itoa(n)
+	b := make([]byte, 0, 4096)
+	b = append(b, `<svg xmlns="http://www.w3.org/2000/svg" width="`+px+`" height="`+px+`" viewBox="0 0 `+ns+` `+ns+`" shape-rendering="crispEdges"><rect width="`+ns+`" height="`+ns+`" fill="#fff"/><path fill="#000" d="`...)
+	for y, row := range bm {
+		for x := 0; x < len(row); {
+			if !row[x] {
+				x++
+				continue
+			}
+			w := 1
+			for x+w < len(row) && row[x+w] {
+				w++
+			}
+			b = append(b, 'M')
+			b = strconv.AppendInt(b, int64(x), 10)
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(y), 10)
+			b = append(b, 'h')
+			b = strconv.AppendInt(b, int64(w), 10)
+			b = append(b, "v1h-"...)
+			b = strconv.AppendInt(b, int64(w), 10)
+			b = append(b, 'z')
+			x += w
+		}
 	}
-	return png, nil
+	b = append(b, `"/></svg>`...)
+	return b, nil
+}
+
+// Raster draws an SVG that Encode made at scale pixels a module, for
+// tests and tools that read the code back as a phone would.
+func Raster(svg []byte, scale int) (*image.Gray, error) {
+	s := string(svg)
+	_, rest, ok := strings.Cut(s, `viewBox="0 0 `)
+	if !ok {
+		return nil, errors.New("rotate: not an SVG of Encode: no viewBox")
+	}
+	dim, _, _ := strings.Cut(rest, " ")
+	n, err := strconv.Atoi(dim)
+	if err != nil || n <= 0 || n > 1000 || scale <= 0 {
+		return nil, errors.New("rotate: not an SVG of Encode: bad viewBox")
+	}
+	_, d, ok := strings.Cut(s, ` d="`)
+	if !ok {
+		return nil, errors.New("rotate: not an SVG of Encode: no path")
+	}
+	d, _, _ = strings.Cut(d, `"`)
+	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for _, run := range strings.Split(d, "z") {
+		if run == "" {
+			continue
+		}
+		var x, y, w, w2 int
+		if _, err := fmt.Sscanf(run, "M%d %dh%dv1h-%d", &x, &y, &w, &w2); err != nil || w != w2 || x < 0 || y < 0 || x+w > n || y >= n {
+			return nil, fmt.Errorf("rotate: not an SVG of Encode: run %q", run)
+		}
+		for py := y * scale; py < (y+1)*scale; py++ {
+			for px := x * scale; px < (x+w)*scale; px++ {
+				img.SetGray(px, py, color.Gray{})
+			}
+		}
+	}
+	return img, nil
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"image/png"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +55,7 @@ func TestAtSameStepIsCached(t *testing.T) {
 		if got.Next != tt.wantNext {
 			t.Errorf("At(+%v).Next = %v, want %v", tt.offset, got.Next, tt.wantNext)
 		}
-		if !bytes.Equal(got.PNG, first.PNG) || got.DataURL != first.DataURL || got.Text != first.Text {
+		if !bytes.Equal(got.SVG, first.SVG) || got.DataURL != first.DataURL || got.Text != first.Text {
 			t.Errorf("At(+%v) rendered a different code within the same step", tt.offset)
 		}
 		if !got.Start.Equal(t0) {
@@ -81,7 +81,7 @@ func TestAtNextStepRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Equal(a.PNG, b.PNG) || a.Text == b.Text {
+	if bytes.Equal(a.SVG, b.SVG) || a.Text == b.Text {
 		t.Error("next step rendered the same code")
 	}
 	if got, want := b.Start, t0.Add(rotate.Step); !got.Equal(want) {
@@ -95,14 +95,14 @@ func TestAtNextStepRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Text != a.Text || !bytes.Equal(c.PNG, a.PNG) {
+	if c.Text != a.Text || !bytes.Equal(c.SVG, a.SVG) {
 		t.Error("the earlier step rendered differently the second time")
 	}
 }
 
-// TestDecodesBack reads the rendered PNG the way a phone would, with the
-// kiosk's own decoder, and checks the URL survives exactly; the data URL
-// must carry the same PNG.
+// TestDecodesBack reads the rendered image the way a phone would, with
+// the kiosk's own decoder, and checks the URL survives exactly; the data
+// URL must carry the same SVG.
 func TestDecodesBack(t *testing.T) {
 	tok := &fakeToken{}
 	r := rotate.New(tok.content, 0)
@@ -111,12 +111,13 @@ func TestDecodesBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := png.Decode(bytes.NewReader(f.PNG))
+		if w := svgWidth(t, f.SVG); w > rotate.DefaultSize || w < rotate.DefaultSize/2 {
+			t.Errorf("image width %d, want in [%d, %d]", w, rotate.DefaultSize/2, rotate.DefaultSize)
+		}
+		// As a phone's camera sees it: a few pixels a module.
+		img, err := rotate.Raster(f.SVG, 4)
 		if err != nil {
 			t.Fatal(err)
-		}
-		if w := img.Bounds().Dx(); w > rotate.DefaultSize || w < rotate.DefaultSize/2 {
-			t.Errorf("image width %d, want in [%d, %d]", w, rotate.DefaultSize/2, rotate.DefaultSize)
 		}
 		got, err := scan.NewDecoder().Decode(img)
 		if err != nil {
@@ -129,13 +130,13 @@ func TestDecodesBack(t *testing.T) {
 			t.Errorf("decoded %q, want %q", got.Text, want)
 		}
 
-		const prefix = "data:image/png;base64,"
+		const prefix = rotate.DataURLPrefix
 		if !strings.HasPrefix(f.DataURL, prefix) {
 			t.Fatalf("DataURL starts %.30q, want %q", f.DataURL, prefix)
 		}
 		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(f.DataURL, prefix))
-		if err != nil || !bytes.Equal(raw, f.PNG) {
-			t.Errorf("DataURL does not carry the PNG (err %v)", err)
+		if err != nil || !bytes.Equal(raw, f.SVG) {
+			t.Errorf("DataURL does not carry the SVG (err %v)", err)
 		}
 	}
 }
@@ -151,17 +152,13 @@ func TestConstantContentKeepsImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(a.PNG, b.PNG) {
+	if !bytes.Equal(a.SVG, b.SVG) {
 		t.Error("same content in the next step rendered a different image")
 	}
 	if got, want := calls, 2; got != want {
 		t.Errorf("content called %d times over two steps, want %d", got, want)
 	}
-	img, err := png.Decode(bytes.NewReader(a.PNG))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := img.Bounds().Dx(); w > 200 {
+	if w := svgWidth(t, a.SVG); w > 200 {
 		t.Errorf("size 200 rendered %d pixels wide", w)
 	}
 }
@@ -170,23 +167,23 @@ func TestConcurrentAtRendersOnce(t *testing.T) {
 	tok := &fakeToken{}
 	r := rotate.New(tok.content, 0)
 	var wg sync.WaitGroup
-	pngs := make([][]byte, 8)
-	for i := range pngs {
+	svgs := make([][]byte, 8)
+	for i := range svgs {
 		wg.Go(func() {
 			f, err := r.At(t0.Add(time.Duration(i) * time.Second))
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			pngs[i] = f.PNG
+			svgs[i] = f.SVG
 		})
 	}
 	wg.Wait()
 	if got, want := len(tok.calls), 1; got != want {
 		t.Errorf("content called %d times, want %d", got, want)
 	}
-	for i := range pngs {
-		if !bytes.Equal(pngs[i], pngs[0]) {
+	for i := range svgs {
+		if !bytes.Equal(svgs[i], svgs[0]) {
 			t.Errorf("goroutine %d got a different image", i)
 		}
 	}
@@ -200,5 +197,29 @@ func TestEncodeTooLong(t *testing.T) {
 	r := rotate.New(func(time.Time) string { return strings.Repeat("x", 5000) }, 0)
 	if _, err := r.At(t0); err == nil {
 		t.Error("At with unencodable content: no error")
+	}
+}
+
+// svgWidth is the width an SVG of Encode asks for, in pixels.
+func svgWidth(t *testing.T, svg []byte) int {
+	t.Helper()
+	_, rest, ok := strings.Cut(string(svg), `width="`)
+	if !ok {
+		t.Fatalf("no width in %.80s", svg)
+	}
+	w, _, _ := strings.Cut(rest, `"`)
+	n, err := strconv.Atoi(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestRasterRefuses: Raster reads Encode's SVG only.
+func TestRasterRefuses(t *testing.T) {
+	for _, svg := range []string{"", "<svg/>", `<svg viewBox="0 0 x 1"/>`, `<svg viewBox="0 0 21 21"><path d="M1 2h3v1h-4z"/></svg>`, `<svg viewBox="0 0 21 21"><path d="M20 2h3v1h-3z"/></svg>`} {
+		if _, err := rotate.Raster([]byte(svg), 2); err == nil {
+			t.Errorf("Raster(%q) read it", svg)
+		}
 	}
 }

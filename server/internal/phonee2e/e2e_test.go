@@ -1,12 +1,10 @@
 package phonee2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -21,6 +19,7 @@ import (
 
 	"punchclock/app/attendance"
 	"punchclock/app/token"
+	"punchclock/kiosk/rotate"
 	"punchclock/kiosk/scan"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
@@ -122,22 +121,22 @@ func kioskQR(t *testing.T, ctx context.Context, kioskID, not string) string {
 		Src string `json:"src"`
 	}
 	eval(t, ctx, `(() => { const q = document.getElementById("qr"); return {url: q.dataset.url, src: q.src}; })()`, &qr)
-	data, ok := strings.CutPrefix(qr.Src, "data:image/png;base64,")
+	data, ok := strings.CutPrefix(qr.Src, rotate.DataURLPrefix)
 	if !ok {
-		t.Fatalf("the kiosk's QR image is not a PNG data URL: %.40s", qr.Src)
+		t.Fatalf("the kiosk's QR image is not an SVG data URL: %.40s", qr.Src)
 	}
 	raw, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := png.Decode(bytes.NewReader(raw))
+	img, err := rotate.Raster(raw, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := scan.NewDecoder(scan.FormatQR).Decode(img)
 	if err != nil || res.Text != qr.URL {
 		os.MkdirAll(filepath.Join(root, "var", "artefacts"), 0o755)
-		os.WriteFile(filepath.Join(root, "var", "artefacts", "qr-unread.png"), raw, 0o644)
+		os.WriteFile(filepath.Join(root, "var", "artefacts", "qr-unread.svg"), raw, 0o644)
 		t.Fatalf("the kiosk's QR image reads %q (%v), its data-url is %q", res.Text, err, qr.URL)
 	}
 	claims, err := token.Parse(tokenOf(t, qr.URL))
