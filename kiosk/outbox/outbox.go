@@ -117,6 +117,8 @@ type PullState struct {
 	Managers []wire.KioskManager `json:"managers,omitempty"`
 	// Flows are the approval flows waiting for those managers.
 	Flows []wire.KioskFlow `json:"flows,omitempty"`
+	// TagKeys check the signed badge tokens of NFC tags (app/nfctag).
+	TagKeys []string `json:"tag_keys,omitempty"`
 }
 
 // Outbox records punches into a Store. It is safe for concurrent use.

@@ -297,6 +297,7 @@ func (e *Env) Enroll(ctx context.Context, base, code, name string) (attendance.S
 	pull := outbox.PullState{
 		Cursor: er.Pull.Cursor, At: recv.Round(0).UTC(), Site: &er.Site,
 		Departments: er.Pull.Departments, Employees: er.Pull.Employees, Rules: er.Pull.Rules, Managers: er.Pull.Managers, Flows: er.Pull.Flows,
+		TagKeys: er.Pull.TagKeys,
 	}
 	if er.Pull.Site != nil {
 		pull.Site = er.Pull.Site
@@ -339,6 +340,10 @@ const (
 	// Failed: the punch could not be stored (Err says why: quota, a broken
 	// database); the employee must be told it did not count.
 	Failed
+	// BadTag: an NFC tag whose punchclock token does not hold (copied to
+	// another tag, edited, signed by an unknown key) or that carries
+	// nothing to go by; Err says which. Nothing was stored.
+	BadTag
 )
 
 // Confirmation is what the kiosk shows after a scan.
@@ -397,18 +402,23 @@ func (e *Env) employee(ctx context.Context, code string) (attendance.Employee, b
 // Outcome of Recorded or UnknownBadge means a punch was committed; the
 // syncer is kicked then.
 func (e *Env) Punch(ctx context.Context, code string, method attendance.Method) Confirmation {
-	c := Confirmation{Code: code, Method: method}
+	emp, known, err := e.employee(ctx, code)
+	if err != nil {
+		return Confirmation{Code: code, Method: method, Outcome: Failed, Err: err}
+	}
+	p := attendance.Punch{Method: method, Evidence: attendance.Evidence{BadgeCode: code}}
+	return e.record(ctx, Confirmation{Code: code, Method: method}, p, emp, known)
+}
+
+// record commits p for emp (known: in the roster) and fills c with what
+// to show. p.EmployeeID may be set already (a signed NFC tag names its
+// employee even when the roster does not hold them yet).
+func (e *Env) record(ctx context.Context, c Confirmation, p attendance.Punch, emp attendance.Employee, known bool) Confirmation {
 	_, loc, err := e.Site(ctx)
 	if err != nil {
 		c.Outcome, c.Err = Failed, err
 		return c
 	}
-	emp, known, err := e.employee(ctx, code)
-	if err != nil {
-		c.Outcome, c.Err = Failed, err
-		return c
-	}
-	p := attendance.Punch{Method: method, Evidence: attendance.Evidence{BadgeCode: code}}
 	switch {
 	case known && !emp.ActiveAt(e.Now(ctx), loc):
 		// Left, or past their leaving date by this kiosk's clock.

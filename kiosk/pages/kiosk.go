@@ -66,8 +66,11 @@ type Kiosk struct {
 	sc       *scanner // made at enrollment; the camera and the debug hook share it
 	cam      *camera
 	onOnline app.Func
-	face     *faceCtl      // face punching (faceui.go); made at enrollment
-	msi      managerSignIn // the manager's sign-in panel (managersignin.go)
+	nfc      *nfcCtl // Web NFC (nfcui.go); made at enrollment
+	// onVisible asks the screen wake lock again when the page shows.
+	onVisible app.Func
+	face      *faceCtl      // face punching (faceui.go); made at enrollment
+	msi       managerSignIn // the manager's sign-in panel (managersignin.go)
 }
 
 // OnMount picks the language, makes the Env and starts the screen's loop.
@@ -108,6 +111,18 @@ func (k *Kiosk) OnDismount() {
 		app.Window().Call("removeEventListener", "online", k.onOnline)
 		k.onOnline.Release()
 		k.onOnline = nil
+	}
+	if k.nfc != nil {
+		if k.nfc.reader != nil {
+			k.nfc.reader.Set("onreading", nil)
+		}
+		k.nfc.release()
+		k.nfc = nil
+	}
+	if k.onVisible != nil {
+		app.Window().Get("document").Call("removeEventListener", "visibilitychange", k.onVisible)
+		k.onVisible.Release()
+		k.onVisible = nil
 	}
 }
 
@@ -176,6 +191,7 @@ func (k *Kiosk) refresh(ctx app.Context) {
 		k.startQR()
 		k.sc = &scanner{}
 		ctx.Defer(k.startCamera)
+		ctx.Defer(k.startNFC)
 		k.startFace()
 	}
 	k.now = env.Now(bg)
@@ -289,6 +305,7 @@ func (k *Kiosk) renderKiosk() app.UI {
 			app.Div().Class("clock").ID("clock").Text(k.clockText()),
 			app.Div().Class("date").ID("date").Text(k.dateText()),
 			app.If(k.msi.open, k.renderSignIn).Else(k.renderConfirm),
+			k.renderNFC(),
 			k.renderFace(),
 			k.renderRisk(),
 		),
@@ -376,6 +393,9 @@ func (k *Kiosk) renderConfirm() app.UI {
 			head = c.Code
 		}
 		detail = l.T("punch.duplicate", at)
+	case BadTag:
+		cls, outcome = "bad", "badtag"
+		head = l.T("punch.badTag", l.T(badTagKey(c.Err)))
 	default:
 		cls, outcome = "bad", "failed"
 		head = l.T("punch.failed", errorText(l, c.Err))
@@ -433,7 +453,11 @@ func (k *Kiosk) handleCode(ctx app.Context, sc *scanner, code string) {
 	}
 	// Not the component's context: leaving the page must not abort a
 	// punch half way through its write.
-	c := k.env.Punch(context.WithoutCancel(ctx), code, attendance.MethodBadge)
+	k.showPunch(ctx, k.env.Punch(context.WithoutCancel(ctx), code, attendance.MethodBadge))
+}
+
+// showPunch shows a punch's outcome, from a badge or a tag.
+func (k *Kiosk) showPunch(ctx app.Context, c Confirmation) {
 	ctx.Dispatch(func(ctx app.Context) {
 		k.confirm = &c
 		k.confirmUntil = k.env.Clock().Add(confirmFor)

@@ -188,6 +188,10 @@ func (k *Kiosk) renderStatus() app.UI {
 		device = id.DeviceID
 	}
 	faceState, faceText := k.faceStatus()
+	nfcState := ""
+	if k.nfc != nil {
+		nfcState = k.nfc.state
+	}
 	cls := "strip"
 	if k.statusOpen {
 		cls += " open"
@@ -198,6 +202,7 @@ func (k *Kiosk) renderStatus() app.UI {
 		DataSet("pending", strconv.Itoa(s.Pending)).
 		DataSet("rejected", strconv.Itoa(s.Rejected)).
 		DataSet("face", faceState).
+		DataSet("nfc", nfcState).
 		Body(
 			app.Span().Class("item net "+online).ID("st-online").Text(onlineText),
 			item("st-pending", l.T("st.waiting"), strconv.Itoa(s.Pending)),
@@ -209,6 +214,9 @@ func (k *Kiosk) renderStatus() app.UI {
 					app.Span().Class("label").Text(l.T("st.face")),
 					app.Span().Class("value").Text(faceText),
 				)
+			}),
+			app.If(nfcState != nfcNone, func() app.UI {
+				return item("st-nfc", l.T("st.nfc"), l.T("nfc."+nfcState))
 			}),
 			app.If(s.Rejected > 0, func() app.UI {
 				return item("st-rejected", l.T("st.rejected"), strconv.Itoa(s.Rejected))

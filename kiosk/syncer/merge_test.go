@@ -40,4 +40,15 @@ func TestMerge(t *testing.T) {
 	if len(st.Managers) != 0 || len(st.Flows) != 0 {
 		t.Errorf("managers and flows after empty lists: %+v %+v", st.Managers, st.Flows)
 	}
+	// The tag keys likewise: kept by an answer without them (an older
+	// server's), replaced by one with them.
+	merge(st, &wire.PullResponse{Cursor: "7", TagKeys: []string{"k1"}})
+	merge(st, &wire.PullResponse{Cursor: "8"})
+	if !slices.Equal(st.TagKeys, []string{"k1"}) {
+		t.Errorf("tag keys after an answer without them: %v", st.TagKeys)
+	}
+	merge(st, &wire.PullResponse{Cursor: "9", TagKeys: []string{"k1", "k2"}})
+	if !slices.Equal(st.TagKeys, []string{"k1", "k2"}) {
+		t.Errorf("tag keys after a new list: %v", st.TagKeys)
+	}
 }

@@ -102,6 +102,9 @@ func merge(st *outbox.PullState, r *wire.PullResponse) {
 	if r.Flows != nil {
 		st.Flows = r.Flows
 	}
+	if r.TagKeys != nil {
+		st.TagKeys = r.TagKeys
+	}
 	if r.Full {
 		st.Departments = r.Departments
 		st.Employees = r.Employees
