@@ -244,23 +244,34 @@ postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (installs and starts
 # make test installs the npm clients the pull-terminal test compares with:
 # there a missing one fails the test rather than skipping it.
 test test-zones: export PUNCHCLOCK_REQUIRE_NODE := 1
-test: test-deps font echarts ## set up and run every test: vet, the OpenAPI linter, native tests (SQLite, PostgreSQL, Chromium), the native tests again in three time zones, wasm tests in Chromium
+test: test-deps font echarts ## set up and run every test: vet, the OpenAPI linter, native tests (SQLite, PostgreSQL, Chromium), the native tests again in the other time zones, wasm tests in Chromium
+	@echo "== $$(date -u +%T) vet"
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory openapi-lint
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./wasm/ ./wasm/console/ ./kiosk/pages/
+	@echo "== $$(date -u +%T) native tests, in this process's zone ($$(date +%Z%z))"
 	$(GO) test -count=1 -timeout 30m ./...
-	@$(MAKE) --no-print-directory test-zones
+	@$(MAKE) --no-print-directory test-zones SKIP_PROCESS_ZONE=1
+	@echo "== $$(date -u +%T) wasm tests in Chromium"
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMBROWSERTEST)" $(WASM_PKGS)
+	@echo "== $$(date -u +%T) face tests"
 	@$(MAKE) --no-print-directory face-test
+	@echo "== $$(date -u +%T) done"
 
 # Site zones come from the data, never from the machine: the native tests
 # pass whatever the process's time zone. The browser packages run once
 # above; their clock matrix sets each tab's zone to one of these three.
+# make test has just run them in the process's zone: with SKIP_PROCESS_ZONE
+# set, the zone that is the process's own (TZ, else /etc/localtime: UTC on
+# a UTC machine) is not run twice.
 TEST_ZONES := UTC Asia/Shanghai America/Los_Angeles
 .PHONY: test-zones
 test-zones: ## run the native tests (but the browser ones) with TZ set to each of $(TEST_ZONES)
-	@pkgs=$$($(GO) list ./... | grep -v 'e2e'); \
-	for tz in $(TEST_ZONES); do echo "== TZ=$$tz"; TZ=$$tz $(GO) test -count=1 -skip '^TestChaos$$' $$pkgs || exit 1; done
+	@pkgs=$$($(GO) list ./... | grep -v 'e2e'); here=$$(readlink -f /etc/localtime 2>/dev/null); here=$${TZ:-$${here#*/zoneinfo/}}; \
+	for tz in $(TEST_ZONES); do \
+		if [ -n "$(SKIP_PROCESS_ZONE)" ] && { [ "$$tz" = "$$here" ] || { [ "$$tz" = UTC ] && [ "$$here" = Etc/UTC ]; }; }; then \
+			echo "== $$(date -u +%T) TZ=$$tz: run above, as this process's zone"; continue; fi; \
+		echo "== $$(date -u +%T) TZ=$$tz"; TZ=$$tz $(GO) test -count=1 -skip '^TestChaos$$' $$pkgs || exit 1; done
 
 # The chaos suite's long form (its short form runs in make test, once: it
 # kills processes on the real clock, and no time zone changes what it checks).
