@@ -44,6 +44,20 @@ func (s *Server) scopeOf(r *http.Request) (*auth.Scope, error) {
 	return &sc, nil
 }
 
+// writerScope is scopeOf for the people who write the organisation:
+// admins and tokens (nil: everything), HR (its unit); anyone else in a
+// unit (a manager, an employee) is refused.
+func (s *Server) writerScope(r *http.Request) (*auth.Scope, error) {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return nil, err
+	}
+	if sc != nil && callerOf(r).User.Role != auth.RoleHR {
+		return nil, errNotAllowed
+	}
+	return sc, nil
+}
+
 // allowEmployee checks that the caller may see employee id: an employee
 // outside the scope and one that does not exist get the same refusal.
 func (s *Server) allowEmployee(ctx context.Context, sc *auth.Scope, id string) error {
