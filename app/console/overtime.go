@@ -80,7 +80,7 @@ func newOvertimeEditor(rs rules.RuleSet) overtimeEditor {
 	if !own {
 		rs.Makeup = &rules.Makeup{MonthlyCap: 3, WindowDays: 30} // offered when one is made
 	}
-	e.loadVerification(rs.Exceptions.Verification)
+	e.loadVerification(rs.Exceptions.Verification, rs.Exceptions.NFCSerial)
 	if rs.Exceptions.Verification == nil {
 		rs.Exceptions.Verification = &rules.Verification{WindowMin: 15} // offered when asked for
 	}
@@ -184,10 +184,16 @@ func (e *overtimeEditor) apply(cfg map[string]any) bool {
 	} else {
 		delete(r, "makeup")
 	}
-	if ex := exceptions(cfg); rs.Exceptions.Verification != nil {
+	ex := exceptions(cfg)
+	if rs.Exceptions.Verification != nil {
 		ex["verification"] = tree(rs.Exceptions.Verification)
 	} else {
 		delete(ex, "verification")
+	}
+	if rs.Exceptions.NFCSerial != "" {
+		ex["nfc_serial"] = rs.Exceptions.NFCSerial
+	} else {
+		delete(ex, "nfc_serial")
 	}
 	return true
 }

@@ -33,8 +33,14 @@ func verification(rs *rules.RuleSet) *rules.Verification {
 	return rs.Exceptions.Verification
 }
 
-// loadVerification sets the flags from the rule set's verification.
-func (e *overtimeEditor) loadVerification(v *rules.Verification) {
+// nfcSerialFlag is the editor's flag of rules.Exceptions.NFCSerial: ticked,
+// a card read by its serial alone needs a second factor.
+const nfcSerialFlag = "nfc_serial"
+
+// loadVerification sets the flags from the rule set's verification and
+// its NFC serial policy.
+func (e *overtimeEditor) loadVerification(v *rules.Verification, nfcSerial string) {
+	e.flags[nfcSerialFlag] = nfcSerial == rules.NFCSerialSecondFactor
 	e.flags["verification"] = v != nil
 	if v == nil {
 		return
@@ -45,8 +51,12 @@ func (e *overtimeEditor) loadVerification(v *rules.Verification) {
 }
 
 // fillVerification puts the ticked methods into rs when verification is
-// asked for (the window is one of numFields).
+// asked for (the window is one of numFields), and the NFC serial policy.
 func (e *overtimeEditor) fillVerification(rs *rules.RuleSet) {
+	rs.Exceptions.NFCSerial = ""
+	if e.flags[nfcSerialFlag] {
+		rs.Exceptions.NFCSerial = rules.NFCSerialSecondFactor
+	}
 	if !e.flags["verification"] {
 		rs.Exceptions.Verification = nil
 		return
@@ -84,5 +94,6 @@ func (v *rulesView) renderVerification(l lang) app.UI {
 				v.otInput(l, verifyWindow, l.t("verification.window")),
 			)
 		}),
+		v.otCheck(nfcSerialFlag, l.t("verification.nfcSerial")),
 	)
 }

@@ -57,3 +57,32 @@ func TestVerificationEditor(t *testing.T) {
 		t.Errorf("switched off, still there: %v", exceptions(cfg)["verification"])
 	}
 }
+
+// TestNFCSerialEditor: the site's NFC serial policy is off (accept) unless
+// ticked; ticked, the rules ask a second factor of serial-only cards,
+// and it loads back ticked.
+func TestNFCSerialEditor(t *testing.T) {
+	cfg := demoConfig(t)
+	e := newOvertimeEditor(ruleSet(cfg))
+	if e.flags[nfcSerialFlag] {
+		t.Fatal("ticked in the demo's rules")
+	}
+	e.flags[nfcSerialFlag] = true
+	if !e.apply(cfg) {
+		t.Fatalf("ticked: %+v", e.errs)
+	}
+	if got := exceptions(cfg)["nfc_serial"]; got != "second_factor" {
+		t.Fatalf("applied: nfc_serial %v", got)
+	}
+	e = newOvertimeEditor(ruleSet(cfg))
+	if !e.flags[nfcSerialFlag] {
+		t.Error("not loaded back ticked")
+	}
+	e.flags[nfcSerialFlag] = false
+	if !e.apply(cfg) {
+		t.Fatalf("unticked: %+v", e.errs)
+	}
+	if got, ok := exceptions(cfg)["nfc_serial"]; ok {
+		t.Errorf("unticked, still there: %v", got)
+	}
+}
