@@ -47,6 +47,8 @@ type employeesView struct {
 	pins  pinReset
 	// face is the editor's face enrolment (face.go).
 	face faceEnrol
+	// nfc is the editor's NFC tag writer (nfctag.go).
+	nfc nfcTag
 }
 
 // employeeRow is an employee as the list answers: left says they are
@@ -144,6 +146,7 @@ func (v *employeesView) edit(c *Console) app.EventHandler {
 		id := ctx.JSSrc().Get("dataset").Get("id").String()
 		var x attendance.Employee
 		v.saved, v.pins, v.face = "", pinReset{}, faceEnrol{}
+		v.nfc.reset("")
 		c.get("/api/v1/employees/"+url.PathEscape(id), &x, func(err string) {
 			if err != "" {
 				v.err = err
@@ -151,6 +154,7 @@ func (v *employeesView) edit(c *Console) app.EventHandler {
 			}
 			v.form = &employeeForm{e: x, errs: map[string]string{}}
 			v.face.load(c, x.ID, x.Name)
+			v.nfc.reset(x.ID)
 			if c.me.User.Role == "super_admin" {
 				v.pins.load(c, v.form)
 			}
@@ -202,6 +206,7 @@ func (f *employeeForm) check() {
 
 func (v *employeesView) cancel(app.Context, app.Event) {
 	v.form, v.pins, v.face = nil, pinReset{}, faceEnrol{}
+	v.nfc.reset("")
 }
 
 // save sends the employee once the browser sees no problem; punchd's
@@ -237,6 +242,7 @@ func (v *employeesView) save(c *Console) app.EventHandler {
 					return
 				}
 				v.form, v.pins, v.face, v.saved = nil, pinReset{}, faceEnrol{}, got.ID
+				v.nfc.reset("")
 				v.load(c)
 			})
 		})

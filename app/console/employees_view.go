@@ -12,7 +12,7 @@ func (v *employeesView) render(c *Console, l lang) app.UI {
 	if body == nil {
 		body = v.renderList(c, l, write)
 	}
-	var saved, form, face app.UI = app.Text(""), app.Text(""), app.Text("")
+	var saved, form, face, nfc app.UI = app.Text(""), app.Text(""), app.Text(""), app.Text("")
 	if v.saved != "" {
 		saved = app.P().ID("emp-saved").Attr("role", "status").DataSet("id", v.saved).Text(l.t("emp.saved", v.saved))
 	}
@@ -20,6 +20,7 @@ func (v *employeesView) render(c *Console, l lang) app.UI {
 		form = v.renderForm(c, l)
 		if !v.form.isNew {
 			face = v.face.render(c, l)
+			nfc = v.nfc.render(c, l)
 		}
 	}
 	return app.Div().Class("card").ID("employees").Body(
@@ -33,6 +34,7 @@ func (v *employeesView) render(c *Console, l lang) app.UI {
 		saved,
 		form,
 		face,
+		nfc,
 		body,
 	)
 }

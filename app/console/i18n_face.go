@@ -1,6 +1,7 @@
 package console
 
-// faceTexts are the texts of the employee editor's face enrolment; init
+// faceTexts are the texts of the employee editor's face enrolment and
+// NFC tag; init
 // adds them to texts. A photo's verdict and the face service's state are
 // said from their codes (face.photo.CODE, face.svc.CODE).
 var faceTexts = map[lang]map[string]string{
@@ -37,6 +38,16 @@ var faceTexts = map[lang]map[string]string{
 		"face.ask":                   "Delete %s's face data and withdraw their consent? The kiosks will no longer recognise them.",
 		"face.yes":                   "Delete",
 		"face.err.transient":         "The store's face service did not answer. Try again in a moment.",
+		"nfc.title":                  "NFC tag",
+		"nfc.hint":                   "A tag punchclock writes carries a badge token signed for this employee, checked by the kiosks offline; bound to the tag's serial number, a copy on another tag is refused.",
+		"nfc.write":                  "Write a tag",
+		"nfc.hold":                   "Hold the tag to the back of the phone…",
+		"nfc.serial":                 "Tag serial number (for a writer app)",
+		"nfc.show":                   "Show the token",
+		"nfc.issued":                 "Write this text as an NDEF text record (language en) on tag %s:",
+		"nfc.issuedAny":              "Write this text as an NDEF text record (language en) on a tag; not bound to one, it is valid on any tag it is copied to:",
+		"nfc.written":                "Written on tag %s. Write-protect it in a writer app if it should never change.",
+		"nfc.err":                    "NFC did not work: %s",
 	},
 	"zh": {
 		"face.title":                 "人脸录入",
@@ -71,6 +82,16 @@ var faceTexts = map[lang]map[string]string{
 		"face.ask":                   "删除 %s 的人脸数据并撤回其同意？考勤机将不再识别此人。",
 		"face.yes":                   "删除",
 		"face.err.transient":         "门店人脸服务无响应，请稍后重试。",
+		"nfc.title":                  "NFC 标签",
+		"nfc.hint":                   "punchclock 写入的标签带有为该员工签名的工牌令牌，考勤机离线即可校验；绑定标签序列号后，复制到其他标签将被拒绝。",
+		"nfc.write":                  "写入标签",
+		"nfc.hold":                   "请将标签贴近手机背面…",
+		"nfc.serial":                 "标签序列号（供写卡应用使用）",
+		"nfc.show":                   "显示令牌",
+		"nfc.issued":                 "请将以下文字作为 NDEF 文本记录（语言 en）写入标签 %s：",
+		"nfc.issuedAny":              "请将以下文字作为 NDEF 文本记录（语言 en）写入标签；未绑定序列号，复制到任何标签都有效：",
+		"nfc.written":                "已写入标签 %s。如需防止改写，请在写卡应用中将其设为只读。",
+		"nfc.err":                    "NFC 操作失败：%s",
 	},
 }
 
