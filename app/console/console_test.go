@@ -85,3 +85,15 @@ func TestSummary(t *testing.T) {
 		t.Errorf("summary: %q, want %q", got, want)
 	}
 }
+
+func TestCommandName(t *testing.T) {
+	for in, want := range map[string]string{
+		"DATA QUERY ATTLOG StartTime=2026-03-05 00:00:00\tEndTime=2026-03-11 23:59:59": "DATA QUERY ATTLOG",
+		"DATA UPDATE USERINFO PIN=1\tName=Li":                                          "DATA UPDATE USERINFO",
+		"CHECK":                                                                        "CHECK", "": "",
+	} {
+		if got := commandName(in); got != want {
+			t.Errorf("commandName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -62,6 +62,9 @@ type kiosksView struct {
 	newName   string
 	renameErr string
 	stop      context.CancelFunc // ends the refreshing started by start
+
+	// terms is the terminals card (terminals.go).
+	terms terminalsView
 }
 
 // start loads the fleet and the sites, then the fleet again every
@@ -99,8 +102,9 @@ func (v *kiosksView) end() {
 	*v = kiosksView{}
 }
 
-// load asks punchd for the fleet and the sites.
+// load asks punchd for the fleet and the sites, and the terminals.
 func (v *kiosksView) load(c *Console) {
+	v.terms.load(c)
 	ctx, a := c.ctx, c.api
 	ctx.Async(func() {
 		var fleet struct {
@@ -282,6 +286,7 @@ func (v *kiosksView) render(c *Console, l lang) app.UI {
 		),
 		list, confirm, revokeMsg,
 		v.renderEnroll(c, l),
+		v.terms.render(c, l),
 	)
 }
 

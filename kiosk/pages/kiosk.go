@@ -214,11 +214,13 @@ func (k *Kiosk) refresh(ctx app.Context) {
 	if k.confirm != nil && env.Clock().After(k.confirmUntil) {
 		k.confirm = nil
 	}
-	if k.updateReady && k.confirm == nil && !k.form.busy {
+	if k.updateReady && k.confirm == nil && !k.form.busy && k.form.err == nil {
 		// Between two punches: the new version takes over. Punches are
 		// safe in IndexedDB, and a reload takes well under a second. Not
 		// while an enrollment is on its way: its code would be used up
-		// on the server with the identity never stored.
+		// on the server with the identity never stored; nor while its
+		// refusal is on the screen, which a reload would wipe before the
+		// person has read why.
 		k.updateReady = false
 		ctx.Reload()
 	}
