@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/rules"
@@ -49,6 +50,13 @@ func openConsole(t *testing.T, ctx context.Context, base string) { e2etest.OpenC
 // console's sign-in form.
 func consoleOn(t *testing.T, limit time.Duration, users map[string]auth.UserRequest) (*e2etest.Server, context.Context) {
 	t.Helper()
+	return consoleWith(t, limit, users, "")
+}
+
+// consoleWith is consoleOn with script run in every page before its own
+// (a mock of a browser API), when given.
+func consoleWith(t *testing.T, limit time.Duration, users map[string]auth.UserRequest, script string) (*e2etest.Server, context.Context) {
+	t.Helper()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
 	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
@@ -58,6 +66,12 @@ func consoleOn(t *testing.T, limit time.Duration, users map[string]auth.UserRequ
 		}
 	}
 	ctx := e2etest.NewBrowser(t, limit, "")
+	if script != "" {
+		e2etest.Run(t, ctx, "install the page script", chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(script).Do(ctx)
+			return err
+		}))
+	}
 	clock.Install(t, ctx, 0, "")
 	openConsole(t, ctx, s.URL())
 	return s, ctx

@@ -5,13 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/chromedp"
-
-	"punchclock/app/rules"
 	"punchclock/server/internal/auth"
 	"punchclock/server/internal/e2etest"
-	"punchclock/server/internal/punchd"
 )
 
 // nfcWriterMock stands in for Web NFC on the phone HR writes tags with:
@@ -39,19 +34,9 @@ const nfcWriterMock = `(() => {
 // that tag only. Without a tag at hand, a serial typed in gets the token
 // to copy into a writer app, and a serial that is not hex is refused.
 func TestConsoleNFCTag(t *testing.T) {
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	clock := e2etest.NewClock(rules.NewDate(2026, 3, 11).At(rules.NewClock(10, 0), sh))
-	s := e2etest.StartServer(t, punchd.Config{WebDir: webDir, Version: "console-e2e", Now: clock.Now})
-	if _, _, err := s.Main().API.Auth.PutUser(context.Background(), "u-hr", auth.UserRequest{Login: "hr-retail@example.com", Name: "Hu Rong", Role: auth.RoleHR, Unit: "retail", Password: adminPassword}, "e2etest"); err != nil {
-		t.Fatal(err)
-	}
-	ctx := e2etest.NewBrowser(t, 3*time.Minute, "")
-	e2etest.Run(t, ctx, "install the NFC mock", chromedp.ActionFunc(func(ctx context.Context) error {
-		_, err := page.AddScriptToEvaluateOnNewDocument(nfcWriterMock).Do(ctx)
-		return err
-	}))
-	clock.Install(t, ctx, 0, "")
-	openConsole(t, ctx, s.URL())
+	s, ctx := consoleWith(t, 3*time.Minute, map[string]auth.UserRequest{
+		"u-hr": {Login: "hr-retail@example.com", Name: "Hu Rong", Role: auth.RoleHR, Unit: "retail", Password: adminPassword},
+	}, nfcWriterMock)
 	signIn(t, ctx, "hr-retail@example.com", adminPassword)
 	e2etest.Wait(t, ctx, "signed in", `document.getElementById("me")?.dataset.role === "hr"`, 30*time.Second)
 	e2etest.Tap(t, ctx, "open People", "#nav-people")
