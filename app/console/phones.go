@@ -3,13 +3,13 @@ package console
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
-	"github.com/skip2/go-qrcode"
+
+	"punchclock/app/qrsvg"
 )
 
 // phoneLink is POST /api/v1/admin/phone-links's answer: a one-time link
@@ -59,25 +59,15 @@ func (v *phonesView) make(c *Console) app.EventHandler {
 }
 
 // qrSVG draws text as a QR code (medium error correction, the standard
-// quiet zone) in SVG: crisp at any size, and no PNG encoder in the
+// quiet zone) in SVG, as the kiosk draws its rotating code
+// (qrsvg.Encode): crisp at any size, and no PNG encoder in the
 // console's download.
 func qrSVG(text string) (string, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
+	svg, err := qrsvg.Encode(text, 280)
 	if err != nil {
 		return "", err
 	}
-	bm := q.Bitmap()
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" shape-rendering="crispEdges"><rect width="100%%" height="100%%" fill="#fff"/><path fill="#000" d="`, len(bm), len(bm))
-	for y, row := range bm {
-		for x, dark := range row {
-			if dark {
-				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x, y)
-			}
-		}
-	}
-	b.WriteString(`"/></svg>`)
-	return "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString([]byte(b.String())), nil
+	return qrsvg.DataURLPrefix + base64.StdEncoding.EncodeToString(svg), nil
 }
 
 func (v *phonesView) render(c *Console, l lang) app.UI {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"punchclock/app/qrsvg"
 	"punchclock/app/token"
 	"punchclock/kiosk/rotate"
 	"punchclock/kiosk/scan"
@@ -51,7 +52,7 @@ func TestKioskCodesDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := rotate.Raster(f.SVG, 4)
+		img, err := qrsvg.Raster(f.SVG, 4)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,24 +7,16 @@
 // so tests need no clock. Rendering happens once per step: the kiosk screen
 // may ask for the current image on every tick of its clock.
 //
-// The image is SVG: one rectangle a run of dark modules, so it is sharp
-// at any scale on any screen, and drawing it needs no image encoder in the
-// kiosk's download (a PNG encoder and its compressor cost some 30 KB of
-// brotli in app.wasm). Raster turns it back into pixels for tests.
+// The image is SVG (package qrsvg): sharp at any scale, and no image
+// encoder in the kiosk's download.
 package rotate
 
 import (
 	"encoding/base64"
-	"errors"
-	"fmt"
-	"image"
-	"image/color"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/skip2/go-qrcode"
+	"punchclock/app/qrsvg"
 )
 
 // Step is how often the code changes. It must match the token's time step
@@ -101,103 +93,18 @@ func (r *Renderer) At(now time.Time) (Frame, error) {
 		f.Next = next
 		return f, nil
 	}
-	svg, err := Encode(text, r.size)
+	svg, err := qrsvg.Encode(text, r.size)
 	if err != nil {
 		return Frame{}, err
 	}
 	r.cached = Frame{
 		Text:    text,
 		SVG:     svg,
-		DataURL: DataURLPrefix + base64.StdEncoding.EncodeToString(svg),
+		DataURL: qrsvg.DataURLPrefix + base64.StdEncoding.EncodeToString(svg),
 		Start:   start,
 	}
 	r.valid = true
 	f := r.cached
 	f.Next = next
 	return f, nil
-}
-
-// DataURLPrefix starts a Frame's DataURL.
-const DataURLPrefix = "data:image/svg+xml;base64,"
-
-// Encode renders text as an SVG QR code about size pixels wide, with
-// medium error correction (15%: survives glare on the tablet's glass
-// without making the code denser than a phone reads quickly) and a quiet
-// zone. Its width and height give every module the same whole number of
-// pixels, the largest not above size (or one pixel a module if size is
-// too small); its viewBox counts modules, one unit each.
-func Encode(text string, size int) ([]byte, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
-	if err != nil {
-		return nil, fmt.Errorf("rotate: encode qr: %w", err)
-	}
-	bm := q.Bitmap() // quiet zone included
-	n := len(bm)
-	px := strconv.Itoa(max(1, size/n) * n)
-	ns := strconv.Itoa(n)
-	b := make([]byte, 0, 4096)
-	b = append(b, `<svg xmlns="http://www.w3.org/2000/svg" width="`+px+`" height="`+px+`" viewBox="0 0 `+ns+` `+ns+`" shape-rendering="crispEdges"><rect width="`+ns+`" height="`+ns+`" fill="#fff"/><path fill="#000" d="`...)
-	for y, row := range bm {
-		for x := 0; x < len(row); {
-			if !row[x] {
-				x++
-				continue
-			}
-			w := 1
-			for x+w < len(row) && row[x+w] {
-				w++
-			}
-			b = append(b, 'M')
-			b = strconv.AppendInt(b, int64(x), 10)
-			b = append(b, ' ')
-			b = strconv.AppendInt(b, int64(y), 10)
-			b = append(b, 'h')
-			b = strconv.AppendInt(b, int64(w), 10)
-			b = append(b, "v1h-"...)
-			b = strconv.AppendInt(b, int64(w), 10)
-			b = append(b, 'z')
-			x += w
-		}
-	}
-	b = append(b, `"/></svg>`...)
-	return b, nil
-}
-
-// Raster draws an SVG that Encode made at scale pixels a module, for
-// tests and tools that read the code back as a phone would.
-func Raster(svg []byte, scale int) (*image.Gray, error) {
-	s := string(svg)
-	_, rest, ok := strings.Cut(s, `viewBox="0 0 `)
-	if !ok {
-		return nil, errors.New("rotate: not an SVG of Encode: no viewBox")
-	}
-	dim, _, _ := strings.Cut(rest, " ")
-	n, err := strconv.Atoi(dim)
-	if err != nil || n <= 0 || n > 1000 || scale <= 0 {
-		return nil, errors.New("rotate: not an SVG of Encode: bad viewBox")
-	}
-	_, d, ok := strings.Cut(s, ` d="`)
-	if !ok {
-		return nil, errors.New("rotate: not an SVG of Encode: no path")
-	}
-	d, _, _ = strings.Cut(d, `"`)
-	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
-	for _, run := range strings.Split(d, "z") {
-		if run == "" {
-			continue
-		}
-		var x, y, w, w2 int
-		if _, err := fmt.Sscanf(run, "M%d %dh%dv1h-%d", &x, &y, &w, &w2); err != nil || w != w2 || x < 0 || y < 0 || x+w > n || y >= n {
-			return nil, fmt.Errorf("rotate: not an SVG of Encode: run %q", run)
-		}
-		for py := y * scale; py < (y+1)*scale; py++ {
-			for px := x * scale; px < (x+w)*scale; px++ {
-				img.SetGray(px, py, color.Gray{})
-			}
-		}
-	}
-	return img, nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"punchclock/app/qrsvg"
 	"punchclock/kiosk/rotate"
 	"punchclock/kiosk/scan"
 )
@@ -115,7 +116,7 @@ func TestDecodesBack(t *testing.T) {
 			t.Errorf("image width %d, want in [%d, %d]", w, rotate.DefaultSize/2, rotate.DefaultSize)
 		}
 		// As a phone's camera sees it: a few pixels a module.
-		img, err := rotate.Raster(f.SVG, 4)
+		img, err := qrsvg.Raster(f.SVG, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +131,7 @@ func TestDecodesBack(t *testing.T) {
 			t.Errorf("decoded %q, want %q", got.Text, want)
 		}
 
-		const prefix = rotate.DataURLPrefix
+		const prefix = qrsvg.DataURLPrefix
 		if !strings.HasPrefix(f.DataURL, prefix) {
 			t.Fatalf("DataURL starts %.30q, want %q", f.DataURL, prefix)
 		}
@@ -190,10 +191,6 @@ func TestConcurrentAtRendersOnce(t *testing.T) {
 }
 
 func TestEncodeTooLong(t *testing.T) {
-	_, err := rotate.Encode(strings.Repeat("x", 5000), 512)
-	if err == nil || !strings.HasPrefix(err.Error(), "rotate: ") {
-		t.Errorf("Encode(5000 bytes) error = %v, want a rotate: error", err)
-	}
 	r := rotate.New(func(time.Time) string { return strings.Repeat("x", 5000) }, 0)
 	if _, err := r.At(t0); err == nil {
 		t.Error("At with unencodable content: no error")
@@ -213,13 +210,4 @@ func svgWidth(t *testing.T, svg []byte) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// TestRasterRefuses: Raster reads Encode's SVG only.
-func TestRasterRefuses(t *testing.T) {
-	for _, svg := range []string{"", "<svg/>", `<svg viewBox="0 0 x 1"/>`, `<svg viewBox="0 0 21 21"><path d="M1 2h3v1h-4z"/></svg>`, `<svg viewBox="0 0 21 21"><path d="M20 2h3v1h-3z"/></svg>`} {
-		if _, err := rotate.Raster([]byte(svg), 2); err == nil {
-			t.Errorf("Raster(%q) read it", svg)
-		}
-	}
 }

@@ -18,8 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"punchclock/app/attendance"
+	"punchclock/app/qrsvg"
 	"punchclock/app/token"
-	"punchclock/kiosk/rotate"
 	"punchclock/kiosk/scan"
 	"punchclock/server/internal/e2etest"
 	"punchclock/server/internal/punchd"
@@ -121,7 +121,7 @@ func kioskQR(t *testing.T, ctx context.Context, kioskID, not string) string {
 		Src string `json:"src"`
 	}
 	eval(t, ctx, `(() => { const q = document.getElementById("qr"); return {url: q.dataset.url, src: q.src}; })()`, &qr)
-	data, ok := strings.CutPrefix(qr.Src, rotate.DataURLPrefix)
+	data, ok := strings.CutPrefix(qr.Src, qrsvg.DataURLPrefix)
 	if !ok {
 		t.Fatalf("the kiosk's QR image is not an SVG data URL: %.40s", qr.Src)
 	}
@@ -129,7 +129,7 @@ func kioskQR(t *testing.T, ctx context.Context, kioskID, not string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := rotate.Raster(raw, 4)
+	img, err := qrsvg.Raster(raw, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
