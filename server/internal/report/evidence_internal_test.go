@@ -14,3 +14,19 @@ func TestEvidenceOfTerminal(t *testing.T) {
 		t.Errorf("evidence %q, want %q", got, want)
 	}
 }
+
+// TestEvidenceOfNFC: an NFC punch names its tag's serial, and says when
+// the tag carried a signed token (the token itself is in the signed body).
+func TestEvidenceOfNFC(t *testing.T) {
+	for _, c := range []struct {
+		ev   attendance.Evidence
+		want string
+	}{
+		{attendance.Evidence{NFCSerial: "04A21B7C112233", NFCTag: "pc1.AAAA"}, "nfc:04A21B7C112233 nfc-tag:signed"},
+		{attendance.Evidence{BadgeCode: "04AABBCCDD", NFCSerial: "04AABBCCDD"}, "badge:04AABBCCDD nfc:04AABBCCDD"},
+	} {
+		if got := evidenceOf(c.ev); got != c.want {
+			t.Errorf("evidence %q, want %q", got, c.want)
+		}
+	}
+}

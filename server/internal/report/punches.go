@@ -57,7 +57,9 @@ func round(f, scale float64) float64 { return math.Round(f*scale) / scale }
 
 // evidenceOf is the references of a punch's evidence, as words: the
 // badge code, the face verdict's id, the QR token, a terminal's record
-// (serial, PIN, raw verify and status codes) and the photo's SHA-256 (the photo itself is in the signed body). The face service's
+// (serial, PIN, raw verify and status codes), an NFC tag's serial and
+// whether it carried a signed token, and the photo's SHA-256 (the photo
+// itself is in the signed body). The face service's
 // sealed audit is left out: punchd opens it on GET /punches/{id}.
 func evidenceOf(e attendance.Evidence) string {
 	var parts []string
@@ -70,6 +72,13 @@ func evidenceOf(e attendance.Evidence) string {
 		// A terminal's raw record: which terminal, the PIN, and the codes
 		// the method was read from.
 		parts = append(parts, fmt.Sprintf("terminal:%s pin:%s verify:%d status:%d", t.Serial, t.PIN, t.Verify, t.Status))
+	}
+	if e.NFCSerial != "" {
+		parts = append(parts, "nfc:"+e.NFCSerial)
+	}
+	if e.NFCTag != "" {
+		// The token is in the signed body; punchd checked it on arrival.
+		parts = append(parts, "nfc-tag:signed")
 	}
 	if jpeg, err := base64.StdEncoding.DecodeString(e.Photo); err == nil && len(jpeg) > 0 {
 		sum := sha256.Sum256(jpeg)
