@@ -63,7 +63,13 @@ func (n *nfcTag) issue(c *Console, serial string, then func(tag wire.NFCTag)) {
 				return
 			}
 			n.busy, n.err, n.detail = false, code(err), detail(err)
-			if err == nil {
+			switch {
+			case err != nil && n.state == "waiting":
+				// Refused (a serial that is not one): stop waiting for
+				// the tag, so the button can be tapped again.
+				n.stop()
+				n.state = ""
+			case err == nil:
 				n.tag = &got
 				if then != nil {
 					then(got)

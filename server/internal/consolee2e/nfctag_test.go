@@ -74,6 +74,18 @@ func TestConsoleNFCTag(t *testing.T) {
 	}
 	keepShot(t, ctx, "console-nfc-tag.png")
 
+	// A reader reporting a serial that is not one: punchd refuses it,
+	// and the button is there again.
+	e2etest.Tap(t, ctx, "write another tag", "#nfc-write")
+	e2etest.Wait(t, ctx, "waiting for a tag", `document.getElementById("nfc-write")?.disabled === true`, 30*time.Second)
+	e2etest.Eval(t, ctx, `window.__nfc.tap("zz:not:hex")`, &n)
+	e2etest.Wait(t, ctx, "the serial refused, the button back", `document.getElementById("nfc-error")?.dataset.code === "invalid" && document.getElementById("nfc-write")?.disabled === false`, 30*time.Second)
+	var writes int
+	e2etest.Eval(t, ctx, `window.__nfc.written.length`, &writes)
+	if writes != 1 {
+		t.Errorf("%d tags written, want the first only", writes)
+	}
+
 	// No tag at hand: a serial typed in.
 	e2etest.SetInput(t, ctx, "nfc-serial", "not a serial")
 	e2etest.Tap(t, ctx, "show the token", "#nfc-show")

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"punchclock/app/attendance"
+	"punchclock/app/nfctag"
 	"punchclock/app/token"
 	"punchclock/app/wire"
 	"punchclock/server/internal/facematch"
@@ -345,8 +346,8 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 	}
 	if p.Evidence.NFCTag != "" {
 		// A signed tag names its employee: the punch must be theirs.
-		if msg := s.checkTag(ctx, p); msg != "" {
-			it.reject(wire.CodeInvalid, "punch %s: %s", p.ID, msg)
+		if code, msg := s.checkTag(ctx, p); msg != "" {
+			it.reject(code, "punch %s: %s", p.ID, msg)
 			return
 		}
 	}
@@ -428,19 +429,23 @@ func (s *Service) judge(ctx context.Context, it *item, dev attendance.Device, r 
 }
 
 // checkTag checks an nfc punch's signed tag token against the tag keys
-// and the serial the kiosk read; "" when it holds.
-func (s *Service) checkTag(ctx context.Context, p *attendance.Punch) string {
+// and the serial the kiosk read: the refusal's code and message, "" when
+// it holds. Keys the store could not give are transient, as a QR code's
+// kiosk the store could not read is: the punch is sent again.
+func (s *Service) checkTag(ctx context.Context, p *attendance.Punch) (wire.Code, string) {
 	if s.TagKeys == nil {
-		return "NFC tag tokens are not checked on this server"
+		return wire.CodeInvalid, "NFC tag tokens are not checked on this server"
 	}
 	c, err := s.TagKeys.Verify(ctx, p.Evidence.NFCTag, p.Evidence.NFCSerial)
-	if err != nil {
-		return fmt.Sprintf("its NFC tag token does not hold (%v)", err)
+	switch {
+	case errors.Is(err, nfctag.ErrFormat) || errors.Is(err, nfctag.ErrKey) || errors.Is(err, nfctag.ErrSignature) || errors.Is(err, nfctag.ErrSerial):
+		return wire.CodeInvalid, fmt.Sprintf("its NFC tag token does not hold (%v)", err)
+	case err != nil:
+		return wire.CodeTransient, "cannot check its NFC tag token now; it will be retried"
+	case c.EmployeeID != p.EmployeeID:
+		return wire.CodeInvalid, fmt.Sprintf("its NFC tag token names employee %s, not %s", c.EmployeeID, p.EmployeeID)
 	}
-	if c.EmployeeID != p.EmployeeID {
-		return fmt.Sprintf("its NFC tag token names employee %s, not %s", c.EmployeeID, p.EmployeeID)
-	}
-	return ""
+	return "", ""
 }
 
 // checkPhoto checks a punch's live photo (attendance.Evidence.Photo): a

@@ -29,9 +29,10 @@ type Keys struct {
 	// Rand makes the first seed (nil: crypto/rand).
 	Rand io.Reader
 
-	mu     sync.Mutex
-	signer ed25519.PrivateKey
-	pubs   []ed25519.PublicKey
+	mu      sync.Mutex
+	signer  ed25519.PrivateKey
+	pubs    []ed25519.PublicKey
+	encoded []string // pubs as a pull carries them
 }
 
 // load reads (or makes) the keys once.
@@ -66,21 +67,20 @@ func (k *Keys) load(ctx context.Context) (ed25519.PrivateKey, []ed25519.PublicKe
 		return nil, nil, fmt.Errorf("tagkey: the store returned no key")
 	}
 	k.signer, k.pubs = signer, pubs
+	for _, p := range pubs {
+		k.encoded = append(k.encoded, nfctag.EncodeKey(p))
+	}
 	return signer, pubs, nil
 }
 
 // Public returns the public keys, base64 (standard encoding), as a
-// kiosk's pull carries them.
+// kiosk's pull carries them. The slice is shared: callers must not
+// modify it.
 func (k *Keys) Public(ctx context.Context) ([]string, error) {
-	_, pubs, err := k.load(ctx)
-	if err != nil {
+	if _, _, err := k.load(ctx); err != nil {
 		return nil, err
 	}
-	out := make([]string, len(pubs))
-	for i, p := range pubs {
-		out[i] = nfctag.EncodeKey(p)
-	}
-	return out, nil
+	return k.encoded, nil
 }
 
 // Sign makes a token for employeeID bound to serial ("" unbound), with
